@@ -1,0 +1,255 @@
+"""``tearline demo``: the Moscow 2024 case, end to end, on the embedded default.
+
+The report is written by the project and modelled on public facts of March 2024: a
+liaison report that ISIS-K plans an armed attack on large gatherings in Moscow,
+including concerts, within days. It names a source code word and a collection method
+that must never leave the system. The clock is simulated, starting on 6 March 2024.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.text import Text
+from sqlalchemy import select
+
+from tearline import workflow as wf
+from tearline.clock import FixedClock
+from tearline.demo.receiver import LoopbackReceiver
+from tearline.display import print_determination, print_events, print_proposal
+from tearline.errors import ConfigError, TearlineError
+from tearline.model import Contact, event_from_dict
+from tearline.release import find_leaks
+from tearline.settings import load_settings
+from tearline.store import tables as t
+from tearline.workflow.records import protected_terms
+
+START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
+DISPUTED_AT = datetime(2024, 3, 19, 10, 0, tzinfo=UTC)  # "provocative ... blackmail"
+REPORT_FILE = "moscow-liaison-report.txt"
+SOURCE = "PINE HARBOUR"
+CODE_WORD = "KESTREL LANTERN"
+METHODS = ("intercepted Telegram conversations", "Telegram")
+USERS = {
+    # dana may approve releases others propose — but never her own (two-person rule)
+    "dana": ("dana-duty-officer-demo", [wf.Role.ANALYST, wf.Role.DUTY_OFFICER, wf.Role.APPROVER]),
+    "avery": ("avery-approver-demo", [wf.Role.APPROVER, wf.Role.AUDITOR]),
+}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    home: Path
+    threat_ref: str
+    release_ref: str
+    warnings: list[tuple[str, str, str]]  # (ref, recipient, jws)
+    webhook_posts: int
+    escalations: list[str]
+    audit_entries: int
+
+
+def report_text() -> bytes:
+    return (resources.files("tearline.data") / "demo" / REPORT_FILE).read_bytes()
+
+
+def fresh_home(home: Path | None) -> Path:
+    if home is None:
+        return Path(tempfile.mkdtemp(prefix="tearline-demo-"))
+    if home.exists() and any(home.iterdir()):
+        raise ConfigError(f"{home} is not empty; the demo needs a fresh directory")
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def _step(console: Console, number: int, title: str) -> None:
+    console.print()
+    console.print(Rule(f"{number}. {title}", align="left"))
+
+
+def _seed(app: wf.App, webhook: str) -> None:
+    for name, (password, roles) in USERS.items():
+        wf.add_user(app, name, password, roles, by="demo")
+    wf.add_recipient(
+        app,
+        name="Russian Federation — FSB, through the liaison channel",
+        kind="government",
+        tier="adversary",
+        language="en",
+        jurisdiction="RU",
+        contacts=[Contact("liaison_note", "moscow-liaison-desk")],
+        actor="demo",
+    )
+    wf.add_recipient(
+        app,
+        name="Public in Moscow (security alert)",
+        kind="public",
+        tier="public",
+        language="en",
+        area_country="RU",
+        area_city="Moscow",
+        contacts=[
+            Contact("webhook", f"{webhook}/alerts/moscow"),
+            Contact("public_feed", "ru-moscow"),
+        ],
+        actor="demo",
+    )
+
+
+def run_demo(home: Path | None, console: Console) -> DemoResult:
+    home = fresh_home(home)
+    clock = FixedClock(START)
+    settings = load_settings(
+        {
+            "home": str(home),
+            "database_url": f"sqlite:///{home / 'tearline.db'}",
+            "sender": "Tearline demo agency",
+        }
+    )
+    app = wf.App(settings, clock=clock)
+    receiver = LoopbackReceiver()
+    webhook = receiver.start()
+    try:
+        return _run(app, clock, receiver, webhook, console)
+    finally:
+        receiver.stop()
+        app.close()
+
+
+def _run(
+    app: wf.App, clock: FixedClock, receiver: LoopbackReceiver, webhook: str, console: Console
+) -> DemoResult:
+    console.print(
+        Panel(
+            Text(
+                f"Tearline demo — simulated clock from {START:%d %B %Y %H:%M} UTC\n"
+                f"Data directory: {app.home}\n"
+                f"Demo users: dana (duty officer; password {USERS['dana'][0]}), "
+                f"avery (approver; password {USERS['avery'][0]})"
+            ),
+            title="Moscow, March 2024",
+            title_align="left",
+        )
+    )
+    _seed(app, webhook)
+
+    _step(console, 1, "Intake: a liaison report arrives")
+    raw = report_text()
+    console.print(Panel(Text(raw.decode()), title=REPORT_FILE, title_align="left"))
+    prov = wf.Provenance(
+        source=SOURCE,
+        reliability="B",
+        compartments=("CT",),
+        protect=(
+            wf.TermSpec("code_word", CODE_WORD),
+            *(wf.TermSpec("collection_method", m) for m in METHODS),
+        ),
+    )
+    ingested = wf.ingest_bytes(app, raw, REPORT_FILE, prov, actor="dana")
+    console.print(
+        f"Stored as {ingested.report_ref}; protected: source name, code word, "
+        f"{len(METHODS)} collection-method terms (never released)."
+    )
+
+    _step(console, 2, "Extract: the events, each fact with its evidence")
+    threat_ref = next(e.threat_ref for e in ingested.events if e.threat_ref)
+    detail = wf.show(app, ingested.report_ref)
+    with app.read() as s:
+        rows = s.scalars(select(t.Event).order_by(t.Event.id))
+        events = [event_from_dict(e.facts) for e in rows]
+    print_events(console, events)
+    console.print(f"Threat case {threat_ref} opened; {len(detail['events'])} events in the report.")
+
+    _step(console, 3, "Assess and decide: the duty to warn")
+    dana = wf.sign_in(app, "dana", USERS["dana"][0])
+    decided = wf.decide(app, threat_ref, dana)
+    print_determination(console, decided)
+
+    _step(console, 4, "Release: one warning per recipient, at the precision its tier allows")
+    proposed = wf.propose_release(app, threat_ref, dana)
+    print_proposal(console, proposed)
+    clock.advance(timedelta(minutes=10))  # the approver reads the drafts
+    try:
+        wf.approve_release(app, proposed.ref, dana)
+    except TearlineError as exc:
+        console.print(
+            Text(f"Two-person rule: dana tries to approve her own release → refused: {exc}")
+        )
+    avery = wf.sign_in(app, "avery", USERS["avery"][0])
+    released = wf.approve_release(app, proposed.ref, avery)
+    console.print(
+        f"{released.ref} approved by {released.approved_by} (proposed by "
+        f"{released.proposed_by}); signed with Ed25519 key {released.key_id}."
+    )
+
+    _step(console, 5, "Authenticity and the leak check")
+    keys = wf.load_jwks(json.dumps(app.keys.jwks()))  # as a recipient would: public keys only
+    with app.read() as s:
+        terms = protected_terms(s)
+    for wref, recipient, token in released.warnings:
+        v = wf.verify_artifact(token, keys)
+        leaks = find_leaks(
+            {"JWS": token, "JSON": json.dumps(v.document, ensure_ascii=False)}, terms
+        )
+        console.print(
+            f"{wref} → {recipient}: signature VALID (key {v.key_id[:12]}…); "
+            f"protected terms found: {len(leaks)}"
+        )
+
+    _step(console, 6, "Deliver: through the outbox")
+    sent: list[wf.Sent] = []
+    wf.run_worker(app, wf.channels_for(app), once=True, on_sent=sent.append)
+    for d in sent:
+        console.print(
+            Text(
+                f"{d.ref} {d.warning_ref} → {d.recipient} via {d.channel}: {d.status} ({d.detail})"
+            )
+        )
+    console.print(f"The loopback receiver at {webhook} holds {len(receiver.unique)} warning(s).")
+
+    _step(console, 7, "Track: the liaison recipient answers")
+    clock.set(DISPUTED_AT)
+    liaison_ref = released.warnings[0][0]
+    responded = wf.respond(
+        app,
+        liaison_ref,
+        "disputed",
+        dana,
+        via="liaison",
+        note="The warning is a provocation, intended to destabilise society.",
+    )
+    console.print(
+        f"{clock.now():%d %B %Y}: {responded.warning_ref} answered "
+        f"{responded.kind.value} (“provocation”)."
+    )
+    for e in responded.escalations:
+        console.print(Text(f"{e.ref} proposed: {e.action.replace('_', ' ')} — {e.reason}"))
+
+    _step(console, 8, "Audit: the record is intact")
+    chain = wf.audit_verify(app)
+    console.print(
+        f"tearline audit verify: intact — {chain.entries} entries, head {chain.head_hash[:16]}…"
+    )
+    console.print()
+    console.print(
+        Text(
+            f"Explore it: tearline --home {app.home} threats | show {threat_ref} | "
+            f"audit log | verify {app.home}/liaison/moscow-liaison-desk/*.html"
+        )
+    )
+    return DemoResult(
+        app.home,
+        threat_ref,
+        released.ref,
+        released.warnings,
+        len(receiver.unique),
+        [e.ref for e in responded.escalations],
+        chain.entries,
+    )

@@ -1,0 +1,163 @@
+"""Printing the chain for people: events with their evidence, grades, determinations, drafts.
+
+Shared by the CLI and the demo; Rich renders it. Text from reports is printed with
+markup off, so a report cannot restyle or hide parts of the console output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from tearline.model import Event, Span
+from tearline.workflow import Decided, Proposed
+
+
+def _ev(span: Span) -> str:
+    return f"[{span.start}:{span.end}] “{span.text}”"
+
+
+def event_rows(e: Event) -> list[tuple[str, str, str]]:
+    """(fact, value, evidence) rows for one event."""
+    rows: list[tuple[str, str, str]] = []
+    for a in e.actors:
+        value = a.canonical or ("individuals" if a.individuals else a.span.text)
+        rows.append(("actor", value, _ev(a.span)))
+    if e.method:
+        weapon = f" ({e.method.weapon})" if e.method.weapon else ""
+        rows.append(("method", e.method.method.value + weapon, _ev(e.method.span)))
+    for h in e.harm:
+        rows.append(("harm", h.harm.value, _ev(h.span)))
+    for g in e.targets:
+        rows.append(("target", g.type.value + (f": {g.name}" if g.name else ""), _ev(g.span)))
+    if e.place:
+        p = e.place
+        coords = f" ({p.lat:.3f}, {p.lon:.3f})" if p.lat is not None and p.lon is not None else ""
+        where = ", ".join(x for x in (p.venue, p.city, p.region, p.country) if x)
+        rows.append(("place", f"{where} — {p.precision.value}{coords}", _ev(p.span)))
+    if e.time:
+        t = e.time
+        rows.append(
+            (
+                "time",
+                f"{t.start:%Y-%m-%d %H:%M} → {t.end:%Y-%m-%d %H:%M} UTC ({t.precision.value})",
+                _ev(t.span),
+            )
+        )
+    for label, c in (("killed", e.casualties.killed), ("injured", e.casualties.injured)):
+        if c is not None:
+            value = (
+                f"{c.min}"
+                if c.max == c.min
+                else (f"at least {c.min}" if c.max is None else f"{c.min}–{c.max}")
+            )
+            rows.append((label, value, _ev(c.span)))
+    return rows
+
+
+def print_events(console: Console, events: Sequence[Event]) -> None:
+    if not events:
+        console.print("No threats or incidents found.")
+        return
+    for i, e in enumerate(events, 1):
+        table = Table(
+            "Fact",
+            "Value",
+            "Evidence [start:end]",
+            title=f"Event {i}: {e.kind.value.upper()} ({e.modality.value}), "
+            f"confidence {e.confidence:.2f}",
+            title_justify="left",
+            expand=False,
+        )
+        for row in event_rows(e):
+            table.add_row(*(Text(x) for x in row))
+        console.print(table)
+
+
+def print_determination(console: Console, d: Decided) -> None:
+    a = d.assessment
+    grade = Table.grid(padding=(0, 2))
+    grade.add_row(
+        "Admiralty", f"{a.admiralty} — {a.rationale['source']}; {a.rationale['credibility']}"
+    )
+    likelihood = a.likelihood.value if a.likelihood else "n/a"
+    pct = f" ({a.likelihood.percent[0]}–{a.likelihood.percent[1]} %)" if a.likelihood else ""
+    grade.add_row("Likelihood (ICD 203)", likelihood + pct)
+    grade.add_row(
+        "Specificity",
+        ", ".join(f"{k} {'✓' if v else '✗'}" for k, v in a.specificity.as_dict().items()),
+    )
+    grade.add_row("Imminence", a.rationale["imminence"])
+    grade.add_row("Severity", f"{a.severity.value} — {a.rationale['severity']}")
+    console.print(Panel(grade, title="Assessment", title_align="left"))
+    checks = Table(
+        "Trigger",
+        "Met",
+        "Why",
+        title=f"{d.ref} for {d.threat_ref}: {d.outcome.value.upper()} ({d.status})",
+        title_justify="left",
+    )
+    for name, c in d.checklist.items().items():
+        checks.add_row(name.replace("_", " "), "yes" if c.met else "NO", Text(c.reason))
+    console.print(checks)
+    console.print(Text(f"Intended victims: {d.intended_victims}"))
+    if d.recipients:
+        rec = Table("Recipient", "Role", "Tier", "Why")
+        for r in d.recipients:
+            rec.add_row(f"{r.ref} {r.name}", r.role.value.replace("_", " "), r.tier, Text(r.reason))
+        console.print(rec)
+    if d.parity.flagged:
+        console.print(
+            Text(f"Parity check FLAGGED: {d.parity.reason}; a public security alert is added.")
+        )
+    elif d.parity.applies_to_public:
+        console.print(Text(f"Parity check: {d.parity.reason}."))
+
+
+def print_proposal(console: Console, p: Proposed) -> None:
+    console.print(
+        f"{p.ref} proposed for {p.threat_ref}: {len(p.drafts)} warning(s); "
+        "leak check passed. A second person must approve it."
+    )
+    for dr in p.drafts:
+        withheld = "; ".join(dr.changes) or "nothing withheld or coarsened"
+        body = Text(f"{dr.subject}\n\n{dr.text}\n\n— tier {dr.tier}: {withheld}")
+        console.print(
+            Panel(body, title=f"{dr.ref} → {dr.recipient} ({dr.format})", title_align="left")
+        )
+
+
+def print_record(console: Console, data: dict[str, Any]) -> None:
+    """A record from ``workflow.show``, readably; ``--json`` gives everything."""
+    skip = {"text", "facts", "jws", "raw"}
+    table = Table.grid(padding=(0, 2))
+    for k, v in data.items():
+        if k in skip or isinstance(v, (list, dict)):
+            continue
+        table.add_row(k, Text(str(v)))
+    console.print(table)
+    if data.get("kind") == "threat":
+        from tearline.model import event_from_dict
+
+        print_events(console, [event_from_dict(data["facts"])])
+    for k, v in data.items():
+        if isinstance(v, list) and v:
+            console.print(f"{k}:")
+            for item in v:
+                console.print(
+                    Text(
+                        "  "
+                        + ", ".join(
+                            f"{a}={b}"
+                            for a, b in item.items()
+                            if not isinstance(b, (dict, list)) and a not in skip
+                        )
+                    )
+                )
+    if data.get("text"):
+        console.print(Panel(Text(str(data["text"])), title="text", title_align="left"))

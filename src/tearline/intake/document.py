@@ -1,0 +1,98 @@
+"""What intake produces, and the one extension point for a new document format: ``Reader``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import ClassVar, Protocol
+
+from tearline.errors import EncodingError, MalformedDocument
+
+TLP_LEVELS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+_TLP_MARK = re.compile(r"\bTLP:(CLEAR|WHITE|GREEN|AMBER\+STRICT|AMBER|RED)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document read into text, with the raw bytes kept for the record."""
+
+    filename: str
+    media_type: str
+    title: str
+    text: str
+    raw: bytes = field(repr=False)
+    document_date: datetime | None = None  # what the document says; None when it says nothing
+    source_hint: str | None = None  # e.g. an e-mail's From, a JSON "source"
+    tlp: str | None = None  # a TLP 2.0 mark found in the document
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+
+class Reader(Protocol):
+    """Reads one document format. Register an instance in ``tearline.intake.READERS``.
+
+    Example — a reader for a partner's pipe-separated feed::
+
+        class PipeReader:
+            media_type = "text/x-pipe"
+            suffixes = (".pipe",)
+
+            def sniff(self, raw: bytes) -> bool:
+                return raw.startswith(b"PIPE|")
+
+            def read(self, raw: bytes, filename: str) -> Document:
+                _, title, body = decode_utf8(raw, filename).split("|", 2)
+                return Document(filename, self.media_type, title, body, raw)
+
+    ``read`` raises an :class:`~tearline.errors.InputError` subclass with a message that
+    names the file and says what is wrong; it never returns a partial document.
+    """
+
+    media_type: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]]
+
+    def sniff(self, raw: bytes) -> bool: ...
+
+    def read(self, raw: bytes, filename: str) -> Document: ...
+
+
+def decode_utf8(raw: bytes, filename: str) -> str:
+    """Strict UTF-8 (a UTF-8 or UTF-16 byte-order mark is honoured)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise EncodingError(f"{filename}: not valid UTF-16 at byte {exc.start}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start : exc.start + 1].hex()
+        raise EncodingError(
+            f"{filename}: not valid UTF-8 (byte 0x{bad} at offset {exc.start}); "
+            "convert it first, e.g. iconv -f WINDOWS-1252 -t UTF-8"
+        ) from None
+
+
+def find_tlp(text: str) -> str | None:
+    """The first TLP mark in the text, in TLP 2.0 spelling (WHITE became CLEAR)."""
+    m = _TLP_MARK.search(text[:4000])
+    if not m:
+        return None
+    level = m.group(1).upper()
+    return "CLEAR" if level == "WHITE" else level
+
+
+def parse_iso_date(value: str, filename: str, what: str = "date") -> datetime:
+    """ISO 8601; a date alone means midnight UTC and a time without offset means UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise MalformedDocument(
+            f"{filename}: {what} {value!r} is not an ISO 8601 date such as 2024-03-06 "
+            "or 2024-03-06T09:00:00+00:00"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,374 @@
+"""The facts of an event, as extraction finds them and every later stage reads them.
+
+These are plain, immutable values: no database, no clock, no I/O. Every fact keeps the
+span of text it was read from, so a duty officer can always see the evidence.
+The JSON form (``event_to_dict`` / ``event_from_dict``) is what ``tearline extract --json``
+prints and what the store keeps; its layout is documented in docs/extract-json.md and
+versioned by ``EXTRACT_SCHEMA``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+EXTRACT_SCHEMA = "tearline.extract/1"
+
+
+class EventKind(StrEnum):
+    THREAT = "threat"  # about the future: a plot, a plan, a threat
+    INCIDENT = "incident"  # it happened
+
+
+class Modality(StrEnum):
+    """How the text holds the event: the same attack can be reported, claimed or denied."""
+
+    REPORTED = "reported"
+    CLAIMED = "claimed"
+    DENIED = "denied"
+    PLANNED = "planned"
+    THREATENED = "threatened"
+    HYPOTHETICAL = "hypothetical"  # "may be trying to", "could target"
+
+
+class Harm(StrEnum):
+    """Harm types; the first three are the ones the duty to warn covers (ICD 191)."""
+
+    KILLING = "killing"
+    SERIOUS_BODILY_INJURY = "serious_bodily_injury"
+    KIDNAPPING = "kidnapping"
+    PROPERTY_DAMAGE = "property_damage"
+
+
+HARM_IN_SCOPE = frozenset({Harm.KILLING, Harm.SERIOUS_BODILY_INJURY, Harm.KIDNAPPING})
+
+
+class Method(StrEnum):
+    ARMED_ASSAULT = "armed_assault"
+    BOMBING = "bombing"
+    SUICIDE_BOMBING = "suicide_bombing"
+    VEHICLE_RAMMING = "vehicle_ramming"
+    ARSON = "arson"
+    KIDNAPPING = "kidnapping"
+    ASSASSINATION = "assassination"
+    HIJACKING = "hijacking"
+    STABBING = "stabbing"
+    CBRN = "cbrn"  # chemical, biological, radiological, nuclear
+    UNKNOWN = "unknown"
+
+
+class TargetType(StrEnum):
+    MASS_GATHERING = "mass_gathering"  # "large gatherings", crowds, festivals
+    CONCERT = "concert"  # concerts and concert venues
+    RELIGIOUS = "religious"  # churches, mosques, synagogues, commemorations
+    TRANSPORT = "transport"  # airports, stations, trains, buses
+    GOVERNMENT = "government"
+    DIPLOMATIC = "diplomatic"
+    MILITARY = "military"
+    POLICE = "police"
+    EDUCATION = "education"
+    BUSINESS = "business"  # hotels, shopping centres, restaurants
+    INFRASTRUCTURE = "infrastructure"
+    PERSON = "person"  # a named or described individual
+    CIVILIANS = "civilians"
+    OTHER = "other"
+
+
+class PlacePrecision(StrEnum):
+    """From most to least precise; releasability coarsens along this order."""
+
+    VENUE = "venue"
+    DISTRICT = "district"
+    CITY = "city"
+    REGION = "region"
+    COUNTRY = "country"
+
+
+PLACE_PRECISION_ORDER = tuple(PlacePrecision)
+
+
+class TimePrecision(StrEnum):
+    """From most to least precise; releasability coarsens along this order."""
+
+    EXACT = "exact"  # a clock time
+    DAY = "day"  # a calendar day
+    WINDOW = "window"  # a bounded window of several days ("within the next 48 hours")
+    VAGUE = "vague"  # "in the coming days", "soon"
+
+
+TIME_PRECISION_ORDER = tuple(TimePrecision)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Evidence: ``text == document[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who: as written, and the canonical organisation where known."""
+
+    span: Span
+    canonical: str | None = None  # e.g. "ISIL Khorasan"
+    org_id: str | None = None  # id in the shipped organisations file, e.g. "ofac:18647"
+    individuals: bool = False  # "gunmen", "operatives": people, not an organisation
+
+
+@dataclass(frozen=True, slots=True)
+class HarmFact:
+    harm: Harm
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MethodFact:
+    method: Method
+    span: Span
+    weapon: str | None = None  # "rifles", "car bomb" — as written
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    type: TargetType
+    span: Span
+    name: str | None = None  # a named target such as "Crocus City Hall"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    span: Span  # the name as written
+    precision: PlacePrecision
+    country: str | None = None  # ISO 3166-1 alpha-2
+    city: str | None = None
+    region: str | None = None
+    venue: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    geonameid: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.span.text
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """When: a window for a threat, a date (window of one day or less) for an incident."""
+
+    span: Span
+    start: datetime
+    end: datetime
+    precision: TimePrecision
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A casualty count; ``max`` is None for "at least N", equal to ``min`` when exact."""
+
+    min: int
+    max: int | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Casualties:
+    killed: Count | None = None
+    injured: Count | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One threat or incident found in a document, with the evidence for each fact."""
+
+    kind: EventKind
+    modality: Modality
+    evidence: tuple[Span, ...]  # the sentences the event was read from
+    actors: tuple[Actor, ...] = ()
+    harm: tuple[HarmFact, ...] = ()
+    method: MethodFact | None = None
+    targets: tuple[Target, ...] = ()
+    place: Place | None = None
+    time: TimeWindow | None = None
+    casualties: Casualties = field(default_factory=Casualties)
+    confidence: float = 0.5
+
+    @property
+    def harms(self) -> frozenset[Harm]:
+        return frozenset(h.harm for h in self.harm)
+
+
+# --- JSON form -------------------------------------------------------------------------
+# Kept by hand rather than by reflection so that the documented layout cannot drift
+# silently when a field is renamed in Python.
+
+
+# Every fact carries its evidence as "text" (exactly as written) and "offsets"
+# [start, end] into the document, so that text == document[start:end].
+
+
+def _span(s: Span) -> dict[str, Any]:
+    return {"text": s.text, "offsets": [s.start, s.end]}
+
+
+def _unspan(d: dict[str, Any], key: str = "text") -> Span:
+    start, end = d["offsets"]
+    return Span(int(start), int(end), str(d[key]))
+
+
+def _count(c: Count | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"min": c.min, "max": c.max, **_span(c.span)}
+
+
+def _uncount(d: dict[str, Any] | None) -> Count | None:
+    if d is None:
+        return None
+    return Count(int(d["min"]), None if d["max"] is None else int(d["max"]), _unspan(d))
+
+
+def event_to_dict(e: Event) -> dict[str, Any]:
+    """The documented JSON object for one event (docs/extract-json.md)."""
+    p, t = e.place, e.time
+    return {
+        "kind": e.kind.value,
+        "modality": e.modality.value,
+        "confidence": round(e.confidence, 3),
+        "actors": [
+            {
+                **_span(a.span),
+                "canonical": a.canonical,
+                "org_id": a.org_id,
+                "individuals": a.individuals,
+            }
+            for a in e.actors
+        ],
+        "harm": [{"type": h.harm.value, **_span(h.span)} for h in e.harm],
+        "method": None
+        if e.method is None
+        else {"type": e.method.method.value, "weapon": e.method.weapon, **_span(e.method.span)},
+        "targets": [{"type": g.type.value, "name": g.name, **_span(g.span)} for g in e.targets],
+        "place": None
+        if p is None
+        else {
+            "name": p.span.text,
+            "offsets": [p.span.start, p.span.end],
+            "precision": p.precision.value,
+            "venue": p.venue,
+            "city": p.city,
+            "region": p.region,
+            "country": p.country,
+            "lat": p.lat,
+            "lon": p.lon,
+            "geonameid": p.geonameid,
+        },
+        "time": None
+        if t is None
+        else {
+            "start": t.start.isoformat(),
+            "end": t.end.isoformat(),
+            "precision": t.precision.value,
+            **_span(t.span),
+        },
+        "casualties": {
+            "killed": _count(e.casualties.killed),
+            "injured": _count(e.casualties.injured),
+        },
+        "evidence": [_span(s) for s in e.evidence],
+    }
+
+
+def event_from_dict(d: dict[str, Any]) -> Event:
+    """Inverse of :func:`event_to_dict`."""
+    p, t, m = d.get("place"), d.get("time"), d.get("method")
+    cas = d.get("casualties") or {}
+    return Event(
+        kind=EventKind(d["kind"]),
+        modality=Modality(d["modality"]),
+        confidence=float(d.get("confidence", 0.5)),
+        evidence=tuple(_unspan(s) for s in d.get("evidence", [])),
+        actors=tuple(
+            Actor(
+                _unspan(a),
+                canonical=a.get("canonical"),
+                org_id=a.get("org_id"),
+                individuals=bool(a.get("individuals", False)),
+            )
+            for a in d.get("actors", [])
+        ),
+        harm=tuple(HarmFact(Harm(h["type"]), _unspan(h)) for h in d.get("harm", [])),
+        method=None
+        if m is None
+        else MethodFact(Method(m["type"]), _unspan(m), weapon=m.get("weapon")),
+        targets=tuple(
+            Target(TargetType(g["type"]), _unspan(g), name=g.get("name"))
+            for g in d.get("targets", [])
+        ),
+        place=None
+        if p is None
+        else Place(
+            _unspan(p, key="name"),
+            precision=PlacePrecision(p["precision"]),
+            country=p.get("country"),
+            city=p.get("city"),
+            region=p.get("region"),
+            venue=p.get("venue"),
+            lat=p.get("lat"),
+            lon=p.get("lon"),
+            geonameid=p.get("geonameid"),
+        ),
+        time=None
+        if t is None
+        else TimeWindow(
+            _unspan(t),
+            start=datetime.fromisoformat(t["start"]),
+            end=datetime.fromisoformat(t["end"]),
+            precision=TimePrecision(t["precision"]),
+        ),
+        casualties=Casualties(_uncount(cas.get("killed")), _uncount(cas.get("injured"))),
+    )
+
+
+# --- Recipients ------------------------------------------------------------------------
+
+
+class Tier(StrEnum):
+    """How far a recipient is trusted; releasability is set per tier."""
+
+    ALLY = "ally"
+    PARTNER = "partner"
+    NEUTRAL = "neutral"
+    ADVERSARY = "adversary"
+    PUBLIC = "public"
+
+
+class RecipientKind(StrEnum):
+    GOVERNMENT = "government"  # agencies with a jurisdiction: they protect others
+    ORGANISATION = "organisation"
+    PERSON = "person"
+    PUBLIC = "public"  # an audience in an area
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    channel: str  # a channel name: "webhook", "liaison_note", "public_feed", ...
+    address: str  # what that channel needs: a URL, a desk name, a feed name
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    id: int
+    name: str
+    kind: RecipientKind
+    tier: Tier
+    language: str  # BCP 47, e.g. "en", "ru"
+    contacts: tuple[Contact, ...]
+    jurisdiction: str | None = None  # ISO 3166-1 alpha-2 of the country a government protects
+    area_country: str | None = None  # where a public audience or organisation is
+    area_city: str | None = None

@@ -1,0 +1,190 @@
+"""Every setting as data: name, default, help — read from TEARLINE_* variables and a TOML file.
+
+Precedence, highest first: an explicit override (a CLI flag), the environment variable,
+the TOML file (``$TEARLINE_HOME/tearline.toml`` or ``TEARLINE_CONFIG``), the default.
+A test checks that every setting here is documented in README.md.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import platformdirs
+
+from tearline.errors import ConfigError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    name: str  # lower-case key; the variable is TEARLINE_<NAME>, the TOML key is <name>
+    default: T
+    help: str
+    parse: Callable[[str], T]
+
+    @property
+    def env(self) -> str:
+        return f"TEARLINE_{self.name.upper()}"
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+SETTINGS: tuple[Setting[Any], ...] = (
+    Setting(
+        "home",
+        "",
+        "Data directory: the SQLite database, signing keys, liaison notes. "
+        "Default: the per-user data directory (~/.local/share/tearline on Linux).",
+        str,
+    ),
+    Setting(
+        "database_url",
+        "",
+        "SQLAlchemy URL of the database. Default: sqlite:///$TEARLINE_HOME/tearline.db. "
+        "For PostgreSQL: postgresql+psycopg://user:password@host/dbname.",
+        str,
+    ),
+    Setting(
+        "max_document_bytes",
+        10 * 1024 * 1024,
+        "Largest document accepted by intake, in bytes; larger files are refused.",
+        _positive_int,
+    ),
+    Setting(
+        "imminence_days",
+        30,
+        "A threat is 'impending' when its window starts within this many days.",
+        _positive_int,
+    ),
+    Setting(
+        "default_window_hours",
+        48,
+        "Validity of a warning when the threat's window gives no end, in hours.",
+        _positive_int,
+    ),
+    Setting(
+        "delivery_max_attempts",
+        8,
+        "Attempts per delivery before it is dead-lettered and the duty officer alerted.",
+        _positive_int,
+    ),
+    Setting(
+        "delivery_backoff_seconds",
+        30.0,
+        "First retry delay; each later retry doubles it (with jitter).",
+        _positive_float,
+    ),
+    Setting(
+        "webhook_timeout_seconds",
+        10.0,
+        "Time limit for one webhook POST.",
+        _positive_float,
+    ),
+    Setting(
+        "ack_minutes_imminent",
+        60,
+        "Escalate when a warning about an imminent threat is not acknowledged "
+        "within this many minutes.",
+        _positive_int,
+    ),
+    Setting(
+        "sender",
+        "tearline.invalid",
+        "The deployment's name, as it appears in signed warnings ('iss') and CAP 'sender'.",
+        str,
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; build with :func:`load_settings`."""
+
+    values: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.values["home"])
+
+    @property
+    def database(self) -> str:
+        url: str = self.values["database_url"]
+        return url or f"sqlite:///{self.home_path / 'tearline.db'}"
+
+
+def _coerce(setting: Setting[Any], raw: object, origin: str) -> Any:
+    if isinstance(raw, str):
+        try:
+            return setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{origin}: {setting.name}={raw!r} is not valid: {exc}") from None
+    if isinstance(raw, bool) or not isinstance(raw, type(setting.default)):
+        expected = type(setting.default).__name__
+        raise ConfigError(f"{origin}: {setting.name} must be a {expected}, got {raw!r}")
+    return setting.parse(str(raw))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - set(_BY_NAME))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; see README.md")
+    return data
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Resolve every setting. ``overrides`` wins (CLI flags); ``None`` values are ignored."""
+    env = os.environ if environ is None else environ
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    home = str(given.get("home") or env.get("TEARLINE_HOME") or "")
+    home = home or platformdirs.user_data_dir("tearline", appauthor=False)
+    config = env.get("TEARLINE_CONFIG")
+    toml_path = Path(config) if config else Path(home) / "tearline.toml"
+    if config and not toml_path.is_file():
+        raise ConfigError(f"TEARLINE_CONFIG points to {toml_path}, which does not exist")
+    from_file = _read_toml(toml_path) if toml_path.is_file() else {}
+
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        if s.name in given:
+            values[s.name] = _coerce(s, given[s.name], "option")
+        elif s.env in env:
+            values[s.name] = _coerce(s, env[s.env], s.env)
+        elif s.name in from_file:
+            values[s.name] = _coerce(s, from_file[s.name], str(toml_path))
+        else:
+            values[s.name] = s.default
+    values["home"] = str(Path(home).expanduser().resolve())
+    return Settings(values)

@@ -1,0 +1,73 @@
+"""The imperative shell's core: settings, database, clock and keys, and the unit of work.
+
+A ``Unit`` is one transaction. Every state change is written with its audit entry in the
+same unit, so both are committed together or neither is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tearline.clock import Clock, SystemClock
+from tearline.keystore import KeyStore
+from tearline.settings import Settings, load_settings
+from tearline.store import audit_log
+from tearline.store.db import Database
+
+
+@dataclass
+class Unit:
+    session: Session
+    now: datetime
+    entries: list[int] = field(default_factory=list)
+
+    def audit(
+        self, actor: str, action: str, subject: str, details: dict[str, Any] | None = None
+    ) -> None:
+        """Append an audit entry in this transaction. Never put protected text in details."""
+        entry = audit_log.append(
+            self.session, at=self.now, actor=actor, action=action, subject=subject, details=details
+        )
+        self.entries.append(entry.seq)
+
+
+class App:
+    """Everything a face (CLI, web, demo) needs to run the workflow."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        database: Database | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.clock: Clock = clock or SystemClock()
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.db = database or Database(self.settings.database)
+        self.keys = KeyStore(self.home / "keys")
+
+    @property
+    def home(self) -> Path:
+        return self.settings.home_path
+
+    @contextmanager
+    def unit(self) -> Iterator[Unit]:
+        with self.db.session() as session:
+            yield Unit(session, self.clock.now())
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction for views: nothing written here is kept."""
+        with self.db.reading() as session:
+            yield session
+
+    def close(self) -> None:
+        self.db.dispose()

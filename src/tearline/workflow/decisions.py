@@ -1,0 +1,272 @@
+"""Assessing a case and recording the duty-to-warn determination, on the record.
+
+"No warning" is a decision and is recorded like one. A waiver needs a written
+justification and a second person's approval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from tearline.assess import Assessment, assess
+from tearline.decide import (
+    WAIVER_REASONS,
+    Checklist,
+    Outcome,
+    Parity,
+    Role,
+    determine,
+    waiver_reason,
+)
+from tearline.errors import InputError, InvalidState, TwoPersonRule
+from tearline.extract.gazetteer import country_name
+from tearline.ids import Kind, format_id
+from tearline.model import Event, event_from_dict
+from tearline.store import tables as t
+from tearline.workflow.app import App, Unit
+from tearline.workflow.records import assessment_value, load, registry
+from tearline.workflow.users import Identity
+from tearline.workflow.users import Role as UserRole
+
+MIN_JUSTIFICATION = 20
+
+
+@dataclass(frozen=True)
+class RecipientChoice:
+    ref: str
+    name: str
+    role: Role
+    tier: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Decided:
+    ref: str
+    threat_ref: str
+    outcome: Outcome
+    status: str
+    assessment: Assessment
+    checklist: Checklist
+    intended_victims: str
+    recipients: list[RecipientChoice]
+    parity: Parity
+    created_audience: str | None
+
+
+def _grade_inputs(u: Unit, threat: t.Threat) -> tuple[str, int]:
+    """Best source reliability among the case's reports, and how many other sources agree."""
+    reports = {e.report for e in threat.events}
+    grades = sorted(r.source.reliability for r in reports if r.source is not None)
+    sources = {r.source_id for r in reports if r.source_id is not None}
+    unsourced = sum(1 for r in reports if r.source_id is None)
+    return (grades[0] if grades else "F"), max(0, len(sources) + unsourced - 1)
+
+
+def assess_case(
+    u: Unit, threat: t.Threat, actor: str, horizon_days: int
+) -> tuple[t.Assessment, Assessment]:
+    reliability, corroborations = _grade_inputs(u, threat)
+    a = assess(
+        event_from_dict(threat.facts),
+        source_reliability=reliability,
+        corroborations=corroborations,
+        now=u.now,
+        horizon_days=horizon_days,
+    )
+    row = t.Assessment(
+        threat_id=threat.id,
+        source_reliability=a.source_reliability,
+        info_credibility=a.info_credibility,
+        likelihood=a.likelihood.value if a.likelihood else None,
+        specificity=a.specificity.as_dict(),
+        imminence=a.imminence.value,
+        hours_to_window=a.hours_to_window,
+        severity=a.severity.value,
+        rationale=a.rationale,
+        assessed_by=actor,
+        created_at=u.now,
+    )
+    u.session.add(row)
+    u.session.flush()
+    u.audit(
+        actor,
+        "threat.assessed",
+        format_id(Kind.THREAT, threat.id),
+        {
+            "admiralty": a.admiralty,
+            "likelihood": row.likelihood,
+            "imminence": a.imminence.value,
+            "severity": a.severity.value,
+            "specificity": a.specificity.as_dict(),
+        },
+    )
+    return row, a
+
+
+def _public_audience(u: Unit, event: Event, actor: str) -> t.Recipient | None:
+    p = event.place
+    if p is None or p.country is None:
+        return None
+    area = p.city or country_name(p.country)
+    row = t.Recipient(
+        name=f"Public in {area}",
+        kind="public",
+        tier="public",
+        language="en",
+        jurisdiction=None,
+        area_country=p.country,
+        area_city=p.city,
+        contacts=[{"channel": "public_feed", "address": f"{p.country}-{area}".lower()}],
+        created_at=u.now,
+    )
+    existing = u.session.scalar(select(t.Recipient).where(t.Recipient.name == row.name))
+    if existing is not None:
+        return existing
+    u.session.add(row)
+    u.session.flush()
+    u.audit(
+        actor,
+        "recipient.created",
+        format_id(Kind.RECIPIENT, row.id),
+        {"kind": "public", "why": "parity check: no public audience for the area"},
+    )
+    return row
+
+
+def _check_waiver(waiver: str, justification: str) -> None:
+    if waiver_reason(waiver) is None:
+        codes = ", ".join(w.code for w in WAIVER_REASONS)
+        raise InputError(f"unknown waiver reason {waiver!r}; use one of: {codes}")
+    if len(justification.strip()) < MIN_JUSTIFICATION:
+        raise InputError(
+            f"a waiver needs a written justification of at least {MIN_JUSTIFICATION} characters"
+        )
+
+
+def decide(
+    app: App, threat_ref: str, who: Identity, *, waiver: str | None = None, justification: str = ""
+) -> Decided:
+    """Assess the case and record the determination the duty-to-warn rule gives."""
+    who.require(UserRole.DUTY_OFFICER, "make a duty-to-warn determination")
+    if waiver is not None:
+        _check_waiver(waiver, justification)
+    with app.unit() as u:
+        threat = load(u.session, t.Threat, threat_ref, Kind.THREAT)
+        a_row, a = assess_case(u, threat, who.username, app.settings.imminence_days)
+        event = event_from_dict(threat.facts)
+        proposal = determine(event, a, registry(u.session))
+        choices = [(s.recipient.id, s.role, s.reason) for s in proposal.suggestions]
+        created = None
+        if proposal.parity.missing_area is not None and waiver is None:
+            audience = _public_audience(u, event, who.username)
+            if audience is not None:
+                created = format_id(Kind.RECIPIENT, audience.id)
+                choices.append(
+                    (audience.id, Role.PUBLIC, "public in the threatened area (parity check)")
+                )
+        outcome = Outcome.WAIVE if waiver else proposal.outcome
+        if outcome is Outcome.WARN and not choices:
+            raise InvalidState(
+                f"{threat_ref}: the duty to warn is triggered but no recipient in the registry "
+                "protects or is at the place; add one with `tearline recipients add`"
+            )
+        u.session.execute(
+            update(t.Determination)
+            .where(t.Determination.threat_id == threat.id, t.Determination.status != "superseded")
+            .values(status="superseded")
+        )
+        row = t.Determination(
+            threat_id=threat.id,
+            assessment_id=a_row.id,
+            outcome=outcome.value,
+            status="proposed" if outcome is Outcome.WAIVE else "recorded",
+            checklist={
+                k: {"met": c.met, "reason": c.reason} for k, c in proposal.checklist.items().items()
+            },
+            recipients=[
+                {"recipient_id": rid, "role": role.value, "reason": why}
+                for rid, role, why in choices
+            ],
+            parity={
+                "applies_to_public": proposal.parity.applies_to_public,
+                "flagged": proposal.parity.flagged,
+                "reason": proposal.parity.reason,
+            },
+            intended_victims=proposal.intended_victims,
+            waiver_code=waiver,
+            justification=justification.strip(),
+            decided_by=who.username,
+            decided_at=u.now,
+        )
+        u.session.add(row)
+        u.session.flush()
+        threat.status = "determined"
+        ref = format_id(Kind.DETERMINATION, row.id)
+        u.audit(
+            who.username,
+            f"determination.{outcome.value}",
+            ref,
+            {
+                "threat": threat_ref.upper(),
+                "triggered": proposal.checklist.triggered,
+                "checklist": {k: c.met for k, c in proposal.checklist.items().items()},
+                "recipients": [format_id(Kind.RECIPIENT, rid) for rid, _, _ in choices],
+                "parity_flagged": proposal.parity.flagged,
+                "waiver": waiver,
+            },
+        )
+        names = {r.id: r for r in u.session.scalars(select(t.Recipient))}
+        return Decided(
+            ref,
+            format_id(Kind.THREAT, threat.id),
+            outcome,
+            row.status,
+            a,
+            proposal.checklist,
+            proposal.intended_victims,
+            [
+                RecipientChoice(
+                    format_id(Kind.RECIPIENT, rid), names[rid].name, role, names[rid].tier, why
+                )
+                for rid, role, why in choices
+            ],
+            proposal.parity,
+            created,
+        )
+
+
+def approve_waiver(app: App, determination_ref: str, who: Identity) -> str:
+    """A second person approves a waiver; the one who proposed it cannot."""
+    who.require(UserRole.APPROVER, "approve a waiver")
+    with app.unit() as u:
+        det = load(u.session, t.Determination, determination_ref, Kind.DETERMINATION)
+        ref = format_id(Kind.DETERMINATION, det.id)
+        if det.outcome != Outcome.WAIVE.value or det.status != "proposed":
+            raise InvalidState(
+                f"{ref} is not a waiver awaiting approval (it is {det.outcome}, {det.status})"
+            )
+        if det.decided_by == who.username:
+            raise TwoPersonRule(f"{who.username} proposed waiver {ref} and cannot also approve it")
+        det.status, det.approved_by, det.approved_at = "approved", who.username, u.now
+        threat = u.session.get(t.Threat, det.threat_id)
+        assert threat is not None
+        threat.status = "waived"
+        u.audit(
+            who.username,
+            "determination.waiver_approved",
+            ref,
+            {"proposed_by": det.decided_by, "approved_by": who.username, "waiver": det.waiver_code},
+        )
+        return ref
+
+
+def latest_assessment(u: Unit, threat: t.Threat) -> Assessment | None:
+    row = u.session.scalar(
+        select(t.Assessment)
+        .where(t.Assessment.threat_id == threat.id)
+        .order_by(t.Assessment.id.desc())
+    )
+    return assessment_value(row) if row else None

@@ -1,0 +1,210 @@
+"""Read-only views of the record for the faces: lists, one record in full, the audit chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tearline.audit import ChainReport
+from tearline.ids import Kind, format_id
+from tearline.store import audit_log
+from tearline.store import tables as t
+from tearline.workflow.app import App
+from tearline.workflow.records import load_any
+
+
+def list_threats(app: App, status: str | None = None) -> list[dict[str, Any]]:
+    with app.read() as session:
+        q = select(t.Threat).order_by(t.Threat.id)
+        if status:
+            q = q.where(t.Threat.status == status)
+        out = []
+        for th in session.scalars(q):
+            a = session.scalar(
+                select(t.Assessment)
+                .where(t.Assessment.threat_id == th.id)
+                .order_by(t.Assessment.id.desc())
+            )
+            f = th.facts
+            out.append(
+                {
+                    "ref": format_id(Kind.THREAT, th.id),
+                    "title": th.title,
+                    "status": th.status,
+                    "place": (f.get("place") or {}).get("city")
+                    or (f.get("place") or {}).get("country"),
+                    "window_end": (f.get("time") or {}).get("end"),
+                    "reports": len({e.report_id for e in th.events}),
+                    "grade": f"{a.source_reliability}{a.info_credibility}" if a else None,
+                    "imminence": a.imminence if a else None,
+                }
+            )
+        return out
+
+
+def _report(r: t.Report) -> dict[str, Any]:
+    return {
+        "ref": format_id(Kind.REPORT, r.id),
+        "title": r.title,
+        "filename": r.filename,
+        "media_type": r.media_type,
+        "sha256": r.sha256,
+        "tlp": r.tlp,
+        "document_date": r.document_date.isoformat(),
+        "received_at": r.received_at.isoformat(),
+        "source": format_id(Kind.SOURCE, r.source_id) if r.source_id else None,
+        "events": [
+            {
+                "ref": format_id(Kind.EVENT, e.id),
+                "kind": e.kind,
+                "modality": e.modality,
+                "threat": format_id(Kind.THREAT, e.threat_id) if e.threat_id else None,
+            }
+            for e in r.events
+        ],
+        "text": r.text,
+    }
+
+
+def _warning(w: t.WarningRecord) -> dict[str, Any]:
+    return {
+        "ref": format_id(Kind.WARNING, w.id),
+        "status": w.status,
+        "recipient": w.recipient.name,
+        "tier": w.recipient.tier,
+        "valid_until": w.valid_until.isoformat(),
+        "subject": w.content.get("subject"),
+        "text": w.content.get("text"),
+        "changes": w.content.get("changes", []),
+        "key_id": w.key_id,
+        "jws": w.jws,
+        "deliveries": [
+            {
+                "ref": format_id(Kind.DELIVERY, d.id),
+                "channel": d.channel,
+                "address": d.address,
+                "status": d.status,
+                "attempts": d.attempts,
+                "last_error": d.last_error,
+            }
+            for d in w.deliveries
+        ],
+    }
+
+
+def _threat(session: Session, th: t.Threat) -> dict[str, Any]:
+    dets = session.scalars(
+        select(t.Determination)
+        .where(t.Determination.threat_id == th.id)
+        .order_by(t.Determination.id)
+    ).all()
+    warnings = session.scalars(
+        select(t.WarningRecord)
+        .where(t.WarningRecord.threat_id == th.id)
+        .order_by(t.WarningRecord.id)
+    ).all()
+    escalations = session.scalars(
+        select(t.Escalation).where(t.Escalation.threat_id == th.id).order_by(t.Escalation.id)
+    ).all()
+    responses = session.scalars(
+        select(t.Response)
+        .join(t.WarningRecord)
+        .where(t.WarningRecord.threat_id == th.id)
+        .order_by(t.Response.id)
+    ).all()
+    return {
+        "ref": format_id(Kind.THREAT, th.id),
+        "title": th.title,
+        "status": th.status,
+        "facts": th.facts,
+        "events": [
+            {"ref": format_id(Kind.EVENT, e.id), "report": format_id(Kind.REPORT, e.report_id)}
+            for e in th.events
+        ],
+        "determinations": [
+            {
+                "ref": format_id(Kind.DETERMINATION, d.id),
+                "outcome": d.outcome,
+                "status": d.status,
+                "decided_by": d.decided_by,
+                "approved_by": d.approved_by,
+            }
+            for d in dets
+        ],
+        "warnings": [_warning(w) for w in warnings],
+        "responses": [
+            {
+                "ref": format_id(Kind.RESPONSE, r.id),
+                "warning": format_id(Kind.WARNING, r.warning_id),
+                "kind": r.kind,
+                "note": r.note,
+                "via": r.via,
+            }
+            for r in responses
+        ],
+        "escalations": [
+            {
+                "ref": format_id(Kind.ESCALATION, e.id),
+                "rule": e.rule,
+                "action": e.action,
+                "status": e.status,
+                "detail": e.detail,
+            }
+            for e in escalations
+        ],
+    }
+
+
+def show(app: App, ref: str) -> dict[str, Any]:
+    """One record in full, as plain data (the CLI prints it, ``--json`` dumps it)."""
+    with app.read() as session:
+        kind, row = load_any(session, ref)
+        if isinstance(row, t.Threat):
+            return {"kind": "threat", **_threat(session, row)}
+        if isinstance(row, t.Report):
+            return {"kind": "report", **_report(row)}
+        if isinstance(row, t.WarningRecord):
+            return {"kind": "warning", **_warning(row)}
+        data = {c.key: getattr(row, c.key) for c in row.__table__.columns}
+        data = {
+            k: v.isoformat() if hasattr(v, "isoformat") else v
+            for k, v in data.items()
+            if not isinstance(v, bytes)
+        }
+        return {"kind": kind.name.lower(), "ref": format_id(kind, row.id), **data}  # type: ignore[attr-defined]
+
+
+def audit_verify(app: App) -> ChainReport:
+    with app.read() as session:
+        return audit_log.verify(session)
+
+
+def audit_entries(app: App, limit: int = 50, subject: str | None = None) -> list[dict[str, Any]]:
+    with app.read() as session:
+        q = select(t.AuditEntry).order_by(t.AuditEntry.seq.desc()).limit(limit)
+        if subject:
+            q = q.where(t.AuditEntry.subject == subject.upper())
+        rows = list(session.scalars(q))[::-1]
+        return [
+            {
+                "seq": e.seq,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "details": e.details,
+                "hash": e.hash,
+            }
+            for e in rows
+        ]
+
+
+def counts(app: App) -> dict[str, int]:
+    with app.read() as session:
+        tables = (t.Report, t.Threat, t.Event, t.WarningRecord, t.Delivery, t.AuditEntry)
+        return {
+            tb.__tablename__: session.scalar(select(func.count()).select_from(tb)) or 0
+            for tb in tables
+        }

@@ -1,0 +1,66 @@
+"""Hand-built domain values for testing stages without running extraction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tearline.model import (
+    Actor,
+    Event,
+    EventKind,
+    Harm,
+    HarmFact,
+    Method,
+    MethodFact,
+    Modality,
+    Place,
+    PlacePrecision,
+    Span,
+    Target,
+    TargetType,
+    TimePrecision,
+    TimeWindow,
+)
+
+DOC_DATE = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
+
+
+def span(text: str, start: int = 0) -> Span:
+    return Span(start, start + len(text), text)
+
+
+def moscow_threat(**changes: object) -> Event:
+    """ISIS-K planning an armed attack on large gatherings in Moscow within days."""
+    event = Event(
+        kind=EventKind.THREAT,
+        modality=Modality.PLANNED,
+        evidence=(span("ISIS-K operatives planning an armed attack"),),
+        actors=(Actor(span("ISIS-K"), canonical="ISIL Khorasan", org_id="ofac:18647"),),
+        harm=(HarmFact(Harm.KILLING, span("kill")),),
+        method=MethodFact(Method.ARMED_ASSAULT, span("armed attack"), weapon="automatic rifles"),
+        targets=(
+            Target(TargetType.MASS_GATHERING, span("large gatherings")),
+            Target(TargetType.CONCERT, span("concerts")),
+            Target(TargetType.CONCERT, span("Crocus City Hall"), name="Crocus City Hall"),
+        ),
+        place=Place(
+            span("Moscow"),
+            precision=PlacePrecision.VENUE,
+            country="RU",
+            city="Moscow",
+            region="Moscow",
+            venue="Crocus City Hall",
+            lat=55.82529,
+            lon=37.38859,
+            geonameid=524901,
+        ),
+        time=TimeWindow(
+            span("within days"), DOC_DATE, DOC_DATE + timedelta(days=7), TimePrecision.WINDOW
+        ),
+        confidence=0.8,
+    )
+    if changes:
+        from dataclasses import replace
+
+        event = replace(event, **changes)  # type: ignore[arg-type]
+    return event
