@@ -529,7 +529,7 @@ def keys(ctx: typer.Context) -> None:
 @keys_cli.command("rotate")
 def keys_rotate(ctx: typer.Context) -> None:
     """Create a new signing key; older keys keep verifying old warnings."""
-    key = open_app(ctx).keys.rotate()
+    key = wf.rotate_key(open_app(ctx), _os_user())
     out.print(f"new signing key {key.kid}")
 
 

@@ -38,6 +38,9 @@ class KeyStore:
             raise ConfigError(f"signing key {path} is not a valid Ed25519 JWK: {exc}") from None
         return key
 
+    def exists(self) -> bool:
+        return bool(self._files())
+
     def rotate(self) -> OKPKey:
         """Create a new signing key; it signs from now on, older keys still verify."""
         self.directory.mkdir(parents=True, exist_ok=True)

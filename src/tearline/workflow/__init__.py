@@ -5,6 +5,7 @@ The faces (CLI, demo, later the web app) call only what is exported here.
 
 from tearline.workflow.app import App, Unit
 from tearline.workflow.decisions import Decided, RecipientChoice, approve_waiver, decide
+from tearline.workflow.keys import rotate_key
 from tearline.workflow.outbox import CHANNEL_NAMES, Sent, channels_for, deliver_due, run_worker
 from tearline.workflow.recipients import add_recipient
 from tearline.workflow.releases import Draft, Proposed, Released, approve_release, propose_release
@@ -48,6 +49,7 @@ __all__ = [
     "load_jwks",
     "propose_release",
     "respond",
+    "rotate_key",
     "run_worker",
     "show",
     "sign_in",

@@ -29,6 +29,7 @@ from tearline.deliver import (
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
 from tearline.workflow.app import App
+from tearline.workflow.responses import check_overdue
 
 CHANNEL_NAMES = frozenset({"liaison_note", "public_feed", "webhook"})
 LEASE = timedelta(minutes=5)
@@ -161,8 +162,6 @@ def run_worker(
     poll_seconds: float = 2.0,
 ) -> int:
     """Deliver until nothing is due (``once``), or forever, polling. Returns how many sent."""
-    from tearline.workflow.responses import check_overdue  # the tracker runs beside delivery
-
     count = 0
     while True:
         batch = deliver_due(app, channels)

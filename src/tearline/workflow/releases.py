@@ -30,6 +30,7 @@ from tearline.release import (
 )
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
+from tearline.workflow.keys import signing_key
 from tearline.workflow.outbox import CHANNEL_NAMES
 from tearline.workflow.records import assessment_value, load, protected_terms
 from tearline.workflow.users import Identity, Role
@@ -252,7 +253,7 @@ def approve_release(app: App, release_ref: str, who: Identity) -> Released:
                     f"{who.username} proposed {ref} and cannot also approve it: "
                     "a second person must release it"
                 )
-            key = app.keys.signing_key()
+            key = signing_key(app, u, who.username)
             terms = protected_terms(u.session)
             signed, deliveries = [], 0
             for w in rel.warnings:

@@ -1,0 +1,48 @@
+"""A document prepared for reading: its text, folded text, units and dateline."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from tearline.extract._text import Role, Unit, fold, is_upper_text, units
+
+# "SAN SALVADOR, 3 JAN 90 -- [TEXT] ..." (wire-service datelines, MUC-4 style) and
+# "MOSCOW, March 6 (Reuters) -": the place where the report was filed.
+_DATELINE = re.compile(
+    r"\s*(?P<place>[A-Z][A-Za-z .'\-]{1,40}?),\s+(?P<date>\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{2,4}"
+    r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:\s*\([^)\n]{1,30}\))?\s*(?:--|-|\u2014)"
+)
+
+
+@dataclass(frozen=True)
+class Doc:
+    text: str
+    folded: str
+    upper: bool
+    units: tuple[Unit, ...]
+    dateline: tuple[int, int] | None  # the dateline's place name, as offsets
+    dateline_end: int  # end of the whole dateline; times before it are the report's own
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def unit_at(self, pos: int) -> Unit | None:
+        """The content unit (not a header line) that holds offset ``pos``, if any."""
+        i = bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return None
+        u = self.units[i]
+        return u if u.start <= pos < u.end and u.role is not Role.META else None
+
+
+def prepare(text: str) -> Doc:
+    upper = is_upper_text(text)
+    found = tuple(units(text, upper))
+    dateline: tuple[int, int] | None = None
+    dateline_end = 0
+    for u in found[:3]:
+        m = _DATELINE.match(text, u.start, u.end)
+        if m and u.role is not Role.META:
+            dateline, dateline_end = (m.start("place"), m.end("place")), m.end()
+            break
+    return Doc(text, fold(text), upper, found, dateline, dateline_end, [u.start for u in found])

@@ -1,0 +1,155 @@
+"""Every fact the document states, found once over the whole text and filed by sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tearline.extract import _lexicon as lx
+from tearline.extract._actors import ActorMention, find_individuals, find_organisations
+from tearline.extract._casualties import CountMention, find_counts
+from tearline.extract._doc import Doc
+from tearline.extract._matcher import Match, leftmost_longest
+from tearline.extract._places import PlaceMention, find_places, resolve
+from tearline.extract._text import Role, Unit
+from tearline.extract._time import TimeMention, find_times
+from tearline.extract._venues import VenueMention, find_venues, speaks_after
+from tearline.extract.gazetteer import Gazetteer
+from tearline.extract.organisations import Organisations
+from tearline.model import Harm, HarmFact, Method, Place, Span, Target, TargetType
+
+# "concert venues in the Moscow area, including Crocus City Hall": the named venue is
+# one of the targets just listed, and takes their type.
+_INCLUDING = re.compile(
+    r"[^.;]{0,60}?[,;]?\s*(?:including|such as|like|notably|especially|in particular|namely)"
+    r"\s+(?:the\s+)?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceFact:
+    mention: PlaceMention
+    place: Place
+
+
+@dataclass
+class UnitFacts:
+    """What one sentence says, before it is read as part of an event."""
+
+    unit: Unit
+    triggers: list[Match[lx.Lex]] = field(default_factory=list)
+    methods: list[tuple[Span, Method]] = field(default_factory=list)
+    weapons: list[tuple[Span, str]] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    harms: list[HarmFact] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+    places: list[PlaceFact] = field(default_factory=list)
+    times: list[TimeMention] = field(default_factory=list)
+    counts: list[tuple[Span, CountMention]] = field(default_factory=list)
+
+    def has_event_facts(self) -> bool:
+        """Facts that continue an event even without a trigger word in this sentence."""
+        return bool(self.weapons or self.targets or self.harms or self.methods or self.counts)
+
+
+class _Filing:
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.by_unit: dict[int, UnitFacts] = {}
+
+    def at(self, pos: int) -> UnitFacts | None:
+        u = self.doc.unit_at(pos)
+        if u is None:
+            return None
+        if u.index not in self.by_unit:
+            self.by_unit[u.index] = UnitFacts(u)
+        return self.by_unit[u.index]
+
+
+def read_facts(doc: Doc, gaz: Gazetteer, orgs: Organisations) -> dict[int, UnitFacts]:
+    """Facts by unit index; units without any fact are absent."""
+    filing = _Filing(doc)
+    lexicon = [m for m in leftmost_longest(lx.index().find(doc.folded)) if doc.unit_at(m.start)]
+    org_mentions = find_organisations(doc, orgs)
+    for a in [*org_mentions, *find_individuals(doc, lexicon)]:
+        if (f := filing.at(a.span.start)) is not None:
+            f.actors.append(a)
+    for m in lexicon:
+        if (f := filing.at(m.start)) is not None:
+            _file_lexicon(doc, f, m)
+    _file_places(filing, gaz, [(a.span.start, a.span.end) for a in org_mentions])
+    for u in doc.units:
+        if u.role is not Role.META:
+            _file_unit_patterns(filing, u)
+    for f in filing.by_unit.values():
+        f.actors.sort(key=lambda a: a.span.start)
+        f.targets = sorted(
+            (t for t in f.targets if t.name or not speaks_after(doc.text, t.span.end)),
+            key=lambda t: t.span.start,
+        )
+    return filing.by_unit
+
+
+def _file_lexicon(doc: Doc, f: UnitFacts, m: Match[lx.Lex]) -> None:
+    span = Span(m.start, m.end, doc.text[m.start : m.end])
+    for v in m.values:
+        if v.role == lx.TRIGGER:
+            if m not in f.triggers:
+                f.triggers.append(m)
+        elif v.role == lx.METHOD:
+            f.methods.append((span, Method(v.value)))
+        elif v.role == lx.WEAPON:
+            f.weapons.append((span, v.value))
+        elif v.role == lx.TARGET:
+            f.targets.append(Target(TargetType(v.value), span))
+        elif v.role == lx.HARM:
+            f.harms.append(HarmFact(Harm(v.value), span))
+
+
+def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]) -> None:
+    doc = filing.doc
+    mentions = find_places(doc, gaz, blocked)
+    dateline = [pm for pm in mentions if doc.dateline and pm.span.start == doc.dateline[0]]
+    # The dateline's country settles ambiguous names in the text ("SAN MIGUEL" in a
+    # report filed in San Salvador is in El Salvador).
+    context = [p.country for p in resolve(dateline, gaz, []) if p.country]
+    for pm, place in zip(mentions, resolve(mentions, gaz, context), strict=True):
+        if pm in dateline:
+            continue  # where the report was filed, not where anything happened
+        f = filing.at(pm.span.start)
+        if f is not None:
+            f.places.append(PlaceFact(pm, place))
+
+
+def _file_unit_patterns(filing: _Filing, u: Unit) -> None:
+    """Facts found by regular expressions (times, counts, venues), sentence by sentence."""
+    doc = filing.doc
+    times = [t for t in find_times(doc.text, u.start, u.end) if t.span.start >= doc.dateline_end]
+    counts = find_counts(doc.text, u.start, u.end)
+    venues = [] if doc.upper else find_venues(doc.text, u.start, u.end)
+    if not (times or counts or venues):
+        return
+    f = filing.at(u.start)
+    if f is None:
+        return
+    f.times.extend(times)
+    f.counts.extend(counts)
+    for span, c in counts:
+        f.harms.append(HarmFact(Harm.KILLING if c.killed else Harm.SERIOUS_BODILY_INJURY, span))
+    for v in venues:
+        if v.speaker:  # "The U.S. Embassy ... told Americans": it speaks, it is not a target
+            f.targets = [t for t in f.targets if not (v.span.start <= t.span.start < v.span.end)]
+        else:
+            _add_venue(doc, f, v)
+
+
+def _add_venue(doc: Doc, f: UnitFacts, v: VenueMention) -> None:
+    listed = [
+        t
+        for t in f.targets
+        if t.span.end <= v.span.start and _INCLUDING.search(doc.text, t.span.end, v.span.start)
+    ]
+    kind = listed[-1].type if listed else v.head_type
+    # a lexicon word inside the name ("City Hall" in "Crocus City Hall") is the name
+    f.targets = [t for t in f.targets if not (v.span.start <= t.span.start < v.span.end)]
+    f.targets.append(Target(kind, v.span, name=v.span.text))

@@ -1,0 +1,352 @@
+"""The words extraction looks for: attack triggers, methods, weapons, targets, harm, actors.
+
+Each phrase is listed in the forms it is written in (no stemming), lower case; the
+phrase index folds the text, so "BOMBING" and "Bombing" match too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from tearline.extract._matcher import PhraseIndex
+from tearline.extract._text import fold_key
+from tearline.model import Harm, Method, TargetType
+
+
+@dataclass(frozen=True, slots=True)
+class Lex:
+    """What a phrase means. ``role`` is one of the ROLE_* names below."""
+
+    role: str
+    value: str = ""
+    past: bool = False  # a past-tense verb form: the event happened
+
+
+TRIGGER = "trigger"  # value: ATTACK, PLOT, CLAIM, CONDITIONAL or TARGETING
+METHOD = "method"  # value: a Method
+WEAPON = "weapon"  # value: a weapon class (FIREARM, EXPLOSIVE, ...)
+TARGET = "target"  # value: a TargetType
+HARM = "harm"  # value: a Harm
+INDIVIDUALS = "individuals"  # people acting: "gunmen", "operatives"
+
+ATTACK, PLOT, CLAIM, CONDITIONAL, TARGETING = "attack", "plot", "claim", "conditional", "targeting"
+FIREARM, EXPLOSIVE, INCENDIARY, BLADE, CBRN = "firearm", "explosive", "incendiary", "blade", "cbrn"
+
+# A weapon implies a method when the text names no method ("gunmen with rifles").
+WEAPON_METHOD = {
+    FIREARM: Method.ARMED_ASSAULT,
+    EXPLOSIVE: Method.BOMBING,
+    INCENDIARY: Method.ARSON,
+    BLADE: Method.STABBING,
+    CBRN: Method.CBRN,
+}
+# Which weapons fit a method, so that "incendiary devices" does not become the weapon
+# of an armed assault.
+METHOD_WEAPONS = {
+    Method.ARMED_ASSAULT: {FIREARM},
+    Method.ASSASSINATION: {FIREARM, EXPLOSIVE, BLADE},
+    Method.KIDNAPPING: {FIREARM},
+    Method.HIJACKING: {FIREARM, EXPLOSIVE, BLADE},
+    Method.BOMBING: {EXPLOSIVE},
+    Method.SUICIDE_BOMBING: {EXPLOSIVE},
+    Method.ARSON: {INCENDIARY},
+    Method.STABBING: {BLADE},
+    Method.CBRN: {CBRN},
+}
+# When a sentence names several methods, the most specific one describes the event.
+METHOD_PRIORITY = (
+    Method.SUICIDE_BOMBING,
+    Method.VEHICLE_RAMMING,
+    Method.HIJACKING,
+    Method.CBRN,
+    Method.KIDNAPPING,
+    Method.BOMBING,
+    Method.ASSASSINATION,
+    Method.ARMED_ASSAULT,
+    Method.STABBING,
+    Method.ARSON,
+)
+
+
+def _forms(spec: str) -> list[str]:
+    """'attack|s|ed:p|ing' -> attack, attacks, attacked (past), attacking."""
+    stem, *suffixes = spec.split("|")
+    return [stem, *(stem + s for s in suffixes)]
+
+
+def _entries(specs: str, *lexes: Lex) -> list[tuple[str, Lex]]:
+    """Phrases separated by commas, each with optional '|suffix' forms; ':p' marks past."""
+    out: list[tuple[str, Lex]] = []
+    for spec in (s.strip() for s in specs.split(",")):
+        if not spec:
+            continue
+        for form in _forms(spec):
+            past = form.endswith(":p")
+            phrase = form.removesuffix(":p")
+            out += [(fold_key(phrase), Lex(x.role, x.value, past or x.past)) for x in lexes]
+    return out
+
+
+def _trigger(value: str) -> Lex:
+    return Lex(TRIGGER, value)
+
+
+def _method(m: Method) -> Lex:
+    return Lex(METHOD, m.value)
+
+
+def _target(t: TargetType) -> Lex:
+    return Lex(TARGET, t.value)
+
+
+def _harm(h: Harm) -> Lex:
+    return Lex(HARM, h.value)
+
+
+ATTACK_T = _trigger(ATTACK)
+KILL = _harm(Harm.KILLING)
+INJURE = _harm(Harm.SERIOUS_BODILY_INJURY)
+KIDNAP = _harm(Harm.KIDNAPPING)
+DAMAGE = _harm(Harm.PROPERTY_DAMAGE)
+PEOPLE = Lex(INDIVIDUALS)
+
+
+def _attack_words() -> list[tuple[str, Lex]]:
+    return [
+        *_entries(
+            "attack|s|ed:p|ing, terrorist attack|s, terror attack|s, assault|s|ed:p", ATTACK_T
+        ),
+        *_entries("massacre|s|d:p", ATTACK_T, KILL),
+        *_entries("murder|s|ed:p, mass murder|s", ATTACK_T, KILL),
+        *_entries("ambush|es|ed:p, stormed:p, sabotage|d:p", ATTACK_T),
+        *_entries("terrorist act|s, act of terrorism, acts of terrorism", ATTACK_T),
+        *_entries("plot|s|ted|ting, conspiracy to attack", _trigger(PLOT)),
+        *_entries("death threat|s, bomb threat|s", _trigger(PLOT)),
+        *_entries("target|s|ed|ing", _trigger(TARGETING)),
+        *_entries("kill|s|ed:p|ing", _trigger(CONDITIONAL), KILL),
+        *_entries(
+            "injure|s|d:p, injuring, wound|s|ed:p|ing, maimed:p", _trigger(CONDITIONAL), INJURE
+        ),
+        *_entries(
+            "claimed responsibility:p, claims responsibility, claim responsibility, "
+            "claiming responsibility, claimed credit:p, took responsibility:p, "
+            "responsibility was claimed:p, claimed the attack:p",
+            _trigger(CLAIM),
+        ),
+    ]
+
+
+def _method_words() -> list[tuple[str, Lex]]:
+    """Armed assault and bombings; the other methods are in _other_method_words."""
+    arm, bomb = _method(Method.ARMED_ASSAULT), _method(Method.BOMBING)
+    suicide = _method(Method.SUICIDE_BOMBING)
+    return [
+        *_entries(
+            "armed attack|s, armed assault|s, gun attack|s, shooting|s, mass shooting|s",
+            ATTACK_T,
+            arm,
+        ),
+        *_entries(
+            "opened fire:p, open fire, shot dead:p, gunned down:p, shot and killed:p",
+            ATTACK_T,
+            arm,
+            KILL,
+        ),
+        *_entries("were shot:p, was shot:p", ATTACK_T, arm),
+        *_entries(
+            "gunmen, gunman, armed men, heavily armed men, armed looters, heavily armed looters",
+            arm,
+            PEOPLE,
+        ),
+        *_entries(
+            "bomb|s|ed:p|ing|ings, bomb attack|s, bomb blast|s, blast|s, explosion|s, exploded:p, "
+            "detonated:p, car bomb|s|ing|ings, truck bomb|s, dynamite attack|s, grenade attack|s, "
+            "letter bomb|s, parcel bomb|s, explosive attack|s",
+            ATTACK_T,
+            bomb,
+        ),
+        *_entries(
+            "suicide bombing|s, suicide attack|s, suicide bomb|s, blew himself up:p, "
+            "blew herself up:p, blew themselves up:p, suicide car bomb|s|ing",
+            ATTACK_T,
+            suicide,
+        ),
+        *_entries("suicide bomber|s", ATTACK_T, suicide, PEOPLE),
+    ]
+
+
+def _other_method_words() -> list[tuple[str, Lex]]:
+    kid = _method(Method.KIDNAPPING)
+    return [
+        *_entries(
+            "kidnap|s|ped:p|ping|pings, abduct|s|ed:p|ing, abduction|s, took hostage:p, "
+            "taken hostage:p, held hostage:p, hostage taking, hostage|s",
+            ATTACK_T,
+            kid,
+            KIDNAP,
+        ),
+        *_entries("kidnapper|s, abductor|s, hostage takers", kid, PEOPLE),
+        *_entries(
+            "arson, arson attack|s, set fire to, set on fire, set ablaze, torched:p, "
+            "firebomb|s|ed:p|ing, incendiary attack|s",
+            ATTACK_T,
+            _method(Method.ARSON),
+            DAMAGE,
+        ),
+        *_entries(
+            "assassinate|d:p, assassination|s", ATTACK_T, _method(Method.ASSASSINATION), KILL
+        ),
+        *_entries(
+            "ramming attack|s, car ramming, vehicle ramming, rammed:p, ramming, vehicle attack|s, "
+            "to ram, ram into",
+            ATTACK_T,
+            _method(Method.VEHICLE_RAMMING),
+        ),
+        *_entries("hijack|s|ed:p|ing|ings", ATTACK_T, _method(Method.HIJACKING)),
+        *_entries("hijacker|s", _method(Method.HIJACKING), PEOPLE),
+        *_entries("stabbing|s, stabbed:p, knife attack|s", ATTACK_T, _method(Method.STABBING)),
+        *_entries(
+            "chemical attack|s, gas attack|s, biological attack|s, radiological attack|s, "
+            "dirty bomb|s",
+            ATTACK_T,
+            _method(Method.CBRN),
+        ),
+    ]
+
+
+def _weapon_words() -> list[tuple[str, Lex]]:
+    def w(cls: str) -> Lex:
+        return Lex(WEAPON, cls)
+
+    return [
+        *_entries(
+            "rifle|s, automatic rifle|s, assault rifle|s, automatic weapon|s, ak-47|s, "
+            "kalashnikov|s, machine gun|s, machinegun|s, submachine gun|s, pistol|s, handgun|s, "
+            "firearm|s, gun|s, m-16|s, m-16 rifle|s, shotgun|s, small arms",
+            w(FIREARM),
+        ),
+        *_entries(
+            "bomb|s, explosive|s, explosive device|s, improvised explosive device|s, ied|s, "
+            "car bomb|s, truck bomb|s, grenade|s, hand grenade|s, dynamite, sticks of dynamite, "
+            "tnt, rocket-propelled grenade|s, rpg|s, suicide vest|s, explosive belt|s, "
+            "explosive vest|s, landmine|s",
+            w(EXPLOSIVE),
+        ),
+        *_entries(
+            "incendiary device|s, incendiary bomb|s, molotov cocktail|s, petrol bomb|s, firebomb|s",
+            w(INCENDIARY),
+        ),
+        *_entries("knife, knives, machete|s", w(BLADE)),
+        *_entries("sarin, anthrax, nerve agent|s, chemical weapon|s, poison gas", w(CBRN)),
+    ]
+
+
+# What is attacked, by type. Named venues are found separately (_venues.py).
+_TARGETS: list[tuple[str, TargetType]] = [
+    (
+        "large gathering|s, gathering|s, crowd|s, crowded place|s, festival|s, rally, rallies, "
+        "parade|s, mass event|s, public event|s, public gathering|s, stadium|s, arena|s, "
+        "sporting event|s, sports event|s, christmas market|s, public place|s, celebration|s",
+        TargetType.MASS_GATHERING,
+    ),
+    (
+        "concert|s, concert venue|s, concert hall|s, music venue|s, music festival|s, "
+        "theatre|s, theater|s, opera house|s",
+        TargetType.CONCERT,
+    ),
+    (
+        "church|es, cathedral|s, mosque|s, synagogue|s, temple|s, shrine|s, place of worship, "
+        "places of worship, commemoration|s, commemorate, commemorating, memorial service|s, "
+        "religious gathering|s, worshippers, worshipers, pilgrims, easter service|s",
+        TargetType.RELIGIOUS,
+    ),
+    (
+        "airport|s, train station|s, railway station|s, bus station|s, metro station|s, "
+        "metro, subway, train|s, bus|es, public transport, airliner|s, ferry, ferries, "
+        "transport hub|s",
+        TargetType.TRANSPORT,
+    ),
+    (
+        "government building|s, government office|s, ministry, ministries, parliament, "
+        "city hall, town hall, courthouse|s, presidential palace, government facilities, "
+        "public buildings",
+        TargetType.GOVERNMENT,
+    ),
+    (
+        "embassy, embassies, consulate|s, diplomat|s, diplomatic mission|s",
+        TargetType.DIPLOMATIC,
+    ),
+    (
+        "military base|s, army base|s, barracks, soldiers, troops, military post|s, "
+        "garrison|s, military convoy|s, military patrol|s, military installation|s, "
+        "u.s. forces",
+        TargetType.MILITARY,
+    ),
+    (
+        "police station|s, police post|s, police headquarters, policemen, police officer|s, "
+        "police patrol|s, police checkpoint|s",
+        TargetType.POLICE,
+    ),
+    (
+        "school|s, university, universities, college|s, campus, students, schoolchildren",
+        TargetType.EDUCATION,
+    ),
+    (
+        "hotel|s, shopping centre|s, shopping center|s, shopping mall|s, mall|s, restaurant|s, "
+        "market|s, marketplace, bank|s, cafe|s, café|s, nightclub|s, office building|s, "
+        "supermarket|s, commercial establishment|s",
+        TargetType.BUSINESS,
+    ),
+    (
+        "power station|s, power plant|s, power line|s, pylon|s, electric tower|s, "
+        "power tower|s, high-tension tower|s, substation|s, pipeline|s, oil pipeline|s, "
+        "refinery, refineries, "
+        "oil refinery, oil refineries, bridge|s, dam|s, water supply, power grid",
+        TargetType.INFRASTRUCTURE,
+    ),
+    (
+        "judge|s, mayor, priest|s, journalist|s, politician|s, presidential candidate|s",
+        TargetType.PERSON,
+    ),
+    (
+        "civilians, peasants, villagers, tourists, pedestrians, passengers",
+        TargetType.CIVILIANS,
+    ),
+]
+
+
+def _target_words() -> list[tuple[str, Lex]]:
+    return [e for specs, kind in _TARGETS for e in _entries(specs, _target(kind))]
+
+
+def _actor_words() -> list[tuple[str, Lex]]:
+    return _entries(
+        "operative|s, attacker|s, assailant|s, militant|s, guerrilla|s, guerilla|s, terrorist|s, "
+        "extremist|s, insurgent|s, rebel|s, jihadist|s, bomber|s, subversive|s, urban terrorists, "
+        "masked men, death squad|s, hit squad|s, sniper|s, lone wolf, armed group|s",
+        PEOPLE,
+    )
+
+
+def _harm_words() -> list[tuple[str, Lex]]:
+    return [
+        *_entries("injuries, wounding, wounded", INJURE),
+        *_entries("damaged, destroyed", DAMAGE),
+    ]
+
+
+@cache
+def index() -> PhraseIndex[Lex]:
+    """The whole lexicon as one phrase index (built once, in a few milliseconds)."""
+    return PhraseIndex(
+        [
+            *_attack_words(),
+            *_method_words(),
+            *_other_method_words(),
+            *_weapon_words(),
+            *_target_words(),
+            *_actor_words(),
+            *_harm_words(),
+        ]
+    )

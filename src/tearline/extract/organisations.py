@@ -1,0 +1,108 @@
+"""The shipped organisations file: designated groups and their aliases, by name or id.
+
+    >>> from tearline.extract import organisations
+    >>> organisations.lookup("ISIS-K").name
+    'ISIL Khorasan'
+    >>> organisations.get("ofac:18647").parent
+    'ofac:8759'
+
+Built by scripts/build_organisations.py from the OFAC and UN lists plus a small,
+labelled project supplement; ``organisations.origin()`` says which lists and dates.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from tearline.extract._matcher import PhraseIndex
+from tearline.extract._text import fold_key
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: str  # "ofac:18647", "un:QDe.161", "tearline:fmln"
+    name: str  # display name, e.g. "ISIL Khorasan"
+    kind: str  # "armed_group" or "support_entity" (a listed company, charity, exchange)
+    parent: str | None  # the organisation this one is a branch of
+    aliases: tuple[str, ...]  # the names extraction matches
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AliasRule:
+    """How one written form of a name may be matched (see the file's "match_modes")."""
+
+    org: Organisation
+    alias: str
+    mode: str  # "fold", "acronym" or "context"
+
+
+class Organisations:
+    """The loaded file. Use the module functions; this is for extraction's internals."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.origin: dict[str, Any] = data["origin"]
+        self.by_id: dict[str, Organisation] = {}
+        entries: list[tuple[str, AliasRule]] = []
+        for rec in data["organisations"]:
+            org = Organisation(
+                rec["id"],
+                rec["name"],
+                rec["kind"],
+                rec["parent"],
+                tuple(a["name"] for a in rec["aliases"]),
+                tuple(rec["sources"]),
+            )
+            self.by_id[org.id] = org
+            entries += [
+                (fold_key(a["name"]), AliasRule(org, a["name"], a["match"])) for a in rec["aliases"]
+            ]
+        self.names: dict[str, list[AliasRule]] = {}
+        for key, rule in entries:
+            self.names.setdefault(key, []).append(rule)
+        self.index: PhraseIndex[AliasRule] = PhraseIndex(entries)
+
+    def related(self, a: str, b: str) -> bool:
+        """Same organisation, or one a branch of the other."""
+        if a == b:
+            return True
+        pa, pb = (
+            self.by_id[a].parent if a in self.by_id else None,
+            self.by_id[b].parent if b in self.by_id else None,
+        )
+        return pa == b or pb == a
+
+
+_lock = threading.Lock()
+
+
+@cache
+def _load() -> Organisations:
+    source = resources.files("tearline.data").joinpath("organisations.json")
+    return Organisations(json.loads(source.read_text(encoding="utf-8")))
+
+
+def load() -> Organisations:
+    """The organisations, loaded once per process and shared."""
+    with _lock:
+        return _load()
+
+
+def origin() -> dict[str, Any]:
+    """Source lists, dates and licences, and how the supplement is labelled."""
+    return dict(load().origin)
+
+
+def get(org_id: str) -> Organisation | None:
+    return load().by_id.get(org_id)
+
+
+def lookup(name: str) -> Organisation | None:
+    """The organisation an alias names, in any letter case ("isis-k", "Daesh")."""
+    rules = load().names.get(fold_key(name), [])
+    return rules[0].org if rules else None

