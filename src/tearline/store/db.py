@@ -65,19 +65,23 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration; a no-op when it is already there."""
+    """Bring the schema to the newest migrations; a no-op when it is already there.
+
+    "heads", not "head": features developed side by side may each add a migration
+    branching from the same parent, until a merge revision joins them.
+    """
     cfg = alembic_config(engine)
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    heads = set(ScriptDirectory.from_config(cfg).get_heads())
     try:
         with engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
+            current = set(MigrationContext.configure(conn).get_current_heads())
     except OperationalError as exc:
         raise ConfigError(f"cannot open the database: {exc.orig}") from None
-    if current == head:
+    if current == heads:
         return
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 class Database:

@@ -213,6 +213,9 @@ class WarningRecord(Base):
     valid_until: Mapped[datetime]
     content: Mapped[dict[str, Any]]  # releasable facts and rendered texts
     jws: Mapped[str | None] = mapped_column(Text)
+    # Every released form of the warning, signed where the form allows it, by format
+    # name ("jws", "text", "cap", "stix", "email", ...): what was sent is what is kept.
+    artifacts: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     key_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
     released_at: Mapped[datetime | None]

@@ -269,6 +269,7 @@ def approve_release(app: App, release_ref: str, who: Identity) -> Released:
                     terms,
                 )
                 w.jws, w.key_id, w.status, w.released_at = token, key.kid, "released", u.now
+                w.artifacts = {"jws": token, "text": document["text"]}
                 for c in w.recipient.contacts:
                     if c["channel"] not in CHANNEL_NAMES:
                         continue

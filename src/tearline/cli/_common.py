@@ -1,0 +1,103 @@
+"""What every command shares: the root app, consoles, options, signing in, reading files.
+
+Every error a user can cause ends as one line on standard error and a non-zero exit
+status (see ``tearline.errors`` for the codes); nothing is half-stored.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from tearline import workflow as wf
+from tearline.errors import InputError, NotFound
+from tearline.settings import load_settings
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+cli = typer.Typer(
+    name="tearline",
+    help="Duty to warn: from threat reporting to a signed, delivered, tracked warning.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+HomeOpt = Annotated[
+    Path | None, typer.Option("--home", help="Data directory (default: TEARLINE_HOME or per-user).")
+]
+UserOpt = Annotated[
+    str,
+    typer.Option(
+        "--user", "-u", help="Sign in as this user (password: TEARLINE_PASSWORD or prompt)."
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def overrides(ctx: typer.Context) -> dict[str, Any]:
+    obj = ctx.find_root().obj
+    return dict(obj) if isinstance(obj, dict) else {}
+
+
+def open_app(ctx: typer.Context, home: Path | None = None) -> wf.App:
+    given = overrides(ctx)
+    if home is not None:
+        given["home"] = str(home)
+    return wf.App(load_settings(given))
+
+
+def _password(user: str) -> str:
+    password = os.environ.get("TEARLINE_PASSWORD")
+    if password is None:
+        password = typer.prompt(f"Password for {user}", hide_input=True, err=True)
+    return password
+
+
+def signed_in(app: wf.App, user: str) -> wf.Identity:
+    return wf.sign_in(app, user, _password(user))
+
+
+def parse_date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        d = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--date {value!r} is not an ISO 8601 date such as 2024-03-06") from None
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+@cli.callback()
+def _root(
+    ctx: typer.Context,
+    home: HomeOpt = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="SQLAlchemy URL (TEARLINE_DATABASE_URL).")
+    ] = None,
+) -> None:
+    ctx.obj = {"home": str(home) if home else None, "database_url": database_url}
+
+
+def os_user() -> str:
+    try:
+        return f"cli:{os.getlogin()}"
+    except OSError:
+        return f"cli:{os.environ.get('USER', 'unknown')}"
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a document") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None

@@ -1,0 +1,178 @@
+"""Working a case: ingest reports, list and show threats, decide, release, approve, respond."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tearline import workflow as wf
+from tearline.cli._common import (
+    JsonOpt,
+    UserOpt,
+    cli,
+    err,
+    open_app,
+    os_user,
+    out,
+    parse_date,
+    read_file,
+    signed_in,
+)
+from tearline.errors import InputError, TearlineError
+
+
+@cli.command()
+def ingest(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Documents: .txt, .json, .eml, .html")],
+    source: Annotated[str | None, typer.Option(help="Source name (itself protected).")] = None,
+    reliability: Annotated[
+        str | None, typer.Option(help="Source reliability, Admiralty A-F.")
+    ] = None,
+    tlp: Annotated[str | None, typer.Option(help="TLP 2.0 level of the documents.")] = None,
+    compartment: Annotated[list[str] | None, typer.Option(help="Compartment (repeatable).")] = None,
+    date: Annotated[str | None, typer.Option(help="Document date, ISO 8601.")] = None,
+    code_word: Annotated[
+        list[str] | None, typer.Option(help="A code word to protect (repeatable).")
+    ] = None,
+    method: Annotated[
+        list[str] | None, typer.Option(help="A collection method to protect (repeatable).")
+    ] = None,
+    protect: Annotated[
+        list[str] | None, typer.Option(help="Any other term to protect (repeatable).")
+    ] = None,
+) -> None:
+    """Store reports and the events extracted from them; each file is all-or-nothing."""
+    app = open_app(ctx)
+    terms = (
+        [wf.TermSpec("code_word", x) for x in code_word or []]
+        + [wf.TermSpec("collection_method", x) for x in method or []]
+        + [wf.TermSpec("marked_span", x) for x in protect or []]
+    )
+    prov = wf.Provenance(
+        source=source,
+        reliability=reliability,
+        tlp=tlp,
+        compartments=tuple(compartment or ()),
+        document_date=parse_date(date),
+        protect=tuple(terms),
+    )
+    failed = 0
+    for path in files:
+        try:
+            raw = read_file(path)
+            result = wf.ingest_bytes(app, raw, path.name, prov, actor=os_user())
+        except TearlineError as exc:
+            err.print(f"error: {exc}", markup=False)
+            failed += 1
+            continue
+        if result.duplicate:
+            out.print(f"{path}: already ingested as {result.report_ref}")
+            continue
+        events = (
+            ", ".join(
+                f"{e.ref} {e.kind.value}"
+                + (
+                    f" → {e.threat_ref}{' (new case)' if e.new_case else ''}"
+                    if e.threat_ref
+                    else ""
+                )
+                for e in result.events
+            )
+            or "no events"
+        )
+        out.print(f"{path}: {result.report_ref} — {events}")
+    if failed:
+        raise typer.Exit(InputError.exit_code)
+
+
+@cli.command()
+def threats(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help="Only cases with this status.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the threat cases."""
+    rows = wf.list_threats(open_app(ctx), status)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table("ID", "Status", "Case", "Grade", "Imminence", "Window ends", "Reports")
+    for r in rows:
+        table.add_row(
+            r["ref"],
+            r["status"],
+            r["title"],
+            r["grade"] or "—",
+            r["imminence"] or "—",
+            (r["window_end"] or "—")[:16],
+            str(r["reports"]),
+        )
+    out.print(table)
+
+
+@cli.command()
+def show(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="An ID such as THR-1, RPT-1, WRN-2.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one record in full."""
+    data = wf.show(open_app(ctx), ref)
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+        return
+    from tearline.display import print_record
+
+    print_record(out, data)
+
+
+@cli.command()
+def decide(
+    ctx: typer.Context,
+    threat: Annotated[str, typer.Argument(help="The case, e.g. THR-1.")],
+    user: UserOpt,
+    waive: Annotated[
+        str | None, typer.Option(help="Waive the duty to warn with this reason code.")
+    ] = None,
+    justification: Annotated[
+        str, typer.Option(help="Written justification (required to waive).")
+    ] = "",
+) -> None:
+    """Assess a case and record the duty-to-warn determination."""
+    app = open_app(ctx)
+    decided = wf.decide(
+        app, threat, signed_in(app, user), waiver=waive, justification=justification
+    )
+    from tearline.display import print_determination
+
+    print_determination(out, decided)
+
+
+@cli.command()
+def respond(
+    ctx: typer.Context,
+    warning: Annotated[str, typer.Argument(help="The warning answered, e.g. WRN-1.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="received, acting, disputed, more_info, measures_taken, measures_relaxed"
+        ),
+    ],
+    user: UserOpt,
+    note: Annotated[str, typer.Option(help="What they said.")] = "",
+    via: Annotated[
+        str, typer.Option(help="channel, phone, in_person, liaison, email, other")
+    ] = "channel",
+) -> None:
+    """Record a recipient's response; escalation rules propose what to do next."""
+    app = open_app(ctx)
+    r = wf.respond(app, warning, kind, signed_in(app, user), note=note, via=via)
+    out.print(f"{r.ref}: {r.warning_ref} answered {r.kind.value}")
+    for e in r.escalations:
+        out.print(f"  {e.ref} proposed: {e.action.replace('_', ' ')} — {e.reason}", markup=False)
