@@ -26,6 +26,8 @@ def test_readme_documents_no_setting_that_does_not_exist() -> None:
         "TEARLINE_CONFIG",
         "TEARLINE_TEST_POSTGRES_URL",
         "TEARLINE_REQUIRE_POSTGRES",
+        "TEARLINE_REQUIRE_JAVA",
+        "TEARLINE_SKIP_BROWSER_TESTS",
     }
     mentioned = set(re.findall(r"TEARLINE_[A-Z_]+", README.read_text()))
     assert mentioned <= names, mentioned - names

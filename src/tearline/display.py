@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tearline.model import Event, Span
-from tearline.workflow import Decided, Proposed
+from tearline.workflow import Decided, Draft, Proposed, ReleasePreview
 
 
 def _ev(span: Span) -> str:
@@ -119,17 +119,84 @@ def print_determination(console: Console, d: Decided) -> None:
         console.print(Text(f"Parity check: {d.parity.reason}."))
 
 
+_MARK = {
+    "as reported": "",
+    "coarsened": "↓ ",
+    "withheld": "✗ withheld",
+    "not in the reporting": "—",
+}
+_FACT_LABEL = {
+    "actor": "Group",
+    "method": "Method",
+    "weapon": "Weapon",
+    "targets": "Targets",
+    "named_targets": "Named targets",
+    "place": "Place",
+    "time": "Time",
+    "harm": "Harm",
+    "likelihood": "Likelihood",
+}
+
+
+def _shown(s: Any) -> Text:
+    if s.status in ("withheld", "not in the reporting"):
+        return Text(_MARK[s.status], style="dim")
+    return Text(_MARK[s.status] + s.value)
+
+
+def print_preview(console: Console, p: ReleasePreview) -> None:
+    """The internal picture beside what each recipient will see, then each draft."""
+    table = Table("Fact", "Internal picture", title=f"{p.ref} for {p.threat_ref} ({p.status})")
+    for r in p.recipients:
+        head = f"{r.warning_ref} → {r.recipient}\n{r.tier} tier, {r.language}, {r.msg_type}"
+        table.add_column(head)
+    for fact in p.facts:
+        table.add_row(
+            _FACT_LABEL[fact],
+            Text(p.internal[fact] or "—"),
+            *(_shown(r.facts[fact]) for r in p.recipients),
+        )
+    table.add_row(
+        "Policy",
+        "",
+        *(Text(", ".join(f"{k} {v}" for k, v in r.tier_policy.items())) for r in p.recipients),
+    )
+    console.print(table)
+    console.print("↓ coarsened by the tier's policy or an override; ✗ not released.")
+    for r in p.recipients:
+        for o in r.overrides:
+            console.print(
+                Text(
+                    f"Override for {r.recipient}: {o.fact} {o.from_level} → {o.to_level} "
+                    f"({o.direction} from the {r.tier} tier's {r.tier_policy[o.fact]}) by {o.by} "
+                    f"at {o.at:%Y-%m-%d %H:%M} UTC — why: {o.reason}"
+                )
+            )
+    for r in p.recipients:
+        body = Text(f"{r.subject}\n\n{r.text}")
+        if r.text_en:
+            body.append("\n\n— English —\n\n" + r.text_en)
+        title = f"{r.warning_ref} → {r.recipient} ({r.language}, {r.kind})"
+        console.print(Panel(body, title=title, title_align="left"))
+
+
+def print_draft(console: Console, dr: Draft) -> None:
+    withheld = "; ".join(dr.changes) or "nothing withheld or coarsened"
+    body = Text(f"{dr.subject}\n\n{dr.text}\n\n— tier {dr.tier}: {withheld}")
+    console.print(Panel(body, title=f"{dr.ref} → {dr.recipient} ({dr.format})", title_align="left"))
+
+
 def print_proposal(console: Console, p: Proposed) -> None:
     console.print(
         f"{p.ref} proposed for {p.threat_ref}: {len(p.drafts)} warning(s); "
-        "leak check passed. A second person must approve it."
+        "leak check passed on every format (text, alert, SMS, e-mail, CAP, STIX, JSON). "
+        "A second person must approve it."
     )
+    if isinstance(p.preview, ReleasePreview):
+        print_preview(console, p.preview)
+        return
     for dr in p.drafts:
-        withheld = "; ".join(dr.changes) or "nothing withheld or coarsened"
-        body = Text(f"{dr.subject}\n\n{dr.text}\n\n— tier {dr.tier}: {withheld}")
-        console.print(
-            Panel(body, title=f"{dr.ref} → {dr.recipient} ({dr.format})", title_align="left")
-        )
+        print_draft(console, dr)
 
 
 def print_record(console: Console, data: dict[str, Any]) -> None:

@@ -1,7 +1,7 @@
 """Every error a user can cause, as one hierarchy.
 
 Each message says what was wrong and what to do. Errors from libraries underneath
-(SQLAlchemy, lxml, httpx, joserfc) are converted to these at the boundary, so the CLI
+(SQLAlchemy, lxml, aiohttp, joserfc) are converted to these at the boundary, so the CLI
 and the web app can print one line and exit non-zero without a traceback.
 
     TearlineError
@@ -14,6 +14,7 @@ and the web app can print one line and exit non-zero without a traceback.
     │   └── MalformedDocument  bad JSON, e-mail, HTML
     ├── NotFound               an ID that does not exist
     ├── AuthError              wrong password, unknown user, missing role
+    │   └── TooManyAttempts    sign-in refused for a while after repeated failures
     ├── RuleViolation          the action breaks a rule of the domain
     │   ├── TwoPersonRule      the proposer tried to approve their own proposal
     │   └── InvalidState       e.g. releasing a threat with no warn determination
@@ -102,3 +103,11 @@ class AuditChainBroken(TearlineError):
     def __init__(self, message: str, *, seq: int) -> None:
         super().__init__(message)
         self.seq = seq
+
+
+class TooManyAttempts(AuthError):
+    """Sign-in refused without checking the password, after too many failures."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

@@ -182,6 +182,59 @@ class Casualties:
     injured: Count | None = None
 
 
+class IncidentType(StrEnum):
+    """MUC-4's incident types, for comparison with its answer keys and the literature.
+
+    Tearline's own, finer vocabulary is ``Method``; ``incident_type_of`` maps one to the other.
+    """
+
+    ATTACK = "ATTACK"
+    BOMBING = "BOMBING"
+    KIDNAPPING = "KIDNAPPING"
+    HIJACKING = "HIJACKING"
+    ARSON = "ARSON"
+    ROBBERY = "ROBBERY"
+    FORCED_WORK_STOPPAGE = "FORCED WORK STOPPAGE"
+
+
+_INCIDENT_TYPE_OF_METHOD = {
+    Method.BOMBING: IncidentType.BOMBING,
+    Method.SUICIDE_BOMBING: IncidentType.BOMBING,
+    Method.KIDNAPPING: IncidentType.KIDNAPPING,
+    Method.HIJACKING: IncidentType.HIJACKING,
+    Method.ARSON: IncidentType.ARSON,
+}
+
+
+def incident_type_of(method: Method | None) -> IncidentType:
+    """MUC-4's type for a Tearline method: bombings, kidnappings, hijackings and arson keep
+    their name; everything else (shootings, stabbings, ramming, murder) is ATTACK."""
+    return (
+        _INCIDENT_TYPE_OF_METHOD.get(method, IncidentType.ATTACK) if method else IncidentType.ATTACK
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RoleFiller:
+    """One participant or instrument of an event, named as the text names it.
+
+    ``span`` is the mention chosen to stand for the entity (the first one the document
+    gives); ``mentions`` are the other mentions of the same entity ("FMLN" and "Farabundo
+    Marti National Liberation Front"), in document order.
+    """
+
+    span: Span
+    mentions: tuple[Span, ...] = ()
+    confidence: float = 0.5
+    canonical: str | None = None  # organisations: the display name in the shipped file
+    org_id: str | None = None  # organisations: their id there
+    named: bool = False  # human targets: a person named by name, not described
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One threat or incident found in a document, with the evidence for each fact."""
@@ -197,6 +250,13 @@ class Event:
     time: TimeWindow | None = None
     casualties: Casualties = field(default_factory=Casualties)
     confidence: float = 0.5
+    # The role fillers, MUC-4's five roles in Tearline's names (schema 1, added fields).
+    perpetrator_individuals: tuple[RoleFiller, ...] = ()  # "guerrillas", "gunmen"
+    perpetrator_organizations: tuple[RoleFiller, ...] = ()  # "FMLN", "Islamic State"
+    physical_targets: tuple[RoleFiller, ...] = ()  # "the presidential farm"
+    human_targets: tuple[RoleFiller, ...] = ()  # people and groups attacked
+    weapons: tuple[RoleFiller, ...] = ()  # "dynamite", "car bomb"
+    incident_type: IncidentType | None = None
 
     @property
     def harms(self) -> frozenset[Harm]:
@@ -231,6 +291,30 @@ def _uncount(d: dict[str, Any] | None) -> Count | None:
     if d is None:
         return None
     return Count(int(d["min"]), None if d["max"] is None else int(d["max"]), _unspan(d))
+
+
+def _filler(f: RoleFiller, *, organisation: bool = False, human: bool = False) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        **_span(f.span),
+        "mentions": [_span(m) for m in f.mentions],
+        "confidence": round(f.confidence, 3),
+    }
+    if organisation:
+        d.update(canonical=f.canonical, org_id=f.org_id)
+    if human:
+        d["named"] = f.named
+    return d
+
+
+def _unfiller(d: dict[str, Any]) -> RoleFiller:
+    return RoleFiller(
+        _unspan(d),
+        mentions=tuple(_unspan(m) for m in d.get("mentions", [])),
+        confidence=float(d.get("confidence", 0.5)),
+        canonical=d.get("canonical"),
+        org_id=d.get("org_id"),
+        named=bool(d.get("named", False)),
+    )
 
 
 def event_to_dict(e: Event) -> dict[str, Any]:
@@ -281,6 +365,14 @@ def event_to_dict(e: Event) -> dict[str, Any]:
             "injured": _count(e.casualties.injured),
         },
         "evidence": [_span(s) for s in e.evidence],
+        "incident_type": None if e.incident_type is None else e.incident_type.value,
+        "perpetrator_individuals": [_filler(f) for f in e.perpetrator_individuals],
+        "perpetrator_organizations": [
+            _filler(f, organisation=True) for f in e.perpetrator_organizations
+        ],
+        "physical_targets": [_filler(f) for f in e.physical_targets],
+        "human_targets": [_filler(f, human=True) for f in e.human_targets],
+        "weapons": [_filler(f) for f in e.weapons],
     }
 
 
@@ -332,6 +424,14 @@ def event_from_dict(d: dict[str, Any]) -> Event:
             precision=TimePrecision(t["precision"]),
         ),
         casualties=Casualties(_uncount(cas.get("killed")), _uncount(cas.get("injured"))),
+        incident_type=None if d.get("incident_type") is None else IncidentType(d["incident_type"]),
+        perpetrator_individuals=tuple(_unfiller(f) for f in d.get("perpetrator_individuals", [])),
+        perpetrator_organizations=tuple(
+            _unfiller(f) for f in d.get("perpetrator_organizations", [])
+        ),
+        physical_targets=tuple(_unfiller(f) for f in d.get("physical_targets", [])),
+        human_targets=tuple(_unfiller(f) for f in d.get("human_targets", [])),
+        weapons=tuple(_unfiller(f) for f in d.get("weapons", [])),
     )
 
 
@@ -359,6 +459,23 @@ class RecipientKind(StrEnum):
 class Contact:
     channel: str  # a channel name: "webhook", "liaison_note", "public_feed", ...
     address: str  # what that channel needs: a URL, a desk name, a feed name
+    secret: str | None = None  # shared with the receiver: signs webhook requests (HMAC)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a person is: their home (no times: always), or an itinerary stop from/to."""
+
+    lat: float
+    lon: float
+    label: str = ""
+    country: str | None = None  # ISO 3166-1 alpha-2, for threats known only by country
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    @property
+    def is_home(self) -> bool:
+        return self.starts_at is None and self.ends_at is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,3 +489,10 @@ class Recipient:
     jurisdiction: str | None = None  # ISO 3166-1 alpha-2 of the country a government protects
     area_country: str | None = None  # where a public audience or organisation is
     area_city: str | None = None
+    # Where an organisation or public audience is, as a circle (targeting); and for a
+    # person, their home and itinerary stops.
+    area_lat: float | None = None
+    area_lon: float | None = None
+    area_radius_km: float | None = None
+    locations: tuple[Location, ...] = ()
+    fallback_contacts: tuple[Contact, ...] = ()  # used only when an escalation resends

@@ -47,6 +47,12 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _cookie_mode(raw: str) -> str:
+    if raw not in ("auto", "always"):
+        raise ValueError("must be 'auto' or 'always'")
+    return raw
+
+
 SETTINGS: tuple[Setting[Any], ...] = (
     Setting(
         "home",
@@ -109,6 +115,124 @@ SETTINGS: tuple[Setting[Any], ...] = (
         "sender",
         "tearline.invalid",
         "The deployment's name, as it appears in signed warnings ('iss') and CAP 'sender'.",
+        str,
+    ),
+    Setting(
+        "delivery_concurrency",
+        64,
+        "How many deliveries one worker sends at the same time.",
+        _positive_int,
+    ),
+    Setting(
+        "delivery_batch",
+        500,
+        "How many deliveries a worker claims, and records, in one transaction.",
+        _positive_int,
+    ),
+    Setting(
+        "delivery_lease_seconds",
+        300,
+        "How long a claimed delivery stays with its worker before another may take it over.",
+        _positive_int,
+    ),
+    Setting(
+        "delivery_rate_limits",
+        "",
+        "Sends per second allowed per channel, e.g. 'sms=5, email=50'; empty: no limit.",
+        str,
+    ),
+    Setting(
+        "public_url",
+        "http://127.0.0.1:8000",
+        "Where recipients reach this deployment: reply links and the Atom feed use it.",
+        str,
+    ),
+    Setting(
+        "reply_link_days",
+        30,
+        "Reply links stay valid this many days after the warning's validity ends.",
+        _positive_int,
+    ),
+    Setting(
+        "smtp_url",
+        "smtp://localhost:25",
+        "Mail server: smtp://host:port, smtp+starttls://user:password@host:587 or smtps://host.",
+        str,
+    ),
+    Setting(
+        "mail_from",
+        "Tearline <tearline@localhost>",
+        "The From address of e-mailed warnings.",
+        str,
+    ),
+    Setting(
+        "sms_gateway_url",
+        "",
+        "The SMS gateway's HTTP endpoint; empty: SMS deliveries fail as not configured.",
+        str,
+    ),
+    Setting(
+        "sms_gateway_template",
+        '{"to": $to, "text": $text, "reference": $reference}',
+        "Body of the gateway request ($to, $text, $reference, $idempotency_key); "
+        "JSON when it starts with '{', a form otherwise.",
+        str,
+    ),
+    Setting(
+        "sms_gateway_token",
+        "",
+        "Bearer token sent to the SMS gateway, if it needs one.",
+        str,
+    ),
+    Setting(
+        "sms_inbound_secret",
+        "",
+        "Shared secret that signs the gateway's callbacks with SMS replies; empty: off.",
+        str,
+    ),
+    Setting(
+        "validity_alarm_hours",
+        6,
+        "Alarm this many hours before a warning's validity ends while its threat is open.",
+        _positive_int,
+    ),
+    Setting(
+        "session_idle_minutes",
+        30,
+        "The desk signs a browser out after this many minutes without a request.",
+        _positive_int,
+    ),
+    Setting(
+        "session_max_hours",
+        12,
+        "The desk signs a browser out this many hours after sign-in, active or not.",
+        _positive_int,
+    ),
+    Setting(
+        "login_max_failures",
+        5,
+        "Failed sign-ins per user name (or 4x that per client address) within "
+        "login_window_minutes before further attempts are refused.",
+        _positive_int,
+    ),
+    Setting(
+        "login_window_minutes",
+        15,
+        "The window, in minutes, over which failed sign-ins are counted for throttling.",
+        _positive_int,
+    ),
+    Setting(
+        "secure_cookies",
+        "auto",
+        "'auto': mark desk cookies Secure when the request came over https; 'always': "
+        "always (behind a TLS proxy that does not forward the scheme).",
+        _cookie_mode,
+    ),
+    Setting(
+        "release_policy",
+        "",
+        "TOML file with the releasability policy per recipient tier (docs/releasability.md). "
+        "Default: $TEARLINE_HOME/release-policy.toml if it exists, else the built-in policy.",
         str,
     ),
 )

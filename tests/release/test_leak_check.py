@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
 from tearline.errors import LeakDetected
+from tearline.model import Tier
 from tearline.release import ProtectedTerm, ensure_no_leak, find_leaks
+from tests.release.support import released
 
 TERMS = [
     ProtectedTerm("PT-1", "code_word", term="KESTREL LANTERN"),
@@ -70,3 +74,51 @@ def test_refusal_names_term_and_artifact() -> None:
     assert "WRN-3 text" in str(info.value)
     assert "KESTREL LANTERN" in str(info.value)
     assert (info.value.term_id, info.value.artifact) == ("PT-1", "WRN-3 text")
+
+
+def _email(body: str, cte: str, subtype: str = "plain") -> str:
+    msg = EmailMessage()
+    msg["Subject"] = "Warning"
+    msg.set_content(body, subtype=subtype, charset="utf-8", cte=cte)
+    return msg.as_string()
+
+
+@pytest.mark.parametrize("cte", ["base64", "quoted-printable"])
+def test_terms_inside_encoded_email_parts_are_found(cte: str) -> None:
+    artifact = _email("Москва — наш источник KESTREL\u00a0LANTERN сообщает", cte)
+    assert "KESTREL LANTERN" not in artifact  # hidden by the transfer encoding
+    assert [leak.term.id for leak in find_leaks({"WRN-1 email": artifact}, TERMS)] == ["PT-1"]
+
+
+def test_terms_in_an_encoded_subject_and_an_attachment_are_found() -> None:
+    msg = EmailMessage()
+    msg["Subject"] = "Предупреждение: Kestrel Lantern"
+    msg.set_content("clean text")
+    msg.add_attachment(b"<alert>via Telegram</alert>", "application", "cap+xml", filename="a.xml")
+    found = {leak.term.id for leak in find_leaks({"email": msg.as_string()}, TERMS)}
+    assert found == {"PT-1", "PT-2"}
+
+
+@pytest.mark.parametrize(
+    "artifact",
+    [
+        "<description>KESTREL&#x20;LANTERN</description>",  # an XML character reference
+        "<p>KES<b></b>TREL LAN<span>TERN</span></p>",  # split by markup
+        "https://example.org/?q=KESTREL%20LANTERN",  # percent-encoding
+        "<![CDATA[kestrel lantern]]>",
+    ],
+)
+def test_terms_hidden_by_markup_or_escapes_are_found(artifact: str) -> None:
+    assert find_leaks({"cap": artifact}, TERMS), artifact
+
+
+def test_a_protected_place_is_protected_in_every_language() -> None:
+    terms = [ProtectedTerm("PT-9", "marked_span", term="Krasnogorsk")]
+    for translated in ("Место: Красногорск, Россия", "المكان: كراسنوغورسك", "مکان: کراسنوگورسک"):
+        assert [leak.term.id for leak in find_leaks({"t": translated}, terms)] == ["PT-9"]
+    assert find_leaks({"t": "Место: Москва, Россия"}, terms) == []
+
+
+def test_clean_released_artifacts_pass(tmp_path: Path) -> None:
+    _, artifacts, _ = released(tmp_path, Tier.ADVERSARY, "ru")
+    assert find_leaks(artifacts, TERMS) == []

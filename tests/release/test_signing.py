@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from email import message_from_string, policy
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from jwcrypto import jwk, jws
 
 from tearline.errors import ConfigError, SignatureError
 from tearline.keystore import KeyStore
+from tearline.model import Tier
 from tearline.release import sign, verify
+from tests.release.support import released
 
 DOC = {
     "reference": "WRN-1",
@@ -73,3 +76,21 @@ def test_key_files_are_private(tmp_path: Path) -> None:
 def test_garbage_is_not_a_signature(tmp_path: Path) -> None:
     with pytest.raises(SignatureError, match="compact JWS"):
         verify("not a token", KeyStore(tmp_path / "k").keyset())
+
+
+def test_jwcrypto_verifies_the_signed_stix_bundle_and_the_emails_attachment(
+    tmp_path: Path,
+) -> None:
+    _, artifacts, store = released(tmp_path, Tier.ADVERSARY, "ru")
+    keys = jwk.JWKSet.from_json(json.dumps(store.jwks()))
+    msg = message_from_string(artifacts["email"], policy=policy.default)
+    (attachment,) = [p for p in msg.walk() if p.get_content_type() == "application/jose"]
+    payload = attachment.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    tokens = [(artifacts["stix_jws"], "stix+jws"), (payload.decode(), "tearline-warning+jws")]
+    for token, typ in tokens:
+        checked = jws.JWS()
+        checked.deserialize(token.strip())
+        checked.verify(keys.get_key(checked.jose_header["kid"]), alg="Ed25519")
+        assert checked.jose_header["typ"] == typ
+    assert json.loads(checked.payload)["language"] == "ru"

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
-from tearline.store.db import Database
+from tearline.store.db import Database, alembic_config
 from tearline.store.tables import Base, Source
 
 
@@ -22,6 +23,16 @@ def test_migrations_match_the_models(database_url: str) -> None:
         assert diff == []
     finally:
         db.dispose()
+
+
+def test_migrations_form_one_line() -> None:
+    # Branches developed side by side must be joined before they ship: one head, and
+    # every revision reachable from it, so a database upgrades the same way everywhere.
+    script = ScriptDirectory.from_config(alembic_config())
+    heads = script.get_heads()
+    assert len(heads) == 1
+    line = [r.revision for r in script.iterate_revisions(heads[0], "base")]
+    assert sorted(line) == sorted(r.revision for r in script.walk_revisions())
 
 
 def test_upgrade_on_start_is_idempotent(database_url: str) -> None:

@@ -226,7 +226,7 @@ def test_worker_delivers_through_every_channel_without_leaks(
     sent: list[wf.Sent] = []
     wf.run_worker(app, wf.channels_for(app), once=True, on_sent=sent.append)
     assert sorted((s.channel, s.status) for s in sent) == [
-        ("liaison_note", "delivered"),
+        ("liaison_note", "awaiting_handover"),  # delivered once an officer hands it over
         ("public_feed", "delivered"),
         ("webhook", "delivered"),
     ]

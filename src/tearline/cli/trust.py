@@ -32,14 +32,18 @@ cli.add_typer(keys_cli, name="keys")
 def verify(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help="A .jws, a webhook body (.json) or a liaison note (.html).")
+        Path,
+        typer.Argument(
+            help="A .jws (warning or signed STIX bundle), a webhook body (.json), a liaison "
+            "note (.html), a signed CAP message (.xml) or an e-mail (.eml)."
+        ),
     ],
     jwks: Annotated[
         Path | None, typer.Option(help="The sender's published keys (default: this deployment's).")
     ] = None,
 ) -> None:
     """Check a warning's signature: exit 0 if authentic and unaltered, non-zero if not."""
-    content = read_file(file).decode("utf-8", errors="replace")
+    content = read_file(file)
     if jwks is not None:
         keys = wf.load_jwks(read_file(jwks).decode("utf-8", errors="replace"))
     else:
@@ -49,13 +53,7 @@ def verify(
     except SignatureError as exc:
         err.print(f"INVALID: {file}: {exc}", markup=False)
         raise typer.Exit(SignatureError.exit_code) from None
-    d = v.document
-    out.print(
-        f"VALID: {d.get('reference')} from {d.get('sender')}, signed "
-        f"{v.signed_at.isoformat() if v.signed_at else 'at an unknown time'} "
-        f"with key {v.key_id}; not altered",
-        markup=False,
-    )
+    out.print(f"VALID: {wf.describe(v)}", markup=False)
 
 
 @audit_cli.command("verify")

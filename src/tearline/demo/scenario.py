@@ -26,11 +26,14 @@ from tearline.clock import FixedClock
 from tearline.demo.receiver import LoopbackReceiver
 from tearline.display import print_determination, print_events, print_proposal
 from tearline.errors import ConfigError, TearlineError
+from tearline.ids import Kind
 from tearline.model import Contact, event_from_dict
 from tearline.release import find_leaks
 from tearline.settings import load_settings
 from tearline.store import tables as t
-from tearline.workflow.records import protected_terms
+from tearline.workflow.feed import feed_entries
+from tearline.workflow.outbox import mark_handed_over
+from tearline.workflow.records import load, protected_terms
 
 START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
 DISPUTED_AT = datetime(2024, 3, 19, 10, 0, tzinfo=UTC)  # "provocative ... blackmail"
@@ -82,7 +85,7 @@ def _seed(app: wf.App, webhook: str) -> None:
         name="Russian Federation — FSB, through the liaison channel",
         kind="government",
         tier="adversary",
-        language="en",
+        language="ru",  # written in Russian, with the English text alongside
         jurisdiction="RU",
         contacts=[Contact("liaison_note", "moscow-liaison-desk")],
         actor="demo",
@@ -193,15 +196,24 @@ def _run(
     keys = wf.load_jwks(json.dumps(app.keys.jwks()))  # as a recipient would: public keys only
     with app.read() as s:
         terms = protected_terms(s)
-    for wref, recipient, token in released.warnings:
-        v = wf.verify_artifact(token, keys)
-        leaks = find_leaks(
-            {"JWS": token, "JSON": json.dumps(v.document, ensure_ascii=False)}, terms
-        )
+    for wref, recipient, _token in released.warnings:
+        # As released, byte for byte: every form, in every language it was written in.
+        forms = {f: wf.export_warning(app, wref, f).content for f in ("jws", "cap", "email")}
+        checked = [wf.verify_artifact(content, keys) for content in forms.values()]
+        with app.read() as s:
+            every = dict(load(s, t.WarningRecord, wref, Kind.WARNING).artifacts)
+        leaks = find_leaks(every, terms)
         console.print(
-            f"{wref} → {recipient}: signature VALID (key {v.key_id[:12]}…); "
-            f"protected terms found: {len(leaks)}"
+            f"{wref} → {recipient}: signature VALID (JWS, CAP XML signature, e-mail; key "
+            f"{checked[0].key_id[:12]}…); protected terms found: {len(leaks)} "
+            f"in {len(every)} forms ({', '.join(sorted(every))})"
         )
+    console.print(
+        Text(
+            f"Explore: tearline --home {app.home} warnings | preview {released.ref} | "
+            f"export {released.warnings[0][0]} --format cap"
+        )
+    )
 
     _step(console, 6, "Deliver: through the outbox")
     sent: list[wf.Sent] = []
@@ -213,6 +225,17 @@ def _run(
             )
         )
     console.print(f"The loopback receiver at {webhook} holds {len(receiver.unique)} warning(s).")
+    clock.advance(timedelta(hours=3))  # the liaison officer carries the note to the ministry
+
+    for d in sent:
+        if d.status == "awaiting_handover":
+            done = mark_handed_over(app, d.ref, dana, note="handed to the duty officer in person")
+            line = f"{done.ref} {done.warning_ref} via {done.channel}: {done.status}"
+            console.print(Text(f"{line} ({done.detail})"))
+    console.print(
+        f"Public feed (Atom, CAP inside): {len(feed_entries(app))} alert(s) at "
+        f"{app.settings.public_url}/feed.atom when `tearline serve` runs."
+    )
 
     _step(console, 7, "Track: the liaison recipient answers")
     clock.set(DISPUTED_AT)

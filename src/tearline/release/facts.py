@@ -7,11 +7,14 @@ preview and the audit record can show the trade-off that was made.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from tearline.assess import Assessment
+from tearline.assess import Assessment, Imminence, Severity
+from tearline.extract import gazetteer
 from tearline.model import (
     PLACE_PRECISION_ORDER,
     TIME_PRECISION_ORDER,
@@ -22,7 +25,9 @@ from tearline.model import (
     TargetType,
     TimePrecision,
 )
-from tearline.release.policy import ActorLevel, Detail, TierPolicy
+from tearline.release.policy import ActorLevel, Detail, TierPolicy, Tlp
+
+VENUE_RADIUS_KM = 1.0
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class ReleasablePlace:
     venue: str | None = None
     lat: float | None = None
     lon: float | None = None
+    geonameid: int | None = None  # the city, for its name in other languages
+    radius_km: float | None = None  # the circle the warning covers, around (lat, lon)
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,7 @@ class ReleasableWindow:
 @dataclass(frozen=True)
 class ReleasableFacts:
     actor: str | None  # a canonical name, or None
-    actor_generic: bool  # say "extremists" instead of a name
+    actor_generic: bool  # say "an extremist group" instead of a name
     method: Method | None
     weapon: str | None
     target_types: tuple[TargetType, ...]
@@ -56,6 +63,11 @@ class ReleasableFacts:
     harms: tuple[Harm, ...]
     likelihood: str | None
     changes: tuple[str, ...]  # "place: venue → city", "actor: withheld", ...
+    # Not facts of the threat but of the judgement, needed by CAP and STIX:
+    imminence: Imminence = Imminence.UNKNOWN
+    severity: Severity = Severity.SEVERE
+    band: str | None = None  # the ICD 203 band even when not shared: CAP certainty needs it
+    tlp: Tlp = Tlp.AMBER
 
     def as_dict(self) -> dict[str, Any]:
         p, w = self.place, self.window
@@ -76,9 +88,13 @@ class ReleasableFacts:
                 "venue": p.venue,
                 "lat": p.lat,
                 "lon": p.lon,
+                "radius_km": p.radius_km,
             },
             "window": None
             if w is None
+            # "In the coming days" says no dates, and neither does the document.
+            else {"start": None, "end": None, "precision": w.precision.value}
+            if w.precision is TimePrecision.VAGUE
             else {
                 "start": w.start.isoformat(),
                 "end": w.end.isoformat(),
@@ -86,11 +102,41 @@ class ReleasableFacts:
             },
             "harms": [h.value for h in self.harms],
             "likelihood": self.likelihood,
+            "tlp": self.tlp.value,
         }
+
+
+def clean(value: str | None) -> str | None:
+    """A name from a report, safe to print: no invisible format characters (a right-to-left
+    override in a venue's name could make a warning read backwards; a zero-width space
+    joins nothing), no control characters or line breaks, one space between words."""
+    if value is None:
+        return None
+    kept = []
+    for ch in value:
+        kind = unicodedata.category(ch)
+        if kind == "Cf":
+            continue
+        kept.append(" " if kind in ("Cc", "Zl", "Zp") else ch)
+    return " ".join("".join(kept).split()) or None
 
 
 def _coarser(a: PlacePrecision, b: PlacePrecision) -> PlacePrecision:
     return max(a, b, key=PLACE_PRECISION_ORDER.index)
+
+
+def _city_radius_km(population: int) -> float:
+    # Roughly the built-up area of a city of that size: Moscow (10 M) ≈ 32 km.
+    return float(min(40, max(5, round(math.sqrt(max(population, 1)) / 100))))
+
+
+def _city(event_place: Any) -> gazetteer.City | None:
+    p = event_place
+    if p.geonameid is not None:
+        found = gazetteer.city(p.geonameid)
+        if found is not None:
+            return found
+    return gazetteer.lookup_city(p.city, p.country) if p.city else None
 
 
 def _place(event: Event, allowed: PlacePrecision, changes: list[str]) -> ReleasablePlace | None:
@@ -103,16 +149,35 @@ def _place(event: Event, allowed: PlacePrecision, changes: list[str]) -> Releasa
         level = PlacePrecision.CITY
     if level is not p.precision:
         changes.append(f"place: {p.precision.value} → {level.value}")
-    at_least_city = level in (PlacePrecision.VENUE, PlacePrecision.CITY)
-    digits = 4 if level is PlacePrecision.VENUE else 2  # about 10 m versus about 1 km
+    city = _city(p) if level in (PlacePrecision.VENUE, PlacePrecision.CITY) else None
+    lat = lon = radius = None
+    # A venue whose point is only its city's centre (the gazetteer knows no venues) must
+    # not be sent as "within 1 km": it gets the city's circle.
+    own_point = not (
+        city is not None
+        and p.lat is not None
+        and p.lon is not None
+        and abs(p.lat - city.lat) < 1e-3
+        and abs(p.lon - city.lon) < 1e-3
+    )
+    if level is PlacePrecision.VENUE and p.lat is not None and p.lon is not None and own_point:
+        lat, lon, radius = round(p.lat, 4), round(p.lon, 4), VENUE_RADIUS_KM
+    elif level in (PlacePrecision.VENUE, PlacePrecision.CITY) and city is not None:
+        # The city's own centre from the gazetteer — never the venue's point rounded,
+        # which would still say where the venue is.
+        lat, lon = round(city.lat, 2), round(city.lon, 2)
+        radius = _city_radius_km(city.population)
+    keep_city = level in (PlacePrecision.VENUE, PlacePrecision.CITY)
     return ReleasablePlace(
         precision=level,
         country=p.country,
-        region=p.region if level is not PlacePrecision.COUNTRY else None,
-        city=p.city if at_least_city else None,
-        venue=p.venue if level is PlacePrecision.VENUE else None,
-        lat=round(p.lat, digits) if at_least_city and p.lat is not None else None,
-        lon=round(p.lon, digits) if at_least_city and p.lon is not None else None,
+        region=clean(p.region) if level is not PlacePrecision.COUNTRY else None,
+        city=clean(p.city or (city.name if city else None)) if keep_city else None,
+        venue=clean(p.venue) if level is PlacePrecision.VENUE else None,
+        lat=lat,
+        lon=lon,
+        geonameid=city.geonameid if city is not None else None,
+        radius_km=radius,
     )
 
 
@@ -139,7 +204,7 @@ def _actor(event: Event, level: ActorLevel, changes: list[str]) -> tuple[str | N
     if not event.actors:
         return None, False
     if level is ActorLevel.NAMED and named:
-        return named, False
+        return clean(named), False
     if level is ActorLevel.WITHHELD:
         changes.append("actor: withheld")
         return None, False
@@ -148,24 +213,40 @@ def _actor(event: Event, level: ActorLevel, changes: list[str]) -> tuple[str | N
     return None, True
 
 
+def _method(event: Event, level: Detail, changes: list[str]) -> tuple[Method | None, str | None]:
+    method = event.method.method if event.method else None
+    weapon = clean(event.method.weapon) if event.method else None
+    if level is not Detail.SPECIFIC and weapon:
+        changes.append("weapon: withheld")
+        weapon = None
+    if level is Detail.WITHHELD and method:
+        changes.append("method: withheld")
+        method = None
+    return method, weapon
+
+
+def _targets(
+    event: Event, level: Detail, changes: list[str]
+) -> tuple[tuple[TargetType, ...], tuple[str, ...]]:
+    types = tuple(dict.fromkeys(t.type for t in event.targets))
+    names = tuple(dict.fromkeys(n for t in event.targets if (n := clean(t.name))))
+    if level is not Detail.SPECIFIC and names:
+        changes.append("named targets → categories")
+        names = ()
+    if level is Detail.WITHHELD and types:
+        changes.append("targets: withheld")
+        types = ()
+    return types, names
+
+
 def releasable_facts(event: Event, assessment: Assessment, policy: TierPolicy) -> ReleasableFacts:
     """Cut ``event`` down to ``policy``. Pure; the result contains no report sentences."""
     changes: list[str] = []
     actor, generic = _actor(event, policy.actor, changes)
-    method = event.method.method if event.method else None
-    weapon = event.method.weapon if event.method else None
-    if policy.method is not Detail.SPECIFIC and weapon:
-        changes.append("weapon: withheld")
-        weapon = None
-    if policy.method is Detail.WITHHELD and method:
-        changes.append("method: withheld")
-        method = None
-    types = tuple(dict.fromkeys(t.type for t in event.targets))
-    names = tuple(dict.fromkeys(t.name for t in event.targets if t.name))
-    if policy.target is not Detail.SPECIFIC and names:
-        changes.append("named targets → categories")
-        names = ()
-    likelihood = assessment.likelihood.value if assessment.likelihood else None
+    method, weapon = _method(event, policy.method, changes)
+    types, names = _targets(event, policy.target, changes)
+    band = assessment.likelihood.value if assessment.likelihood else None
+    likelihood = band
     if not policy.likelihood and likelihood:
         changes.append("likelihood judgement: withheld")
         likelihood = None
@@ -181,4 +262,8 @@ def releasable_facts(event: Event, assessment: Assessment, policy: TierPolicy) -
         harms=tuple(sorted(event.harms, key=list(Harm).index)),
         likelihood=likelihood,
         changes=tuple(changes),
+        imminence=assessment.imminence,
+        severity=assessment.severity,
+        band=band,
+        tlp=policy.tlp,
     )

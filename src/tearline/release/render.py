@@ -1,215 +1,253 @@
-"""Writing a warning from releasable facts: a letter for officials, a security alert for the public.
+"""Writing a warning from releasable facts, in the recipient's language.
 
-Every sentence is built from structured facts and fixed phrases; nothing is copied from
-a report. English only for now; the phrase tables are the seam for other languages.
+Two forms: a letter for those who protect the people at risk (facts as labelled lines,
+recommended actions) and an embassy-style security alert (Location / Event / Actions to
+take). Every sentence is a fixed phrase from ``release.phrases`` filled with structured
+values; nothing is copied from a report. Every warning says what to do, how long it is
+valid and how to reply.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from tearline.extract.gazetteer import country_name
-from tearline.model import Harm, Method, TargetType, TimePrecision
-from tearline.release.facts import ReleasableFacts, ReleasablePlace, ReleasableWindow
+from tearline.assess import Likelihood
+from tearline.release import localise as lc
+from tearline.release.facts import ReleasableFacts
+from tearline.release.phrases import Phrases, phrases
 
 WARNING_SCHEMA = "tearline.warning/1"
 
-TARGET_PHRASE = {
-    TargetType.MASS_GATHERING: "large gatherings",
-    TargetType.CONCERT: "concerts",
-    TargetType.RELIGIOUS: "places of worship and religious gatherings",
-    TargetType.TRANSPORT: "airports, stations and public transport",
-    TargetType.GOVERNMENT: "government buildings",
-    TargetType.DIPLOMATIC: "diplomatic premises",
-    TargetType.MILITARY: "military sites",
-    TargetType.POLICE: "police",
-    TargetType.EDUCATION: "schools and universities",
-    TargetType.BUSINESS: "hotels, shopping centres and restaurants",
-    TargetType.INFRASTRUCTURE: "critical infrastructure",
-    TargetType.PERSON: "specific individuals",
-    TargetType.CIVILIANS: "civilians",
-    TargetType.OTHER: "other targets",
-}
-METHOD_PHRASE = {
-    Method.ARMED_ASSAULT: "an armed attack",
-    Method.BOMBING: "a bombing",
-    Method.SUICIDE_BOMBING: "a suicide bombing",
-    Method.VEHICLE_RAMMING: "a vehicle-ramming attack",
-    Method.ARSON: "an arson attack",
-    Method.KIDNAPPING: "a kidnapping",
-    Method.ASSASSINATION: "an assassination",
-    Method.HIJACKING: "a hijacking",
-    Method.STABBING: "a knife attack",
-    Method.CBRN: "an attack with chemical, biological or radiological material",
-    Method.UNKNOWN: "an attack",
-}
-HARM_PHRASE = {
-    Harm.KILLING: "to kill",
-    Harm.SERIOUS_BODILY_INJURY: "to cause serious injury",
-    Harm.KIDNAPPING: "to kidnap",
-    Harm.PROPERTY_DAMAGE: "to cause damage",
+
+class MessageKind(StrEnum):
+    ALERT = "alert"  # the first warning to a recipient about a threat
+    UPDATE = "update"  # replaces an earlier warning: the facts or the window changed
+    CANCEL = "cancel"  # withdraws an earlier warning (sent in error, superseded)
+    ALL_CLEAR = "all_clear"  # the threat has passed
+
+
+# CAP 1.2 msgType of each kind; an all-clear ends the earlier message, so it cancels it.
+MSG_TYPE = {
+    MessageKind.ALERT: "Alert",
+    MessageKind.UPDATE: "Update",
+    MessageKind.CANCEL: "Cancel",
+    MessageKind.ALL_CLEAR: "Cancel",
 }
 
 
 @dataclass(frozen=True)
+class Previous:
+    """The earlier warning that an update, cancellation or all-clear refers to."""
+
+    reference: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What every rendering needs besides the facts."""
+
+    reference: str
+    sender: str
+    valid_from: datetime
+    valid_until: datetime
+    public: bool
+    kind: MessageKind = MessageKind.ALERT
+    previous: Previous | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class RenderedWarning:
+    language: str
+    rtl: bool
     format: str  # "warning" (a letter to those who protect) | "security_alert" (the public)
     subject: str
-    text: str
+    lead: tuple[str, ...]
+    facts: tuple[Line, ...]
+    actions_label: str
     actions: tuple[str, ...]
+    footer: tuple[Line, ...]  # validity, reference, how to reply, sharing
+    text: str  # the plain-text warning: the letter, or the alert for the public
+    alert: str  # the embassy-style form, for every recipient
+    event: str  # the alert's "Event:" sentences
+
+    @property
+    def body(self) -> str:
+        """The text without actions and footer: what CAP puts in <description>."""
+        if self.format == "security_alert":
+            return self.event
+        return "\n\n".join([*self.lead, _lines(self.facts)]).strip()
 
 
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+def ordered_texts(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The texts, the recipient's language first. Never trust a JSON object's key order:
+    PostgreSQL's JSONB does not keep it."""
+    texts: dict[str, dict[str, Any]] = document["texts"]
+    primary = document.get("language") or next(iter(texts))
+    return sorted(texts.items(), key=lambda item: (item[0] != primary, item[0] != "en", item[0]))
 
 
-def place_phrase(p: ReleasablePlace | None) -> str:
-    if p is None:
-        return "an unspecified location"
-    country = country_name(p.country) if p.country else None
-    parts = [x for x in (p.city or p.region, country) if x]
-    return ", ".join(parts) or "an unspecified location"
+def _lines(lines: tuple[Line, ...] | list[Line]) -> str:
+    return "\n".join(f"{x.label}: {x.value}" for x in lines)
 
 
-def _day(t: datetime) -> str:
-    return f"{t.day} {t:%B %Y}"
+def _bullets(items: tuple[str, ...]) -> str:
+    return "\n".join(f"  - {a}" for a in items)
 
 
-def time_phrase(w: ReleasableWindow | None) -> str:
-    if w is None or w.precision is TimePrecision.VAGUE:
-        return "in the coming days"
-    if w.precision is TimePrecision.EXACT:
-        return f"on {_day(w.start)} at {w.start:%H:%M} UTC"
-    if w.start.date() == w.end.date():
-        return f"on {_day(w.start)}"
-    if (w.start.year, w.start.month) == (w.end.year, w.end.month):
-        return f"between {w.start.day} and {_day(w.end)}"
-    return f"between {_day(w.start)} and {_day(w.end)}"
+def _targets(f: ReleasableFacts, ph: Phrases) -> str:
+    # Semicolons: the phrases themselves hold "and" ("concerts and concert venues").
+    return ("؛ " if ph.code in ("ar", "fa") else "; ").join(ph.targets[t] for t in f.target_types)
 
 
-def _targets(f: ReleasableFacts) -> str:
-    return _join([TARGET_PHRASE[t] for t in f.target_types]) or "people"
+def _fact_lines(f: ReleasableFacts, ph: Phrases) -> list[Line]:
+    label = ph.labels
 
+    def iso(value: str) -> str:
+        return lc.isolate(value, ph)
 
-def _official_text(f: ReleasableFacts, sender: str) -> tuple[str, list[str]]:
-    who = f.actor or ("an extremist group" if f.actor_generic else "an unidentified group")
-    method = METHOD_PHRASE[f.method] if f.method else "an attack"
-    where = place_phrase(f.place)
-    lines = [
-        f"{sender} has information indicating that {who} is planning {method} "
-        f"against {_targets(f)} in {where}, {time_phrase(f.window)}.",
-    ]
-    if f.target_names:
-        named = "a possible target" if len(f.target_names) == 1 else "possible targets"
-        lines.append(f"Named as {named}: {_join(list(f.target_names))}.")
+    lines = [Line(label["place"], lc.place_text(f.place, ph))]
+    coords = lc.coordinates_text(f.place, ph)
+    if coords and f.place is not None and f.place.venue:
+        lines.append(Line(label["coordinates"], coords))
+    lines.append(Line(label["time"], lc.window_text(f.window, ph)))
+    if f.actor or f.actor_generic:
+        lines.append(Line(label["actor"], iso(f.actor) if f.actor else ph.actor_generic))
+    if f.method:
+        lines.append(Line(label["method"], ph.methods[f.method]))
     if f.weapon:
-        lines.append(f"The attackers are reported to have {f.weapon}.")
+        lines.append(Line(label["weapon"], iso(f.weapon)))
     if f.harms:
-        lines.append(f"The stated intent is {_join([HARM_PHRASE[h] for h in f.harms])}.")
+        lines.append(Line(label["harm"], lc.list_text([ph.harms[h] for h in f.harms], ph)))
+    if f.target_types:
+        lines.append(Line(label["targets"], _targets(f, ph)))
+    if f.target_names:
+        named = lc.list_text([iso(n) for n in f.target_names], ph)
+        lines.append(Line(label["named_targets"], named))
     if f.likelihood:
-        lines.append(f"We assess that such an attack is {f.likelihood}.")
-    lines.append(
-        "We share this under our duty to warn, so that you can protect the people at risk."
+        low, high = Likelihood(f.likelihood).percent
+        value = ph.likelihood_value.format(term=ph.likelihood[f.likelihood], low=low, high=high)
+        lines.append(Line(label["likelihood"], iso(value) if ph.rtl else value))
+    return lines
+
+
+def _footer(f: ReleasableFacts, env: Envelope, ph: Phrases) -> tuple[Line, ...]:
+    ref = lc.isolate(env.reference, ph)
+    lines = [
+        Line(ph.labels["valid"], lc.validity_text(env.valid_from, env.valid_until, ph)),
+        Line(ph.labels["reference"], ref),
+        Line(ph.labels["reply"], ph.reply.format(ref=ref)),
+    ]
+    if not env.public:
+        lines.append(Line(ph.labels["tlp"], ph.tlp[f.tlp.value]))
+    return tuple(lines)
+
+
+def _opening(env: Envelope, ph: Phrases) -> str | None:
+    prev = env.previous
+    if prev is None:
+        return None
+    template = {
+        MessageKind.UPDATE: ph.lead_update,
+        MessageKind.CANCEL: ph.lead_cancel,
+        MessageKind.ALL_CLEAR: ph.lead_all_clear,
+    }.get(env.kind)
+    if template is None:
+        return None
+    return template.format(
+        ref=lc.isolate(prev.reference, ph), date=lc.date_text(prev.issued_at, ph)
     )
-    named = f", including {_join(list(f.target_names))}," if f.target_names else ""
-    actions = [
-        f"Increase protective security at {_targets(f)}{named} in {where}, "
-        f"{time_phrase(f.window)}.",
-        "Pass this warning without delay to the services that protect these places.",
-        "Tell us what measures you take, and ask if you need more information.",
-    ]
-    return " ".join(lines), actions
 
 
-def _public_text(f: ReleasableFacts) -> tuple[str, list[str]]:
-    who = f.actor or "Extremists"
-    where = place_phrase(f.place)
-    text = (
-        f"{who} have imminent plans to target {_targets(f)} in {where}. "
-        f"This alert applies {time_phrase(f.window)}."
+def _ending(env: Envelope) -> bool:
+    return env.kind in (MessageKind.CANCEL, MessageKind.ALL_CLEAR)
+
+
+def _actions(f: ReleasableFacts, env: Envelope, ph: Phrases) -> tuple[str, ...]:
+    if env.kind is MessageKind.CANCEL:
+        return ph.public_actions_cancel if env.public else ph.official_actions_cancel
+    if env.kind is MessageKind.ALL_CLEAR:
+        return ph.public_actions_all_clear if env.public else ph.official_actions_all_clear
+    if not env.public:
+        return ph.official_actions
+    avoid = [ph.avoid[t] for t in f.target_types]
+    return tuple(dict.fromkeys([*avoid[:3], *ph.public_actions]))
+
+
+def _event(f: ReleasableFacts, env: Envelope, ph: Phrases) -> str:
+    opening = _opening(env, ph)
+    if _ending(env):
+        return opening or ""
+    if f.actor:
+        name = ph.named_group.format(name=lc.isolate(f.actor, ph))
+        sentences = [ph.public_event_named.format(actor=name)]
+    else:
+        sentences = [ph.public_event_generic]
+    if f.target_types:
+        sentences.append(ph.public_targets.format(targets=_targets(f, ph)))
+    sentences.append(ph.alert_time.format(when=lc.window_text(f.window, ph)))
+    return " ".join([*([opening] if opening else []), *sentences])
+
+
+def _subject(env: Envelope, place: str, ph: Phrases) -> str:
+    base = (ph.subject_alert if env.public else ph.subject_warning).format(place=place)
+    wrap = {
+        MessageKind.UPDATE: ph.subject_update,
+        MessageKind.CANCEL: ph.subject_cancel,
+        MessageKind.ALL_CLEAR: ph.subject_all_clear,
+    }.get(env.kind)
+    return wrap.format(subject=base) if wrap else base
+
+
+def render_warning(facts: ReleasableFacts, env: Envelope, language: str = "en") -> RenderedWarning:
+    """The warning's words for one recipient, in one language."""
+    ph = phrases(language)
+    place = lc.place_text(facts.place, ph)
+    subject = _subject(env, place, ph)
+    footer = _footer(facts, env, ph)
+    actions = _actions(facts, env, ph)
+    opening = _opening(env, ph)
+    if _ending(env):
+        lead: tuple[str, ...] = (opening or "",)
+        fact_lines: tuple[Line, ...] = (Line(ph.labels["place"], place),)
+    else:
+        sender = ph.lead.format(sender=lc.isolate(env.sender, ph))
+        lead = (opening, sender) if opening else (sender,)
+        fact_lines = tuple(_fact_lines(facts, ph))
+    public_label = ph.labels["actions_public"]
+    event = _event(facts, env, ph)
+    alert = "\n\n".join(
+        [
+            f"{ph.labels['location']}: {place}",
+            f"{ph.labels['event']}: {event}",
+            f"{public_label}:\n{_bullets(actions)}",
+            _lines(footer),
+        ]
     )
-    actions = [
-        f"Avoid {_targets(f)}.",
-        "Be aware of your surroundings.",
-        "Monitor local media for updates.",
-        "Follow the instructions of local authorities.",
-    ]
-    return text, actions
-
-
-def _footer(reference: str, valid_until: datetime) -> list[str]:
-    return [
-        "",
-        f"Valid until {_day(valid_until)} {valid_until:%H:%M} UTC. Reference: {reference}.",
-        "To acknowledge, dispute or ask for more information, reply quoting the reference.",
-    ]
-
-
-def render_warning(
-    facts: ReleasableFacts,
-    *,
-    public: bool,
-    sender: str,
-    reference: str,
-    valid_until: datetime,
-) -> RenderedWarning:
-    """The warning's words, for one recipient."""
-    where = place_phrase(facts.place)
-    footer = _footer(reference, valid_until)
-    if public:
-        text, actions = _public_text(facts)
-        subject = f"Security Alert: {where}"
-        body = "\n".join(
-            [
-                f"Location: {where}",
-                "",
-                f"Event: {text}",
-                "",
-                "Actions to take:",
-                *[f"  - {a}" for a in actions],
-                *footer,
-            ]
-        )
-        return RenderedWarning("security_alert", subject, body, tuple(actions))
-    text, actions = _official_text(facts, sender)
-    subject = f"Warning of a threat to life: {where}"
-    body = "\n".join([text, "", "Recommended actions:", *[f"  - {a}" for a in actions], *footer])
-    return RenderedWarning("warning", subject, body, tuple(actions))
-
-
-def warning_document(
-    *,
-    reference: str,
-    sender: str,
-    issued_at: datetime,
-    valid_from: datetime,
-    valid_until: datetime,
-    msg_type: str,
-    recipient: dict[str, Any],
-    facts: ReleasableFacts,
-    rendered: RenderedWarning,
-) -> dict[str, Any]:
-    """The JSON document that is signed and delivered (docs/warning-json.md)."""
-    return {
-        "schema": WARNING_SCHEMA,
-        "reference": reference,
-        "sender": sender,
-        "issued_at": issued_at.isoformat(),
-        "msg_type": msg_type,
-        "valid_from": valid_from.isoformat(),
-        "valid_until": valid_until.isoformat(),
-        "recipient": recipient,
-        "format": rendered.format,
-        "subject": rendered.subject,
-        "text": rendered.text,
-        "actions": list(rendered.actions),
-        "facts": facts.as_dict(),
-        "reply": {
-            "reference": reference,
-            "how": "Reply through the channel this warning arrived by, quoting its reference.",
-        },
-    }
+    official_label = ph.labels["actions_official"]
+    letter = "\n\n".join(
+        [*lead, _lines(fact_lines), f"{official_label}:\n{_bullets(actions)}", _lines(footer)]
+    )
+    return RenderedWarning(
+        language=ph.code,
+        rtl=ph.rtl,
+        format="security_alert" if env.public else "warning",
+        subject=subject,
+        lead=lead,
+        facts=fact_lines,
+        actions_label=public_label if env.public else official_label,
+        actions=actions,
+        footer=footer,
+        text=alert if env.public else letter,
+        alert=alert,
+        event=event,
+    )

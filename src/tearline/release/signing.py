@@ -22,11 +22,12 @@ from tearline.errors import SignatureError
 ALGORITHM = "Ed25519"
 _ACCEPTED = [ALGORITHM]
 TYPE = "tearline-warning+jws"
+STIX_TYPE = "stix+jws"  # a STIX bundle signed the same way
 
 
-def sign(document: dict[str, Any], key: OKPKey) -> str:
-    """Sign a warning document; the payload is its canonical JSON (RFC 8785)."""
-    header = {"alg": ALGORITHM, "kid": key.kid, "typ": TYPE}
+def sign(document: dict[str, Any], key: OKPKey, typ: str = TYPE) -> str:
+    """Sign a JSON document; the payload is its canonical JSON (RFC 8785)."""
+    header = {"alg": ALGORITHM, "kid": key.kid, "typ": typ}
     return jws.serialize_compact(header, rfc8785.dumps(document), key, algorithms=_ACCEPTED)
 
 
@@ -35,6 +36,7 @@ class Verified:
     document: dict[str, Any]
     key_id: str
     signed_at: datetime | None
+    form: str = "warning"  # what was checked: warning (JWS), cap, email, stix
 
 
 def verify(token: str, keys: KeySet) -> Verified:
@@ -56,8 +58,16 @@ def verify(token: str, keys: KeySet) -> Verified:
     if not isinstance(document, dict):
         raise SignatureError("the signed payload is not a JSON warning")
     issued = document.get("issued_at")
+    if issued is None and document.get("type") == "bundle":  # a signed STIX bundle
+        issued = next(
+            (o.get("published") for o in document.get("objects", []) if o.get("type") == "report"),
+            None,
+        )
     try:
         signed_at = datetime.fromisoformat(issued) if isinstance(issued, str) else None
     except ValueError:
         signed_at = None
-    return Verified(document=document, key_id=str(headers.get("kid", "")), signed_at=signed_at)
+    form = "stix" if headers.get("typ") == STIX_TYPE else "warning"
+    return Verified(
+        document=document, key_id=str(headers.get("kid", "")), signed_at=signed_at, form=form
+    )

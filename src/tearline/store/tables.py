@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     ForeignKey,
     Index,
     Integer,
@@ -112,6 +113,8 @@ class Threat(Base):
     compartments: Mapped[list[str]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set when an analyst merges this case into another (status "merged").
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("threats.id"))
 
     events: Mapped[list[Event]] = relationship(back_populates="threat", order_by="Event.id")
 
@@ -160,6 +163,12 @@ class Recipient(Base):
     area_city: Mapped[str | None] = mapped_column(String(200))
     contacts: Mapped[list[dict[str, str]]] = mapped_column(JSONType)
     created_at: Mapped[datetime]
+    # Where an organisation or public audience is: a centre and a radius (targeting).
+    area_lat: Mapped[float | None]
+    area_lon: Mapped[float | None]
+    area_radius_km: Mapped[float | None]
+    # Contact points used only when an escalation resends a warning another way.
+    fallback_contacts: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
 
 
 class Determination(Base):
@@ -243,6 +252,9 @@ class Delivery(Base):
     receipt: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # The worker holding the claim: a worker found dead on this machine is taken over at
+    # once, others when the lease ends.
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
 
 
 class DeliveryAttempt(Base):
@@ -265,6 +277,8 @@ class Response(Base):
     via: Mapped[str] = mapped_column(String(30))
     recorded_by: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime]
+    # The delivery a reply link or SMS code was bound to; None when recorded by an officer.
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
 
 
 class Escalation(Base):
@@ -278,6 +292,8 @@ class Escalation(Base):
     detail: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):
@@ -301,3 +317,132 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- The desk (web): sessions, machine tokens, sign-in throttling, analyst changes -------
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is kept."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    client: Mapped[str] = mapped_column(String(64), default="")
+    flash: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiToken(Base):
+    """A bearer token for a machine acting as a user; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginAttempt(Base):
+    """Every sign-in attempt, kept to throttle guessing per user name and per client."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    ok: Mapped[bool]
+
+
+class FactCorrection(Base):
+    """An analyst's correction of one fact of a case: what it was, what it became, why."""
+
+    __tablename__ = "fact_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    threat_id: Mapped[int] = mapped_column(ForeignKey("threats.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict[str, Any]]
+    after: Mapped[dict[str, Any]]
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_by: Mapped[str] = mapped_column(String(64))
+    corrected_at: Mapped[datetime]
+
+
+class CaseGrade(Base):
+    """An analyst's grade of the information in a case (Admiralty 1-6); the latest applies."""
+
+    __tablename__ = "case_grades"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    threat_id: Mapped[int] = mapped_column(ForeignKey("threats.id"), index=True)
+    info_credibility: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    graded_by: Mapped[str] = mapped_column(String(64))
+    graded_at: Mapped[datetime]
+
+
+class RecipientLocation(Base):
+    """Where a person is: their home (always) or an itinerary stop (from/to), for targeting.
+
+    ``cell`` is the point's H3 cell at ``deliver.targeting.INDEX_RES``, kept so the
+    in-process index loads without recomputing it. Rows are replaced, never edited, so a
+    new highest ``id`` marks every change of the registry's geography.
+    """
+
+    __tablename__ = "recipient_locations"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # IDs never reused: see above
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("recipients.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))  # home | stop
+    label: Mapped[str] = mapped_column(String(200), default="")
+    lat: Mapped[float]
+    lon: Mapped[float]
+    country: Mapped[str | None] = mapped_column(String(2))
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    cell: Mapped[int] = mapped_column(BigInteger)
+
+
+class EscalationPolicy(Base):
+    """The escalation policy in force, as data (track.policy); one row per named policy."""
+
+    __tablename__ = "escalation_policies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    document: Mapped[dict[str, Any]]
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
+# --- Release: per-warning releasability decisions -----------------------------------------
+
+
+class FactOverride(Base):
+    """A duty officer told one recipient a fact more or less precisely than the tier allows.
+
+    Kept per case and recipient, so the decision carries over to a re-proposal and to
+    updates; the latest row for a fact is the one in force. ``warning_id`` is the draft
+    it was made on. The reason is internal: it is never sent.
+    """
+
+    __tablename__ = "fact_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    threat_id: Mapped[int] = mapped_column(ForeignKey("threats.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"))
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"))
+    fact: Mapped[str] = mapped_column(String(20))
+    from_level: Mapped[str] = mapped_column(String(20))
+    to_level: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]

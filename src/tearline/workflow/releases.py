@@ -2,37 +2,39 @@
 
 Two-person rule, enforced here and not only in a user interface: the officer who
 proposes a release cannot approve it, and both names go into the audit record.
-Approval writes the signed warnings and all their deliveries in one transaction.
+Approval signs every format of every warning and writes them with all their deliveries
+in one transaction. A recipient who already holds a warning about the case gets an
+Update that references and supersedes it.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from joserfc.jwk import OKPKey
 from sqlalchemy import select
 
-from tearline.assess import Assessment
 from tearline.decide import Outcome
 from tearline.errors import InvalidState, LeakDetected, TwoPersonRule
 from tearline.ids import Kind, format_id
-from tearline.model import Event, Tier, event_from_dict
-from tearline.release import (
-    DEFAULT_POLICY,
-    ensure_no_leak,
-    releasable_facts,
-    render_warning,
-    sign,
-    warning_document,
-)
+from tearline.model import event_from_dict
+from tearline.release import MessageKind, ProtectedTerm, render_artifacts
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
 from tearline.workflow.keys import signing_key
 from tearline.workflow.outbox import CHANNEL_NAMES
 from tearline.workflow.records import assessment_value, load, protected_terms
+from tearline.workflow.release_drafting import (
+    DraftInput,
+    check_draft,
+    check_leaks,
+    live_warning,
+    new_draft,
+    signed_document,
+)
 from tearline.workflow.users import Identity, Role
 
 
@@ -47,6 +49,9 @@ class Draft:
     text: str
     changes: list[str]
     valid_until: datetime
+    language: str = "en"
+    kind: str = "alert"  # alert | update | cancel | all_clear
+    supersedes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class Proposed:
     ref: str
     threat_ref: str
     drafts: list[Draft]
+    preview: Any = None  # a release_preview.ReleasePreview, for the faces to show
 
 
 @dataclass(frozen=True)
@@ -64,25 +70,28 @@ class Released:
     key_id: str
     warnings: list[tuple[str, str, str]]  # (warning ref, recipient, compact JWS)
     deliveries: int
+    superseded: list[str] = field(default_factory=list)
 
 
-def _validity(event: Event, now: datetime, default_hours: int) -> datetime:
-    """Valid to the end of the threat's window — never shorter than the default."""
-    floor = now + timedelta(hours=default_hours)
-    return max(event.time.end, floor) if event.time else floor
+def draft_view(w: t.WarningRecord) -> Draft:
+    c = w.content
+    return Draft(
+        format_id(Kind.WARNING, w.id),
+        w.recipient.name,
+        w.recipient.tier,
+        c["role"],
+        c["format"],
+        c["subject"],
+        c["text"],
+        list(c["changes"]),
+        w.valid_until,
+        language=c.get("language", "en"),
+        kind=c.get("kind", "alert"),
+        supersedes=c.get("supersedes"),
+    )
 
 
-_INTERNAL = ("role", "changes")  # kept for the preview and the record, never sent
-
-
-def _document(w: t.WarningRecord, issued_at: datetime) -> dict[str, Any]:
-    """The document as signed: the drafted one, stamped with the time of release."""
-    doc = {k: v for k, v in w.content.items() if k not in _INTERNAL}
-    doc["issued_at"] = issued_at.isoformat()
-    return doc
-
-
-def _refuse(app: App, who: Identity, subject: str, leak: LeakDetected) -> None:
+def refuse(app: App, who: Identity, subject: str, leak: LeakDetected) -> None:
     """Record a refused release in its own transaction — the term's ID, never its text."""
     with app.unit() as u:
         u.audit(
@@ -93,64 +102,54 @@ def _refuse(app: App, who: Identity, subject: str, leak: LeakDetected) -> None:
         )
 
 
-def _draft(
-    u: Unit,
-    app: App,
-    release: t.Release,
-    threat: t.Threat,
-    event: Event,
-    choice: dict[str, Any],
-    assessment: Assessment,
-) -> t.WarningRecord:
-    rcp = u.session.get(t.Recipient, choice["recipient_id"])
-    assert rcp is not None
-    usable = [c for c in rcp.contacts if c["channel"] in CHANNEL_NAMES]
-    if not usable:
+def _usable(rcp: t.Recipient) -> None:
+    if not any(c["channel"] in CHANNEL_NAMES for c in rcp.contacts):
         raise InvalidState(
             f"{rcp.name} ({format_id(Kind.RECIPIENT, rcp.id)}) has no contact point on a known "
             f"channel ({', '.join(sorted(CHANNEL_NAMES))})"
         )
-    tier = Tier(rcp.tier)
-    facts = releasable_facts(event, assessment, DEFAULT_POLICY[tier])
-    valid_until = _validity(event, u.now, app.settings.default_window_hours)
-    w = t.WarningRecord(
-        release_id=release.id,
-        threat_id=threat.id,
-        recipient_id=rcp.id,
-        msg_type="Alert",
-        status="draft",
-        valid_from=u.now,
-        valid_until=valid_until,
-        content={},
-        created_at=u.now,
+
+
+def withdraw_open_proposals(u: Unit, threat_id: int) -> None:
+    for old in u.session.scalars(
+        select(t.Release).where(t.Release.threat_id == threat_id, t.Release.status == "proposed")
+    ):
+        old.status = "withdrawn"
+
+
+def audit_proposal(
+    u: Unit, who: Identity, ref: str, threat_ref: str, warnings: list[t.WarningRecord], **extra: Any
+) -> None:
+    u.audit(
+        who.username,
+        "release.proposed",
+        ref,
+        {
+            "threat": threat_ref,
+            **extra,
+            "warnings": {
+                format_id(Kind.WARNING, w.id): {
+                    "recipient": format_id(Kind.RECIPIENT, w.recipient_id),
+                    "msg_type": w.msg_type,
+                    "supersedes": w.content.get("supersedes"),
+                    "changes": w.content["changes"],
+                }
+                for w in warnings
+            },
+        },
     )
-    u.session.add(w)
-    u.session.flush()
-    rendered = render_warning(
-        facts,
-        public=tier is Tier.PUBLIC,
-        sender=app.settings.sender,
-        reference=format_id(Kind.WARNING, w.id),
-        valid_until=valid_until,
+
+
+def _with_preview(app: App, proposed: Proposed) -> Proposed:
+    from tearline.workflow.release_preview import preview_release
+
+    return Proposed(
+        proposed.ref, proposed.threat_ref, proposed.drafts, preview_release(app, proposed.ref)
     )
-    doc = warning_document(
-        reference=format_id(Kind.WARNING, w.id),
-        sender=app.settings.sender,
-        issued_at=u.now,
-        valid_from=u.now,
-        valid_until=valid_until,
-        msg_type="Alert",
-        recipient={"name": rcp.name, "tier": rcp.tier, "language": rcp.language},
-        facts=facts,
-        rendered=rendered,
-    )
-    w.content = {**doc, "role": choice["role"], "changes": list(facts.changes)}
-    w.recipient = rcp
-    return w
 
 
 def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
-    """Draft one warning per recipient of the determination, and leak-check every one."""
+    """Draft one warning per recipient of the determination, and leak-check every format."""
     who.require(Role.DUTY_OFFICER, "propose a release")
     try:
         with app.unit() as u:
@@ -166,15 +165,10 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
             if det is None or det.outcome != Outcome.WARN.value:
                 state = "no determination" if det is None else f"determination {det.outcome}"
                 raise InvalidState(f"{ref_threat} has {state}; run `tearline decide` first")
-            for old in u.session.scalars(
-                select(t.Release).where(
-                    t.Release.threat_id == threat.id, t.Release.status == "proposed"
-                )
-            ):
-                old.status = "withdrawn"
+            withdraw_open_proposals(u, threat.id)
             a_row = u.session.get(t.Assessment, det.assessment_id)
             assert a_row is not None
-            event = event_from_dict(threat.facts)
+            event, assessment = event_from_dict(threat.facts), assessment_value(a_row)
             release = t.Release(
                 threat_id=threat.id,
                 determination_id=det.id,
@@ -185,62 +179,112 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
             u.session.add(release)
             u.session.flush()
             ref = format_id(Kind.RELEASE, release.id)
-            warnings = [
-                _draft(u, app, release, threat, event, c, assessment_value(a_row))
-                for c in det.recipients
-            ]
+            warnings = []
+            for choice in det.recipients:
+                rcp = u.session.get(t.Recipient, choice["recipient_id"])
+                assert rcp is not None
+                _usable(rcp)
+                previous = live_warning(u.session, threat.id, rcp.id)
+                kind = MessageKind.UPDATE if previous is not None else MessageKind.ALERT
+                d = DraftInput(threat, event, assessment, rcp, choice["role"], kind, previous)
+                warnings.append(new_draft(app, u, release, d))
             terms = protected_terms(u.session)
             for w in warnings:
-                wref = format_id(Kind.WARNING, w.id)
-                ensure_no_leak(
-                    {
-                        f"{wref} text": w.content["text"],
-                        f"{wref} subject": w.content["subject"],
-                        f"{wref} JSON": json.dumps(w.content, ensure_ascii=False),
-                    },
-                    terms,
-                )
-            u.audit(
-                who.username,
-                "release.proposed",
-                ref,
-                {
-                    "threat": ref_threat,
-                    "determination": format_id(Kind.DETERMINATION, det.id),
-                    "warnings": {
-                        format_id(Kind.WARNING, w.id): {
-                            "recipient": format_id(Kind.RECIPIENT, w.recipient_id),
-                            "changes": w.content["changes"],
-                        }
-                        for w in warnings
-                    },
-                },
-            )
-            return Proposed(
+                check_draft(w, terms)
+            audit_proposal(
+                u,
+                who,
                 ref,
                 ref_threat,
-                [
-                    Draft(
-                        format_id(Kind.WARNING, w.id),
-                        w.recipient.name,
-                        w.recipient.tier,
-                        w.content["role"],
-                        w.content["format"],
-                        w.content["subject"],
-                        w.content["text"],
-                        w.content["changes"],
-                        w.valid_until,
-                    )
-                    for w in warnings
-                ],
+                warnings,
+                determination=format_id(Kind.DETERMINATION, det.id),
             )
+            proposed = Proposed(ref, ref_threat, [draft_view(w) for w in warnings])
     except LeakDetected as leak:
-        _refuse(app, who, threat_ref.upper(), leak)
+        refuse(app, who, threat_ref.upper(), leak)
         raise
+    return _with_preview(app, proposed)
+
+
+def _queue(u: Unit, w: t.WarningRecord) -> int:
+    count = 0
+    for c in w.recipient.contacts:
+        if c["channel"] not in CHANNEL_NAMES:
+            continue
+        u.session.add(
+            t.Delivery(
+                warning_id=w.id,
+                channel=c["channel"],
+                address=c["address"],
+                idempotency_key=f"tl-{uuid.uuid4().hex}",
+                status="pending",
+                attempts=0,
+                next_attempt_at=u.now,
+                created_at=u.now,
+            )
+        )
+        count += 1
+    return count
+
+
+def _supersede(u: Unit, w: t.WarningRecord, who: Identity) -> str | None:
+    """Mark the warning this one replaces or ends; return its reference."""
+    if w.supersedes_id is None:
+        return None
+    old = u.session.get(t.WarningRecord, w.supersedes_id)
+    if old is None or old.status != "released":
+        return None
+    old.status = "superseded"
+    old_ref = format_id(Kind.WARNING, old.id)
+    u.audit(
+        who.username,
+        "warning.superseded",
+        old_ref,
+        {"by": format_id(Kind.WARNING, w.id), "msg_type": w.msg_type},
+    )
+    return old_ref
+
+
+def _threat_status(release_kinds: set[str]) -> str:
+    if release_kinds == {"all_clear"}:
+        return "closed"
+    if release_kinds == {"cancel"}:
+        return "determined"
+    return "warned"
+
+
+def _sign(
+    u: Unit, w: t.WarningRecord, key: OKPKey, terms: list[ProtectedTerm], who: Identity
+) -> tuple[str, int, str | None]:
+    """Sign every format of one warning, queue its deliveries: (JWS, deliveries, superseded)."""
+    wref = format_id(Kind.WARNING, w.id)
+    document = {**signed_document(w), "issued_at": u.now.isoformat()}
+    artifacts = render_artifacts(document, key)
+    w.content = {**document, "role": w.content["role"], "changes": w.content["changes"]}
+    # Again at approval, on the signed forms: terms may have been added since.
+    check_leaks(w, artifacts, terms)
+    w.jws, w.key_id, w.status, w.released_at = artifacts["jws"], key.kid, "released", u.now
+    w.artifacts = artifacts
+    deliveries = _queue(u, w)
+    old = _supersede(u, w, who)
+    u.audit(
+        who.username,
+        "warning.released",
+        wref,
+        {
+            "recipient": format_id(Kind.RECIPIENT, w.recipient_id),
+            "key_id": key.kid,
+            "msg_type": w.msg_type,
+            "supersedes": document.get("supersedes"),
+            "valid_until": w.valid_until.isoformat(),
+            "formats": sorted(artifacts),
+        },
+    )
+    return artifacts["jws"], deliveries, old
 
 
 def approve_release(app: App, release_ref: str, who: Identity) -> Released:
-    """The second person signs off: sign every warning and queue every delivery."""
+    """The second person signs off: sign every format of every warning and queue deliveries."""
     who.require(Role.APPROVER, "approve a release")
     try:
         with app.unit() as u:
@@ -255,52 +299,16 @@ def approve_release(app: App, release_ref: str, who: Identity) -> Released:
                 )
             key = signing_key(app, u, who.username)
             terms = protected_terms(u.session)
-            signed, deliveries = [], 0
+            signed, deliveries, superseded = [], 0, []
             for w in rel.warnings:
-                wref = format_id(Kind.WARNING, w.id)
-                document = _document(w, u.now)
-                token = sign(document, key)
-                # Again at approval: terms may have been added since the proposal.
-                ensure_no_leak(
-                    {
-                        f"{wref} JSON": json.dumps(document, ensure_ascii=False),
-                        f"{wref} JWS": token,
-                    },
-                    terms,
-                )
-                w.jws, w.key_id, w.status, w.released_at = token, key.kid, "released", u.now
-                w.artifacts = {"jws": token, "text": document["text"]}
-                for c in w.recipient.contacts:
-                    if c["channel"] not in CHANNEL_NAMES:
-                        continue
-                    u.session.add(
-                        t.Delivery(
-                            warning_id=w.id,
-                            channel=c["channel"],
-                            address=c["address"],
-                            idempotency_key=f"tl-{uuid.uuid4().hex}",
-                            status="pending",
-                            attempts=0,
-                            next_attempt_at=u.now,
-                            created_at=u.now,
-                        )
-                    )
-                    deliveries += 1
-                signed.append((wref, w.recipient.name, token))
-                u.audit(
-                    who.username,
-                    "warning.released",
-                    wref,
-                    {
-                        "recipient": format_id(Kind.RECIPIENT, w.recipient_id),
-                        "key_id": key.kid,
-                        "valid_until": w.valid_until.isoformat(),
-                    },
-                )
+                token, queued, old = _sign(u, w, key, terms, who)
+                signed.append((format_id(Kind.WARNING, w.id), w.recipient.name, token))
+                deliveries += queued
+                superseded.extend([old] if old else [])
             rel.status, rel.approved_by, rel.approved_at = "released", who.username, u.now
             threat = u.session.get(t.Threat, rel.threat_id)
             assert threat is not None
-            threat.status = "warned"
+            threat.status = _threat_status({w.content.get("kind", "alert") for w in rel.warnings})
             u.audit(
                 who.username,
                 "release.approved",
@@ -309,10 +317,13 @@ def approve_release(app: App, release_ref: str, who: Identity) -> Released:
                     "proposed_by": rel.proposed_by,
                     "approved_by": who.username,
                     "warnings": [s[0] for s in signed],
+                    "superseded": superseded,
                     "deliveries": deliveries,
                 },
             )
-            return Released(ref, rel.proposed_by, who.username, str(key.kid), signed, deliveries)
+            return Released(
+                ref, rel.proposed_by, who.username, str(key.kid), signed, deliveries, superseded
+            )
     except LeakDetected as leak:
-        _refuse(app, who, release_ref.upper(), leak)
+        refuse(app, who, release_ref.upper(), leak)
         raise

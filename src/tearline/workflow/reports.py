@@ -19,6 +19,7 @@ from tearline.intake import Document, read_document
 from tearline.model import Event, EventKind, event_from_dict, event_to_dict
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
+from tearline.workflow.responses import note_new_report
 
 RELIABILITY_GRADES = "ABCDEF"
 
@@ -208,6 +209,8 @@ def store_document(
                     threat_ref or "",
                     {"event": format_id(Kind.EVENT, row.id), "report": ref},
                 )
+                if not new_case:  # a new report on a warned threat: the escalation policy
+                    note_new_report(u, case, actor)
             out.append(IngestedEvent(format_id(Kind.EVENT, row.id), ev.kind, threat_ref, new_case))
         return Ingested(ref, doc.filename, duplicate=False, events=out)
 

@@ -1,0 +1,169 @@
+"""Drafting one warning: the tier's policy and the officer's overrides, the document, the
+leak check over every format. Shared by proposals, adjustments, updates and all-clears.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tearline.assess import Assessment
+from tearline.ids import Kind, format_id
+from tearline.model import Event, Tier
+from tearline.release import (
+    Envelope,
+    FactOverride,
+    MessageKind,
+    Previous,
+    ProtectedTerm,
+    TierPolicy,
+    apply_overrides,
+    ensure_no_leak,
+    load_policy,
+    reference_to,
+    releasable_facts,
+    render_artifacts,
+    warning_document,
+)
+from tearline.store import tables as t
+from tearline.workflow.app import App, Unit
+
+# Kept with the draft for the preview and the record; never sent, never signed.
+INTERNAL = ("role", "changes")
+
+
+def policy_in_force(app: App) -> dict[Tier, TierPolicy]:
+    configured = app.settings.release_policy
+    path = Path(configured) if configured else app.home / "release-policy.toml"
+    return load_policy(path if configured or path.is_file() else None)
+
+
+def overrides_for(session: Session, threat_id: int, recipient_id: int) -> list[t.FactOverride]:
+    """The officer's overrides in force for this case and recipient: the latest per fact."""
+    rows = session.scalars(
+        select(t.FactOverride)
+        .where(t.FactOverride.threat_id == threat_id, t.FactOverride.recipient_id == recipient_id)
+        .order_by(t.FactOverride.id)
+    )
+    latest = {r.fact: r for r in rows}
+    return sorted(latest.values(), key=lambda r: r.id)
+
+
+def effective_policy(
+    app: App, session: Session, threat_id: int, recipient: t.Recipient
+) -> tuple[TierPolicy, TierPolicy]:
+    """(the tier's policy, the policy with this recipient's overrides applied)."""
+    base = policy_in_force(app)[Tier(recipient.tier)]
+    rows = overrides_for(session, threat_id, recipient.id)
+    values = [FactOverride(r.fact, r.to_level, r.reason, r.created_by) for r in rows]
+    return base, apply_overrides(base, values)
+
+
+def live_warning(session: Session, threat_id: int, recipient_id: int) -> t.WarningRecord | None:
+    """The warning in force for this recipient and case: released, not superseded."""
+    return session.scalar(
+        select(t.WarningRecord)
+        .where(
+            t.WarningRecord.threat_id == threat_id,
+            t.WarningRecord.recipient_id == recipient_id,
+            t.WarningRecord.status == "released",
+            t.WarningRecord.msg_type != "Cancel",
+        )
+        .order_by(t.WarningRecord.id.desc())
+    )
+
+
+def signed_document(w: t.WarningRecord) -> dict[str, Any]:
+    return {k: v for k, v in w.content.items() if k not in INTERNAL}
+
+
+def validity(event: Event, now: datetime, default_hours: int, kind: MessageKind) -> datetime:
+    """Valid to the end of the threat's window — never shorter than the default."""
+    floor = now + timedelta(hours=default_hours)
+    if kind in (MessageKind.CANCEL, MessageKind.ALL_CLEAR):
+        return floor
+    return max(event.time.end, floor) if event.time else floor
+
+
+@dataclass(frozen=True)
+class DraftInput:
+    threat: t.Threat
+    event: Event
+    assessment: Assessment
+    recipient: t.Recipient
+    role: str
+    kind: MessageKind = MessageKind.ALERT
+    previous: t.WarningRecord | None = None
+
+
+def compose(app: App, u: Unit, w: t.WarningRecord, d: DraftInput) -> None:
+    """(Re)write the draft ``w``: facts for its recipient, texts, document, content."""
+    _base, policy = effective_policy(app, u.session, d.threat.id, d.recipient)
+    facts = releasable_facts(d.event, d.assessment, policy)
+    ref = format_id(Kind.WARNING, w.id)
+    previous_doc = signed_document(d.previous) if d.previous is not None else None
+    env = Envelope(
+        reference=ref,
+        sender=app.settings.sender,
+        valid_from=w.valid_from,
+        valid_until=w.valid_until,
+        public=Tier(d.recipient.tier) is Tier.PUBLIC,
+        kind=d.kind,
+        previous=Previous(
+            previous_doc["reference"], datetime.fromisoformat(previous_doc["issued_at"])
+        )
+        if previous_doc
+        else None,
+    )
+    doc = warning_document(
+        facts,
+        env,
+        recipient={
+            "name": d.recipient.name,
+            "tier": d.recipient.tier,
+            "language": d.recipient.language,
+        },
+        issued_at=u.now,
+        references=[reference_to(previous_doc)] if previous_doc else [],
+    )
+    w.content = {**doc, "role": d.role, "changes": list(facts.changes)}
+
+
+def new_draft(app: App, u: Unit, release: t.Release, d: DraftInput) -> t.WarningRecord:
+    w = t.WarningRecord(
+        release_id=release.id,
+        threat_id=d.threat.id,
+        recipient_id=d.recipient.id,
+        msg_type="Alert",
+        status="draft",
+        valid_from=u.now,
+        valid_until=validity(d.event, u.now, app.settings.default_window_hours, d.kind),
+        content={},
+        created_at=u.now,
+        supersedes_id=d.previous.id if d.previous is not None else None,
+    )
+    u.session.add(w)
+    u.session.flush()
+    compose(app, u, w, d)
+    w.msg_type = w.content["msg_type"]
+    w.recipient = d.recipient
+    return w
+
+
+def check_leaks(w: t.WarningRecord, artifacts: dict[str, str], terms: list[ProtectedTerm]) -> None:
+    """Every format of the warning, and its document, must be free of protected terms."""
+    ref = format_id(Kind.WARNING, w.id)
+    named = {f"{ref} {fmt}": text for fmt, text in artifacts.items()}
+    named[f"{ref} JSON"] = json.dumps(w.content, ensure_ascii=False)
+    ensure_no_leak(named, terms)
+
+
+def check_draft(w: t.WarningRecord, terms: list[ProtectedTerm]) -> None:
+    """The leak check at proposal: every format rendered, unsigned."""
+    check_leaks(w, render_artifacts(signed_document(w), None), terms)
