@@ -1,32 +1,48 @@
-"""Delivery: the outbox worker and the recipient registry."""
+"""Delivery and follow-up: the worker, hand deliveries, the registry, targeting, escalations."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+import sys
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from tearline import workflow as wf
 from tearline.cli._common import (
+    JsonOpt,
+    UserOpt,
     cli,
+    err,
     open_app,
     os_user,
     out,
+    read_file,
+    signed_in,
 )
+from tearline.deliver.registry import RegistryFileRejected
 from tearline.errors import InputError
-from tearline.model import Contact
+from tearline.model import Contact, Location
 
 recipients_cli = typer.Typer(help="The recipient registry.", no_args_is_help=True)
+escalations_cli = typer.Typer(help="Escalations and the escalation policy.", no_args_is_help=True)
 cli.add_typer(recipients_cli, name="recipients")
+cli.add_typer(escalations_cli, name="escalations")
 
 
 @cli.command()
 def worker(
     ctx: typer.Context,
     once: Annotated[bool, typer.Option("--once", help="Send what is due, then exit.")] = False,
+    poll: Annotated[float, typer.Option(help="Seconds between looks for new work.")] = 2.0,
 ) -> None:
-    """Deliver queued warnings and run the escalation timers."""
+    """Deliver queued warnings and run the escalation timers (until Ctrl-C)."""
+    from tearline.workflow.worker import channels_for, run_worker
+
     app = open_app(ctx)
 
     def report(s: wf.Sent) -> None:
@@ -35,9 +51,66 @@ def worker(
             markup=False,
         )
 
-    count = wf.run_worker(app, wf.channels_for(app), once=once, on_sent=report)
+    try:
+        count = run_worker(app, channels_for(app), once=once, on_sent=report, poll_seconds=poll)
+    except KeyboardInterrupt:
+        return
     if once:
         out.print(f"{count} deliveries attempted")
+
+
+@cli.command()
+def delivered(
+    ctx: typer.Context,
+    delivery: Annotated[str, typer.Argument(help="The liaison note's delivery, e.g. DLV-3.")],
+    user: UserOpt,
+    note: Annotated[str, typer.Option(help="To whom, where, anything said.")] = "",
+) -> None:
+    """Record that a liaison note was handed over: the delivery is then delivered."""
+    from tearline.workflow.outbox import mark_handed_over
+
+    app = open_app(ctx)
+    s = mark_handed_over(app, delivery, signed_in(app, user), note=note)
+    out.print(f"{s.ref} {s.warning_ref} → {s.recipient}: {s.status} ({s.detail})", markup=False)
+
+
+def _contacts(values: list[str]) -> list[Contact]:
+    contacts = []
+    for c in values:
+        channel, sep, address = c.partition("=")
+        if not sep or not address:
+            raise InputError(f"--contact {c!r} must look like CHANNEL=ADDRESS")
+        contacts.append(Contact(channel, address))
+    return contacts
+
+
+def _floats(text: str, n: int, option: str) -> list[float]:
+    try:
+        values = [float(x) for x in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != n:
+        raise InputError(f"{option} {text!r} must be {n} numbers separated by commas")
+    return values
+
+
+def _stop(text: str) -> Location:
+    when, _, rest = text.partition("@")
+    where, _, label = rest.partition("@")
+    start, _, end = when.partition("/")
+    lat, lon = _floats(where, 2, "--stop")
+    try:
+        t0, t1 = (datetime.fromisoformat(x.replace("Z", "+00:00")) for x in (start, end))
+    except ValueError:
+        raise InputError(f"--stop {text!r} must look like FROM/TO@LAT,LON[@LABEL]") from None
+    return Location(
+        lat,
+        lon,
+        label,
+        None,
+        t0 if t0.tzinfo else t0.replace(tzinfo=UTC),
+        t1 if t1.tzinfo else t1.replace(tzinfo=UTC),
+    )
 
 
 @recipients_cli.command("add")
@@ -47,58 +120,213 @@ def recipients_add(
     kind: Annotated[str, typer.Option(help="government, organisation, person, public")],
     tier: Annotated[str, typer.Option(help="ally, partner, neutral, adversary, public")],
     contact: Annotated[
-        list[str], typer.Option(help="CHANNEL=ADDRESS, e.g. webhook=https://… (repeatable)")
+        list[str],
+        typer.Option(
+            help="CHANNEL=ADDRESS: email=…, webhook=https://…, sms=+…, "
+            "liaison_note=DESK, public_feed=NAME (repeatable)"
+        ),
     ],
+    fallback: Annotated[
+        list[str] | None,
+        typer.Option(help="CHANNEL=ADDRESS used only when an escalation resends (repeatable)."),
+    ] = None,
     language: Annotated[str, typer.Option(help="BCP 47 language tag.")] = "en",
-    jurisdiction: Annotated[
-        str | None, typer.Option(help="Country a government protects (ISO alpha-2).")
-    ] = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="Country a government protects.")] = None,
     country: Annotated[
-        str | None, typer.Option(help="Country of a public audience or organisation.")
+        str | None, typer.Option(help="Country of an audience or organisation.")
     ] = None,
-    city: Annotated[
-        str | None, typer.Option(help="City of a public audience or organisation.")
+    city: Annotated[str | None, typer.Option(help="City of an audience or organisation.")] = None,
+    area: Annotated[str | None, typer.Option(help="LAT,LON,RADIUS_KM of an area.")] = None,
+    home: Annotated[str | None, typer.Option(help="LAT,LON of a person's home.")] = None,
+    stop: Annotated[
+        list[str] | None, typer.Option(help="Itinerary stop FROM/TO@LAT,LON[@LABEL] (repeatable).")
     ] = None,
 ) -> None:
     """Add a recipient to the registry."""
-    contacts = []
-    for c in contact:
-        channel, sep, address = c.partition("=")
-        if not sep or not address:
-            raise InputError(f"--contact {c!r} must look like CHANNEL=ADDRESS")
-        contacts.append(Contact(channel, address))
+    lat = lon = radius = None
+    if area:
+        lat, lon, radius = _floats(area, 3, "--area")
+    home_at = None
+    if home:
+        hlat, hlon = _floats(home, 2, "--home")
+        home_at = Location(hlat, hlon, "home")
     ref = wf.add_recipient(
         open_app(ctx),
         name=name,
         kind=kind,
         tier=tier,
         language=language,
-        contacts=contacts,
+        contacts=_contacts(contact),
+        fallback_contacts=_contacts(fallback or []),
         jurisdiction=jurisdiction,
         area_country=country,
         area_city=city,
+        area_lat=lat,
+        area_lon=lon,
+        area_radius_km=radius,
+        home=home_at,
+        itinerary=[_stop(s) for s in stop or []],
         actor=os_user(),
     )
     out.print(f"{ref}: {name}")
 
 
-@recipients_cli.command("list")
-def recipients_list(ctx: typer.Context) -> None:
-    """List the registry."""
-    from tearline.workflow.records import registry
+def _format(path: Path, given: str | None) -> str:
+    fmt = (given or path.suffix.lstrip(".")).lower()
+    if fmt not in ("csv", "json"):
+        raise InputError(f"{path}: say --format csv or --format json")
+    return fmt
 
+
+@recipients_cli.command("import")
+def recipients_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A .csv or .json registry file.")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv or json (default: suffix)")
+    ] = None,
+    update: Annotated[bool, typer.Option(help="Replace recipients of the same name.")] = False,
+) -> None:
+    """Import recipients: every row is checked; all are stored, or none."""
     app = open_app(ctx)
-    table = Table("ID", "Name", "Kind", "Tier", "Lang", "Area", "Contacts")
-    with app.read() as s:
-        for r in registry(s):
-            area = r.jurisdiction or " ".join(x for x in (r.area_city, r.area_country) if x)
-            table.add_row(
-                f"RCP-{r.id}",
-                r.name,
-                r.kind.value,
-                r.tier.value,
-                r.language,
-                area,
-                ", ".join(c.channel for c in r.contacts),
-            )
+    try:
+        done = wf.import_recipients(
+            app, read_file(file), _format(file, fmt), actor=os_user(), update=update
+        )
+    except RegistryFileRejected as exc:
+        for problem in exc.problems[:200]:
+            err.print(f"{file}: {problem}", markup=False)
+        if len(exc.problems) > 200:
+            err.print(f"{file}: … {len(exc.problems) - 200} more problems", markup=False)
+        err.print(f"error: nothing imported from {file}", markup=False)
+        raise typer.Exit(InputError.exit_code) from None
+    out.print(f"{file}: {len(done.created)} recipients added, {len(done.updated)} updated")
+
+
+@recipients_cli.command("export")
+def recipients_export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "json",
+    output: Annotated[
+        Path | None, typer.Option(help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Export the registry (JSON keeps webhook secrets: guard the file)."""
+    text = wf.export_recipients(open_app(ctx), fmt)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+        output.chmod(0o600)
+
+
+@recipients_cli.command("list")
+def recipients_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List the registry."""
+    people = wf.registry_with_locations(open_app(ctx))
+    if as_json:
+        from tearline.deliver.registry import recipient_to_dict
+
+        rows = [{"ref": f"RCP-{r.id}", **recipient_to_dict(r)} for r in people]
+        for row in rows:
+            for c in row["contacts"]:
+                c.pop("secret", None)
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    table = Table("ID", "Name", "Kind", "Tier", "Lang", "Area", "Contacts", "Locations")
+    for r in people:
+        where = r.jurisdiction or " ".join(x for x in (r.area_city, r.area_country) if x)
+        if r.area_lat is not None:
+            where = f"{where} {r.area_lat:.3f},{r.area_lon:.3f} r{r.area_radius_km:g}km".strip()
+        table.add_row(
+            f"RCP-{r.id}",
+            r.name,
+            r.kind.value,
+            r.tier.value,
+            r.language,
+            where,
+            ", ".join(c.channel for c in r.contacts),
+            str(len(r.locations)) if r.locations else "",
+        )
     out.print(table)
+
+
+@cli.command()
+def target(
+    ctx: typer.Context,
+    threat: Annotated[str, typer.Argument(help="The case, e.g. THR-1.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Recipients a threat concerns — by its place and window — each with the reason."""
+    result = wf.target(open_app(ctx), threat)
+    if as_json:
+        data: dict[str, Any] = asdict(result)
+        data["start"], data["end"] = result.start.isoformat(), result.end.isoformat()
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    out.print(
+        f"{result.threat_ref}: {result.area}, "
+        f"{result.start:%d %b %H:%M}–{result.end:%d %b %H:%M} UTC",
+        markup=False,
+    )
+    table = Table("ID", "Name", "Kind", "Tier", "Why")
+    for a in result.recipients:
+        table.add_row(a.ref, a.name, a.kind, a.tier, a.reason)
+    out.print(table)
+    out.print(f"{len(result.recipients)} recipients")
+
+
+@escalations_cli.command("list")
+def escalations_list(
+    ctx: typer.Context,
+    open_only: Annotated[
+        bool, typer.Option("--open", help="Only those awaiting a decision.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Escalations: alerts for the duty officer, proposals, resends done."""
+    rows = wf.list_escalations(open_app(ctx), open_only=open_only)
+    if as_json:
+        sys.stdout.write(json.dumps([asdict(r) for r in rows], indent=2, default=str) + "\n")
+        return
+    table = Table("ID", "Warning", "Rule", "Action", "Status", "Reason")
+    for r in rows:
+        table.add_row(
+            r.ref, r.warning_ref or "", r.rule, r.action.replace("_", " "), r.status, r.reason
+        )
+    out.print(table)
+
+
+@escalations_cli.command("resolve")
+def escalations_resolve(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The escalation, e.g. ESC-2.")],
+    user: UserOpt,
+    outcome: Annotated[str, typer.Option(help="done or dismissed")] = "done",
+    note: Annotated[str, typer.Option(help="What was done, or why not.")] = "",
+) -> None:
+    """Close an escalation as done (acted on) or dismissed."""
+    app = open_app(ctx)
+    eref = wf.resolve_escalation(app, ref, signed_in(app, user), outcome=outcome, note=note)
+    out.print(f"{eref}: {outcome}")
+
+
+@escalations_cli.command("policy")
+def escalations_policy(
+    ctx: typer.Context,
+    set_file: Annotated[
+        Path | None, typer.Option("--set", help="Replace it with this JSON file.")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", "-u", help="Who changes it.")] = None,
+) -> None:
+    """Print the escalation policy as JSON, or replace it (--set FILE --user U)."""
+    app = open_app(ctx)
+    if set_file is not None:
+        if user is None:
+            raise InputError("changing the policy needs --user")
+        try:
+            document = json.loads(read_file(set_file))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"{set_file}: not valid JSON: {exc}") from None
+        wf.set_policy(app, document, signed_in(app, user))
+    sys.stdout.write(json.dumps(wf.active_policy(app).to_dict(), indent=2) + "\n")

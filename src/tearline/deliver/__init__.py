@@ -1,7 +1,9 @@
-"""Deliver: channels that carry a signed warning out, and the retry schedule of the outbox."""
+"""Deliver: channels that carry a signed warning out, the retry schedule, rate limits,
+reply links, the Atom feed, and the spatial index that finds whom a threat concerns."""
 
 from tearline.deliver.channels import (
     Channel,
+    HttpPool,
     LiaisonNoteChannel,
     Outbound,
     PermanentFailure,
@@ -10,16 +12,30 @@ from tearline.deliver.channels import (
     TemporaryFailure,
     WebhookChannel,
 )
+from tearline.deliver.email import EmailChannel, SmtpConfig, SmtpPool
+from tearline.deliver.ratelimit import TokenBucket, parse_rate_limits
 from tearline.deliver.schedule import retry_delay
+from tearline.deliver.sms import SmsChannel
+
+# Every channel a contact point may name; each has a class above.
+CHANNEL_NAMES = frozenset({"liaison_note", "public_feed", "webhook", "email", "sms"})
 
 __all__ = [
+    "CHANNEL_NAMES",
     "Channel",
+    "EmailChannel",
+    "HttpPool",
     "LiaisonNoteChannel",
     "Outbound",
     "PermanentFailure",
     "PublicFeedChannel",
     "Receipt",
+    "SmsChannel",
+    "SmtpConfig",
+    "SmtpPool",
     "TemporaryFailure",
+    "TokenBucket",
     "WebhookChannel",
+    "parse_rate_limits",
     "retry_delay",
 ]

@@ -4,18 +4,26 @@ A channel sends one message and either returns a receipt or raises
 ``TemporaryFailure`` (try again later) or ``PermanentFailure`` (retrying cannot help).
 It must be safe to call twice with the same message: the idempotency key is there so a
 receiver — or the channel itself — can recognise a repeat after a crash.
+
+The worker is asynchronous (one event loop sends thousands of messages at once), so
+``send`` is a coroutine. A channel that only has blocking code wraps it in
+``asyncio.to_thread``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-import httpx
+import aiohttp
 from jinja2 import Environment, PackageLoader, select_autoescape
+
+from tearline.deliver.signature import SIGNATURE_HEADER, sign_body
 
 
 class TemporaryFailure(Exception):
@@ -28,6 +36,8 @@ class PermanentFailure(Exception):
 
 @dataclass(frozen=True)
 class Outbound:
+    """One delivery, ready to send: the signed warning and where it goes."""
+
     delivery_ref: str  # "DLV-3"
     idempotency_key: str
     address: str
@@ -37,11 +47,19 @@ class Outbound:
     text: str
     document: dict[str, Any]
     jws: str
+    # Every released form of the warning by format ("jws", "text", "email", "sms", "cap").
+    artifacts: Mapping[str, str] = field(default_factory=dict)
+    reply_url: str | None = None  # the signed link through which the recipient answers
+    secret: str | None = None  # the contact point's shared secret (webhook HMAC)
+    # The warning's JSON body as bytes, shared by every delivery of the same warning.
+    body_cache: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Receipt:
-    detail: str  # what the far end said: "HTTP 200", "written to …"
+    detail: str  # what the far end said: "HTTP 200", "250 queued as …"
+    # "delivered" — or "awaiting_handover" when a person must still carry it (liaison note).
+    status: str = "delivered"
 
 
 class Channel(Protocol):
@@ -50,16 +68,55 @@ class Channel(Protocol):
         class StdoutChannel:
             name = "stdout"
 
-            def send(self, message: Outbound) -> Receipt:
+            async def send(self, message: Outbound) -> Receipt:
                 print(message.subject, message.text, sep="\\n")
                 return Receipt("printed")
 
-    Register it in the mapping the worker receives (``workflow.outbox.channels_for``).
+    Register it in the mapping the worker receives (``workflow.outbox.channels_for``) and
+    name it in ``deliver.CHANNEL_NAMES`` so recipients may use it. Raise
+    ``TemporaryFailure`` to be retried with back-off, ``PermanentFailure`` to dead-letter.
     """
 
     name: ClassVar[str]
 
-    def send(self, message: Outbound) -> Receipt: ...
+    async def send(self, message: Outbound) -> Receipt: ...
+
+
+class HttpPool:
+    """One aiohttp session for all HTTP channels, opened lazily inside the running loop."""
+
+    def __init__(self, timeout_seconds: float, connections: int = 128) -> None:
+        self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self.connections = connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self.connections, limit_per_host=0)
+            self._session = aiohttp.ClientSession(timeout=self.timeout, connector=connector)
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+async def post(
+    http: HttpPool, url: str, body: bytes, headers: Mapping[str, str]
+) -> tuple[int, str]:
+    """POST and classify: 2xx returns, 408/425/429/5xx and network errors are temporary."""
+    try:
+        async with http.session().post(url, data=body, headers=dict(headers)) as response:
+            text = (await response.text(errors="replace"))[:200]
+            status = response.status
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
+    if 200 <= status < 300:
+        return status, text
+    if status in (408, 425, 429) or status >= 500:
+        raise TemporaryFailure(f"HTTP {status}")
+    raise PermanentFailure(f"HTTP {status}")
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -91,7 +148,9 @@ class LiaisonNoteChannel:
     """A printable note for hand delivery by a liaison officer, with the signature attached.
 
     The address names the desk (e.g. "moscow-liaison"); notes land in
-    ``$TEARLINE_HOME/liaison/<desk>/`` as HTML to print and the JWS to hand over.
+    ``$TEARLINE_HOME/liaison/<desk>/`` as HTML to print and the JWS to hand over. The
+    delivery then waits, ``awaiting_handover``, until an officer records that the note
+    was handed over (``tearline delivered DLV-n``).
     """
 
     name: ClassVar[str] = "liaison_note"
@@ -99,57 +158,80 @@ class LiaisonNoteChannel:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def send(self, message: Outbound) -> Receipt:
+    def _write(self, message: Outbound) -> Path:
         folder = _folder(self.root, message.address)
         stem = f"{message.warning_ref}-{message.idempotency_key[:12]}"
-        html = _templates.get_template("liaison_note.html").render(m=message, d=message.document)
+        html = _templates.get_template("liaison_note.html").render(
+            m=message, d=message.document, reply_url=message.reply_url
+        )
         _write_once(folder / f"{stem}.jws", message.jws + "\n")
         _write_once(folder / f"{stem}.html", html)
-        return Receipt(f"note ready for hand delivery: {folder / stem}.html")
+        return folder / f"{stem}.html"
+
+    async def send(self, message: Outbound) -> Receipt:
+        path = await asyncio.to_thread(self._write, message)
+        return Receipt(f"note ready for hand delivery: {path}", status="awaiting_handover")
 
 
 class PublicFeedChannel:
-    """The public alert feed: each alert as a signed JSON file under ``feed/<name>/``."""
+    """The public alert feed: the warning joins the Atom feed served at ``/feed.atom``.
+
+    The feed is rendered from the database (``workflow.feed``); the channel also keeps
+    each entry as signed JSON under ``feed/<name>/`` for deployments that publish a folder.
+    """
 
     name: ClassVar[str] = "public_feed"
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def send(self, message: Outbound) -> Receipt:
+    def _write(self, message: Outbound) -> str:
         folder = _folder(self.root, message.address)
         entry = {"warning": message.document, "jws": message.jws}
-        path = folder / f"{message.warning_ref}.json"
-        _write_once(path, json.dumps(entry, ensure_ascii=False, indent=2))
-        return Receipt(f"published to feed {folder.name}")
+        _write_once(
+            folder / f"{message.warning_ref}.json", json.dumps(entry, ensure_ascii=False, indent=2)
+        )
+        return folder.name
+
+    async def send(self, message: Outbound) -> Receipt:
+        name = await asyncio.to_thread(self._write, message)
+        return Receipt(f"published to feed {name}")
+
+
+def webhook_body(message: Outbound) -> bytes:
+    """``{"reply_url": ..., "jws": ..., "warning": ...}``: the warning part is encoded once."""
+    rest = message.body_cache.get("webhook")
+    if rest is None:
+        rest = json.dumps(
+            {"jws": message.jws, "warning": message.document}, ensure_ascii=False
+        ).encode()
+        message.body_cache["webhook"] = rest
+    reply = json.dumps(message.reply_url).encode()
+    return b'{"reply_url": ' + reply + b", " + rest[1:]
 
 
 class WebhookChannel:
-    """HTTP POST of ``{"jws": ..., "warning": ...}`` with an ``Idempotency-Key`` header."""
+    """HTTP POST of the signed JSON, with an ``Idempotency-Key`` and an HMAC signature.
+
+    The ``Tearline-Signature`` header is ``t=<unix time>,v1=<hex HMAC-SHA256>`` over
+    ``"<t>." + body`` with the contact point's secret (see ``deliver.signature``).
+    """
 
     name: ClassVar[str] = "webhook"
 
-    def __init__(self, client: httpx.Client) -> None:
-        self.client = client
+    def __init__(self, http: HttpPool) -> None:
+        self.http = http
 
-    def send(self, message: Outbound) -> Receipt:
+    async def send(self, message: Outbound) -> Receipt:
         if not message.address.startswith(("http://", "https://")):
             raise PermanentFailure(f"not an http(s) URL: {message.address!r}")
-        body = {"jws": message.jws, "warning": message.document}
-        try:
-            response = self.client.post(
-                message.address,
-                json=body,
-                headers={
-                    "Idempotency-Key": message.idempotency_key,
-                    "User-Agent": "tearline-webhook/1",
-                },
-            )
-        except httpx.TransportError as exc:
-            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
-        status = response.status_code
-        if 200 <= status < 300:
-            return Receipt(f"HTTP {status}")
-        if status in (408, 425, 429) or status >= 500:
-            raise TemporaryFailure(f"HTTP {status}")
-        raise PermanentFailure(f"HTTP {status}")
+        body = webhook_body(message)
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": message.idempotency_key,
+            "User-Agent": "tearline-webhook/1",
+        }
+        if message.secret:
+            headers[SIGNATURE_HEADER] = sign_body(message.secret, body)
+        status, _ = await post(self.http, message.address, body, headers)
+        return Receipt(f"HTTP {status}")

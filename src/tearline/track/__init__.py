@@ -1,23 +1,33 @@
-"""Track: responses to warnings, and the escalation rules that propose what to do next."""
+"""Track: responses to warnings, and the escalation policy that says what happens next."""
 
 from tearline.track.escalation import (
-    RULES,
+    RESPONSE_TRIGGERS,
     Action,
+    Policy,
     Proposal,
     ResponseKind,
     Rule,
+    Step,
+    Trigger,
     WarningState,
+    default_policy,
+    due,
     on_response,
     overdue,
 )
 
 __all__ = [
-    "RULES",
+    "RESPONSE_TRIGGERS",
     "Action",
+    "Policy",
     "Proposal",
     "ResponseKind",
     "Rule",
+    "Step",
+    "Trigger",
     "WarningState",
+    "default_policy",
+    "due",
     "on_response",
     "overdue",
 ]

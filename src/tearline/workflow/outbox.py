@@ -1,123 +1,345 @@
-"""The outbox worker: claim due deliveries, send them, record every attempt.
+"""The outbox, database side: claim due deliveries, and record what happened, in batches.
 
-A claim is a short lease (status ``sending`` with ``claimed_until``): a worker killed
-mid-send leaves the row to be claimed again when the lease ends, so no delivery is lost;
-the idempotency key lets the receiver drop the repeat. On PostgreSQL, concurrent workers
-claim with ``FOR UPDATE SKIP LOCKED``; on SQLite the write lock serialises them.
+A claim is a lease (status ``sending``, ``claimed_until``, ``claimed_by``) committed
+before anything is sent, so a worker killed mid-send leaves its rows to be claimed
+again: nothing is lost. Results are recorded in one transaction per batch (one commit
+per delivery would cost most of the throughput); what was sent but not yet recorded is
+in the worker's journal (``workflow.worker``), so a restart does not send it twice.
+On PostgreSQL concurrent workers claim with ``FOR UPDATE SKIP LOCKED``; on SQLite the
+write lock (``BEGIN IMMEDIATE``) serialises them.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
-import httpx
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, insert, or_, select, update
 
-from tearline.deliver import (
-    Channel,
-    LiaisonNoteChannel,
-    Outbound,
-    PermanentFailure,
-    PublicFeedChannel,
-    TemporaryFailure,
-    WebhookChannel,
-    retry_delay,
-)
+from tearline.deliver import CHANNEL_NAMES, retry_delay
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
-from tearline.workflow.app import App
-from tearline.workflow.responses import check_overdue
+from tearline.workflow.app import App, Unit
+from tearline.workflow.responses import escalate_dead_letter
 
-CHANNEL_NAMES = frozenset({"liaison_note", "public_feed", "webhook"})
-LEASE = timedelta(minutes=5)
+__all__ = ["CHANNEL_NAMES", "Claimed", "Outcome", "Sent", "WarningBody", "claim", "record"]
+
 WORKER = "worker"
-
-
-def channels_for(app: App, client: httpx.Client | None = None) -> dict[str, Channel]:
-    """The built-in channels, configured from the app's settings and home directory."""
-    http = client or httpx.Client(timeout=app.settings.webhook_timeout_seconds)
-    return {
-        "liaison_note": LiaisonNoteChannel(app.home / "liaison"),
-        "public_feed": PublicFeedChannel(app.home / "feed"),
-        "webhook": WebhookChannel(http),
-    }
+_INTERNAL = ("role", "changes")
 
 
 @dataclass(frozen=True)
 class Sent:
+    """What happened to one delivery in one attempt (for printing and the web desk)."""
+
     ref: str
     warning_ref: str
     recipient: str
     channel: str
-    status: str  # delivered | pending (will retry) | dead
+    status: str  # delivered | awaiting_handover | pending (will retry) | dead
     detail: str
     attempts: int
 
 
-def _claim(app: App, batch: int) -> list[int]:
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    warning_id: int
+    channel: str
+    address: str
+    idempotency_key: str
+    attempts: int  # including this one
+
+
+@dataclass(frozen=True)
+class WarningBody:
+    """A released warning as every one of its deliveries sends it (immutable once signed)."""
+
+    ref: str
+    recipient: str
+    subject: str
+    text: str
+    document: dict[str, Any]
+    jws: str
+    artifacts: dict[str, str]
+    valid_until: datetime
+    secrets: dict[tuple[str, str], str]  # (channel, address) → contact point's secret
+    body_cache: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    claimed: Claimed
+    ok: bool
+    detail: str
+    permanent: bool = False
+    status: str = "delivered"  # when ok: delivered | awaiting_handover
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(t.Delivery.status == "pending", t.Delivery.next_attempt_at <= now),
+        and_(t.Delivery.status == "sending", t.Delivery.claimed_until < now),
+    )
+
+
+def _pick(u: Unit, channel_filter: Any, limit: int) -> list[int]:
+    if limit <= 0:
+        return []
+    pending = u.session.scalars(
+        select(t.Delivery.id)
+        .where(t.Delivery.status == "pending", t.Delivery.next_attempt_at <= u.now, channel_filter)
+        .order_by(t.Delivery.next_attempt_at, t.Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    expired = u.session.scalars(
+        select(t.Delivery.id)
+        .where(t.Delivery.status == "sending", t.Delivery.claimed_until < u.now, channel_filter)
+        .order_by(t.Delivery.id)
+        .limit(limit - len(pending))
+        .with_for_update(skip_locked=True)
+    ).all()
+    return [*pending, *expired]
+
+
+def claim(
+    app: App, worker_id: str, limit: int, budgets: Mapping[str, int] | None = None
+) -> list[Claimed]:
+    """Lease up to ``limit`` due deliveries; a rate-limited channel at most its budget."""
+    budgets = budgets or {}
+    lease = timedelta(seconds=app.settings.delivery_lease_seconds)
     with app.unit() as u:
-        due = or_(
-            and_(t.Delivery.status == "pending", t.Delivery.next_attempt_at <= u.now),
-            and_(t.Delivery.status == "sending", t.Delivery.claimed_until < u.now),
+        ids = _pick(u, t.Delivery.channel.not_in(list(budgets)), limit)
+        for channel, budget in budgets.items():
+            ids += _pick(u, t.Delivery.channel == channel, min(budget, limit))
+        if not ids:
+            return []
+        u.session.execute(
+            update(t.Delivery)
+            .where(t.Delivery.id.in_(ids))
+            .values(
+                status="sending",
+                claimed_until=u.now + lease,
+                claimed_by=worker_id,
+                attempts=t.Delivery.attempts + 1,
+            )
         )
-        rows = u.session.scalars(
-            select(t.Delivery)
-            .where(due)
+        rows = u.session.execute(
+            select(
+                t.Delivery.id,
+                t.Delivery.warning_id,
+                t.Delivery.channel,
+                t.Delivery.address,
+                t.Delivery.idempotency_key,
+                t.Delivery.attempts,
+            )
+            .where(t.Delivery.id.in_(ids))
             .order_by(t.Delivery.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
         ).all()
-        for r in rows:
-            r.status, r.claimed_until, r.attempts = "sending", u.now + LEASE, r.attempts + 1
-        return [r.id for r in rows]
+        return [Claimed(*r) for r in rows]
 
 
-def _outbound(app: App, delivery_id: int) -> Outbound:
+def load_warnings(app: App, warning_ids: Iterable[int]) -> dict[int, WarningBody]:
+    out: dict[int, WarningBody] = {}
+    with app.read() as s:
+        for w in s.scalars(select(t.WarningRecord).where(t.WarningRecord.id.in_(set(warning_ids)))):
+            assert w.jws is not None, "only released (signed) warnings have deliveries"
+            out[w.id] = WarningBody(
+                ref=format_id(Kind.WARNING, w.id),
+                recipient=w.recipient.name,
+                subject=w.content["subject"],
+                text=w.content["text"],
+                document={k: v for k, v in w.content.items() if k not in _INTERNAL},
+                jws=w.jws,
+                artifacts={k: v for k, v in (w.artifacts or {}).items() if isinstance(v, str)},
+                valid_until=w.valid_until,
+                secrets={
+                    (c["channel"], c["address"]): c["secret"]
+                    for c in w.recipient.contacts
+                    if c.get("secret")
+                },
+            )
+    return out
+
+
+def _state(app: App, now: datetime, o: Outcome) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": o.claimed.id, "claimed_until": None, "claimed_by": None}
+    if o.ok:
+        delivered = o.status == "delivered"
+        return row | {
+            "status": o.status,
+            "delivered_at": now if delivered else None,
+            "receipt": o.detail[:2000],
+            "last_error": None,
+        }
+    if o.permanent or o.claimed.attempts >= app.settings.delivery_max_attempts:
+        return row | {"status": "dead", "last_error": o.detail[:2000]}
+    delay = retry_delay(o.claimed.attempts, app.settings.delivery_backoff_seconds)
+    return row | {
+        "status": "pending",
+        "last_error": o.detail[:2000],
+        "next_attempt_at": now + delay,
+    }
+
+
+def record(
+    app: App, outcomes: Sequence[Outcome], bodies: Mapping[int, WarningBody], *, worker_id: str
+) -> list[Sent]:
+    """Write every attempt and the new state of every delivery in one transaction.
+
+    Only rows this worker still holds are changed: if its lease ran out and another
+    worker took a delivery over, that worker's record wins.
+    """
+    if not outcomes:
+        return []
     with app.unit() as u:
-        d = u.session.get(t.Delivery, delivery_id)
-        assert d is not None
-        w = u.session.get(t.WarningRecord, d.warning_id)
-        assert w is not None
-        assert w.jws is not None
-        return Outbound(
-            delivery_ref=format_id(Kind.DELIVERY, d.id),
-            idempotency_key=d.idempotency_key,
-            address=d.address,
-            warning_ref=format_id(Kind.WARNING, w.id),
-            recipient=w.recipient.name,
-            subject=w.content["subject"],
-            text=w.content["text"],
-            document={k: v for k, v in w.content.items() if k not in ("role", "changes")},
-            jws=w.jws,
+        held = set(
+            u.session.scalars(
+                select(t.Delivery.id).where(
+                    t.Delivery.id.in_([o.claimed.id for o in outcomes]),
+                    t.Delivery.claimed_by == worker_id,
+                    t.Delivery.status == "sending",
+                )
+            )
         )
+        mine = [o for o in outcomes if o.claimed.id in held]
+        states = [_state(app, u.now, o) for o in mine]
+        by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for s in states:
+            by_keys.setdefault(tuple(sorted(s)), []).append(s)
+        for group in by_keys.values():
+            u.session.execute(update(t.Delivery), group)
+        if mine:
+            u.session.execute(
+                insert(t.DeliveryAttempt),
+                [
+                    {
+                        "delivery_id": o.claimed.id,
+                        "at": u.now,
+                        "ok": o.ok,
+                        "detail": o.detail[:2000],
+                    }
+                    for o in mine
+                ],
+            )
+        sent = [_sent(o, s["status"], bodies) for o, s in zip(mine, states, strict=True)]
+        _audit(u, sent, mine)
+        for o, s in zip(mine, states, strict=True):
+            if s["status"] == "dead":
+                escalate_dead_letter(u, o.claimed.id, o.detail)
+        return sent
 
 
-def _record(app: App, delivery_id: int, ok: bool, detail: str, permanent: bool) -> Sent:
-    with app.unit() as u:
-        d = u.session.get(t.Delivery, delivery_id)
-        assert d is not None
-        u.session.add(t.DeliveryAttempt(delivery_id=d.id, at=u.now, ok=ok, detail=detail[:2000]))
-        ref = format_id(Kind.DELIVERY, d.id)
-        if ok:
-            d.status, d.delivered_at, d.receipt, d.claimed_until = "delivered", u.now, detail, None
-            action = "delivery.delivered"
-        elif permanent or d.attempts >= app.settings.delivery_max_attempts:
-            d.status, d.last_error, d.claimed_until = "dead", detail, None
-            action = "delivery.dead"
-        else:
-            delay = retry_delay(d.attempts, app.settings.delivery_backoff_seconds)
-            d.status, d.last_error, d.claimed_until = "pending", detail, None
-            d.next_attempt_at = u.now + delay
-            action = "delivery.retry_scheduled"
+def _sent(o: Outcome, status: str, bodies: Mapping[int, WarningBody]) -> Sent:
+    body = bodies.get(o.claimed.warning_id)
+    return Sent(
+        format_id(Kind.DELIVERY, o.claimed.id),
+        body.ref if body else format_id(Kind.WARNING, o.claimed.warning_id),
+        body.recipient if body else "",
+        o.claimed.channel,
+        status,
+        o.detail,
+        o.claimed.attempts,
+    )
+
+
+def _audit(u: Unit, sent: Sequence[Sent], outcomes: Sequence[Outcome]) -> None:
+    """Routine successes in one entry per batch; every failure in an entry of its own."""
+    done: dict[str, list[str]] = {}
+    for s, o in zip(sent, outcomes, strict=True):
+        if o.ok:
+            done.setdefault(s.status, []).append(s.ref)
+            continue
+        action = "delivery.dead" if s.status == "dead" else "delivery.retry_scheduled"
         u.audit(
             WORKER,
             action,
-            ref,
-            {"attempt": d.attempts, "channel": d.channel, "detail": detail[:300]},
+            s.ref,
+            {"attempt": s.attempts, "channel": s.channel, "detail": s.detail[:300]},
         )
+    if done:
+        refs = [r for group in done.values() for r in group]
+        subject = refs[0] if len(refs) == 1 else f"{refs[0]}+{len(refs) - 1}"
+        u.audit(WORKER, "delivery.sent", subject[:60], done)
+
+
+def release_claims(app: App, worker_ids: Sequence[str]) -> int:
+    """Hand back the claims of workers known to be dead, so they are sent again now."""
+    if not worker_ids:
+        return 0
+    with app.unit() as u:
+        result = u.session.execute(
+            update(t.Delivery)
+            .where(t.Delivery.status == "sending", t.Delivery.claimed_by.in_(list(worker_ids)))
+            .values(status="pending", claimed_until=None, claimed_by=None, next_attempt_at=u.now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def apply_journal(app: App, entries: Mapping[int, tuple[str, str]], worker_id: str) -> int:
+    """Record deliveries a dead worker had sent (per its journal) but not yet recorded."""
+    if not entries:
+        return 0
+    with app.unit() as u:
+        rows = u.session.execute(
+            select(t.Delivery.id, t.Delivery.attempts).where(
+                t.Delivery.id.in_(list(entries)),
+                t.Delivery.claimed_by == worker_id,
+                t.Delivery.status == "sending",
+            )
+        ).all()
+        for delivery_id, _attempts in rows:
+            status, detail = entries[delivery_id]
+            u.session.execute(
+                update(t.Delivery)
+                .where(t.Delivery.id == delivery_id)
+                .values(
+                    status=status,
+                    delivered_at=u.now if status == "delivered" else None,
+                    receipt=detail,
+                    claimed_until=None,
+                    claimed_by=None,
+                )
+            )
+            u.session.add(
+                t.DeliveryAttempt(delivery_id=delivery_id, at=u.now, ok=True, detail=detail)
+            )
+        if rows:
+            refs = [format_id(Kind.DELIVERY, r[0]) for r in rows]
+            u.audit(WORKER, "delivery.recovered", refs[0], {"from_journal": refs})
+        return len(rows)
+
+
+def outbox_counts(app: App) -> dict[str, int]:
+    """How many deliveries are in each state (for the worker's summary and the desk)."""
+    with app.read() as s:
+        rows = s.execute(select(t.Delivery.status, func.count()).group_by(t.Delivery.status))
+        return {status: int(n) for status, n in rows}
+
+
+def mark_handed_over(app: App, delivery_ref: str, who: Any, *, note: str = "") -> Sent:
+    """An officer records that a liaison note was handed to the recipient: now delivered."""
+    from tearline.errors import InvalidState
+    from tearline.workflow.records import load
+    from tearline.workflow.users import Role
+
+    who.require(Role.DUTY_OFFICER, "record a hand delivery")
+    with app.unit() as u:
+        d = load(u.session, t.Delivery, delivery_ref, Kind.DELIVERY)
+        ref = format_id(Kind.DELIVERY, d.id)
+        if d.channel != "liaison_note":
+            raise InvalidState(f"{ref} went by {d.channel}; only liaison notes are handed over")
+        if d.status != "awaiting_handover":
+            raise InvalidState(f"{ref} is {d.status}, not a note awaiting hand delivery")
+        detail = f"handed over by {who.username}" + (
+            f": {note.strip()[:500]}" if note.strip() else ""
+        )
+        d.status, d.delivered_at, d.receipt = "delivered", u.now, detail
+        u.session.add(t.DeliveryAttempt(delivery_id=d.id, at=u.now, ok=True, detail=detail))
+        u.audit(who.username, "delivery.handed_over", ref, {"note": note.strip()[:500]})
         w = u.session.get(t.WarningRecord, d.warning_id)
         assert w is not None
         return Sent(
@@ -129,48 +351,3 @@ def _record(app: App, delivery_id: int, ok: bool, detail: str, permanent: bool) 
             detail,
             d.attempts,
         )
-
-
-def deliver_due(app: App, channels: Mapping[str, Channel], batch: int = 100) -> list[Sent]:
-    """One pass: claim what is due and send it. Returns what happened to each."""
-    results = []
-    for delivery_id in _claim(app, batch):
-        message = _outbound(app, delivery_id)
-        with app.unit() as u:
-            d = u.session.get(t.Delivery, delivery_id)
-            assert d is not None
-            channel = channels.get(d.channel)
-        try:
-            if channel is None:
-                raise PermanentFailure(f"no channel named {d.channel!r} is configured")
-            receipt = channel.send(message)
-        except TemporaryFailure as exc:
-            results.append(_record(app, delivery_id, False, str(exc), permanent=False))
-        except PermanentFailure as exc:
-            results.append(_record(app, delivery_id, False, str(exc), permanent=True))
-        else:
-            results.append(_record(app, delivery_id, True, receipt.detail, permanent=False))
-    return results
-
-
-def run_worker(
-    app: App,
-    channels: Mapping[str, Channel],
-    *,
-    once: bool,
-    on_sent: Callable[[Sent], None] | None = None,
-    poll_seconds: float = 2.0,
-) -> int:
-    """Deliver until nothing is due (``once``), or forever, polling. Returns how many sent."""
-    count = 0
-    while True:
-        batch = deliver_due(app, channels)
-        for sent in batch:
-            count += 1
-            if on_sent is not None:
-                on_sent(sent)
-        check_overdue(app)
-        if not batch:
-            if once:
-                return count
-            time.sleep(poll_seconds)

@@ -1,17 +1,156 @@
-"""The recipient registry: who can be warned, how, and how far they are trusted."""
+"""The recipient registry: who can be warned, how, how far they are trusted, where they are.
+
+Adding one recipient and importing a file go through the same checks
+(``deliver.registry``); a file is stored whole or not at all. A webhook contact point
+without a secret gets a fresh one (it signs the requests; give it to the receiver).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
-from tearline.errors import InputError, InvalidState
+from tearline.deliver.registry import (
+    RegistryFileRejected,
+    read_registry,
+    recipient_from_dict,
+    write_registry,
+)
+from tearline.deliver.signature import new_secret
+from tearline.deliver.targeting import cells_at
+from tearline.errors import InvalidState
 from tearline.ids import Kind, format_id
-from tearline.model import Contact, RecipientKind, Tier
+from tearline.model import Contact, Location, Recipient
 from tearline.store import tables as t
-from tearline.workflow.app import App
-from tearline.workflow.outbox import CHANNEL_NAMES
+from tearline.workflow.app import App, Unit
+from tearline.workflow.records import recipient_value
+
+
+@dataclass(frozen=True)
+class Imported:
+    created: list[str]
+    updated: list[str]
+
+
+def _with_secrets(r: Recipient) -> Recipient:
+    def secret(contacts: tuple[Contact, ...]) -> tuple[Contact, ...]:
+        return tuple(
+            replace(c, secret=new_secret()) if c.channel == "webhook" and not c.secret else c
+            for c in contacts
+        )
+
+    return replace(r, contacts=secret(r.contacts), fallback_contacts=secret(r.fallback_contacts))
+
+
+def _contact_json(c: Contact) -> dict[str, str]:
+    return {
+        "channel": c.channel,
+        "address": c.address,
+        **({"secret": c.secret} if c.secret else {}),
+    }
+
+
+def _columns(r: Recipient) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "kind": r.kind.value,
+        "tier": r.tier.value,
+        "language": r.language,
+        "jurisdiction": r.jurisdiction,
+        "area_country": r.area_country,
+        "area_city": r.area_city,
+        "area_lat": r.area_lat,
+        "area_lon": r.area_lon,
+        "area_radius_km": r.area_radius_km,
+        "contacts": [_contact_json(c) for c in r.contacts],
+        "fallback_contacts": [_contact_json(c) for c in r.fallback_contacts],
+    }
+
+
+def _store_locations(u: Unit, pairs: Sequence[tuple[int, Recipient]]) -> None:
+    rows = [(rid, loc) for rid, r in pairs for loc in r.locations]
+    if not rows:
+        return
+    import numpy as np
+
+    cells = cells_at(np.array([loc.lat for _, loc in rows]), np.array([loc.lon for _, loc in rows]))
+    u.session.execute(
+        insert(t.RecipientLocation),
+        [
+            {
+                "recipient_id": rid,
+                "kind": "home" if loc.is_home else "stop",
+                "label": loc.label,
+                "lat": loc.lat,
+                "lon": loc.lon,
+                "country": loc.country,
+                "starts_at": loc.starts_at,
+                "ends_at": loc.ends_at,
+                "cell": int(cell),
+            }
+            for (rid, loc), cell in zip(rows, cells.tolist(), strict=True)
+        ],
+    )
+
+
+def store_recipients(
+    u: Unit, recipients: Sequence[Recipient], *, actor: str, update: bool = False
+) -> Imported:
+    """Insert (or, with ``update``, replace by name) recipients and their locations."""
+    names = [r.name for r in recipients]
+    existing: dict[str, int] = {}
+    for i in range(0, len(names), 900):
+        chunk = names[i : i + 900]
+        existing.update(
+            u.session.execute(
+                select(t.Recipient.name, t.Recipient.id).where(t.Recipient.name.in_(chunk))
+            ).all()
+        )
+    if existing and not update:
+        clash = sorted(existing)[:5]
+        raise RegistryFileRejected(
+            [
+                f"a recipient named {n!r} already exists (import with --update to replace)"
+                for n in clash
+            ]
+        )
+    fresh = [_with_secrets(r) for r in recipients if r.name not in existing]
+    replaced = [_with_secrets(r) for r in recipients if r.name in existing]
+    new_ids: list[int] = []
+    if fresh:
+        new_ids = list(
+            u.session.scalars(
+                insert(t.Recipient).returning(t.Recipient.id, sort_by_parameter_order=True),
+                [{**_columns(r), "created_at": u.now} for r in fresh],
+            )
+        )
+    for r in replaced:
+        row = u.session.get(t.Recipient, existing[r.name])
+        assert row is not None
+        for key, value in _columns(r).items():
+            setattr(row, key, value)
+    if replaced:
+        ids = [existing[r.name] for r in replaced]
+        u.session.execute(
+            delete(t.RecipientLocation).where(t.RecipientLocation.recipient_id.in_(ids))
+        )
+    pairs = list(zip(new_ids, fresh, strict=True)) + [(existing[r.name], r) for r in replaced]
+    _store_locations(u, pairs)
+    created = [format_id(Kind.RECIPIENT, i) for i in new_ids]
+    updated = [format_id(Kind.RECIPIENT, existing[r.name]) for r in replaced]
+    detail = {"created": len(created), "updated": len(updated)}
+    if len(created) + len(updated) <= 50:
+        detail |= {"created_refs": created, "updated_refs": updated}  # type: ignore[dict-item]
+    u.audit(
+        actor,
+        "recipients.imported" if len(recipients) > 1 else "recipient.created",
+        (created or updated or ["RCP-?"])[0],
+        detail,
+    )
+    return Imported(created, updated)
 
 
 def add_recipient(
@@ -22,39 +161,96 @@ def add_recipient(
     tier: str,
     language: str,
     contacts: Sequence[Contact],
+    fallback_contacts: Sequence[Contact] = (),
     jurisdiction: str | None = None,
     area_country: str | None = None,
     area_city: str | None = None,
+    area_lat: float | None = None,
+    area_lon: float | None = None,
+    area_radius_km: float | None = None,
+    home: Location | None = None,
+    itinerary: Sequence[Location] = (),
     actor: str = "system",
 ) -> str:
-    try:
-        kind_v, tier_v = RecipientKind(kind), Tier(tier)
-    except ValueError as exc:
-        raise InputError(f"recipient: {exc}") from None
-    for c in contacts:
-        if c.channel not in CHANNEL_NAMES:
-            raise InputError(f"unknown channel {c.channel!r}; use one of {sorted(CHANNEL_NAMES)}")
-    if not contacts:
-        raise InputError("a recipient needs at least one contact point (--contact CHANNEL=ADDRESS)")
-    for code in (jurisdiction, area_country):
-        if code is not None and (len(code) != 2 or not code.isalpha()):
-            raise InputError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    """Add one recipient (the same checks as an imported row)."""
+    spec: dict[str, Any] = {
+        "name": name,
+        "kind": kind,
+        "tier": tier,
+        "language": language,
+        "jurisdiction": jurisdiction,
+        "area": {
+            "country": area_country,
+            "city": area_city,
+            "lat": area_lat,
+            "lon": area_lon,
+            "radius_km": area_radius_km,
+        },
+        "contacts": [_contact_json(c) for c in contacts],
+        "fallback_contacts": [_contact_json(c) for c in fallback_contacts],
+        "home": None
+        if home is None
+        else {"lat": home.lat, "lon": home.lon, "label": home.label, "country": home.country},
+        "itinerary": [
+            {
+                "lat": s.lat,
+                "lon": s.lon,
+                "label": s.label,
+                "country": s.country,
+                "from": s.starts_at.isoformat() if s.starts_at else None,
+                "to": s.ends_at.isoformat() if s.ends_at else None,
+            }
+            for s in itinerary
+        ],
+    }
+    recipient, problems = recipient_from_dict(spec, 1)
+    if recipient is None:
+        raise RegistryFileRejected([p.replace("row 1, ", "", 1) for p in problems])
     with app.unit() as u:
-        if u.session.scalar(select(t.Recipient).where(t.Recipient.name == name)):
-            raise InvalidState(f"a recipient named {name!r} already exists")
-        row = t.Recipient(
-            name=name,
-            kind=kind_v.value,
-            tier=tier_v.value,
-            language=language,
-            jurisdiction=jurisdiction.upper() if jurisdiction else None,
-            area_country=area_country.upper() if area_country else None,
-            area_city=area_city,
-            contacts=[{"channel": c.channel, "address": c.address} for c in contacts],
-            created_at=u.now,
-        )
-        u.session.add(row)
-        u.session.flush()
-        ref = format_id(Kind.RECIPIENT, row.id)
-        u.audit(actor, "recipient.created", ref, {"kind": kind_v.value, "tier": tier_v.value})
-        return ref
+        if u.session.scalar(select(t.Recipient.id).where(t.Recipient.name == recipient.name)):
+            raise InvalidState(f"a recipient named {recipient.name!r} already exists")
+        return store_recipients(u, [recipient], actor=actor).created[0]
+
+
+def import_recipients(
+    app: App, data: bytes, fmt: str, *, actor: str, update: bool = False
+) -> Imported:
+    """Import a CSV or JSON registry file: every row is checked; all stored, or none."""
+    recipients = read_registry(data, fmt)
+    with app.unit() as u:
+        return store_recipients(u, recipients, actor=actor, update=update)
+
+
+def registry_with_locations(app: App) -> list[Recipient]:
+    """Every recipient with contact secrets, areas and locations (for export and views)."""
+    with app.read() as s:
+        locs: dict[int, list[Location]] = {}
+        for loc in s.scalars(select(t.RecipientLocation).order_by(t.RecipientLocation.id)):
+            locs.setdefault(loc.recipient_id, []).append(
+                Location(loc.lat, loc.lon, loc.label, loc.country, loc.starts_at, loc.ends_at)
+            )
+        out = []
+        for row in s.scalars(select(t.Recipient).order_by(t.Recipient.id)):
+            base = recipient_value(row)
+            out.append(
+                replace(
+                    base,
+                    contacts=tuple(
+                        Contact(c["channel"], c["address"], c.get("secret")) for c in row.contacts
+                    ),
+                    area_lat=row.area_lat,
+                    area_lon=row.area_lon,
+                    area_radius_km=row.area_radius_km,
+                    locations=tuple(locs.get(row.id, ())),
+                    fallback_contacts=tuple(
+                        Contact(c["channel"], c["address"], c.get("secret"))
+                        for c in row.fallback_contacts or []
+                    ),
+                )
+            )
+        return out
+
+
+def export_recipients(app: App, fmt: str) -> str:
+    """The whole registry as CSV or JSON (JSON keeps webhook secrets; CSV does not)."""
+    return write_registry(registry_with_locations(app), fmt)

@@ -1,23 +1,44 @@
-"""Recording what recipients answer, and turning escalation rules into proposals on the record."""
+"""Recording what recipients answer, and running the escalation policy on the record.
+
+Answers arrive through a signed reply link, an SMS code, or an officer who took them by
+phone or in person. Each is a row and an audit entry; the escalation policy
+(``track.escalation``) then says what is due, and each step is written once (its
+deduplication key is unique), with its audit entry, in the same transaction.
+"""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tearline.assess.grading import IMMINENT_HOURS
 from tearline.errors import InputError, InvalidState
 from tearline.ids import Kind, format_id
 from tearline.model import event_from_dict
 from tearline.store import tables as t
-from tearline.track import Proposal, ResponseKind, WarningState, on_response, overdue
+from tearline.track import (
+    RESPONSE_TRIGGERS,
+    Action,
+    Policy,
+    Proposal,
+    ResponseKind,
+    Trigger,
+    WarningState,
+    default_policy,
+    due,
+)
 from tearline.workflow.app import App, Unit
 from tearline.workflow.records import load
 from tearline.workflow.users import Identity, Role
 
-VIA = ("channel", "phone", "in_person", "liaison", "email", "other")
+VIA = ("channel", "link", "sms", "phone", "in_person", "liaison", "email", "other")
+CLOSED_THREAT = frozenset({"closed", "over", "cancelled", "waived", "not_triggered"})
+POLICY_NAME = "active"
+TRACKER = "tracker"
 
 
 @dataclass(frozen=True)
@@ -27,6 +48,7 @@ class EscalationView:
     action: str
     reason: str
     detail: dict[str, object]
+    status: str = "proposed"
 
 
 @dataclass(frozen=True)
@@ -37,7 +59,40 @@ class Responded:
     escalations: list[EscalationView]
 
 
-def warning_state(u: Unit, w: t.WarningRecord) -> WarningState:
+def active_policy(app: App, u: Unit | None = None) -> Policy:
+    """The stored policy, or the built-in one."""
+
+    def read(session: Any) -> Policy:
+        row = session.scalar(
+            select(t.EscalationPolicy).where(t.EscalationPolicy.name == POLICY_NAME)
+        )
+        if row is None:
+            return default_policy(app.settings.ack_minutes_imminent)
+        return Policy.from_dict(row.document)
+
+    if u is not None:
+        return read(u.session)
+    with app.read() as s:
+        return read(s)
+
+
+def set_policy(app: App, document: Any, who: Identity) -> Policy:
+    """Replace the active policy (validated first; the old one stays in the audit record)."""
+    who.require(Role.DUTY_OFFICER, "change the escalation policy")
+    policy = Policy.from_dict(document)
+    with app.unit() as u:
+        row = u.session.scalar(
+            select(t.EscalationPolicy).where(t.EscalationPolicy.name == POLICY_NAME)
+        )
+        if row is None:
+            row = t.EscalationPolicy(name=POLICY_NAME, document={}, updated_by="", updated_at=u.now)
+            u.session.add(row)
+        row.document, row.updated_by, row.updated_at = policy.to_dict(), who.username, u.now
+        u.audit(who.username, "escalation_policy.updated", "policy", policy.to_dict())
+    return policy
+
+
+def warning_state(u: Unit, w: t.WarningRecord, alarm_hours: int = 6) -> WarningState:
     threat = u.session.get(t.Threat, w.threat_id)
     assert threat is not None
     assert w.released_at is not None
@@ -45,7 +100,23 @@ def warning_state(u: Unit, w: t.WarningRecord) -> WarningState:
     imminent = event.time is not None and (
         event.time.start - u.now <= timedelta(hours=IMMINENT_HOURS) and event.time.end >= u.now
     )
-    kinds = u.session.scalars(select(t.Response.kind).where(t.Response.warning_id == w.id))
+    responses = u.session.execute(
+        select(t.Response.kind, t.Response.received_at)
+        .where(t.Response.warning_id == w.id)
+        .order_by(t.Response.id)
+    ).all()
+    new_report = u.session.scalar(
+        select(func.min(t.Report.received_at))
+        .join(t.Event, t.Event.report_id == t.Report.id)
+        .where(t.Event.threat_id == threat.id, t.Report.received_at > w.released_at)
+    )
+    dead = u.session.execute(
+        select(t.Delivery.id, t.DeliveryAttempt.at)
+        .join(t.DeliveryAttempt, t.DeliveryAttempt.delivery_id == t.Delivery.id)
+        .where(t.Delivery.warning_id == w.id, t.Delivery.status == "dead")
+        .order_by(t.DeliveryAttempt.id)
+    ).all()
+    last_failure = {format_id(Kind.DELIVERY, d): at for d, at in dead}
     return WarningState(
         reference=format_id(Kind.WARNING, w.id),
         threat_reference=format_id(Kind.THREAT, threat.id),
@@ -56,8 +127,38 @@ def warning_state(u: Unit, w: t.WarningRecord) -> WarningState:
         imminent=imminent,
         place_country=event.place.country if event.place else None,
         place_city=event.place.city if event.place else None,
-        responses=tuple(ResponseKind(k) for k in kinds),
+        responses=tuple((ResponseKind(k), at) for k, at in responses),
+        threat_open=threat.status not in CLOSED_THREAT,
+        new_report_at=new_report,
+        dead_letters=tuple(last_failure.items()),
+        validity_alarm=timedelta(hours=alarm_hours),
     )
+
+
+def _resend(u: Unit, w: t.WarningRecord) -> list[str]:
+    """New deliveries to the recipient's fallback contact points (then any other contact
+    point) that this warning has not used yet."""
+    from tearline.deliver import CHANNEL_NAMES
+
+    used = {(d.channel, d.address) for d in w.deliveries}
+    created = []
+    for c in [*(w.recipient.fallback_contacts or []), *w.recipient.contacts]:
+        if c["channel"] not in CHANNEL_NAMES or (c["channel"], c["address"]) in used:
+            continue
+        d = t.Delivery(
+            warning_id=w.id,
+            channel=c["channel"],
+            address=c["address"],
+            idempotency_key=f"tl-{uuid.uuid4().hex}",
+            status="pending",
+            attempts=0,
+            next_attempt_at=u.now,
+            created_at=u.now,
+        )
+        u.session.add(d)
+        u.session.flush()
+        created.append(format_id(Kind.DELIVERY, d.id))
+    return created
 
 
 def _escalate(
@@ -65,16 +166,25 @@ def _escalate(
 ) -> list[EscalationView]:
     out = []
     for p in proposals:
-        key = p.dedupe_key(state.reference)
+        key = p.dedupe_key(state.reference)[:200]
         if u.session.scalar(select(t.Escalation.id).where(t.Escalation.dedupe_key == key)):
             continue
+        detail: dict[str, Any] = {"reason": p.reason, **p.detail}
+        status = "proposed"
+        if p.action is Action.RESEND_OTHER_CHANNEL:
+            created = _resend(u, w)
+            detail["deliveries"] = created
+            if created:
+                status = "done"
+            else:
+                detail["note"] = "no other contact point: reach the recipient another way"
         row = t.Escalation(
             threat_id=w.threat_id,
             warning_id=w.id,
             rule=p.rule,
             action=p.action.value,
-            status="proposed",
-            detail={"reason": p.reason, **p.detail},
+            status=status,
+            detail=detail,
             created_at=u.now,
             dedupe_key=key,
         )
@@ -83,19 +193,25 @@ def _escalate(
         ref = format_id(Kind.ESCALATION, row.id)
         u.audit(
             actor,
-            "escalation.proposed",
+            "escalation.proposed" if status == "proposed" else "escalation.done",
             ref,
-            {"warning": state.reference, "rule": p.rule, "action": p.action.value},
+            {"warning": state.reference, "rule": p.rule, "action": p.action.value, **detail},
         )
-        out.append(EscalationView(ref, p.rule, p.action.value, p.reason, dict(p.detail)))
+        out.append(EscalationView(ref, p.rule, p.action.value, p.reason, detail, status))
     return out
 
 
-def respond(
-    app: App, warning_ref: str, kind: str, who: Identity, *, note: str = "", via: str = "channel"
+def record_response(
+    app: App,
+    warning_id: int,
+    kind: str,
+    *,
+    via: str,
+    recorded_by: str,
+    note: str = "",
+    delivery_id: int | None = None,
 ) -> Responded:
-    """Record a recipient's answer (given through a channel, by phone or in person)."""
-    who.require(Role.DUTY_OFFICER, "record a response")
+    """Store an answer and set off what the policy says follows from it."""
     try:
         response_kind = ResponseKind(kind)
     except ValueError:
@@ -104,7 +220,7 @@ def respond(
     if via not in VIA:
         raise InputError(f"unknown 'via' {via!r}; use one of: {', '.join(VIA)}")
     with app.unit() as u:
-        w = load(u.session, t.WarningRecord, warning_ref, Kind.WARNING)
+        w = load(u.session, t.WarningRecord, format_id(Kind.WARNING, warning_id), Kind.WARNING)
         wref = format_id(Kind.WARNING, w.id)
         if w.status != "released":
             raise InvalidState(f"{wref} has not been released; there is nothing to answer")
@@ -113,35 +229,157 @@ def respond(
             kind=response_kind.value,
             note=note.strip()[:4000],
             via=via,
-            recorded_by=who.username,
+            recorded_by=recorded_by,
             received_at=u.now,
+            delivery_id=delivery_id,
         )
         u.session.add(row)
         u.session.flush()
         ref = format_id(Kind.RESPONSE, row.id)
         u.audit(
-            who.username,
+            recorded_by,
             "response.recorded",
             ref,
-            {"warning": wref, "kind": response_kind.value, "via": via, "note": row.note[:500]},
+            {
+                "warning": wref,
+                "kind": response_kind.value,
+                "via": via,
+                "delivery": format_id(Kind.DELIVERY, delivery_id) if delivery_id else None,
+                "note": row.note[:500],
+            },
         )
-        state = warning_state(u, w)
-        escalations = _escalate(u, w, state, on_response(state, response_kind, u.now), who.username)
+        state = warning_state(u, w, app.settings.validity_alarm_hours)
+        policy = active_policy(app, u)
+        triggers = frozenset(x for x in RESPONSE_TRIGGERS if x.value == response_kind.value)
+        proposals = due(policy, state, u.now, triggers)
+        escalations = _escalate(u, w, state, proposals, recorded_by)
         return Responded(ref, wref, response_kind, escalations)
 
 
-def check_overdue(app: App) -> list[EscalationView]:
-    """Escalate warnings about imminent threats that nobody has acknowledged in time."""
-    ack = timedelta(minutes=app.settings.ack_minutes_imminent)
+def respond(
+    app: App, warning_ref: str, kind: str, who: Identity, *, note: str = "", via: str = "channel"
+) -> Responded:
+    """An officer records an answer received by phone, in person, or through a channel."""
+    who.require(Role.DUTY_OFFICER, "record a response")
+    with app.read() as s:
+        warning_id = load(s, t.WarningRecord, warning_ref, Kind.WARNING).id
+    return record_response(app, warning_id, kind, via=via, recorded_by=who.username, note=note)
+
+
+def check_due(app: App) -> list[EscalationView]:
+    """Run the policy's timers over every released warning; write what has come due."""
     with app.unit() as u:
+        policy = active_policy(app, u)
+        # Steps run for at most a month after a warning's validity: bounded work per tick.
         released = u.session.scalars(
             select(t.WarningRecord).where(
-                t.WarningRecord.status == "released", t.WarningRecord.valid_until >= u.now
+                t.WarningRecord.status == "released",
+                t.WarningRecord.valid_until >= u.now - timedelta(days=30),
             )
         ).all()
-        states = {format_id(Kind.WARNING, w.id): (w, warning_state(u, w)) for w in released}
         out: list[EscalationView] = []
-        for state, proposal in overdue([s for _, s in states.values()], u.now, ack):
-            w, _ = states[state.reference]
-            out.extend(_escalate(u, w, state, [proposal], "tracker"))
+        for w in released:
+            state = warning_state(u, w, app.settings.validity_alarm_hours)
+            out.extend(_escalate(u, w, state, due(policy, state, u.now), TRACKER))
         return out
+
+
+def check_overdue(app: App) -> list[EscalationView]:
+    """The timers, as the worker runs them between batches (kept name: ``check_due``)."""
+    return check_due(app)
+
+
+def escalate_dead_letter(u: Unit, delivery_id: int, detail: str) -> None:
+    """A delivery failed for good: the dead-letter rule runs in the same transaction."""
+    d = u.session.get(t.Delivery, delivery_id)
+    assert d is not None
+    w = u.session.get(t.WarningRecord, d.warning_id)
+    assert w is not None
+    u.session.flush()
+    state = warning_state(u, w)
+    ref = format_id(Kind.DELIVERY, d.id)
+    state = _with_dead(state, ref, u.now)
+    policy = _policy_in(u)
+    proposals = due(policy, state, u.now, frozenset({Trigger.DEAD_LETTER}))
+    _escalate(u, w, state, [p for p in proposals if f":{ref}:" in p.key], "worker")
+
+
+def _with_dead(state: WarningState, ref: str, now: datetime) -> WarningState:
+    from dataclasses import replace
+
+    if any(r == ref for r, _ in state.dead_letters):
+        return state
+    return replace(state, dead_letters=(*state.dead_letters, (ref, now)))
+
+
+def _policy_in(u: Unit) -> Policy:
+    row = u.session.scalar(select(t.EscalationPolicy).where(t.EscalationPolicy.name == POLICY_NAME))
+    if row is None:
+        return default_policy(60)  # only the dead-letter rule is used here
+    return Policy.from_dict(row.document)
+
+
+def note_new_report(u: Unit, threat: t.Threat, actor: str) -> list[EscalationView]:
+    """Called at ingest when a report joins a case: run the new-report rule at once."""
+    warnings = u.session.scalars(
+        select(t.WarningRecord).where(
+            t.WarningRecord.threat_id == threat.id, t.WarningRecord.status == "released"
+        )
+    ).all()
+    out: list[EscalationView] = []
+    policy = _policy_in(u)
+    for w in warnings:
+        state = warning_state(u, w)
+        proposals = due(policy, state, u.now, frozenset({Trigger.NEW_REPORT}))
+        out.extend(_escalate(u, w, state, proposals, actor))
+    return out
+
+
+def resolve_escalation(app: App, ref: str, who: Identity, *, outcome: str, note: str = "") -> str:
+    """The duty officer closes an escalation: ``done`` (acted on) or ``dismissed``."""
+    who.require(Role.DUTY_OFFICER, "resolve an escalation")
+    if outcome not in ("done", "dismissed"):
+        raise InputError("an escalation is resolved as 'done' or 'dismissed'")
+    with app.unit() as u:
+        row = load(u.session, t.Escalation, ref, Kind.ESCALATION)
+        eref = format_id(Kind.ESCALATION, row.id)
+        if row.status != "proposed":
+            raise InvalidState(f"{eref} is already {row.status}")
+        row.status, row.resolved_by, row.resolved_at = outcome, who.username, u.now
+        u.audit(who.username, f"escalation.{outcome}", eref, {"note": note.strip()[:500]})
+        return eref
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    ref: str
+    threat_ref: str
+    warning_ref: str | None
+    rule: str
+    action: str
+    status: str
+    reason: str
+    created_at: datetime
+    detail: dict[str, Any]
+
+
+def list_escalations(app: App, *, open_only: bool = False) -> list[EscalationRow]:
+    """Every escalation, newest first (``open_only``: those still awaiting a decision)."""
+    with app.read() as s:
+        q = select(t.Escalation).order_by(t.Escalation.id.desc())
+        if open_only:
+            q = q.where(t.Escalation.status == "proposed")
+        return [
+            EscalationRow(
+                format_id(Kind.ESCALATION, e.id),
+                format_id(Kind.THREAT, e.threat_id),
+                format_id(Kind.WARNING, e.warning_id) if e.warning_id else None,
+                e.rule,
+                e.action,
+                e.status,
+                str(e.detail.get("reason", "")),
+                e.created_at,
+                dict(e.detail),
+            )
+            for e in s.scalars(q)
+        ]

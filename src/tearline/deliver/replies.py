@@ -1,0 +1,59 @@
+"""Signed reply links: a token bound to one delivery, with an expiry, that cannot be forged.
+
+``<delivery id>.<expiry, unix seconds>.<HMAC-SHA256>`` in URL-safe base64. The key is
+the deployment's reply secret (``$TEARLINE_HOME/keys/reply.secret``). Anyone holding the
+link can answer for that delivery — as with any e-mailed link — but nobody can make a
+link for another delivery, change the expiry, or use one after it has expired.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import UTC, datetime
+
+from tearline.errors import AuthError
+
+
+class ReplyLinkInvalid(AuthError):
+    """The link was altered, made up, or belongs to another deployment."""
+
+
+class ReplyLinkExpired(AuthError):
+    """The link was genuine but its time is over."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(key: bytes, payload: str) -> str:
+    return _b64(hmac.new(key, b"tearline-reply/1:" + payload.encode(), hashlib.sha256).digest())
+
+
+def issue_token(key: bytes, delivery_id: int, expires: datetime) -> str:
+    payload = _b64(f"{delivery_id}.{int(expires.timestamp())}".encode())
+    return f"{payload}.{_mac(key, payload)}"
+
+
+def read_token(key: bytes, token: str, now: datetime) -> int:
+    """The delivery ID the token was issued for; raises if tampered with or expired."""
+    payload, _, mac = token.partition(".")
+    if not payload or not mac or not hmac.compare_digest(mac, _mac(key, payload)):
+        raise ReplyLinkInvalid("this reply link is not valid: it was altered or not issued here")
+    try:
+        delivery, expiry = _unb64(payload).decode().split(".")
+        delivery_id, expires = int(delivery), datetime.fromtimestamp(int(expiry), UTC)
+    except (ValueError, UnicodeDecodeError):
+        raise ReplyLinkInvalid("this reply link is not valid") from None
+    if now > expires:
+        raise ReplyLinkExpired(
+            f"this reply link expired on {expires:%Y-%m-%d %H:%M} UTC; "
+            "answer through your usual contact instead"
+        )
+    return delivery_id

@@ -1,0 +1,380 @@
+"""The delivery worker: claim, send concurrently, journal, record — and never lose a warning.
+
+One asyncio loop sends a batch at a time, ``delivery_concurrency`` messages in flight,
+while a thread claims the next batch and records the last one (SQLite and PostgreSQL
+both release the GIL while they work). Each success is appended to a journal file the
+moment its receipt arrives (a ``write`` to the operating system, which a killed process
+cannot take back); the batch's database commit then deletes that journal. A worker that
+starts finds the journals of workers that died on this machine (their lock is free),
+records what they had sent, and hands their other claims back: after a kill, at most the
+messages in flight at that instant are sent again, each with its idempotency key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from tearline.deliver import (
+    Channel,
+    EmailChannel,
+    HttpPool,
+    LiaisonNoteChannel,
+    Outbound,
+    PermanentFailure,
+    PublicFeedChannel,
+    SmsChannel,
+    SmtpConfig,
+    SmtpPool,
+    TemporaryFailure,
+    TokenBucket,
+    WebhookChannel,
+    parse_rate_limits,
+)
+from tearline.deliver.replies import issue_token
+from tearline.errors import ConfigError
+from tearline.workflow.app import App
+from tearline.workflow.outbox import (
+    Claimed,
+    Outcome,
+    Sent,
+    WarningBody,
+    apply_journal,
+    claim,
+    load_warnings,
+    record,
+    release_claims,
+)
+from tearline.workflow.replies import reply_key
+
+
+def channels_for(app: App, http: HttpPool | None = None) -> dict[str, Channel]:
+    """The built-in channels, configured from the app's settings and home directory."""
+    s = app.settings
+    pool = http or HttpPool(s.webhook_timeout_seconds, connections=s.delivery_concurrency)
+    try:
+        smtp = SmtpConfig.from_url(s.smtp_url)
+    except ValueError as exc:
+        raise ConfigError(f"TEARLINE_SMTP_URL={s.smtp_url!r}: {exc}") from None
+    return {
+        "liaison_note": LiaisonNoteChannel(app.home / "liaison"),
+        "public_feed": PublicFeedChannel(app.home / "feed"),
+        "webhook": WebhookChannel(pool),
+        "email": EmailChannel(SmtpPool(smtp), s.mail_from),
+        "sms": SmsChannel(pool, s.sms_gateway_url, s.sms_gateway_template, s.sms_gateway_token),
+    }
+
+
+async def close_channels(channels: Mapping[str, Channel]) -> None:
+    """Close what the channels hold open (HTTP sessions, SMTP connections)."""
+    closed: set[int] = set()
+    for channel in channels.values():
+        for holder in (channel, getattr(channel, "http", None)):
+            aclose = getattr(holder, "aclose", None)
+            if aclose is not None and id(holder) not in closed:
+                closed.add(id(holder))
+                await aclose()
+
+
+class Journal:
+    """Per-worker files of sends not yet recorded; a held lock file says "I am alive"."""
+
+    def __init__(self, folder: Path, worker_id: str) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.worker_id = worker_id
+        self.stem = worker_id.replace(":", "_").replace("/", "_")
+        # Locked under a temporary name, then renamed: a lock file that another worker can
+        # see is always already held, so it is never mistaken for a dead worker's.
+        tmp = folder / f"{self.stem}.lock.tmp"
+        self._lock = os.open(tmp, os.O_CREAT | os.O_RDWR, 0o600)
+        fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(self._lock, worker_id.encode())
+        tmp.replace(folder / f"{self.stem}.lock")
+        self._batch = 0
+
+    def open_batch(self) -> tuple[int, Path]:
+        self._batch += 1
+        path = self.folder / f"{self.stem}.{self._batch}.log"
+        return os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600), path
+
+    @staticmethod
+    def note(fd: int, delivery_id: int, status: str, detail: str) -> None:
+        line = json.dumps({"id": delivery_id, "status": status, "detail": detail[:500]})
+        os.write(fd, line.encode() + b"\n")  # one write: whole lines or nothing
+
+    def close(self) -> None:
+        os.close(self._lock)
+        with contextlib.suppress(FileNotFoundError):
+            (self.folder / f"{self.stem}.lock").unlink()
+
+    @staticmethod
+    def orphans(folder: Path) -> list[tuple[str, list[Path], Path]]:
+        """(worker id, its journal files, its lock file) for each dead worker here."""
+        found = []
+        for lock in folder.glob("*.lock"):
+            fd = os.open(lock, os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue  # alive
+            worker_id = os.read(fd, 200).decode(errors="replace")
+            os.close(fd)
+            found.append((worker_id, sorted(folder.glob(f"{lock.stem}.*.log")), lock))
+        return found
+
+
+def _read_journal(paths: Sequence[Path]) -> dict[int, tuple[str, str]]:
+    entries: dict[int, tuple[str, str]] = {}
+    for path in paths:
+        for line in path.read_text(errors="replace").splitlines():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                e = json.loads(line)
+                entries[int(e["id"])] = (str(e["status"]), str(e["detail"]))
+    return entries
+
+
+def recover(app: App) -> int:
+    """Record what dead workers on this machine had sent; hand their other claims back."""
+    folder = app.home / "outbox"
+    if not folder.is_dir():
+        return 0
+    recovered, dead = 0, []
+    for worker_id, paths, lock in Journal.orphans(folder):
+        recovered += apply_journal(app, _read_journal(paths), worker_id)
+        dead.append(worker_id)
+        for p in [*paths, lock]:
+            p.unlink(missing_ok=True)
+    release_claims(app, dead)
+    return recovered
+
+
+@dataclass
+class Worker:
+    """One delivery worker. ``run`` loops; ``cycle`` does one claim-send-record round."""
+
+    app: App
+    channels: Mapping[str, Channel]
+    on_sent: Callable[[Sent], None] | None = None
+    batch: int | None = None
+
+    def __post_init__(self) -> None:
+        s = self.app.settings
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.batch = self.batch or s.delivery_batch
+        self.concurrency = s.delivery_concurrency
+        self.buckets = {
+            k: TokenBucket(v) for k, v in parse_rate_limits(s.delivery_rate_limits).items()
+        }
+        self.bodies: dict[int, WarningBody] = {}
+        self.key = reply_key(self.app)
+        self.reply_after = timedelta(days=s.reply_link_days)
+        self.public_url = s.public_url.rstrip("/")
+        recover(self.app)
+        self.journal = Journal(self.app.home / "outbox", self.id)
+
+    def _claim(self) -> list[Claimed]:
+        budgets = {name: b.available() for name, b in self.buckets.items()}
+        claimed = claim(self.app, self.id, self.batch or 1, budgets)
+        for name, bucket in self.buckets.items():
+            bucket.take(sum(1 for c in claimed if c.channel == name))
+        missing = {c.warning_id for c in claimed} - set(self.bodies)
+        if missing:
+            self.bodies.update(load_warnings(self.app, missing))
+        return claimed
+
+    def outbound(self, c: Claimed) -> Outbound:
+        w = self.bodies[c.warning_id]
+        token = issue_token(self.key, c.id, w.valid_until + self.reply_after)
+        return Outbound(
+            delivery_ref=f"DLV-{c.id}",
+            idempotency_key=c.idempotency_key,
+            address=c.address,
+            warning_ref=w.ref,
+            recipient=w.recipient,
+            subject=w.subject,
+            text=w.text,
+            document=w.document,
+            jws=w.jws,
+            artifacts=w.artifacts,
+            reply_url=f"{self.public_url}/reply/{token}",
+            secret=w.secrets.get((c.channel, c.address)),
+            body_cache=w.body_cache,
+        )
+
+    async def _send_one(self, c: Claimed, fd: int, gate: asyncio.Semaphore) -> Outcome:
+        channel = self.channels.get(c.channel)
+        async with gate:
+            try:
+                if channel is None:
+                    raise PermanentFailure(f"no channel named {c.channel!r} is configured")
+                receipt = await channel.send(self.outbound(c))
+            except TemporaryFailure as exc:
+                return Outcome(c, False, str(exc) or "temporary failure")
+            except PermanentFailure as exc:
+                return Outcome(c, False, str(exc) or "permanent failure", permanent=True)
+            except Exception as exc:  # a plug-in's bug must not stop every other delivery
+                return Outcome(c, False, f"{type(exc).__name__}: {exc}")
+        Journal.note(fd, c.id, receipt.status, receipt.detail)
+        return Outcome(c, True, receipt.detail, status=receipt.status)
+
+    async def _send(self, claimed: Sequence[Claimed]) -> tuple[list[Outcome], Path]:
+        fd, path = self.journal.open_batch()
+        try:
+            gate = asyncio.Semaphore(self.concurrency)
+            outcomes = await asyncio.gather(*(self._send_one(c, fd, gate) for c in claimed))
+        finally:
+            os.close(fd)
+        return list(outcomes), path
+
+    def _record(self, outcomes: Sequence[Outcome], journal: Path) -> list[Sent]:
+        sent = record(self.app, outcomes, self.bodies, worker_id=self.id)
+        journal.unlink(missing_ok=True)  # committed: the journal has done its job
+        if self.on_sent is not None:
+            for s in sent:
+                self.on_sent(s)
+        return sent
+
+    async def cycle(self) -> list[Sent]:
+        """Claim one batch, send it, record it."""
+        claimed = await asyncio.to_thread(self._claim)
+        if not claimed:
+            return []
+        outcomes, journal = await self._send(claimed)
+        return await asyncio.to_thread(self._record, outcomes, journal)
+
+    async def drain(self, stop: threading.Event | None = None) -> int:
+        """Send until nothing is due, claiming the next batch while this one is sent."""
+        count = 0
+        next_claim = asyncio.ensure_future(asyncio.to_thread(self._claim))
+        recording: asyncio.Future[list[Sent]] | None = None
+        try:
+            while True:
+                claimed = await next_claim
+                if not claimed or (stop is not None and stop.is_set()):
+                    break
+                next_claim = asyncio.ensure_future(asyncio.to_thread(self._claim))
+                outcomes, journal = await self._send(claimed)
+                if recording is not None:
+                    count += len(await recording)
+                recording = asyncio.ensure_future(
+                    asyncio.to_thread(self._record, outcomes, journal)
+                )
+        finally:
+            if recording is not None:
+                count += len(await recording)
+            if not next_claim.done():
+                await next_claim  # what it claimed is handed back when the lease ends
+        return count
+
+    def close(self) -> None:
+        release_claims(self.app, [self.id])  # claimed but not sent: due again at once
+        self.journal.close()
+
+
+TIMER_SECONDS = 15.0  # how often a running worker evaluates the escalation timers
+
+
+def _timers(app: App) -> None:
+    from tearline.workflow.responses import check_due
+
+    check_due(app)
+
+
+def deliver_due(app: App, channels: Mapping[str, Channel], batch: int = 100) -> list[Sent]:
+    """One round: claim what is due (up to ``batch``), send it, record it."""
+
+    async def go() -> list[Sent]:
+        worker = Worker(app, channels, batch=batch)
+        try:
+            return await worker.cycle()
+        finally:
+            worker.close()
+            await close_channels(channels)
+
+    return asyncio.run(go())
+
+
+def run_worker(
+    app: App,
+    channels: Mapping[str, Channel],
+    *,
+    once: bool,
+    on_sent: Callable[[Sent], None] | None = None,
+    poll_seconds: float = 2.0,
+    stop: threading.Event | None = None,
+) -> int:
+    """Deliver until nothing is due (``once``), or until ``stop`` is set, polling."""
+
+    async def go() -> int:
+        worker = Worker(app, channels, on_sent=on_sent)
+        count, timers_at = 0, -TIMER_SECONDS
+        try:
+            while True:
+                count += await worker.drain(stop)
+                if once or time.monotonic() - timers_at >= TIMER_SECONDS:
+                    await asyncio.to_thread(_timers, app)
+                    timers_at = time.monotonic()
+                if once or (stop is not None and stop.is_set()):
+                    return count
+                await asyncio.to_thread(_wait, stop, poll_seconds)
+        finally:
+            worker.close()
+            await close_channels(channels)
+
+    return asyncio.run(go())
+
+
+def _wait(stop: threading.Event | None, seconds: float) -> None:
+    if stop is None:
+        threading.Event().wait(seconds)
+    else:
+        stop.wait(seconds)
+
+
+class EmbeddedWorker:
+    """The worker in a background thread of ``tearline serve`` or the demo."""
+
+    def __init__(self, app: App, *, poll_seconds: float = 1.0, **kwargs: Any) -> None:
+        self.app = app
+        self.poll_seconds = poll_seconds
+        self.kwargs = kwargs
+        self.stop_event = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def _run(self) -> None:
+        try:
+            run_worker(
+                self.app,
+                channels_for(self.app),
+                once=False,
+                poll_seconds=self.poll_seconds,
+                stop=self.stop_event,
+                **self.kwargs,
+            )
+        except BaseException as exc:  # kept for the owner to see; the thread ends
+            self.error = exc
+
+    def start(self) -> EmbeddedWorker:
+        self.thread = threading.Thread(target=self._run, name="tearline-worker", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.stop_event.set()
+        if self.thread is not None:
+            self.thread.join(timeout)

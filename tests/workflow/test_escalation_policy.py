@@ -1,0 +1,172 @@
+"""Escalation paths on the record, on a fixed clock: unanswered, disputed, more information,
+a new report on the same threat, a validity window running out, a custom policy."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from tearline import workflow as wf
+from tearline.clock import FixedClock
+from tearline.errors import AuthError, InputError, InvalidState
+from tearline.model import Contact
+from tests.workflow.conftest import PROVENANCE
+from tests.workflow.test_delivery_outbox import release
+
+FOLLOW_UP = (
+    b"Liaison update, 8 March 2024. ISIS-K operatives in Moscow are preparing an armed attack "
+    b"on a concert at Crocus City Hall within days; they have obtained automatic rifles."
+)
+
+
+@pytest.fixture
+def registry_with_fallback(app: wf.App) -> None:
+    wf.add_recipient(
+        app,
+        name="Russian Federation (liaison)",
+        kind="government",
+        tier="adversary",
+        language="en",
+        jurisdiction="RU",
+        contacts=[Contact("liaison_note", "moscow-desk")],
+        fallback_contacts=[Contact("email", "duty@fsb.test")],
+    )
+
+
+def by_rule(app: wf.App) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for e in sorted(wf.list_escalations(app), key=lambda e: int(e.ref.split("-")[1])):
+        out.setdefault(e.rule, []).append((e.action, e.status))
+    return out
+
+
+def test_unanswered_warning_is_resent_another_way_then_widened(
+    app: wf.App,
+    clock: FixedClock,
+    people: tuple[wf.Identity, wf.Identity],
+    registry_with_fallback: None,
+) -> None:
+    released = release(app, people)
+    liaison = next(ref for ref, name, _ in released.warnings if "Russian" in name)
+    ack = app.settings.ack_minutes_imminent
+    clock.advance(timedelta(minutes=ack - 1))
+    assert wf.check_due(app) == []
+    clock.advance(timedelta(minutes=2))
+    first = wf.check_due(app)
+    resend = next(e for e in first if e.action == "resend_other_channel")
+    assert resend.status == "done"
+    (new_delivery,) = resend.detail["deliveries"]  # type: ignore[misc]
+    shown = wf.show(app, liaison)
+    assert [(d["ref"], d["channel"], d["address"]) for d in shown["deliveries"]][-1] == (
+        new_delivery,
+        "email",
+        "duty@fsb.test",
+    )
+    assert wf.check_due(app) == []  # each step once
+    clock.advance(timedelta(minutes=2 * ack))
+    second = wf.check_due(app)
+    assert [e.action for e in second] == ["propose_wider_public_warning", "alert_duty_officer"]
+    wf.respond(app, liaison, "received", people[0], via="phone", note="got it")
+    clock.advance(timedelta(hours=10))
+    assert [e.rule for e in wf.check_due(app)] == []
+    entries = [e["action"] for e in wf.audit_entries(app, limit=200)]
+    assert entries.count("escalation.done") == 1
+    assert entries.count("escalation.proposed") == 3
+
+
+def test_dispute_and_request_for_information(
+    app: wf.App,
+    clock: FixedClock,
+    people: tuple[wf.Identity, wf.Identity],
+    registry_with_fallback: None,
+) -> None:
+    released = release(app, people)
+    liaison = next(ref for ref, name, _ in released.warnings if "Russian" in name)
+    clock.advance(timedelta(minutes=30))
+    asked = wf.respond(app, liaison, "more_info", people[0], via="liaison")
+    assert [e.action for e in asked.escalations] == [
+        "propose_more_specific_rewarning",
+        "alert_duty_officer",
+    ]
+    clock.advance(timedelta(days=1))
+    disputed = wf.respond(app, liaison, "disputed", people[0], note="provocation")
+    actions = [e.action for e in disputed.escalations]
+    assert actions == ["propose_wider_public_warning", "alert_duty_officer"]
+    clock.advance(timedelta(hours=25))  # a day on, still no action: the follow-up step
+    follow = [(e.rule, e.action) for e in wf.check_due(app)]
+    assert ("dismissed", "propose_more_specific_rewarning") in follow
+    assert ("more-information", "alert_duty_officer") in follow
+
+
+def test_a_new_report_on_the_same_threat_proposes_a_more_specific_warning(
+    app: wf.App,
+    clock: FixedClock,
+    people: tuple[wf.Identity, wf.Identity],
+    registry_with_fallback: None,
+) -> None:
+    released = release(app, people)
+    clock.advance(timedelta(hours=20))
+    got = wf.ingest_bytes(app, FOLLOW_UP, "update.txt", PROVENANCE, actor="dana")
+    assert any(e.threat_ref and not e.new_case for e in got.events)  # joined the case
+    news = [e for e in wf.list_escalations(app) if e.rule == "new-report"]
+    assert {e.warning_ref for e in news} == {ref for ref, _, _ in released.warnings}
+    assert sorted({e.action for e in news}) == [
+        "alert_duty_officer",
+        "propose_more_specific_rewarning",
+    ]
+    assert len(news) == 2 * len(released.warnings)  # for every warning of the case, once
+
+
+def test_validity_window_ending_while_the_threat_is_open(
+    app: wf.App,
+    clock: FixedClock,
+    people: tuple[wf.Identity, wf.Identity],
+    registry_with_fallback: None,
+) -> None:
+    released = release(app, people)
+    liaison = next(ref for ref, name, _ in released.warnings if "Russian" in name)
+    wf.respond(app, liaison, "acting", people[0])  # answered: no other timer runs
+    valid_until = wf.show(app, liaison)["valid_until"]
+    from datetime import datetime
+
+    end = datetime.fromisoformat(valid_until)
+    clock.set(end - timedelta(hours=app.settings.validity_alarm_hours + 1))
+    assert [e for e in wf.check_due(app) if e.rule == "validity-ending"] == []
+    clock.set(end - timedelta(hours=app.settings.validity_alarm_hours - 1))
+    alarm = [e for e in wf.check_due(app) if e.rule == "validity-ending"]
+    assert {e.action for e in alarm} == {"propose_rewarning", "alert_duty_officer"}
+    assert any(e.detail.get("valid_until_was") == valid_until for e in alarm)
+
+
+def test_a_custom_policy_is_data_on_the_record(
+    app: wf.App,
+    clock: FixedClock,
+    people: tuple[wf.Identity, wf.Identity],
+    registry_with_fallback: None,
+) -> None:
+    dana, avery = people
+    policy = wf.active_policy(app).to_dict()
+    no_ack = next(r for r in policy["rules"] if r["trigger"] == "no_ack")
+    no_ack["steps"] = [{"after_minutes": 15, "actions": ["alert_duty_officer"]}]
+    with pytest.raises(AuthError):
+        wf.set_policy(app, policy, avery)
+    with pytest.raises(InputError, match="rule 1 step 1"):
+        wf.set_policy(
+            app, {"rules": [{**no_ack, "steps": [{"after_minutes": "soon", "actions": []}]}]}, dana
+        )
+    wf.set_policy(app, policy, dana)
+    changed = next(
+        e for e in wf.audit_entries(app, limit=20) if e["action"] == "escalation_policy.updated"
+    )
+    assert json.loads(changed["details"])["rules"][0]["steps"][0]["after_minutes"] == 15
+    release(app, people)
+    clock.advance(timedelta(minutes=16))
+    (alert,) = wf.check_due(app)
+    assert (alert.rule, alert.action) == ("no-acknowledgement", "alert_duty_officer")
+    ref = wf.resolve_escalation(app, alert.ref, dana, outcome="done", note="called the desk")
+    with pytest.raises(InvalidState, match="already done"):
+        wf.resolve_escalation(app, ref, dana, outcome="dismissed")
+    assert [r.status for r in wf.list_escalations(app) if r.ref == ref] == ["done"]
+    assert wf.list_escalations(app, open_only=True) == []
