@@ -27,7 +27,7 @@ def tearline(*args: str, home: Path | None = None) -> subprocess.CompletedProces
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     home = tmp_path_factory.mktemp("demo") / "home"
-    result = tearline("demo", "--home", str(home))
+    result = tearline("demo", "--no-serve", "--home", str(home))
     assert result.returncode == 0, result.stderr
     return home, result.stdout
 
@@ -119,6 +119,6 @@ def test_audit_verify_passes_then_fails_after_one_edit(
 
 def test_demo_refuses_a_used_directory(demo: tuple[Path, str]) -> None:
     home, _ = demo
-    again = tearline("demo", "--home", str(home))
+    again = tearline("demo", "--no-serve", "--home", str(home))
     assert again.returncode == 78
     assert "not empty" in again.stderr

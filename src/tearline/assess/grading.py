@@ -209,12 +209,17 @@ def assess(
     corroborations: int,
     now: datetime,
     horizon_days: int,
+    graded_credibility: tuple[int, str] | None = None,
 ) -> Assessment:
-    """Grade one event (a threat case's current facts). Pure: ``now`` is passed in."""
+    """Grade one event (a threat case's current facts). Pure: ``now`` is passed in.
+
+    ``graded_credibility`` is an analyst's grade of the information (1-6, with the
+    reason); it replaces the computed one, and the rationale says so.
+    """
     reliability = source_reliability.upper()
     if reliability not in RELIABILITY:
         raise ValueError(f"source reliability must be one of A-F, not {source_reliability!r}")
-    credibility, cred_why = _credibility(reliability, corroborations)
+    credibility, cred_why = graded_credibility or _credibility(reliability, corroborations)
     likelihood, like_why = _likelihood(event, credibility)
     spec = _specificity(event, horizon_days)
     imminence, hours = _imminence(event, now, horizon_days)

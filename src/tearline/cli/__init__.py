@@ -15,6 +15,7 @@ from tearline.cli import (  # noqa: F401  (importing them registers their comman
     extracting,
     releasing,
     trust,
+    web,
 )
 from tearline.cli._common import cli, err
 from tearline.errors import TearlineError

@@ -26,6 +26,7 @@ from tearline.ids import Kind, format_id
 from tearline.model import Event, event_from_dict
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
+from tearline.workflow.cases import graded_credibility
 from tearline.workflow.records import assessment_value, load, registry
 from tearline.workflow.users import Identity
 from tearline.workflow.users import Role as UserRole
@@ -75,6 +76,7 @@ def assess_case(
         corroborations=corroborations,
         now=u.now,
         horizon_days=horizon_days,
+        graded_credibility=graded_credibility(u.session, threat.id),
     )
     row = t.Assessment(
         threat_id=threat.id,

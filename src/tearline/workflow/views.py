@@ -8,16 +8,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tearline.audit import ChainReport
-from tearline.ids import Kind, format_id
+from tearline.ids import Kind, format_id, parse_id
 from tearline.store import audit_log
 from tearline.store import tables as t
+from tearline.workflow.access import load_visible, restrict
 from tearline.workflow.app import App
-from tearline.workflow.records import load_any
+from tearline.workflow.users import Identity
 
 
-def list_threats(app: App, status: str | None = None) -> list[dict[str, Any]]:
+def list_threats(
+    app: App, status: str | None = None, viewer: Identity | None = None
+) -> list[dict[str, Any]]:
     with app.read() as session:
-        q = select(t.Threat).order_by(t.Threat.id)
+        q = restrict(select(t.Threat).order_by(t.Threat.id), t.Threat, viewer)
         if status:
             q = q.where(t.Threat.status == status)
         out = []
@@ -157,10 +160,11 @@ def _threat(session: Session, th: t.Threat) -> dict[str, Any]:
     }
 
 
-def show(app: App, ref: str) -> dict[str, Any]:
+def show(app: App, ref: str, viewer: Identity | None = None) -> dict[str, Any]:
     """One record in full, as plain data (the CLI prints it, ``--json`` dumps it)."""
     with app.read() as session:
-        kind, row = load_any(session, ref)
+        row = load_visible(session, ref, viewer)
+        kind, _ = parse_id(ref)
         if isinstance(row, t.Threat):
             return {"kind": "threat", **_threat(session, row)}
         if isinstance(row, t.Report):
@@ -173,7 +177,7 @@ def show(app: App, ref: str) -> dict[str, Any]:
             for k, v in data.items()
             if not isinstance(v, bytes)
         }
-        return {"kind": kind.name.lower(), "ref": format_id(kind, row.id), **data}  # type: ignore[attr-defined]
+        return {"kind": kind.name.lower(), "ref": format_id(kind, row.id), **data}
 
 
 def audit_verify(app: App) -> ChainReport:

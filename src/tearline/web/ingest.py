@@ -1,0 +1,100 @@
+"""Turning the inbox form (or the API's JSON) into a stored report, through the workflow.
+
+Shared by the page and the API so both check the same things the same way: the
+compartments a person may mark are those they hold; dates are ISO 8601; protected terms
+come one per line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tearline import workflow as wf
+from tearline.errors import AuthError, InputError
+from tearline.workflow.users import Identity, normalise_compartments
+
+TLP_LEVELS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+TERM_KINDS = ("code_word", "collection_method", "marked_span")
+
+
+@dataclass(frozen=True)
+class Submission:
+    filename: str
+    content: bytes
+    source: str = ""
+    reliability: str = ""
+    tlp: str = ""
+    compartments: tuple[str, ...] = ()
+    document_date: str = ""
+    terms: tuple[tuple[str, str], ...] = ()  # (kind, term)
+
+
+def parse_date(value: str) -> datetime | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        d = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"document date {value!r} is not an ISO 8601 date such as 2024-03-06"
+        ) from None
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def terms_from_lines(kind: str, text: str) -> list[tuple[str, str]]:
+    return [(kind, line.strip()) for line in text.splitlines() if line.strip()]
+
+
+def decode_content(text: str | None, b64: str | None) -> bytes:
+    if b64:
+        try:
+            return base64.b64decode(b64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InputError("content_base64 is not valid base64") from None
+    if text is not None:
+        return text.encode("utf-8")
+    raise InputError("give the document as 'content' (text) or 'content_base64'")
+
+
+def ingest(application: wf.App, sub: Submission, who: Identity) -> wf.Ingested:
+    """Store one document as ``who``; refuses marks the person does not hold."""
+    if not who.has(wf.Role.ANALYST, wf.Role.DUTY_OFFICER):
+        raise AuthError(f"{who.username} cannot ingest reports: it needs the analyst role")
+    marks = normalise_compartments(sub.compartments)
+    missing = sorted(set(marks) - who.compartments)
+    if missing:
+        raise AuthError(
+            f"you do not hold compartment(s) {', '.join(missing)}; "
+            "you can only mark a report with compartments you hold"
+        )
+    tlp = sub.tlp.strip().upper()
+    if tlp and tlp not in TLP_LEVELS:
+        raise InputError(f"TLP must be one of {', '.join(TLP_LEVELS)}, not {sub.tlp!r}")
+    for kind, _ in sub.terms:
+        if kind not in TERM_KINDS:
+            raise InputError(f"unknown kind of protected term {kind!r}")
+    prov = wf.Provenance(
+        source=sub.source.strip() or None,
+        reliability=sub.reliability.strip() or None,
+        tlp=tlp or None,
+        compartments=tuple(marks),
+        document_date=parse_date(sub.document_date),
+        protect=tuple(wf.TermSpec(kind, term[:500]) for kind, term in sub.terms),
+    )
+    name = sub.filename.strip().replace("\\", "/").rsplit("/", 1)[-1][:200] or "pasted.txt"
+    return wf.ingest_bytes(application, sub.content, name, prov, actor=who.username)
+
+
+def describe(result: wf.Ingested) -> str:
+    if result.duplicate:
+        return f"{result.filename} was already ingested as {result.report_ref}; nothing new stored"
+    events = ", ".join(
+        f"{e.ref} {e.kind.value}"
+        + (f" → {e.threat_ref}{' (new case)' if e.new_case else ''}" if e.threat_ref else "")
+        for e in result.events
+    )
+    return f"{result.report_ref} stored: {events or 'no events found'}"

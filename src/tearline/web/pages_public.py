@@ -1,0 +1,186 @@
+"""Pages anyone may open: sign in and out, the published keys, and the verification page
+where a recipient pastes or uploads a warning and learns whether it is authentic."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from tearline import workflow as wf
+from tearline.errors import AuthError, SignatureError, TooManyAttempts
+from tearline.release import Verified
+from tearline.web.auth import (
+    AnyUser,
+    Optional,
+    Viewer,
+    anti_forgery_ok,
+    app_of,
+    client_of,
+    is_secure,
+    session_cookie,
+)
+from tearline.web.render import page
+from tearline.workflow import sessions
+from tearline.workflow.users import Role
+
+router = APIRouter(include_in_schema=False)
+MAX_VERIFY_BYTES = 2 * 1024 * 1024
+
+
+def home_for(viewer_roles: frozenset[Role]) -> str:
+    if viewer_roles & {Role.ANALYST, Role.DUTY_OFFICER, Role.APPROVER}:
+        return "/triage"
+    if Role.AUDITOR in viewer_roles:
+        return "/audit"
+    return "/admin/users"
+
+
+def _safe_next(value: str) -> str:
+    """Only a path on this site: never an open redirect."""
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
+        return ""
+    return value
+
+
+@router.get("/", response_class=HTMLResponse)
+async def root(viewer: Optional) -> Response:
+    if viewer is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(home_for(viewer.identity.roles), status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, viewer: Optional, next: str = "") -> Response:
+    if viewer is not None:
+        return RedirectResponse(_safe_next(next) or home_for(viewer.identity.roles), 303)
+    return page(request, "login.html", None, next=_safe_next(next), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    app = app_of(request)
+    target = _safe_next(next)
+    if not anti_forgery_ok(request, csrf_token):
+        error = "the sign-in form expired; please try again"
+        return page(request, "login.html", None, 400, next=target, error=error)
+    try:
+        who = await run_in_threadpool(
+            sessions.sign_in_throttled, app, username, password, client_of(request)
+        )
+    except TooManyAttempts as exc:
+        refused = page(request, "login.html", None, 429, next=target, error=str(exc))
+        refused.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return refused
+    except AuthError as exc:
+        return page(request, "login.html", None, 401, next=target, error=str(exc))
+    token = await run_in_threadpool(sessions.open_session, app, who, client_of(request))
+    response = RedirectResponse(target or home_for(who.roles), status_code=303)
+    response.set_cookie(
+        session_cookie(request),
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=is_secure(request),
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, viewer: AnyUser) -> Response:
+    if viewer.via == "session":
+        await run_in_threadpool(
+            sessions.close_session, app_of(request), viewer.session_token, viewer.username
+        )
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(session_cookie(request), path="/")
+    return response
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(request: Request) -> Response:
+    """The public keys that sign warnings (JWKS, RFC 7517): anyone may fetch them."""
+    keys = app_of(request).keys.jwks()
+    return JSONResponse(keys, headers={"cache-control": "public, max-age=300"})
+
+
+@router.get("/healthz")
+async def healthz(request: Request) -> Response:
+    counts = await run_in_threadpool(wf.counts, app_of(request))
+    return JSONResponse({"ok": True, "audit_entries": counts.get("audit_entries", 0)})
+
+
+def verify_text(app: wf.App, content: str) -> dict[str, object]:
+    """The verdict on one pasted or uploaded artifact, as the page and the API show it."""
+    try:
+        keys = wf.load_jwks(json.dumps(app.keys.jwks()))
+        v: Verified = wf.verify_artifact(content, keys)
+    except SignatureError as exc:
+        return {"authentic": False, "reason": str(exc)}
+    doc = v.document
+    return {
+        "authentic": True,
+        "key_id": v.key_id,
+        "signed_at": v.signed_at.isoformat() if v.signed_at else None,
+        "sender": doc.get("sender"),
+        "reference": doc.get("reference"),
+        "subject": doc.get("subject"),
+        "text": doc.get("text"),
+        "valid_until": doc.get("valid_until"),
+        "msg_type": doc.get("msg_type"),
+    }
+
+
+@router.get("/verify", response_class=HTMLResponse)
+async def verify_page(request: Request, viewer: Optional) -> Response:
+    return page(request, "verify.html", viewer, result=None, pasted="")
+
+
+@router.post("/verify", response_class=HTMLResponse)
+async def verify_submit(request: Request, viewer: Optional) -> Response:
+    form = await request.form(max_part_size=MAX_VERIFY_BYTES)
+    try:
+        return await _verify_form(request, viewer, form)
+    finally:
+        await form.close()
+
+
+async def _verify_form(request: Request, viewer: Viewer | None, form: FormData) -> Response:
+    sent = form.get("csrf_token")
+    token_ok = isinstance(sent, str) and (
+        (viewer is not None and sent == viewer.csrf) or anti_forgery_ok(request, sent)
+    )
+    if not token_ok:
+        result = {"authentic": False, "reason": "the form expired; please try again"}
+        return page(request, "verify.html", viewer, 400, result=result, pasted="")
+    upload, pasted = form.get("file"), form.get("content")
+    content = pasted if isinstance(pasted, str) else ""
+    if isinstance(upload, UploadFile) and upload.filename:
+        raw = await upload.read(MAX_VERIFY_BYTES + 1)
+        if len(raw) > MAX_VERIFY_BYTES:
+            result = {"authentic": False, "reason": "the file is larger than 2 MiB"}
+            return page(request, "verify.html", viewer, 413, result=result, pasted="")
+        content = raw.decode("utf-8", errors="replace")
+    if not content.strip():
+        result = {"authentic": False, "reason": "paste a warning or choose a file first"}
+        return page(request, "verify.html", viewer, 400, result=result, pasted="")
+    result = await run_in_threadpool(verify_text, app_of(request), content)
+    return page(request, "verify.html", viewer, result=result, pasted=content[:200_000])
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)

@@ -1,0 +1,100 @@
+"""Serving the desk: uvicorn, with the delivery worker embedded (the embedded default).
+
+``DeskServer`` runs both in background threads, so ``tearline serve``, ``tearline demo``
+and the browser tests start the same thing. With several web processes (PostgreSQL),
+run the worker separately (``tearline worker``) and serve with ``--no-worker``.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+
+from tearline import workflow as wf
+from tearline.errors import ConfigError
+from tearline.web.app import create_app
+from tearline.workflow.worker import EmbeddedWorker
+
+
+class DeskServer:
+    """The desk on ``host:port`` (port 0: any free port), in a background thread."""
+
+    def __init__(
+        self,
+        app: wf.App,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        worker: bool = True,
+        worker_poll_seconds: float = 1.0,
+        access_log: bool = False,
+        forwarded_allow_ips: str | None = None,
+    ) -> None:
+        self.app = app
+        self.host = host
+        config = uvicorn.Config(
+            create_app(app),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=access_log,
+            proxy_headers=forwarded_allow_ips is not None,
+            forwarded_allow_ips=forwarded_allow_ips,
+            server_header=False,
+        )
+        self.server = uvicorn.Server(config)
+        self.worker = EmbeddedWorker(app, poll_seconds=worker_poll_seconds) if worker else None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        sockets = [s for server in self.server.servers for s in server.sockets]
+        return int(sockets[0].getsockname()[1]) if sockets else 0
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> str:
+        self._thread = threading.Thread(target=self.server.run, name="tearline-web", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self._thread.is_alive():
+                raise ConfigError(f"the desk could not listen on {self.host}: port in use?")
+            if time.monotonic() > deadline:
+                raise ConfigError("the desk did not start in time")
+            time.sleep(0.02)
+        if self.worker is not None:
+            self.worker.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        self.server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def wait(self) -> None:
+        """Block until interrupted (Ctrl-C), then stop cleanly."""
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(timeout=0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,324 @@
+"""Read models for the duty officer's desk: the inbox, the triage queue, the deliveries
+board and the audit search — plain data for the web pages and the JSON API alike.
+
+Every query goes through ``workflow.access``: what a viewer may not see is never loaded.
+Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tearline.assess import Assessment, Imminence, Severity, assess
+from tearline.ids import Kind, format_id
+from tearline.model import event_from_dict
+from tearline.store import tables as t
+from tearline.workflow.access import restrict
+from tearline.workflow.app import App
+from tearline.workflow.cases import graded_credibility
+from tearline.workflow.users import Identity
+
+IMMINENCE_ORDER = [
+    Imminence.IMMINENT,
+    Imminence.NEAR_TERM,
+    Imminence.UNKNOWN,
+    Imminence.DISTANT,
+    Imminence.EXPIRED,
+    Imminence.PAST,
+]
+SEVERITY_ORDER = [Severity.EXTREME, Severity.SEVERE, Severity.MODERATE, Severity.MINOR]
+QUEUE_STATUSES = ("open", "determined", "warned")
+
+
+def iso(d: datetime | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def live_assessment(session: Session, threat: t.Threat, now: datetime, horizon: int) -> Assessment:
+    """The grades the case would get now (the same inputs as a determination); not stored."""
+    reports = {e.report for e in threat.events}
+    grades = sorted(r.source.reliability for r in reports if r.source is not None)
+    sources = {r.source_id for r in reports if r.source_id is not None}
+    unsourced = sum(1 for r in reports if r.source_id is None)
+    return assess(
+        event_from_dict(threat.facts),
+        source_reliability=grades[0] if grades else "F",
+        corroborations=max(0, len(sources) + unsourced - 1),
+        now=now,
+        horizon_days=horizon,
+        graded_credibility=graded_credibility(session, threat.id),
+    )
+
+
+def _report_row(r: t.Report) -> dict[str, Any]:
+    threats = {e.threat_id for e in r.events if e.threat_id is not None}
+    status = "no events found" if not r.events else f"{len(r.events)} event(s) extracted"
+    if threats:
+        status += "; filed to " + ", ".join(format_id(Kind.THREAT, i) for i in sorted(threats))
+    return {
+        "ref": format_id(Kind.REPORT, r.id),
+        "title": r.title,
+        "filename": r.filename,
+        "media_type": r.media_type,
+        "received_at": iso(r.received_at),
+        "document_date": iso(r.document_date),
+        "tlp": r.tlp,
+        "compartments": list(r.compartments),
+        "source": None
+        if r.source is None
+        else {
+            "ref": format_id(Kind.SOURCE, r.source.id),
+            "name": r.source.name,
+            "reliability": r.source.reliability,
+        },
+        "ingested_by": r.ingested_by,
+        "status": status,
+        "events": [
+            {
+                "ref": format_id(Kind.EVENT, e.id),
+                "kind": e.kind,
+                "modality": e.modality,
+                "summary": _event_summary(e.facts),
+                "threat": format_id(Kind.THREAT, e.threat_id) if e.threat_id else None,
+                "threat_status": e.threat.status if e.threat else None,
+            }
+            for e in r.events
+        ],
+    }
+
+
+def _event_summary(facts: dict[str, Any]) -> str:
+    method = (facts.get("method") or {}).get("type", "").replace("_", " ")
+    place = facts.get("place") or {}
+    where = place.get("venue") or place.get("city") or place.get("country") or ""
+    actors = [a.get("canonical") or a.get("text") for a in facts.get("actors", [])]
+    parts = [", ".join(a for a in actors if a), method, f"at {where}" if where else ""]
+    return " ".join(p for p in parts if p) or facts.get("kind", "event")
+
+
+def inbox(
+    app: App, viewer: Identity | None, *, limit: int = 100, query: str = ""
+) -> list[dict[str, Any]]:
+    """The latest reports the viewer may see, newest first, with what was found in each."""
+    with app.read() as s:
+        q = (
+            select(t.Report)
+            .options(
+                selectinload(t.Report.events).selectinload(t.Event.threat),
+                selectinload(t.Report.source),
+            )
+            .order_by(t.Report.id.desc())
+            .limit(max(1, min(limit, 500)))
+        )
+        if query.strip():
+            q = q.where(t.Report.title.ilike(f"%{query.strip()[:100]}%"))
+        return [_report_row(r) for r in s.scalars(restrict(q, t.Report, viewer))]
+
+
+def _latest_determination(s: Session, threat_id: int) -> t.Determination | None:
+    return s.scalar(
+        select(t.Determination)
+        .where(t.Determination.threat_id == threat_id, t.Determination.status != "superseded")
+        .order_by(t.Determination.id.desc())
+    )
+
+
+def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str, Any]:
+    a = live_assessment(s, th, now, horizon)
+    f = th.facts
+    place, window = f.get("place") or {}, f.get("time") or {}
+    end = datetime.fromisoformat(window["end"]) if window.get("end") else None
+    start = datetime.fromisoformat(window["start"]) if window.get("start") else None
+    det = _latest_determination(s, th.id)
+    return {
+        "ref": format_id(Kind.THREAT, th.id),
+        "title": th.title,
+        "status": th.status,
+        "compartments": list(th.compartments),
+        "place": place.get("venue") or place.get("city") or place.get("country"),
+        "country": place.get("country"),
+        "window_start": iso(start),
+        "window_end": iso(end),
+        "hours_left": None if end is None else round((end - now).total_seconds() / 3600, 1),
+        "hours_to_window": None if a.hours_to_window is None else round(a.hours_to_window, 1),
+        "admiralty": a.admiralty,
+        "likelihood": a.likelihood.value if a.likelihood else None,
+        "specificity": a.specificity.as_dict(),
+        "imminence": a.imminence.value,
+        "severity": a.severity.value,
+        "reports": len({e.report_id for e in th.events}),
+        "updated_at": iso(th.updated_at),
+        "determination": None
+        if det is None
+        else {"ref": format_id(Kind.DETERMINATION, det.id), "outcome": det.outcome},
+    }
+
+
+def triage_queue(
+    app: App,
+    viewer: Identity | None,
+    *,
+    statuses: Iterable[str] = QUEUE_STATUSES,
+    imminence: str = "",
+    severity: str = "",
+    query: str = "",
+) -> list[dict[str, Any]]:
+    """Cases the viewer may see, most imminent and most severe first."""
+    now, horizon = app.clock.now(), app.settings.imminence_days
+    with app.read() as s:
+        q = (
+            select(t.Threat)
+            .options(
+                selectinload(t.Threat.events)
+                .selectinload(t.Event.report)
+                .selectinload(t.Report.source)
+            )
+            .where(t.Threat.status.in_(list(statuses)))
+        )
+        if query.strip():
+            q = q.where(t.Threat.title.ilike(f"%{query.strip()[:100]}%"))
+        rows = [queue_row(s, th, now, horizon) for th in s.scalars(restrict(q, t.Threat, viewer))]
+    if imminence:
+        rows = [r for r in rows if r["imminence"] == imminence]
+    if severity:
+        rows = [r for r in rows if r["severity"] == severity]
+
+    def order(r: dict[str, Any]) -> tuple[int, int, float, str]:
+        start = r["hours_to_window"] if r["hours_to_window"] is not None else 1e9
+        return (
+            IMMINENCE_ORDER.index(Imminence(r["imminence"])),
+            SEVERITY_ORDER.index(Severity(r["severity"])),
+            start,
+            r["ref"],
+        )
+
+    return sorted(rows, key=order)
+
+
+def _delivery(d: t.Delivery) -> dict[str, Any]:
+    return {
+        "ref": format_id(Kind.DELIVERY, d.id),
+        "channel": d.channel,
+        "address": d.address,
+        "status": d.status,
+        "attempts": d.attempts,
+        "next_attempt_at": iso(d.next_attempt_at) if d.status == "pending" else None,
+        "delivered_at": iso(d.delivered_at),
+        "last_error": d.last_error,
+    }
+
+
+def deliveries_board(app: App, viewer: Identity | None, *, limit: int = 200) -> dict[str, Any]:
+    """Every released warning the viewer may see: its deliveries, replies and escalations."""
+    with app.read() as s:
+        q = (
+            select(t.WarningRecord)
+            .options(
+                selectinload(t.WarningRecord.deliveries),
+                selectinload(t.WarningRecord.recipient),
+            )
+            .where(t.WarningRecord.status != "draft")
+            .order_by(t.WarningRecord.id.desc())
+            .limit(limit)
+        )
+        warnings = s.scalars(restrict(q, t.WarningRecord, viewer)).all()
+        ids = [w.id for w in warnings]
+        responses: dict[int, list[dict[str, Any]]] = {}
+        for r in s.scalars(
+            select(t.Response).where(t.Response.warning_id.in_(ids)).order_by(t.Response.id)
+        ):
+            responses.setdefault(r.warning_id, []).append(
+                {
+                    "ref": format_id(Kind.RESPONSE, r.id),
+                    "kind": r.kind,
+                    "via": r.via,
+                    "note": r.note,
+                    "recorded_by": r.recorded_by,
+                    "received_at": iso(r.received_at),
+                }
+            )
+        esc_q = restrict(
+            select(t.Escalation).order_by(t.Escalation.id.desc()).limit(limit),
+            t.Escalation,
+            viewer,
+        )
+        escalations = [
+            {
+                "ref": format_id(Kind.ESCALATION, e.id),
+                "threat": format_id(Kind.THREAT, e.threat_id),
+                "warning": format_id(Kind.WARNING, e.warning_id) if e.warning_id else None,
+                "rule": e.rule,
+                "action": e.action,
+                "status": e.status,
+                "reason": str(e.detail.get("reason", "")),
+                "created_at": iso(e.created_at),
+            }
+            for e in s.scalars(esc_q)
+        ]
+        rows = [
+            {
+                "ref": format_id(Kind.WARNING, w.id),
+                "threat": format_id(Kind.THREAT, w.threat_id),
+                "recipient": w.recipient.name,
+                "tier": w.recipient.tier,
+                "status": w.status,
+                "msg_type": w.msg_type,
+                "released_at": iso(w.released_at),
+                "valid_until": iso(w.valid_until),
+                "deliveries": [_delivery(d) for d in w.deliveries],
+                "responses": responses.get(w.id, []),
+            }
+            for w in warnings
+        ]
+    counts: dict[str, int] = {}
+    for w in rows:
+        for d in w["deliveries"]:
+            counts[d["status"]] = counts.get(d["status"], 0) + 1
+    return {
+        "warnings": rows,
+        "escalations": escalations,
+        "delivery_counts": counts,
+        "escalations_open": sum(1 for e in escalations if e["status"] == "proposed"),
+    }
+
+
+def audit_search(
+    app: App,
+    *,
+    actor: str = "",
+    action: str = "",
+    subject: str = "",
+    before_seq: int | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Audit entries, newest first, filtered by actor, action prefix and subject."""
+    with app.read() as s:
+        q = select(t.AuditEntry).order_by(t.AuditEntry.seq.desc()).limit(max(1, min(limit, 1000)))
+        if actor.strip():
+            q = q.where(t.AuditEntry.actor == actor.strip())
+        if action.strip():
+            q = q.where(t.AuditEntry.action.startswith(action.strip(), autoescape=True))
+        subj = subject.strip()
+        if subj:
+            # Record IDs are upper-case ("THR-1"); "user:dana" and "key:..." are not.
+            q = q.where(t.AuditEntry.subject == (subj if ":" in subj else subj.upper()))
+        if before_seq is not None:
+            q = q.where(t.AuditEntry.seq < before_seq)
+        return [
+            {
+                "seq": e.seq,
+                "at": iso(e.at),
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "details": e.details,
+                "hash": e.hash,
+                "prev_hash": e.prev_hash,
+            }
+            for e in s.scalars(q)
+        ]
