@@ -200,6 +200,8 @@ SUPPLEMENT_ALIASES: dict[str, list[str]] = {
         "Islamic State in Khorasan Province",
         "Islamic State of Khorasan",
         "Islamic State Khorasan Province (ISKP)",
+        "Khorasan Chapter of the Islamic State",
+        "Khorasan Province of the Islamic State",
     ],
     "ofac:8759": [
         "IS",
@@ -218,6 +220,7 @@ SUPPLEMENT_ALIASES: dict[str, list[str]] = {
         "Fuerzas Armadas Revolucionarias de Colombia",
     ],
     "ofac:4715": ["Sendero Luminoso"],
+    "ofac:7140": ["Lashkar-e-Taiba", "Lashkar-e-Toiba", "Lashkar-e-Tayyiba"],
 }
 
 SUPPLEMENT_ORGS: list[dict[str, Any]] = [
@@ -258,7 +261,31 @@ SUPPLEMENT_ORGS: list[dict[str, Any]] = [
     {
         "id": "tearline:medellin-cartel",
         "name": "Medellin Cartel",
-        "aliases": ["Medellin drug cartel", "The Extraditables", "Los Extraditables"],
+        "aliases": [
+            "Medellin drug cartel",
+            "The Extraditables",
+            "Los Extraditables",
+            "Extraditables",
+        ],
+    },
+    {
+        "id": "tearline:erp-sv",
+        "name": "People's Revolutionary Army (El Salvador)",
+        "aliases": ["Ejercito Revolucionario del Pueblo", "People's Revolutionary Army"],
+    },
+    {
+        "id": "tearline:fpl",
+        "name": "Farabundo Marti Popular Liberation Forces",
+        "aliases": [
+            "FPL",
+            "Popular Liberation Forces",
+            "Fuerzas Populares de Liberacion Farabundo Marti",
+        ],
+    },
+    {
+        "id": "tearline:ntj",
+        "name": "National Thowheeth Jama'ath",
+        "aliases": ["NTJ", "National Thowheed Jamath", "National Towheed Jamath"],
     },
     {
         "id": "tearline:taliban",
@@ -270,6 +297,8 @@ SUPPLEMENT_ORGS: list[dict[str, Any]] = [
 # Branches of a parent organisation: extraction treats a branch and its parent as
 # compatible when it merges mentions of one event.
 PARENTS = {
+    "tearline:fpl": "tearline:fmln",  # both were constituent groups of the FMLN
+    "tearline:erp-sv": "tearline:fmln",
     "ofac:18647": "ofac:8759",
     "ofac:16763": "ofac:8759",
     "ofac:19890": "ofac:8759",

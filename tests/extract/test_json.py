@@ -27,7 +27,8 @@ def test_documented_fields_are_present(demo_events: list[Event], demo_text: str)
     threat = extraction_document(demo_events, DEMO_DATE)["events"][0]
     assert set(threat) == {
         "kind", "modality", "confidence", "actors", "harm", "method", "targets", "place",
-        "time", "casualties", "evidence",
+        "time", "casualties", "evidence", "incident_type", "perpetrator_individuals",
+        "perpetrator_organizations", "physical_targets", "human_targets", "weapons",
     }  # fmt: skip
     assert threat["place"]["venue"] == "Crocus City Hall"
     assert threat["actors"][0]["canonical"] == "ISIL Khorasan"

@@ -79,3 +79,40 @@ def test_upper_case_wire_text() -> None:
     assert "tearline:fmln" in {a.org_id for a in e.actors}
     assert e.casualties.killed is not None
     assert e.casualties.killed.min == 2
+
+
+def test_an_event_without_a_named_place_is_in_the_datelines_country() -> None:
+    e = only_event(
+        "BOGOTA, 4 MAR 90 (INRAVISION TELEVISION CADENA 2) -- [TEXT] UNIDENTIFIED GUNMEN "
+        "SHOT DEAD A JUDGE TODAY AS HE LEFT HIS HOME, POLICE SAID."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.precision.value, e.place.name) == ("CO", "country", "BOGOTA")
+
+
+def test_a_small_town_abroad_is_not_taken_in_a_caseless_report() -> None:
+    # "Santo Tomas" is also a town in the Philippines; the report is from Guatemala.
+    e = only_event(
+        "GUATEMALA CITY, 4 FEB 90 (ACAN-EFE) -- [TEXT] GUERRILLAS ATTACKED THE SANTO TOMAS "
+        "PRESIDENTIAL FARM TODAY, KILLING A CIVILIAN."
+    )
+    assert e.place is not None
+    assert e.place.country == "GT"
+
+
+def test_the_capital_is_the_capital_of_the_reports_country() -> None:
+    e = only_event(
+        "SAN SALVADOR, 18 FEB 90 (DPA) -- [TEXT] URBAN COMMANDOS BOMBED A BANK IN THE CAPITAL "
+        "LAST NIGHT, WOUNDING TWO GUARDS."
+    )
+    assert e.place is not None
+    assert (e.place.city, e.place.country, e.place.name) == ("San Salvador", "SV", "CAPITAL")
+
+
+def test_nationality_adjectives_settle_an_ambiguous_town() -> None:
+    e = only_event(
+        "A bomb exploded at the bus station in Colombo, in the Brazilian state of Parana, "
+        "injuring three passengers."
+    )
+    assert e.place is not None
+    assert e.place.country == "BR"

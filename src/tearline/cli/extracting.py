@@ -1,35 +1,60 @@
-"""Extraction on its own: read a document and print its events; stores nothing."""
+"""Extraction on its own: read documents and print their events (stores nothing), and
+measure extraction against answer keys (``eval muc4``, ``eval gtd``)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tearline.cli._common import (
     JsonOpt,
     cli,
+    err,
     out,
     overrides,
     parse_date,
     read_file,
 )
+from tearline.errors import InputError, NotFound
 from tearline.settings import load_settings
+
+if TYPE_CHECKING:
+    from tearline.evaluation import Muc4Report
+
+evaluate = typer.Typer(
+    name="eval",
+    help="Measure extraction against answer keys (MUC-4, GTD-layout tables).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+cli.add_typer(evaluate)
 
 
 @cli.command()
 def extract(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A document to read.")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A document to read; with --jsonl, JSON lines (default: stdin)."),
+    ] = None,
     date: Annotated[
         str | None,
         typer.Option(help="Document date, ISO 8601 (default: from the document, else now)."),
     ] = None,
     as_json: JsonOpt = False,
+    jsonl: Annotated[
+        bool,
+        typer.Option(
+            "--jsonl",
+            help='Batch: read {"id", "text", "date"?} lines, write {"id", "events"} lines.',
+        ),
+    ] = False,
 ) -> None:
     """Extract events from a document and print them; stores nothing."""
     from tearline.extract import extract as run_extract
@@ -37,6 +62,13 @@ def extract(
     from tearline.intake import read_document
 
     settings = load_settings(overrides(ctx))
+    if jsonl:
+        failed = _extract_lines(file, parse_date(date), settings.max_document_bytes)
+        if failed:
+            raise InputError(f"{failed} line(s) could not be read; see their error lines")
+        return
+    if file is None:
+        raise InputError("give a document to read (or --jsonl to read JSON lines)")
     doc = read_document(read_file(file), file.name, max_bytes=settings.max_document_bytes)
     when = parse_date(date) or doc.document_date or datetime.now(UTC)
     events = run_extract(doc.text, when)
@@ -48,3 +80,214 @@ def extract(
     from tearline.display import print_events
 
     print_events(out, events)
+
+
+def _lines(file: Path | None) -> Iterator[str]:
+    if file is None or str(file) == "-":
+        yield from sys.stdin
+        return
+    try:
+        with file.open(encoding="utf-8", errors="replace") as f:
+            yield from f
+    except FileNotFoundError:
+        raise NotFound(f"{file}: no such file") from None
+    except (IsADirectoryError, PermissionError) as exc:
+        raise InputError(f"{file}: cannot be read ({exc.strerror})") from None
+
+
+def _extract_lines(file: Path | None, date: datetime | None, max_bytes: int) -> int:
+    """Stream: one output line per input line, in order, flushed as it is written.
+
+    A line that cannot be read gets ``{"id", "line", "error"}`` instead of events; the
+    others go on. Returns how many failed.
+    """
+    from tearline.extract import extract as run_extract
+    from tearline.model import EXTRACT_SCHEMA, event_to_dict
+
+    failed = 0
+    for n, line in enumerate(_lines(file), 1):
+        if not line.strip():
+            continue
+        ident: Any = None
+        try:
+            obj = _json_object(line)
+            ident = obj.get("id")
+            text, when = _text_and_date(obj, date, max_bytes)
+            events = run_extract(text, when)
+            record: dict[str, Any] = {
+                "id": ident,
+                "schema": EXTRACT_SCHEMA,
+                "document_date": when.isoformat(),
+                "events": [event_to_dict(e) for e in events],
+            }
+        except InputError as exc:
+            failed += 1
+            record = {"id": ident, "line": n, "error": str(exc)}
+            err.print(f"error: line {n}: {exc}", markup=False)
+        _write(sys.stdout, record)
+    return failed
+
+
+def _json_object(line: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise InputError('each line must be a JSON object {"id", "text", "date"?}')
+    return obj
+
+
+def _text_and_date(
+    obj: dict[str, Any], date: datetime | None, max_bytes: int
+) -> tuple[str, datetime]:
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise InputError('"text" is missing or not a string')
+    if len(text.encode("utf-8", errors="replace")) > max_bytes:
+        raise InputError(f"the text is larger than TEARLINE_MAX_DOCUMENT_BYTES ({max_bytes})")
+    when = date
+    if obj.get("date") is not None:
+        when = parse_date(str(obj["date"]))
+    return text, when or datetime.now(UTC)
+
+
+def _write(stream: IO[str], record: dict[str, Any]) -> None:
+    stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    stream.flush()
+
+
+# --- eval ----------------------------------------------------------------------------------
+
+
+@evaluate.command("muc4")
+def eval_muc4(
+    data: Annotated[
+        Path, typer.Option("--data", help="Documents and keys, JSON lines (GRIT's MUC-4 form).")
+    ],
+    predictions_out: Annotated[
+        Path | None,
+        typer.Option("--predictions-out", help="Write the predictions here (GRIT's form)."),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date for documents without one (default 1990-01-01).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Role fillers against MUC-4 keys: precision, recall, F1 per role (CEAF-REE)."""
+    from tearline.evaluation import evaluate_muc4, read_muc4
+    from tearline.evaluation.muc4 import DEFAULT_DATE
+    from tearline.extract import extract as run_extract
+
+    docs = read_muc4(data)
+    report = evaluate_muc4(docs, run_extract, parse_date(date) or DEFAULT_DATE)
+    if predictions_out is not None:
+        predictions_out.write_text(
+            json.dumps(report.predictions_json(), ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8",
+        )
+    if as_json:
+        _write(sys.stdout, _muc4_json(report))
+        return
+    out.print(f"MUC-4 role fillers, CEAF-REE (strict), {report.documents} documents")
+    out.print(f"{'role':<8} {'P':>6} {'R':>6} {'F1':>6}   matched/predicted/gold")
+    for role, s in report.scores.items():
+        out.print(
+            f"{role:<8} {100 * s.precision:6.2f} {100 * s.recall:6.2f} {100 * s.f1:6.2f}"
+            f"   {s.matched:g}/{s.predicted}/{s.gold}"
+        )
+    out.print(
+        f"documents with an incident: {report.incident_documents}, "
+        f"events found in {report.incident_documents_with_events}"
+    )
+    out.print(
+        f"documents without an incident: {report.no_incident_documents}, events found in "
+        f"{report.no_incident_documents_with_events} (false-event rate "
+        f"{100 * report.false_event_rate:.1f} %), role fillers in "
+        f"{report.no_incident_documents_with_fillers}"
+    )
+    out.print(f"{report.documents_per_second:.1f} documents per second")
+
+
+def _muc4_json(report: Muc4Report) -> dict[str, Any]:
+    return {
+        "documents": report.documents,
+        "scores": {
+            role: {
+                "precision": s.precision,
+                "recall": s.recall,
+                "f1": s.f1,
+                "matched": s.matched,
+                "predicted": s.predicted,
+                "gold": s.gold,
+            }
+            for role, s in report.scores.items()
+        },
+        "incident_documents": report.incident_documents,
+        "incident_documents_with_events": report.incident_documents_with_events,
+        "no_incident_documents": report.no_incident_documents,
+        "no_incident_documents_with_events": report.no_incident_documents_with_events,
+        "no_incident_documents_with_fillers": report.no_incident_documents_with_fillers,
+        "false_event_rate": report.false_event_rate,
+        "seconds": report.seconds,
+    }
+
+
+@evaluate.command("muc4-keys")
+def eval_muc4_keys(
+    texts: Annotated[
+        list[Path], typer.Option("--texts", help="MUC-4 text files (e.g. tst1/tst1-muc3).")
+    ],
+    keys: Annotated[
+        list[Path], typer.Option("--keys", help="Their answer keys (e.g. tst1/key-tst1.v7).")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Places and incident types against MUC-4's original templates."""
+    from tearline.evaluation.muc4_keys import read_keys, read_texts, score_keys
+    from tearline.extract import extract as run_extract
+
+    report = score_keys(read_texts(texts), read_keys(keys), run_extract)
+    rows = {
+        "country": (report.country_right, report.places),
+        "city": (report.city_right, report.cities),
+        "incident_type": (report.type_right, report.types),
+    }
+    if as_json:
+        _write(
+            sys.stdout,
+            {
+                "documents": report.documents,
+                "fields": {k: {"right": r, "scored": n} for k, (r, n) in rows.items()},
+                "misses": [list(m) for m in report.misses],
+            },
+        )
+        return
+    out.print(f"MUC-4 keys: {report.documents} documents with a keyed place or incident type")
+    for name, (right, scored) in rows.items():
+        share = f"{100 * right / scored:8.1f}%" if scored else "      n/a"
+        out.print(f"{name:<14} {share:>9}   {right}/{scored}")
+
+
+@evaluate.command("gtd")
+def eval_gtd(
+    csv_file: Annotated[
+        Path, typer.Option("--csv", help="Incidents in the Global Terrorism Database's columns.")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Accuracy of place, attack and target type, group, weapon and tolls from summaries."""
+    from tearline.evaluation import read_gtd, score_gtd
+    from tearline.extract import extract as run_extract
+
+    report = score_gtd(read_gtd(csv_file), run_extract)
+    if as_json:
+        _write(sys.stdout, report.as_json())
+        return
+    out.print(
+        f"GTD-layout accuracy, {report.rows} incidents ({report.rows_with_events} with events)"
+    )
+    out.print(f"{'field':<12} {'accuracy':>9}   right/scored")
+    for name, (right, scored) in report.fields.items():
+        share = f"{100 * right / scored:8.1f}%" if scored else "      n/a"
+        out.print(f"{name:<12} {share:>9}   {right}/{scored}")

@@ -54,8 +54,8 @@ def _accept_org(doc: Doc, m: Match[AliasRule]) -> Organisation | None:
             if doc.upper or any(c.isupper() for c in written):  # "al-Shabaab", not "the base"
                 return rule.org
         elif rule.mode == "acronym":
-            if _same_letters(written, rule.alias):
-                return rule.org
+            if _same_letters(written.upper() if doc.upper else written, rule.alias):
+                return rule.org  # in caseless text "fmln" is as good as "FMLN"
         elif (
             not doc.upper
             and _same_letters(written, rule.alias)

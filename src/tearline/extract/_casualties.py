@@ -67,10 +67,36 @@ _TOLL = re.compile(
 )
 
 
+# One person named by a noun: "a peasant was killed", "killing a guard" -> 1.
+_PERSON = (
+    r"(?:man|woman|child|boy|girl|person|civilian|peasant|farmer|soldier|policeman"
+    r"|police officer|officer|guard|student|worker|journalist|priest|tourist|passenger"
+    r"|pedestrian|villager|businessman|judge|mayor|teacher|nurse|doctor)"
+)
+_ONE = rf"(?:a|an|one)\s+(?:(?:young|local|foreign|former|retired)\s+)?{_PERSON}"
+_KILLED_ONE = (
+    r"(?:killed|shot dead|stabbed to death|beaten to death|murdered|slain|shot and killed)"
+)
+_ONE_FIRST = re.compile(
+    rf"\b(?<!\bno )(?P<n>{_ONE})\s+(?:was|has been|had been|is)\s+(?:reportedly\s+)?"
+    rf"(?:(?P<k>{_KILLED_ONE})|(?P<i>{_INJURED}))\b",
+    re.IGNORECASE,
+)
+_ONE_AFTER = re.compile(
+    r"\b(?:(?P<k>kill(?:ed|ing|s)?|shot dead|shooting dead|murder(?:ed|ing|s)?"
+    r"|stabb(?:ed|ing) to death)|(?P<i>injur(?:ed|ing|es)|wound(?:ed|ing|s)))"
+    rf"\s+(?P<n>{_ONE})\b",
+    re.IGNORECASE,
+)
+
 # Every pattern needs one of these words; most sentences have none.
 _CUE = re.compile(
-    r"kill|dead|died|slain|murder|massacre|perish|lives|injur|wound|hurt|maim|toll", re.IGNORECASE
+    r"kill|dead|died|slain|murder|massacre|perish|lives|injur|wound|hurt|maim|toll|death",
+    re.IGNORECASE,
 )
+
+
+_NOBODY = re.compile(r"\bno one\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +150,17 @@ def find_counts(text: str, start: int, end: int) -> list[tuple[Span, CountMentio
     found: dict[tuple[int, bool], tuple[Span, CountMention]] = {}
     if not _CUE.search(text, start, end):
         return []
+    for pattern in (_ONE_FIRST, _ONE_AFTER):
+        for m in pattern.finditer(text, start, end):
+            span = Span(m.start(), m.end(), text[m.start() : m.end()])
+            killed = m.group("k") is not None
+            found.setdefault(
+                (m.start("n"), killed), (span, CountMention(killed, Count(1, 1, span)))
+            )
     for pattern in (_NUMBER_FIRST, _VERB_FIRST, _TOLL):
         for m in pattern.finditer(text, start, end):
+            if _NOBODY.search(text, max(start, m.start() - 3), m.start() + 4):
+                continue  # "no one was hurt"
             killed = pattern is _TOLL or m.group("k") is not None
             bounds = _bounds(m.group("q") or "", m.group("n"), bool(m.groupdict().get("more")))
             low = m.groupdict().get("a") or m.groupdict().get("b")

@@ -11,8 +11,9 @@ from tearline.extract._text import Role, Unit, fold, is_upper_text, units
 # "SAN SALVADOR, 3 JAN 90 -- [TEXT] ..." (wire-service datelines, MUC-4 style) and
 # "MOSCOW, March 6 (Reuters) -": the place where the report was filed.
 _DATELINE = re.compile(
-    r"\s*(?P<place>[A-Z][A-Za-z .'\-]{1,40}?),\s+(?P<date>\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{2,4}"
-    r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:\s*\([^)\n]{1,30}\))?\s*(?:--|-|\u2014)"
+    r"\s*(?P<place>[A-Z][A-Za-z .'\-]{1,40}?(?:\s\([A-Z][A-Za-z .'\-]{1,30}\))?),\s+"
+    r"(?P<date>\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{2,4}"
+    r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:\s*\([^)\n]{1,60}\))?\s*(?:--|-|\u2014)"
 )
 
 

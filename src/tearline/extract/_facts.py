@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from tearline.extract import _lexicon as lx
@@ -10,13 +11,22 @@ from tearline.extract._actors import ActorMention, find_individuals, find_organi
 from tearline.extract._casualties import CountMention, find_counts
 from tearline.extract._doc import Doc
 from tearline.extract._matcher import Match, leftmost_longest
-from tearline.extract._places import PlaceMention, find_places, resolve
+from tearline.extract._places import PlaceMention, demonym_countries, find_places, resolve
 from tearline.extract._text import Role, Unit
 from tearline.extract._time import TimeMention, find_times
 from tearline.extract._venues import VenueMention, find_venues, speaks_after
-from tearline.extract.gazetteer import Gazetteer
+from tearline.extract.gazetteer import Gazetteer, lookup_city
 from tearline.extract.organisations import Organisations
-from tearline.model import Harm, HarmFact, Method, Place, Span, Target, TargetType
+from tearline.model import (
+    Harm,
+    HarmFact,
+    Method,
+    Place,
+    PlacePrecision,
+    Span,
+    Target,
+    TargetType,
+)
 
 # "concert venues in the Moscow area, including Crocus City Hall": the named venue is
 # one of the targets just listed, and takes their type.
@@ -56,6 +66,7 @@ class _Filing:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.by_unit: dict[int, UnitFacts] = {}
+        self.dateline_country: Place | None = None
 
     def at(self, pos: int) -> UnitFacts | None:
         u = self.doc.unit_at(pos)
@@ -66,8 +77,11 @@ class _Filing:
         return self.by_unit[u.index]
 
 
-def read_facts(doc: Doc, gaz: Gazetteer, orgs: Organisations) -> dict[int, UnitFacts]:
-    """Facts by unit index; units without any fact are absent."""
+def read_facts(
+    doc: Doc, gaz: Gazetteer, orgs: Organisations
+) -> tuple[dict[int, UnitFacts], Place | None]:
+    """Facts by unit index (units without any fact are absent), and the country of the
+    dateline, if the document has one."""
     filing = _Filing(doc)
     lexicon = [m for m in leftmost_longest(lx.index().find(doc.folded)) if doc.unit_at(m.start)]
     org_mentions = find_organisations(doc, orgs)
@@ -87,7 +101,7 @@ def read_facts(doc: Doc, gaz: Gazetteer, orgs: Organisations) -> dict[int, UnitF
             (t for t in f.targets if t.name or not speaks_after(doc.text, t.span.end)),
             key=lambda t: t.span.start,
         )
-    return filing.by_unit
+    return filing.by_unit, filing.dateline_country
 
 
 def _file_lexicon(doc: Doc, f: UnitFacts, m: Match[lx.Lex]) -> None:
@@ -109,16 +123,95 @@ def _file_lexicon(doc: Doc, f: UnitFacts, m: Match[lx.Lex]) -> None:
 def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]) -> None:
     doc = filing.doc
     mentions = find_places(doc, gaz, blocked)
-    dateline = [pm for pm in mentions if doc.dateline and pm.span.start == doc.dateline[0]]
+    dateline = [
+        pm for pm in mentions if doc.dateline and doc.dateline[0] <= pm.span.start < doc.dateline[1]
+    ]
     # The dateline's country settles ambiguous names in the text ("SAN MIGUEL" in a
     # report filed in San Salvador is in El Salvador).
-    context = [p.country for p in resolve(dateline, gaz, []) if p.country]
-    for pm, place in zip(mentions, resolve(mentions, gaz, context), strict=True):
+    filed = [p for p in resolve(dateline, gaz, []) if p.country]
+    context = [p.country for p in filed if p.country]
+    context += demonym_countries(doc.folded)
+    if filed:
+        country = gaz.countries[gaz.by_code[filed[0].country or ""]]
+        filing.dateline_country = Place(
+            filed[0].span, PlacePrecision.COUNTRY, country=country.code, geonameid=country.geonameid
+        )
+    places = resolve(mentions, gaz, context)
+    known = set(context) | {p.country for p in places if p.precision is PlacePrecision.COUNTRY}
+    kept: list[Place] = []
+    for pm, place in zip(mentions, places, strict=True):
         if pm in dateline:
             continue  # where the report was filed, not where anything happened
+        if doc.upper and known and _stray_town(place, known, gaz):
+            continue
         f = filing.at(pm.span.start)
         if f is not None:
             f.places.append(PlaceFact(pm, place))
+            kept.append(place)
+    if filing.dateline_country is None:
+        filing.dateline_country = _main_country(kept, gaz)
+    if filing.dateline_country is not None:
+        _file_capital(filing, gaz, filing.dateline_country.country or "")
+
+
+# "in the capital", "the capital's outskirts": the capital of the country the report is
+# from (not "the capital of Peru", which names its country and is read as a place).
+_THE_CAPITAL = re.compile(
+    r"\b(?P<prep>in|at|near|outside|around|of)\s+the\s+(?:country's\s+|nation's\s+)?"
+    r"(?P<name>capital)(?!\s+of\b)(?:'s)?\b",
+    re.IGNORECASE,
+)
+
+
+def _file_capital(filing: _Filing, gaz: Gazetteer, code: str) -> None:
+    country = gaz.countries[gaz.by_code[code]] if code in gaz.by_code else None
+    city = lookup_city(country.capital, country=code) if country and country.capital else None
+    if city is None:
+        return
+    doc = filing.doc
+    for m in _THE_CAPITAL.finditer(doc.text):
+        f = filing.at(m.start("name"))
+        if f is None:
+            continue
+        span = Span(m.start("name"), m.end("name"), m.group("name"))
+        mention = PlaceMention(
+            span, (), m.group("prep").lower(), False, False, f.unit.index, span.end
+        )
+        place = Place(
+            span,
+            PlacePrecision.CITY,
+            country=code,
+            city=city.name,
+            lat=city.lat,
+            lon=city.lon,
+            geonameid=city.geonameid,
+        )
+        f.places.append(PlaceFact(mention, place))
+
+
+def _main_country(places: list[Place], gaz: Gazetteer) -> Place | None:
+    """Without a dateline, the country the document names most (first named on a tie),
+    at its first mention."""
+    counts = Counter(p.country for p in places if p.country)
+    if not counts:
+        return None
+    code = max(counts, key=lambda c: counts[c])  # Counter keeps first-seen order on ties
+    first = next(p for p in places if p.country == code)
+    country = gaz.countries[gaz.by_code[code]]
+    return Place(first.span, PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
+
+
+STRAY_POPULATION = 1_000_000
+
+
+def _stray_town(place: Place, known: set[str | None], gaz: Gazetteer) -> bool:
+    """A town abroad in caseless text that names other countries: in "THE SANTO TOMAS
+    FARM" of a report from Guatemala City, Santo Tomas is no town in the Philippines.
+    Only cities of a million people are taken abroad without their country named."""
+    if place.precision is not PlacePrecision.CITY or place.country in known:
+        return False
+    i = gaz.by_geonameid.get(place.geonameid or -1)
+    return i is None or gaz.cities[i].population < STRAY_POPULATION
 
 
 def _file_unit_patterns(filing: _Filing, u: Unit) -> None:

@@ -148,7 +148,8 @@ def _method_words() -> list[tuple[str, Lex]]:
             arm,
         ),
         *_entries(
-            "opened fire:p, open fire, shot dead:p, gunned down:p, shot and killed:p",
+            "opened fire:p, open fire, shot dead:p, gunned down:p, shot and killed:p, "
+            "machinegunned:p, machine-gunned:p, riddled with bullets:p",
             ATTACK_T,
             arm,
             KILL,
@@ -162,7 +163,8 @@ def _method_words() -> list[tuple[str, Lex]]:
         *_entries(
             "bomb|s|ed:p|ing|ings, bomb attack|s, bomb blast|s, blast|s, explosion|s, exploded:p, "
             "detonated:p, car bomb|s|ing|ings, truck bomb|s, dynamite attack|s, grenade attack|s, "
-            "letter bomb|s, parcel bomb|s, explosive attack|s",
+            "letter bomb|s, parcel bomb|s, explosive attack|s, dynamited:p, blew up:p, blown up:p, "
+            "explode|s|d:p, defused:p, rocket attack|s, mortar attack|s",
             ATTACK_T,
             bomb,
         ),
@@ -230,7 +232,8 @@ def _weapon_words() -> list[tuple[str, Lex]]:
             "bomb|s, explosive|s, explosive device|s, improvised explosive device|s, ied|s, "
             "car bomb|s, truck bomb|s, grenade|s, hand grenade|s, dynamite, sticks of dynamite, "
             "tnt, rocket-propelled grenade|s, rpg|s, suicide vest|s, explosive belt|s, "
-            "explosive vest|s, landmine|s",
+            "explosive vest|s, landmine|s, rocket|s, mortar|s, rocket launcher|s, "
+            "grenade launcher|s",
             w(EXPLOSIVE),
         ),
         *_entries(
@@ -310,7 +313,7 @@ _TARGETS: list[tuple[str, TargetType]] = [
         TargetType.PERSON,
     ),
     (
-        "civilians, peasants, villagers, tourists, pedestrians, passengers",
+        "civilian|s, peasant|s, villager|s, tourist|s, pedestrian|s, passenger|s",
         TargetType.CIVILIANS,
     ),
 ]

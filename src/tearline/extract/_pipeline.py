@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from tearline.errors import InputError
+from tearline.extract import _roles as roles
 from tearline.extract import gazetteer, organisations
 from tearline.extract._assemble import assemble
 from tearline.extract._doc import prepare
 from tearline.extract._facts import read_facts
+from tearline.extract._fillers import attach
 from tearline.extract._mentions import read_unit
 from tearline.extract._merge import Merger
+from tearline.extract._roles import RoleModel
 from tearline.model import Event
 
 
@@ -21,6 +25,12 @@ def extract(text: str, document_date: datetime) -> list[Event]:
     days", "on Friday") are resolved against it, forwards for a threat and backwards for
     an incident. Pure apart from loading the shipped reference data once per process.
     """
+    return extract_with(text, document_date, roles.load())
+
+
+def extract_with(text: str, document_date: datetime, model: RoleModel | None) -> list[Event]:
+    """extract() with the given role model (None: no learned role fillers). The build
+    script reads held-out documents with models trained without them."""
     if document_date.tzinfo is None or document_date.utcoffset() is None:
         raise InputError(
             "the document date has no time zone; give one, e.g. 2024-03-06T09:00:00+00:00"
@@ -29,10 +39,18 @@ def extract(text: str, document_date: datetime) -> list[Event]:
         return []
     gaz, orgs = gazetteer.load(), organisations.load()
     doc = prepare(text)
-    facts = read_facts(doc, gaz, orgs)
+    facts, home = read_facts(doc, gaz, orgs)
     merger = Merger(orgs, document_date)
     for index in sorted(facts):
         for mention in read_unit(doc.text, facts[index]):
             merger.add(mention)
-    events = (assemble(d, doc.text, doc.upper) for d in merger.drafts)
-    return [e for e in events if e is not None]
+    events = [e for d in merger.drafts if (e := assemble(d, doc.text, doc.upper)) is not None]
+    if not events:
+        return []
+    if home is not None:
+        # An event the text gives no place for happens in the country the report was
+        # filed from ("SAN SALVADOR, 3 JAN 90 -- ... GUERRILLAS ATTACKED A BUS"), or
+        # without a dateline, in the country the document names most.
+        events = [e if e.place else replace(e, place=home) for e in events]
+    found = model.read(doc, gaz, orgs) if model is not None else None
+    return attach(events, found, doc, orgs)

@@ -152,7 +152,7 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
     blocked_at = {i for s, e in blocked for i in range(s, e)}
     for m in leftmost_longest(gaz.index.find(doc.folded)):
         unit = doc.unit_at(m.start)
-        if unit is None and doc.dateline and m.start == doc.dateline[0]:
+        if unit is None and doc.dateline and doc.dateline[0] <= m.start < doc.dateline[1]:
             unit = doc.units[0]  # the dateline's place gives context even in a header line
         if unit is None or m.start in blocked_at or (m.end - 1) in blocked_at:
             continue
@@ -245,3 +245,48 @@ def _place(pm: PlaceMention, e: Entry, gaz: Gazetteer) -> Place:
         lon=city.lon,
         geonameid=city.geonameid,
     )
+
+
+# Nationality adjectives: "the Brazilian state of Parana", "Salvadoran troops". They say
+# which country a document is about, and so settle names such as Colombo or San Miguel.
+# Left out where the word is ambiguous ("Indian", "Georgian", "Korean").
+_DEMONYMS = {
+    "afghan": "AF", "albanian": "AL", "algerian": "DZ", "american": "US", "angolan": "AO",
+    "argentine": "AR", "argentinian": "AR", "armenian": "AM", "australian": "AU",
+    "austrian": "AT", "azerbaijani": "AZ", "bahraini": "BH", "bangladeshi": "BD",
+    "belarusian": "BY", "belgian": "BE", "bolivian": "BO", "bosnian": "BA", "brazilian": "BR",
+    "british": "GB", "bulgarian": "BG", "burmese": "MM", "cambodian": "KH",
+    "cameroonian": "CM", "canadian": "CA", "chadian": "TD", "chilean": "CL", "chinese": "CN",
+    "colombian": "CO", "congolese": "CD", "costa rican": "CR", "croatian": "HR", "cuban": "CU",
+    "cypriot": "CY", "czech": "CZ", "danish": "DK", "dutch": "NL", "ecuadorian": "EC",
+    "ecuadoran": "EC", "egyptian": "EG", "salvadoran": "SV", "salvadorean": "SV",
+    "emirati": "AE", "eritrean": "ER", "estonian": "EE", "ethiopian": "ET", "filipino": "PH",
+    "finnish": "FI", "french": "FR", "german": "DE", "ghanaian": "GH", "greek": "GR",
+    "guatemalan": "GT", "haitian": "HT", "honduran": "HN", "hungarian": "HU",
+    "indonesian": "ID", "iranian": "IR", "iraqi": "IQ", "irish": "IE", "israeli": "IL",
+    "italian": "IT", "ivorian": "CI", "jamaican": "JM", "japanese": "JP", "jordanian": "JO",
+    "kazakh": "KZ", "kenyan": "KE", "kuwaiti": "KW", "latvian": "LV", "lebanese": "LB",
+    "liberian": "LR", "libyan": "LY", "lithuanian": "LT", "malaysian": "MY", "malian": "ML",
+    "mauritanian": "MR", "mexican": "MX", "moldovan": "MD", "mongolian": "MN",
+    "moroccan": "MA", "mozambican": "MZ", "namibian": "NA", "nepalese": "NP", "nepali": "NP",
+    "nicaraguan": "NI", "nigerian": "NG", "nigerien": "NE", "norwegian": "NO", "omani": "OM",
+    "pakistani": "PK", "palestinian": "PS", "panamanian": "PA", "paraguayan": "PY",
+    "peruvian": "PE", "polish": "PL", "portuguese": "PT", "qatari": "QA", "romanian": "RO",
+    "russian": "RU", "rwandan": "RW", "saudi": "SA", "senegalese": "SN", "serbian": "RS",
+    "singaporean": "SG", "slovak": "SK", "slovenian": "SI", "somali": "SO",
+    "south african": "ZA", "spanish": "ES", "sri lankan": "LK", "sudanese": "SD",
+    "swedish": "SE", "swiss": "CH", "syrian": "SY", "taiwanese": "TW", "tajik": "TJ",
+    "tanzanian": "TZ", "thai": "TH", "tunisian": "TN", "turkish": "TR", "ugandan": "UG",
+    "ukrainian": "UA", "uruguayan": "UY", "uzbek": "UZ", "venezuelan": "VE",
+    "vietnamese": "VN", "yemeni": "YE", "zambian": "ZM", "zimbabwean": "ZW",
+}  # fmt: skip
+_DEMONYM = re.compile(
+    r"(?<!latin )(?<!south )(?<!central )(?<!north )\b("
+    + "|".join(sorted(_DEMONYMS, key=len, reverse=True))
+    + r")s?\b"
+)
+
+
+def demonym_countries(folded: str) -> list[str]:
+    """The countries a document's nationality adjectives point to, once per mention."""
+    return [_DEMONYMS[m.group(1)] for m in _DEMONYM.finditer(folded)]

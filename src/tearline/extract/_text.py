@@ -64,14 +64,16 @@ def fold_key(name: str) -> str:
 
 
 def is_upper_text(text: str) -> bool:
-    """All-capital text (wire services, MUC-4): case says nothing about names there."""
+    """Text whose letter case says nothing about names: all capitals (wire services,
+    MUC-4) or all lower case (lowercased corpora, chat). Extraction reads it caselessly."""
     lower = upper = 0
     for c in text[:20000]:
         if c.islower():
             lower += 1
         elif c.isupper():
             upper += 1
-    return upper > 20 and lower < 0.05 * (lower + upper)
+    letters = lower + upper
+    return (upper > 20 and lower < 0.05 * letters) or (lower > 20 and upper < 0.002 * letters)
 
 
 class Role(Enum):

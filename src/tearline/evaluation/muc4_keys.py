@@ -1,0 +1,150 @@
+"""Places and incident types against MUC-4's original answer keys (the template files).
+
+The original texts (upper case, with datelines such as ``SAN SALVADOR, 3 JAN 90 (ACAN-EFE)
+-- [TEXT]``) and their keys (``key-tst1.v7``: templates of numbered slots) say for each
+incident where it happened (``3. INCIDENT: LOCATION  EL SALVADOR: SAN MIGUEL (CITY)``)
+and what it was (``4. INCIDENT: TYPE  BOMBING``). Each distinct place of a document is
+scored once: the country is right when an event Tearline found in that document is in
+that country; the city is right when one is in that city (a key's ``(CITY)`` or
+``(TOWN)``). Incident types are scored the same way. Lenient by design - which of a
+document's events answers which template is not decided - and documented as such.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tearline.errors import InputError, NotFound
+from tearline.extract import gazetteer
+from tearline.extract._text import fold_key
+from tearline.model import Event
+
+Extractor = Callable[[str, datetime], Sequence[Event]]
+_DOCID = re.compile(r"^\s*([A-Z0-9]+-MUC\d-\d{4})(?:[ \t]*\([^)\n]*\))?[ \t]*$", re.MULTILINE)
+_SLOT = re.compile(r"^\s*(\d+)\.\s+[A-Z ]+:\s[A-Z ]+?\s{2,}(.*)$")
+_DATELINE = re.compile(r"\b(\d{1,2}) ([A-Z]{3}) (\d{2})\b")
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+_TOWN = re.compile(r"([A-Z][A-Z .'-]*?) \((?:CITY|TOWN)[^)]*\)")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedPlace:
+    country: str  # ISO code
+    cities: frozenset[str]  # folded names; empty when the key names no city or town
+
+
+@dataclass
+class KeyReport:
+    documents: int = 0
+    places: int = 0
+    country_right: int = 0
+    cities: int = 0
+    city_right: int = 0
+    types: int = 0
+    type_right: int = 0
+    misses: list[tuple[str, str, str, str]] = field(default_factory=list)  # doc, what, key, got
+
+
+def read_texts(paths: Sequence[Path]) -> dict[str, str]:
+    """Documents by id from MUC-4 text files (each document starts with its id line)."""
+    out: dict[str, str] = {}
+    for path in paths:
+        try:
+            raw = path.read_text(encoding="latin-1")
+        except FileNotFoundError:
+            raise NotFound(f"{path}: no such file") from None
+        parts = _DOCID.split(raw)
+        for i in range(1, len(parts) - 1, 2):
+            out[parts[i]] = parts[i + 1].strip()
+    if not out:
+        raise InputError(f"{', '.join(map(str, paths))}: no MUC-4 documents found")
+    return out
+
+
+def _location(value: str) -> list[KeyedPlace]:
+    out = []
+    for alternative in value.split(" / "):
+        alternative = alternative.strip()
+        if alternative.startswith("(") and alternative.endswith(")"):
+            alternative = alternative[1:-1]
+        name = alternative.split(":")[0].strip(" ()")
+        country = gazetteer.lookup_country(name.title())
+        if country is None:
+            continue
+        towns = frozenset(fold_key(m.group(1)) for m in _TOWN.finditer(alternative))
+        out.append(KeyedPlace(country.code, towns))
+    return out
+
+
+def read_keys(paths: Sequence[Path]) -> dict[str, tuple[list[KeyedPlace], list[str]]]:
+    """Per document: the places and incident types its templates give."""
+    keys: dict[str, tuple[list[KeyedPlace], list[str]]] = {}
+    for path in paths:
+        try:
+            lines = path.read_text(encoding="latin-1").splitlines()
+        except FileNotFoundError:
+            raise NotFound(f"{path}: no such file") from None
+        docid = ""
+        for line in lines:
+            m = _SLOT.match(line)
+            if m is None:
+                continue
+            slot, value = int(m.group(1)), m.group(2).strip()
+            if slot == 0:
+                docid = value
+                keys.setdefault(docid, ([], []))
+            elif slot == 3 and value not in ("*", "-"):
+                places = keys[docid][0]
+                places.extend(p for p in _location(value) if p not in places)
+            elif slot == 4 and value not in ("*", "-"):
+                keys[docid][1].append(value.split()[0] if value.split() else value)
+    return keys
+
+
+def _date(text: str) -> datetime:
+    m = _DATELINE.search(text[:200])
+    if m is None or m.group(2) not in _MONTHS:
+        return datetime(1990, 1, 1, tzinfo=UTC)
+    year = 1900 + int(m.group(3))
+    try:
+        return datetime(year, _MONTHS.index(m.group(2)) + 1, int(m.group(1)), 12, tzinfo=UTC)
+    except ValueError:
+        return datetime(1990, 1, 1, tzinfo=UTC)
+
+
+def score_keys(
+    texts: dict[str, str],
+    keys: dict[str, tuple[list[KeyedPlace], list[str]]],
+    extractor: Extractor,
+) -> KeyReport:
+    report = KeyReport()
+    for docid, (places, types) in sorted(keys.items()):
+        if docid not in texts or not (places or types):
+            continue
+        report.documents += 1
+        events = extractor(texts[docid], _date(texts[docid]))
+        countries = {e.place.country for e in events if e.place and e.place.country}
+        cities = {fold_key(e.place.city) for e in events if e.place and e.place.city}
+        kinds = {e.incident_type.value for e in events if e.incident_type}
+        for p in places:
+            report.places += 1
+            ok = p.country in countries
+            report.country_right += ok
+            if not ok:
+                report.misses.append((docid, "country", p.country, ",".join(sorted(countries))))
+            if p.cities:
+                report.cities += 1
+                right = bool(p.cities & cities)
+                report.city_right += right
+                if not right:
+                    report.misses.append(
+                        (docid, "city", "/".join(sorted(p.cities)), ",".join(sorted(cities)))
+                    )
+        for t in dict.fromkeys(types):
+            report.types += 1
+            report.type_right += t in kinds
+    return report
