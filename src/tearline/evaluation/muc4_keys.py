@@ -95,7 +95,7 @@ def read_keys(paths: Sequence[Path]) -> dict[str, tuple[list[KeyedPlace], list[s
                 continue
             slot, value = int(m.group(1)), m.group(2).strip()
             if slot == 0:
-                docid = value
+                docid = value.split()[0] if value.split() else value  # "DEV-MUC3-0001 (NCCOSC)"
                 keys.setdefault(docid, ([], []))
             elif slot == 3 and value not in ("*", "-"):
                 places = keys[docid][0]

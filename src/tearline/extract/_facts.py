@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tearline.extract import _lexicon as lx
 from tearline.extract._actors import ActorMention, find_individuals, find_organisations
 from tearline.extract._casualties import CountMention, find_counts
 from tearline.extract._doc import Doc
 from tearline.extract._matcher import Match, leftmost_longest
-from tearline.extract._places import PlaceMention, demonym_countries, find_places, resolve
-from tearline.extract._text import Role, Unit
+from tearline.extract._places import (
+    LOCATIVE,
+    PlaceMention,
+    apposed,
+    demonym_mentions,
+    drop_surnames,
+    find_places,
+    resolve,
+)
+from tearline.extract._text import Role, Unit, fold_key
 from tearline.extract._time import TimeMention, find_times
 from tearline.extract._venues import VenueMention, find_venues, speaks_after
 from tearline.extract.gazetteer import Gazetteer, lookup_city
@@ -122,36 +130,55 @@ def _file_lexicon(doc: Doc, f: UnitFacts, m: Match[lx.Lex]) -> None:
 
 def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]) -> None:
     doc = filing.doc
-    mentions = find_places(doc, gaz, blocked)
+    mentions = drop_surnames(doc, find_places(doc, gaz, blocked))
     dateline = [
         pm for pm in mentions if doc.dateline and doc.dateline[0] <= pm.span.start < doc.dateline[1]
     ]
     # The dateline's country settles ambiguous names in the text ("SAN MIGUEL" in a
     # report filed in San Salvador is in El Salvador).
-    filed = [p for p in resolve(dateline, gaz, []) if p.country]
+    filed = [p for p in resolve(dateline, gaz, []) if p is not None and p.country]
     context = [p.country for p in filed if p.country]
-    context += demonym_countries(doc.folded)
-    if filed:
-        country = gaz.countries[gaz.by_code[filed[0].country or ""]]
-        filing.dateline_country = Place(
-            filed[0].span, PlacePrecision.COUNTRY, country=country.code, geonameid=country.geonameid
-        )
+    demonyms = [
+        (code, Span(a, b, doc.text[a:b]))
+        for code, (a, b) in demonym_mentions(doc.folded)
+        if doc.unit_at(a) is not None
+    ]
+    context += [code for code, _ in demonyms]
     places = resolve(mentions, gaz, context)
-    known = set(context) | {p.country for p in places if p.precision is PlacePrecision.COUNTRY}
+    known = set(context) | {
+        p.country for p in places if p is not None and p.precision is PlacePrecision.COUNTRY
+    }
     kept: list[Place] = []
     for pm, place in zip(mentions, places, strict=True):
-        if pm in dateline:
+        if place is None or pm in dateline:
             continue  # where the report was filed, not where anything happened
-        if doc.upper and known and _stray_town(place, known, gaz):
+        if doc.upper and known and _stray_town(pm, place, known, gaz):
             continue
         f = filing.at(pm.span.start)
         if f is not None:
             f.places.append(PlaceFact(pm, place))
             kept.append(place)
-    if filing.dateline_country is None:
-        filing.dateline_country = _main_country(kept, gaz)
+    filing.dateline_country = _home_country(filed[0] if filed else None, kept, demonyms, gaz)
     if filing.dateline_country is not None:
-        _file_capital(filing, gaz, filing.dateline_country.country or "")
+        home = filing.dateline_country.country
+        # A foreign place the text never puts anything in ("Nicaragua has denied any
+        # links with the assassination", "flew to Mexico") is not where an event is.
+        qualified = {b.span.start for a, b in itertools.pairwise(mentions) if apposed(a, b)}
+        facts = [pf for f in filing.by_unit.values() for pf in f.places]
+        located = {
+            (pf.place.country, pf.place.city)
+            for pf in facts
+            if pf.mention.prep in LOCATIVE or pf.mention.span.start in qualified
+        }
+        for f in filing.by_unit.values():
+            f.places = [
+                pf
+                for pf in f.places
+                if pf.place.country in (home, None) or (pf.place.country, pf.place.city) in located
+            ]
+        _file_capital(filing, gaz, home or "")
+        if filed and filed[0].precision is PlacePrecision.CITY and filed[0].country == home:
+            _file_here(filing, filed[0])
 
 
 # "in the capital", "the capital's outskirts": the capital of the country the report is
@@ -189,29 +216,75 @@ def _file_capital(filing: _Filing, gaz: Gazetteer, code: str) -> None:
         f.places.append(PlaceFact(mention, place))
 
 
-def _main_country(places: list[Place], gaz: Gazetteer) -> Place | None:
-    """Without a dateline, the country the document names most (first named on a tie),
-    at its first mention."""
-    counts = Counter(p.country for p in places if p.country)
+# "in this capital", "here": where the report was filed, as the reporter writes from it.
+_HERE = re.compile(
+    r"\b(?:(?P<prep>in|at|near|outside|around|of)\s+this\s+(?P<name>capital|city)\b(?!\s+of\b)"
+    r"|(?P<here>here)\b(?!\s+(?:is|are)\b))",
+    re.IGNORECASE,
+)
+
+
+def _file_here(filing: _Filing, filed: Place) -> None:
+    """Where the text speaks of the dateline's city as the place it is written from."""
+    doc = filing.doc
+    for m in _HERE.finditer(doc.text, doc.dateline_end):
+        group = "name" if m.group("name") else "here"
+        f = filing.at(m.start(group))
+        if f is None:
+            continue
+        span = Span(m.start(group), m.end(group), m.group(group))
+        prep = (m.group("prep") or "in").lower()
+        mention = PlaceMention(span, (), prep, False, False, f.unit.index, span.end)
+        f.places.append(PlaceFact(mention, replace(filed, span=span)))
+
+
+# What the dateline's country is worth against the places and nationalities the text
+# names: a report filed in Mexico City that speaks of "Salvadoran guerrillas" three times
+# and of El Salvador once is about El Salvador.
+DATELINE_WEIGHT = 2.0
+DEMONYM_WEIGHT = 1.0  # a nationality adjective counts as a place of its country
+
+
+def _home_country(
+    filed: Place | None, places: list[Place], demonyms: list[tuple[str, Span]], gaz: Gazetteer
+) -> Place | None:
+    """The country the report is about, where an event it gives no place for happens:
+    the dateline's, unless the text names another country (its places, its people) more
+    often; without a dateline, the country the text names most (first named on a tie)."""
+    counts: dict[str, float] = {}
+    if filed is not None and filed.country:
+        counts[filed.country] = DATELINE_WEIGHT
+    for code, weight in [
+        *((p.country, 1.0) for p in places if p.country),
+        *((code, DEMONYM_WEIGHT) for code, _ in demonyms),
+    ]:
+        counts[code] = counts.get(code, 0.0) + weight
     if not counts:
         return None
-    code = max(counts, key=lambda c: counts[c])  # Counter keeps first-seen order on ties
-    first = next(p for p in places if p.country == code)
+    code = max(counts, key=lambda c: counts[c])  # the first seen on a tie
+    if code not in gaz.by_code:
+        return None
+    first = filed if filed is not None and filed.country == code else None
+    first = first or next((p for p in places if p.country == code), None)
+    span = first.span if first is not None else next(s for c, s in demonyms if c == code)
     country = gaz.countries[gaz.by_code[code]]
-    return Place(first.span, PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
+    return Place(span, PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
 
 
 STRAY_POPULATION = 1_000_000
 
 
-def _stray_town(place: Place, known: set[str | None], gaz: Gazetteer) -> bool:
+def _stray_town(pm: PlaceMention, place: Place, known: set[str | None], gaz: Gazetteer) -> bool:
     """A town abroad in caseless text that names other countries: in "THE SANTO TOMAS
     FARM" of a report from Guatemala City, Santo Tomas is no town in the Philippines.
-    Only cities of a million people are taken abroad without their country named."""
+    Only cities of a million people are taken abroad without their country named, and
+    only by their own name ("CANO" is a surname, not Kano)."""
     if place.precision is not PlacePrecision.CITY or place.country in known:
         return False
     i = gaz.by_geonameid.get(place.geonameid or -1)
-    return i is None or gaz.cities[i].population < STRAY_POPULATION
+    if i is None or gaz.cities[i].population < STRAY_POPULATION:
+        return True
+    return fold_key(pm.span.text[: pm.name_end - pm.span.start]) != fold_key(gaz.cities[i].name)
 
 
 def _file_unit_patterns(filing: _Filing, u: Unit) -> None:

@@ -48,9 +48,10 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
     if not events:
         return []
     if home is not None:
-        # An event the text gives no place for happens in the country the report was
-        # filed from ("SAN SALVADOR, 3 JAN 90 -- ... GUERRILLAS ATTACKED A BUS"), or
-        # without a dateline, in the country the document names most.
+        # An event the text gives no place for happens in the country the report is
+        # about: the one it was filed from ("SAN SALVADOR, 3 JAN 90 -- ... GUERRILLAS
+        # ATTACKED A BUS") unless the text names another more often; without a dateline,
+        # the country the document names most.
         events = [e if e.place else replace(e, place=home) for e in events]
     found = model.read(doc, gaz, orgs) if model is not None else None
     return attach(events, found, doc, orgs)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from tearline.extract._doc import Doc
 from tearline.extract._matcher import Match, leftmost_longest
 from tearline.extract._text import Unit, sentence_initial
-from tearline.extract.gazetteer import CITY, COUNTRY, REGION, Entry, Gazetteer
+from tearline.extract.gazetteer import CITY, COUNTRY, REGION, TOWN, Entry, Gazetteer
 from tearline.model import Place, PlacePrecision, Span
 
 # Words after a place name that make it a region ("San Miguel Department").
@@ -27,6 +27,56 @@ _REGION_SUFFIX = {
 }  # fmt: skip
 # Words after a place name that still leave it a place ("Moscow area", "Kabul Airport").
 _NAME_SUFFIX = {*_REGION_SUFFIX, "area", "city", "airport", "metropolitan", "region's"}
+# Words after a name that make it the name of something smaller than a town, even in
+# capitals: "THE SAN JOSE NEIGHBORHOOD" of San Salvador, "LA ESPERANZA FARM".
+_SUBPLACE_SUFFIX = {
+    "neighborhood", "neighbourhood", "colony", "farm", "hacienda", "estate", "ranch",
+    "plantation", "canton", "hamlet", "subdivision", "residential", "hill", "river", "lake",
+    "volcano", "battalion", "brigade",
+}  # fmt: skip
+# Words before a name that make it a person's ("JUDGE VALENCIA GARCIA", "COLONEL ZAMORA").
+_TITLES = {
+    "judge", "president", "minister", "colonel", "col", "gen", "general", "lieutenant", "lt",
+    "captain", "capt", "sergeant", "sgt", "major", "mr", "mrs", "ms", "dr", "father", "fr",
+    "monsignor", "msgr", "bishop", "archbishop", "cardinal", "senator", "sen", "deputy",
+    "mayor", "commander", "comandante", "governor", "ambassador", "professor", "prof",
+    "attorney", "journalist", "priest", "brother", "sister", "don", "dona", "citizen",
+    "leader", "congressman", "councilman", "businessman", "engineer", "eng",
+}  # fmt: skip
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# In capitals a surname cannot be told from a town by its case: "CARLOS VALENCIA
+# GARCIA", "GENERAL OSVALDO DIAZ SALVADOR", "RUBEN ZAMORA". A town name next to a given
+# name or a surname (Spanish names, as the wire reports of Latin America write them) is
+# taken for a person's, and so are its other mentions in the document, unless something
+# is said to be in it.
+_GIVEN_NAMES = _words(
+    """adolfo agustin alberto alejandro alfonso alfredo alvaro ana andres angel antonio
+    armando arnoldo arturo augusto bernardo blanca carlos cesar cristina daniel diego
+    domingo edgar eduardo elba elena emilio enrique ernesto esteban federico felipe
+    fernando francisco gabriel gerardo gilberto gonzalo guillermo gustavo hector hernan
+    hugo humberto ignacio ivan jaime javier jesus joaquin jorge jose juan julio leonel
+    luis manuel marco marcos margarita maria mario mauricio miguel napoleon nestor octavio
+    oscar osvaldo pablo pedro rafael ramiro ramon raul reinaldo rene ricardo rigoberto
+    roberto rodrigo rolando ruben salvador samuel sergio tomas vicente victor"""
+)
+_SURNAMES = _words(
+    """acosta aguilar alvarado alvarez arango arce avila barco benitez calderon camacho
+    cardenas castaneda castillo castro chavez contreras cordero cristiani cruz diaz
+    dominguez duarte escobar espinoza estrada fernandez figueroa flores fuentes galan
+    gallardo garcia gaviria giraldo gomez gonzalez guerra guerrero gutierrez guzman
+    henao hernandez herrera ibarra jaramillo jimenez lara leon lopez lozano marin
+    marquez martinez medina mejia melendez mendez mendoza molina montenegro montoya morales moreno
+    munoz navarro nunez ochoa orozco ortega ortiz osorio ospina pacheco padilla palacios
+    paredes pena perez ponce quintero ramirez ramos restrepo reyes rincon rios rivas
+    rivera rodriguez rojas romero rosales ruiz salazar salinas sanchez sandoval santos
+    serrano silva soto suarez toro torres trujillo uribe valdez valencia vargas vasquez
+    vazquez vega velasquez villalobos zamora zuniga"""
+)
 _MONTHS_DAYS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
@@ -39,7 +89,15 @@ _FREE_BEFORE = {
     "by", "greater", "north", "south", "east", "west", "central", "northern", "southern",
     "eastern", "western", "downtown", "outside", "inside", "across", "into",
 }  # fmt: skip
-_KIND_RANK = {COUNTRY: 3.5, CITY: 1, REGION: 1}  # a country beats a town of its name
+# Words before a place name that make it where something is or happens ("in Lima"); a
+# foreign country or city named otherwise ("Nicaragua has denied any links with the
+# assassination", "flew to Mexico") is not taken as where a report's event happened.
+LOCATIVE = {
+    "in", "at", "near", "outside", "inside", "on", "into", "around", "throughout", "across",
+    "within", "downtown", "northern", "southern", "eastern", "western", "central",
+}  # fmt: skip
+_KIND_RANK = {COUNTRY: 3.5, CITY: 1, REGION: 1, TOWN: 0.5}  # a country beats a town of its name
+BIG_CITY = 100_000
 # In all-capital text a one-word alternate name counts only for a big city ("MOSCOU").
 ALTERNATES_IN_CAPITALS = 1_000_000
 
@@ -141,8 +199,36 @@ def _lower_initial(written: str) -> bool:
     return not rest or rest[0].islower()
 
 
+# Words after which a name in capitals may begin: prepositions, articles, conjunctions.
+_FUNCTION_WORDS = {
+    *LOCATIVE, "of", "from", "to", "toward", "towards", "and", "or", "between", "the", "a",
+    "an", "by", "for", "with", "via", "through", "reached", "entered", "left", "visited",
+}  # fmt: skip
+
+
+def _after_function_word(text: str, start: int) -> bool:
+    """Whether the name at ``start`` follows punctuation, a function word or nothing."""
+    before = text[max(0, start - 40) : start].rstrip()
+    if not before or not before[-1].isalnum():
+        return True
+    return before.split()[-1].lower() in _FUNCTION_WORDS
+
+
+def _countries_only(entries: Sequence[Entry]) -> bool:
+    return all(e.kind == COUNTRY for e in entries)
+
+
 def _big(entries: Sequence[Entry]) -> bool:
     return any(e.kind == COUNTRY or (e.kind == CITY and e.primary) for e in entries)
+
+
+def _matches(doc: Doc, gaz: Gazetteer) -> list[Match[Entry]]:
+    """Names of countries, regions and cities, and of small towns, the readings of one
+    name together."""
+    found: dict[tuple[int, int], tuple[Entry, ...]] = {}
+    for m in [*gaz.index.find(doc.folded), *gaz.town_index.find(doc.folded)]:
+        found[m.start, m.end] = found.get((m.start, m.end), ()) + m.values
+    return [Match(start, end, values) for (start, end), values in found.items()]
 
 
 def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) -> list[PlaceMention]:
@@ -150,16 +236,24 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
     text = doc.text
     out: list[PlaceMention] = []
     blocked_at = {i for s, e in blocked for i in range(s, e)}
-    for m in leftmost_longest(gaz.index.find(doc.folded)):
+    for m in leftmost_longest(_matches(doc, gaz)):
         unit = doc.unit_at(m.start)
         if unit is None and doc.dateline and doc.dateline[0] <= m.start < doc.dateline[1]:
             unit = doc.units[0]  # the dateline's place gives context even in a header line
         if unit is None or m.start in blocked_at or (m.end - 1) in blocked_at:
             continue
         entries = _accept(text, m, unit, doc.upper, gaz)
+        if doc.upper and not _after_function_word(text, m.start):
+            # "DANILO BARILLAS", "SIMON BOLIVAR": in capitals a small town's name after
+            # another name is read as part of that name.
+            entries = tuple(e for e in entries if e.kind != TOWN)
         if not entries or text[m.end : m.end + 1] == "-":
             continue  # "Afghanistan-based": a modifier, not a place
         nxt = _NEXT_WORD.match(text, m.end, min(len(text), m.end + 40))
+        if nxt is not None and nxt.group(1).rstrip(",.;:").lower() in _SUBPLACE_SUFFIX:
+            continue  # "the San Jose neighborhood": not the city of San Jose
+        if _preposition(text, m.start).rstrip(".") in _TITLES and not _countries_only(entries):
+            continue  # "Judge Valencia": a person
         region = nxt is not None and nxt.group(1).rstrip(",.;:").lower() in _REGION_SUFFIX
         end = (
             nxt.start(1) + len(nxt.group(1).rstrip(",.;:")) if nxt is not None and region else m.end
@@ -181,42 +275,100 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
     return out
 
 
+def drop_surnames(doc: Doc, mentions: list[PlaceMention]) -> list[PlaceMention]:
+    """In capitals, the mentions of a town name that the document uses as a surname."""
+    if not doc.upper:
+        return mentions
+    text, people = doc.text, set()
+    for pm in mentions:
+        name = pm.span.text[: pm.name_end - pm.span.start].lower()
+        if any(e.kind == COUNTRY for e in pm.entries):
+            if name in _SURNAMES:
+                people.add(name)  # "MARCO TULIO MONTENEGRO": only "in Montenegro" is a place
+            continue
+        before = text[max(0, pm.span.start - 30) : pm.span.start]
+        after = text[pm.name_end : pm.name_end + 30]
+        prev = before.split()[-1].lower().lstrip('[("') if before[-1:].isspace() else ""
+        nxt = after.split()[0].lower().rstrip('])"') if after[:1].isspace() else ""
+        if prev in _GIVEN_NAMES or prev in _SURNAMES or prev in _TITLES or nxt in _SURNAMES:
+            people.add(name)
+    return [
+        pm
+        for pm in mentions
+        if pm.span.text[: pm.name_end - pm.span.start].lower() not in people or pm.prep in LOCATIVE
+    ]
+
+
 def resolve(
     mentions: Sequence[PlaceMention], gaz: Gazetteer, extra_context: Sequence[str]
-) -> list[Place]:
-    """One Place per mention, choosing among the readings of ambiguous names."""
+) -> list[Place | None]:
+    """One Place per mention, choosing among the readings of ambiguous names; None for
+    a name that is only a small town's, in a country the document is not about."""
     doc_countries: Counter[str] = Counter(extra_context)
     for pm in mentions:
-        code = _only_country(pm, gaz)
+        code = _only_country(pm, gaz, towns=False)
         if code is not None:
             doc_countries[code] += 1
-    out: list[Place] = []
+    top = max(doc_countries.values(), default=0)
+    main = {c for c, n in doc_countries.items() if n == top}
+    out: list[Place | None] = []
     for i, pm in enumerate(mentions):
         nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-        qualifier = _only_country(nxt, gaz) if nxt is not None and _apposed(pm, nxt) else None
-        out.append(_place(pm, _choose(pm, gaz, doc_countries, qualifier), gaz))
+        qualifier = _only_country(nxt, gaz) if nxt is not None and apposed(pm, nxt) else None
+        # A small town only in the country the document is most about, or the one named
+        # with it ("Tecoluca, El Salvador"): there are too many of them to take any other.
+        entries = [
+            e
+            for e in pm.entries
+            if e.kind != TOWN or gaz.country_of(e) in main or gaz.country_of(e) == qualifier
+        ]
+        if not entries:
+            out.append(None)
+            continue
+        pm = replace(pm, entries=tuple(entries))
+        out.append(_place(pm, _choose(pm, gaz, doc_countries, qualifier, main), gaz))
     return out
 
 
-def _only_country(pm: PlaceMention, gaz: Gazetteer) -> str | None:
-    codes = {gaz.country_of(e) for e in pm.entries} - {None}
+def _only_country(pm: PlaceMention, gaz: Gazetteer, towns: bool = True) -> str | None:
+    """The country all readings of the name are in; a name read only as small towns
+    says nothing of the document's country unless ``towns``."""
+    codes = {gaz.country_of(e) for e in pm.entries if towns or e.kind != TOWN} - {None}
     return next(iter(codes)) if len(codes) == 1 else None
 
 
-def _apposed(a: PlaceMention, b: PlaceMention) -> bool:
+def apposed(a: PlaceMention, b: PlaceMention) -> bool:
     """'Kerman, Iran', 'Moscow, Idaho', 'Moscow (Russia)': b qualifies a."""
     gap = b.span.start - a.span.end
     return a.unit == b.unit and 0 < gap <= 3 and a.span.text != b.span.text
 
 
-def _choose(pm: PlaceMention, gaz: Gazetteer, doc: Counter[str], qualifier: str | None) -> Entry:
+def _choose(
+    pm: PlaceMention, gaz: Gazetteer, doc: Counter[str], qualifier: str | None, main: set[str]
+) -> Entry:
+    """The reading of the name: in the country named with it, else in the country the
+    document is most about, else in another it names; a country before a city before a
+    town; the place's own name before an alternate; the larger."""
+
+    # A town yields to a large city of its name unless the document is about the
+    # town's country and names the city's only in passing ("in San Salvador" in a report
+    # from Madrid is not San Salvador in the province of Valladolid).
+    town_rank = _KIND_RANK[TOWN] - (
+        1.0 if any(e.kind == CITY and gaz.population(e) >= BIG_CITY for e in pm.entries) else 0.0
+    )
+
     def score(e: Entry) -> tuple[float, ...]:
-        code = gaz.country_of(e)
+        code = gaz.country_of(e) or ""
         if e.kind == COUNTRY:
-            context = 0
+            context = 0.0
+        elif code == qualifier:
+            context = 4.0
         else:
-            context = 4 if code == qualifier else 2 if doc.get(code or "", 0) else 0
-        return (context + _KIND_RANK[e.kind], float(e.primary), math.log10(gaz.population(e) + 1))
+            context = 2.0 if code in main else 1.0 if doc.get(code, 0) else 0.0
+        rank = town_rank if e.kind == TOWN else _KIND_RANK[e.kind]
+        if e.kind == TOWN and pm.region and gaz.town(e.ref).division:
+            rank = _KIND_RANK[CITY] + 0.5  # "CORDOBA DEPARTMENT": the division itself
+        return (context + rank, float(e.primary), math.log10(gaz.population(e) + 1))
 
     return max(pm.entries, key=score)
 
@@ -232,6 +384,17 @@ def _place(pm: PlaceMention, e: Entry, gaz: Gazetteer) -> Place:
         r = gaz.regions[e.ref]
         return Place(
             pm.span, PlacePrecision.REGION, country=r.country, region=r.name, geonameid=r.geonameid
+        )
+    if e.kind == TOWN:
+        t = gaz.town(e.ref)
+        if t.division:
+            name = pm.span.text[: pm.name_end - pm.span.start]
+            pm = replace(pm, span=Span(pm.span.start, pm.name_end, name), region=False)
+            return Place(pm.span, PlacePrecision.REGION, country=t.country, region=t.name)
+        if pm.region:
+            return Place(pm.span, PlacePrecision.REGION, country=t.country, region=pm.span.text)
+        return Place(
+            pm.span, PlacePrecision.CITY, country=t.country, city=t.name, lat=t.lat, lon=t.lon
         )
     city = gaz.cities[e.ref]
     if pm.region:
@@ -289,4 +452,9 @@ _DEMONYM = re.compile(
 
 def demonym_countries(folded: str) -> list[str]:
     """The countries a document's nationality adjectives point to, once per mention."""
-    return [_DEMONYMS[m.group(1)] for m in _DEMONYM.finditer(folded)]
+    return [code for code, _ in demonym_mentions(folded)]
+
+
+def demonym_mentions(folded: str) -> list[tuple[str, tuple[int, int]]]:
+    """Each nationality adjective's country and where it is written."""
+    return [(_DEMONYMS[m.group(1)], m.span(1)) for m in _DEMONYM.finditer(folded)]

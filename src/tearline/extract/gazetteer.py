@@ -1,4 +1,6 @@
-"""The shipped gazetteer: countries, regions and cities (GeoNames cities15000) by name.
+"""The shipped gazetteer: countries, regions and cities (GeoNames cities15000) by name,
+and small towns (GeoNames cities1000) that extraction takes only where the document's
+own country agrees.
 
 Extraction matches place names with it; later stages use it to get a city's
 coordinates or its names in other languages::
@@ -22,16 +24,17 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import threading
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
 
-from tearline.extract._matcher import PhraseIndex
+from tearline.extract._matcher import Match, PhraseIndex
 from tearline.extract._text import fold_key
 
-COUNTRY, REGION, CITY = 0, 1, 2
+COUNTRY, REGION, CITY, TOWN = 0, 1, 2, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +67,22 @@ class City:
     population: int
 
 
+@dataclass(frozen=True, slots=True)
+class Town:
+    """A place of 1,000 to 15,000 people (GeoNames cities1000 without its population)."""
+
+    name: str
+    country: str
+    admin1: str  # the first-level division's name ("Cuscatlan"), not its code
+    lat: float
+    lon: float
+    division: bool  # the name of a first-level division ("Morazan"): a region, not a town
+
+
 class Entry(NamedTuple):
     """One reading of a name: which place, and how the name may be matched."""
 
-    kind: int  # COUNTRY, REGION or CITY
+    kind: int  # COUNTRY, REGION, CITY or TOWN
     ref: int  # index into the gazetteer's list of that kind
     primary: bool  # the place's own name rather than an alternate
     wordlike: bool  # also an ordinary word or a personal name
@@ -89,12 +104,22 @@ class Gazetteer:
         for key, entry in entries:
             self.names.setdefault(key, []).append(entry)
         self.index: PhraseIndex[Entry] = PhraseIndex(entries)
+        # Small towns are matched on their own, so the index above (whose matches are
+        # also features of the role taggers) stays as the taggers were trained with.
+        self._towns: list[list[Any]] = data.get("towns", [])
+        self.town_index = TownIndex(self._towns)
+
+    def town(self, i: int) -> Town:
+        r = self._towns[i]
+        return Town(r[0], r[1], r[2], r[3], r[4], "d" in r[5])
 
     def country_of(self, entry: Entry) -> str | None:
         if entry.kind == COUNTRY:
             return self.countries[entry.ref].code
         if entry.kind == REGION:
             return self.regions[entry.ref].country
+        if entry.kind == TOWN:
+            return str(self._towns[entry.ref][1])
         return self.cities[entry.ref].country
 
     def population(self, entry: Entry) -> int:
@@ -103,6 +128,43 @@ class Gazetteer:
         if entry.kind == CITY:
             return self.cities[entry.ref].population
         return 0
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+class TownIndex:
+    """Small towns by name. A dictionary looked up word by word rather than an automaton:
+    100,000 names load in a tenth of the time, and a name is found only where its first
+    word is one that starts a town name."""
+
+    def __init__(self, rows: list[list[Any]]) -> None:
+        self._names: dict[str, tuple[Entry, ...]] = {}
+        self._first: set[str] = set()
+        self._longest = 1
+        for i, r in enumerate(rows):
+            key = fold_key(r[0])
+            self._names[key] = (*self._names.get(key, ()), Entry(TOWN, i, True, "w" in r[5]))
+            words = key.split(" ")
+            self._first.add(words[0])
+            self._longest = max(self._longest, len(words))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def find(self, folded: str) -> list[Match[Entry]]:
+        """Every whole-word occurrence, overlapping ones included."""
+        words = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
+        out: list[Match[Entry]] = []
+        names, first = self._names, self._first
+        for i, (start, end) in enumerate(words):
+            if folded[start:end] not in first:
+                continue
+            for j in range(i, min(i + self._longest, len(words))):
+                values = names.get(folded[start : words[j][1]])
+                if values is not None:
+                    out.append(Match(start, words[j][1], values))
+        return out
 
 
 def _entries(data: dict[str, Any]) -> list[tuple[str, Entry]]:
