@@ -236,10 +236,17 @@ def _muc4_json(report: Muc4Report) -> dict[str, Any]:
 @evaluate.command("muc4-keys")
 def eval_muc4_keys(
     texts: Annotated[
-        list[Path], typer.Option("--texts", help="MUC-4 text files (e.g. tst1/tst1-muc3).")
+        list[Path],
+        typer.Option(
+            "--texts", help="A MUC-4 text file; repeat for several (e.g. --texts tst1/tst1-muc3)."
+        ),
     ],
     keys: Annotated[
-        list[Path], typer.Option("--keys", help="Their answer keys (e.g. tst1/key-tst1.v7).")
+        list[Path],
+        typer.Option(
+            "--keys",
+            help="Its answer key; repeat in the same order (--keys tst1/key-tst1.v7).",
+        ),
     ],
     as_json: JsonOpt = False,
 ) -> None:
