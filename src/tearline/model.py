@@ -59,6 +59,33 @@ class Method(StrEnum):
     UNKNOWN = "unknown"
 
 
+# Methods that by themselves threaten life, even when the text states no harm verb
+# ("suicide bombers plan to attack crowds"): the duty-to-warn check and severity use them.
+LETHAL_METHODS = frozenset(
+    {
+        Method.ARMED_ASSAULT,
+        Method.BOMBING,
+        Method.SUICIDE_BOMBING,
+        Method.VEHICLE_RAMMING,
+        Method.ASSASSINATION,
+        Method.KIDNAPPING,
+        Method.HIJACKING,
+        Method.STABBING,
+        Method.CBRN,
+    }
+)
+# Of those, the ones that kill many at once.
+MASS_CASUALTY_METHODS = frozenset(
+    {
+        Method.ARMED_ASSAULT,
+        Method.BOMBING,
+        Method.SUICIDE_BOMBING,
+        Method.VEHICLE_RAMMING,
+        Method.CBRN,
+    }
+)
+
+
 class TargetType(StrEnum):
     MASS_GATHERING = "mass_gathering"  # "large gatherings", crowds, festivals
     CONCERT = "concert"  # concerts and concert venues

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tearline.assess import Imminence, Likelihood, Severity, assess
+from tearline.extract import extract
 from tearline.model import EventKind, Modality
 from tests.factories import DOC_DATE, moscow_threat
 
@@ -72,3 +73,25 @@ def test_incidents_get_no_likelihood() -> None:
 def test_bad_reliability_is_refused() -> None:
     with pytest.raises(ValueError, match="A-F"):
         grade(reliability="Z")
+
+
+def test_a_lethal_method_is_severe_even_when_no_harm_verb_is_written() -> None:
+    # "ISIS-K suicide bombers plan to attack crowds at the Abbey Gate": no "kill" in the
+    # text, yet the method says what is at stake. Triage must not rank it as minor.
+    text = (
+        "Kabul, 25 August 2021. Reporting indicates that ISIS-K suicide bombers plan to "
+        "attack crowds at the Abbey Gate of Kabul airport within the next 24 hours."
+    )
+    when = datetime(2021, 8, 25, 9, tzinfo=UTC)
+    (event,) = [e for e in extract(text, when) if e.kind is EventKind.THREAT]
+    assert not event.harms
+    a = grade(event, now=when)
+    assert a.severity is Severity.EXTREME
+    assert a.rationale["severity"] == "suicide bombing against people in public"
+
+    away_from_crowds = (
+        "Kabul, 25 August 2021. Reporting indicates that gunmen plan to kidnap a minister "
+        "in Kabul within the next 24 hours."
+    )
+    (event,) = [e for e in extract(away_from_crowds, when) if e.kind is EventKind.THREAT]
+    assert grade(event, now=when).severity in (Severity.SEVERE, Severity.EXTREME)

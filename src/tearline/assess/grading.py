@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from tearline.model import (
     HARM_IN_SCOPE,
+    LETHAL_METHODS,
+    MASS_CASUALTY_METHODS,
     Event,
     EventKind,
     Harm,
@@ -186,17 +188,17 @@ def _severity(event: Event) -> tuple[Severity, str]:
     harms = event.harms
     killed = event.casualties.killed.min if event.casualties.killed else 0
     public = any(t.type in _PUBLIC_TARGETS for t in event.targets)
-    mass_method = event.method is not None and event.method.method in (
-        Method.ARMED_ASSAULT,
-        Method.BOMBING,
-        Method.SUICIDE_BOMBING,
-        Method.VEHICLE_RAMMING,
-        Method.CBRN,
-    )
+    method = event.method.method if event.method is not None else None
+    mass_method = method in MASS_CASUALTY_METHODS
     if Harm.KILLING in harms and (public or killed >= 10 or mass_method):
         return Severity.EXTREME, "intent to kill, with mass-casualty targets or method"
+    if mass_method and public and method is not None:
+        # "Suicide bombers plan to attack crowds" states no harm verb; the method does.
+        return Severity.EXTREME, f"{method.value.replace('_', ' ')} against people in public"
     if harms & {Harm.KILLING, Harm.KIDNAPPING}:
         return Severity.SEVERE, "threat to life or liberty"
+    if method in LETHAL_METHODS and method is not None:
+        return Severity.SEVERE, f"method ({method.value.replace('_', ' ')}) threatens life"
     if harms & HARM_IN_SCOPE:
         return Severity.MODERATE, "serious bodily injury"
     return Severity.MINOR, "no harm to people stated"

@@ -14,8 +14,8 @@ from enum import StrEnum
 from tearline.assess import Assessment, Imminence, Likelihood
 from tearline.model import (
     HARM_IN_SCOPE,
+    LETHAL_METHODS,
     Event,
-    Method,
     Recipient,
     RecipientKind,
     TargetType,
@@ -29,21 +29,6 @@ PUBLIC_TARGETS = frozenset(
         TargetType.TRANSPORT,
         TargetType.RELIGIOUS,
         TargetType.BUSINESS,
-    }
-)
-# Methods that by themselves threaten life, even when the text states no harm verb.
-_LETHAL_METHODS = frozenset(
-    {
-        Method.ARMED_ASSAULT,
-        Method.BOMBING,
-        Method.SUICIDE_BOMBING,
-        Method.VEHICLE_RAMMING,
-        Method.ASSASSINATION,
-        Method.KIDNAPPING,
-        Method.HIJACKING,
-        Method.STABBING,
-        Method.CBRN,
-        Method.ARSON,
     }
 )
 
@@ -131,7 +116,7 @@ def trigger_checklist(event: Event, assessment: Assessment) -> Checklist:
         assessment.rationale["imminence"],
     )
     harms = event.harms & HARM_IN_SCOPE
-    lethal = event.method is not None and event.method.method in _LETHAL_METHODS
+    lethal = event.method is not None and event.method.method in LETHAL_METHODS
     harm = Check(
         bool(harms) or lethal,
         "threatens " + ", ".join(sorted(h.value.replace("_", " ") for h in harms))
