@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tearline import workflow as wf
 from tearline.model import (
     Actor,
+    Contact,
     Event,
     EventKind,
     Harm,
@@ -64,3 +66,35 @@ def moscow_threat(**changes: object) -> Event:
 
         event = replace(event, **changes)  # type: ignore[arg-type]
     return event
+
+
+def add_moscow_recipients(
+    app: wf.App, webhook: str, *, liaison: tuple[Contact, ...] = (), public_webhook: bool = True
+) -> None:
+    """The demo's two recipients: the FSB through liaison, and the public in Moscow.
+
+    ``webhook`` is a loopback receiver's base URL; ``liaison`` adds contacts beside the
+    liaison note (e-mail, SMS) for tests of those channels.
+    """
+    wf.add_recipient(
+        app,
+        name="Russian Federation (liaison)",
+        kind="government",
+        tier="adversary",
+        language="en",
+        jurisdiction="RU",
+        contacts=[Contact("liaison_note", "moscow-desk"), *liaison],
+    )
+    public = [Contact("public_feed", "ru-moscow")]
+    if public_webhook:
+        public.insert(0, Contact("webhook", f"{webhook}/alerts"))
+    wf.add_recipient(
+        app,
+        name="Public in Moscow",
+        kind="public",
+        tier="public",
+        language="en",
+        area_country="RU",
+        area_city="Moscow",
+        contacts=public,
+    )

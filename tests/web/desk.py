@@ -11,8 +11,8 @@ import httpx
 
 from tearline import workflow as wf
 from tearline.demo.receiver import LoopbackReceiver
-from tearline.model import Contact
 from tearline.web.server import DeskServer
+from tests.factories import add_moscow_recipients
 
 # One person per role, all holding the CT compartment, plus one outsider without it.
 PEOPLE: dict[str, tuple[str, list[str], list[str]]] = {
@@ -36,25 +36,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def seed(app: wf.App, webhook: str) -> None:
     for name, (password, roles, held) in PEOPLE.items():
         wf.add_user(app, name, password, roles, compartments=held, by="test")
-    wf.add_recipient(
-        app,
-        name="Russian Federation (liaison)",
-        kind="government",
-        tier="adversary",
-        language="en",
-        jurisdiction="RU",
-        contacts=[Contact("liaison_note", "moscow-desk")],
-    )
-    wf.add_recipient(
-        app,
-        name="Public in Moscow",
-        kind="public",
-        tier="public",
-        language="en",
-        area_country="RU",
-        area_city="Moscow",
-        contacts=[Contact("webhook", f"{webhook}/alerts"), Contact("public_feed", "ru-moscow")],
-    )
+    add_moscow_recipients(app, webhook)
 
 
 def csrf_of(html: str) -> str:

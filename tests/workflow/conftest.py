@@ -9,8 +9,8 @@ import pytest
 from tearline import workflow as wf
 from tearline.demo.receiver import LoopbackReceiver
 from tearline.demo.scenario import CODE_WORD, METHODS, SOURCE, report_text
-from tearline.model import Contact
 from tests.conftest import seed_users
+from tests.factories import add_moscow_recipients
 
 
 @pytest.fixture
@@ -29,25 +29,7 @@ def people(app: wf.App) -> tuple[wf.Identity, wf.Identity]:
 @pytest.fixture
 def registry(app: wf.App, receiver: tuple[LoopbackReceiver, str]) -> None:
     _, url = receiver
-    wf.add_recipient(
-        app,
-        name="Russian Federation (liaison)",
-        kind="government",
-        tier="adversary",
-        language="en",
-        jurisdiction="RU",
-        contacts=[Contact("liaison_note", "moscow-desk")],
-    )
-    wf.add_recipient(
-        app,
-        name="Public in Moscow",
-        kind="public",
-        tier="public",
-        language="en",
-        area_country="RU",
-        area_city="Moscow",
-        contacts=[Contact("webhook", f"{url}/alerts"), Contact("public_feed", "ru-moscow")],
-    )
+    add_moscow_recipients(app, url)
 
 
 PROVENANCE = wf.Provenance(

@@ -26,6 +26,7 @@ from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.workflow.outbox import mark_handed_over
 from tearline.workflow.worker import EmbeddedWorker, Journal, Worker, channels_for, recover
+from tests.factories import add_moscow_recipients
 from tests.workflow.conftest import PROVENANCE
 
 PROTECTED = (SOURCE, CODE_WORD, *METHODS, "LR-2024-0306-117")
@@ -99,28 +100,8 @@ def test_every_channel_delivers_signed_and_recorded(
         sms_gateway_url=f"{gateway_url}/sms",
         public_url="https://tearline.test",
     )
-    wf.add_recipient(
-        app,
-        name="Russian Federation (liaison)",
-        kind="government",
-        tier="adversary",
-        language="en",
-        jurisdiction="RU",
-        contacts=[
-            Contact("liaison_note", "moscow-desk"),
-            Contact("email", "duty@fsb.test"),
-            Contact("sms", "+79160000001"),
-        ],
-    )
-    wf.add_recipient(
-        app,
-        name="Public in Moscow",
-        kind="public",
-        tier="public",
-        language="en",
-        area_country="RU",
-        area_city="Moscow",
-        contacts=[Contact("webhook", f"{url}/alerts"), Contact("public_feed", "ru-moscow")],
+    add_moscow_recipients(
+        app, url, liaison=(Contact("email", "duty@fsb.test"), Contact("sms", "+79160000001"))
     )
     r.secret = secret_of(app, "Public in Moscow")  # the receiver checks every signature
     released = release(app, people)
