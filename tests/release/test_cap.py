@@ -192,6 +192,10 @@ def _empty_keys() -> KeySet:
 
 
 def _java() -> str:
+    """The JDK, the independent verifier of CAP's Ed25519 XML signature (xmlsec1 1.2 has
+    no EdDSA). A developer without Java gets a skip that says what to install; .ci/run
+    installs it and sets TEARLINE_REQUIRE_JAVA=1, which turns its absence into a failure,
+    so CI never skips this check."""
     java = shutil.which("java")
     if java is None:
         if os.environ.get("TEARLINE_REQUIRE_JAVA") == "1":

@@ -4,7 +4,6 @@ the recipient reads, but not the headers the mail channel rewrites."""
 
 from __future__ import annotations
 
-import os
 from email import message_from_string, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,8 +16,7 @@ from tearline.errors import SignatureError
 from tearline.model import Tier
 from tearline.workflow.verification import verify_artifact
 from tests.release.support import released
-
-CHROMIUM = Path(os.environ.get("TEARLINE_CHROMIUM", "/usr/bin/chromium"))
+from tests.web.browser import ARGS, require_chromium
 
 
 def message(text: str) -> EmailMessage:
@@ -117,16 +115,12 @@ def test_without_its_signature_an_email_is_not_verified(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_right_to_left_renders_right_to_left_in_chromium(tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("TEARLINE_SKIP_BROWSER_TESTS") == "1":
-            pytest.skip("TEARLINE_SKIP_BROWSER_TESTS=1: browser tests skipped on purpose")
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package")
+    chromium = require_chromium()
     _, artifacts, _ = released(tmp_path, Tier.ADVERSARY, "fa")
     page_file = tmp_path / "email.html"
     page_file.write_text(html_part(message(artifacts["email"])), encoding="utf-8")
-    args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
+        browser = pw.chromium.launch(executable_path=str(chromium), headless=True, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 900, "height": 1200})
             page.goto(page_file.as_uri())

@@ -22,6 +22,7 @@ from tearline.errors import NotFound
 from tearline.ids import Kind, format_id, parse_id
 from tearline.store import tables as t
 from tearline.workflow.app import App
+from tearline.workflow.records import TABLES
 from tearline.workflow.users import Identity
 
 
@@ -120,20 +121,6 @@ _THREAT_COLUMN: dict[type[t.Base], Any] = {
     t.CaseGrade: t.CaseGrade.threat_id,
 }
 
-_TABLES: dict[Kind, type[t.Base]] = {
-    Kind.REPORT: t.Report,
-    Kind.THREAT: t.Threat,
-    Kind.EVENT: t.Event,
-    Kind.DETERMINATION: t.Determination,
-    Kind.RELEASE: t.Release,
-    Kind.WARNING: t.WarningRecord,
-    Kind.DELIVERY: t.Delivery,
-    Kind.RESPONSE: t.Response,
-    Kind.ESCALATION: t.Escalation,
-    Kind.RECIPIENT: t.Recipient,
-    Kind.SOURCE: t.Source,
-}
-
 
 def load_visible(session: Session, ref: str, viewer: Identity | None, *kinds: Kind) -> Any:
     """The row for ``ref`` if it exists and the viewer may see it; otherwise NotFound.
@@ -142,7 +129,7 @@ def load_visible(session: Session, ref: str, viewer: Identity | None, *kinds: Ki
     reveal that it exists.
     """
     kind, number = parse_id(ref, *kinds)
-    table = _TABLES[kind]
+    table = TABLES[kind]
     pk = table.__mapper__.primary_key[0]
     row = session.scalar(restrict(select(table).where(pk == number), table, viewer))
     if row is None:

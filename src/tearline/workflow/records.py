@@ -16,7 +16,8 @@ from tearline.store import tables as t
 
 R = TypeVar("R", bound=t.Base)
 
-_TABLES: dict[Kind, type[t.Base]] = {
+# The table that holds each kind of record, for loading by ID.
+TABLES: dict[Kind, type[t.Base]] = {
     Kind.REPORT: t.Report,
     Kind.THREAT: t.Threat,
     Kind.EVENT: t.Event,
@@ -42,7 +43,7 @@ def load(session: Session, table: type[R], ref: str, kind: Kind) -> R:
 
 def load_any(session: Session, ref: str) -> tuple[Kind, t.Base]:
     kind, number = parse_id(ref)
-    row = session.get(_TABLES[kind], number)
+    row = session.get(TABLES[kind], number)
     if row is None:
         raise NotFound(f"no {kind.name.lower()} {format_id(kind, number)}")
     return kind, row
