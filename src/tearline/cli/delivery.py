@@ -26,6 +26,7 @@ from tearline.cli._common import (
 )
 from tearline.deliver.registry import RegistryFileRejected
 from tearline.errors import InputError
+from tearline.ids import Kind, format_id
 from tearline.model import Contact, Location
 
 recipients_cli = typer.Typer(help="The recipient registry.", no_args_is_help=True)
@@ -227,7 +228,7 @@ def recipients_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         from tearline.deliver.registry import recipient_to_dict
 
-        rows = [{"ref": f"RCP-{r.id}", **recipient_to_dict(r)} for r in people]
+        rows = [{"ref": format_id(Kind.RECIPIENT, r.id), **recipient_to_dict(r)} for r in people]
         for row in rows:
             for c in row["contacts"]:
                 c.pop("secret", None)
@@ -239,7 +240,7 @@ def recipients_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         if r.area_lat is not None:
             where = f"{where} {r.area_lat:.3f},{r.area_lon:.3f} r{r.area_radius_km:g}km".strip()
         table.add_row(
-            f"RCP-{r.id}",
+            format_id(Kind.RECIPIENT, r.id),
             r.name,
             r.kind.value,
             r.tier.value,

@@ -20,6 +20,7 @@ from typing import ClassVar
 from urllib.parse import quote_plus
 
 from tearline.deliver.channels import HttpPool, Outbound, PermanentFailure, Receipt, post
+from tearline.ids import Kind, format_id
 
 SMS_LIMIT = 160
 # One digit per kind of answer; the order is what recipients see in the instructions.
@@ -66,7 +67,7 @@ def parse_reply(text: str) -> tuple[str | None, str] | None:
     m = _REPLY.match(text)
     if not m:
         return None
-    ref = f"WRN-{m.group(2)}" if m.group(1) else None
+    ref = format_id(Kind.WARNING, int(m.group(2))) if m.group(1) else None
     return ref, REPLY_CODES[m.group(3)]
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
@@ -100,46 +101,46 @@ async def report_page(request: Request, ref: str, viewer: Reader) -> Response:
     return page(request, "report.html", viewer, report=data)
 
 
-def _queue_args(status: str, imminence: str, severity: str, q: str) -> dict[str, Any]:
-    statuses = (status,) if status in (*desk.QUEUE_STATUSES, "waived", "merged") else None
-    return {
-        "statuses": statuses or desk.QUEUE_STATUSES,
-        "imminence": imminence,
-        "severity": severity,
-        "query": q,
-    }
+@dataclass(frozen=True)
+class QueueFilters:
+    """The triage queue's filters, from the query string (the page and its live rows)."""
+
+    status: str = ""
+    imminence: str = ""
+    severity: str = ""
+    q: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+Filters = Annotated[QueueFilters, Depends()]
+
+
+async def _queue_rows(request: Request, viewer: Viewer, f: QueueFilters) -> Any:
+    known = (*desk.QUEUE_STATUSES, "waived", "merged")
+    statuses = (f.status,) if f.status in known else None
+    return await run_in_threadpool(
+        lambda: desk.triage_queue(
+            app_of(request),
+            viewer.identity,
+            statuses=statuses or desk.QUEUE_STATUSES,
+            imminence=f.imminence,
+            severity=f.severity,
+            query=f.q,
+        )
+    )
 
 
 @router.get("/triage", response_class=HTMLResponse)
-async def triage_page(
-    request: Request,
-    viewer: Reader,
-    status: str = "",
-    imminence: str = "",
-    severity: str = "",
-    q: str = "",
-) -> Response:
-    args = _queue_args(status, imminence, severity, q)
-    rows = await run_in_threadpool(
-        lambda: desk.triage_queue(app_of(request), viewer.identity, **args)
-    )
-    filters = {"status": status, "imminence": imminence, "severity": severity, "q": q}
-    return page(request, "triage.html", viewer, rows=rows, filters=filters)
+async def triage_page(request: Request, viewer: Reader, filters: Filters) -> Response:
+    rows = await _queue_rows(request, viewer, filters)
+    return page(request, "triage.html", viewer, rows=rows, filters=filters.as_dict())
 
 
 @router.get("/triage/rows", response_class=HTMLResponse)
-async def triage_rows(
-    request: Request,
-    viewer: Reader,
-    status: str = "",
-    imminence: str = "",
-    severity: str = "",
-    q: str = "",
-) -> Response:
-    args = _queue_args(status, imminence, severity, q)
-    rows = await run_in_threadpool(
-        lambda: desk.triage_queue(app_of(request), viewer.identity, **args)
-    )
+async def triage_rows(request: Request, viewer: Reader, filters: Filters) -> Response:
+    rows = await _queue_rows(request, viewer, filters)
     return HTMLResponse(partial(request, "_triage_rows.html", viewer, rows=rows))
 
 

@@ -45,6 +45,7 @@ from tearline.deliver import (
 )
 from tearline.deliver.replies import issue_token
 from tearline.errors import ConfigError
+from tearline.ids import Kind, format_id
 from tearline.workflow.app import App
 from tearline.workflow.outbox import (
     Claimed,
@@ -200,7 +201,7 @@ class Worker:
         w = self.bodies[c.warning_id]
         token = issue_token(self.key, c.id, w.valid_until + self.reply_after)
         return Outbound(
-            delivery_ref=f"DLV-{c.id}",
+            delivery_ref=format_id(Kind.DELIVERY, c.id),
             idempotency_key=c.idempotency_key,
             address=c.address,
             warning_ref=w.ref,
