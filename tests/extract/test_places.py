@@ -81,13 +81,38 @@ def test_upper_case_wire_text() -> None:
     assert e.casualties.killed.min == 2
 
 
-def test_an_event_without_a_named_place_is_in_the_datelines_country() -> None:
+def test_an_event_without_a_named_place_is_in_the_datelines_city() -> None:
+    # Wire reports name the city they are filed from once, in the dateline; an event the
+    # text places nowhere else is taken to be there, with the dateline as its evidence.
     e = only_event(
         "BOGOTA, 4 MAR 90 (INRAVISION TELEVISION CADENA 2) -- [TEXT] UNIDENTIFIED GUNMEN "
         "SHOT DEAD A JUDGE TODAY AS HE LEFT HIS HOME, POLICE SAID."
     )
     assert e.place is not None
-    assert (e.place.country, e.place.precision.value, e.place.name) == ("CO", "country", "BOGOTA")
+    assert (e.place.country, e.place.precision.value, e.place.name) == ("CO", "city", "BOGOTA")
+    assert e.place.span.start == 0
+
+
+def test_an_event_without_a_place_is_in_the_city_the_text_last_put_something_in() -> None:
+    text = (
+        "SAN SALVADOR, 5 OCT 89 (ACAN-EFE) -- [TEXT] TROOPS WERE DEPLOYED IN SAN MIGUEL "
+        "YESTERDAY.  HOURS LATER URBAN GUERRILLAS DYNAMITED A POWER PYLON, POLICE SAID."
+    )
+    e = only_event(text)
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "San Miguel")
+    assert e.place.span.start == text.index("SAN MIGUEL")
+
+
+def test_a_city_in_another_country_is_not_taken_for_an_event_without_a_place() -> None:
+    # The event is in El Salvador (the dateline); Tegucigalpa is only where someone spoke.
+    text = (
+        "SAN SALVADOR, 5 OCT 89 (ACAN-EFE) -- [TEXT] URBAN GUERRILLAS DYNAMITED A POWER "
+        "PYLON, POLICE SAID.  THE ATTACK WAS CONDEMNED BY DIPLOMATS IN TEGUCIGALPA."
+    )
+    e = only_event(text)
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "San Salvador")
 
 
 def test_a_small_town_abroad_is_not_taken_in_a_caseless_report() -> None:

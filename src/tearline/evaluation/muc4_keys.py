@@ -21,6 +21,7 @@ from pathlib import Path
 from tearline.errors import InputError, NotFound
 from tearline.extract import gazetteer
 from tearline.extract._text import fold_key
+from tearline.extract.gazetteer import cities_named
 from tearline.model import Event
 
 Extractor = Callable[[str, datetime], Sequence[Event]]
@@ -29,6 +30,7 @@ _SLOT = re.compile(r"^\s*(\d+)\.\s+[A-Z ]+:\s[A-Z ]+?\s{2,}(.*)$")
 _DATELINE = re.compile(r"\b(\d{1,2}) ([A-Z]{3}) (\d{2})\b")
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _TOWN = re.compile(r"([A-Z][A-Z .'-]*?) \((?:CITY|TOWN)[^)]*\)")
+_CITY_WORD = re.compile(r" city$")  # "SOYAPANGO CITY (CITY)" is Soyapango (not Guatemala)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,8 @@ def _location(value: str) -> list[KeyedPlace]:
         country = gazetteer.lookup_country(name.title())
         if country is None:
             continue
-        towns = frozenset(fold_key(m.group(1)) for m in _TOWN.finditer(alternative))
+        named = [fold_key(m.group(1)) for m in _TOWN.finditer(alternative)]
+        towns = frozenset([*named, *(_CITY_WORD.sub("", n) for n in named)])
         out.append(KeyedPlace(country.code, towns))
     return out
 
@@ -129,6 +132,7 @@ def score_keys(
         events = extractor(texts[docid], _date(texts[docid]))
         countries = {e.place.country for e in events if e.place and e.place.country}
         cities = {fold_key(e.place.city) for e in events if e.place and e.place.city}
+        ids = {e.place.geonameid for e in events if e.place and e.place.geonameid}
         kinds = {e.incident_type.value for e in events if e.incident_type}
         for p in places:
             report.places += 1
@@ -138,7 +142,9 @@ def score_keys(
                 report.misses.append((docid, "country", p.country, ",".join(sorted(countries))))
             if p.cities:
                 report.cities += 1
-                right = bool(p.cities & cities)
+                right = bool(p.cities & cities) or any(
+                    c.geonameid in ids for name in p.cities for c in cities_named(name, p.country)
+                )  # "WASHINGTON D.C." is GeoNames' Washington
                 report.city_right += right
                 if not right:
                     report.misses.append(

@@ -75,6 +75,7 @@ class _Filing:
         self.doc = doc
         self.by_unit: dict[int, UnitFacts] = {}
         self.dateline_country: Place | None = None
+        self.dateline_city: Place | None = None
 
     def at(self, pos: int) -> UnitFacts | None:
         u = self.doc.unit_at(pos)
@@ -87,7 +88,7 @@ class _Filing:
 
 def read_facts(
     doc: Doc, gaz: Gazetteer, orgs: Organisations
-) -> tuple[dict[int, UnitFacts], Place | None]:
+) -> tuple[dict[int, UnitFacts], Place | None, Place | None]:
     """Facts by unit index (units without any fact are absent), and the country of the
     dateline, if the document has one."""
     filing = _Filing(doc)
@@ -109,7 +110,7 @@ def read_facts(
             (t for t in f.targets if t.name or not speaks_after(doc.text, t.span.end)),
             key=lambda t: t.span.start,
         )
-    return filing.by_unit, filing.dateline_country
+    return filing.by_unit, filing.dateline_country, filing.dateline_city
 
 
 def _file_lexicon(doc: Doc, f: UnitFacts, m: Match[lx.Lex]) -> None:
@@ -179,6 +180,7 @@ def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]
         _file_capital(filing, gaz, home or "")
         if filed and filed[0].precision is PlacePrecision.CITY and filed[0].country == home:
             _file_here(filing, filed[0])
+            filing.dateline_city = filed[0]
 
 
 # "in the capital", "the capital's outskirts": the capital of the country the report is

@@ -9,13 +9,16 @@ from tearline.errors import InputError
 from tearline.extract import _roles as roles
 from tearline.extract import gazetteer, organisations
 from tearline.extract._assemble import assemble
-from tearline.extract._doc import prepare
-from tearline.extract._facts import read_facts
+from tearline.extract._doc import Doc, prepare
+from tearline.extract._facts import UnitFacts, read_facts
 from tearline.extract._fillers import attach
 from tearline.extract._mentions import read_unit
 from tearline.extract._merge import Merger
+from tearline.extract._places import LOCATIVE
 from tearline.extract._roles import RoleModel
-from tearline.model import Event
+from tearline.model import Event, Place, PlacePrecision
+
+_LOCAL = (PlacePrecision.CITY, PlacePrecision.DISTRICT, PlacePrecision.VENUE)
 
 
 def extract(text: str, document_date: datetime) -> list[Event]:
@@ -39,7 +42,7 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
         return []
     gaz, orgs = gazetteer.load(), organisations.load()
     doc = prepare(text)
-    facts, home = read_facts(doc, gaz, orgs)
+    facts, home, dateline_city = read_facts(doc, gaz, orgs)
     merger = Merger(orgs, document_date)
     for index in sorted(facts):
         for mention in read_unit(doc.text, facts[index]):
@@ -53,5 +56,37 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
         # ATTACKED A BUS") unless the text names another more often; without a dateline,
         # the country the document names most.
         events = [e if e.place else replace(e, place=home) for e in events]
+    events = [_with_city(e, doc, facts, dateline_city) for e in events]
     found = model.read(doc, gaz, orgs) if model is not None else None
     return attach(events, found, doc, orgs)
+
+
+def _with_city(
+    e: Event, doc: Doc, facts: dict[int, UnitFacts], dateline_city: Place | None
+) -> Event:
+    """An event whose sentences name only its country happens in a city of that country
+    the text puts something in: the last named before the event, else the city the
+    report was filed from, else the first named after it - as a reader would take it.
+    The place keeps the span where the city is named, so the evidence shows why."""
+    if e.place is not None and e.place.precision is not PlacePrecision.COUNTRY:
+        return e
+    code = e.place.country if e.place is not None else None
+    units = [u.index for s in e.evidence if (u := doc.unit_at(s.start)) is not None]
+    first = min(units, default=0)
+    before: Place | None = None
+    after: Place | None = None
+    for index in sorted(facts):
+        for pf in facts[index].places:
+            p = pf.place
+            if p.precision not in _LOCAL or pf.mention.prep not in LOCATIVE:
+                continue
+            if code is not None and p.country != code:
+                continue
+            if index <= first:
+                before = p
+            elif after is None:
+                after = p
+    if before is None and dateline_city is not None and dateline_city.country in (code, None):
+        before = dateline_city
+    pick = before or after
+    return e if pick is None else replace(e, place=pick)
