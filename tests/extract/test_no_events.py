@@ -29,3 +29,12 @@ def test_nothing_to_report(text: str) -> None:
 def test_a_negated_attack_is_not_an_event() -> None:
     text = "Police said there was no attack on the hotel in Kabul and nobody was hurt."
     assert extract(text, DEMO_DATE) == []
+
+
+def test_an_attack_with_its_object_is_an_event_and_a_bare_mention_is_not() -> None:
+    # "the attack against FENASTRAS" names what was attacked, though no lexicon word
+    # says what FENASTRAS is; "the attack in San Salvador" says too little to report.
+    named = "The government condemned the attack against FENASTRAS in San Salvador."
+    (event,) = extract(named, DEMO_DATE)
+    assert event.place is not None and event.place.city == "San Salvador"
+    assert extract("The government condemned the attack in San Salvador.", DEMO_DATE) == []

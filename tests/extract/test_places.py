@@ -206,3 +206,26 @@ def test_here_in_a_report_is_the_datelines_city() -> None:
     )
     assert e.place is not None
     assert (e.place.city, e.place.country, e.place.name) == ("Bogotá", "CO", "HERE")
+
+
+def test_a_relayed_report_is_placed_by_the_storys_own_dateline() -> None:
+    # Notimex relays from Mexico City a story filed in San Salvador.
+    e = only_event(
+        "MEXICO CITY (MEXICO), 2 MAY 90 (NOTIMEX) -- [EXCERPTS] SAN\nSALVADOR, 2 MAY "
+        "(NOTIMEX) -- URBAN GUERRILLAS DYNAMITED A POWER PYLON, POLICE SAID."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "San Salvador")
+
+
+def test_a_town_only_one_country_has_says_which_country_the_report_is_about() -> None:
+    # La Paz is a department of El Salvador, of Bolivia and of Honduras; Jiquilisco and
+    # Jucuapa are towns only El Salvador has (two agree: one alone could be a word).
+    e = only_event(
+        "CLANDESTINE, 13 NOV 89 (RADIO VENCEREMOS) -- [TEXT] REBEL UNITS HAVE TAKEN "
+        "CONTROL OF THE ROADS BETWEEN JUCUAPA AND JIQUILISCO.  A "
+        "REPORT FROM LA PAZ DEPARTMENT SAYS THAT TODAY A SOLDIER FIRED A RIFLE AT A CIVILIAN "
+        "WOMAN, WOUNDING HER IN THE HEAD."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.region) == ("SV", "La Paz")

@@ -95,6 +95,17 @@ def test_a_list_of_targets_or_weapons_is_one_entity_per_item() -> None:
     assert parts("PerpOrg", "ricardo and sons") == ["ricardo and sons"]
 
 
+def test_a_run_is_cut_where_a_clause_begins_or_before_a_bracket_left_open() -> None:
+    assert parts("Victim", "sorto milla had bullet wounds") == ["sorto milla"]
+    assert parts("PerpOrg", "mrta since") == ["mrta"]
+    assert parts("Target", "bus standing nearby") == ["bus"]
+    assert parts("PerpOrg", "farabundo marti national liberation front ( fmln") == [
+        "farabundo marti national liberation front"
+    ]
+    # a closed bracket stays: it is part of the name as written
+    assert parts("PerpOrg", "front ( fmln )") == ["front ( fmln )"]
+
+
 def test_function_words_and_punctuation_at_the_ends_are_cut() -> None:
     assert parts("Weapon", "with over 100 kg of dynamite") == ["over 100 kg of dynamite"]
     assert parts("Target", "of the embassy in") == ["the embassy"]

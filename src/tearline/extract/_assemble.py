@@ -8,6 +8,7 @@ hypothetical or denied, times 0.9 for all-capital text; kept within [0.05, 0.95]
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from tearline.extract import _lexicon as lx
@@ -26,7 +27,15 @@ from tearline.model import (
     Target,
 )
 
-MIN_FACT_KINDS = 2  # an event needs at least this many kinds of fact besides its trigger
+MIN_FACT_KINDS = 2
+# A trigger with its object - "the attack on Guillermo Payes", "the murder of the
+# candidate", "the attack against FENASTRAS" - names what was attacked even where the
+# rules know no word for it: that counts as a kind of fact. Not an attack on a policy.
+_ATTACKED = re.compile(
+    r"\s+(?:on|against|of|upon)\s+(?:the\s+)?(?!government\b|policy|policies|peace\b"
+    r"|dialogue|process|plans?\b|proposals?\b|campaign|measures?\b|rights\b)[^\W\d_]",
+    re.IGNORECASE,
+)  # an event needs at least this many kinds of fact besides its trigger
 
 
 def _actors(d: Draft) -> tuple[Actor, ...]:
@@ -126,6 +135,7 @@ def assemble(d: Draft, text: str, upper: bool) -> Event | None:
             casualties.killed or casualties.injured,
         )
     )
+    kinds += any(_ATTACKED.match(text, t.end) for mn in d.mentions for t in mn.triggers if t.text)
     if kinds < MIN_FACT_KINDS or all(mn.triggers[0].text == "" for mn in d.mentions):
         return None
     evidence = _evidence(d, text)

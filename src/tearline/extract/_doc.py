@@ -16,6 +16,14 @@ _DATELINE = re.compile(
     r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:\s*\([^)\n]{1,60}\))?\s*(?:--|-|\u2014)"
 )
 
+# A relayed report carries the story's own dateline after the relaying service's:
+# "MEXICO CITY (MEXICO), 2 MAY 90 (NOTIMEX) -- [EXCERPTS] SAN SALVADOR, 2 MAY (NOTIMEX) --".
+_INNER_DATELINE = re.compile(
+    r"\s*(?:\[[^\]\n]{1,40}\]\s*)?(?P<place>[A-Z][A-Za-z.'\-]*(?:[ \n][A-Za-z.'\-]+){0,4}?),\s+"
+    r"(?P<date>\d{1,2}\s+[A-Za-z]{3,9}\.?(?:\s+\d{2,4})?|[A-Z][a-z]{2,8}\.?\s+\d{1,2})"
+    r"(?:\s*\([^)\n]{1,60}\))?\s*(?:--|\u2014)"
+)
+
 
 @dataclass(frozen=True)
 class Doc:
@@ -45,5 +53,8 @@ def prepare(text: str) -> Doc:
         m = _DATELINE.match(text, u.start, u.end)
         if m and u.role is not Role.META:
             dateline, dateline_end = (m.start("place"), m.end("place")), m.end()
+            inner = _INNER_DATELINE.match(text, m.end())
+            if inner is not None:
+                dateline, dateline_end = (inner.start("place"), inner.end("place")), inner.end()
             break
     return Doc(text, fold(text), upper, found, dateline, dateline_end, [u.start for u in found])

@@ -151,8 +151,8 @@ def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]
     }
     kept: list[Place] = []
     for pm, place in zip(mentions, places, strict=True):
-        if place is None or pm in dateline:
-            continue  # where the report was filed, not where anything happened
+        if place is None or pm in dateline or pm.span.start < doc.dateline_end:
+            continue  # where the report was filed (or relayed from), not where anything happened
         if doc.upper and known and _stray_town(pm, place, known, gaz):
             continue
         f = filing.at(pm.span.start)

@@ -2,7 +2,8 @@
 and resolved to one place each (Moscow, Russia rather than Moscow, Idaho).
 
 Ambiguous names are resolved by, in order: a country or US state named in the same
-sentence, a country named anywhere in the document (or its dateline), countries before
+sentence, a country named anywhere in the document (or its dateline, or by a town only
+that country has), countries before
 cities before regions, the place's own name before an alternate name, population.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from tearline.extract._doc import Doc
 from tearline.extract._matcher import Match, leftmost_longest
-from tearline.extract._text import Unit, sentence_initial
+from tearline.extract._text import Unit, fold_key, sentence_initial
 from tearline.extract.gazetteer import CITY, COUNTRY, REGION, TOWN, Entry, Gazetteer
 from tearline.model import Place, PlacePrecision, Span
 
@@ -305,10 +306,18 @@ def resolve(
     """One Place per mention, choosing among the readings of ambiguous names; None for
     a name that is only a small town's, in a country the document is not about."""
     doc_countries: Counter[str] = Counter(extra_context)
+    towns: dict[str, set[str]] = {}
     for pm in mentions:
         code = _only_country(pm, gaz, towns=False)
         if code is not None:
             doc_countries[code] += 1
+        elif (code := _only_country(pm, gaz)) is not None:
+            towns.setdefault(code, set()).add(fold_key(pm.span.text))
+    # Towns only one country has ("JIQUILISCO") weigh in where the document names some
+    # country, or where two of them agree: one small town alone is too often a word.
+    for code, names in towns.items():
+        if doc_countries or len(names) >= 2:
+            doc_countries[code] += len(names)
     top = max(doc_countries.values(), default=0)
     main = {c for c, n in doc_countries.items() if n == top}
     out: list[Place | None] = []

@@ -218,14 +218,21 @@ def _closes(words: Sequence[str], a: int, b: int) -> bool:
 # towers") where MUC-4's keys, and a reader, see one entity per item.
 _LEADING = frozenset(["of", "and", "or", "in", "by", "with", "on", "at", "to", "for", "from"])
 _TRAILING = _LEADING | {"the", "a", "an", "was", "were", "is", "are", "has", "had"}
+# Words that end a name where a clause begins: the tagger's run went on past it ("MRTA
+# since", "Sorto Milla had bullet wounds", "the bus standing nearby").
+_CLAUSE = frozenset(
+    ["was", "were", "is", "are", "has", "had", "have", "been", "who", "whom", "which", "that",
+     "since", "when", "while", "where", "after", "before", "because", "said", "says",
+     "standing", "fell", "nearby"]
+)  # fmt: skip
 _LIST_ROLES = frozenset(["Target", "Weapon"])
 _LIST_SEPARATORS = frozenset([",", ";", "and", "or"])
 
 
 def _trimmed(role: str, words: Sequence[str], i: int, j: int) -> list[tuple[int, int]]:
     """The token ranges a run of tagged tokens ``i..j`` stands for: split at list
-    separators for targets and weapons, each part without function words or
-    punctuation at its ends."""
+    separators for targets and weapons, each part cut where a clause begins or before a
+    bracket it does not close, without function words or punctuation at its ends."""
     parts: list[tuple[int, int]] = []
     start = i
     for k in range(i, j + 1):
@@ -235,6 +242,11 @@ def _trimmed(role: str, words: Sequence[str], i: int, j: int) -> list[tuple[int,
     parts.append((start, j))
     out = []
     for a, b in parts:
+        cut = next((k for k in range(a + 1, b + 1) if words[k] in _CLAUSE), None)
+        if cut is not None:
+            b = cut - 1
+        if "(" in words[a : b + 1] and ")" not in words[a : b + 1]:
+            b = a + words[a : b + 1].index("(") - 1  # "Front (FMLN": the name before it
         while a <= b and (words[a] in _LEADING or not words[a][0].isalnum()):
             a += 1
         while b >= a and (words[b] in _TRAILING or not _closes(words, a, b)):
