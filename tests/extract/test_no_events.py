@@ -36,5 +36,6 @@ def test_an_attack_with_its_object_is_an_event_and_a_bare_mention_is_not() -> No
     # says what FENASTRAS is; "the attack in San Salvador" says too little to report.
     named = "The government condemned the attack against FENASTRAS in San Salvador."
     (event,) = extract(named, DEMO_DATE)
-    assert event.place is not None and event.place.city == "San Salvador"
+    assert event.place is not None
+    assert event.place.city == "San Salvador"
     assert extract("The government condemned the attack in San Salvador.", DEMO_DATE) == []
