@@ -66,6 +66,16 @@ def test_us_as_an_adjective_is_not_the_place() -> None:
     assert e.place.city == "Nairobi"
 
 
+def test_us_as_an_adjective_at_the_end_of_a_line_is_not_the_place() -> None:
+    # Wire texts break lines anywhere: "THE U.S.\nCONGRESS" is still the Congress.
+    e = only_event(
+        "CLANDESTINE, 13 JAN 90 (RADIO VENCEREMOS) -- [TEXT] SOLDIERS MASSACRED SIX "
+        "JESUITS IN SAN SALVADOR, AS THE U.S.\nCONGRESS WAS TOLD YESTERDAY."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "San Salvador")
+
+
 def test_upper_case_wire_text() -> None:
     text = (
         "SAN SALVADOR, 3 JAN 90 -- [TEXT] URBAN GUERRILLAS OF THE FARABUNDO MARTI NATIONAL "

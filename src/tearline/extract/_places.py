@@ -114,7 +114,7 @@ class PlaceMention:
     name_end: int  # end of the name itself, before "Department"
 
 
-_ADJECTIVAL = re.compile(r"[ \t]+[A-Za-z]")
+_ADJECTIVAL = re.compile(r"(?:[ \t]+|[ \t]*\n[ \t]*)[A-Za-z]")  # "U.S.\nCONGRESS" too
 # "in the town of Kerman": the place is where it happened, as with "in".
 _IN_THE_X_OF = re.compile(
     r"\b(?:in|at|near)\s+(?:the\s+)?(?:town|city|village|province|region|district|area|capital"
