@@ -85,9 +85,14 @@ def add_moscow_recipients(
         jurisdiction="RU",
         contacts=[Contact("liaison_note", "moscow-desk"), *liaison],
     )
+    add_public_in_moscow(app, f"{webhook}/alerts" if public_webhook else None)
+
+
+def add_public_in_moscow(app: wf.App, webhook: str | None = None) -> None:
+    """The public in Moscow: the public feed, and a webhook at ``webhook`` if given."""
     public = [Contact("public_feed", "ru-moscow")]
-    if public_webhook:
-        public.insert(0, Contact("webhook", f"{webhook}/alerts"))
+    if webhook is not None:
+        public.insert(0, Contact("webhook", webhook))
     wf.add_recipient(
         app,
         name="Public in Moscow",

@@ -27,6 +27,7 @@ from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.web.public import router
 from tearline.workflow.worker import channels_for
+from tests.factories import add_public_in_moscow
 from tests.workflow.conftest import PROVENANCE
 from tests.workflow.test_delivery_outbox import release
 
@@ -82,16 +83,7 @@ def delivered(
 ) -> tuple[wf.App, str, LoopbackReceiver]:
     app, base = served
     r, url = receiver
-    wf.add_recipient(
-        app,
-        name="Public in Moscow",
-        kind="public",
-        tier="public",
-        language="en",
-        area_country="RU",
-        area_city="Moscow",
-        contacts=[Contact("public_feed", "ru-moscow")],
-    )
+    add_public_in_moscow(app)
     wf.add_recipient(
         app,
         name=HOSTILE,

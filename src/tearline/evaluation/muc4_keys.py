@@ -21,7 +21,6 @@ from pathlib import Path
 from tearline.errors import InputError, NotFound
 from tearline.extract import gazetteer
 from tearline.extract._text import fold_key
-from tearline.extract.gazetteer import cities_named
 from tearline.model import Event
 
 Extractor = Callable[[str, datetime], Sequence[Event]]
@@ -30,7 +29,6 @@ _SLOT = re.compile(r"^\s*(\d+)\.\s+[A-Z ]+:\s[A-Z ]+?\s{2,}(.*)$")
 _DATELINE = re.compile(r"\b(\d{1,2}) ([A-Z]{3}) (\d{2})\b")
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _TOWN = re.compile(r"([A-Z][A-Z .'-]*?) \((?:CITY|TOWN)[^)]*\)")
-_CITY_WORD = re.compile(r" city$")  # "SOYAPANGO CITY (CITY)" is Soyapango (not Guatemala)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +76,8 @@ def _location(value: str) -> list[KeyedPlace]:
         if country is None:
             continue
         named = [fold_key(m.group(1)) for m in _TOWN.finditer(alternative)]
-        towns = frozenset([*named, *(_CITY_WORD.sub("", n) for n in named)])
+        # "SOYAPANGO CITY (CITY)" is Soyapango; "GUATEMALA CITY" stays itself too
+        towns = frozenset([*named, *(n.removesuffix(" city") for n in named)])
         out.append(KeyedPlace(country.code, towns))
     return out
 
@@ -142,9 +141,10 @@ def score_keys(
                 report.misses.append((docid, "country", p.country, ",".join(sorted(countries))))
             if p.cities:
                 report.cities += 1
-                right = bool(p.cities & cities) or any(
-                    c.geonameid in ids for name in p.cities for c in cities_named(name, p.country)
-                )  # "WASHINGTON D.C." is GeoNames' Washington
+                # "WASHINGTON D.C." is GeoNames' Washington: names, else GeoNames ids
+                named = (gazetteer.cities_named(n, p.country) for n in p.cities)
+                keyed = {c.geonameid for found in named for c in found}
+                right = bool(p.cities & cities or keyed & ids)
                 report.city_right += right
                 if not right:
                     report.misses.append(

@@ -27,7 +27,7 @@ from tearline.model import (
     Target,
 )
 
-MIN_FACT_KINDS = 2
+MIN_FACT_KINDS = 2  # an event needs at least this many kinds of fact besides its trigger
 # A trigger with its object - "the attack on Guillermo Payes", "the murder of the
 # candidate", "the attack against FENASTRAS" - names what was attacked even where the
 # rules know no word for it: that counts as a kind of fact. Not an attack on a policy.
@@ -35,7 +35,7 @@ _ATTACKED = re.compile(
     r"\s+(?:on|against|of|upon)\s+(?:the\s+)?(?!government\b|policy|policies|peace\b"
     r"|dialogue|process|plans?\b|proposals?\b|campaign|measures?\b|rights\b)[^\W\d_]",
     re.IGNORECASE,
-)  # an event needs at least this many kinds of fact besides its trigger
+)
 
 
 def _actors(d: Draft) -> tuple[Actor, ...]:

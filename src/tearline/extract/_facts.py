@@ -89,8 +89,8 @@ class _Filing:
 def read_facts(
     doc: Doc, gaz: Gazetteer, orgs: Organisations
 ) -> tuple[dict[int, UnitFacts], Place | None, Place | None]:
-    """Facts by unit index (units without any fact are absent), and the country of the
-    dateline, if the document has one."""
+    """Facts by unit index (units without any fact are absent), the country the report
+    is about, and the dateline's city when it is in that country."""
     filing = _Filing(doc)
     lexicon = [m for m in leftmost_longest(lx.index().find(doc.folded)) if doc.unit_at(m.start)]
     org_mentions = find_organisations(doc, orgs)
@@ -151,7 +151,7 @@ def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]
     }
     kept: list[Place] = []
     for pm, place in zip(mentions, places, strict=True):
-        if place is None or pm in dateline or pm.span.start < doc.dateline_end:
+        if place is None or pm.span.start < doc.dateline_end:
             continue  # where the report was filed (or relayed from), not where anything happened
         if doc.upper and known and _stray_town(pm, place, known, gaz):
             continue

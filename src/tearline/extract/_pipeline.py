@@ -10,7 +10,7 @@ from tearline.extract import _roles as roles
 from tearline.extract import gazetteer, organisations
 from tearline.extract._assemble import assemble
 from tearline.extract._doc import Doc, prepare
-from tearline.extract._facts import UnitFacts, read_facts
+from tearline.extract._facts import read_facts
 from tearline.extract._fillers import attach
 from tearline.extract._mentions import read_unit
 from tearline.extract._merge import Merger
@@ -56,18 +56,25 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
         # ATTACKED A BUS") unless the text names another more often; without a dateline,
         # the country the document names most.
         events = [e if e.place else replace(e, place=home) for e in events]
-    events = [_with_city(e, doc, facts, dateline_city) for e in events]
+    located = [
+        (index, pf.place)
+        for index in sorted(facts)
+        for pf in facts[index].places
+        if pf.place.precision in _LOCAL and pf.mention.prep in LOCATIVE
+    ]
+    events = [_with_city(e, doc, located, dateline_city) for e in events]
     found = model.read(doc, gaz, orgs) if model is not None else None
     return attach(events, found, doc, orgs)
 
 
 def _with_city(
-    e: Event, doc: Doc, facts: dict[int, UnitFacts], dateline_city: Place | None
+    e: Event, doc: Doc, located: list[tuple[int, Place]], dateline_city: Place | None
 ) -> Event:
     """An event whose sentences name only its country happens in a city of that country
     the text puts something in: the last named before the event, else the city the
     report was filed from, else the first named after it - as a reader would take it.
-    The place keeps the span where the city is named, so the evidence shows why."""
+    The place keeps the span where the city is named, so the evidence shows why.
+    ``located``: the cities something is put in ("in", "at", "near"), by unit index."""
     if e.place is not None and e.place.precision is not PlacePrecision.COUNTRY:
         return e
     code = e.place.country if e.place is not None else None
@@ -75,17 +82,13 @@ def _with_city(
     first = min(units, default=0)
     before: Place | None = None
     after: Place | None = None
-    for index in sorted(facts):
-        for pf in facts[index].places:
-            p = pf.place
-            if p.precision not in _LOCAL or pf.mention.prep not in LOCATIVE:
-                continue
-            if code is not None and p.country != code:
-                continue
-            if index <= first:
-                before = p
-            elif after is None:
-                after = p
+    for index, p in located:
+        if code is not None and p.country != code:
+            continue
+        if index <= first:
+            before = p
+        elif after is None:
+            after = p
     if before is None and dateline_city is not None and dateline_city.country in (code, None):
         before = dateline_city
     pick = before or after
