@@ -239,3 +239,75 @@ def test_a_town_only_one_country_has_says_which_country_the_report_is_about() ->
     )
     assert e.place is not None
     assert (e.place.country, e.place.region) == ("SV", "La Paz")
+
+
+def test_a_town_the_gazetteer_lacks_is_taken_when_the_text_calls_it_a_town() -> None:
+    # Hostigal is in no gazetteer Tearline ships; "the small town of" says what it is,
+    # and the report's country is Peru.
+    text = (
+        "LIMA, 12 SEP 89 (EFE) -- [TEXT] SHINING PATH GUERRILLAS HAVE KILLED THE MAYOR OF "
+        "THE SMALL TOWN OF HOSTIGAL, AS WELL AS TWO PEASANTS, POLICE SAID."
+    )
+    e = only_event(text)
+    assert e.place is not None
+    assert (e.place.country, e.place.city, e.place.precision) == (
+        "PE",
+        "Hostigal",
+        PlacePrecision.CITY,
+    )
+    assert e.place.span.start == text.index("HOSTIGAL")
+    assert e.place.lat is None  # no coordinates are made up for it
+    assert e.place.geonameid is None
+
+
+def test_a_town_named_with_its_department_takes_the_departments_country() -> None:
+    # San Francisco Javier: not San Francisco, California, nor only the department.
+    e = only_event(
+        "SAN SALVADOR, 19 MAR 89 (ACAN-EFE) -- [TEXT] GUERRILLAS AMBUSHED AND KILLED A "
+        "DUTCH REPORTER TODAY IN SAN FRANCISCO\nJAVIER, USULUTAN DEPARTMENT, IN EASTERN EL "
+        "SALVADOR."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city, e.place.region) == (
+        "SV",
+        "San Francisco Javier",
+        "USULUTAN DEPARTMENT",
+    )
+
+
+def test_a_name_that_is_no_town_is_not_taken_for_one() -> None:
+    # "in the millions" is no place; Nueva Florida, named with its municipality, is.
+    e = only_event(
+        "BOGOTA, 3 MAR 90 -- [TEXT] ELN GUERRILLAS BLEW UP A PRIVATE PLANE CAUSING PROPERTY "
+        "DAMAGE IN THE MILLIONS IN NUEVA FLORIDA, MIRAFLORES MUNICIPALITY."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CO", "Nueva Florida")
+
+
+def test_a_known_town_keeps_the_gazetteers_reading_when_called_a_town() -> None:
+    e = only_event("Gunmen attacked a bus in the town of Kerman on Friday, killing 4 people.")
+    assert e.place is not None
+    assert (e.place.city, e.place.country) == ("Kerman", "IR")
+    assert e.place.geonameid is not None
+
+
+def test_towns_listed_for_one_attack_are_one_event_each() -> None:
+    text = (
+        "SANTIAGO, 3 JAN 90 (EFE) -- [TEXT] BOMBS EXPLODED TODAY IN SANTIAGO, TALCA AND "
+        "TEMUCO, DAMAGING THREE BANKS.  THE MANUEL RODRIGUEZ PATRIOTIC FRONT CLAIMED THE "
+        "ATTACKS."
+    )
+    events = extract(text, DEMO_DATE)
+    assert [(e.place.city, e.place.country) for e in events if e.place] == [
+        ("Santiago", "CL"),
+        ("Talca", "CL"),
+        ("Temuco", "CL"),
+    ]
+    assert len({e.evidence for e in events}) == 1  # the same sentence says it of each
+
+
+def test_a_town_named_twice_in_a_list_is_one_event() -> None:
+    e = only_event("Bombs exploded in Kerman and Kerman province on Friday, killing 4 people.")
+    assert e.place is not None
+    assert e.place.city == "Kerman"

@@ -14,11 +14,14 @@ from tearline.extract._matcher import Match, leftmost_longest
 from tearline.extract._places import (
     LOCATIVE,
     PlaceMention,
+    Settlement,
     apposed,
     demonym_mentions,
     drop_surnames,
     find_places,
+    find_settlements,
     resolve,
+    settlement_name,
 )
 from tearline.extract._text import Role, Unit, fold_key
 from tearline.extract._time import TimeMention, find_times
@@ -160,6 +163,9 @@ def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]
             f.places.append(PlaceFact(pm, place))
             kept.append(place)
     filing.dateline_country = _home_country(filed[0] if filed else None, kept, demonyms, gaz)
+    home_code = filing.dateline_country.country if filing.dateline_country else None
+    for s in find_settlements(doc):
+        _file_settlement(filing, s, list(zip(mentions, places, strict=True)), blocked, home_code)
     if filing.dateline_country is not None:
         home = filing.dateline_country.country
         # A foreign place the text never puts anything in ("Nicaragua has denied any
@@ -181,6 +187,47 @@ def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]
         if filed and filed[0].precision is PlacePrecision.CITY and filed[0].country == home:
             _file_here(filing, filed[0])
             filing.dateline_city = filed[0]
+
+
+def _file_settlement(
+    filing: _Filing,
+    s: Settlement,
+    resolved: list[tuple[PlaceMention, Place | None]],
+    blocked: list[tuple[int, int]],
+    home: str | None,
+) -> None:
+    """A town named as one ("the town of Chullas") that the gazetteer does not know, in
+    the region named with it or else in the country the report is about. Where the
+    gazetteer knows only the start of its name ("San Miguel" of "San Miguel de
+    Mercedes"), the longer name stands."""
+    span = s.span
+    if any(a < span.end and span.start < b for a, b in blocked):
+        return
+    # (a name the gazetteer knows only abroad, resolved to nothing, does not count)
+    inside = [
+        pm
+        for pm, place in resolved
+        if place is not None and pm.span.start < span.end and span.start < pm.span.end
+    ]
+    if any(pm.span.start == span.start and pm.name_end >= span.end for pm in inside):
+        return  # the gazetteer knows it
+    if not s.bounded and any(pm.span.start != span.start for pm in inside):
+        return  # a name running into another place's: "THE TOWN OF ZARAGOZA LA LIBERTAD"
+    region = country = None
+    for pm, place in resolved:
+        if s.region is None or place is None or pm.span.start != s.region.start:
+            continue
+        if place.precision is PlacePrecision.REGION:  # not San Isidro, Lima, in "SAN
+            region, country = place.region, place.country  # ISIDRO LABRADOR JURISDICTION"
+    country = country or home
+    f = filing.at(span.start)
+    if country is None or f is None:
+        return
+    f.places = [pf for pf in f.places if pf.mention not in inside]
+    mention = PlaceMention(span, (), s.prep, False, False, f.unit.index, span.end)
+    name = settlement_name(span.text, filing.doc.upper)
+    place = Place(span, PlacePrecision.CITY, country=country, city=name, region=region)
+    f.places.append(PlaceFact(mention, place))
 
 
 # "in the capital", "the capital's outskirts": the capital of the country the report is

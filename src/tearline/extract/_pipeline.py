@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from tearline.extract import _roles as roles
 from tearline.extract import gazetteer, organisations
 from tearline.extract._assemble import assemble
 from tearline.extract._doc import Doc, prepare
-from tearline.extract._facts import read_facts
+from tearline.extract._facts import UnitFacts, read_facts
 from tearline.extract._fillers import attach
 from tearline.extract._mentions import read_unit
 from tearline.extract._merge import Merger
@@ -63,8 +64,42 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
         if pf.place.precision in _LOCAL and pf.mention.prep in LOCATIVE
     ]
     events = [_with_city(e, doc, located, dateline_city) for e in events]
+    events = [each for e in events for each in _per_town(e, doc, facts)]
     found = model.read(doc, gaz, orgs) if model is not None else None
     return attach(events, found, doc, orgs)
+
+
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", re.IGNORECASE)
+
+
+def _per_town(e: Event, doc: Doc, facts: dict[int, UnitFacts]) -> list[Event]:
+    """One event per town where the text lists several for it: "bombs exploded in
+    Santiago, Talca and Temuco" reports three bombings, each with its own place."""
+    place = e.place
+    unit = doc.unit_at(place.span.start) if place is not None else None
+    if place is None or unit is None or place.precision is not PlacePrecision.CITY:
+        return [e]
+    towns = sorted(
+        (
+            pf.place
+            for pf in (facts[unit.index].places if unit.index in facts else [])
+            if pf.place.precision is PlacePrecision.CITY and pf.place.country == place.country
+        ),
+        key=lambda p: p.span.start,
+    )
+    listed: list[Place] = []
+    for p in towns:
+        if listed and not _LIST_GAP.fullmatch(doc.text, listed[-1].span.end, p.span.start):
+            if any(q.span == place.span for q in listed):
+                break
+            listed = []
+        listed.append(p)
+    if len(listed) < 2 or not any(q.span == place.span for q in listed):
+        return [e]
+    names = {p.city for p in listed}
+    if len(names) < len(listed):
+        return [e]  # the same town twice: one event
+    return [e if p.span == place.span else replace(e, place=p) for p in listed]
 
 
 def _with_city(

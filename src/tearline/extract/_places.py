@@ -115,13 +115,109 @@ class PlaceMention:
 
 
 _ADJECTIVAL = re.compile(r"(?:[ \t]+|[ \t]*\n[ \t]*)[A-Za-z]")  # "U.S.\nCONGRESS" too
-# "in the town of Kerman": the place is where it happened, as with "in".
+# "in the town of Kerman", "in an area of San Salvador": the place is where it happened,
+# as with "in".
 _IN_THE_X_OF = re.compile(
-    r"\b(?:in|at|near)\s+(?:the\s+)?(?:town|city|village|province|region|district|area|capital"
+    r"\b(?:in|at|near)\s+(?:the\s+|an?\s+)?(?:town|city|village|province|region|district|area|capital"
     r"|outskirts|suburbs?|centre|center|heart)\s+of\s+$",
     re.IGNORECASE,
 )
 _NEXT_WORD = re.compile(r"\s+([^\s]+)")
+
+
+# A settlement the gazetteer does not know, named as one: "the town of Chullas", "the
+# small town of Hostigal", "in San Francisco Javier, Usulutan Department".
+_SP = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"  # a space, or one line break
+_SETTLEMENT_NAME = rf"(?P<name>[^\W\d_][\w'.-]*(?:{_SP}[^\W\d_][\w'.-]*){{0,5}})"
+_SETTLEMENT_OF = re.compile(
+    r"\b(?:(?P<prep>in|at|near|outside|from|of|to)\s+)?the\s+"
+    r"(?:(?:small|tiny|remote|mountain|rural|coastal|border|jungle|farming|mining|fishing|"
+    r"northern|southern|eastern|western|central|indian)\s+)*"
+    r"(?:town|village|hamlet|township|municipality|locality|settlement)\s+of\s+" + _SETTLEMENT_NAME,
+    re.IGNORECASE,
+)
+# After "in", every word up to the comma is the name: "DAMAGE IN THE MILLIONS IN NUEVA
+# FLORIDA, MIRAFLORES MUNICIPALITY" names Nueva Florida.
+_NOT_NAME = r"(?!(?:in|at|near|the|of|and|on|to|for|with|by|from)\b)"
+_SETTLEMENT_IN = re.compile(
+    r"\b(?P<prep>in|at|near)\s+"
+    rf"(?P<name>{_NOT_NAME}[^\W\d_][\w'.-]*(?:{_SP}{_NOT_NAME}[^\W\d_][\w'.-]*){{0,5}})"
+    rf",{_SP}(?:the{_SP})?"
+    r"(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east|south-?west)"
+    rf"(?:ern)?{_SP})?(?P<region>[^\W\d_][\w'.-]*(?:{_SP}[^\W\d_][\w'.-]*){{0,3}}){_SP}"
+    r"(?:department|province|municipality|jurisdiction|district)\b",
+    re.IGNORECASE,
+)
+# Words that end a settlement's name in capitals, where case cannot.
+_NAME_ENDS = {
+    *LOCATIVE, "of", "and", "or", "but", "where", "which", "who", "that", "when", "while",
+    "located", "last", "yesterday", "today", "tonight", "this", "by", "was", "were", "has",
+    "had", "is", "are", "after", "before", "during", "with", "from", "to", "for", "about",
+    "some", "department", "province", "municipality", "jurisdiction", "region", "district",
+    "area", "village", "town", "km", "kilometers", "miles", "itself", "as", "early", "late",
+}  # fmt: skip
+_NAME_JOINERS = {"de", "del", "la", "las", "los", "el", "y", "san", "santa", "do", "da", "dos"}
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    span: Span  # the name as written
+    prep: str
+    region: Span | None  # "Usulutan" of "Usulutan Department"
+    bounded: bool  # punctuation ends the name: "in Nueva Florida, Miraflores Municipality"
+
+
+def _settlement_name(text: str, start: int, end: int, upper: bool) -> Span | None:
+    words = list(re.finditer(r"\S+", text[start:end]))
+    kept: list[re.Match[str]] = []
+    for w in words:
+        word = w.group().lower()
+        joiner = bool(kept) and not upper and word in _NAME_JOINERS  # "San José de las Flores"
+        if (word in _NAME_ENDS or (not upper and not w.group()[0].isupper())) and not joiner:
+            break
+        kept.append(w)
+        if not w.group()[-1].isalnum():
+            break  # "CHULLAS." ends the name (and the sentence)
+    while kept and kept[-1].group().lower() in _NAME_JOINERS:
+        kept.pop()
+    if not kept or kept[0].group().lower() in _NAME_JOINERS - {"san", "santa", "la", "el"}:
+        return None
+    a, b = start + kept[0].start(), start + kept[-1].end()
+    while b > a and not text[b - 1].isalnum():
+        b -= 1
+    return Span(a, b, text[a:b]) if b - a >= 3 else None
+
+
+def settlement_name(written: str, upper: bool) -> str:
+    """The name as a place is named: "SANTA MARIA DEL VALLE" is Santa Maria del Valle."""
+    if not upper:
+        return " ".join(written.split())
+    words = written.lower().split()
+    return " ".join(
+        w if i and w in _NAME_JOINERS - {"san", "santa"} else w.capitalize()
+        for i, w in enumerate(words)
+    )
+
+
+def find_settlements(doc: Doc) -> list[Settlement]:
+    """Towns and villages named as such, whether or not the gazetteer knows them."""
+    out: dict[int, Settlement] = {}
+    for pattern in (_SETTLEMENT_IN, _SETTLEMENT_OF):
+        for m in pattern.finditer(doc.text, doc.dateline_end):
+            if doc.unit_at(m.start("name")) is None:
+                continue
+            span = _settlement_name(doc.text, m.start("name"), m.end("name"), doc.upper)
+            if span is None or span.start in out:
+                continue
+            region = None
+            if "region" in m.groupdict():
+                region = Span(m.start("region"), m.end("region"), m.group("region"))
+            prep = (m.group("prep") or "of").lower()
+            if pattern is _SETTLEMENT_OF and prep == "of":
+                prep = "in"  # "the killing of the mayor of the town of Hostigal": there
+            bounded = doc.text[span.end : span.end + 1] in (",", ".", ";", ":")
+            out[span.start] = Settlement(span, prep, region, bounded)
+    return sorted(out.values(), key=lambda s: s.span.start)
 
 
 def _words_around(text: str, start: int, end: int) -> tuple[str, str]:
