@@ -311,3 +311,18 @@ def test_a_town_named_twice_in_a_list_is_one_event() -> None:
     e = only_event("Bombs exploded in Kerman and Kerman province on Friday, killing 4 people.")
     assert e.place is not None
     assert e.place.city == "Kerman"
+
+
+def test_words_after_a_town_in_capitals_are_not_taken_into_its_name() -> None:
+    from tearline.extract._doc import prepare
+    from tearline.extract._places import find_settlements
+
+    doc = prepare(
+        "LIMA, 2 JUL 89 -- [TEXT] IN THE TOWN OF SAN CLEMENTE TERRORISTS THREW BOMBS AT "
+        "THE HOMES OF CANDIDATES.  A SOLDIER DIED NEAR LA ESPERANZA FARM, SANTA ELENA "
+        "JURISDICTION, USULUTAN DEPARTMENT.  THEY ATTACKED HIS FARM CALLED EL LIMON, "
+        "ARBOLEDAS MUNICIPALITY."
+    )
+    # "terrorists" is an event word: the name stops before it; a farm is no town; "his
+    # farm called El Limon" is no name.
+    assert [" ".join(s.span.text.split()) for s in find_settlements(doc)] == ["SAN CLEMENTE"]

@@ -211,8 +211,8 @@ def _file_settlement(
     ]
     if any(pm.span.start == span.start and pm.name_end >= span.end for pm in inside):
         return  # the gazetteer knows it
-    if not s.bounded and any(pm.span.start != span.start for pm in inside):
-        return  # a name running into another place's: "THE TOWN OF ZARAGOZA LA LIBERTAD"
+    if not s.bounded and inside:
+        return  # "THE TOWN OF SAN CLEMENTE WHERE ...": the gazetteer's San Clemente
     region = country = None
     for pm, place in resolved:
         if s.region is None or place is None or pm.span.start != s.region.start:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from tearline.extract import _lexicon as lx
 from tearline.extract._doc import Doc
 from tearline.extract._matcher import Match, leftmost_longest
 from tearline.extract._text import Unit, fold_key, sentence_initial
@@ -138,7 +139,10 @@ _SETTLEMENT_OF = re.compile(
 )
 # After "in", every word up to the comma is the name: "DAMAGE IN THE MILLIONS IN NUEVA
 # FLORIDA, MIRAFLORES MUNICIPALITY" names Nueva Florida.
-_NOT_NAME = r"(?!(?:in|at|near|the|of|and|on|to|for|with|by|from)\b)"
+_NOT_NAME = (
+    r"(?!(?:in|at|near|the|of|and|on|to|for|with|by|from|his|her|their|its|our|a|an|this"
+    r"|combat)\b)"
+)
 _SETTLEMENT_IN = re.compile(
     r"\b(?P<prep>in|at|near)\s+"
     rf"(?P<name>{_NOT_NAME}[^\W\d_][\w'.-]*(?:{_SP}{_NOT_NAME}[^\W\d_][\w'.-]*){{0,5}})"
@@ -155,6 +159,12 @@ _NAME_ENDS = {
     "had", "is", "are", "after", "before", "during", "with", "from", "to", "for", "about",
     "some", "department", "province", "municipality", "jurisdiction", "region", "district",
     "area", "village", "town", "km", "kilometers", "miles", "itself", "as", "early", "late",
+    "city", "corregimiento", "vereda", "caserio", *_TITLES,
+}  # fmt: skip
+# A name ending in one of these is of something smaller than a town, or no place at all.
+_NOT_SETTLEMENT = {
+    *_SUBPLACE_SUFFIX, "path", "road", "highway", "street", "avenue", "bridge", "sector",
+    "zone", "base", "camp", "refugees", "country",
 }  # fmt: skip
 _NAME_JOINERS = {"de", "del", "la", "las", "los", "el", "y", "san", "santa", "do", "da", "dos"}
 
@@ -167,25 +177,38 @@ class Settlement:
     bounded: bool  # punctuation ends the name: "in Nueva Florida, Miraflores Municipality"
 
 
-def _settlement_name(text: str, start: int, end: int, upper: bool) -> Span | None:
-    words = list(re.finditer(r"\S+", text[start:end]))
+def _settlement_name(doc: Doc, start: int, end: int) -> tuple[Span, bool] | None:
+    """The name a settlement pattern caught, cut where it ends, and whether punctuation
+    ends it (in capitals only punctuation, a function word or an event word can)."""
+    text, upper = doc.text, doc.upper
+    # "THE TOWN OF SAN CLEMENTE TERRORISTS THREW BOMBS": an event word is no part of it
+    words_at = [m.start for m in lx.index().find(doc.folded[start:end])]
+    end = start + min(words_at, default=end - start)
     kept: list[re.Match[str]] = []
-    for w in words:
+    punctuated = False
+    for w in re.finditer(r"\S+", text[start:end]):
         word = w.group().lower()
         joiner = bool(kept) and not upper and word in _NAME_JOINERS  # "San José de las Flores"
         if (word in _NAME_ENDS or (not upper and not w.group()[0].isupper())) and not joiner:
             break
         kept.append(w)
         if not w.group()[-1].isalnum():
+            punctuated = True
             break  # "CHULLAS." ends the name (and the sentence)
+    else:
+        if upper and not words_at and text[end : end + 1] not in (",", ".", ";", ":"):
+            return None  # six words and no end in sight: no name
     while kept and kept[-1].group().lower() in _NAME_JOINERS:
         kept.pop()
     if not kept or kept[0].group().lower() in _NAME_JOINERS - {"san", "santa", "la", "el"}:
         return None
+    if kept[-1].group().lower().strip(",.;:") in _NOT_SETTLEMENT or len(kept) > 5:
+        return None  # "LA ESPERANZA FARM": smaller than a town
     a, b = start + kept[0].start(), start + kept[-1].end()
     while b > a and not text[b - 1].isalnum():
         b -= 1
-    return Span(a, b, text[a:b]) if b - a >= 3 else None
+    punctuated = punctuated or text[b : b + 1] in (",", ".", ";", ":")
+    return (Span(a, b, text[a:b]), punctuated) if b - a >= 3 else None
 
 
 def settlement_name(written: str, upper: bool) -> str:
@@ -206,16 +229,16 @@ def find_settlements(doc: Doc) -> list[Settlement]:
         for m in pattern.finditer(doc.text, doc.dateline_end):
             if doc.unit_at(m.start("name")) is None:
                 continue
-            span = _settlement_name(doc.text, m.start("name"), m.end("name"), doc.upper)
-            if span is None or span.start in out:
+            named = _settlement_name(doc, m.start("name"), m.end("name"))
+            if named is None or named[0].start in out:
                 continue
+            span, bounded = named
             region = None
             if "region" in m.groupdict():
                 region = Span(m.start("region"), m.end("region"), m.group("region"))
             prep = (m.group("prep") or "of").lower()
             if pattern is _SETTLEMENT_OF and prep == "of":
                 prep = "in"  # "the killing of the mayor of the town of Hostigal": there
-            bounded = doc.text[span.end : span.end + 1] in (",", ".", ";", ":")
             out[span.start] = Settlement(span, prep, region, bounded)
     return sorted(out.values(), key=lambda s: s.span.start)
 
