@@ -32,7 +32,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from tearline.extract._matcher import Match, PhraseIndex
-from tearline.extract._text import fold_key
+from tearline.extract._text import fold, fold_key
 
 COUNTRY, REGION, CITY, TOWN = 0, 1, 2, 3
 
@@ -142,8 +142,11 @@ class TownIndex:
         self._names: dict[str, tuple[Entry, ...]] = {}
         self._first: set[str] = set()
         self._longest = 1
-        for i, r in enumerate(rows):
-            key = fold_key(r[0])
+        # One fold over all the names (folding keeps lengths and the unit separator)
+        # instead of 100,000 calls: a fifth of a second less before the first document.
+        folded = fold("\x1f".join(r[0] for r in rows)).split("\x1f") if rows else []
+        for i, (r, name) in enumerate(zip(rows, folded, strict=True)):
+            key = " ".join(name.split())
             self._names[key] = (*self._names.get(key, ()), Entry(TOWN, i, True, "w" in r[5]))
             words = key.split(" ")
             self._first.add(words[0])
