@@ -50,6 +50,7 @@ from tearline.extract._role_features import (
     featurise,
     read_sentences,
     relevance_features,
+    word_classes_digest,
 )
 from tearline.extract._roles import ROLE_FIELDS, RoleModel, document_relevance, same_entity
 
@@ -310,6 +311,7 @@ def main() -> None:
             "licence_note": "The model holds weights over words, not the texts; the MUC-4 "
             "corpus itself is not redistributed.",
         },
+        "word_classes": {"file": "wordclasses.json", "sha256": word_classes_digest()},
         "taggers": list(TAGGERS),
         "tagger_params": TAGGERS,
         "relevance_params": RELEVANCE_PARAMS,

@@ -13,7 +13,7 @@ import pytest
 
 from tearline.extract import gazetteer, organisations
 from tearline.extract._doc import prepare
-from tearline.extract._role_features import FEATURES_VERSION
+from tearline.extract._role_features import FEATURES_VERSION, word_classes_digest
 from tearline.extract._roles import ROLE_FIELDS, RoleModel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +71,7 @@ def test_the_shipped_models_match_the_features_and_say_where_they_came_from() ->
     folder = resources.files("tearline.data").joinpath("roles")
     meta = json.loads(folder.joinpath("model.json").read_text(encoding="utf-8"))
     assert meta["features_version"] == FEATURES_VERSION
+    assert meta["word_classes"]["sha256"] == word_classes_digest()
     assert meta["built_by"] == "scripts/build_roles.py"
     assert set(meta["thresholds"]["mention"]) == set(ROLE_FIELDS)
     for name in (*meta["taggers"], "relevance.crfsuite"):
@@ -79,6 +80,15 @@ def test_the_shipped_models_match_the_features_and_say_where_they_came_from() ->
         len(folder.joinpath(n).read_bytes()) for n in (*meta["taggers"], "relevance.crfsuite")
     )
     assert size < 12_000_000  # small enough to ship in the repository
+
+
+def test_a_model_trained_on_other_word_classes_is_refused() -> None:
+    folder = resources.files("tearline.data").joinpath("roles")
+    meta = json.loads(folder.joinpath("model.json").read_text(encoding="utf-8"))
+    meta["word_classes"]["sha256"] = "0" * 64
+    taggers = [folder.joinpath(name).read_bytes() for name in meta["taggers"]]
+    with pytest.raises(RuntimeError, match="other word classes"):
+        RoleModel(taggers, folder.joinpath("relevance.crfsuite").read_bytes(), meta)
 
 
 @pytest.mark.skipif(

@@ -1,5 +1,7 @@
 """What the role tagger sees of each word: the word, its neighbours, the lexicons that
-name it, and where it stands relative to the attack words of its sentence.
+name it, its word classes (clusters of a sentence encoder's word-piece embeddings, and
+whether it is a given name or a surname), and where it stands relative to the attack
+words of its sentence.
 
 Shared by the tagger at run time and by scripts/build_roles.py, which trains it: a
 change here needs a rebuild (the model file records ``FEATURES_VERSION``). Features are
@@ -8,8 +10,12 @@ case-insensitive, so one model reads mixed-case, ALL-CAPS and lower-case text al
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache, lru_cache
+from importlib import resources
 
 from tearline.extract import _lexicon as lx
 from tearline.extract._doc import Doc
@@ -17,7 +23,7 @@ from tearline.extract._text import Role, Unit
 from tearline.extract.gazetteer import Gazetteer
 from tearline.extract.organisations import Organisations
 
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
 
 TOKEN = re.compile(r"\w+(?:[-./]\w+)*|['\u2019][sS]\b|[^\w\s]")
 # A sentence-long run without any full stop is cut here, so tagging stays linear.
@@ -117,6 +123,45 @@ def _trigger_features(j: int, words: Sequence[str], triggers: Sequence[int]) -> 
     return out
 
 
+_WORD_CLASSES = resources.files("tearline.data").joinpath("roles/wordclasses.json")
+
+
+@cache
+def word_classes_digest() -> str:
+    """SHA-256 of the shipped word classes: a role model records the classes it was
+    trained with, and is refused with any other."""
+    return hashlib.sha256(_WORD_CLASSES.read_bytes()).hexdigest()
+
+
+@cache
+def _word_classes() -> tuple[dict[str, tuple[int, int]], frozenset[str], frozenset[str]]:
+    """The classes scripts/build_wordclasses.py wrote: embedding clusters of the encoder's
+    word pieces, given names, surnames."""
+    data = json.loads(_WORD_CLASSES.read_text("utf-8"))
+    pieces = {p: (a, b) for p, (a, b) in data["pieces"].items()}
+    return pieces, frozenset(data["given"]), frozenset(data["surnames"])
+
+
+@lru_cache(maxsize=1 << 16)  # bounded: a firehose of new words must not grow it forever
+def word_class(word: str) -> tuple[str, ...]:
+    """The word's classes: its first word piece's embedding clusters (coarse and fine),
+    and whether it is a given name or a surname."""
+    pieces, given, surnames = _word_classes()
+    out: list[str] = []
+    if word.isalpha():
+        for n in range(min(len(word), 18), 0, -1):
+            got = pieces.get(word[:n])
+            if got is not None:
+                whole = "w" if n == len(word) else "p"
+                out += [f"c1={got[0]}", f"c2={got[1]}", f"c2{whole}={got[1]}"]
+                break
+        if word in given:
+            out.append("given")
+        if word in surnames:
+            out.append("surname")
+    return tuple(out)
+
+
 Marks = dict[int, set[str]]  # token start -> lexicon classes ("Blex:weapon:firearm", "Iorg")
 
 
@@ -186,6 +231,7 @@ def _token_features(
     n = len(words)
     triggers = [j for j, w in enumerate(words) if _TRIGGER_WORD.match(w)]
     classes = [sorted(marks.get(a, ())) for a, _ in s.tokens]
+    wcs = [word_class(w) for w in words]
     out: list[list[str]] = []
     for j, w in enumerate(words):
         f = [
@@ -208,10 +254,12 @@ def _token_features(
         f.append(f"bg-={before}|{w}")
         f.append(f"bg+={w}|{after}")
         f.extend(classes[j])
+        f.extend(wcs[j])
         for off in (-2, -1, 1, 2):
             k = j + off
             if 0 <= k < n:
                 f.extend(f"{off}:{c}" for c in classes[k])
+                f.extend(f"{off}:{c}" for c in wcs[k] if not c.startswith("c2"))
         f.extend(_trigger_features(j, words, triggers))
         f.append(f"dc={counts.get(w, 0)}")
         f.extend(shared)

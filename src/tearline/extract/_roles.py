@@ -30,6 +30,7 @@ from tearline.extract._role_features import (
     Sentence,
     featurise,
     read_sentences,
+    word_classes_digest,
 )
 from tearline.extract._role_features import relevance_features as _relevance_features
 from tearline.extract._text import fold_key
@@ -91,6 +92,12 @@ class RoleModel:
         if meta.get("features_version") != FEATURES_VERSION:
             raise RuntimeError(
                 "the shipped role model was trained for other features; "
+                "rebuild it with scripts/build_roles.py"
+            )
+        classes = meta.get("word_classes")
+        if classes is not None and classes.get("sha256") != word_classes_digest():
+            raise RuntimeError(
+                "the shipped role model was trained on other word classes; "
                 "rebuild it with scripts/build_roles.py"
             )
         if not taggers:
