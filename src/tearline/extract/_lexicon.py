@@ -125,6 +125,7 @@ def _attack_words() -> list[tuple[str, Lex]]:
         *_entries("death threat|s, bomb threat|s", _trigger(PLOT)),
         *_entries("target|s|ed|ing", _trigger(TARGETING)),
         *_entries("kill|s|ed:p|ing", _trigger(CONDITIONAL), KILL),
+        *_entries("died:p, dies, was dead:p, were dead:p", KILL),
         *_entries(
             "injure|s|d:p, injuring, wound|s|ed:p|ing, maimed:p", _trigger(CONDITIONAL), INJURE
         ),
@@ -155,6 +156,7 @@ def _method_words() -> list[tuple[str, Lex]]:
             KILL,
         ),
         *_entries("were shot:p, was shot:p", ATTACK_T, arm),
+        *_entries("shootout|s, shoot-out|s", _trigger(CONDITIONAL), arm),
         *_entries(
             "gunmen, gunman, armed men, heavily armed men, armed looters, heavily armed looters",
             arm,
@@ -225,7 +227,9 @@ def _weapon_words() -> list[tuple[str, Lex]]:
         *_entries(
             "rifle|s, automatic rifle|s, assault rifle|s, automatic weapon|s, ak-47|s, "
             "kalashnikov|s, machine gun|s, machinegun|s, submachine gun|s, pistol|s, handgun|s, "
-            "firearm|s, gun|s, m-16|s, m-16 rifle|s, shotgun|s, small arms",
+            "firearm|s, gun|s, m-16|s, m-16 rifle|s, shotgun|s, small arms, gunshot|s, bullet|s, "
+            "gunfire, machinegun fire, "
+            "submachinegun fire, machine-gun fire, sniper fire, shots",
             w(FIREARM),
         ),
         *_entries(

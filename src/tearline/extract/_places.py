@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from tearline.extract import _lexicon as lx
 from tearline.extract._doc import Doc
 from tearline.extract._matcher import Match, leftmost_longest
+from tearline.extract._role_features import given_names
 from tearline.extract._text import Unit, fold_key, sentence_initial
 from tearline.extract.gazetteer import CITY, COUNTRY, REGION, TOWN, Entry, Gazetteer
 from tearline.model import Place, PlacePrecision, Span
@@ -79,6 +80,25 @@ _SURNAMES = _words(
     serrano silva soto suarez toro torres trujillo uribe valdez valencia vargas vasquez
     vazquez vega velasquez villalobos zamora zuniga"""
 )
+# Words Faker lists as given names that stand before a town in a report for another
+# reason ("POLICE SAID", "SANTA ROSA DEL SUR"), or are places themselves.
+_NOT_GIVEN = {
+    "said",
+    "del",
+    "santiago",
+    "paz",
+    "rosa",
+    "mercedes",
+    "dolores",
+    "concepcion",
+    "trinidad",
+    "asuncion",
+    "victoria",
+    "carmen",
+    "maria",
+    "jesus",
+    "florida",
+}
 _MONTHS_DAYS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
@@ -410,7 +430,8 @@ def drop_surnames(doc: Doc, mentions: list[PlaceMention]) -> list[PlaceMention]:
         after = text[pm.name_end : pm.name_end + 30]
         prev = before.split()[-1].lower().lstrip('[("') if before[-1:].isspace() else ""
         nxt = after.split()[0].lower().rstrip('])"') if after[:1].isspace() else ""
-        if prev in _GIVEN_NAMES or prev in _SURNAMES or prev in _TITLES or nxt in _SURNAMES:
+        given = prev in _GIVEN_NAMES or (prev in given_names() and prev not in _NOT_GIVEN)
+        if given or prev in _SURNAMES or prev in _TITLES or nxt in _SURNAMES:
             people.add(name)
     return [
         pm

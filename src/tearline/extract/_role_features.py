@@ -142,6 +142,11 @@ def _word_classes() -> tuple[dict[str, tuple[int, int]], frozenset[str], frozens
     return pieces, frozenset(data["given"]), frozenset(data["surnames"])
 
 
+def given_names() -> frozenset[str]:
+    """Given names (Faker's lists, folded): "ANGELINO GARZON" is a person, not Garzón."""
+    return _word_classes()[1]
+
+
 @lru_cache(maxsize=1 << 16)  # bounded: a firehose of new words must not grow it forever
 def word_class(word: str) -> tuple[str, ...]:
     """The word's classes: its first word piece's embedding clusters (coarse and fine),

@@ -1,0 +1,48 @@
+"""A death by violence is an incident however it is told; a death by illness is none."""
+
+from __future__ import annotations
+
+from tearline.extract import extract
+from tearline.model import Harm, Method
+
+from ._support import DEMO_DATE, only_event
+
+
+def test_died_from_gunshot_wounds_is_a_shooting_that_killed() -> None:
+    e = only_event(
+        "BOGOTA, 22 MAR 90 -- [TEXT] BERNARDO JARAMILLO OSSA, THE PATRIOTIC UNION "
+        "PRESIDENTIAL CANDIDATE, HAS DIED FROM GUNSHOT WOUNDS, ANGELINO GARZON HAS REPORTED."
+    )
+    assert e.method is not None
+    assert e.method.method is Method.ARMED_ASSAULT
+    assert Harm.KILLING in {h.harm for h in e.harm}
+    # Angelino is a given name: "ANGELINO GARZON" is the spokesman, not the town of Garzón.
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CO", "Bogotá")
+
+
+def test_killed_in_a_shootout_is_an_incident() -> None:
+    e = only_event(
+        "SAN SALVADOR, 19 MAR 89 -- [TEXT] A DUTCH REPORTER WAS KILLED TODAY IN A SHOOTOUT "
+        "IN SAN FRANCISCO JAVIER, USULUTAN DEPARTMENT."
+    )
+    assert e.method is not None
+    assert e.method.method is Method.ARMED_ASSAULT
+    assert e.place is not None
+    assert e.place.city == "San Francisco Javier"
+
+
+def test_died_in_the_explosion_counts_the_death() -> None:
+    e = only_event(
+        "LIMA, 3 JAN 89 -- [TEXT] A CARGO TRAIN WAS DERAILED BEFORE DAWN TODAY AFTER HITTING "
+        "A DYNAMITE CHARGE.  A POLICE INSPECTOR DIED IN THE EXPLOSION."
+    )
+    assert e.method is not None
+    assert e.method.method is Method.BOMBING
+    assert Harm.KILLING in {h.harm for h in e.harm}
+
+
+def test_a_death_by_illness_is_no_event() -> None:
+    assert (
+        extract("The former minister died of cancer in a Lima hospital on Monday.", DEMO_DATE) == []
+    )
