@@ -41,6 +41,7 @@ from tearline.evaluation.ceaf import RoleScore, ceaf_ree
 from tearline.evaluation.muc4 import DEFAULT_DATE
 from tearline.extract import gazetteer, organisations
 from tearline.extract._doc import Doc, prepare
+from tearline.extract._lexicon import digest as lexicon_digest
 from tearline.extract._pipeline import extract_with
 from tearline.extract._role_features import (
     FEATURES_VERSION,
@@ -312,6 +313,7 @@ def main() -> None:
             "corpus itself is not redistributed.",
         },
         "word_classes": {"file": "wordclasses.json", "sha256": word_classes_digest()},
+        "lexicon": {"module": "tearline/extract/_lexicon.py", "sha256": lexicon_digest()},
         "taggers": list(TAGGERS),
         "tagger_params": TAGGERS,
         "relevance_params": RELEVANCE_PARAMS,

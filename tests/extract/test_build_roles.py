@@ -13,7 +13,8 @@ import pytest
 
 from tearline.extract import gazetteer, organisations
 from tearline.extract._doc import prepare
-from tearline.extract._role_features import FEATURES_VERSION, word_classes_digest
+from tearline.extract._lexicon import digest as lexicon_digest
+from tearline.extract._role_features import FEATURES_VERSION, read_sentences, word_classes_digest
 from tearline.extract._roles import ROLE_FIELDS, RoleModel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +73,7 @@ def test_the_shipped_models_match_the_features_and_say_where_they_came_from() ->
     meta = json.loads(folder.joinpath("model.json").read_text(encoding="utf-8"))
     assert meta["features_version"] == FEATURES_VERSION
     assert meta["word_classes"]["sha256"] == word_classes_digest()
+    assert meta["lexicon"]["sha256"] == lexicon_digest()  # the lexicon's marks are features
     assert meta["built_by"] == "scripts/build_roles.py"
     assert set(meta["thresholds"]["mention"]) == set(ROLE_FIELDS)
     for name in (*meta["taggers"], "relevance.crfsuite"):
@@ -82,12 +84,16 @@ def test_the_shipped_models_match_the_features_and_say_where_they_came_from() ->
     assert size < 12_000_000  # small enough to ship in the repository
 
 
-def test_a_model_trained_on_other_word_classes_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("key", "says"),
+    [("word_classes", "other word classes"), ("lexicon", "another extraction lexicon")],
+)
+def test_a_model_trained_on_other_features_is_refused(key: str, says: str) -> None:
     folder = resources.files("tearline.data").joinpath("roles")
     meta = json.loads(folder.joinpath("model.json").read_text(encoding="utf-8"))
-    meta["word_classes"]["sha256"] = "0" * 64
+    meta[key]["sha256"] = "0" * 64
     taggers = [folder.joinpath(name).read_bytes() for name in meta["taggers"]]
-    with pytest.raises(RuntimeError, match="other word classes"):
+    with pytest.raises(RuntimeError, match=says):
         RoleModel(taggers, folder.joinpath("relevance.crfsuite").read_bytes(), meta)
 
 
@@ -100,3 +106,12 @@ def test_the_shipped_models_were_trained_on_the_muc4_development_set() -> None:
     )
     assert meta["trained_on"]["sha256"] == hashlib.sha256(MUC4_DEV.read_bytes()).hexdigest()
     assert meta["trained_on"]["documents"] == 1300
+
+
+def test_words_the_rules_read_alone_are_no_features_of_the_taggers() -> None:
+    # "gunfire" was added to the lexicon after the taggers were trained: the rules read
+    # it as a firearm, the taggers see it as they were trained to, unmarked.
+    doc = prepare("Gunfire was heard near the market. A rifle was found.")
+    _, marks = read_sentences(doc, gazetteer.load(), organisations.load())
+    assert not marks.get(doc.text.index("Gunfire"), set())
+    assert "Blex:weapon:firearm" in marks[doc.text.index("rifle")]

@@ -94,7 +94,9 @@ def _classes(doc: Doc, sents: Sequence[Sentence], gaz: Gazetteer, orgs: Organisa
             marks.setdefault(order[k], set()).update(prefix + n for n in names)
 
     for m in lx.index().find(doc.folded):
-        mark(m.start, m.end, [f"lex:{v.role}:{v.value}" for v in m.values])
+        marked = [f"lex:{v.role}:{v.value}" for v in m.values if not v.rules_only]
+        if marked:
+            mark(m.start, m.end, marked)
     for o in orgs.index.find(doc.folded):
         mark(o.start, o.end, ["org"])
     for g in gaz.index.find(doc.folded):

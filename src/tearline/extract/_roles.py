@@ -23,6 +23,7 @@ from typing import Any
 
 import pycrfsuite
 
+from tearline.extract import _lexicon as lx
 from tearline.extract._doc import Doc
 from tearline.extract._role_features import (
     FEATURES_VERSION,
@@ -98,6 +99,12 @@ class RoleModel:
         if classes is not None and classes.get("sha256") != word_classes_digest():
             raise RuntimeError(
                 "the shipped role model was trained on other word classes; "
+                "rebuild it with scripts/build_roles.py"
+            )
+        lexicon = meta.get("lexicon")
+        if lexicon is not None and lexicon.get("sha256") != lx.digest():
+            raise RuntimeError(
+                "the shipped role model was trained with another extraction lexicon; "
                 "rebuild it with scripts/build_roles.py"
             )
         if not taggers:
