@@ -51,9 +51,9 @@ from tearline.extract._role_features import (
     featurise,
     read_sentences,
     relevance_features,
-    word_classes_digest,
 )
 from tearline.extract._roles import ROLE_FIELDS, RoleModel, document_relevance, same_entity
+from tearline.extract._wordclasses import digest as word_classes_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "src" / "tearline" / "data" / "roles"

@@ -32,13 +32,14 @@ import importlib
 import json
 import re
 import sys
-import unicodedata
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from tearline.extract._text import fold  # as the runtime folds the text it looks names up in
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "src" / "tearline" / "data" / "roles" / "wordclasses.json"
@@ -48,11 +49,6 @@ EMBEDDINGS = "embeddings.word_embeddings.weight"
 CLUSTERS = {"coarse": (64, 0), "fine": (400, 1)}  # classes, seed
 ITERATIONS = 25
 NAME_LOCALES = ("es", "es_AR", "es_CL", "es_CO", "es_ES", "es_MX", "pt_BR", "en_US")
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def person_names() -> tuple[list[str], list[str]]:

@@ -14,8 +14,9 @@ import pytest
 from tearline.extract import gazetteer, organisations
 from tearline.extract._doc import prepare
 from tearline.extract._lexicon import digest as lexicon_digest
-from tearline.extract._role_features import FEATURES_VERSION, read_sentences, word_classes_digest
+from tearline.extract._role_features import FEATURES_VERSION, read_sentences
 from tearline.extract._roles import ROLE_FIELDS, RoleModel
+from tearline.extract._wordclasses import digest as word_classes_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "evaluation" / "fixtures" / "muc4-sample.jsonl"

@@ -163,11 +163,11 @@ def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]
             f.places.append(PlaceFact(pm, place))
             kept.append(place)
     filing.dateline_country = _home_country(filed[0] if filed else None, kept, demonyms, gaz)
-    home_code = filing.dateline_country.country if filing.dateline_country else None
+    home = filing.dateline_country.country if filing.dateline_country else None
+    resolved = list(zip(mentions, places, strict=True))
     for s in find_settlements(doc):
-        _file_settlement(filing, s, list(zip(mentions, places, strict=True)), blocked, home_code)
+        _file_settlement(filing, s, resolved, blocked, home)
     if filing.dateline_country is not None:
-        home = filing.dateline_country.country
         # A foreign place the text never puts anything in ("Nicaragua has denied any
         # links with the assassination", "flew to Mexico") is not where an event is.
         qualified = {b.span.start for a, b in itertools.pairwise(mentions) if apposed(a, b)}

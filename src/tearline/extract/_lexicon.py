@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from tearline.extract._matcher import PhraseIndex
@@ -90,15 +90,12 @@ def _entries(specs: str, *lexes: Lex) -> list[tuple[str, Lex]]:
         for form in _forms(spec):
             past = form.endswith(":p")
             phrase = form.removesuffix(":p")
-            out += [
-                (fold_key(phrase), Lex(x.role, x.value, past or x.past, x.rules_only))
-                for x in lexes
-            ]
+            out += [(fold_key(phrase), replace(x, past=past or x.past)) for x in lexes]
     return out
 
 
 def _rules_only(lex: Lex) -> Lex:
-    return Lex(lex.role, lex.value, lex.past, rules_only=True)
+    return replace(lex, rules_only=True)
 
 
 def _trigger(value: str) -> Lex:

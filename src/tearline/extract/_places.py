@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from tearline.extract import _lexicon as lx
 from tearline.extract._doc import Doc
 from tearline.extract._matcher import Match, leftmost_longest
-from tearline.extract._role_features import given_names
 from tearline.extract._text import Unit, fold_key, sentence_initial
+from tearline.extract._wordclasses import given_names
 from tearline.extract.gazetteer import CITY, COUNTRY, REGION, TOWN, Entry, Gazetteer
 from tearline.model import Place, PlacePrecision, Span
 
@@ -187,6 +187,8 @@ _NOT_SETTLEMENT = {
     "zone", "base", "camp", "refugees", "country",
 }  # fmt: skip
 _NAME_JOINERS = {"de", "del", "la", "las", "los", "el", "y", "san", "santa", "do", "da", "dos"}
+_NAME_STARTS = {"san", "santa", "la", "el"}  # joiners that may begin a name ("La Oroya")
+_LOWER_JOINERS = _NAME_JOINERS - {"san", "santa"}  # written lower case inside a name
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +222,7 @@ def _settlement_name(doc: Doc, start: int, end: int) -> tuple[Span, bool] | None
             return None  # six words and no end in sight: no name
     while kept and kept[-1].group().lower() in _NAME_JOINERS:
         kept.pop()
-    if not kept or kept[0].group().lower() in _NAME_JOINERS - {"san", "santa", "la", "el"}:
+    if not kept or kept[0].group().lower() in _NAME_JOINERS - _NAME_STARTS:
         return None
     if kept[-1].group().lower().strip(",.;:") in _NOT_SETTLEMENT or len(kept) > 5:
         return None  # "LA ESPERANZA FARM": smaller than a town
@@ -236,10 +238,7 @@ def settlement_name(written: str, upper: bool) -> str:
     if not upper:
         return " ".join(written.split())
     words = written.lower().split()
-    return " ".join(
-        w if i and w in _NAME_JOINERS - {"san", "santa"} else w.capitalize()
-        for i, w in enumerate(words)
-    )
+    return " ".join(w if i and w in _LOWER_JOINERS else w.capitalize() for i, w in enumerate(words))
 
 
 def find_settlements(doc: Doc) -> list[Settlement]:

@@ -10,14 +10,12 @@ case-insensitive, so one model reads mixed-case, ALL-CAPS and lower-case text al
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
 from tearline.extract import _lexicon as lx
+from tearline.extract import _wordclasses
 from tearline.extract._doc import Doc
 from tearline.extract._text import Role, Unit
 from tearline.extract.gazetteer import Gazetteer
@@ -125,35 +123,11 @@ def _trigger_features(j: int, words: Sequence[str], triggers: Sequence[int]) -> 
     return out
 
 
-_WORD_CLASSES = resources.files("tearline.data").joinpath("roles/wordclasses.json")
-
-
-@cache
-def word_classes_digest() -> str:
-    """SHA-256 of the shipped word classes: a role model records the classes it was
-    trained with, and is refused with any other."""
-    return hashlib.sha256(_WORD_CLASSES.read_bytes()).hexdigest()
-
-
-@cache
-def _word_classes() -> tuple[dict[str, tuple[int, int]], frozenset[str], frozenset[str]]:
-    """The classes scripts/build_wordclasses.py wrote: embedding clusters of the encoder's
-    word pieces, given names, surnames."""
-    data = json.loads(_WORD_CLASSES.read_text("utf-8"))
-    pieces = {p: (a, b) for p, (a, b) in data["pieces"].items()}
-    return pieces, frozenset(data["given"]), frozenset(data["surnames"])
-
-
-def given_names() -> frozenset[str]:
-    """Given names (Faker's lists, folded): "ANGELINO GARZON" is a person, not Garzón."""
-    return _word_classes()[1]
-
-
 @lru_cache(maxsize=1 << 16)  # bounded: a firehose of new words must not grow it forever
 def word_class(word: str) -> tuple[str, ...]:
     """The word's classes: its first word piece's embedding clusters (coarse and fine),
     and whether it is a given name or a surname."""
-    pieces, given, surnames = _word_classes()
+    pieces, given, surnames = _wordclasses.load()
     out: list[str] = []
     if word.isalpha():
         for n in range(min(len(word), 18), 0, -1):

@@ -31,10 +31,10 @@ from tearline.extract._role_features import (
     Sentence,
     featurise,
     read_sentences,
-    word_classes_digest,
 )
 from tearline.extract._role_features import relevance_features as _relevance_features
 from tearline.extract._text import fold_key
+from tearline.extract._wordclasses import digest as word_classes_digest
 from tearline.extract.gazetteer import Gazetteer
 from tearline.extract.organisations import Organisation, Organisations
 from tearline.model import Span
