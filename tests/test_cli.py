@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -228,3 +230,37 @@ def test_full_chain_through_the_cli(
     code, out, _ = run(capsys, "audit", "verify")
     assert code == 0
     assert "audit chain intact" in out
+
+
+def _loaded_after(argv: list[str]) -> set[str]:
+    """Which heavy stacks a fresh interpreter has loaded after registering argv's commands."""
+    code = (
+        "import sys; from tearline.cli import register; "
+        f"register({argv!r}); "
+        "print(' '.join(m for m in ('tearline.workflow', 'sqlalchemy', 'stix2', 'starlette') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return set(done.stdout.split())
+
+
+def test_extract_and_eval_start_without_the_store_and_web_stacks() -> None:
+    # `tearline extract` answered a second later when every command module (database,
+    # web, signing) was imported first
+    assert _loaded_after(["extract", "report.txt"]) == set()
+    assert _loaded_after(["eval", "muc4", "--data", "x.json"]) == set()
+    assert "tearline.workflow" in _loaded_after(["--home", "/tmp/x", "extract", "r.txt"])
+    assert {"tearline.workflow", "sqlalchemy"} <= _loaded_after(["threats"])
+
+
+def test_every_command_is_listed_in_help_whatever_ran_before(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "extract", "--help")
+    assert code == 0
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    for name in COMMANDS:
+        assert name in out

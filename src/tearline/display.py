@@ -7,7 +7,7 @@ markup off, so a report cannot restyle or hide parts of the console output.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.panel import Panel
@@ -15,7 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from tearline.model import Event, Span
-from tearline.workflow import Decided, Draft, Proposed, ReleasePreview
+
+if TYPE_CHECKING:  # printing events needs no workflow (nor its database stack)
+    from tearline.workflow import Decided, Draft, Proposed, ReleasePreview
 
 
 def _ev(span: Span) -> str:
@@ -192,6 +194,8 @@ def print_proposal(console: Console, p: Proposed) -> None:
         "leak check passed on every format (text, alert, SMS, e-mail, CAP, STIX, JSON). "
         "A second person must approve it."
     )
+    from tearline.workflow import ReleasePreview
+
     if isinstance(p.preview, ReleasePreview):
         print_preview(console, p.preview)
         return

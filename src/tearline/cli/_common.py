@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from tearline import workflow as wf
 from tearline.errors import InputError, NotFound
 from tearline.settings import load_settings
+
+if TYPE_CHECKING:  # the workflow (a database, a web stack) loads only for commands that use it
+    from tearline import workflow as wf
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -47,6 +49,8 @@ def overrides(ctx: typer.Context) -> dict[str, Any]:
 
 
 def open_app(ctx: typer.Context, home: Path | None = None) -> wf.App:
+    from tearline import workflow as wf
+
     given = overrides(ctx)
     if home is not None:
         given["home"] = str(home)
@@ -61,6 +65,8 @@ def _password(user: str) -> str:
 
 
 def signed_in(app: wf.App, user: str) -> wf.Identity:
+    from tearline import workflow as wf
+
     return wf.sign_in(app, user, _password(user))
 
 
