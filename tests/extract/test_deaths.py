@@ -46,3 +46,44 @@ def test_a_death_by_illness_is_no_event() -> None:
     assert (
         extract("The former minister died of cancer in a Lima hospital on Monday.", DEMO_DATE) == []
     )
+
+
+def test_the_killing_of_an_office_holder_is_an_incident_without_a_named_killer() -> None:
+    e = only_event(
+        "BOGOTA, 24 AUG 89 (CANA) -- [TEXT] THE COLOMBIAN GOVERNMENT HAS STEPPED UP THE FIGHT "
+        "AGAINST THE TRAFFICKERS FOLLOWING THE KILLING OF A PRESIDENTIAL CANDIDATE."
+    )
+    assert Harm.KILLING in {h.harm for h in e.harm}
+    assert [t.span.text for t in e.targets] == ["PRESIDENTIAL CANDIDATE"]
+    assert e.place is not None
+    assert e.place.country == "CO"
+
+
+def test_killed_at_a_place_on_a_date_is_an_incident() -> None:
+    e = only_event(
+        "MADRID, 20 NOV 89 -- [TEXT] SIX JESUITS, THE FIRST FIVE SPANIARDS AND THE LAST A "
+        "SALVADORAN, WERE KILLED IN SAN SALVADOR ON 16 NOVEMBER."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "San Salvador")
+    assert e.time is not None
+    assert e.time.start.day == 16
+
+
+def test_shot_to_death_is_a_shooting() -> None:
+    e = only_event(
+        "BOGOTA, 27 APR 90 (AFP) -- [TEXT] BODYGUARDS SHOT THE GUNMAN TO DEATH AFTER HE "
+        "FIRED AT THE CANDIDATE ABOARD AN AVIANCA AIRLINE PLANE."
+    )
+    assert e.method is not None
+    assert e.method.method is Method.ARMED_ASSAULT
+
+
+def test_deaths_in_accidents_and_disasters_are_no_events() -> None:
+    for text in (
+        "Two people were killed in a car crash in Lima on Monday.",
+        "A storm killed two people in Lima on Monday.",
+        "Three miners were killed in a landslide near Cerro de Pasco yesterday.",
+        "The judge was killed by a falling tree.",
+    ):
+        assert extract(text, DEMO_DATE) == [], text

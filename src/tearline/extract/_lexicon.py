@@ -166,6 +166,12 @@ def _method_words() -> list[tuple[str, Lex]]:
             KILL,
         ),
         *_entries("were shot:p, was shot:p", ATTACK_T, arm),
+        *_entries(
+            "shot to death:p, shot him to death:p, shot them to death:p, fired at:p, "
+            "sprayed with bullets:p, sprayed with gunfire:p",
+            _rules_only(ATTACK_T),
+            _rules_only(arm),
+        ),
         *_entries("shootout|s, shoot-out|s", _rules_only(_trigger(CONDITIONAL)), _rules_only(arm)),
         *_entries(
             "gunmen, gunman, armed men, heavily armed men, armed looters, heavily armed looters",

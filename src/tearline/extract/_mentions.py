@@ -18,9 +18,10 @@ from tearline.extract._actors import ActorMention
 from tearline.extract._casualties import CountMention
 from tearline.extract._facts import PlaceFact, UnitFacts
 from tearline.extract._matcher import Match
+from tearline.extract._places import LOCATIVE
 from tearline.extract._text import Unit
 from tearline.extract._time import FUTURE, PAST, TimeMention
-from tearline.model import EventKind, HarmFact, Method, Modality, Span, Target
+from tearline.model import EventKind, Harm, HarmFact, Method, Modality, Span, Target, TargetType
 
 _WINDOW = 120  # characters before a trigger that can change its kind or modality
 _NEGATED = re.compile(r"\b(?:not|never|no|n't|nor)\b(?:\s+\S+){0,4}\s*$", re.IGNORECASE)
@@ -134,9 +135,36 @@ def _live_triggers(text: str, f: UnitFacts) -> list[Match[lx.Lex]]:
         intent = bool(
             _PLANNED.search(before) or _THREATENED.search(before) or _HYPOTHETICAL.search(before)
         )
-        if (value == lx.CONDITIONAL and (hostile or intent)) or (value == lx.TARGETING and intent):
+        if (value == lx.CONDITIONAL and (hostile or intent or _a_killing(text, f, m))) or (
+            value == lx.TARGETING and intent
+        ):
             out.append(m)
     return out
+
+
+# Deaths no one inflicted: a kill verb in such a sentence reports no attack.
+_MISHAP = re.compile(
+    r"\b(?:accidents?|accidental(?:ly)?|crash(?:es|ed)?|collisions?|collided|derail\w*"
+    r"|storms?|hurricanes?|typhoons?|cyclones?|tornado(?:es)?|floods?|flooding|landslides?"
+    r"|mudslides?|avalanches?|earthquakes?|quakes?|eruptions?|lightning|drown\w*"
+    r"|diseases?|illness(?:es)?|epidemics?|outbreaks?|heart attacks?|cancer|falling"
+    r"|overdoses?|heat ?waves?)\b",
+    re.IGNORECASE,
+)
+
+
+def _a_killing(text: str, f: UnitFacts, m: Match[lx.Lex]) -> bool:
+    """A kill verb that reports a killing without naming who did it or with what: "the
+    killing of a presidential candidate", "six priests were killed in San Salvador on 16
+    November" (a person's office, or a place and a time). Not deaths in accidents and
+    disasters ("killed in a car crash in Lima on Monday"), nor an injury alone."""
+    if not any(v.role == lx.HARM and v.value == Harm.KILLING.value for v in m.values):
+        return False
+    if _MISHAP.search(text, f.unit.start, f.unit.end):
+        return False
+    if any(t.type is TargetType.PERSON for t in f.targets):
+        return True
+    return bool(f.times) and any(pf.mention.prep in LOCATIVE for pf in f.places)
 
 
 def _nearest(pos_start: int, pos_end: int, mentions: list[Mention]) -> Mention:
