@@ -49,6 +49,7 @@ from tearline.extract._role_features import (
     Marks,
     Sentence,
     featurise,
+    names_digest,
     read_sentences,
     relevance_features,
 )
@@ -314,6 +315,10 @@ def main() -> None:
         },
         "word_classes": {"file": "wordclasses.json", "sha256": word_classes_digest()},
         "lexicon": {"module": "tearline/extract/_lexicon.py", "sha256": lexicon_digest()},
+        "names": {
+            "files": ["gazetteer.json", "organisations.json"],
+            "sha256": names_digest(gazetteer.load(), organisations.load()),
+        },
         "taggers": list(TAGGERS),
         "tagger_params": TAGGERS,
         "relevance_params": RELEVANCE_PARAMS,

@@ -14,7 +14,7 @@ import pytest
 from tearline.extract import gazetteer, organisations
 from tearline.extract._doc import prepare
 from tearline.extract._lexicon import digest as lexicon_digest
-from tearline.extract._role_features import FEATURES_VERSION, read_sentences
+from tearline.extract._role_features import FEATURES_VERSION, names_digest, read_sentences
 from tearline.extract._roles import ROLE_FIELDS, RoleModel
 from tearline.extract._wordclasses import digest as word_classes_digest
 
@@ -75,6 +75,8 @@ def test_the_shipped_models_match_the_features_and_say_where_they_came_from() ->
     assert meta["features_version"] == FEATURES_VERSION
     assert meta["word_classes"]["sha256"] == word_classes_digest()
     assert meta["lexicon"]["sha256"] == lexicon_digest()  # the lexicon's marks are features
+    # and so are the gazetteer's and the organisation list's
+    assert meta["names"]["sha256"] == names_digest(gazetteer.load(), organisations.load())
     assert meta["built_by"] == "scripts/build_roles.py"
     assert set(meta["thresholds"]["mention"]) == set(ROLE_FIELDS)
     for name in (*meta["taggers"], "relevance.crfsuite"):
@@ -87,7 +89,11 @@ def test_the_shipped_models_match_the_features_and_say_where_they_came_from() ->
 
 @pytest.mark.parametrize(
     ("key", "says"),
-    [("word_classes", "other word classes"), ("lexicon", "another extraction lexicon")],
+    [
+        ("word_classes", "other word classes"),
+        ("lexicon", "another extraction lexicon"),
+        ("names", "other place or organisation names"),
+    ],
 )
 def test_a_model_trained_on_other_features_is_refused(key: str, says: str) -> None:
     folder = resources.files("tearline.data").joinpath("roles")

@@ -10,6 +10,7 @@ case-insensitive, so one model reads mixed-case, ALL-CAPS and lower-case text al
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -100,6 +101,19 @@ def _classes(doc: Doc, sents: Sequence[Sentence], gaz: Gazetteer, orgs: Organisa
     for g in gaz.index.find(doc.folded):
         mark(g.start, g.end, [f"gaz:{g.values[0].kind}"])
     return marks
+
+
+def names_digest(gaz: Gazetteer, orgs: Organisations) -> str:
+    """SHA-256 of the place names (with the kind of place each first names) and the
+    organisation names the taggers see marked. They are features: a model records the
+    names it was trained with, and a rebuilt gazetteer or organisation list needs a
+    rebuilt model (scripts/build_roles.py). The small towns are not marked, so not here."""
+    places = [(key, entries[0].kind) for key, entries in gaz.names.items() if key]
+    h = hashlib.sha256()
+    h.update("\x1e".join(key for key, _ in places).encode())
+    h.update(bytes(kind for _, kind in places))
+    h.update("\x1e".join(key for key in orgs.names if key).encode())
+    return h.hexdigest()
 
 
 def _shape(w: str) -> str:

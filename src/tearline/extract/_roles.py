@@ -24,12 +24,14 @@ from typing import Any
 import pycrfsuite
 
 from tearline.extract import _lexicon as lx
+from tearline.extract import gazetteer, organisations
 from tearline.extract._doc import Doc
 from tearline.extract._role_features import (
     FEATURES_VERSION,
     Marks,
     Sentence,
     featurise,
+    names_digest,
     read_sentences,
 )
 from tearline.extract._role_features import relevance_features as _relevance_features
@@ -105,6 +107,14 @@ class RoleModel:
         if lexicon is not None and lexicon.get("sha256") != lx.digest():
             raise RuntimeError(
                 "the shipped role model was trained with another extraction lexicon; "
+                "rebuild it with scripts/build_roles.py"
+            )
+        names = meta.get("names")
+        if names is not None and names.get("sha256") != names_digest(
+            gazetteer.load(), organisations.load()
+        ):
+            raise RuntimeError(
+                "the shipped role model was trained with other place or organisation names; "
                 "rebuild it with scripts/build_roles.py"
             )
         if not taggers:
