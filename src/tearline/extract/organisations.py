@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from tearline.extract._matcher import PhraseIndex
+from tearline.extract._resident import resident
 from tearline.extract._text import fold_key
 
 
@@ -84,7 +85,7 @@ _lock = threading.Lock()
 @cache
 def _load() -> Organisations:
     source = resources.files("tearline.data").joinpath("organisations.json")
-    return Organisations(json.loads(source.read_text(encoding="utf-8")))
+    return resident(lambda: Organisations(json.loads(source.read_text(encoding="utf-8"))))
 
 
 def load() -> Organisations:
