@@ -56,6 +56,8 @@ class Method(StrEnum):
     HIJACKING = "hijacking"
     STABBING = "stabbing"
     CBRN = "cbrn"  # chemical, biological, radiological, nuclear
+    ROBBERY = "robbery"  # armed robbery, hold-ups
+    FORCED_WORK_STOPPAGE = "forced_work_stoppage"  # an "armed strike" enforced by threats
     UNKNOWN = "unknown"
 
 
@@ -230,12 +232,15 @@ _INCIDENT_TYPE_OF_METHOD = {
     Method.KIDNAPPING: IncidentType.KIDNAPPING,
     Method.HIJACKING: IncidentType.HIJACKING,
     Method.ARSON: IncidentType.ARSON,
+    Method.ROBBERY: IncidentType.ROBBERY,
+    Method.FORCED_WORK_STOPPAGE: IncidentType.FORCED_WORK_STOPPAGE,
 }
 
 
 def incident_type_of(method: Method | None) -> IncidentType:
-    """MUC-4's type for a Tearline method: bombings, kidnappings, hijackings and arson keep
-    their name; everything else (shootings, stabbings, ramming, murder) is ATTACK."""
+    """MUC-4's type for a Tearline method: bombings, kidnappings, hijackings, arson,
+    robberies and forced work stoppages keep their name; everything else (shootings,
+    stabbings, ramming, murder) is ATTACK."""
     return (
         _INCIDENT_TYPE_OF_METHOD.get(method, IncidentType.ATTACK) if method else IncidentType.ATTACK
     )

@@ -1,9 +1,10 @@
-"""A death by violence is an incident however it is told; a death by illness is none."""
+"""A death by violence is an incident however it is told; a death by illness is none;
+robberies and armed strikes are incidents of their own MUC-4 types."""
 
 from __future__ import annotations
 
 from tearline.extract import extract
-from tearline.model import Harm, Method
+from tearline.model import Harm, IncidentType, Method
 
 from ._support import DEMO_DATE, only_event
 
@@ -87,3 +88,31 @@ def test_deaths_in_accidents_and_disasters_are_no_events() -> None:
         "The judge was killed by a falling tree.",
     ):
         assert extract(text, DEMO_DATE) == [], text
+
+
+def test_an_armed_robbery_is_a_robbery_in_both_vocabularies() -> None:
+    e = only_event(
+        "SANTIAGO, 9 JAN 89 -- [TEXT] A GROUP OF ARMED INDIVIDUALS WEARING SKI MASKS ROBBED A "
+        "BUSINESSMAN ON A RURAL ROAD NEAR MOLINA ON 7 JANUARY."
+    )
+    assert e.method is not None
+    assert e.method.method is Method.ROBBERY
+    assert e.incident_type is IncidentType.ROBBERY
+
+
+def test_a_car_bomb_in_a_stolen_car_is_a_bombing() -> None:
+    e = only_event(
+        "BOGOTA, 9 JAN 90 -- [TEXT] A CAR BOMB PLANTED IN A STOLEN VEHICLE EXPLODED OUTSIDE "
+        "THE OFFICES OF EL ESPECTADOR TODAY, KILLING TWO PEOPLE."
+    )
+    assert e.incident_type is IncidentType.BOMBING
+
+
+def test_an_armed_strike_is_a_forced_work_stoppage() -> None:
+    e = only_event(
+        "LIMA, 3 NOV 89 (EFE) -- [TEXT] THE SHINING PATH HAS CALLED A 72-HOUR ARMED STRIKE "
+        "IN JUNIN DEPARTMENT."
+    )
+    assert e.method is not None
+    assert e.method.method is Method.FORCED_WORK_STOPPAGE
+    assert e.incident_type is IncidentType.FORCED_WORK_STOPPAGE

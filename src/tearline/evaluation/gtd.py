@@ -42,6 +42,8 @@ ATTACK_TYPE = {
     Method.ARSON: "Facility/Infrastructure Attack",
     Method.VEHICLE_RAMMING: "Unarmed Assault",
     Method.CBRN: "Unarmed Assault",
+    Method.ROBBERY: "Armed Assault",  # GTD has no robbery type; armed robbery is assault
+    Method.FORCED_WORK_STOPPAGE: "Unknown",
 }
 TARGET_TYPE = {
     TargetType.MASS_GATHERING: ("Private Citizens & Property",),

@@ -59,6 +59,7 @@ METHOD_WEAPONS = {
     Method.ARSON: {INCENDIARY},
     Method.STABBING: {BLADE},
     Method.CBRN: {CBRN},
+    Method.ROBBERY: {FIREARM, BLADE},
 }
 # When a sentence names several methods, the most specific one describes the event.
 METHOD_PRIORITY = (
@@ -69,9 +70,11 @@ METHOD_PRIORITY = (
     Method.KIDNAPPING,
     Method.BOMBING,
     Method.ASSASSINATION,
+    Method.ROBBERY,
     Method.ARMED_ASSAULT,
     Method.STABBING,
     Method.ARSON,
+    Method.FORCED_WORK_STOPPAGE,
 )
 
 
@@ -226,6 +229,20 @@ def _other_method_words() -> list[tuple[str, Lex]]:
         *_entries("hijack|s|ed:p|ing|ings", ATTACK_T, _method(Method.HIJACKING)),
         *_entries("hijacker|s", _method(Method.HIJACKING), PEOPLE),
         *_entries("stabbing|s, stabbed:p, knife attack|s", ATTACK_T, _method(Method.STABBING)),
+        # Read by the rules only: the role taggers were trained without these marks.
+        *_entries(
+            "robbery, robberies, armed robbery, armed robberies, bank robbery, bank robberies, "
+            "rob, robs, robbed:p, robbing, hold-up|s, holdup|s, assaulted and robbed:p",
+            _rules_only(ATTACK_T),
+            _rules_only(_method(Method.ROBBERY)),
+        ),
+        *_entries(
+            "armed strike|s, armed stoppage|s, forced stoppage|s, forced work stoppage|s, "
+            "transport stoppage|s, transportation stoppage|s, transport strike|s, "
+            "transportation strike|s, paro armado",
+            _rules_only(ATTACK_T),
+            _rules_only(_method(Method.FORCED_WORK_STOPPAGE)),
+        ),
         *_entries(
             "chemical attack|s, gas attack|s, biological attack|s, radiological attack|s, "
             "dirty bomb|s",

@@ -61,6 +61,8 @@ PHRASES = Phrases(
         Method.HIJACKING: "اختطاف طائرة أو وسيلة نقل",
         Method.STABBING: "هجوم بالسكين",
         Method.CBRN: "هجوم بمواد كيميائية أو بيولوجية أو إشعاعية أو نووية",
+        Method.ROBBERY: "سطو مسلح",
+        Method.FORCED_WORK_STOPPAGE: "إضراب مسلح مفروض بالتهديد",
         Method.UNKNOWN: "هجوم (الأسلوب غير معروف)",
     },
     harms={

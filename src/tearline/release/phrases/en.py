@@ -62,6 +62,8 @@ PHRASES = Phrases(
         Method.HIJACKING: "hijacking of an aircraft or vehicle",
         Method.STABBING: "knife attack",
         Method.CBRN: "attack with chemical, biological, radiological or nuclear material",
+        Method.ROBBERY: "armed robbery",
+        Method.FORCED_WORK_STOPPAGE: "an armed strike enforced by threats",
         Method.UNKNOWN: "attack (method not known)",
     },
     harms={

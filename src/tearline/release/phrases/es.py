@@ -63,6 +63,8 @@ PHRASES = Phrases(
         Method.HIJACKING: "secuestro de un avión o de otro medio de transporte",
         Method.STABBING: "ataque con arma blanca",
         Method.CBRN: "ataque con material químico, biológico, radiológico o nuclear",
+        Method.ROBBERY: "robo a mano armada",
+        Method.FORCED_WORK_STOPPAGE: "paro armado impuesto con amenazas",
         Method.UNKNOWN: "ataque (modo desconocido)",
     },
     harms={

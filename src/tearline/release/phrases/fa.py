@@ -67,6 +67,8 @@ PHRASES = Phrases(
         Method.HIJACKING: "ربودن هواپیما یا وسیلهٔ نقلیه",
         Method.STABBING: "حمله با چاقو",
         Method.CBRN: "حمله با مواد شیمیایی، زیستی، پرتوزا یا هسته‌ای",
+        Method.ROBBERY: "سرقت مسلحانه",
+        Method.FORCED_WORK_STOPPAGE: "اعتصاب مسلحانه‌ای که با تهدید تحمیل می‌شود",
         Method.UNKNOWN: "حمله (شیوهٔ آن معلوم نیست)",
     },
     harms={
