@@ -307,6 +307,24 @@ def test_towns_listed_for_one_attack_are_one_event_each() -> None:
     assert len({e.evidence for e in events}) == 1  # the same sentence says it of each
 
 
+def test_a_foreign_city_listed_among_a_countrys_towns_is_a_town_of_that_country() -> None:
+    text = (
+        "SAN SALVADOR, 19 MAR 89 (RADIO CADENA YSKL) -- [TEXT] ATTACKS ON VOTING TABLES WERE "
+        "REPORTED IN CHALATENANGO, SAN ANTONIO, CIUDAD BARRIOS, AND NORTH USULUTAN."
+    )
+    events = extract(text, DEMO_DATE)
+    places = [e.place for e in events if e.place]
+    # Not San Antonio, Texas: a town of El Salvador the gazetteer does not know, named
+    # and not placed (no coordinates are invented for it).
+    assert [(p.city, p.country) for p in places] == [
+        ("Chalatenango", "SV"),
+        ("San Antonio", "SV"),
+        ("Ciudad Barrios", "SV"),
+    ]
+    assert places[1].lat is None
+    assert places[1].geonameid is None
+
+
 def test_a_town_named_twice_in_a_list_is_one_event() -> None:
     e = only_event("Bombs exploded in Kerman and Kerman province on Friday, killing 4 people.")
     assert e.place is not None

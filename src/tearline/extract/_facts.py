@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from tearline.extract import _lexicon as lx
@@ -153,10 +154,14 @@ def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]
         p.country for p in places if p is not None and p.precision is PlacePrecision.COUNTRY
     }
     kept: list[Place] = []
-    for pm, place in zip(mentions, places, strict=True):
+    for i, (pm, place) in enumerate(zip(mentions, places, strict=True)):
         if place is None or pm.span.start < doc.dateline_end:
             continue  # where the report was filed (or relayed from), not where anything happened
-        if doc.upper and known and _stray_town(pm, place, known, gaz):
+        if (local := _odd_one_out(doc.text, i, mentions, places, known)) is not None:
+            # ... a town of that country the gazetteer does not know: named, not placed
+            name = settlement_name(pm.span.text[: pm.name_end - pm.span.start], doc.upper)
+            place = Place(pm.span, PlacePrecision.CITY, country=local, city=name)
+        elif doc.upper and known and _stray_town(pm, place, known, gaz):
             continue
         f = filing.at(pm.span.start)
         if f is not None:
@@ -321,6 +326,38 @@ def _home_country(
 
 
 STRAY_POPULATION = 1_000_000
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", re.IGNORECASE)
+
+
+_DIVISION_AFTER = re.compile(
+    r"\s+(?:department|province|municipality|jurisdiction|district|region|state|county)\b",
+    re.IGNORECASE,
+)
+
+
+def _odd_one_out(
+    text: str,
+    i: int,
+    mentions: Sequence[PlaceMention],
+    places: Sequence[Place | None],
+    known: set[str | None],
+) -> str | None:
+    """The country of the places a city abroad is listed with, where the report names
+    that country: "attacks were reported in Chalatenango, San Antonio, Ciudad Barrios"
+    is no San Antonio in Texas but one in El Salvador."""
+    place, pm = places[i], mentions[i]
+    if place is None or place.precision is not PlacePrecision.CITY or place.country in known:
+        return None
+    if pm.region or _DIVISION_AFTER.match(text, pm.name_end):
+        return None  # "Nueva Florida, Miraflores Municipality": a qualifier, not a list
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(mentions) or (other := places[j]) is None:
+            continue
+        a, b = (mentions[j], pm) if j < i else (pm, mentions[j])
+        listed = _LIST_GAP.fullmatch(text, a.span.end, b.span.start) is not None
+        if listed and other.country in known and other.country != place.country:
+            return other.country
+    return None
 
 
 def _stray_town(pm: PlaceMention, place: Place, known: set[str | None], gaz: Gazetteer) -> bool:
