@@ -344,3 +344,16 @@ def test_words_after_a_town_in_capitals_are_not_taken_into_its_name() -> None:
     # "terrorists" is an event word: the name stops before it; a farm is no town; "his
     # farm called El Limon" is no name.
     assert [" ".join(s.span.text.split()) for s in find_settlements(doc)] == ["SAN CLEMENTE"]
+
+
+def test_a_battalion_named_after_a_town_is_no_town() -> None:
+    from tearline.extract import gazetteer
+    from tearline.extract._doc import prepare
+    from tearline.extract._places import find_places
+
+    doc = prepare(
+        "SAN SALVADOR, 7 DEC 89 -- [TEXT] OUR GUERRILLAS USED MORTARS DURING AN ATTACK ON THE "
+        "SAN BENITO BATTALION'S POSITIONS NEAR ZONA ROSA."
+    )
+    # "the San Benito Battalion's positions" names a unit, not the town of San Benito
+    assert [pm.span.text for pm in find_places(doc, gazetteer.load(), [])] == ["SAN SALVADOR"]

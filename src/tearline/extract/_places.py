@@ -35,7 +35,7 @@ _NAME_SUFFIX = {*_REGION_SUFFIX, "area", "city", "airport", "metropolitan", "reg
 _SUBPLACE_SUFFIX = {
     "neighborhood", "neighbourhood", "colony", "farm", "hacienda", "estate", "ranch",
     "plantation", "canton", "hamlet", "subdivision", "residential", "hill", "river", "lake",
-    "volcano", "battalion", "brigade",
+    "volcano", "battalion", "brigade", "regiment", "detachment",
 }  # fmt: skip
 # Words before a name that make it a person's ("JUDGE VALENCIA GARCIA", "COLONEL ZAMORA").
 _TITLES = {
@@ -370,6 +370,11 @@ def _matches(doc: Doc, gaz: Gazetteer) -> list[Match[Entry]]:
     return [Match(start, end, values) for (start, end), values in found.items()]
 
 
+def _without_possessive(word: str) -> str:
+    """ "battalion's" -> "battalion" (the San Benito Battalion's positions)."""
+    return word.removesuffix("'s").removesuffix("\u2019s")
+
+
 def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) -> list[PlaceMention]:
     """Place mentions in content units, outside ``blocked`` ranges (organisation names)."""
     text = doc.text
@@ -389,7 +394,8 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
         if not entries or text[m.end : m.end + 1] == "-":
             continue  # "Afghanistan-based": a modifier, not a place
         nxt = _NEXT_WORD.match(text, m.end, min(len(text), m.end + 40))
-        if nxt is not None and nxt.group(1).rstrip(",.;:").lower() in _SUBPLACE_SUFFIX:
+        after = _without_possessive(nxt.group(1).rstrip(",.;:").lower()) if nxt else ""
+        if after in _SUBPLACE_SUFFIX:
             continue  # "the San Jose neighborhood": not the city of San Jose
         if _preposition(text, m.start).rstrip(".") in _TITLES and not _countries_only(entries):
             continue  # "Judge Valencia": a person
