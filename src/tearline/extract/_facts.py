@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from tearline.extract import _lexicon as lx
 from tearline.extract._actors import ActorMention, find_individuals, find_organisations
 from tearline.extract._casualties import CountMention, find_counts
 from tearline.extract._doc import Doc
 from tearline.extract._matcher import Match, leftmost_longest
-from tearline.extract._places import (
-    LOCATIVE,
-    PlaceMention,
-    Settlement,
-    apposed,
-    demonym_mentions,
-    drop_surnames,
-    find_places,
-    find_settlements,
-    resolve,
-    settlement_name,
-)
-from tearline.extract._text import Role, Unit, fold_key
+from tearline.extract._placing import PlaceFact, file_places
+from tearline.extract._text import Role, Unit
 from tearline.extract._time import TimeMention, find_times
 from tearline.extract._venues import VenueMention, find_venues, speaks_after
-from tearline.extract.gazetteer import Gazetteer, lookup_city
+from tearline.extract.gazetteer import Gazetteer
 from tearline.extract.organisations import Organisations
 from tearline.model import (
     Harm,
     HarmFact,
     Method,
     Place,
-    PlacePrecision,
     Span,
     Target,
     TargetType,
@@ -46,12 +32,6 @@ _INCLUDING = re.compile(
     r"[^.;]{0,60}?[,;]?\s*(?:including|such as|like|notably|especially|in particular|namely)"
     r"\s+(?:the\s+)?$"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceFact:
-    mention: PlaceMention
-    place: Place
 
 
 @dataclass
@@ -104,7 +84,7 @@ def read_facts(
     for m in lexicon:
         if (f := filing.at(m.start)) is not None:
             _file_lexicon(doc, f, m)
-    _file_places(filing, gaz, [(a.span.start, a.span.end) for a in org_mentions])
+    file_places(filing, gaz, [(a.span.start, a.span.end) for a in org_mentions])
     for u in doc.units:
         if u.role is not Role.META:
             _file_unit_patterns(filing, u)
@@ -131,246 +111,6 @@ def _file_lexicon(doc: Doc, f: UnitFacts, m: Match[lx.Lex]) -> None:
             f.targets.append(Target(TargetType(v.value), span))
         elif v.role == lx.HARM:
             f.harms.append(HarmFact(Harm(v.value), span))
-
-
-def _file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]) -> None:
-    doc = filing.doc
-    mentions = drop_surnames(doc, find_places(doc, gaz, blocked))
-    dateline = [
-        pm for pm in mentions if doc.dateline and doc.dateline[0] <= pm.span.start < doc.dateline[1]
-    ]
-    # The dateline's country settles ambiguous names in the text ("SAN MIGUEL" in a
-    # report filed in San Salvador is in El Salvador).
-    filed = [p for p in resolve(dateline, gaz, []) if p is not None and p.country]
-    context = [p.country for p in filed if p.country]
-    demonyms = [
-        (code, Span(a, b, doc.text[a:b]))
-        for code, (a, b) in demonym_mentions(doc.folded)
-        if doc.unit_at(a) is not None
-    ]
-    context += [code for code, _ in demonyms]
-    places = resolve(mentions, gaz, context)
-    known = set(context) | {
-        p.country for p in places if p is not None and p.precision is PlacePrecision.COUNTRY
-    }
-    kept: list[Place] = []
-    for i, (pm, place) in enumerate(zip(mentions, places, strict=True)):
-        if place is None or pm.span.start < doc.dateline_end:
-            continue  # where the report was filed (or relayed from), not where anything happened
-        if (local := _odd_one_out(doc.text, i, mentions, places, known)) is not None:
-            # ... a town of that country the gazetteer does not know: named, not placed
-            name = settlement_name(pm.span.text[: pm.name_end - pm.span.start], doc.upper)
-            place = Place(pm.span, PlacePrecision.CITY, country=local, city=name)
-        elif doc.upper and known and _stray_town(pm, place, known, gaz):
-            continue
-        f = filing.at(pm.span.start)
-        if f is not None:
-            f.places.append(PlaceFact(pm, place))
-            kept.append(place)
-    filing.dateline_country = _home_country(filed[0] if filed else None, kept, demonyms, gaz)
-    home = filing.dateline_country.country if filing.dateline_country else None
-    resolved = list(zip(mentions, places, strict=True))
-    for s in find_settlements(doc):
-        _file_settlement(filing, s, resolved, blocked, home)
-    if filing.dateline_country is not None:
-        # A foreign place the text never puts anything in ("Nicaragua has denied any
-        # links with the assassination", "flew to Mexico") is not where an event is.
-        qualified = {b.span.start for a, b in itertools.pairwise(mentions) if apposed(a, b)}
-        facts = [pf for f in filing.by_unit.values() for pf in f.places]
-        located = {
-            (pf.place.country, pf.place.city)
-            for pf in facts
-            if pf.mention.prep in LOCATIVE or pf.mention.span.start in qualified
-        }
-        for f in filing.by_unit.values():
-            f.places = [
-                pf
-                for pf in f.places
-                if pf.place.country in (home, None) or (pf.place.country, pf.place.city) in located
-            ]
-        _file_capital(filing, gaz, home or "")
-        if filed and filed[0].precision is PlacePrecision.CITY and filed[0].country == home:
-            _file_here(filing, filed[0])
-            filing.dateline_city = filed[0]
-
-
-def _file_settlement(
-    filing: _Filing,
-    s: Settlement,
-    resolved: list[tuple[PlaceMention, Place | None]],
-    blocked: list[tuple[int, int]],
-    home: str | None,
-) -> None:
-    """A town named as one ("the town of Chullas") that the gazetteer does not know, in
-    the region named with it or else in the country the report is about. Where the
-    gazetteer knows only the start of its name ("San Miguel" of "San Miguel de
-    Mercedes"), the longer name stands."""
-    span = s.span
-    if any(a < span.end and span.start < b for a, b in blocked):
-        return
-    # (a name the gazetteer knows only abroad, resolved to nothing, does not count)
-    inside = [
-        pm
-        for pm, place in resolved
-        if place is not None and pm.span.start < span.end and span.start < pm.span.end
-    ]
-    if any(pm.span.start == span.start and pm.name_end >= span.end for pm in inside):
-        return  # the gazetteer knows it
-    if not s.bounded and inside:
-        return  # "THE TOWN OF SAN CLEMENTE WHERE ...": the gazetteer's San Clemente
-    region = country = None
-    for pm, place in resolved:
-        if s.region is None or place is None or pm.span.start != s.region.start:
-            continue
-        if place.precision is PlacePrecision.REGION:  # not San Isidro, Lima, in "SAN
-            region, country = place.region, place.country  # ISIDRO LABRADOR JURISDICTION"
-    country = country or home
-    f = filing.at(span.start)
-    if country is None or f is None:
-        return
-    f.places = [pf for pf in f.places if pf.mention not in inside]
-    mention = PlaceMention(span, (), s.prep, False, False, f.unit.index, span.end)
-    name = settlement_name(span.text, filing.doc.upper)
-    place = Place(span, PlacePrecision.CITY, country=country, city=name, region=region)
-    f.places.append(PlaceFact(mention, place))
-
-
-# "in the capital", "the capital's outskirts": the capital of the country the report is
-# from (not "the capital of Peru", which names its country and is read as a place).
-_THE_CAPITAL = re.compile(
-    r"\b(?P<prep>in|at|near|outside|around|of)\s+the\s+(?:country's\s+|nation's\s+)?"
-    r"(?P<name>capital)(?!\s+of\b)(?:'s)?\b",
-    re.IGNORECASE,
-)
-
-
-def _file_capital(filing: _Filing, gaz: Gazetteer, code: str) -> None:
-    country = gaz.countries[gaz.by_code[code]] if code in gaz.by_code else None
-    city = lookup_city(country.capital, country=code) if country and country.capital else None
-    if city is None:
-        return
-    doc = filing.doc
-    for m in _THE_CAPITAL.finditer(doc.text):
-        f = filing.at(m.start("name"))
-        if f is None:
-            continue
-        span = Span(m.start("name"), m.end("name"), m.group("name"))
-        mention = PlaceMention(
-            span, (), m.group("prep").lower(), False, False, f.unit.index, span.end
-        )
-        place = Place(
-            span,
-            PlacePrecision.CITY,
-            country=code,
-            city=city.name,
-            lat=city.lat,
-            lon=city.lon,
-            geonameid=city.geonameid,
-        )
-        f.places.append(PlaceFact(mention, place))
-
-
-# "in this capital", "here": where the report was filed, as the reporter writes from it.
-_HERE = re.compile(
-    r"\b(?:(?P<prep>in|at|near|outside|around|of)\s+this\s+(?P<name>capital|city)\b(?!\s+of\b)"
-    r"|(?P<here>here)\b(?!\s+(?:is|are)\b))",
-    re.IGNORECASE,
-)
-
-
-def _file_here(filing: _Filing, filed: Place) -> None:
-    """Where the text speaks of the dateline's city as the place it is written from."""
-    doc = filing.doc
-    for m in _HERE.finditer(doc.text, doc.dateline_end):
-        group = "name" if m.group("name") else "here"
-        f = filing.at(m.start(group))
-        if f is None:
-            continue
-        span = Span(m.start(group), m.end(group), m.group(group))
-        prep = (m.group("prep") or "in").lower()
-        mention = PlaceMention(span, (), prep, False, False, f.unit.index, span.end)
-        f.places.append(PlaceFact(mention, replace(filed, span=span)))
-
-
-# What the dateline's country is worth against the places and nationalities the text
-# names: a report filed in Mexico City that speaks of "Salvadoran guerrillas" three times
-# and of El Salvador once is about El Salvador.
-DATELINE_WEIGHT = 2.0
-DEMONYM_WEIGHT = 1.0  # a nationality adjective counts as a place of its country
-
-
-def _home_country(
-    filed: Place | None, places: list[Place], demonyms: list[tuple[str, Span]], gaz: Gazetteer
-) -> Place | None:
-    """The country the report is about, where an event it gives no place for happens:
-    the dateline's, unless the text names another country (its places, its people) more
-    often; without a dateline, the country the text names most (first named on a tie)."""
-    counts: dict[str, float] = {}
-    if filed is not None and filed.country:
-        counts[filed.country] = DATELINE_WEIGHT
-    for code, weight in [
-        *((p.country, 1.0) for p in places if p.country),
-        *((code, DEMONYM_WEIGHT) for code, _ in demonyms),
-    ]:
-        counts[code] = counts.get(code, 0.0) + weight
-    if not counts:
-        return None
-    code = max(counts, key=lambda c: counts[c])  # the first seen on a tie
-    if code not in gaz.by_code:
-        return None
-    first = filed if filed is not None and filed.country == code else None
-    first = first or next((p for p in places if p.country == code), None)
-    span = first.span if first is not None else next(s for c, s in demonyms if c == code)
-    country = gaz.countries[gaz.by_code[code]]
-    return Place(span, PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
-
-
-STRAY_POPULATION = 1_000_000
-_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", re.IGNORECASE)
-
-
-_DIVISION_AFTER = re.compile(
-    r"\s+(?:department|province|municipality|jurisdiction|district|region|state|county)\b",
-    re.IGNORECASE,
-)
-
-
-def _odd_one_out(
-    text: str,
-    i: int,
-    mentions: Sequence[PlaceMention],
-    places: Sequence[Place | None],
-    known: set[str | None],
-) -> str | None:
-    """The country of the places a city abroad is listed with, where the report names
-    that country: "attacks were reported in Chalatenango, San Antonio, Ciudad Barrios"
-    is no San Antonio in Texas but one in El Salvador."""
-    place, pm = places[i], mentions[i]
-    if place is None or place.precision is not PlacePrecision.CITY or place.country in known:
-        return None
-    if pm.region or _DIVISION_AFTER.match(text, pm.name_end):
-        return None  # "Nueva Florida, Miraflores Municipality": a qualifier, not a list
-    for j in (i - 1, i + 1):
-        if not 0 <= j < len(mentions) or (other := places[j]) is None:
-            continue
-        a, b = (mentions[j], pm) if j < i else (pm, mentions[j])
-        listed = _LIST_GAP.fullmatch(text, a.span.end, b.span.start) is not None
-        if listed and other.country in known and other.country != place.country:
-            return other.country
-    return None
-
-
-def _stray_town(pm: PlaceMention, place: Place, known: set[str | None], gaz: Gazetteer) -> bool:
-    """A town abroad in caseless text that names other countries: in "THE SANTO TOMAS
-    FARM" of a report from Guatemala City, Santo Tomas is no town in the Philippines.
-    Only cities of a million people are taken abroad without their country named, and
-    only by their own name ("CANO" is a surname, not Kano)."""
-    if place.precision is not PlacePrecision.CITY or place.country in known:
-        return False
-    i = gaz.by_geonameid.get(place.geonameid or -1)
-    if i is None or gaz.cities[i].population < STRAY_POPULATION:
-        return True
-    return fold_key(pm.span.text[: pm.name_end - pm.span.start]) != fold_key(gaz.cities[i].name)
 
 
 def _file_unit_patterns(filing: _Filing, u: Unit) -> None:

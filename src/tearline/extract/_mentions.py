@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from tearline.extract import _lexicon as lx
 from tearline.extract._actors import ActorMention
 from tearline.extract._casualties import CountMention
-from tearline.extract._facts import PlaceFact, UnitFacts
+from tearline.extract._facts import UnitFacts
 from tearline.extract._matcher import Match
 from tearline.extract._places import LOCATIVE
+from tearline.extract._placing import PlaceFact
 from tearline.extract._text import Unit
 from tearline.extract._time import FUTURE, PAST, TimeMention
 from tearline.model import EventKind, Harm, HarmFact, Method, Modality, Span, Target, TargetType
