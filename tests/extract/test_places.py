@@ -357,3 +357,12 @@ def test_a_battalion_named_after_a_town_is_no_town() -> None:
     )
     # "the San Benito Battalion's positions" names a unit, not the town of San Benito
     assert [pm.span.text for pm in find_places(doc, gazetteer.load(), [])] == ["SAN SALVADOR"]
+
+
+def test_where_a_victim_comes_from_is_not_where_the_event_happened() -> None:
+    e = only_event(
+        "BOGOTA, 6 SEP 89 (INRAVISION TELEVISION CADENA 1) -- [TEXT] LUZ AMPARO GOMEZ SERNA, "
+        "A 29-YEAR-OLD WOMAN FROM CALI, WAS MURDERED AT 1620 THIS AFTERNOON."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CO", "Bogotá")

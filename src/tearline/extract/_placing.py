@@ -92,8 +92,9 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
             continue
         f = filing.at(pm.span.start)
         if f is not None:
-            f.places.append(PlaceFact(pm, place))
-            kept.append(place)
+            if not _ORIGIN.search(doc.text, max(0, pm.span.start - 40), pm.span.start):
+                f.places.append(PlaceFact(pm, place))  # (where someone is from is no
+            kept.append(place)  # event's place, though it tells what the report is about)
     filing.dateline_country = _home_country(filed[0] if filed else None, kept, demonyms, gaz)
     home = filing.dateline_country.country if filing.dateline_country else None
     resolved = list(zip(mentions, places, strict=True))
@@ -252,6 +253,13 @@ def _home_country(
     return Place(span, PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
 
 
+# "a 29-year-old woman from Cali, was murdered": where a person comes from.
+_ORIGIN = re.compile(
+    r"\b(?:wom[ae]n|m[ae]n|natives?|residents?|citizens?|persons?|people|business(?:man|men)"
+    r"|youths?|students?|peasants?|priests?|girls?|boys?|journalists?|engineers?|doctors?)"
+    r",?\s+from\s+(?:the\s+(?:city|town)\s+of\s+)?$",
+    re.IGNORECASE,
+)
 STRAY_POPULATION = 1_000_000
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", re.IGNORECASE)
 
