@@ -19,12 +19,13 @@ from lxml import etree
 from tearline.assess import Imminence, Severity
 from tearline.errors import SignatureError
 from tearline.keystore import KeyStore
-from tearline.model import Tier
+from tearline.model import Place, PlacePrecision, Span, Tier
 from tearline.release import MessageKind
 from tearline.release.cap import CAP_NS, CERTAINTY, cap_codes, validate_cap
 from tearline.release.phrases import LANGUAGES
 from tearline.release.xmldsig import parse
 from tearline.workflow.verification import verify_artifact
+from tests.factories import moscow_threat
 from tests.release.support import released
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -88,6 +89,17 @@ def test_public_alert_scope_and_venue_circle(tmp_path: Path) -> None:
     assert "Extremists are reported" in (info.findtext("c:description", namespaces=NS) or "")
     ally = root_of(cap_of(tmp_path / "ally", Tier.ALLY)[0])
     assert ally.findtext("c:info/c:area/c:circle", namespaces=NS) == "55.8253,37.3886 1"
+
+
+def test_a_small_towns_alert_has_a_circle_around_the_town(tmp_path: Path) -> None:
+    town = Place(
+        Span(0, 8, "Tecoluca"), PlacePrecision.CITY, country="SV", city="Tecoluca",
+        lat=13.80123, lon=-89.01987,  # the event's own point, never sent
+    )  # fmt: skip
+    xml, _ = cap_of(tmp_path, Tier.ADVERSARY, event=moscow_threat(place=town))
+    area = root_of(xml).find("c:info/c:area", namespaces=NS)
+    assert area is not None
+    assert area.findtext("c:circle", namespaces=NS) == "13.79,-89.01 5"  # GeoNames' centre
 
 
 def test_icd203_bands_map_to_cap_certainty() -> None:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from tearline.model import Method, PlacePrecision, TargetType, Tier, TimePrecision
+from tearline.model import Method, Place, PlacePrecision, Span, TargetType, Tier, TimePrecision
 from tearline.release import MessageKind, render_warning
 from tearline.release.phrases import LABELS, LANGUAGES, language_code
 from tests.factories import moscow_threat
@@ -173,6 +173,32 @@ def test_a_venue_known_only_by_its_citys_centre_gets_the_citys_circle() -> None:
     assert f.place is not None
     assert f.place.venue == "Crocus City Hall"
     assert (f.place.lat, f.place.lon, f.place.radius_km) == (55.75, 37.62, 32.0)
+
+
+def test_a_small_town_gets_its_gazetteer_centre_and_a_town_sized_circle() -> None:
+    # Towns of under 15,000 people (GeoNames cities1000) were sent without any area,
+    # so area targeting could not reach anyone there.
+    town = Place(
+        Span(0, 8, "Tecoluca"),
+        PlacePrecision.CITY,
+        country="SV",
+        city="Tecoluca",
+        lat=13.80123,  # the event's own point: never sent
+        lon=-89.01987,
+    )
+    f = facts_for(Tier.ALLY, moscow_threat(place=town))
+    assert f.place is not None
+    assert f.place.city == "Tecoluca"
+    assert (f.place.lat, f.place.lon, f.place.radius_km) == (13.79, -89.01, 5.0)
+    # (the CAP alert's area circle around it: tests/release/test_cap.py)
+
+
+def test_a_town_the_gazetteer_does_not_know_is_named_without_an_area() -> None:
+    unknown = Place(Span(0, 7, "Chullas"), PlacePrecision.CITY, country="PE", city="Chullas")
+    f = facts_for(Tier.ADVERSARY, moscow_threat(place=unknown))
+    assert f.place is not None
+    assert f.place.city == "Chullas"
+    assert (f.place.lat, f.place.lon, f.place.radius_km) == (None, None, None)
 
 
 def test_names_from_reports_cannot_reorder_or_hide_text() -> None:

@@ -155,6 +155,10 @@ class TownIndex:
     def __len__(self) -> int:
         return len(self._names)
 
+    def named(self, name: str) -> tuple[Entry, ...]:
+        """The towns of that name (folded the way the index folds them)."""
+        return self._names.get(" ".join(fold(name).split()), ())
+
     def find(self, folded: str) -> list[Match[Entry]]:
         """Every whole-word occurrence, overlapping ones included."""
         words = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
@@ -255,6 +259,17 @@ def lookup_city(name: str, country: str | None = None) -> City | None:
     """The most likely city of that name, in ``country`` if given."""
     found = cities_named(name, country)
     return found[0] if found else None
+
+
+def lookup_town(name: str, country: str) -> Town | None:
+    """A small town (GeoNames cities1000, under 15,000 people) of that name in that
+    country; the first listed where several share it."""
+    g = load()
+    for e in g.town_index.named(name):
+        town = g.town(e.ref)
+        if town.country == country.upper() and not town.division:
+            return town
+    return None
 
 
 @cache

@@ -28,6 +28,7 @@ from tearline.model import (
 from tearline.release.policy import ActorLevel, Detail, TierPolicy, Tlp
 
 VENUE_RADIUS_KM = 1.0
+TOWN_RADIUS_KM = 5.0  # a town of under 15,000 people, with its surroundings
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,12 @@ def _place(event: Event, allowed: PlacePrecision, changes: list[str]) -> Releasa
         # which would still say where the venue is.
         lat, lon = round(city.lat, 2), round(city.lon, 2)
         radius = _city_radius_km(city.population)
+    elif level is PlacePrecision.CITY and p.city and p.country:
+        # A small town: its centre from the gazetteer as well (never the event's own
+        # point), or no circle where the gazetteer does not know it.
+        town = gazetteer.lookup_town(p.city, p.country)
+        if town is not None:
+            lat, lon, radius = round(town.lat, 2), round(town.lon, 2), TOWN_RADIUS_KM
     keep_city = level in (PlacePrecision.VENUE, PlacePrecision.CITY)
     return ReleasablePlace(
         precision=level,
