@@ -121,3 +121,26 @@ def test_output_streams_before_the_input_ends() -> None:
         proc.wait(timeout=60)
         proc.stdout.close()
     assert proc.returncode == 0
+
+
+def test_several_workers_write_the_same_lines_in_the_same_order(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [json.dumps({"id": i, "text": KABUL if i % 3 else QUIET}) for i in range(23)]
+    lines[5] = "{not json"
+    lines[17] = json.dumps({"id": "no-text"})
+    stdin = "\n".join(lines) + "\n"
+    one = run(capsys, monkeypatch, stdin, "--date", "2024-03-06")
+    three = run(capsys, monkeypatch, stdin, "--date", "2024-03-06", "--workers", "3")
+    assert one[0] == three[0] == 65  # two lines could not be read, either way
+    assert three[1] == one[1]  # every record, in input order
+    assert [o.get("line") for o in three[1] if "error" in o] == [6, 18]
+    assert three[2].count("error: line") == 2
+
+
+def test_workers_must_be_at_least_one(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["extract", "--jsonl", "--workers", "0"]) == 2
+    assert "--workers" in capsys.readouterr().err

@@ -55,6 +55,14 @@ def extract(
             help='Batch: read {"id", "text", "date"?} lines, write {"id", "events"} lines.',
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="With --jsonl: read with this many processes (output stays in input order).",
+        ),
+    ] = 1,
 ) -> None:
     """Extract events from a document and print them; stores nothing."""
     from tearline.extract import extract as run_extract
@@ -63,7 +71,7 @@ def extract(
 
     settings = load_settings(overrides(ctx))
     if jsonl:
-        failed = _extract_lines(file, parse_date(date), settings.max_document_bytes)
+        failed = _extract_lines(file, parse_date(date), settings.max_document_bytes, workers)
         if failed:
             raise InputError(f"{failed} line(s) could not be read; see their error lines")
         return
@@ -95,37 +103,77 @@ def _lines(file: Path | None) -> Iterator[str]:
         raise InputError(f"{file}: cannot be read ({exc.strerror})") from None
 
 
-def _extract_lines(file: Path | None, date: datetime | None, max_bytes: int) -> int:
+def _extract_lines(file: Path | None, date: datetime | None, max_bytes: int, workers: int) -> int:
     """Stream: one output line per input line, in order, flushed as it is written.
 
     A line that cannot be read gets ``{"id", "line", "error"}`` instead of events; the
-    others go on. Returns how many failed.
+    others go on. Returns how many failed. With several workers, lines are read by a
+    pool of processes a bounded window ahead, and still written in input order.
     """
+    numbered = ((n, line) for n, line in enumerate(_lines(file), 1) if line.strip())
+    if workers == 1:
+        results: Iterator[tuple[int, dict[str, Any], str | None]] = (
+            _read_line(n, line, date, max_bytes) for n, line in numbered
+        )
+    else:
+        results = _in_pool(numbered, date, max_bytes, workers)
+    failed = 0
+    for n, record, error in results:
+        if error is not None:
+            failed += 1
+            err.print(f"error: line {n}: {error}", markup=False)
+        _write(sys.stdout, record)
+    return failed
+
+
+def _read_line(
+    n: int, line: str, date: datetime | None, max_bytes: int
+) -> tuple[int, dict[str, Any], str | None]:
+    """(line number, output record, error or None) for one input line."""
     from tearline.extract import extract as run_extract
     from tearline.model import EXTRACT_SCHEMA, event_to_dict
 
-    failed = 0
-    for n, line in enumerate(_lines(file), 1):
-        if not line.strip():
-            continue
-        ident: Any = None
-        try:
-            obj = _json_object(line)
-            ident = obj.get("id")
-            text, when = _text_and_date(obj, date, max_bytes)
-            events = run_extract(text, when)
-            record: dict[str, Any] = {
-                "id": ident,
-                "schema": EXTRACT_SCHEMA,
-                "document_date": when.isoformat(),
-                "events": [event_to_dict(e) for e in events],
-            }
-        except InputError as exc:
-            failed += 1
-            record = {"id": ident, "line": n, "error": str(exc)}
-            err.print(f"error: line {n}: {exc}", markup=False)
-        _write(sys.stdout, record)
-    return failed
+    ident: Any = None
+    try:
+        obj = _json_object(line)
+        ident = obj.get("id")
+        text, when = _text_and_date(obj, date, max_bytes)
+        events = run_extract(text, when)
+    except InputError as exc:
+        return n, {"id": ident, "line": n, "error": str(exc)}, str(exc)
+    record = {
+        "id": ident,
+        "schema": EXTRACT_SCHEMA,
+        "document_date": when.isoformat(),
+        "events": [event_to_dict(e) for e in events],
+    }
+    return n, record, None
+
+
+def _in_pool(
+    numbered: Iterator[tuple[int, str]], date: datetime | None, max_bytes: int, workers: int
+) -> Iterator[tuple[int, dict[str, Any], str | None]]:
+    """Lines read by worker processes, yielded in input order. At most a few lines per
+    worker are read ahead, so an endless stream does not fill memory. The reference
+    data is loaded (and frozen) before the workers start: forked, they share it."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from tearline.extract import extract as run_extract
+
+    # Every gazetteer, list and model loaded once, here, before the workers fork.
+    run_extract("Gunmen attacked a hotel in Kabul, killing 5 people.", datetime.now(UTC))
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    ahead: deque[Future[tuple[int, dict[str, Any], str | None]]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for n, line in numbered:
+            ahead.append(pool.submit(_read_line, n, line, date, max_bytes))
+            if len(ahead) >= 4 * workers:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
 
 
 def _json_object(line: str) -> dict[str, Any]:
