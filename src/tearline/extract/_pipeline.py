@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import datetime
 
@@ -15,7 +14,7 @@ from tearline.extract._facts import UnitFacts, read_facts
 from tearline.extract._fillers import attach
 from tearline.extract._mentions import read_unit
 from tearline.extract._merge import Merger
-from tearline.extract._places import LOCATIVE
+from tearline.extract._places import LIST_GAP, LOCATIVE
 from tearline.extract._roles import RoleModel
 from tearline.model import Event, Place, PlacePrecision
 
@@ -69,9 +68,6 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
     return attach(events, found, doc, orgs)
 
 
-_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", re.IGNORECASE)
-
-
 def _per_town(e: Event, doc: Doc, facts: dict[int, UnitFacts]) -> list[Event]:
     """One event per town where the text lists several for it: "bombs exploded in
     Santiago, Talca and Temuco" reports three bombings, each with its own place."""
@@ -89,7 +85,7 @@ def _per_town(e: Event, doc: Doc, facts: dict[int, UnitFacts]) -> list[Event]:
     )
     listed: list[Place] = []
     for p in towns:
-        if listed and not _LIST_GAP.fullmatch(doc.text, listed[-1].span.end, p.span.start):
+        if listed and not LIST_GAP.fullmatch(doc.text, listed[-1].span.end, p.span.start):
             if any(q.span == place.span for q in listed):
                 break
             listed = []

@@ -144,6 +144,8 @@ _IN_THE_X_OF = re.compile(
     re.IGNORECASE,
 )
 _NEXT_WORD = re.compile(r"\s+([^\s]+)")
+# Between the names of a list of places: "Santiago, Talca and Temuco".
+LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", re.IGNORECASE)
 
 
 # A settlement the gazetteer does not know, named as one: "the town of Chullas", "the

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from tearline.extract._doc import Doc
 from tearline.extract._places import (
+    LIST_GAP,
     LOCATIVE,
     PlaceMention,
     Settlement,
@@ -61,6 +62,8 @@ class _Filing(Protocol):
 
 
 def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]) -> None:
+    """File the document's places by sentence and set the report's country and the
+    dateline's city; ``blocked``: organisation names, which hold no places."""
     doc = filing.doc
     mentions = drop_surnames(doc, find_places(doc, gaz, blocked))
     dateline = [
@@ -91,10 +94,13 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
         elif doc.upper and known and _stray_town(pm, place, known, gaz):
             continue
         f = filing.at(pm.span.start)
-        if f is not None:
-            if not _ORIGIN.search(doc.text, max(0, pm.span.start - 40), pm.span.start):
-                f.places.append(PlaceFact(pm, place))  # (where someone is from is no
-            kept.append(place)  # event's place, though it tells what the report is about)
+        if f is None:
+            continue
+        # Where someone is from is no event's place, though it tells what the report
+        # is about.
+        if not _ORIGIN.search(doc.text, max(0, pm.span.start - 40), pm.span.start):
+            f.places.append(PlaceFact(pm, place))
+        kept.append(place)
     filing.dateline_country = _home_country(filed[0] if filed else None, kept, demonyms, gaz)
     home = filing.dateline_country.country if filing.dateline_country else None
     resolved = list(zip(mentions, places, strict=True))
@@ -261,9 +267,6 @@ _ORIGIN = re.compile(
     re.IGNORECASE,
 )
 STRAY_POPULATION = 1_000_000
-_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", re.IGNORECASE)
-
-
 _DIVISION_AFTER = re.compile(
     r"\s+(?:department|province|municipality|jurisdiction|district|region|state|county)\b",
     re.IGNORECASE,
@@ -289,7 +292,7 @@ def _odd_one_out(
         if not 0 <= j < len(mentions) or (other := places[j]) is None:
             continue
         a, b = (mentions[j], pm) if j < i else (pm, mentions[j])
-        listed = _LIST_GAP.fullmatch(text, a.span.end, b.span.start) is not None
+        listed = LIST_GAP.fullmatch(text, a.span.end, b.span.start) is not None
         if listed and other.country in known and other.country != place.country:
             return other.country
     return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -97,26 +97,22 @@ class RoleModel:
                 "the shipped role model was trained for other features; "
                 "rebuild it with scripts/build_roles.py"
             )
-        classes = meta.get("word_classes")
-        if classes is not None and classes.get("sha256") != word_classes_digest():
-            raise RuntimeError(
-                "the shipped role model was trained on other word classes; "
-                "rebuild it with scripts/build_roles.py"
-            )
-        lexicon = meta.get("lexicon")
-        if lexicon is not None and lexicon.get("sha256") != lx.digest():
-            raise RuntimeError(
-                "the shipped role model was trained with another extraction lexicon; "
-                "rebuild it with scripts/build_roles.py"
-            )
-        names = meta.get("names")
-        if names is not None and names.get("sha256") != names_digest(
-            gazetteer.load(), organisations.load()
-        ):
-            raise RuntimeError(
-                "the shipped role model was trained with other place or organisation names; "
-                "rebuild it with scripts/build_roles.py"
-            )
+        # What the features were made of when the taggers learned them.
+        inputs: dict[str, tuple[Callable[[], str], str]] = {
+            "word_classes": (word_classes_digest, "on other word classes"),
+            "lexicon": (lx.digest, "with another extraction lexicon"),
+            "names": (
+                lambda: names_digest(gazetteer.load(), organisations.load()),
+                "with other place or organisation names",
+            ),
+        }
+        for key, (digest, other) in inputs.items():
+            recorded = meta.get(key)
+            if recorded is not None and recorded.get("sha256") != digest():
+                raise RuntimeError(
+                    f"the shipped role model was trained {other}; "
+                    "rebuild it with scripts/build_roles.py"
+                )
         if not taggers:
             raise RuntimeError("a role model needs at least one tagger")
         self.meta = meta

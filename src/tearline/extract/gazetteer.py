@@ -157,7 +157,7 @@ class TownIndex:
 
     def named(self, name: str) -> tuple[Entry, ...]:
         """The towns of that name (folded the way the index folds them)."""
-        return self._names.get(" ".join(fold(name).split()), ())
+        return self._names.get(fold_key(name), ())
 
     def find(self, folded: str) -> list[Match[Entry]]:
         """Every whole-word occurrence, overlapping ones included."""
