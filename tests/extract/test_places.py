@@ -201,6 +201,26 @@ def test_a_report_filed_abroad_is_about_the_country_it_names() -> None:
     assert e.place.country == "SV"
 
 
+def test_a_foreign_embassy_or_newsman_does_not_move_the_report_abroad() -> None:
+    # The embassy, its ambassador and the newsman are Costa Rican and Mexican; what
+    # happened to them happened in San Salvador.
+    e = only_event(
+        "SAN SALVADOR, 5 OCT 89 (AFP) -- [TEXT] ACTIVISTS CARRYING GUNS OCCUPIED THE COSTA "
+        "RICAN EMBASSY YESTERDAY AND ARE HOLDING THE COSTA RICAN AMBASSADOR HOSTAGE.  THE "
+        "COSTA RICAN AMBASSADOR'S WIFE SAID THE COSTA RICAN DIPLOMATS ARE UNHARMED."
+    )
+    assert e.place is not None
+    assert e.place.country == "SV"
+    bomb = only_event(
+        "SAN SALVADOR, 13 NOV (ACAN-EFE) -- [TEXT] THE VEHICLE OF MEXICAN TELEVISION NEWSMAN "
+        "EPIGMENIO IBARRA WAS DESTROYED BY A POWERFUL BOMB TODAY.  THE MEXICAN JOURNALIST "
+        "WAS NOT HURT.  THE BOMB EXPLODED IN AN AREA OF SAN SALVADOR WHERE THE ARMY AND THE "
+        "GUERRILLAS ARE FIGHTING."
+    )
+    assert bomb.place is not None
+    assert (bomb.place.country, bomb.place.city) == ("SV", "San Salvador")
+
+
 def test_a_foreign_country_that_only_speaks_is_not_the_place() -> None:
     e = only_event(
         "SAN SALVADOR, 17 JUN 89 -- [TEXT] NICARAGUA HAS DENIED ANY LINK WITH THE "

@@ -76,7 +76,7 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
     demonyms = [
         (code, Span(a, b, doc.text[a:b]))
         for code, (a, b) in demonym_mentions(doc.folded)
-        if doc.unit_at(a) is not None
+        if doc.unit_at(a) is not None and not _FOREIGNER.match(doc.text, b)
     ]
     context += [code for code, _ in demonyms]
     places = resolve(mentions, gaz, context)
@@ -225,6 +225,18 @@ def _file_here(filing: _Filing, filed: Place) -> None:
         mention = PlaceMention(span, (), prep, False, False, f.unit.index, span.end)
         f.places.append(PlaceFact(mention, replace(filed, span=span)))
 
+
+# A nationality that names a foreigner or a foreign mission says who was there, not what
+# the report is about: "the Costa Rican embassy" in San Salvador, "Mexican television
+# newsman Epigmenio Ibarra". (Not "Salvadoran government" or "Salvadoran president":
+# a country's own institutions are what a report filed abroad is about.)
+_FOREIGNER = re.compile(
+    r"s?\s+(?:ambassadors?|embass(?:y|ies)|consul(?:s|ates?)?|diplomat(?:s|ic)?|newsm[ae]n"
+    r"|journalists?|reporters?|correspondents?|tourists?|citizens?|nationals?|businessm[ae]n"
+    r"|engineers?|volunteers?|priests?|nuns?|missionar(?:y|ies)|television|newspapers?"
+    r"|news\s+agency|red\s+cross)\b",
+    re.IGNORECASE,
+)
 
 # What the dateline's country is worth against the places and nationalities the text
 # names: a report filed in Mexico City that speaks of "Salvadoran guerrillas" three times
