@@ -386,3 +386,24 @@ def test_where_a_victim_comes_from_is_not_where_the_event_happened() -> None:
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("CO", "Bogotá")
+
+
+def test_of_two_places_the_one_by_the_event_word_is_where_it_happened() -> None:
+    # Ayacucho is where the police spoke; Huanta is where the mayor was killed.
+    e = only_event(
+        "LIMA, 3 MAR 90 (EFE) -- [TEXT] THE POLICE IN AYACUCHO REPORTED THAT SHINING PATH "
+        "TERRORISTS KILLED A MAYOR IN HUANTA TODAY."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("PE", "Huanta")
+
+
+def test_a_town_followed_by_its_municipality_is_one_place_not_a_list() -> None:
+    # "Juan Bueno, Arboledas Municipality": Juan Bueno in Arboledas, not two towns.
+    e = only_event(
+        "BOGOTA, 12 JAN 90 (RCN) -- [TEXT] REPORTS ON THE REGRETTABLE CASE IN ARBOLEDAS "
+        "DESCRIBE HOW MAYOR PEDRO HERNANDEZ WAS MURDERED BY GUERRILLAS AT JUAN BUENO, "
+        "ARBOLEDAS MUNICIPALITY, TODAY."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CO", "Juan Bueno")

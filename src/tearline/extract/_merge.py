@@ -59,11 +59,19 @@ def place_score(pm: PlaceMention, place: Place) -> float:
 
 
 def best_place(mention: Mention) -> Place | None:
-    """The place the mention happens at: the best-placed name, then the most precise
-    name compatible with it ("two bombings in Iran ..., in the town of Kerman")."""
+    """The place the mention happens at: the best-placed name (of equals, the one nearest
+    the event word: "police in Ayacucho said terrorists killed a mayor in Huanta"), then
+    the most precise name compatible with it ("two bombings in Iran ..., in the town of
+    Kerman")."""
     if not mention.places:
         return None
-    ranked = sorted(mention.places, key=lambda pf: -place_score(pf.mention, pf.place))
+
+    def distance(pm: PlaceMention) -> int:
+        return min(max(t.start - pm.span.end, pm.span.start - t.end, 0) for t in mention.triggers)
+
+    ranked = sorted(
+        mention.places, key=lambda pf: (-place_score(pf.mention, pf.place), distance(pf.mention))
+    )
     best = ranked[0].place
     for pf in ranked[1:]:
         locative = _PREPOSITION_SCORE.get(pf.mention.prep, 0.0) > 0

@@ -14,7 +14,7 @@ from tearline.extract._facts import UnitFacts, read_facts
 from tearline.extract._fillers import attach
 from tearline.extract._mentions import read_unit
 from tearline.extract._merge import Merger
-from tearline.extract._places import LIST_GAP, LOCATIVE
+from tearline.extract._places import DIVISION_AFTER, LIST_GAP, LOCATIVE
 from tearline.extract._roles import RoleModel
 from tearline.model import Event, Place, PlacePrecision
 
@@ -79,7 +79,9 @@ def _per_town(e: Event, doc: Doc, facts: dict[int, UnitFacts]) -> list[Event]:
         (
             pf.place
             for pf in (facts[unit.index].places if unit.index in facts else [])
-            if pf.place.precision is PlacePrecision.CITY and pf.place.country == place.country
+            if pf.place.precision is PlacePrecision.CITY
+            and pf.place.country == place.country
+            and not DIVISION_AFTER.match(doc.text, pf.mention.name_end)
         ),
         key=lambda p: p.span.start,
     )

@@ -146,6 +146,13 @@ _IN_THE_X_OF = re.compile(
 _NEXT_WORD = re.compile(r"\s+([^\s]+)")
 # Between the names of a list of places: "Santiago, Talca and Temuco".
 LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", re.IGNORECASE)
+# After a place name, a division word makes the name before it a place in that division,
+# not the next of a list: "Nueva Florida, Miraflores Municipality", "Juan Bueno, Arboledas
+# Municipality".
+DIVISION_AFTER = re.compile(
+    r"\s+(?:department|province|municipality|jurisdiction|district|region|state|county)\b",
+    re.IGNORECASE,
+)
 
 
 # A settlement the gazetteer does not know, named as one: "the town of Chullas", "the

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from tearline.extract._doc import Doc
 from tearline.extract._places import (
+    DIVISION_AFTER,
     LIST_GAP,
     LOCATIVE,
     PlaceMention,
@@ -279,10 +280,6 @@ _ORIGIN = re.compile(
     re.IGNORECASE,
 )
 STRAY_POPULATION = 1_000_000
-_DIVISION_AFTER = re.compile(
-    r"\s+(?:department|province|municipality|jurisdiction|district|region|state|county)\b",
-    re.IGNORECASE,
-)
 
 
 def _odd_one_out(
@@ -298,7 +295,7 @@ def _odd_one_out(
     place, pm = places[i], mentions[i]
     if place is None or place.precision is not PlacePrecision.CITY or place.country in known:
         return None
-    if pm.region or _DIVISION_AFTER.match(text, pm.name_end):
+    if pm.region or DIVISION_AFTER.match(text, pm.name_end):
         return None  # "Nueva Florida, Miraflores Municipality": a qualifier, not a list
     for j in (i - 1, i + 1):
         if not 0 <= j < len(mentions) or (other := places[j]) is None:
