@@ -407,3 +407,13 @@ def test_a_town_followed_by_its_municipality_is_one_place_not_a_list() -> None:
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("CO", "Juan Bueno")
+
+
+def test_a_town_named_as_one_is_not_a_namesake_abroad() -> None:
+    # The gazetteer's only Campina is in Romania, which this report from Peru never names.
+    e = only_event(
+        "LIMA, 28 JAN 90 (EFE) -- [TEXT] SHINING PATH TERRORISTS MURDERED TWO BROTHERS AND "
+        "THEIR MOTHER IN THE TOWNSHIP OF CAMPINA, 60 KM SOUTH OF AYACUCHO, ON 26 JANUARY."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("PE", "Campina")

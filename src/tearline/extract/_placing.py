@@ -106,7 +106,7 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
     home = filing.dateline_country.country if filing.dateline_country else None
     resolved = list(zip(mentions, places, strict=True))
     for s in find_settlements(doc):
-        _file_settlement(filing, s, resolved, blocked, home)
+        _file_settlement(filing, s, resolved, blocked, home, known)
     if filing.dateline_country is not None:
         # A foreign place the text never puts anything in ("Nicaragua has denied any
         # links with the assassination", "flew to Mexico") is not where an event is.
@@ -135,6 +135,7 @@ def _file_settlement(
     resolved: list[tuple[PlaceMention, Place | None]],
     blocked: list[tuple[int, int]],
     home: str | None,
+    known: set[str | None],
 ) -> None:
     """A town named as one ("the town of Chullas") that the gazetteer does not know, in
     the region named with it or else in the country the report is about. Where the
@@ -143,11 +144,18 @@ def _file_settlement(
     span = s.span
     if any(a < span.end and span.start < b for a, b in blocked):
         return
-    # (a name the gazetteer knows only abroad, resolved to nothing, does not count)
-    inside = [
-        pm
+    # (a name the gazetteer knows only abroad, resolved to nothing or to a town in a
+    # country the text never names - "the township of Campina" in Peru, not Romania's
+    # Campina - does not count)
+    overlapping = [
+        (pm, place)
         for pm, place in resolved
         if place is not None and pm.span.start < span.end and span.start < pm.span.end
+    ]
+    inside = [
+        pm
+        for pm, place in overlapping
+        if place.country in known or place.country == home or not filing.doc.upper
     ]
     if any(pm.span.start == span.start and pm.name_end >= span.end for pm in inside):
         return  # the gazetteer knows it
@@ -163,7 +171,7 @@ def _file_settlement(
     f = filing.at(span.start)
     if country is None or f is None:
         return
-    f.places = [pf for pf in f.places if pf.mention not in inside]
+    f.places = [pf for pf in f.places if all(pf.mention != pm for pm, _ in overlapping)]
     mention = PlaceMention(span, (), s.prep, False, False, f.unit.index, span.end)
     name = settlement_name(span.text, filing.doc.upper)
     place = Place(span, PlacePrecision.CITY, country=country, city=name, region=region)
