@@ -417,3 +417,21 @@ def test_a_town_named_as_one_is_not_a_namesake_abroad() -> None:
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("PE", "Campina")
+
+
+def test_a_port_or_city_the_gazetteer_lacks_is_taken_when_the_text_calls_it_one() -> None:
+    e = only_event(
+        "BOGOTA, 17 JUN 89 (EFE) -- [TEXT] THE MAIN OIL RESERVES IN THE CARIBBEAN PORT CITY "
+        "OF COVENAS WERE DESTROYED BY SEVERAL DYNAMITE BLASTS SET OFF BY ELN GUERRILLAS."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CO", "Covenas")
+    # a name that runs on into the sentence is not taken for a city's
+    text = (
+        "LIMA, 9 OCT 89 (EFE) -- [TEXT] THE CITY OF ICA REPRESENTS THOUSANDS OF CITIES "
+        "WHERE TERRORISTS BOMBED A BANK TODAY."
+    )
+    assert all(
+        e.place is None or e.place.city != "Ica Represents Thousands"
+        for e in extract(text, DEMO_DATE)
+    )

@@ -162,8 +162,10 @@ _SETTLEMENT_NAME = rf"(?P<name>[^\W\d_][\w'.-]*(?:{_SP}[^\W\d_][\w'.-]*){{0,5}})
 _SETTLEMENT_OF = re.compile(
     r"\b(?:(?P<prep>in|at|near|outside|from|of|to)\s+)?the\s+"
     r"(?:(?:small|tiny|remote|mountain|rural|coastal|border|jungle|farming|mining|fishing|"
-    r"northern|southern|eastern|western|central|indian)\s+)*"
-    r"(?:town|village|hamlet|township|municipality|locality|settlement)\s+of\s+" + _SETTLEMENT_NAME,
+    r"northern|southern|eastern|western|central|indian|caribbean|pacific|atlantic|river"
+    r"|frontier)\s+)*"
+    r"(?:(?:port\s+)?(?:town|village|hamlet|township|municipality|locality|settlement"
+    r"|(?P<city>city))|(?P<port>port))\s+of\s+" + _SETTLEMENT_NAME,
     re.IGNORECASE,
 )
 # After "in", every word up to the comma is the name: "DAMAGE IN THE MILLIONS IN NUEVA
@@ -261,6 +263,12 @@ def find_settlements(doc: Doc) -> list[Settlement]:
             if named is None or named[0].start in out:
                 continue
             span, bounded = named
+            # "THE CITY OF ICA REPRESENTS THOUSANDS OF ...": a city's name runs on into
+            # the sentence more often than a town's
+            city = bool(m.groupdict().get("city") or m.groupdict().get("port"))
+            words = [w for w in span.text.split() if w.lower() not in _NAME_JOINERS]
+            if city and not bounded and len(words) > 2:
+                continue
             region = None
             if "region" in m.groupdict():
                 region = Span(m.start("region"), m.end("region"), m.group("region"))
