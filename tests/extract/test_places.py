@@ -435,3 +435,21 @@ def test_a_port_or_city_the_gazetteer_lacks_is_taken_when_the_text_calls_it_one(
         e.place is None or e.place.city != "Ica Represents Thousands"
         for e in extract(text, DEMO_DATE)
     )
+
+
+def test_a_town_named_with_its_nationality_or_division_is_in_that_country() -> None:
+    # Filed in Tegucigalpa about Honduran troops, but the hamlet is in San Miguel
+    # Department: El Salvador. Filed in La Paz, but the town is Peruvian.
+    hamlet = only_event(
+        "TEGUCIGALPA, 29 MAY 89 (ACAN-EFE) -- [TEXT] HONDURAN ARMY TROOPS ATTACKED THE "
+        "HAMLET OF TIERRA AGRIA, SAN MIGUEL DEPARTMENT, KILLING TWO CIVILIANS, THE HONDURAN "
+        "PRESS SAID."
+    )
+    assert hamlet.place is not None
+    assert (hamlet.place.country, hamlet.place.city) == ("SV", "Tierra Agria")
+    town = only_event(
+        "LA PAZ, 18 OCT 89 (EFE) -- [TEXT] A BOMB EXPLODED EARLY TODAY IN THE PERUVIAN TOWN "
+        "OF ZEPITA, NEAR THE BOLIVIAN BORDER, DESTROYING THE POLICE STATION."
+    )
+    assert town.place is not None
+    assert (town.place.country, town.place.city) == ("PE", "Zepita")

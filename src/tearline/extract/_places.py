@@ -136,10 +136,11 @@ class PlaceMention:
 
 
 _ADJECTIVAL = re.compile(r"(?:[ \t]+|[ \t]*\n[ \t]*)[A-Za-z]")  # "U.S.\nCONGRESS" too
-# "in the town of Kerman", "in an area of San Salvador": the place is where it happened,
-# as with "in".
+# "in the town of Kerman", "in an area of San Salvador", "in the Peruvian town of
+# Yunguyo": the place is where it happened, as with "in".
 _IN_THE_X_OF = re.compile(
-    r"\b(?:in|at|near)\s+(?:the\s+|an?\s+)?(?:town|city|village|province|region|district|area|capital"
+    r"\b(?:in|at|near)\s+(?:the\s+|an?\s+)?(?:[^\W\d_]+\s+){0,2}?"
+    r"(?:town|city|village|province|region|district|area|capital"
     r"|outskirts|suburbs?|centre|center|heart)\s+of\s+$",
     re.IGNORECASE,
 )
@@ -159,28 +160,35 @@ DIVISION_AFTER = re.compile(
 # small town of Hostigal", "in San Francisco Javier, Usulutan Department".
 _SP = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"  # a space, or one line break
 _SETTLEMENT_NAME = rf"(?P<name>[^\W\d_][\w'.-]*(?:{_SP}[^\W\d_][\w'.-]*){{0,5}})"
+_NOT_NAME = (
+    r"(?!(?:in|at|near|the|of|and|on|to|for|with|by|from|his|her|their|its|our|a|an|this"
+    r"|combat)\b)"
+)
+# ", San Miguel Department" after a settlement's name: the division it is in.
+_REGION_AFTER = (
+    rf",{_SP}(?:the{_SP})?"
+    r"(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east|south-?west)"
+    rf"(?:ern)?{_SP})?(?P<region>[^\W\d_][\w'.-]*(?:{_SP}[^\W\d_][\w'.-]*){{0,3}}){_SP}"
+    r"(?:department|province|municipality|jurisdiction|district)\b"
+)
+# After "in", every word up to the comma is the name: "DAMAGE IN THE MILLIONS IN NUEVA
+# FLORIDA, MIRAFLORES MUNICIPALITY" names Nueva Florida.
+_SETTLEMENT_IN = re.compile(
+    r"\b(?P<prep>in|at|near)\s+"
+    rf"(?P<name>{_NOT_NAME}[^\W\d_][\w'.-]*(?:{_SP}{_NOT_NAME}[^\W\d_][\w'.-]*){{0,5}})"
+    + _REGION_AFTER,
+    re.IGNORECASE,
+)
+# "the town of Chullas", "the Peruvian town of Yunguyo", "the hamlet of San Andres, San
+# Miguel Department", "the Caribbean port city of Covenas".
 _SETTLEMENT_OF = re.compile(
     r"\b(?:(?P<prep>in|at|near|outside|from|of|to)\s+)?the\s+"
     r"(?:(?:small|tiny|remote|mountain|rural|coastal|border|jungle|farming|mining|fishing|"
     r"northern|southern|eastern|western|central|indian|caribbean|pacific|atlantic|river"
     r"|frontier)\s+)*"
+    r"(?:(?P<nation>[^\W\d_]+(?:\s+rican)?)\s+)?"
     r"(?:(?:port\s+)?(?:town|village|hamlet|township|municipality|locality|settlement"
-    r"|(?P<city>city))|(?P<port>port))\s+of\s+" + _SETTLEMENT_NAME,
-    re.IGNORECASE,
-)
-# After "in", every word up to the comma is the name: "DAMAGE IN THE MILLIONS IN NUEVA
-# FLORIDA, MIRAFLORES MUNICIPALITY" names Nueva Florida.
-_NOT_NAME = (
-    r"(?!(?:in|at|near|the|of|and|on|to|for|with|by|from|his|her|their|its|our|a|an|this"
-    r"|combat)\b)"
-)
-_SETTLEMENT_IN = re.compile(
-    r"\b(?P<prep>in|at|near)\s+"
-    rf"(?P<name>{_NOT_NAME}[^\W\d_][\w'.-]*(?:{_SP}{_NOT_NAME}[^\W\d_][\w'.-]*){{0,5}})"
-    rf",{_SP}(?:the{_SP})?"
-    r"(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east|south-?west)"
-    rf"(?:ern)?{_SP})?(?P<region>[^\W\d_][\w'.-]*(?:{_SP}[^\W\d_][\w'.-]*){{0,3}}){_SP}"
-    r"(?:department|province|municipality|jurisdiction|district)\b",
+    r"|(?P<city>city))|(?P<port>port))\s+of\s+" + _SETTLEMENT_NAME + rf"(?:{_REGION_AFTER})?",
     re.IGNORECASE,
 )
 # Words that end a settlement's name in capitals, where case cannot.
@@ -198,6 +206,7 @@ _NOT_SETTLEMENT = {
     "zone", "base", "camp", "refugees", "country",
 }  # fmt: skip
 _NAME_JOINERS = {"de", "del", "la", "las", "los", "el", "y", "san", "santa", "do", "da", "dos"}
+_ARTICLES = {"the", "a", "an"}
 _NAME_STARTS = {"san", "santa", "la", "el"}  # joiners that may begin a name ("La Oroya")
 _LOWER_JOINERS = _NAME_JOINERS - {"san", "santa"}  # written lower case inside a name
 
@@ -208,6 +217,7 @@ class Settlement:
     prep: str
     region: Span | None  # "Usulutan" of "Usulutan Department"
     bounded: bool  # punctuation ends the name: "in Nueva Florida, Miraflores Municipality"
+    country: str | None = None  # "the Peruvian town of Yunguyo": PE
 
 
 def _settlement_name(doc: Doc, start: int, end: int) -> tuple[Span, bool] | None:
@@ -233,8 +243,8 @@ def _settlement_name(doc: Doc, start: int, end: int) -> tuple[Span, bool] | None
             return None  # six words and no end in sight: no name
     while kept and kept[-1].group().lower() in _NAME_JOINERS:
         kept.pop()
-    if not kept or kept[0].group().lower() in _NAME_JOINERS - _NAME_STARTS:
-        return None
+    if not kept or kept[0].group().lower() in (_NAME_JOINERS - _NAME_STARTS) | _ARTICLES:
+        return None  # "THE PORT OF THE BOLIVIAN CITY OF ...": no name of its own
     if kept[-1].group().lower().strip(",.;:") in _NOT_SETTLEMENT or len(kept) > 5:
         return None  # "LA ESPERANZA FARM": smaller than a town
     a, b = start + kept[0].start(), start + kept[-1].end()
@@ -270,12 +280,14 @@ def find_settlements(doc: Doc) -> list[Settlement]:
             if city and not bounded and len(words) > 2:
                 continue
             region = None
-            if "region" in m.groupdict():
+            if m.groupdict().get("region") and span.end == m.end("name"):
                 region = Span(m.start("region"), m.end("region"), m.group("region"))
             prep = (m.group("prep") or "of").lower()
             if pattern is _SETTLEMENT_OF and prep == "of":
                 prep = "in"  # "the killing of the mayor of the town of Hostigal": there
-            out[span.start] = Settlement(span, prep, region, bounded)
+            nation = m.groupdict().get("nation")
+            country = _DEMONYMS.get(" ".join(nation.lower().split())) if nation else None
+            out[span.start] = Settlement(span, prep, region, bounded, country)
     return sorted(out.values(), key=lambda s: s.span.start)
 
 

@@ -167,7 +167,7 @@ def _file_settlement(
             continue
         if place.precision is PlacePrecision.REGION:  # not San Isidro, Lima, in "SAN
             region, country = place.region, place.country  # ISIDRO LABRADOR JURISDICTION"
-    country = country or home
+    country = country or s.country or home
     f = filing.at(span.start)
     if country is None or f is None:
         return
