@@ -116,10 +116,11 @@ def test_places_and_types_against_original_templates(capsys: pytest.CaptureFixtu
     )  # fmt: skip
     assert code == 0
     report = json.loads(out)
-    assert report["documents"] == 2  # the third has no incident in its key
+    assert report["documents"] == 3  # the third has no incident in its key
     fields = report["fields"]
     # San Miguel is read in El Salvador (the dateline), the judge's killing in Colombia
-    # (the dateline's country: the text names no place)
-    assert fields["country"] == {"right": 2, "scored": 2}
+    # (the dateline's country: the text names no place), the armed strike in Peru
+    assert fields["country"] == {"right": 3, "scored": 3}
     assert fields["city"] == {"right": 1, "scored": 1}
-    assert fields["incident_type"] == {"right": 2, "scored": 2}
+    # a type of several words ("FORCED WORK STOPPAGE"); either of "BOMBING / ATTACK"
+    assert fields["incident_type"] == {"right": 3, "scored": 3}
