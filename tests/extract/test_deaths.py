@@ -116,3 +116,29 @@ def test_an_armed_strike_is_a_forced_work_stoppage() -> None:
     assert e.method is not None
     assert e.method.method is Method.FORCED_WORK_STOPPAGE
     assert e.incident_type is IncidentType.FORCED_WORK_STOPPAGE
+
+
+def test_fired_explosives_and_air_raids_are_muc_attacks_planted_bombs_bombings() -> None:
+    # MUC-4's keys: mortar, rocket and aerial bombs are ATTACK; a planted bomb BOMBING.
+    # Tearline's own method is bombing for all of them.
+    for text, kind in [
+        (
+            "SAN SALVADOR, 15 MAR 89 (AFP) -- [TEXT] URBAN GUERRILLAS LAUNCHED A MORTAR "
+            "ATTACK ON THE PRESIDENCY TONIGHT, CAUSING SOME DAMAGE.",
+            IncidentType.ATTACK,
+        ),
+        (
+            "SAN SALVADOR, 15 MAR 89 (AFP) -- [TEXT] AIR FORCE PLANES BOMBED THE ZACAMIL "
+            "NEIGHBORHOOD TODAY, KILLING 12 CIVILIANS.",
+            IncidentType.ATTACK,
+        ),
+        (
+            "BOGOTA, 4 SEP 89 (DPA) -- [TEXT] A BOMB PLACED IN THE CARGO HOLD OF AN AVIANCA "
+            "PLANE EXPLODED TODAY, KILLING 107 PEOPLE.",
+            IncidentType.BOMBING,
+        ),
+    ]:
+        e = only_event(text)
+        assert e.method is not None
+        assert e.method.method is Method.BOMBING
+        assert e.incident_type is kind, text
