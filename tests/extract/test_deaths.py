@@ -142,3 +142,19 @@ def test_fired_explosives_and_air_raids_are_muc_attacks_planted_bombs_bombings()
         assert e.method is not None
         assert e.method.method is Method.BOMBING
         assert e.incident_type is kind, text
+
+
+def test_arson_with_words_between_or_a_burning_verb_with_its_doer() -> None:
+    for text in [
+        "LIMA, 3 NOV 89 (EFE) -- [TEXT] SHINING PATH GUERRILLAS SET TWO TRUCKS LOADED WITH "
+        "MINERALS ON FIRE ON THE HUARAZ-LIMA ROAD TODAY.",
+        "LIMA, 3 NOV 89 (EFE) -- [TEXT] HOODED GUERRILLAS BURNED 11 STATE TRANSPORT COMPANY "
+        "BUSES IN LIMA LAST NIGHT.",
+    ]:
+        e = only_event(text)
+        assert e.method is not None
+        assert e.method.method is Method.ARSON, text
+        assert e.incident_type is IncidentType.ARSON
+    # burning with no one named as doing it, or a person burned to death: no arson
+    calm = "LIMA, 3 NOV 89 (EFE) -- [TEXT] OLD ELECTORAL CARDS WERE BURNED AT THE OFFICE TODAY."
+    assert extract(calm, DEMO_DATE) == []

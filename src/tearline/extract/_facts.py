@@ -113,17 +113,52 @@ def _file_lexicon(doc: Doc, f: UnitFacts, m: Match[lx.Lex]) -> None:
             f.harms.append(HarmFact(Harm(v.value), span))
 
 
+# Arson the phrase list cannot hold: words between ("set two trucks loaded with minerals
+# on fire"), or a verb that also burns documents and food ("burned 11 buses", "the
+# burning of five buses"), taken only where the sentence names someone doing it. Read by
+# the rules only, like the lexicon's rules-only words: the role taggers never saw them.
+_SET_ON_FIRE = re.compile(r"\bset(?:s|ting)?\s+(?:[^\s.;:]+\s+){1,8}?on\s+fire\b", re.IGNORECASE)
+_BURNED = re.compile(
+    r"\b(?:burn(?:ed|t)(?:\s+down)?(?=\s+(?:the|a|an|\d+|several|some|two|three|four|five"
+    r"|six|seven|eight|nine|ten|dozens|their|his|her|its)\b)"
+    r"|(?:was|were|been)\s+burn(?:ed|t)\b(?!\s+(?:to\s+death|alive))"
+    r"|the\s+burning\s+of)",
+    re.IGNORECASE,
+)
+_ARSON = (
+    lx.rules_only(lx.ATTACK_T),
+    lx.rules_only(lx.Lex(lx.METHOD, Method.ARSON.value)),
+    lx.rules_only(lx.DAMAGE),
+)
+
+
+def _arson(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]]:
+    found = [
+        Match(m.start(), m.end(), _ARSON) for m in _SET_ON_FIRE.finditer(doc.text, u.start, u.end)
+    ]
+    if f is not None and f.actors:
+        found += [
+            Match(m.start(), m.end(), _ARSON) for m in _BURNED.finditer(doc.text, u.start, u.end)
+        ]
+    return found
+
+
 def _file_unit_patterns(filing: _Filing, u: Unit) -> None:
-    """Facts found by regular expressions (times, counts, venues), sentence by sentence."""
+    """Facts found by regular expressions (times, counts, venues, arson), sentence by
+    sentence."""
     doc = filing.doc
     times = [t for t in find_times(doc.text, u.start, u.end) if t.span.start >= doc.dateline_end]
     counts = find_counts(doc.text, u.start, u.end)
     venues = [] if doc.upper else find_venues(doc.text, u.start, u.end)
-    if not (times or counts or venues):
+    arson = _arson(doc, u, filing.by_unit.get(u.index))
+    if not (times or counts or venues or arson):
         return
     f = filing.at(u.start)
     if f is None:
         return
+    for m in arson:
+        if not any(t.start < m.end and m.start < t.end for t in f.triggers):
+            _file_lexicon(doc, f, m)
     f.times.extend(times)
     f.counts.extend(counts)
     for span, c in counts:

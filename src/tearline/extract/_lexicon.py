@@ -97,7 +97,8 @@ def _entries(specs: str, *lexes: Lex) -> list[tuple[str, Lex]]:
     return out
 
 
-def _rules_only(lex: Lex) -> Lex:
+def rules_only(lex: Lex) -> Lex:
+    """The mark read by the rules alone (the role taggers were trained without it)."""
     return replace(lex, rules_only=True)
 
 
@@ -138,7 +139,7 @@ def _attack_words() -> list[tuple[str, Lex]]:
         *_entries("death threat|s, bomb threat|s", _trigger(PLOT)),
         *_entries("target|s|ed|ing", _trigger(TARGETING)),
         *_entries("kill|s|ed:p|ing", _trigger(CONDITIONAL), KILL),
-        *_entries("died:p, dies, was dead:p, were dead:p", _rules_only(KILL)),
+        *_entries("died:p, dies, was dead:p, were dead:p", rules_only(KILL)),
         *_entries(
             "injure|s|d:p, injuring, wound|s|ed:p|ing, maimed:p", _trigger(CONDITIONAL), INJURE
         ),
@@ -172,10 +173,10 @@ def _method_words() -> list[tuple[str, Lex]]:
         *_entries(
             "shot to death:p, shot him to death:p, shot them to death:p, fired at:p, "
             "sprayed with bullets:p, sprayed with gunfire:p",
-            _rules_only(ATTACK_T),
-            _rules_only(arm),
+            rules_only(ATTACK_T),
+            rules_only(arm),
         ),
-        *_entries("shootout|s, shoot-out|s", _rules_only(_trigger(CONDITIONAL)), _rules_only(arm)),
+        *_entries("shootout|s, shoot-out|s", rules_only(_trigger(CONDITIONAL)), rules_only(arm)),
         *_entries(
             "gunmen, gunman, armed men, heavily armed men, armed looters, heavily armed looters",
             arm,
@@ -233,15 +234,15 @@ def _other_method_words() -> list[tuple[str, Lex]]:
         *_entries(
             "robbery, robberies, armed robbery, armed robberies, bank robbery, bank robberies, "
             "rob, robs, robbed:p, robbing, hold-up|s, holdup|s, assaulted and robbed:p",
-            _rules_only(ATTACK_T),
-            _rules_only(_method(Method.ROBBERY)),
+            rules_only(ATTACK_T),
+            rules_only(_method(Method.ROBBERY)),
         ),
         *_entries(
             "armed strike|s, armed stoppage|s, forced stoppage|s, forced work stoppage|s, "
             "transport stoppage|s, transportation stoppage|s, transport strike|s, "
             "transportation strike|s, paro armado",
-            _rules_only(ATTACK_T),
-            _rules_only(_method(Method.FORCED_WORK_STOPPAGE)),
+            rules_only(ATTACK_T),
+            rules_only(_method(Method.FORCED_WORK_STOPPAGE)),
         ),
         *_entries(
             "chemical attack|s, gas attack|s, biological attack|s, radiological attack|s, "
@@ -266,7 +267,7 @@ def _weapon_words() -> list[tuple[str, Lex]]:
         *_entries(
             "gunshot|s, bullet|s, gunfire, machinegun fire, submachinegun fire, "
             "machine-gun fire, sniper fire, shots",
-            _rules_only(w(FIREARM)),
+            rules_only(w(FIREARM)),
         ),
         *_entries(
             "bomb|s, explosive|s, explosive device|s, improvised explosive device|s, ied|s, "
