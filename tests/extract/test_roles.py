@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tearline.extract import extract
+from tearline.extract import _roles, extract, gazetteer, organisations
+from tearline.extract._doc import prepare
 from tearline.model import Event, IncidentType
 
 from ._support import DEMO_DATE, only_event
@@ -70,3 +71,24 @@ def test_the_rules_fill_roles_in_modern_reporting(demo_events: list[Event]) -> N
 def test_no_event_no_fillers() -> None:
     assert extract("The FMLN and the government met in Caracas to discuss a ceasefire.",
                    DEMO_DATE) == []  # fmt: skip
+
+
+def test_the_taggers_read_only_the_sentences_within_reach_of_an_event() -> None:
+    # The document model reads the whole report; the taggers only the sentences whose
+    # fillers can be given to an event (the event's own and two either side).
+    text = (
+        "SAN SALVADOR, 3 JAN 90 (ACAN-EFE) -- [TEXT] URBAN TERRORISTS BLEW UP A POWER "
+        "SUBSTATION IN SAN MIGUEL WITH DYNAMITE TODAY.  THE ARMY REPORTED IT.  "
+        + "THE WEATHER WAS FINE.  " * 4
+        + "IN 1988 FMLN GUERRILLAS HAD KIDNAPPED A JUDGE WITH RIFLES."
+    )
+    doc = prepare(text)
+    model = _roles.load()
+    gaz, orgs = gazetteer.load(), organisations.load()
+    whole = model.read(doc, gaz, orgs)
+    near = model.read(doc, gaz, orgs, {0, 1, 2})
+    assert near.relevance == whole.relevance
+    last = doc.units[-1].index
+    assert any(m.unit == last for c in whole.candidates for m in c.mentions)
+    assert all(m.unit in {0, 1, 2} for c in near.candidates for m in c.mentions)
+    assert any(m.span.text == "DYNAMITE" for c in near.candidates for m in c.mentions)

@@ -92,6 +92,11 @@ def _event_units(doc: Doc, events: Sequence[Event]) -> list[set[int]]:
     return out
 
 
+def in_reach(doc: Doc, events: Sequence[Event]) -> set[int]:
+    """The units whose role fillers can be given to one of the events (``attach``)."""
+    return {u + d for us in _event_units(doc, events) for u in us for d in range(-NEAR, NEAR + 1)}
+
+
 def _owners(units: Sequence[set[int]]) -> dict[int, int]:
     """Per unit, the first event whose evidence holds it."""
     out: dict[int, int] = {}

@@ -11,7 +11,7 @@ from tearline.extract import gazetteer, organisations
 from tearline.extract._assemble import assemble
 from tearline.extract._doc import Doc, prepare
 from tearline.extract._facts import UnitFacts, read_facts
-from tearline.extract._fillers import attach
+from tearline.extract._fillers import attach, in_reach
 from tearline.extract._mentions import read_unit
 from tearline.extract._merge import Merger
 from tearline.extract._places import DIVISION_AFTER, LIST_GAP, LOCATIVE
@@ -64,7 +64,8 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
     ]
     events = [_with_city(e, doc, located, dateline_city) for e in events]
     events = [each for e in events for each in _per_town(e, doc, facts)]
-    found = model.read(doc, gaz, orgs) if model is not None else None
+    # The taggers read only the sentences whose fillers can be given to an event.
+    found = model.read(doc, gaz, orgs, in_reach(doc, events)) if model is not None else None
     return attach(events, found, doc, orgs)
 
 

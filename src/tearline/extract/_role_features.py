@@ -186,10 +186,12 @@ def featurise(
     marks: Marks,
     vocabulary: Mapping[str, str],
     relevance: float,
+    only: set[int] | None = None,
 ) -> None:
     """Give every token of every sentence its features. ``relevance`` is the document
     model's probability that the document reports an incident: the same words are
-    perpetrators in a report of an attack and bystanders in a report of a debate."""
+    perpetrators in a report of an attack and bystanders in a report of a debate.
+    ``only``: the units to featurise (None: all); the others keep no features."""
     folded = doc.folded
     cues: list[list[str]] = []
     first_violent: int | None = None
@@ -204,6 +206,8 @@ def featurise(
         (i for i, edge in enumerate(RELEVANCE_BUCKETS) if relevance < edge), len(RELEVANCE_BUCKETS)
     )
     for i, s in enumerate(sents):
+        if only is not None and s.unit.index not in only:
+            continue
         shared = [f"s.{k}" for k in cues[i]]
         shared.append(f"s.pos={min(i, 4)}")
         shared.append(f"doc.rel={doc_relevance}")
