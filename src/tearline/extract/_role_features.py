@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from tearline.extract import _lexicon as lx
@@ -28,6 +29,7 @@ TOKEN = re.compile(r"\w+(?:[-./]\w+)*|['\u2019][sS]\b|[^\w\s]")
 # A sentence-long run without any full stop is cut here, so tagging stays linear.
 MAX_TOKENS = 160
 _CONTEXT = (-3, -2, -1, 1, 2, 3)
+_NEAR = (-2, -1, 1, 2)  # the neighbours whose lexicon and word classes a word sees
 
 # Kinds of violence a sentence speaks of: they tell the tagger which sentences hold
 # perpetrators and targets. "neg" and "claim" shape the reading, they are no violence.
@@ -218,6 +220,29 @@ def featurise(
         s.features = _token_features(folded, s, marks, vocabulary, shared, counts)
 
 
+@dataclass(frozen=True, slots=True)
+class _WordStrings:
+    """The feature strings a word gives wherever it stands, built once per word."""
+
+    own: tuple[str, ...]  # "w=", "suf3=", "suf2=", "pre3="
+    shape: str
+    at: dict[int, str]  # as a neighbour at an offset: "w-1=guerrillas"
+    classes: tuple[str, ...]  # its word classes
+    near: dict[int, tuple[str, ...]]  # its coarse classes as a neighbour: "-1:c1=17"
+
+
+@lru_cache(maxsize=1 << 16)  # bounded, as word_class
+def _word_strings(w: str) -> _WordStrings:
+    classes = word_class(w)
+    return _WordStrings(
+        own=("w=" + w, "suf3=" + w[-3:], "suf2=" + w[-2:], "pre3=" + w[:3]),
+        shape="shape=" + _shape(w),
+        at={off: f"w{off}={w}" for off in _CONTEXT},
+        classes=classes,
+        near={off: tuple(f"{off}:{c}" for c in classes if not c.startswith("c2")) for off in _NEAR},
+    )
+
+
 def _token_features(
     folded: str,
     s: Sentence,
@@ -230,35 +255,31 @@ def _token_features(
     n = len(words)
     triggers = [j for j, w in enumerate(words) if _TRIGGER_WORD.match(w)]
     classes = [sorted(marks.get(a, ())) for a, _ in s.tokens]
-    wcs = [word_class(w) for w in words]
+    strings = [_word_strings(w) for w in words]
+    start, end = _word_strings("<s>"), _word_strings("</s>")
+    fb = [vocabulary.get(w, "oov") for w in words]
+    fb_start, fb_end = vocabulary.get("<s>", "oov"), vocabulary.get("</s>", "oov")
     out: list[list[str]] = []
     for j, w in enumerate(words):
-        f = [
-            "bias",
-            "w=" + w,
-            "suf3=" + w[-3:],
-            "suf2=" + w[-2:],
-            "pre3=" + w[:3],
-            "fb=" + vocabulary.get(w, "oov"),
-            "shape=" + _shape(w),
-        ]
+        x = strings[j]
+        f = ["bias", *x.own, "fb=" + fb[j], x.shape]
         for off in _CONTEXT:
             k = j + off
-            other = words[k] if 0 <= k < n else ("<s>" if k < 0 else "</s>")
-            f.append(f"w{off}={other}")
+            inside = 0 <= k < n
+            f.append((strings[k] if inside else start if k < 0 else end).at[off])
             if off in (-1, 1):
-                f.append(f"fb{off}={vocabulary.get(other, 'oov')}")
+                f.append(f"fb{off}=" + (fb[k] if inside else fb_start if k < 0 else fb_end))
         before = words[j - 1] if j > 0 else "<s>"
         after = words[j + 1] if j + 1 < n else "</s>"
         f.append(f"bg-={before}|{w}")
         f.append(f"bg+={w}|{after}")
         f.extend(classes[j])
-        f.extend(wcs[j])
-        for off in (-2, -1, 1, 2):
+        f.extend(x.classes)
+        for off in _NEAR:
             k = j + off
             if 0 <= k < n:
                 f.extend(f"{off}:{c}" for c in classes[k])
-                f.extend(f"{off}:{c}" for c in wcs[k] if not c.startswith("c2"))
+                f.extend(strings[k].near[off])
         f.extend(_trigger_features(j, words, triggers))
         f.append(f"dc={counts.get(w, 0)}")
         f.extend(shared)

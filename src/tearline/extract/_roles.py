@@ -189,8 +189,9 @@ def _marginals(taggers: Sequence[pycrfsuite.Tagger], s: Sentence) -> list[dict[s
     thinks could be in a filler). A label a tagger never saw in training (a model built
     from a handful of documents) has probability 0 there."""
     known = []
+    items = pycrfsuite.ItemSequence(s.features)  # converted once for every tagger
     for t in taggers:
-        t.set(s.features)
+        t.set(items)
         t.tag()  # the marginals need a tagged sequence
         known.append((t, frozenset(t.labels())))
     n = len(taggers)

@@ -66,12 +66,9 @@ def fold_key(name: str) -> str:
 def is_upper_text(text: str) -> bool:
     """Text whose letter case says nothing about names: all capitals (wire services,
     MUC-4) or all lower case (lowercased corpora, chat). Extraction reads it caselessly."""
-    lower = upper = 0
-    for c in text[:20000]:
-        if c.islower():
-            lower += 1
-        elif c.isupper():
-            upper += 1
+    head = text[:20000]
+    lower = sum(map(str.islower, head))
+    upper = sum(map(str.isupper, head))
     letters = lower + upper
     return (upper > 20 and lower < 0.05 * letters) or (lower > 20 and upper < 0.002 * letters)
 
