@@ -453,3 +453,15 @@ def test_a_town_named_with_its_nationality_or_division_is_in_that_country() -> N
     )
     assert town.place is not None
     assert (town.place.country, town.place.city) == ("PE", "Zepita")
+
+
+def test_with_nothing_else_to_go_by_the_country_its_places_share_decides() -> None:
+    # No dateline country, no nationality: "Santa Ana" alone would be California's (the
+    # largest), but with "San Salvador" the report is about El Salvador.
+    e = only_event(
+        "CLANDESTINE, 13 NOV 89 (RADIO VENCEREMOS) -- [TEXT] OUR FORCES HAVE SEIZED THE "
+        "SAN SALVADOR - SANTA ANA HIGHWAY.  THE 2D INFANTRY BRIGADE IN SANTA ANA HAS BEEN "
+        "ATTACKED WITH RIFLES AND MORTARS, AND FIVE SOLDIERS WERE KILLED."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "Santa Ana")

@@ -3,8 +3,9 @@ and resolved to one place each (Moscow, Russia rather than Moscow, Idaho).
 
 Ambiguous names are resolved by, in order: a country or US state named in the same
 sentence, a country named anywhere in the document (or its dateline, or by a town only
-that country has), countries before
-cities before regions, the place's own name before an alternate name, population.
+that country has; where nothing names one, the country more of the document's place
+names can be in than any other), countries before cities before regions, the place's
+own name before an alternate name, population.
 """
 
 from __future__ import annotations
@@ -492,6 +493,8 @@ def resolve(
     for code, names in towns.items():
         if doc_countries or len(names) >= 2:
             doc_countries[code] += len(names)
+    if not doc_countries:
+        doc_countries.update(_shared_country(mentions, gaz))
     top = max(doc_countries.values(), default=0)
     main = {c for c, n in doc_countries.items() if n == top}
     out: list[Place | None] = []
@@ -511,6 +514,23 @@ def resolve(
         pm = replace(pm, entries=tuple(entries))
         out.append(_place(pm, _choose(pm, gaz, doc_countries, qualifier, main), gaz))
     return out
+
+
+def _shared_country(mentions: Sequence[PlaceMention], gaz: Gazetteer) -> dict[str, int]:
+    """Where nothing else says which country a document is about: the one country that
+    more of its place names can be in than any other ("San Salvador" is in El Salvador or
+    Angola, "Santa Ana" in the United States, El Salvador, the Philippines...: together,
+    El Salvador). Countries and cities, not towns; counted once per distinct name."""
+    seen: dict[str, set[str]] = {}
+    for pm in mentions:
+        codes = {gaz.country_of(e) for e in pm.entries if e.kind in (CITY, COUNTRY)} - {None}
+        if codes:
+            seen[fold_key(pm.span.text)] = {c for c in codes if c}
+    counts = Counter(c for codes in seen.values() for c in codes)
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return {}
+    return {ranked[0][0]: ranked[0][1]}
 
 
 def _only_country(pm: PlaceMention, gaz: Gazetteer, towns: bool = True) -> str | None:
