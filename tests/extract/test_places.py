@@ -465,3 +465,20 @@ def test_with_nothing_else_to_go_by_the_country_its_places_share_decides() -> No
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("SV", "Santa Ana")
+
+
+def test_a_saints_name_longer_than_the_gazetteers_is_a_town() -> None:
+    # The gazetteer knows San Luis (in several countries), not San Luis de la Reina.
+    e = only_event(
+        "SAN SALVADOR, 3 JAN 90 -- [TEXT] ABOUT 50 PEASANTS HAVE BEEN KIDNAPPED BY FMLN "
+        "TERRORISTS.  THE MASS KIDNAPPING TOOK PLACE ON 30 DECEMBER IN SAN LUIS DE LA REINA."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "San Luis de la Reina")
+    # a name the gazetteer has whole, in whatever country, stays the gazetteer's place
+    known = only_event(
+        "SAN SALVADOR, 3 JAN 90 -- [TEXT] GUERRILLAS KIDNAPPED A NICARAGUAN DIPLOMAT "
+        "YESTERDAY IN SAN JOSE."
+    )
+    assert known.place is not None
+    assert known.place.geonameid is not None

@@ -192,6 +192,13 @@ _SETTLEMENT_OF = re.compile(
     r"|(?P<city>city))|(?P<port>port))\s+of\s+" + _SETTLEMENT_NAME + rf"(?:{_REGION_AFTER})?",
     re.IGNORECASE,
 )
+# "in San Luis de la Reina.": a saint's name after "in", ended by punctuation, where the
+# gazetteer knows none of it or only its start before "de" ("San Luis").
+_SETTLEMENT_SAINT = re.compile(
+    r"\b(?P<prep>in|at|near)\s+"
+    rf"(?P<name>(?:san|santa|santo)(?:{_SP}[^\W\d_][\w'.-]*){{1,5}})",
+    re.IGNORECASE,
+)
 # Words that end a settlement's name in capitals, where case cannot.
 _NAME_ENDS = {
     *LOCATIVE, "of", "and", "or", "but", "where", "which", "who", "that", "when", "while",
@@ -204,7 +211,9 @@ _NAME_ENDS = {
 # A name ending in one of these is of something smaller than a town, or no place at all.
 _NOT_SETTLEMENT = {
     *_SUBPLACE_SUFFIX, "path", "road", "highway", "street", "avenue", "bridge", "sector",
-    "zone", "base", "camp", "refugees", "country",
+    "zone", "base", "camp", "refugees", "country", "hospital", "church", "cathedral",
+    "school", "university", "prison", "barracks", "stadium", "market", "hotel", "airport",
+    "station",
 }  # fmt: skip
 _NAME_JOINERS = {"de", "del", "la", "las", "los", "el", "y", "san", "santa", "do", "da", "dos"}
 _ARTICLES = {"the", "a", "an"}
@@ -219,6 +228,7 @@ class Settlement:
     region: Span | None  # "Usulutan" of "Usulutan Department"
     bounded: bool  # punctuation ends the name: "in Nueva Florida, Miraflores Municipality"
     country: str | None = None  # "the Peruvian town of Yunguyo": PE
+    named_as_town: bool = True  # "the town of ...", "..., Usulutan Department"; not "in San ..."
 
 
 def _settlement_name(doc: Doc, start: int, end: int) -> tuple[Span, bool] | None:
@@ -266,7 +276,7 @@ def settlement_name(written: str, upper: bool) -> str:
 def find_settlements(doc: Doc) -> list[Settlement]:
     """Towns and villages named as such, whether or not the gazetteer knows them."""
     out: dict[int, Settlement] = {}
-    for pattern in (_SETTLEMENT_IN, _SETTLEMENT_OF):
+    for pattern in (_SETTLEMENT_IN, _SETTLEMENT_OF, _SETTLEMENT_SAINT):
         for m in pattern.finditer(doc.text, doc.dateline_end):
             if doc.unit_at(m.start("name")) is None:
                 continue
@@ -288,7 +298,9 @@ def find_settlements(doc: Doc) -> list[Settlement]:
                 prep = "in"  # "the killing of the mayor of the town of Hostigal": there
             nation = m.groupdict().get("nation")
             country = _DEMONYMS.get(" ".join(nation.lower().split())) if nation else None
-            out[span.start] = Settlement(span, prep, region, bounded, country)
+            out[span.start] = Settlement(
+                span, prep, region, bounded, country, pattern is not _SETTLEMENT_SAINT
+            )
     return sorted(out.values(), key=lambda s: s.span.start)
 
 

@@ -159,6 +159,9 @@ def _file_settlement(
     ]
     if any(pm.span.start == span.start and pm.name_end >= span.end for pm in inside):
         return  # the gazetteer knows it
+    known_part = [pm for pm, _ in overlapping]
+    if not s.named_as_town and not (s.bounded and _longer_by_de(span, known_part, filing.doc.text)):
+        return  # "IN SAN SALVADOR EFFECTIVE TODAY.": San Salvador, the gazetteer's
     if not s.bounded and inside:
         return  # "THE TOWN OF SAN CLEMENTE WHERE ...": the gazetteer's San Clemente
     region = country = None
@@ -326,3 +329,16 @@ def _stray_town(pm: PlaceMention, place: Place, known: set[str | None], gaz: Gaz
     if i is None or gaz.cities[i].population < STRAY_POPULATION:
         return True
     return fold_key(pm.span.text[: pm.name_end - pm.span.start]) != fold_key(gaz.cities[i].name)
+
+
+def _longer_by_de(span: Span, inside: Sequence[PlaceMention], text: str) -> bool:
+    """Whether the name is the gazetteer's name of its start and more after "de": "San
+    Luis de la Reina", not San Luis; or the gazetteer knows none of it, in any country
+    ("in San Jose." is the gazetteer's San Jose, wherever it is)."""
+    if not inside:
+        return True
+    return any(
+        pm.span.start == span.start
+        and re.match(r"\s+(?:de|del)\b", text[pm.name_end : span.end], re.IGNORECASE) is not None
+        for pm in inside
+    )
