@@ -482,3 +482,15 @@ def test_a_saints_name_longer_than_the_gazetteers_is_a_town() -> None:
     )
     assert known.place is not None
     assert known.place.geonameid is not None
+
+
+def test_a_country_named_after_a_city_qualifies_it_though_a_town_shares_its_name() -> None:
+    # "Costa Rica" is also a town's name (in Mexico); after "San Jose," it is the country.
+    e = only_event(
+        "MANAGUA, 3 JAN 90 -- [TEXT] GUERRILLAS KIDNAPPED A NICARAGUAN DIPLOMAT YESTERDAY "
+        "IN SAN JOSE, COSTA RICA."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CR", "San José")
+    assert e.place.geonameid is not None  # the gazetteer's city, with its coordinates
+    assert e.place.lat is not None

@@ -512,7 +512,7 @@ def resolve(
     out: list[Place | None] = []
     for i, pm in enumerate(mentions):
         nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-        qualifier = _only_country(nxt, gaz) if nxt is not None and apposed(pm, nxt) else None
+        qualifier = _qualifier(nxt, gaz) if nxt is not None and apposed(pm, nxt) else None
         # A small town only in the country the document is most about, or the one named
         # with it ("Tecoluca, El Salvador"): there are too many of them to take any other.
         entries = [
@@ -550,6 +550,13 @@ def _only_country(pm: PlaceMention, gaz: Gazetteer, towns: bool = True) -> str |
     says nothing of the document's country unless ``towns``."""
     codes = {gaz.country_of(e) for e in pm.entries if towns or e.kind != TOWN} - {None}
     return next(iter(codes)) if len(codes) == 1 else None
+
+
+def _qualifier(pm: PlaceMention, gaz: Gazetteer) -> str | None:
+    """The country a name after a place qualifies it with: "San Jose, Costa Rica" is in
+    Costa Rica though a town in Mexico is also called Costa Rica."""
+    countries = {gaz.country_of(e) for e in pm.entries if e.kind == COUNTRY} - {None}
+    return next(iter(countries)) if len(countries) == 1 else _only_country(pm, gaz)
 
 
 def apposed(a: PlaceMention, b: PlaceMention) -> bool:
