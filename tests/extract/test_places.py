@@ -494,3 +494,22 @@ def test_a_country_named_after_a_city_qualifies_it_though_a_town_shares_its_name
     assert (e.place.country, e.place.city) == ("CR", "San José")
     assert e.place.geonameid is not None  # the gazetteer's city, with its coordinates
     assert e.place.lat is not None
+
+
+def test_a_city_no_other_place_is_named_after_is_itself_in_a_report_from_nowhere() -> None:
+    # A clandestine radio names a Costa Rican president and bombings in Soyapango: the
+    # only Soyapango is in El Salvador. Filed from Bogota, a businessman's time in Miami
+    # does not move his kidnapping there.
+    e = only_event(
+        "CLANDESTINE, 13 NOV 89 (RADIO VENCEREMOS) -- [TEXT] WE CALL ON COSTA RICAN "
+        "PRESIDENT OSCAR ARIAS TO STOP THE BOMBINGS.  THIS MORNING A PLANE DROPPED A BOMB "
+        "ON A CIVILIAN HOME IN SOYAPANGO, WOUNDING A 12-YEAR-OLD GIRL."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "Soyapango")
+    kidnapping = only_event(
+        "BOGOTA, 18 JUL 89 (EFE) -- [TEXT] THE BUSINESSMAN, WHO SPENDS MOST OF HIS TIME IN "
+        "MIAMI, WAS KIDNAPPED ON 9 JULY BY SEVERAL UNKNOWN PERSONS IN BELLO."
+    )
+    assert kidnapping.place is not None
+    assert kidnapping.place.country == "CO"

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from tearline.extract._doc import Doc
 from tearline.extract._places import (
+    BIG_CITY,
     DIVISION_AFTER,
     LIST_GAP,
     LOCATIVE,
@@ -92,7 +93,7 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
             # ... a town of that country the gazetteer does not know: named, not placed
             name = settlement_name(pm.span.text[: pm.name_end - pm.span.start], doc.upper)
             place = Place(pm.span, PlacePrecision.CITY, country=local, city=name)
-        elif doc.upper and known and _stray_town(pm, place, known, gaz):
+        elif doc.upper and known and _stray_town(pm, place, known, gaz, dated=bool(filed)):
             continue
         f = filing.at(pm.span.start)
         if f is None:
@@ -318,7 +319,9 @@ def _odd_one_out(
     return None
 
 
-def _stray_town(pm: PlaceMention, place: Place, known: set[str | None], gaz: Gazetteer) -> bool:
+def _stray_town(
+    pm: PlaceMention, place: Place, known: set[str | None], gaz: Gazetteer, dated: bool
+) -> bool:
     """A town abroad in caseless text that names other countries: in "THE SANTO TOMAS
     FARM" of a report from Guatemala City, Santo Tomas is no town in the Philippines.
     Only cities of a million people are taken abroad without their country named, and
@@ -326,9 +329,19 @@ def _stray_town(pm: PlaceMention, place: Place, known: set[str | None], gaz: Gaz
     if place.precision is not PlacePrecision.CITY or place.country in known:
         return False
     i = gaz.by_geonameid.get(place.geonameid or -1)
-    if i is None or gaz.cities[i].population < STRAY_POPULATION:
+    if i is None:
         return True
-    return fold_key(pm.span.text[: pm.name_end - pm.span.start]) != fold_key(gaz.cities[i].name)
+    city = gaz.cities[i]
+    if fold_key(pm.span.text[: pm.name_end - pm.span.start]) != fold_key(city.name):
+        return True
+    if city.population >= STRAY_POPULATION:
+        return False
+    # In a report whose dateline names no country ("CLANDESTINE"), a city of its own name
+    # no other place has ("IN SOYAPANGO", 330,000 people) is itself where something is
+    # put in it. (Filed from a country, a foreign city is more often where someone spends
+    # his time or sits in a hotel.)
+    unique = len({(e.kind, e.ref) for e in pm.entries}) == 1
+    return not (not dated and city.population >= BIG_CITY and unique and pm.prep in LOCATIVE)
 
 
 def _longer_by_de(span: Span, inside: Sequence[PlaceMention], text: str) -> bool:
