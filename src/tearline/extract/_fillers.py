@@ -231,8 +231,6 @@ _AIRCRAFT = re.compile(
     r"|a-37s?)\b",
     re.IGNORECASE,
 )
-
-
 _DROPPED = re.compile(r"bomb(?:ed|ing|ings)|bombard\w*|strafed|strafing", re.IGNORECASE)
 
 

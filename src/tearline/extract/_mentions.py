@@ -75,6 +75,10 @@ class Mention:
     times: list[TimeMention] = field(default_factory=list)
     counts: list[tuple[Span, CountMention]] = field(default_factory=list)
 
+    def distance(self, start: int, end: int) -> int:
+        """Characters between text[start:end] and the nearest of the mention's triggers."""
+        return min(max(t.start - end, start - t.end, 0) for t in self.triggers)
+
 
 def _window(text: str, unit: Unit, pos: int) -> str:
     w = text[max(unit.start, pos - _WINDOW) : pos]
@@ -169,10 +173,7 @@ def _a_killing(text: str, f: UnitFacts, m: Match[lx.Lex]) -> bool:
 
 
 def _nearest(pos_start: int, pos_end: int, mentions: list[Mention]) -> Mention:
-    def distance(mn: Mention) -> int:
-        return min(max(t.start - pos_end, pos_start - t.end, 0) for t in mn.triggers)
-
-    return min(mentions, key=distance)
+    return min(mentions, key=lambda mn: mn.distance(pos_start, pos_end))
 
 
 def _agent_of(text: str, a: ActorMention, mn: Mention) -> bool:

@@ -65,12 +65,12 @@ def best_place(mention: Mention) -> Place | None:
     Kerman")."""
     if not mention.places:
         return None
-
-    def distance(pm: PlaceMention) -> int:
-        return min(max(t.start - pm.span.end, pm.span.start - t.end, 0) for t in mention.triggers)
-
     ranked = sorted(
-        mention.places, key=lambda pf: (-place_score(pf.mention, pf.place), distance(pf.mention))
+        mention.places,
+        key=lambda pf: (
+            -place_score(pf.mention, pf.place),
+            mention.distance(pf.mention.span.start, pf.mention.span.end),
+        ),
     )
     best = ranked[0].place
     for pf in ranked[1:]:

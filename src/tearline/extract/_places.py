@@ -535,9 +535,9 @@ def _shared_country(mentions: Sequence[PlaceMention], gaz: Gazetteer) -> dict[st
     El Salvador). Countries and cities, not towns; counted once per distinct name."""
     seen: dict[str, set[str]] = {}
     for pm in mentions:
-        codes = {gaz.country_of(e) for e in pm.entries if e.kind in (CITY, COUNTRY)} - {None}
+        codes = {c for e in pm.entries if e.kind in (CITY, COUNTRY) and (c := gaz.country_of(e))}
         if codes:
-            seen[fold_key(pm.span.text)] = {c for c in codes if c}
+            seen[fold_key(pm.span.text)] = codes
     counts = Counter(c for codes in seen.values() for c in codes)
     ranked = counts.most_common(2)
     if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):

@@ -153,6 +153,7 @@ def _file_settlement(
         for pm, place in resolved
         if place is not None and pm.span.start < span.end and span.start < pm.span.end
     ]
+    named = [pm for pm, _ in overlapping]  # the gazetteer's names within it, anywhere
     inside = [
         pm
         for pm, place in overlapping
@@ -160,8 +161,7 @@ def _file_settlement(
     ]
     if any(pm.span.start == span.start and pm.name_end >= span.end for pm in inside):
         return  # the gazetteer knows it
-    known_part = [pm for pm, _ in overlapping]
-    if not s.named_as_town and not (s.bounded and _longer_by_de(span, known_part, filing.doc.text)):
+    if not s.named_as_town and not (s.bounded and _longer_by_de(span, named, filing.doc.text)):
         return  # "IN SAN SALVADOR EFFECTIVE TODAY.": San Salvador, the gazetteer's
     if not s.bounded and inside:
         return  # "THE TOWN OF SAN CLEMENTE WHERE ...": the gazetteer's San Clemente
@@ -175,7 +175,7 @@ def _file_settlement(
     f = filing.at(span.start)
     if country is None or f is None:
         return
-    f.places = [pf for pf in f.places if all(pf.mention != pm for pm, _ in overlapping)]
+    f.places = [pf for pf in f.places if pf.mention not in named]
     mention = PlaceMention(span, (), s.prep, False, False, f.unit.index, span.end)
     name = settlement_name(span.text, filing.doc.upper)
     place = Place(span, PlacePrecision.CITY, country=country, city=name, region=region)
@@ -325,7 +325,9 @@ def _stray_town(
     """A town abroad in caseless text that names other countries: in "THE SANTO TOMAS
     FARM" of a report from Guatemala City, Santo Tomas is no town in the Philippines.
     Only cities of a million people are taken abroad without their country named, and
-    only by their own name ("CANO" is a surname, not Kano)."""
+    only by their own name ("CANO" is a surname, not Kano) - and, where the dateline
+    names no country (``dated`` False), cities of 100,000 no other place is named after,
+    where something is put in them."""
     if place.precision is not PlacePrecision.CITY or place.country in known:
         return False
     i = gaz.by_geonameid.get(place.geonameid or -1)
@@ -340,18 +342,21 @@ def _stray_town(
     # no other place has ("IN SOYAPANGO", 330,000 people) is itself where something is
     # put in it. (Filed from a country, a foreign city is more often where someone spends
     # his time or sits in a hotel.)
-    unique = len({(e.kind, e.ref) for e in pm.entries}) == 1
-    return not (not dated and city.population >= BIG_CITY and unique and pm.prep in LOCATIVE)
+    if dated or city.population < BIG_CITY or pm.prep not in LOCATIVE:
+        return True
+    return len({(e.kind, e.ref) for e in pm.entries}) > 1  # not the only place of its name
 
 
-def _longer_by_de(span: Span, inside: Sequence[PlaceMention], text: str) -> bool:
+_DE = re.compile(r"\s+(?:de|del)\b", re.IGNORECASE)
+
+
+def _longer_by_de(span: Span, named: Sequence[PlaceMention], text: str) -> bool:
     """Whether the name is the gazetteer's name of its start and more after "de": "San
     Luis de la Reina", not San Luis; or the gazetteer knows none of it, in any country
-    ("in San Jose." is the gazetteer's San Jose, wherever it is)."""
-    if not inside:
+    (``named``; "in San Jose." is the gazetteer's San Jose, wherever it is)."""
+    if not named:
         return True
     return any(
-        pm.span.start == span.start
-        and re.match(r"\s+(?:de|del)\b", text[pm.name_end : span.end], re.IGNORECASE) is not None
-        for pm in inside
+        pm.span.start == span.start and _DE.match(text, pm.name_end, span.end) is not None
+        for pm in named
     )
