@@ -513,3 +513,57 @@ def test_a_city_no_other_place_is_named_after_is_itself_in_a_report_from_nowhere
     )
     assert kidnapping.place is not None
     assert kidnapping.place.country == "CO"
+
+
+def test_a_list_of_towns_is_one_event_in_each_known_to_the_gazetteer_or_not() -> None:
+    events = extract(
+        "LIMA, 11 MAR 89 (EFE) -- [TEXT] EL COMERCIO REPORTED THAT ALLEGED SHINING PATH "
+        "MEMBERS ATTACKED PUBLIC FACILITIES IN HUARPACHA, AMBO, TOMAYQUICHUA, AND KICHKI, IN "
+        "HUANUCO DEPARTMENT.",
+        DEMO_DATE,
+    )
+    # Only Ambo is in the gazetteer; the names listed with it are towns of Peru too.
+    assert [(e.place.country, e.place.city) for e in events if e.place] == [
+        ("PE", "Huarpacha"),
+        ("PE", "Ambo"),
+        ("PE", "Tomayquichua"),
+        ("PE", "Kichki"),
+    ]
+    ambo, huarpacha = events[1].place, events[0].place
+    assert ambo is not None
+    assert ambo.lat is not None
+    assert huarpacha is not None
+    assert huarpacha.lat is None  # named, not located
+
+
+def test_a_town_list_after_a_word_for_towns_and_a_longer_name_than_the_gazetteers() -> None:
+    events = extract(
+        "Lima, 5 Oct 89 (EFE) -- The attacks took place at dawn in the towns of Santo Tomas "
+        "de Pata, Pulluhuaman, Anta, and Rosaspata, where Shining Path rebels killed 26 "
+        "peasants.",
+        DEMO_DATE,
+    )
+    # "Santo Tomas de Pata" is not the gazetteer's Santo Tomas
+    assert [e.place.city for e in events if e.place] == [
+        "Santo Tomas de Pata",
+        "Pulluhuaman",
+        "Anta",
+        "Rosaspata",
+    ]
+
+
+def test_lists_that_are_not_of_towns_add_no_towns() -> None:
+    from tearline.extract._doc import prepare
+    from tearline.extract._places import find_town_lists
+
+    def lists(text: str) -> list[list[str]]:
+        return [[s.text for s in t.items] for t in find_town_lists(prepare(text))]
+
+    assert lists("Rebels attacked in Ambo, Huarpacha, and Kichki, police said.") == [
+        ["Ambo", "Huarpacha", "Kichki"]
+    ]
+    # provinces, not towns; a list that ends in no town's name; words, not names
+    assert lists("Planes bombed communities in Zelaya, Matagalpa, and Jinotega departments.") == []
+    assert lists("They attacked in San Miguel, Usulutan, and the Comalapa airport.") == []
+    assert lists("They believe in democracy, freedom, and peace.") == []
+    assert lists("Guerrillas attacked in Zacamil, Soyapango, and San Marcos neighborhoods.") == []

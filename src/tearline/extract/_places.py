@@ -10,6 +10,7 @@ own name before an alternate name, population.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -302,6 +303,120 @@ def find_settlements(doc: Doc) -> list[Settlement]:
                 span, prep, region, bounded, country, pattern is not _SETTLEMENT_SAINT
             )
     return sorted(out.values(), key=lambda s: s.span.start)
+
+
+# A list of towns, some of which the gazetteer may not know: "in Huarpacha, Ambo,
+# Tomayquichua, and Kichki", "in the towns of Santo Tomas de Pata, Pulluhuaman, Anta, and
+# Rosaspata", "Honduran towns, among them Alauca, Samayares, Oropoli, and Santa Maria".
+_TOWNS = r"(?:towns|villages|cities|municipalities|hamlets|localities|communities|settlements)"
+_LIST_OPEN = re.compile(
+    rf"\b(?:(?P<prep>in|at|near)\s+(?:the\s+(?:[^\W\d_]+\s+)?{_TOWNS}\s+of\s+)?"
+    rf"|{_TOWNS}\b[^.;:]{{0,40}}?\b(?:among\s+them|such\s+as|including)\s+)",
+    re.IGNORECASE,
+)
+# Words no town's name in such a list holds: "in Lima, Callao, and other cities".
+_NOT_TOWN_WORD = {
+    "other", "several", "various", "many", "all", "both", "nearby", "neighboring",
+    "neighbouring", "surrounding", "according", "respectively", "among", "such", "including",
+    "etc", "towns", "villages", "cities", "provinces", "departments", "areas", "parts",
+    "police", "army", "troops", "soldiers", "guerrillas", "rebels", "people", "persons",
+    "said", "reported", "also", "not", "no", "then", "there", "here", "now", "rest",
+    "between", "since", "if", "because", "until", "than", "north", "south", "east", "west",
+    "northern", "southern", "eastern", "western", "central",
+}  # fmt: skip
+_MAX_LIST = 12  # names in one list
+_DIVISIONS_AFTER = re.compile(
+    r"\W*(?:departments?|provinces?|municipalities|municipality|states?|regions?|districts?"
+    r"|counties|county|jurisdictions?)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class TownList:
+    prep: str  # "in" for "in the towns of", "among them"
+    items: tuple[Span, ...]  # each name as written, in order
+    open_end: bool  # no punctuation ends the last: in capitals it may run on ("SOYAPANGO SINCE")
+
+
+def find_town_lists(doc: Doc) -> list[TownList]:
+    """Lists of three or more names ("A, B, and C") put after "in", "at", "near" or a word
+    for towns: each may be a town, known to the gazetteer or not."""
+    out: list[TownList] = []
+    done = doc.dateline_end
+    for m in _LIST_OPEN.finditer(doc.text, doc.dateline_end):
+        unit = doc.unit_at(m.end())
+        if m.end() < done or unit is None:
+            continue
+        got = _list_items(doc, m.end(), unit.end)
+        if got is not None:
+            items, open_end = got
+            out.append(TownList((m.group("prep") or "in").lower(), items, open_end))
+            done = items[-1].end
+    return out
+
+
+def _list_items(doc: Doc, start: int, end: int) -> tuple[tuple[Span, ...], bool] | None:
+    """The names of "A, B, and C" from ``start`` (commas between, "and"/"or" before the
+    last) and whether no punctuation ends the last; None where the words there are no
+    such list."""
+    text = doc.text
+    items: list[list[re.Match[str]]] = []
+    current: list[re.Match[str]] = []
+    joined = -1  # the number of names before "and"/"or": the one after it is the last
+    for w in _WORD.finditer(text, start, end):
+        word = w.group()
+        bare = word.lower().strip(",.;:")
+        if bare in ("and", "or") and joined < 0 and (current or items):
+            if current:
+                items.append(current)  # "Callao and Huancayo"
+                current = []
+            joined = len(items)
+            continue
+        if not _town_word(bare, word, bool(current), doc.upper):
+            break
+        current.append(w)
+        if len(current) > 4:
+            return None
+        if word[-1] in ",.;:":
+            items.append(current)
+            current = []
+            if joined >= 0 or word[-1] != "," or len(items) > _MAX_LIST:
+                break
+    if current:
+        items.append(current)
+    # "San Miguel, Chalatenango, and the Comalapa airport": not all of them towns
+    if joined < 0 or len(items) != joined + 1 or not 3 <= len(items) <= _MAX_LIST:
+        return None
+    spans = []
+    for words in items:
+        a, b = words[0].start(), words[-1].end()
+        while b > a and not text[b - 1].isalnum():
+            b -= 1
+        if words[0].group().lower() in _LOWER_JOINERS or lx.index().find(doc.folded[a:b]):
+            return None  # "de Pata" alone; "ASSASSINATED": no town's name
+        tail = words[-1].group().lower().strip(",.;:")
+        if tail in _NOT_SETTLEMENT or tail.removesuffix("s") in _NOT_SETTLEMENT:
+            return None  # "in Zacamil, Soyapango, and San Marcos neighborhoods"
+        spans.append(Span(a, b, text[a:b]))
+    after = _NEXT_WORD.match(text, spans[-1].end, min(end, spans[-1].end + 40))
+    noun = after.group(1).lower().strip(",.;:") if after else ""
+    if _DIVISIONS_AFTER.match(text, spans[-1].end) or noun.removesuffix("s") in _NOT_SETTLEMENT:
+        return None  # "in Zelaya, Matagalpa, and Jinotega departments": provinces
+    # the names before the last are each ended by a comma ("A, B, and C"; "A, B and C")
+    for s, nxt in itertools.pairwise(spans):
+        if not LIST_GAP.fullmatch(text, s.end, nxt.start):
+            return None
+    return tuple(spans), text[spans[-1].end : spans[-1].end + 1] not in (",", ".", ";", ":")
+
+
+def _town_word(bare: str, word: str, inside: bool, upper: bool) -> bool:
+    if not bare or not bare[0].isalpha() or any(c.isdigit() for c in bare):
+        return False
+    if bare in _NAME_ENDS or bare in _ARTICLES or bare in _NOT_TOWN_WORD:
+        return False
+    return upper or word[0].isupper() or (inside and bare in _LOWER_JOINERS)
 
 
 def _words_around(text: str, start: int, end: int) -> tuple[str, str]:

@@ -24,11 +24,13 @@ from tearline.extract._places import (
     LOCATIVE,
     PlaceMention,
     Settlement,
+    TownList,
     apposed,
     demonym_mentions,
     drop_surnames,
     find_places,
     find_settlements,
+    find_town_lists,
     resolve,
     settlement_name,
 )
@@ -108,6 +110,8 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
     resolved = list(zip(mentions, places, strict=True))
     for s in find_settlements(doc):
         _file_settlement(filing, s, resolved, blocked, home, known)
+    for listed in find_town_lists(doc):
+        _file_town_list(filing, listed, blocked, home, known)
     if filing.dateline_country is not None:
         # A foreign place the text never puts anything in ("Nicaragua has denied any
         # links with the assassination", "flew to Mexico") is not where an event is.
@@ -180,6 +184,78 @@ def _file_settlement(
     name = settlement_name(span.text, filing.doc.upper)
     place = Place(span, PlacePrecision.CITY, country=country, city=name, region=region)
     f.places.append(PlaceFact(mention, place))
+
+
+def _file_town_list(
+    filing: _Filing,
+    listed: TownList,
+    blocked: list[tuple[int, int]],
+    home: str | None,
+    known: set[str | None],
+) -> None:
+    """A list of towns of which the gazetteer knows some, all in one country the report
+    names: each name is a town of that country, and each is where the list is put ("in
+    Huarpacha, Ambo, Tomayquichua, and Kichki": Ambo as much as Huarpacha)."""
+    items = listed.items
+    if any(a < items[-1].end and items[0].start < b for a, b in blocked):
+        return
+    # the places filed for the names (a town abroad listed with a country's towns is
+    # filed as one of them; a stray town is not filed)
+    sentences = [filing.at(s.start) for s in items]
+    within = [
+        [
+            pf
+            for pf in (f.places if f is not None else [])
+            if s.start <= pf.mention.span.start < s.end
+        ]
+        for s, f in zip(items, sentences, strict=True)
+    ]
+    whole = [
+        next(
+            (
+                pf.place
+                for pf in found
+                if pf.mention.span.start == s.start
+                and (pf.mention.name_end >= s.end or (last and listed.open_end))
+            ),
+            None,
+        )
+        for last, s, found in zip(
+            (i == len(items) - 1 for i in range(len(items))), items, within, strict=True
+        )
+    ]
+    countries = {pf.place.country for found in within for pf in found}
+    if len(countries) != 1 or any(
+        pf.place.precision is not PlacePrecision.CITY for found in within for pf in found
+    ):
+        return  # towns of several countries, or a list of countries or provinces
+    code = next(iter(countries))
+    if code is None or not any(whole) or (code not in known and code != home):
+        return
+    for s, found, place in zip(items, within, whole, strict=True):
+        f = filing.at(s.start)
+        if f is None:
+            continue
+        if place is not None:
+            f.places = [
+                PlaceFact(replace(pf.mention, prep=listed.prep), pf.place)
+                if pf.mention.span.start == s.start
+                else pf
+                for pf in f.places
+            ]
+            continue
+        if s is items[-1] and listed.open_end:
+            continue  # "AND SOYAPANGO SINCE": where the last name ends is not known
+        if found and not _longer_by_de(s, [pf.mention for pf in found], filing.doc.text):
+            continue  # part of the name is a place of its own
+        if any(
+            pf.mention.span.start == s.start and pf.mention.span.end >= s.end for pf in f.places
+        ):
+            continue  # filed as a settlement already
+        f.places = [pf for pf in f.places if not s.start <= pf.mention.span.start < s.end]
+        mention = PlaceMention(s, (), listed.prep, False, False, f.unit.index, s.end)
+        name = settlement_name(s.text, filing.doc.upper)
+        f.places.append(PlaceFact(mention, Place(s, PlacePrecision.CITY, country=code, city=name)))
 
 
 # "in the capital", "the capital's outskirts": the capital of the country the report is
