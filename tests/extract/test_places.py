@@ -567,3 +567,14 @@ def test_lists_that_are_not_of_towns_add_no_towns() -> None:
     assert lists("They attacked in San Miguel, Usulutan, and the Comalapa airport.") == []
     assert lists("They believe in democracy, freedom, and peace.") == []
     assert lists("Guerrillas attacked in Zacamil, Soyapango, and San Marcos neighborhoods.") == []
+
+
+def test_of_two_places_alike_the_one_after_the_event_word_is_where_it_happened() -> None:
+    # La Libertad is nearer "shot", but it is where he was coming from.
+    e = only_event(
+        "SAN SALVADOR, 2 JUL 89 (ACAN-EFE) -- [TEXT] GUTIERREZ CASTRO WAS RETURNING TO SAN "
+        "SALVADOR FROM THE BEACH IN LA LIBERTAD WHEN HIS CAR WAS SHOT AT NEAR THE TOWN OF "
+        "ZARAGOZA."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "Zaragoza")

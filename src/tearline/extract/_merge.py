@@ -59,8 +59,10 @@ def place_score(pm: PlaceMention, place: Place) -> float:
 
 
 def best_place(mention: Mention) -> Place | None:
-    """The place the mention happens at: the best-placed name (of equals, the one nearest
-    the event word: "police in Ayacucho said terrorists killed a mayor in Huanta"), then
+    """The place the mention happens at: the best-placed name (of equals, one after the
+    event word, as English puts where after what - "returning from the beach in La
+    Libertad when his car was shot at near the town of Zaragoza" - then the one nearest
+    it: "police in Ayacucho said terrorists killed a mayor in Huanta"), then
     the most precise name compatible with it ("two bombings in Iran ..., in the town of
     Kerman")."""
     if not mention.places:
@@ -69,6 +71,7 @@ def best_place(mention: Mention) -> Place | None:
         mention.places,
         key=lambda pf: (
             -place_score(pf.mention, pf.place),
+            pf.mention.span.start < mention.triggers[0].start,
             mention.distance(pf.mention.span.start, pf.mention.span.end),
         ),
     )
