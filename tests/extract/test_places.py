@@ -578,3 +578,32 @@ def test_of_two_places_alike_the_one_after_the_event_word_is_where_it_happened()
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("SV", "Zaragoza")
+
+
+def test_a_report_from_nowhere_is_about_the_country_of_a_city_only_it_has() -> None:
+    # "Costa Rican president" names Costa Rica; Soyapango, a city no other place is
+    # named after, names El Salvador as well: San Miguel is El Salvador's.
+    events = extract(
+        "CLANDESTINE, 13 NOV 89 (RADIO VENCEREMOS) -- [TEXT] WE MAKE A SPECIAL CALL TO COSTA "
+        "RICAN PRESIDENT OSCAR ARIAS TO PRESSURE THE GOVERNMENT.  AT ABOUT 0900, A PLANE "
+        "DROPPED A BOMB THAT HIT A CIVILIAN HOME IN SAN MIGUEL.  YESTERDAY A GIRL WAS KILLED "
+        "BY A BOMB IN SOYAPANGO.",
+        DEMO_DATE,
+    )
+    assert [(e.place.country, e.place.city) for e in events if e.place] == [
+        ("SV", "San Miguel"),
+        ("SV", "Soyapango"),
+    ]
+
+
+def test_a_city_lent_by_another_sentence_is_not_split_into_its_list() -> None:
+    events = extract(
+        "SAN SALVADOR, 17 NOV 89 -- [TEXT] WE STRESS OUR PERMANENT HARASSMENT OF ENEMY FORCES "
+        "IN ZACATECOLUCA, CHALATENANGO, AND SANTA ANA.  YESTERDAY GUERRILLAS BLEW UP TWO "
+        "ELECTRICAL TOWERS WITH DYNAMITE, LEAVING MOST OF THE COUNTRY WITHOUT ELECTRICITY.",
+        DEMO_DATE,
+    )
+    # The sabotage names no place; the last city before it stands for it, not the list.
+    assert len(events) == 1
+    assert events[0].place is not None
+    assert events[0].place.country == "SV"

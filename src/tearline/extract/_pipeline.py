@@ -76,6 +76,8 @@ def _per_town(e: Event, doc: Doc, facts: dict[int, UnitFacts]) -> list[Event]:
     unit = doc.unit_at(place.span.start) if place is not None else None
     if place is None or unit is None or place.precision is not PlacePrecision.CITY:
         return [e]
+    if not any(s.start <= place.span.start < s.end for s in e.evidence):
+        return [e]  # a city lent by another sentence (_with_city) is one place, not a list
     towns = sorted(
         (
             pf.place

@@ -87,6 +87,16 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
     known = set(context) | {
         p.country for p in places if p is not None and p.precision is PlacePrecision.COUNTRY
     }
+    if not filed:
+        # With no dateline country, a city only one place is named after names its
+        # country as well as the country's name would: a report "from nowhere" that
+        # speaks of Soyapango and calls on the Costa Rican president is about El
+        # Salvador's San Miguel, not Costa Rica's.
+        known |= {
+            p.country
+            for pm, p in zip(mentions, places, strict=True)
+            if p is not None and pm.span.start >= doc.dateline_end and _sole_city(pm, p, gaz)
+        }
     kept: list[Place] = []
     for i, (pm, place) in enumerate(zip(mentions, places, strict=True)):
         if place is None or pm.span.start < doc.dateline_end:
@@ -418,9 +428,20 @@ def _stray_town(
     # no other place has ("IN SOYAPANGO", 330,000 people) is itself where something is
     # put in it. (Filed from a country, a foreign city is more often where someone spends
     # his time or sits in a hotel.)
-    if dated or city.population < BIG_CITY or pm.prep not in LOCATIVE:
-        return True
-    return len({(e.kind, e.ref) for e in pm.entries}) > 1  # not the only place of its name
+    return dated or not _sole_city(pm, place, gaz)
+
+
+def _sole_city(pm: PlaceMention, place: Place, gaz: Gazetteer) -> bool:
+    """A city of 100,000 no other place is named after, something is put in: "in
+    Soyapango"."""
+    if place.precision is not PlacePrecision.CITY or pm.prep not in LOCATIVE:
+        return False
+    i = gaz.by_geonameid.get(place.geonameid or -1)
+    if i is None or gaz.cities[i].population < BIG_CITY:
+        return False
+    if fold_key(pm.span.text[: pm.name_end - pm.span.start]) != fold_key(gaz.cities[i].name):
+        return False
+    return len({(e.kind, e.ref) for e in pm.entries}) == 1
 
 
 _DE = re.compile(r"\s+(?:de|del)\b", re.IGNORECASE)
