@@ -158,3 +158,21 @@ def test_arson_with_words_between_or_a_burning_verb_with_its_doer() -> None:
     # burning with no one named as doing it, or a person burned to death: no arson
     calm = "LIMA, 3 NOV 89 (EFE) -- [TEXT] OLD ELECTORAL CARDS WERE BURNED AT THE OFFICE TODAY."
     assert extract(calm, DEMO_DATE) == []
+
+
+def test_explosives_placed_are_a_bombing_set_off_or_not() -> None:
+    for text in [
+        "SAN SALVADOR, 12 FEB 90 (EL MUNDO) -- [TEXT] COPREFA REPORTS TODAY THAT AT 0620 FMLN "
+        "URBAN CELLS PLACED DYNAMITE STICKS IN FOUR COMMERCIAL ESTABLISHMENTS IN MID-TOWN SAN "
+        "SALVADOR.",
+        "BOGOTA, 24 AUG 89 (CARACOL) -- [TEXT] SEVERAL EXPLOSIVE DEVICES WERE PLACED AT "
+        "DIFFERENT SITES IN MEDELLIN LAST NIGHT.",
+    ]:
+        e = only_event(text)
+        assert e.method is not None
+        assert e.method.method is Method.BOMBING, text
+        assert e.incident_type is IncidentType.BOMBING
+        assert e.place is not None
+        assert e.place.city in ("San Salvador", "Medellín")
+    arrest = "BOGOTA, 24 AUG 89 -- [TEXT] THE SUSPECT WAS PLACED UNDER ARREST IN MEDELLIN TODAY."
+    assert extract(arrest, DEMO_DATE) == []

@@ -132,6 +132,25 @@ _ARSON = (
 )
 
 
+# Explosives placed are a bombing, set off or not: "urban cells placed dynamite sticks in
+# four commercial establishments", "several explosive devices were placed at different
+# sites in Medellin" (not "placed under arrest", nor bombs found in a cache).
+_CHARGE = (
+    r"(?:dynamite(?:\s+sticks|\s+charges?)?|sticks\s+of\s+dynamite|(?:car\s+)?bombs?"
+    r"|explosives?|explosive\s+(?:devices?|charges?)|charges?|mines?|grenades?)"
+)
+_PLACED = re.compile(
+    rf"\b(?:plac|plant)(?:ed|ing)\s+(?:(?:a|an|the|two|three|four|five|several|some|\d+)\s+)?"
+    rf"(?:[^\s.;:,]+\s+){{0,2}}?{_CHARGE}\b"
+    rf"|\b{_CHARGE}\s+(?:was|were|had\s+been|have\s+been|has\s+been)\s+(?:plac|plant)ed\b",
+    re.IGNORECASE,
+)
+_BOMB_PLACED = (
+    lx.rules_only(lx.ATTACK_T),
+    lx.rules_only(lx.Lex(lx.METHOD, Method.BOMBING.value)),
+)
+
+
 def _arson(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]]:
     found = [
         Match(m.start(), m.end(), _ARSON) for m in _SET_ON_FIRE.finditer(doc.text, u.start, u.end)
@@ -140,6 +159,10 @@ def _arson(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]]:
         found += [
             Match(m.start(), m.end(), _ARSON) for m in _BURNED.finditer(doc.text, u.start, u.end)
         ]
+    found += [
+        Match(m.start(), m.end(), _BOMB_PLACED)
+        for m in _PLACED.finditer(doc.text, u.start, u.end)
+    ]
     return found
 
 
