@@ -607,3 +607,14 @@ def test_a_city_lent_by_another_sentence_is_not_split_into_its_list() -> None:
     assert len(events) == 1
     assert events[0].place is not None
     assert events[0].place.country == "SV"
+
+
+def test_a_city_quarter_named_by_compass_point_is_where_it_happened() -> None:
+    # "northeastern San Salvador": as "in"; the report is filed from Panama.
+    e = only_event(
+        "PANAMA CITY, 21 NOV 89 (ACAN) -- [TEXT] EYEWITNESSES REPORTED THAT SALVADORAN "
+        "GUERRILLAS THIS MORNING BOMBED THE SHERATON HOTEL LOCATED IN ESCALON NEIGHBORHOOD, "
+        "NORTHEASTERN SAN SALVADOR."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "San Salvador")

@@ -119,6 +119,7 @@ _FREE_BEFORE = {
 LOCATIVE = {
     "in", "at", "near", "outside", "inside", "on", "into", "around", "throughout", "across",
     "within", "downtown", "northern", "southern", "eastern", "western", "central",
+    "northeastern", "northwestern", "southeastern", "southwestern", "midtown", "mid-town",
 }  # fmt: skip
 _KIND_RANK = {COUNTRY: 3.5, CITY: 1, REGION: 1, TOWN: 0.5}  # a country beats a town of its name
 BIG_CITY = 100_000
