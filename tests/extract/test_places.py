@@ -618,3 +618,18 @@ def test_a_city_quarter_named_by_compass_point_is_where_it_happened() -> None:
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("SV", "San Salvador")
+
+
+def test_a_list_with_a_province_places_the_towns_it_knows_and_adds_none() -> None:
+    text = (
+        "SAN SALVADOR, 20 SEP 89 -- [TEXT] THE ARMED FORCES BOMBED CIVILIAN POPULATIONS IN "
+        "MORAZAN, CHALATENANGO, AND {}."
+    )
+    events = extract(text.format("GUAZAPA"), DEMO_DATE)
+    assert [e.place.city for e in events if e.place] == ["Chalatenango", "Guazapa"]
+    # Morazan is a department: an unknown name beside it may be anything, not a town
+    events = extract(text.format("LAS VUELTAS"), DEMO_DATE)
+    assert [e.place.city for e in events if e.place] == ["Chalatenango"]
+    # beside towns only, it is a town ("Las" may begin a name)
+    events = extract(text.replace("MORAZAN", "APOPA").format("LAS VUELTAS"), DEMO_DATE)
+    assert [e.place.city for e in events if e.place] == ["Apopa", "Chalatenango", "Las Vueltas"]

@@ -160,8 +160,7 @@ def _arson(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]]:
             Match(m.start(), m.end(), _ARSON) for m in _BURNED.finditer(doc.text, u.start, u.end)
         ]
     found += [
-        Match(m.start(), m.end(), _BOMB_PLACED)
-        for m in _PLACED.finditer(doc.text, u.start, u.end)
+        Match(m.start(), m.end(), _BOMB_PLACED) for m in _PLACED.finditer(doc.text, u.start, u.end)
     ]
     return found
 

@@ -221,6 +221,7 @@ _NAME_JOINERS = {"de", "del", "la", "las", "los", "el", "y", "san", "santa", "do
 _ARTICLES = {"the", "a", "an"}
 _NAME_STARTS = {"san", "santa", "la", "el"}  # joiners that may begin a name ("La Oroya")
 _LOWER_JOINERS = _NAME_JOINERS - {"san", "santa"}  # written lower case inside a name
+_INNER_JOINERS = {"de", "del", "y", "do", "da", "dos"}  # never the first word of a name
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +396,7 @@ def _list_items(doc: Doc, start: int, end: int) -> tuple[tuple[Span, ...], bool]
         a, b = words[0].start(), words[-1].end()
         while b > a and not text[b - 1].isalnum():
             b -= 1
-        if words[0].group().lower() in _LOWER_JOINERS or lx.index().find(doc.folded[a:b]):
+        if words[0].group().lower() in _INNER_JOINERS or lx.index().find(doc.folded[a:b]):
             return None  # "de Pata" alone; "ASSASSINATED": no town's name
         tail = words[-1].group().lower().strip(",.;:")
         if tail in _NOT_SETTLEMENT or tail.removesuffix("s") in _NOT_SETTLEMENT:

@@ -205,7 +205,8 @@ def _file_town_list(
 ) -> None:
     """A list of towns of which the gazetteer knows some, all in one country the report
     names: each name is a town of that country, and each is where the list is put ("in
-    Huarpacha, Ambo, Tomayquichua, and Kichki": Ambo as much as Huarpacha)."""
+    Huarpacha, Ambo, Tomayquichua, and Kichki": Ambo as much as Huarpacha). With a
+    province among them, only the names the gazetteer knows are placed."""
     items = listed.items
     if any(a < items[-1].end and items[0].start < b for a, b in blocked):
         return
@@ -235,13 +236,15 @@ def _file_town_list(
         )
     ]
     countries = {pf.place.country for found in within for pf in found}
-    if len(countries) != 1 or any(
-        pf.place.precision is not PlacePrecision.CITY for found in within for pf in found
-    ):
-        return  # towns of several countries, or a list of countries or provinces
+    kinds = {pf.place.precision for found in within for pf in found}
+    if len(countries) != 1 or not kinds <= {PlacePrecision.CITY, PlacePrecision.REGION}:
+        return  # places of several countries, or a list of countries
     code = next(iter(countries))
     if code is None or not any(whole) or (code not in known and code != home):
         return
+    # "bombed civilian populations in Morazan, Chalatenango, and Guazapa": a department
+    # among them - each is where, but a name the gazetteer lacks may be anything
+    towns_only = kinds == {PlacePrecision.CITY}
     for s, found, place in zip(items, within, whole, strict=True):
         f = filing.at(s.start)
         if f is None:
@@ -254,7 +257,7 @@ def _file_town_list(
                 for pf in f.places
             ]
             continue
-        if s is items[-1] and listed.open_end:
+        if not towns_only or (s is items[-1] and listed.open_end):
             continue  # "AND SOYAPANGO SINCE": where the last name ends is not known
         if found and not _longer_by_de(s, [pf.mention for pf in found], filing.doc.text):
             continue  # part of the name is a place of its own
