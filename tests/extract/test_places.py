@@ -633,3 +633,13 @@ def test_a_list_with_a_province_places_the_towns_it_knows_and_adds_none() -> Non
     # beside towns only, it is a town ("Las" may begin a name)
     events = extract(text.replace("MORAZAN", "APOPA").format("LAS VUELTAS"), DEMO_DATE)
     assert [e.place.city for e in events if e.place] == ["Apopa", "Chalatenango", "Las Vueltas"]
+
+
+def test_a_place_measured_from_is_not_where_it_happened() -> None:
+    # Lima is where the distance is measured from; Huancayo is paralyzed.
+    e = only_event(
+        "LIMA, 7 APR 90 (AFP) -- [TEXT] HUANCAYO, 415 KM SOUTHEAST OF LIMA, IS COMPLETELY "
+        'PARALYZED BY THE "ARMED STRIKE" CALLED BY THE SHINING PATH.'
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("PE", "Huancayo")

@@ -147,6 +147,13 @@ _IN_THE_X_OF = re.compile(
     r"|outskirts|suburbs?|centre|center|heart)\s+of\s+$",
     re.IGNORECASE,
 )
+# "415 km southeast of Lima", "12 km from the capital": a place to measure from.
+_MEASURED_FROM = re.compile(
+    r"\b(?:\d[\d,.]*|a\s+few|several|some)\s*(?:-\s*)?(?:km|kms|kilomet(?:er|re)s?|miles?|meters?"
+    r"|metres?|blocks?)\.?\s+(?:(?:to\s+the\s+)?(?:north|south|east|west|north-?east|north-?west"
+    r"|south-?east|south-?west)(?:ern)?\s+)?(?:of|from)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _NEXT_WORD = re.compile(r"\s+([^\s]+)")
 # Between the names of a list of places: "Santiago, Talca and Temuco".
 LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", re.IGNORECASE)
@@ -565,6 +572,8 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
         prep = _preposition(text, m.start)
         if _IN_THE_X_OF.search(text, max(0, m.start - 40), m.start):
             prep = "in"
+        elif _MEASURED_FROM.search(text, max(0, m.start - 60), m.start):
+            prep = "from"  # "Huancayo, 415 km southeast of Lima": Lima is only the mark
         out.append(
             PlaceMention(
                 Span(m.start, end, text[m.start : end]),
