@@ -176,3 +176,12 @@ def test_explosives_placed_are_a_bombing_set_off_or_not() -> None:
         assert e.place.city in ("San Salvador", "Medellín")
     arrest = "BOGOTA, 24 AUG 89 -- [TEXT] THE SUSPECT WAS PLACED UNDER ARREST IN MEDELLIN TODAY."
     assert extract(arrest, DEMO_DATE) == []
+
+
+def test_paid_assassins_are_the_actors_of_a_killing() -> None:
+    e = only_event(
+        "BOGOTA, 11 SEP 89 (RCN) -- [TEXT] PAID ASSASSINS KILLED A POLICEMAN AND HIS SON IN "
+        "TULUA YESTERDAY."
+    )
+    assert [a.span.text for a in e.actors] == ["PAID ASSASSINS"]
+    assert e.actors[0].individuals

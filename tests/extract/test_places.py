@@ -643,3 +643,14 @@ def test_a_place_measured_from_is_not_where_it_happened() -> None:
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("PE", "Huancayo")
+
+
+def test_the_town_a_named_part_is_in_is_where_it_happened() -> None:
+    # Narino is a corregimiento (a part) of Tulua, not the department of Narino.
+    e = only_event(
+        "BOGOTA, 11 SEP 89 (RCN) -- [TEXT] A POLICEMAN AND HIS SON WERE KILLED BY PAID "
+        "ASSASSINS AS THEY WERE LEAVING A LOCAL CHURCH IN NARINO CORREGIMIENTO, TULUA, IN "
+        "CENTRAL VALLE DEL CAUCA DEPARTMENT."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CO", "Tuluá")

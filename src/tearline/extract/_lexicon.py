@@ -370,6 +370,11 @@ def _actor_words() -> list[tuple[str, Lex]]:
         "extremist|s, insurgent|s, rebel|s, jihadist|s, bomber|s, subversive|s, urban terrorists, "
         "masked men, death squad|s, hit squad|s, sniper|s, lone wolf, armed group|s",
         PEOPLE,
+    ) + _entries(
+        # Colombia's sicarios: added after the role taggers were trained, so read by the
+        # rules only.
+        "assassin|s, hired assassin|s, paid assassin|s, hitman, hitmen, hit man, hit men",
+        rules_only(PEOPLE),
     )
 
 

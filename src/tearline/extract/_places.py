@@ -147,6 +147,14 @@ _IN_THE_X_OF = re.compile(
     r"|outskirts|suburbs?|centre|center|heart)\s+of\s+$",
     re.IGNORECASE,
 )
+# "... in Narino corregimiento, Tulua", "in the Zacamil neighborhood, Mejicanos": the
+# town a part of it is named in.
+_PART_OF_BEFORE = re.compile(
+    r"\b(?:in|at|near)\s+(?:the\s+)?(?:[^\W\d_][\w'.-]*\s+){1,3}"
+    r"(?:corregimiento|vereda|caserio|neighbou?rhood|district|sector|canton|hamlet|colony"
+    r"|quarter)\s*,\s*$",
+    re.IGNORECASE,
+)
 # "415 km southeast of Lima", "12 km from the capital": a place to measure from.
 _MEASURED_FROM = re.compile(
     r"\b(?:\d[\d,.]*|a\s+few|several|some)\s*(?:-\s*)?(?:km|kms|kilomet(?:er|re)s?|miles?|meters?"
@@ -572,6 +580,8 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
         prep = _preposition(text, m.start)
         if _IN_THE_X_OF.search(text, max(0, m.start - 40), m.start):
             prep = "in"
+        elif _PART_OF_BEFORE.search(text, max(0, m.start - 40), m.start):
+            prep = "in"  # "in Narino corregimiento, Tulua": Tulua is where
         elif _MEASURED_FROM.search(text, max(0, m.start - 60), m.start):
             prep = "from"  # "Huancayo, 415 km southeast of Lima": Lima is only the mark
         out.append(
