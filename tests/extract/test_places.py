@@ -248,6 +248,17 @@ def test_a_relayed_report_is_placed_by_the_storys_own_dateline() -> None:
     assert (e.place.country, e.place.city) == ("SV", "San Salvador")
 
 
+def test_a_story_filed_from_a_city_under_a_capitals_dateline_is_placed_there() -> None:
+    # "[TEXT] PEREIRA --": the radio network is in Bogota; the story is from Pereira.
+    e = only_event(
+        "BOGOTA, 11 NOV 89 (RADIO CADENA NACIONAL) -- [TEXT] PEREIRA -- THE CITY IS CALM "
+        "TODAY.  THE MAYOR SPOKE ON THE RADIO.  ON 6 SEPTEMBER THREE BOMBS EXPLODED, "
+        "RESULTING IN 17 PERSONS INJURED."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CO", "Pereira")
+
+
 def test_a_town_only_one_country_has_says_which_country_the_report_is_about() -> None:
     # La Paz is a department of El Salvador, of Bolivia and of Honduras; Jiquilisco and
     # Jucuapa are towns only El Salvador has (two agree: one alone could be a word).

@@ -24,6 +24,12 @@ _INNER_DATELINE = re.compile(
     rf"(?P<date>\d{{1,2}}\s+[A-Za-z]{{3,9}}\.?(?:\s+\d{{2,4}})?|{_MONTH_DAY}){_AGENCY}(?:--|\u2014)"
 )
 
+# ... or only its place: "BOGOTA, 11 SEP 89 (RADIO CADENA NACIONAL) -- [TEXT] CALI -- THE
+# AUTHORITIES ..." (in capitals, a name of at most three words).
+_PLACE_LINE = re.compile(
+    r"\s*\[TEXT\]\s*(?P<place>[A-Z][A-Z.'\-]*(?:[ \n][A-Z.'\-]+){0,2}?)\s+--\s"
+)
+
 
 @dataclass(frozen=True)
 class Doc:
@@ -53,7 +59,7 @@ def prepare(text: str) -> Doc:
         m = _DATELINE.match(text, u.start, u.end)
         if m and u.role is not Role.META:
             dateline, dateline_end = (m.start("place"), m.end("place")), m.end()
-            inner = _INNER_DATELINE.match(text, m.end())
+            inner = _INNER_DATELINE.match(text, m.end()) or _PLACE_LINE.match(text, m.end())
             if inner is not None:
                 dateline, dateline_end = (inner.start("place"), inner.end("place")), inner.end()
             break
