@@ -665,3 +665,23 @@ def test_the_town_a_named_part_is_in_is_where_it_happened() -> None:
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("CO", "Tuluá")
+
+
+def test_two_towns_said_to_be_towns_and_a_saints_town_attacked() -> None:
+    from tearline.extract._doc import prepare
+    from tearline.extract._places import find_town_lists
+
+    text = (
+        "EL PARAISO, 19 MAR 89 (ACAN-EFE) -- [TEXT] SEVEN REBELS DIED NEAR THE TOWNS OF "
+        "TEJUTLA AND SAN MIGUEL DE MERCEDES.  A PEASANT WOMAN DIED WHEN A BOMB EXPLODED IN "
+        "HER KITCHEN DURING THE ATTACK ON SAN MIGUEL DE MERCEDES."
+    )
+    # two names are a list where a word says they are towns
+    assert [[s.text for s in t.items] for t in find_town_lists(prepare(text))] == [
+        ["TEJUTLA", "SAN MIGUEL DE MERCEDES"]
+    ]
+    assert find_town_lists(prepare("REBELS ATTACKED IN TEJUTLA AND OLOCUILTA.")) == []
+    e = only_event(text.replace("EL PARAISO", "SAN SALVADOR"))
+    assert e.place is not None
+    # not the gazetteer's San Miguel: the town's whole name
+    assert (e.place.country, e.place.city) == ("SV", "San Miguel de Mercedes")

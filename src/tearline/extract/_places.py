@@ -209,10 +209,11 @@ _SETTLEMENT_OF = re.compile(
     r"|(?P<city>city))|(?P<port>port))\s+of\s+" + _SETTLEMENT_NAME + rf"(?:{_REGION_AFTER})?",
     re.IGNORECASE,
 )
-# "in San Luis de la Reina.": a saint's name after "in", ended by punctuation, where the
-# gazetteer knows none of it or only its start before "de" ("San Luis").
+# "in San Luis de la Reina.", "the attack on San Miguel de Mercedes.": a saint's name after
+# "in" or "on", ended by punctuation, where the gazetteer knows none of it or only its
+# start before "de" ("San Luis").
 _SETTLEMENT_SAINT = re.compile(
-    r"\b(?P<prep>in|at|near)\s+"
+    r"\b(?P<prep>in|at|near|on)\s+"
     rf"(?P<name>(?:san|santa|santo)(?:{_SP}[^\W\d_][\w'.-]*){{1,5}})",
     re.IGNORECASE,
 )
@@ -327,7 +328,7 @@ def find_settlements(doc: Doc) -> list[Settlement]:
 # Rosaspata", "Honduran towns, among them Alauca, Samayares, Oropoli, and Santa Maria".
 _TOWNS = r"(?:towns|villages|cities|municipalities|hamlets|localities|communities|settlements)"
 _LIST_OPEN = re.compile(
-    rf"\b(?:(?P<prep>in|at|near)\s+(?:the\s+(?:[^\W\d_]+\s+)?{_TOWNS}\s+of\s+)?"
+    rf"\b(?:(?P<prep>in|at|near)\s+(?P<towns>the\s+(?:[^\W\d_]+\s+)?{_TOWNS}\s+of\s+)?"
     rf"|{_TOWNS}\b[^.;:]{{0,40}}?\b(?:among\s+them|such\s+as|including)\s+)",
     re.IGNORECASE,
 )
@@ -355,26 +356,29 @@ class TownList:
     prep: str  # "in" for "in the towns of", "among them"
     items: tuple[Span, ...]  # each name as written, in order
     open_end: bool  # no punctuation ends the last: in capitals it may run on ("SOYAPANGO SINCE")
+    towns: bool  # said to be towns: "the towns of ...", "towns, among them ..."
 
 
 def find_town_lists(doc: Doc) -> list[TownList]:
     """Lists of three or more names ("A, B, and C") put after "in", "at", "near" or a word
-    for towns: each may be a town, known to the gazetteer or not."""
+    for towns (then two are enough: "near the towns of Tejutla and San Miguel de
+    Mercedes"): each may be a town, known to the gazetteer or not."""
     out: list[TownList] = []
     done = doc.dateline_end
     for m in _LIST_OPEN.finditer(doc.text, doc.dateline_end):
         unit = doc.unit_at(m.end())
         if m.end() < done or unit is None:
             continue
-        got = _list_items(doc, m.end(), unit.end)
+        towns = m.group("towns") is not None or m.group("prep") is None
+        got = _list_items(doc, m.end(), unit.end, 2 if towns else 3)
         if got is not None:
             items, open_end = got
-            out.append(TownList((m.group("prep") or "in").lower(), items, open_end))
+            out.append(TownList((m.group("prep") or "in").lower(), items, open_end, towns))
             done = items[-1].end
     return out
 
 
-def _list_items(doc: Doc, start: int, end: int) -> tuple[tuple[Span, ...], bool] | None:
+def _list_items(doc: Doc, start: int, end: int, least: int) -> tuple[tuple[Span, ...], bool] | None:
     """The names of "A, B, and C" from ``start`` (commas between, "and"/"or" before the
     last) and whether no punctuation ends the last; None where the words there are no
     such list."""
@@ -404,7 +408,7 @@ def _list_items(doc: Doc, start: int, end: int) -> tuple[tuple[Span, ...], bool]
     if current:
         items.append(current)
     # "San Miguel, Chalatenango, and the Comalapa airport": not all of them towns
-    if joined < 0 or len(items) != joined + 1 or not 3 <= len(items) <= _MAX_LIST:
+    if joined < 0 or len(items) != joined + 1 or not least <= len(items) <= _MAX_LIST:
         return None
     spans = []
     for words in items:

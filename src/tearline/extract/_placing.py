@@ -237,10 +237,10 @@ def _file_town_list(
     ]
     countries = {pf.place.country for found in within for pf in found}
     kinds = {pf.place.precision for found in within for pf in found}
-    if len(countries) != 1 or not kinds <= {PlacePrecision.CITY, PlacePrecision.REGION}:
+    if len(countries) > 1 or not kinds <= {PlacePrecision.CITY, PlacePrecision.REGION}:
         return  # places of several countries, or a list of countries
-    code = next(iter(countries))
-    if code is None or not any(whole) or (code not in known and code != home):
+    code = next(iter(countries)) if countries else home if listed.towns else None
+    if code is None or not (any(whole) or listed.towns) or (code not in known and code != home):
         return
     # "bombed civilian populations in Morazan, Chalatenango, and Guazapa": a department
     # among them - each is where, but a name the gazetteer lacks may be anything
