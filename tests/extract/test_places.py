@@ -685,3 +685,13 @@ def test_two_towns_said_to_be_towns_and_a_saints_town_attacked() -> None:
     assert e.place is not None
     # not the gazetteer's San Miguel: the town's whole name
     assert (e.place.country, e.place.city) == ("SV", "San Miguel de Mercedes")
+
+
+def test_a_town_qualified_by_a_country_that_has_none_of_its_name_is_that_countrys() -> None:
+    # The gazetteer's El Paraiso is in Honduras; the dateline says El Salvador.
+    e = only_event(
+        "EL PARAISO (EL SALVADOR), 19 MAR 89 (ACAN-EFE) -- [TEXT] GUERRILLAS ATTACKED THE "
+        "GARRISON HERE LAST NIGHT, KILLING ONE SOLDIER."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city, e.place.lat) == ("SV", "El Paraiso", None)

@@ -663,9 +663,25 @@ def resolve(
         if not entries:
             out.append(None)
             continue
+        named = nxt is not None and qualifier is not None and _names_country(nxt)
+        if (
+            named
+            and not _names_country(pm)
+            and all(gaz.country_of(e) != qualifier for e in entries)
+        ):
+            # "EL PARAISO (EL SALVADOR)": a town of that country the gazetteer lacks,
+            # not El Paraiso in Honduras - named, not located
+            written = pm.span.text[: pm.name_end - pm.span.start]
+            name = settlement_name(written, written.isupper())
+            out.append(Place(pm.span, PlacePrecision.CITY, country=qualifier, city=name))
+            continue
         pm = replace(pm, entries=tuple(entries))
         out.append(_place(pm, _choose(pm, gaz, doc_countries, qualifier, main), gaz))
     return out
+
+
+def _names_country(pm: PlaceMention) -> bool:
+    return any(e.kind == COUNTRY for e in pm.entries)
 
 
 def _shared_country(mentions: Sequence[PlaceMention], gaz: Gazetteer) -> dict[str, int]:
