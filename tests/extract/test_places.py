@@ -695,3 +695,18 @@ def test_a_town_qualified_by_a_country_that_has_none_of_its_name_is_that_country
     )
     assert e.place is not None
     assert (e.place.country, e.place.city, e.place.lat) == ("SV", "El Paraiso", None)
+
+
+def test_an_event_the_reports_own_country_reacts_to_happened_elsewhere() -> None:
+    text = (
+        "TEGUCIGALPA, 9 JUN 89 (ACAN-EFE) -- [TEXT] THE HONDURAN GOVERNMENT TODAY DENOUNCED "
+        "THE ASSASSINATION OF SALVADORAN PRESIDENCY MINISTER JOSE ANTONIO RODRIGUEZ PORTH."
+    )
+    e = only_event(text)
+    assert e.place is not None
+    # not Honduras, where the report was filed and the government reacted
+    assert e.place.country == "SV"
+    # a report of its own country's event is unchanged
+    e = only_event(text.replace("DENOUNCED", "REPORTED").replace("SALVADORAN", "HONDURAN"))
+    assert e.place is not None
+    assert e.place.country == "HN"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 
@@ -14,9 +15,9 @@ from tearline.extract._facts import UnitFacts, read_facts
 from tearline.extract._fillers import attach, in_reach
 from tearline.extract._mentions import read_unit
 from tearline.extract._merge import Merger
-from tearline.extract._places import DIVISION_AFTER, LIST_GAP, LOCATIVE
+from tearline.extract._places import DIVISION_AFTER, LIST_GAP, LOCATIVE, demonym_mentions
 from tearline.extract._roles import RoleModel
-from tearline.model import Event, Place, PlacePrecision
+from tearline.model import Event, Place, PlacePrecision, Span
 
 _LOCAL = (PlacePrecision.CITY, PlacePrecision.DISTRICT, PlacePrecision.VENUE)
 
@@ -54,8 +55,11 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
         # An event the text gives no place for happens in the country the report is
         # about: the one it was filed from ("SAN SALVADOR, 3 JAN 90 -- ... GUERRILLAS
         # ATTACKED A BUS") unless the text names another more often; without a dateline,
-        # the country the document names most.
-        events = [e if e.place else replace(e, place=home) for e in events]
+        # the country the document names most - unless that country reacts to it.
+        events = [
+            e if e.place else replace(e, place=_reacted_to(e, doc, facts, home) or home)
+            for e in events
+        ]
     located = [
         (index, pf.place)
         for index in sorted(facts)
@@ -67,6 +71,45 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
     # The taggers read only the sentences whose fillers can be given to an event.
     found = model.read(doc, gaz, orgs, in_reach(doc, events)) if model is not None else None
     return attach(events, found, doc, orgs)
+
+
+# A country reacting to an event: "the Honduran government today denounced the
+# assassination of Salvadoran ...", "Argentina has expressed its repudiation of ...".
+_REACTION = re.compile(
+    r"\b(?:condemn|denounc|repudiat|deplor|lament|protest)\w*"
+    r"|\bexpress(?:ed|es|ing)?\s+(?:its\s+|his\s+|her\s+|their\s+)?(?:deep\s+|profound\s+)?"
+    r"(?:solidarity|condolences|indignation|shock|sorrow|concern|repudiation|rejection)\b",
+    re.IGNORECASE,
+)
+
+
+def _reacted_to(e: Event, doc: Doc, facts: dict[int, UnitFacts], home: Place) -> Place | None:
+    """The country an event without a place happened in, where the report's own country
+    reacts to it in the event's first sentence and that sentence names one other country
+    (a nationality, a country's name) after the reaction: a report from Tegucigalpa of
+    "the Honduran government today denounced the assassination of Salvadoran ..." is of
+    an assassination in El Salvador."""
+    unit = doc.unit_at(e.evidence[0].start) if e.evidence else None
+    if unit is None or (m := _REACTION.search(doc.text, unit.start, unit.end)) is None:
+        return None
+    named = [
+        (code, Span(unit.start + a, unit.start + b, doc.text[unit.start + a : unit.start + b]))
+        for code, (a, b) in demonym_mentions(doc.folded[unit.start : unit.end])
+    ]
+    f = facts.get(unit.index)
+    named += [
+        (pf.place.country, pf.mention.span)
+        for pf in (f.places if f is not None else [])
+        if pf.place.precision is PlacePrecision.COUNTRY and pf.place.country
+    ]
+    if home.country not in {code for code, span in named if span.start < m.start()}:
+        return None
+    others = {code: span for code, span in named if span.start > m.start() and code != home.country}
+    gaz = gazetteer.load()
+    if len(others) != 1 or (code := next(iter(others))) not in gaz.by_code:
+        return None
+    country = gaz.countries[gaz.by_code[code]]
+    return Place(others[code], PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
 
 
 def _per_town(e: Event, doc: Doc, facts: dict[int, UnitFacts]) -> list[Event]:
