@@ -710,3 +710,15 @@ def test_an_event_the_reports_own_country_reacts_to_happened_elsewhere() -> None
     e = only_event(text.replace("DENOUNCED", "REPORTED").replace("SALVADORAN", "HONDURAN"))
     assert e.place is not None
     assert e.place.country == "HN"
+    # the reacting party's own place is not where it happened either
+    for text in [
+        "HAVANA (CUBA), 21 NOV 89 (RADIO RELOJ) -- [TEXT] HAVANA UNIVERSITY PROFESSORS HAVE "
+        "REPUDIATED THE BRUTAL ASSASSINATION OF PRIESTS IGNACIO ELLACURIA AND IGNACIO MARTIN "
+        "BARO OF THE UNIVERSITY OF EL SALVADOR.",
+        "MANAGUA (NICARAGUA), 17 JUN 89 (RADIO SANDINO) -- [TEXT] NICARAGUA HAS DENIED ANY "
+        "LINKS WITH THE ASSASSINATION OF SALVADORAN PRESIDENCY MINISTER ANTONIO RODRIGUEZ "
+        "PORTH 8 DAYS AGO.",
+    ]:
+        e = only_event(text)
+        assert e.place is not None
+        assert e.place.country == "SV", text

@@ -57,8 +57,7 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
         # ATTACKED A BUS") unless the text names another more often; without a dateline,
         # the country the document names most - unless that country reacts to it.
         events = [
-            e if e.place else replace(e, place=_reacted_to(e, doc, facts, home) or home)
-            for e in events
+            replace(e, place=_reacted_to(e, doc, facts, home) or e.place or home) for e in events
         ]
     located = [
         (index, pf.place)
@@ -74,37 +73,48 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
 
 
 # A country reacting to an event: "the Honduran government today denounced the
-# assassination of Salvadoran ...", "Argentina has expressed its repudiation of ...".
+# assassination of Salvadoran ...", "Argentina has expressed its solidarity ...",
+# "Nicaragua has denied any links with the assassination of ...".
 _REACTION = re.compile(
     r"\b(?:condemn|denounc|repudiat|deplor|lament|protest)\w*"
-    r"|\bexpress(?:ed|es|ing)?\s+(?:its\s+|his\s+|her\s+|their\s+)?(?:deep\s+|profound\s+)?"
-    r"(?:solidarity|condolences|indignation|shock|sorrow|concern|repudiation|rejection)\b",
+    r"|\b(?:indignation|outrage|consternation|condolences|solidarity)\b"
+    r"|\bden(?:y|ies|ied|ying)\s+(?:any\s+)?(?:links?|involvement|participation|connection)\b",
     re.IGNORECASE,
 )
+# "... condemned the assassination of six Jesuits in his country": the reacting party's
+_THEIR_COUNTRY = re.compile(r"\bin\s+(?:his|her|its|their|our)\s+(?:own\s+)?country\b", re.I)
 
 
 def _reacted_to(e: Event, doc: Doc, facts: dict[int, UnitFacts], home: Place) -> Place | None:
-    """The country an event without a place happened in, where the report's own country
-    reacts to it in the event's first sentence and that sentence names one other country
-    (a nationality, a country's name) after the reaction: a report from Tegucigalpa of
-    "the Honduran government today denounced the assassination of Salvadoran ..." is of
-    an assassination in El Salvador."""
+    """The country an event without a place happened in, where someone reacts to it in
+    the event's first sentence: the report's own country reacting ("TEGUCIGALPA -- The
+    Honduran government today denounced the assassination of Salvadoran ...", "Havana
+    University professors have repudiated the assassination of ... of the University of
+    El Salvador") puts it in the one other country named after the reaction; another
+    country reacting to what happened "in his country" puts it there."""
     unit = doc.unit_at(e.evidence[0].start) if e.evidence else None
-    if unit is None or (m := _REACTION.search(doc.text, unit.start, unit.end)) is None:
+    f = facts.get(unit.index) if unit is not None else None
+    if unit is None or f is None or (m := _REACTION.search(doc.text, unit.start, unit.end)) is None:
         return None
+    if e.place is not None and not (
+        e.place.country == home.country and unit.start <= e.place.span.start < m.start()
+    ):
+        return None  # placed by the text, not where the reaction comes from
     named = [
         (code, Span(unit.start + a, unit.start + b, doc.text[unit.start + a : unit.start + b]))
         for code, (a, b) in demonym_mentions(doc.folded[unit.start : unit.end])
     ]
-    f = facts.get(unit.index)
-    named += [
-        (pf.place.country, pf.mention.span)
-        for pf in (f.places if f is not None else [])
-        if pf.place.precision is PlacePrecision.COUNTRY and pf.place.country
-    ]
-    if home.country not in {code for code, span in named if span.start < m.start()}:
+    named += f.countries
+    named += [(pf.place.country, pf.mention.span) for pf in f.places if pf.place.country]
+    before = {code for code, span in named if span.start < m.start()}
+    after = {code: span for code, span in named if span.start > m.start()}
+    if home.country in before:
+        others = {code: span for code, span in after.items() if code != home.country}
+    elif len(before) == 1 and _THEIR_COUNTRY.search(doc.text, m.end(), unit.end):
+        code = next(iter(before))
+        others = {code: next(span for c, span in named if c == code)}
+    else:
         return None
-    others = {code: span for code, span in named if span.start > m.start() and code != home.country}
     gaz = gazetteer.load()
     if len(others) != 1 or (code := next(iter(others))) not in gaz.by_code:
         return None

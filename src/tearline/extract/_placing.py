@@ -48,6 +48,7 @@ class PlaceFact:
 class _Sentence(Protocol):
     unit: Unit
     places: list[PlaceFact]
+    countries: list[tuple[str, Span]]
 
 
 class _Filing(Protocol):
@@ -115,6 +116,10 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
         if not _ORIGIN.search(doc.text, max(0, pm.span.start - 40), pm.span.start):
             f.places.append(PlaceFact(pm, place))
         kept.append(place)
+    for pm, place in zip(mentions, places, strict=True):
+        code = place.country if place and place.precision is PlacePrecision.COUNTRY else None
+        if code and pm.span.start >= doc.dateline_end and (f := filing.at(pm.span.start)):
+            f.countries.append((code, pm.span))
     filing.dateline_country = _home_country(filed[0] if filed else None, kept, demonyms, gaz)
     home = filing.dateline_country.country if filing.dateline_country else None
     resolved = list(zip(mentions, places, strict=True))
