@@ -104,9 +104,30 @@ def test_the_command_prints_the_table_and_writes_grit_predictions(
         assert report["scores"][role]["predicted"] == s.predicted
     assert report["no_incident_documents"] == 1
     assert 0.0 <= report["false_event_rate"] <= 1.0
+    # keeping only surer events can only lose documents with events, never gain them
+    steps = report["by_confidence"]
+    assert [s["min_confidence"] for s in steps] == sorted(s["min_confidence"] for s in steps)
+    found = [report["incident_documents_with_events"]] + [
+        s["incident_documents_with_events"] for s in steps
+    ]
+    assert found == sorted(found, reverse=True)
     # something real is found in the plain cases
     first = predictions["SAMPLE-0001"]["pred_extracts"]
     assert any(m[0].lower() == "dynamite" for m in first["Weapon"])
+
+
+def test_keeping_only_confident_events_counts_documents_by_their_surest_event() -> None:
+    from tearline.evaluation.muc4 import Muc4Report
+
+    report = Muc4Report(
+        scores={}, documents=4, incident_documents=2, incident_documents_with_events=2,
+        no_incident_documents=2, no_incident_documents_with_events=1,
+        no_incident_documents_with_fillers=0, seconds=1.0,
+        top_confidence={"a": (True, 0.7), "b": (True, 0.42), "c": (False, 0.45), "d": (False, 0.0)},
+    )  # fmt: skip
+    assert report.at_confidence(0.4) == (2, 1)
+    assert report.at_confidence(0.45) == (1, 1)
+    assert report.at_confidence(0.5) == (1, 0)
 
 
 def test_places_and_types_against_original_templates(capsys: pytest.CaptureFixture[str]) -> None:

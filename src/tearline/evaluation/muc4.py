@@ -53,11 +53,20 @@ class Muc4Report:
     no_incident_documents_with_fillers: int
     seconds: float
     predictions: dict[str, RoleEntities] = field(default_factory=dict)
+    # per document: whether its key has an incident, and its events' highest confidence
+    # (0 without events) - what a reader keeping only confident events would see
+    top_confidence: dict[str, tuple[bool, float]] = field(default_factory=dict)
 
     @property
     def false_event_rate(self) -> float:
         n = self.no_incident_documents
         return self.no_incident_documents_with_events / n if n else 0.0
+
+    def at_confidence(self, least: float) -> tuple[int, int]:
+        """Documents with an incident, and documents without one, that keep an event of
+        at least this confidence."""
+        kept = [incident for incident, top in self.top_confidence.values() if top >= least > 0]
+        return sum(kept), len(kept) - sum(kept)
 
     @property
     def documents_per_second(self) -> float:
@@ -166,11 +175,13 @@ def evaluate_muc4(
     """Run the extractor over every document and score its role fillers."""
     predictions: dict[str, RoleEntities] = {}
     counts = {"inc": 0, "inc_ev": 0, "none": 0, "none_ev": 0, "none_fill": 0}
+    top: dict[str, tuple[bool, float]] = {}
     started = time.perf_counter()
     for i, doc in enumerate(docs):
         events = extractor(doc.text, doc.date or default_date)
         predicted = role_fillers(events)
         predictions[doc.docid] = predicted
+        top[doc.docid] = (doc.has_incident, max((e.confidence for e in events), default=0.0))
         if doc.has_incident:
             counts["inc"] += 1
             counts["inc_ev"] += bool(events)
@@ -192,4 +203,5 @@ def evaluate_muc4(
         no_incident_documents_with_fillers=counts["none_fill"],
         seconds=seconds,
         predictions=predictions,
+        top_confidence=top,
     )
