@@ -3,6 +3,8 @@ robberies and armed strikes are incidents of their own MUC-4 types."""
 
 from __future__ import annotations
 
+import pytest
+
 from tearline.extract import extract
 from tearline.model import Harm, IncidentType, Method
 
@@ -144,38 +146,55 @@ def test_fired_explosives_and_air_raids_are_muc_attacks_planted_bombs_bombings()
         assert e.incident_type is kind, text
 
 
-def test_arson_with_words_between_or_a_burning_verb_with_its_doer() -> None:
-    for text in [
-        "LIMA, 3 NOV 89 (EFE) -- [TEXT] SHINING PATH GUERRILLAS SET TWO TRUCKS LOADED WITH "
-        "MINERALS ON FIRE ON THE HUARAZ-LIMA ROAD TODAY.",
-        "LIMA, 3 NOV 89 (EFE) -- [TEXT] HOODED GUERRILLAS BURNED 11 STATE TRANSPORT COMPANY "
-        "BUSES IN LIMA LAST NIGHT.",
-    ]:
-        e = only_event(text)
-        assert e.method is not None
-        assert e.method.method is Method.ARSON, text
-        assert e.incident_type is IncidentType.ARSON
-    # burning with no one named as doing it, or a person burned to death: no arson
-    calm = "LIMA, 3 NOV 89 (EFE) -- [TEXT] OLD ELECTORAL CARDS WERE BURNED AT THE OFFICE TODAY."
-    assert extract(calm, DEMO_DATE) == []
+@pytest.mark.parametrize(
+    ("text", "method", "kind"),
+    [
+        (
+            "LIMA, 3 NOV 89 (EFE) -- [TEXT] SHINING PATH GUERRILLAS SET TWO TRUCKS LOADED WITH "
+            "MINERALS ON FIRE ON THE HUARAZ-LIMA ROAD TODAY.",
+            Method.ARSON,
+            IncidentType.ARSON,
+        ),
+        (
+            "LIMA, 3 NOV 89 (EFE) -- [TEXT] HOODED GUERRILLAS BURNED 11 STATE TRANSPORT COMPANY "
+            "BUSES IN LIMA LAST NIGHT.",
+            Method.ARSON,
+            IncidentType.ARSON,
+        ),
+        # explosives placed are a bombing, set off or not
+        (
+            "SAN SALVADOR, 12 FEB 90 (EL MUNDO) -- [TEXT] COPREFA REPORTS TODAY THAT AT 0620 "
+            "FMLN URBAN CELLS PLACED DYNAMITE STICKS IN FOUR COMMERCIAL ESTABLISHMENTS IN "
+            "MID-TOWN SAN SALVADOR.",
+            Method.BOMBING,
+            IncidentType.BOMBING,
+        ),
+        (
+            "BOGOTA, 24 AUG 89 (CARACOL) -- [TEXT] SEVERAL EXPLOSIVE DEVICES WERE PLACED AT "
+            "DIFFERENT SITES IN MEDELLIN LAST NIGHT.",
+            Method.BOMBING,
+            IncidentType.BOMBING,
+        ),
+    ],
+)
+def test_arson_and_placed_explosives_the_lexicon_cannot_hold(
+    text: str, method: Method, kind: IncidentType
+) -> None:
+    e = only_event(text)
+    assert e.method is not None
+    assert e.method.method is method
+    assert e.incident_type is kind
+    assert e.place is not None
+    assert e.place.city in ("Lima", "San Salvador", "Medellín")
 
 
-def test_explosives_placed_are_a_bombing_set_off_or_not() -> None:
-    for text in [
-        "SAN SALVADOR, 12 FEB 90 (EL MUNDO) -- [TEXT] COPREFA REPORTS TODAY THAT AT 0620 FMLN "
-        "URBAN CELLS PLACED DYNAMITE STICKS IN FOUR COMMERCIAL ESTABLISHMENTS IN MID-TOWN SAN "
-        "SALVADOR.",
-        "BOGOTA, 24 AUG 89 (CARACOL) -- [TEXT] SEVERAL EXPLOSIVE DEVICES WERE PLACED AT "
-        "DIFFERENT SITES IN MEDELLIN LAST NIGHT.",
+def test_burning_without_a_doer_and_an_arrest_are_no_incidents() -> None:
+    # burning with no one named as doing it; "placed under arrest"
+    for calm in [
+        "LIMA, 3 NOV 89 (EFE) -- [TEXT] OLD ELECTORAL CARDS WERE BURNED AT THE OFFICE TODAY.",
+        "BOGOTA, 24 AUG 89 -- [TEXT] THE SUSPECT WAS PLACED UNDER ARREST IN MEDELLIN TODAY.",
     ]:
-        e = only_event(text)
-        assert e.method is not None
-        assert e.method.method is Method.BOMBING, text
-        assert e.incident_type is IncidentType.BOMBING
-        assert e.place is not None
-        assert e.place.city in ("San Salvador", "Medellín")
-    arrest = "BOGOTA, 24 AUG 89 -- [TEXT] THE SUSPECT WAS PLACED UNDER ARREST IN MEDELLIN TODAY."
-    assert extract(arrest, DEMO_DATE) == []
+        assert extract(calm, DEMO_DATE) == [], calm
 
 
 def test_paid_assassins_are_the_actors_of_a_killing() -> None:

@@ -128,11 +128,14 @@ _BURNED = re.compile(
     r"|the\s+burning\s+of)",
     re.IGNORECASE,
 )
-_ARSON = (
-    lx.rules_only(lx.ATTACK_T),
-    lx.rules_only(lx.Lex(lx.METHOD, Method.ARSON.value)),
-    lx.rules_only(lx.DAMAGE),
-)
+
+
+def _marks(method: Method, *more: lx.Lex) -> tuple[lx.Lex, ...]:
+    """What a pattern marks, as rules-only lexicon values: an event word, its method."""
+    return tuple(lx.rules_only(v) for v in (lx.ATTACK_T, lx.Lex(lx.METHOD, method.value), *more))
+
+
+_ARSON = _marks(Method.ARSON, lx.DAMAGE)
 
 
 # Explosives placed are a bombing, set off or not: "urban cells placed dynamite sticks in
@@ -148,40 +151,34 @@ _PLACED = re.compile(
     rf"|\b{_CHARGE}\s+(?:was|were|had\s+been|have\s+been|has\s+been)\s+(?:plac|plant)ed\b",
     re.IGNORECASE,
 )
-_BOMB_PLACED = (
-    lx.rules_only(lx.ATTACK_T),
-    lx.rules_only(lx.Lex(lx.METHOD, Method.BOMBING.value)),
-)
+_BOMB_PLACED = _marks(Method.BOMBING)
 
 
-def _arson(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]]:
-    found = [
-        Match(m.start(), m.end(), _ARSON) for m in _SET_ON_FIRE.finditer(doc.text, u.start, u.end)
+def _pattern_marks(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]]:
+    """Arson and placed explosives in the sentence, as lexicon matches."""
+    burned = [(_BURNED, _ARSON)] if f is not None and f.actors else []
+    patterns = [(_SET_ON_FIRE, _ARSON), *burned, (_PLACED, _BOMB_PLACED)]
+    return [
+        Match(m.start(), m.end(), marks)
+        for pattern, marks in patterns
+        for m in pattern.finditer(doc.text, u.start, u.end)
     ]
-    if f is not None and f.actors:
-        found += [
-            Match(m.start(), m.end(), _ARSON) for m in _BURNED.finditer(doc.text, u.start, u.end)
-        ]
-    found += [
-        Match(m.start(), m.end(), _BOMB_PLACED) for m in _PLACED.finditer(doc.text, u.start, u.end)
-    ]
-    return found
 
 
 def _file_unit_patterns(filing: _Filing, u: Unit) -> None:
-    """Facts found by regular expressions (times, counts, venues, arson), sentence by
-    sentence."""
+    """Facts found by regular expressions (times, counts, venues, arson, placed
+    explosives), sentence by sentence."""
     doc = filing.doc
     times = [t for t in find_times(doc.text, u.start, u.end) if t.span.start >= doc.dateline_end]
     counts = find_counts(doc.text, u.start, u.end)
     venues = [] if doc.upper else find_venues(doc.text, u.start, u.end)
-    arson = _arson(doc, u, filing.by_unit.get(u.index))
-    if not (times or counts or venues or arson):
+    marked = _pattern_marks(doc, u, filing.by_unit.get(u.index))
+    if not (times or counts or venues or marked):
         return
     f = filing.at(u.start)
     if f is None:
         return
-    for m in arson:
+    for m in marked:
         if not any(t.start < m.end and m.start < t.end for t in f.triggers):
             _file_lexicon(doc, f, m)
     f.times.extend(times)
