@@ -722,3 +722,12 @@ def test_an_event_the_reports_own_country_reacts_to_happened_elsewhere() -> None
         e = only_event(text)
         assert e.place is not None
         assert e.place.country == "SV", text
+
+
+def test_the_town_a_neighbourhood_is_of_is_where_it_happened() -> None:
+    e = only_event(
+        "PANAMA CITY (PANAMA), 21 NOV 89 (ACAN) -- [TEXT] SALVADORAN AIR FORCE PLANES "
+        "BOMBED FIVE PRIVATE HOMES IN THE CONACASTE NEIGHBORHOOD OF SOYAPANGO."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "Soyapango")

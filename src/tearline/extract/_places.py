@@ -144,7 +144,7 @@ _ADJECTIVAL = re.compile(r"(?:[ \t]+|[ \t]*\n[ \t]*)[A-Za-z]")  # "U.S.\nCONGRES
 _IN_THE_X_OF = re.compile(
     r"\b(?:in|at|near)\s+(?:the\s+|an?\s+)?(?:[^\W\d_]+\s+){0,2}?"
     r"(?:town|city|village|province|region|district|area|capital"
-    r"|outskirts|suburbs?|centre|center|heart)\s+of\s+$",
+    r"|outskirts|suburbs?|centre|center|heart|neighbou?rhood|sector|quarter)\s+of\s+$",
     re.IGNORECASE,
 )
 # "... in Narino corregimiento, Tulua", "in the Zacamil neighborhood, Mejicanos": the
