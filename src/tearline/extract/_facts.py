@@ -157,7 +157,9 @@ _BOMB_PLACED = _marks(Method.BOMBING)
 def _pattern_marks(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]]:
     """Arson and placed explosives in the sentence, as lexicon matches."""
     burned = [(_BURNED, _ARSON)] if f is not None and f.actors else []
-    patterns = [(_SET_ON_FIRE, _ARSON), *burned, (_PLACED, _BOMB_PLACED)]
+    words = doc.folded[u.start : u.end]
+    placed = [(_PLACED, _BOMB_PLACED)] if "plac" in words or "plant" in words else []
+    patterns = [(_SET_ON_FIRE, _ARSON), *burned, *placed]
     return [
         Match(m.start(), m.end(), marks)
         for pattern, marks in patterns
