@@ -731,3 +731,14 @@ def test_the_town_a_neighbourhood_is_of_is_where_it_happened() -> None:
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("SV", "Soyapango")
+
+
+def test_a_city_the_events_own_later_sentence_names_beats_the_datelines() -> None:
+    # The first sentence names no place; the second, continuing it, puts it in Tulua.
+    e = only_event(
+        "BOGOTA, 11 SEP 89 (RADIO CADENA NACIONAL) -- [TEXT] CALI -- THE AUTHORITIES ARE "
+        "ASTOUNDED AT THE KILLING OF A NATIONAL POLICEMAN AND HIS SON BY PAID ASSASSINS.  THE "
+        "TWO WERE KILLED AS THEY WERE LEAVING A LOCAL CHURCH IN TULUA."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CO", "Tuluá")

@@ -160,8 +160,9 @@ def _with_city(
     e: Event, doc: Doc, located: list[tuple[int, Place]], dateline_city: Place | None
 ) -> Event:
     """An event whose sentences name only its country happens in a city of that country
-    the text puts something in: the last named before the event, else the city the
-    report was filed from, else the first named after it - as a reader would take it.
+    the text puts something in: one its own later sentences put something in, else the
+    last named before the event, else the city the report was filed from, else the
+    first named after it - as a reader would take it.
     The place keeps the span where the city is named, so the evidence shows why.
     ``located``: the cities something is put in ("in", "at", "near"), by unit index."""
     if e.place is not None and e.place.precision is not PlacePrecision.COUNTRY:
@@ -174,6 +175,10 @@ def _with_city(
     for index, p in located:
         if code is not None and p.country != code:
             continue
+        if index in units and index > first:
+            # a later sentence of its own puts it there: "CALI -- ... the killing of a
+            # policeman ... The two were killed leaving a church in ..., Tulua"
+            return replace(e, place=p)
         if index <= first:
             before = p
         elif after is None:
