@@ -742,3 +742,20 @@ def test_a_city_the_events_own_later_sentence_names_beats_the_datelines() -> Non
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("CO", "Tuluá")
+
+
+def test_an_airport_named_after_no_city_is_no_town() -> None:
+    # El Dorado is Bogota's airport, not the town of El Dorado in Meta; Bogota's own
+    # airport is still in Bogota.
+    e = only_event(
+        "BOGOTA, 22 MAR 90 (EFE) -- [TEXT] A TERRORIST KILLED UP PRESIDENT BERNARDO JARAMILLO "
+        "AT THE EL DORADO INTERNATIONAL AIRPORT TODAY."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CO", "Bogotá")
+    e = only_event(
+        "LIMA, 22 MAR 90 (EFE) -- [TEXT] A TERRORIST KILLED A POLICEMAN AT THE BOGOTA "
+        "AIRPORT TODAY, COLOMBIAN POLICE SAID."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CO", "Bogotá")

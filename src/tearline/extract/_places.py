@@ -155,6 +155,7 @@ _PART_OF_BEFORE = re.compile(
     r"|quarter)\s*,\s*$",
     re.IGNORECASE,
 )
+_AIRPORT_AFTER = re.compile(r"\s+(?:international\s+)?airport\b", re.IGNORECASE)
 # "415 km southeast of Lima", "12 km from the capital": a place to measure from.
 _MEASURED_FROM = re.compile(
     r"\b(?:\d[\d,.]*|a\s+few|several|some)\s*(?:-\s*)?(?:km|kms|kilomet(?:er|re)s?|miles?|meters?"
@@ -575,6 +576,11 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
         after = _without_possessive(nxt.group(1).rstrip(",.;:").lower()) if nxt else ""
         if after in _SUBPLACE_SUFFIX:
             continue  # "the San Jose neighborhood": not the city of San Jose
+        airport = _AIRPORT_AFTER.match(text, m.end) is not None
+        if airport and not any(
+            e.kind in (CITY, COUNTRY) and gaz.population(e) >= BIG_CITY for e in entries
+        ):
+            continue  # "El Dorado airport" is Bogota's; "Bogota airport" is in Bogota
         if _preposition(text, m.start).rstrip(".") in _TITLES and not _countries_only(entries):
             continue  # "Judge Valencia": a person
         region = nxt is not None and nxt.group(1).rstrip(",.;:").lower() in _REGION_SUFFIX
