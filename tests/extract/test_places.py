@@ -759,3 +759,26 @@ def test_an_airport_named_after_no_city_is_no_town() -> None:
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("CO", "Bogotá")
+
+
+def test_streets_named_after_cities_are_no_cities_and_los_may_begin_a_town() -> None:
+    # Sarmiento and San Martin are streets of Buenos Aires here, not two towns.
+    e = only_event(
+        "BUENOS AIRES, 30 MAY 89 (NA) -- [TEXT] SEVEN PEOPLE WERE WOUNDED BY THE EXPLOSION OF "
+        "A BOMB ON THE DOWNTOWN CORNER OF SARMIENTO AND SAN MARTIN STREETS."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("AR", "Buenos Aires")
+    e = only_event(
+        "LIMA, 2 JUL 89 (EFE) -- [TEXT] A BUS CARRYING 27 SOLDIERS WAS BOMBED BY TERRORISTS "
+        "NEAR THE 12TH BLOCK OF JUNIN STREET."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("PE", "Lima")
+    # "the mountain township of Los Quenes": a town, though "los" is a joiner
+    e = only_event(
+        "SANTIAGO, 24 AUG 89 -- [TEXT] THE FPMR CARRIED OUT AN ATTACK WITH RIFLES ON A POLICE "
+        "DETACHMENT OF THE MOUNTAIN TOWNSHIP OF LOS QUENES, IN THE SEVENTH REGION."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("CL", "Los Quenes")

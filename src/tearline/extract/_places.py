@@ -155,6 +155,11 @@ _PART_OF_BEFORE = re.compile(
     r"|quarter)\s*,\s*$",
     re.IGNORECASE,
 )
+_STREET_AFTER = re.compile(
+    r"(?:\s+(?:and|y)\s+[^\W\d_][\w'.-]*(?:\s+[^\W\d_][\w'.-]*){0,2})?\s+(?:streets|avenues)\b"
+    r"|\s+(?:street|avenue|boulevard)\b",
+    re.IGNORECASE,
+)
 _AIRPORT_AFTER = re.compile(r"\s+(?:international\s+)?airport\b", re.IGNORECASE)
 # "415 km southeast of Lima", "12 km from the capital": a place to measure from.
 _MEASURED_FROM = re.compile(
@@ -236,7 +241,7 @@ _NOT_SETTLEMENT = {
 }  # fmt: skip
 _NAME_JOINERS = {"de", "del", "la", "las", "los", "el", "y", "san", "santa", "do", "da", "dos"}
 _ARTICLES = {"the", "a", "an"}
-_NAME_STARTS = {"san", "santa", "la", "el"}  # joiners that may begin a name ("La Oroya")
+_NAME_STARTS = {"san", "santa", "la", "el", "los", "las"}  # may begin a name ("La Oroya")
 _LOWER_JOINERS = _NAME_JOINERS - {"san", "santa"}  # written lower case inside a name
 _INNER_JOINERS = {"de", "del", "y", "do", "da", "dos"}  # never the first word of a name
 
@@ -576,6 +581,8 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
         after = _without_possessive(nxt.group(1).rstrip(",.;:").lower()) if nxt else ""
         if after in _SUBPLACE_SUFFIX:
             continue  # "the San Jose neighborhood": not the city of San Jose
+        if _STREET_AFTER.match(text, m.end):
+            continue  # "at the corner of Sarmiento and San Martin streets": streets
         airport = _AIRPORT_AFTER.match(text, m.end) is not None
         if airport and not any(
             e.kind in (CITY, COUNTRY) and gaz.population(e) >= BIG_CITY for e in entries
