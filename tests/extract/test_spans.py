@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tearline.extract import extract
@@ -49,6 +49,10 @@ def test_demo_spans(demo_text: str) -> None:
         max_size=60,
     ).map(" ".join)
 )
+# found by this test: a capitals document that begins with a space and a town's name
+# crashed the surname check (no word before the name)
+@example(" SAN SALVADOR SAN SALVADOR")
+@example("SAN SALVADOR \n ")
 def test_spans_quote_the_text_exactly(text: str) -> None:
     check(text)
 

@@ -628,8 +628,16 @@ def drop_surnames(doc: Doc, mentions: list[PlaceMention]) -> list[PlaceMention]:
             continue
         before = text[max(0, pm.span.start - 30) : pm.span.start]
         after = text[pm.name_end : pm.name_end + 30]
-        prev = before.split()[-1].lower().lstrip('[("') if before[-1:].isspace() else ""
-        nxt = after.split()[0].lower().rstrip('])"') if after[:1].isspace() else ""
+        # the words before and after, where a space parts them from the name (a document
+        # may begin or end with it: " SAN SALVADOR")
+        prev = (
+            before.split()[-1].lower().lstrip('[("')
+            if before[-1:].isspace() and before.strip()
+            else ""
+        )
+        nxt = (
+            after.split()[0].lower().rstrip('])"') if after[:1].isspace() and after.strip() else ""
+        )
         given = prev in _GIVEN_NAMES or (prev in given_names() and prev not in _NOT_GIVEN)
         if given or prev in _SURNAMES or prev in _TITLES or nxt in _SURNAMES:
             people.add(name)
