@@ -8,6 +8,13 @@ from tearline.model import PlacePrecision
 from ._support import DEMO_DATE, only_event
 
 
+def country_and_city(text: str) -> tuple[str | None, str | None]:
+    """The country and city of the single event a short test text must yield."""
+    e = only_event(text)
+    assert e.place is not None
+    return e.place.country, e.place.city
+
+
 def test_moscow_is_russia_unless_the_text_says_idaho() -> None:
     ru = only_event("A bomb exploded at a market in Moscow yesterday, killing 3 people.")
     us = only_event("A bomb exploded at a market in Moscow, Idaho yesterday, killing 3 people.")
@@ -68,12 +75,10 @@ def test_us_as_an_adjective_is_not_the_place() -> None:
 
 def test_us_as_an_adjective_at_the_end_of_a_line_is_not_the_place() -> None:
     # Wire texts break lines anywhere: "THE U.S.\nCONGRESS" is still the Congress.
-    e = only_event(
+    assert country_and_city(
         "CLANDESTINE, 13 JAN 90 (RADIO VENCEREMOS) -- [TEXT] SOLDIERS MASSACRED SIX "
         "JESUITS IN SAN SALVADOR, AS THE U.S.\nCONGRESS WAS TOLD YESTERDAY."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("SV", "San Salvador")
+    ) == ("SV", "San Salvador")
 
 
 def test_upper_case_wire_text() -> None:
@@ -240,23 +245,19 @@ def test_here_in_a_report_is_the_datelines_city() -> None:
 
 def test_a_relayed_report_is_placed_by_the_storys_own_dateline() -> None:
     # Notimex relays from Mexico City a story filed in San Salvador.
-    e = only_event(
+    assert country_and_city(
         "MEXICO CITY (MEXICO), 2 MAY 90 (NOTIMEX) -- [EXCERPTS] SAN\nSALVADOR, 2 MAY "
         "(NOTIMEX) -- URBAN GUERRILLAS DYNAMITED A POWER PYLON, POLICE SAID."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("SV", "San Salvador")
+    ) == ("SV", "San Salvador")
 
 
 def test_a_story_filed_from_a_city_under_a_capitals_dateline_is_placed_there() -> None:
     # "[TEXT] PEREIRA --": the radio network is in Bogota; the story is from Pereira.
-    e = only_event(
+    assert country_and_city(
         "BOGOTA, 11 NOV 89 (RADIO CADENA NACIONAL) -- [TEXT] PEREIRA -- THE CITY IS CALM "
         "TODAY.  THE MAYOR SPOKE ON THE RADIO.  ON 6 SEPTEMBER THREE BOMBS EXPLODED, "
         "RESULTING IN 17 PERSONS INJURED."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("CO", "Pereira")
+    ) == ("CO", "Pereira")
 
 
 def test_a_town_only_one_country_has_says_which_country_the_report_is_about() -> None:
@@ -308,12 +309,10 @@ def test_a_town_named_with_its_department_takes_the_departments_country() -> Non
 
 def test_a_name_that_is_no_town_is_not_taken_for_one() -> None:
     # "in the millions" is no place; Nueva Florida, named with its municipality, is.
-    e = only_event(
+    assert country_and_city(
         "BOGOTA, 3 MAR 90 -- [TEXT] ELN GUERRILLAS BLEW UP A PRIVATE PLANE CAUSING PROPERTY "
         "DAMAGE IN THE MILLIONS IN NUEVA FLORIDA, MIRAFLORES MUNICIPALITY."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("CO", "Nueva Florida")
+    ) == ("CO", "Nueva Florida")
 
 
 def test_a_known_town_keeps_the_gazetteers_reading_when_called_a_town() -> None:
@@ -391,43 +390,35 @@ def test_a_battalion_named_after_a_town_is_no_town() -> None:
 
 
 def test_where_a_victim_comes_from_is_not_where_the_event_happened() -> None:
-    e = only_event(
+    assert country_and_city(
         "BOGOTA, 6 SEP 89 (INRAVISION TELEVISION CADENA 1) -- [TEXT] LUZ AMPARO GOMEZ SERNA, "
         "A 29-YEAR-OLD WOMAN FROM CALI, WAS MURDERED AT 1620 THIS AFTERNOON."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("CO", "Bogotá")
+    ) == ("CO", "Bogotá")
 
 
 def test_of_two_places_the_one_by_the_event_word_is_where_it_happened() -> None:
     # Ayacucho is where the police spoke; Huanta is where the mayor was killed.
-    e = only_event(
+    assert country_and_city(
         "LIMA, 3 MAR 90 (EFE) -- [TEXT] THE POLICE IN AYACUCHO REPORTED THAT SHINING PATH "
         "TERRORISTS KILLED A MAYOR IN HUANTA TODAY."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("PE", "Huanta")
+    ) == ("PE", "Huanta")
 
 
 def test_a_town_followed_by_its_municipality_is_one_place_not_a_list() -> None:
     # "Juan Bueno, Arboledas Municipality": Juan Bueno in Arboledas, not two towns.
-    e = only_event(
+    assert country_and_city(
         "BOGOTA, 12 JAN 90 (RCN) -- [TEXT] REPORTS ON THE REGRETTABLE CASE IN ARBOLEDAS "
         "DESCRIBE HOW MAYOR PEDRO HERNANDEZ WAS MURDERED BY GUERRILLAS AT JUAN BUENO, "
         "ARBOLEDAS MUNICIPALITY, TODAY."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("CO", "Juan Bueno")
+    ) == ("CO", "Juan Bueno")
 
 
 def test_a_town_named_as_one_is_not_a_namesake_abroad() -> None:
     # The gazetteer's only Campina is in Romania, which this report from Peru never names.
-    e = only_event(
+    assert country_and_city(
         "LIMA, 28 JAN 90 (EFE) -- [TEXT] SHINING PATH TERRORISTS MURDERED TWO BROTHERS AND "
         "THEIR MOTHER IN THE TOWNSHIP OF CAMPINA, 60 KM SOUTH OF AYACUCHO, ON 26 JANUARY."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("PE", "Campina")
+    ) == ("PE", "Campina")
 
 
 def test_a_port_or_city_the_gazetteer_lacks_is_taken_when_the_text_calls_it_one() -> None:
@@ -469,23 +460,19 @@ def test_a_town_named_with_its_nationality_or_division_is_in_that_country() -> N
 def test_with_nothing_else_to_go_by_the_country_its_places_share_decides() -> None:
     # No dateline country, no nationality: "Santa Ana" alone would be California's (the
     # largest), but with "San Salvador" the report is about El Salvador.
-    e = only_event(
+    assert country_and_city(
         "CLANDESTINE, 13 NOV 89 (RADIO VENCEREMOS) -- [TEXT] OUR FORCES HAVE SEIZED THE "
         "SAN SALVADOR - SANTA ANA HIGHWAY.  THE 2D INFANTRY BRIGADE IN SANTA ANA HAS BEEN "
         "ATTACKED WITH RIFLES AND MORTARS, AND FIVE SOLDIERS WERE KILLED."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("SV", "Santa Ana")
+    ) == ("SV", "Santa Ana")
 
 
 def test_a_saints_name_longer_than_the_gazetteers_is_a_town() -> None:
     # The gazetteer knows San Luis (in several countries), not San Luis de la Reina.
-    e = only_event(
+    assert country_and_city(
         "SAN SALVADOR, 3 JAN 90 -- [TEXT] ABOUT 50 PEASANTS HAVE BEEN KIDNAPPED BY FMLN "
         "TERRORISTS.  THE MASS KIDNAPPING TOOK PLACE ON 30 DECEMBER IN SAN LUIS DE LA REINA."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("SV", "San Luis de la Reina")
+    ) == ("SV", "San Luis de la Reina")
     # a name the gazetteer has whole, in whatever country, stays the gazetteer's place
     known = only_event(
         "SAN SALVADOR, 3 JAN 90 -- [TEXT] GUERRILLAS KIDNAPPED A NICARAGUAN DIPLOMAT "
@@ -511,13 +498,11 @@ def test_a_city_no_other_place_is_named_after_is_itself_in_a_report_from_nowhere
     # A clandestine radio names a Costa Rican president and bombings in Soyapango: the
     # only Soyapango is in El Salvador. Filed from Bogota, a businessman's time in Miami
     # does not move his kidnapping there.
-    e = only_event(
+    assert country_and_city(
         "CLANDESTINE, 13 NOV 89 (RADIO VENCEREMOS) -- [TEXT] WE CALL ON COSTA RICAN "
         "PRESIDENT OSCAR ARIAS TO STOP THE BOMBINGS.  THIS MORNING A PLANE DROPPED A BOMB "
         "ON A CIVILIAN HOME IN SOYAPANGO, WOUNDING A 12-YEAR-OLD GIRL."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("SV", "Soyapango")
+    ) == ("SV", "Soyapango")
     kidnapping = only_event(
         "BOGOTA, 18 JUL 89 (EFE) -- [TEXT] THE BUSINESSMAN, WHO SPENDS MOST OF HIS TIME IN "
         "MIAMI, WAS KIDNAPPED ON 9 JULY BY SEVERAL UNKNOWN PERSONS IN BELLO."
@@ -582,13 +567,11 @@ def test_lists_that_are_not_of_towns_add_no_towns() -> None:
 
 def test_of_two_places_alike_the_one_after_the_event_word_is_where_it_happened() -> None:
     # La Libertad is nearer "shot", but it is where he was coming from.
-    e = only_event(
+    assert country_and_city(
         "SAN SALVADOR, 2 JUL 89 (ACAN-EFE) -- [TEXT] GUTIERREZ CASTRO WAS RETURNING TO SAN "
         "SALVADOR FROM THE BEACH IN LA LIBERTAD WHEN HIS CAR WAS SHOT AT NEAR THE TOWN OF "
         "ZARAGOZA."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("SV", "Zaragoza")
+    ) == ("SV", "Zaragoza")
 
 
 def test_a_report_from_nowhere_is_about_the_country_of_a_city_only_it_has() -> None:
@@ -622,13 +605,11 @@ def test_a_city_lent_by_another_sentence_is_not_split_into_its_list() -> None:
 
 def test_a_city_quarter_named_by_compass_point_is_where_it_happened() -> None:
     # "northeastern San Salvador": as "in"; the report is filed from Panama.
-    e = only_event(
+    assert country_and_city(
         "PANAMA CITY, 21 NOV 89 (ACAN) -- [TEXT] EYEWITNESSES REPORTED THAT SALVADORAN "
         "GUERRILLAS THIS MORNING BOMBED THE SHERATON HOTEL LOCATED IN ESCALON NEIGHBORHOOD, "
         "NORTHEASTERN SAN SALVADOR."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("SV", "San Salvador")
+    ) == ("SV", "San Salvador")
 
 
 def test_a_list_with_a_province_places_the_towns_it_knows_and_adds_none() -> None:
@@ -648,23 +629,19 @@ def test_a_list_with_a_province_places_the_towns_it_knows_and_adds_none() -> Non
 
 def test_a_place_measured_from_is_not_where_it_happened() -> None:
     # Lima is where the distance is measured from; Huancayo is paralyzed.
-    e = only_event(
+    assert country_and_city(
         "LIMA, 7 APR 90 (AFP) -- [TEXT] HUANCAYO, 415 KM SOUTHEAST OF LIMA, IS COMPLETELY "
         'PARALYZED BY THE "ARMED STRIKE" CALLED BY THE SHINING PATH.'
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("PE", "Huancayo")
+    ) == ("PE", "Huancayo")
 
 
 def test_the_town_a_named_part_is_in_is_where_it_happened() -> None:
     # Narino is a corregimiento (a part) of Tulua, not the department of Narino.
-    e = only_event(
+    assert country_and_city(
         "BOGOTA, 11 SEP 89 (RCN) -- [TEXT] A POLICEMAN AND HIS SON WERE KILLED BY PAID "
         "ASSASSINS AS THEY WERE LEAVING A LOCAL CHURCH IN NARINO CORREGIMIENTO, TULUA, IN "
         "CENTRAL VALLE DEL CAUCA DEPARTMENT."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("CO", "Tuluá")
+    ) == ("CO", "Tuluá")
 
 
 def test_two_towns_said_to_be_towns_and_a_saints_town_attacked() -> None:
@@ -725,23 +702,19 @@ def test_an_event_the_reports_own_country_reacts_to_happened_elsewhere() -> None
 
 
 def test_the_town_a_neighbourhood_is_of_is_where_it_happened() -> None:
-    e = only_event(
+    assert country_and_city(
         "PANAMA CITY (PANAMA), 21 NOV 89 (ACAN) -- [TEXT] SALVADORAN AIR FORCE PLANES "
         "BOMBED FIVE PRIVATE HOMES IN THE CONACASTE NEIGHBORHOOD OF SOYAPANGO."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("SV", "Soyapango")
+    ) == ("SV", "Soyapango")
 
 
 def test_a_city_the_events_own_later_sentence_names_beats_the_datelines() -> None:
     # The first sentence names no place; the second, continuing it, puts it in Tulua.
-    e = only_event(
+    assert country_and_city(
         "BOGOTA, 11 SEP 89 (RADIO CADENA NACIONAL) -- [TEXT] CALI -- THE AUTHORITIES ARE "
         "ASTOUNDED AT THE KILLING OF A NATIONAL POLICEMAN AND HIS SON BY PAID ASSASSINS.  THE "
         "TWO WERE KILLED AS THEY WERE LEAVING A LOCAL CHURCH IN TULUA."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("CO", "Tuluá")
+    ) == ("CO", "Tuluá")
 
 
 def test_an_airport_named_after_no_city_is_no_town() -> None:
@@ -753,12 +726,10 @@ def test_an_airport_named_after_no_city_is_no_town() -> None:
     )
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("CO", "Bogotá")
-    e = only_event(
+    assert country_and_city(
         "LIMA, 22 MAR 90 (EFE) -- [TEXT] A TERRORIST KILLED A POLICEMAN AT THE BOGOTA "
         "AIRPORT TODAY, COLOMBIAN POLICE SAID."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("CO", "Bogotá")
+    ) == ("CO", "Bogotá")
 
 
 def test_streets_named_after_cities_are_no_cities_and_los_may_begin_a_town() -> None:
@@ -776,9 +747,7 @@ def test_streets_named_after_cities_are_no_cities_and_los_may_begin_a_town() -> 
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("PE", "Lima")
     # "the mountain township of Los Quenes": a town, though "los" is a joiner
-    e = only_event(
+    assert country_and_city(
         "SANTIAGO, 24 AUG 89 -- [TEXT] THE FPMR CARRIED OUT AN ATTACK WITH RIFLES ON A POLICE "
         "DETACHMENT OF THE MOUNTAIN TOWNSHIP OF LOS QUENES, IN THE SEVENTH REGION."
-    )
-    assert e.place is not None
-    assert (e.place.country, e.place.city) == ("CL", "Los Quenes")
+    ) == ("CL", "Los Quenes")

@@ -208,6 +208,10 @@ def _write(stream: IO[str], record: dict[str, Any]) -> None:
 # --- eval ----------------------------------------------------------------------------------
 
 
+# Confidences at which `eval muc4` shows what a reader keeping only surer events gets.
+CONFIDENCE_STEPS = (0.4, 0.45, 0.5, 0.6)
+
+
 @evaluate.command("muc4")
 def eval_muc4(
     data: Annotated[
@@ -262,10 +266,6 @@ def eval_muc4(
             f"false-event rate {rate:.1f} %"
         )
     out.print(f"{report.documents_per_second:.1f} documents per second")
-
-
-# Confidences at which `eval muc4` shows what a reader keeping only surer events gets.
-CONFIDENCE_STEPS = (0.4, 0.45, 0.5, 0.6)
 
 
 def _muc4_json(report: Muc4Report) -> dict[str, Any]:

@@ -48,8 +48,9 @@ class UnitFacts:
     places: list[PlaceFact] = field(default_factory=list)
     times: list[TimeMention] = field(default_factory=list)
     counts: list[tuple[Span, CountMention]] = field(default_factory=list)
-    # every country the sentence names, kept as a place or not ("the University of El
-    # Salvador" in a report from Havana): who is whose in a reaction (_pipeline)
+    # every country the sentence names, by nationality or by name, kept as a place or not
+    # ("the University of El Salvador" in a report from Havana): who is whose in a
+    # reaction (_pipeline)
     countries: list[tuple[str, Span]] = field(default_factory=list)
 
     def has_event_facts(self) -> bool:

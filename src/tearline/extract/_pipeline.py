@@ -15,9 +15,9 @@ from tearline.extract._facts import UnitFacts, read_facts
 from tearline.extract._fillers import attach, in_reach
 from tearline.extract._mentions import read_unit
 from tearline.extract._merge import Merger
-from tearline.extract._places import DIVISION_AFTER, LIST_GAP, LOCATIVE, demonym_mentions
+from tearline.extract._places import DIVISION_AFTER, LIST_GAP, LOCATIVE
 from tearline.extract._roles import RoleModel
-from tearline.model import Event, Place, PlacePrecision, Span
+from tearline.model import Event, Place, PlacePrecision
 
 _LOCAL = (PlacePrecision.CITY, PlacePrecision.DISTRICT, PlacePrecision.VENUE)
 
@@ -57,7 +57,8 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
         # ATTACKED A BUS") unless the text names another more often; without a dateline,
         # the country the document names most - unless that country reacts to it.
         events = [
-            replace(e, place=_reacted_to(e, doc, facts, home) or e.place or home) for e in events
+            replace(e, place=_reacted_to(e, doc, facts, home, gaz) or e.place or home)
+            for e in events
         ]
     located = [
         (index, pf.place)
@@ -85,7 +86,9 @@ _REACTION = re.compile(
 _THEIR_COUNTRY = re.compile(r"\bin\s+(?:his|her|its|their|our)\s+(?:own\s+)?country\b", re.I)
 
 
-def _reacted_to(e: Event, doc: Doc, facts: dict[int, UnitFacts], home: Place) -> Place | None:
+def _reacted_to(
+    e: Event, doc: Doc, facts: dict[int, UnitFacts], home: Place, gaz: gazetteer.Gazetteer
+) -> Place | None:
     """The country an event without a place happened in, where someone reacts to it in
     the event's first sentence: the report's own country reacting ("TEGUCIGALPA -- The
     Honduran government today denounced the assassination of Salvadoran ...", "Havana
@@ -100,11 +103,7 @@ def _reacted_to(e: Event, doc: Doc, facts: dict[int, UnitFacts], home: Place) ->
         e.place.country == home.country and unit.start <= e.place.span.start < m.start()
     ):
         return None  # placed by the text, not where the reaction comes from
-    named = [
-        (code, Span(unit.start + a, unit.start + b, doc.text[unit.start + a : unit.start + b]))
-        for code, (a, b) in demonym_mentions(doc.folded[unit.start : unit.end])
-    ]
-    named += f.countries
+    named = [*f.countries]
     named += [(pf.place.country, pf.mention.span) for pf in f.places if pf.place.country]
     before = {code for code, span in named if span.start < m.start()}
     after = {code: span for code, span in named if span.start > m.start()}
@@ -115,7 +114,6 @@ def _reacted_to(e: Event, doc: Doc, facts: dict[int, UnitFacts], home: Place) ->
         others = {code: next(span for c, span in named if c == code)}
     else:
         return None
-    gaz = gazetteer.load()
     if len(others) != 1 or (code := next(iter(others))) not in gaz.by_code:
         return None
     country = gaz.countries[gaz.by_code[code]]

@@ -37,7 +37,8 @@ _NAME_SUFFIX = {*_REGION_SUFFIX, "area", "city", "airport", "metropolitan", "reg
 _SUBPLACE_SUFFIX = {
     "neighborhood", "neighbourhood", "colony", "farm", "hacienda", "estate", "ranch",
     "plantation", "canton", "hamlet", "subdivision", "residential", "hill", "river", "lake",
-    "volcano", "battalion", "brigade", "regiment", "detachment",
+    "volcano", "battalion", "brigade", "regiment", "detachment", "street", "avenue",
+    "boulevard",
 }  # fmt: skip
 # Words before a name that make it a person's ("JUDGE VALENCIA GARCIA", "COLONEL ZAMORA").
 _TITLES = {
@@ -155,9 +156,9 @@ _PART_OF_BEFORE = re.compile(
     r"|quarter)\s*,\s*$",
     re.IGNORECASE,
 )
-_STREET_AFTER = re.compile(
-    r"(?:\s+(?:and|y)\s+[^\W\d_][\w'.-]*(?:\s+[^\W\d_][\w'.-]*){0,2})?\s+(?:streets|avenues)\b"
-    r"|\s+(?:street|avenue|boulevard)\b",
+# "the corner of Sarmiento and San Martin streets": streets, one or two named.
+_STREETS_AFTER = re.compile(
+    r"(?:\s+(?:and|y)\s+[^\W\d_][\w'.-]*(?:\s+[^\W\d_][\w'.-]*){0,2})?\s+(?:streets|avenues)\b",
     re.IGNORECASE,
 )
 _AIRPORT_AFTER = re.compile(r"\s+(?:international\s+)?airport\b", re.IGNORECASE)
@@ -579,10 +580,8 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
             continue  # "Afghanistan-based": a modifier, not a place
         nxt = _NEXT_WORD.match(text, m.end, min(len(text), m.end + 40))
         after = _without_possessive(nxt.group(1).rstrip(",.;:").lower()) if nxt else ""
-        if after in _SUBPLACE_SUFFIX:
-            continue  # "the San Jose neighborhood": not the city of San Jose
-        if _STREET_AFTER.match(text, m.end):
-            continue  # "at the corner of Sarmiento and San Martin streets": streets
+        if after in _SUBPLACE_SUFFIX or _STREETS_AFTER.match(text, m.end):
+            continue  # "the San Jose neighborhood", "Junin street": not the city
         airport = _AIRPORT_AFTER.match(text, m.end) is not None
         if airport and not any(
             e.kind in (CITY, COUNTRY) and gaz.population(e) >= BIG_CITY for e in entries

@@ -35,7 +35,7 @@ from tearline.extract._places import (
     settlement_name,
 )
 from tearline.extract._text import Unit, fold_key
-from tearline.extract.gazetteer import Gazetteer, lookup_city
+from tearline.extract.gazetteer import City, Gazetteer, lookup_city
 from tearline.model import Place, PlacePrecision, Span
 
 
@@ -78,10 +78,13 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
     # report filed in San Salvador is in El Salvador).
     filed = [p for p in resolve(dateline, gaz, []) if p is not None and p.country]
     context = [p.country for p in filed if p.country]
+    nationalities = [
+        (code, Span(a, b, doc.text[a:b])) for code, (a, b) in demonym_mentions(doc.folded)
+    ]
     demonyms = [
-        (code, Span(a, b, doc.text[a:b]))
-        for code, (a, b) in demonym_mentions(doc.folded)
-        if doc.unit_at(a) is not None and not _FOREIGNER.match(doc.text, b)
+        (code, span)
+        for code, span in nationalities
+        if doc.unit_at(span.start) is not None and not _FOREIGNER.match(doc.text, span.end)
     ]
     context += [code for code, _ in demonyms]
     places = resolve(mentions, gaz, context)
@@ -116,6 +119,10 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
         if not _ORIGIN.search(doc.text, max(0, pm.span.start - 40), pm.span.start):
             f.places.append(PlaceFact(pm, place))
         kept.append(place)
+    # every country each sentence names, by nationality or by name, kept as a place or not
+    for nation, span in nationalities:
+        if (f := filing.at(span.start)) is not None:
+            f.countries.append((nation, span))
     for pm, place in zip(mentions, places, strict=True):
         code = place.country if place and place.precision is PlacePrecision.COUNTRY else None
         if code and pm.span.start >= doc.dateline_end and (f := filing.at(pm.span.start)):
@@ -226,19 +233,18 @@ def _file_town_list(
         ]
         for s, f in zip(items, sentences, strict=True)
     ]
+    # a name the gazetteer knows whole ("AND SOYAPANGO SINCE": the last, open, may run on)
     whole = [
         next(
             (
                 pf.place
                 for pf in found
                 if pf.mention.span.start == s.start
-                and (pf.mention.name_end >= s.end or (last and listed.open_end))
+                and (pf.mention.name_end >= s.end or (s is items[-1] and listed.open_end))
             ),
             None,
         )
-        for last, s, found in zip(
-            (i == len(items) - 1 for i in range(len(items))), items, within, strict=True
-        )
+        for s, found in zip(items, within, strict=True)
     ]
     countries = {pf.place.country for found in within for pf in found}
     kinds = {pf.place.precision for found in within for pf in found}
@@ -250,8 +256,7 @@ def _file_town_list(
     # "bombed civilian populations in Morazan, Chalatenango, and Guazapa": a department
     # among them - each is where, but a name the gazetteer lacks may be anything
     towns_only = kinds == {PlacePrecision.CITY}
-    for s, found, place in zip(items, within, whole, strict=True):
-        f = filing.at(s.start)
+    for s, f, found, place in zip(items, sentences, within, whole, strict=True):
         if f is None:
             continue
         if place is not None:
@@ -424,11 +429,8 @@ def _stray_town(
     where something is put in them."""
     if place.precision is not PlacePrecision.CITY or place.country in known:
         return False
-    i = gaz.by_geonameid.get(place.geonameid or -1)
-    if i is None:
-        return True
-    city = gaz.cities[i]
-    if fold_key(pm.span.text[: pm.name_end - pm.span.start]) != fold_key(city.name):
+    city = _city_by_own_name(pm, place, gaz)
+    if city is None:
         return True
     if city.population >= STRAY_POPULATION:
         return False
@@ -439,15 +441,22 @@ def _stray_town(
     return dated or not _sole_city(pm, place, gaz)
 
 
+def _city_by_own_name(pm: PlaceMention, place: Place, gaz: Gazetteer) -> City | None:
+    """The gazetteer's city the place is, where the text names it by that city's own
+    name (not an alternate: "CANO" is no name of Kano's)."""
+    i = gaz.by_geonameid.get(place.geonameid or -1)
+    if place.precision is not PlacePrecision.CITY or i is None:
+        return None
+    city = gaz.cities[i]
+    written = pm.span.text[: pm.name_end - pm.span.start]
+    return city if fold_key(written) == fold_key(city.name) else None
+
+
 def _sole_city(pm: PlaceMention, place: Place, gaz: Gazetteer) -> bool:
     """A city of 100,000 no other place is named after, something is put in: "in
     Soyapango"."""
-    if place.precision is not PlacePrecision.CITY or pm.prep not in LOCATIVE:
-        return False
-    i = gaz.by_geonameid.get(place.geonameid or -1)
-    if i is None or gaz.cities[i].population < BIG_CITY:
-        return False
-    if fold_key(pm.span.text[: pm.name_end - pm.span.start]) != fold_key(gaz.cities[i].name):
+    city = _city_by_own_name(pm, place, gaz)
+    if city is None or city.population < BIG_CITY or pm.prep not in LOCATIVE:
         return False
     return len({(e.kind, e.ref) for e in pm.entries}) == 1
 
