@@ -12,12 +12,14 @@ import re
 from dataclasses import replace
 
 from tearline.extract import _lexicon as lx
+from tearline.extract._mentions import is_threat_word
 from tearline.extract._merge import Draft, place_score
 from tearline.model import (
     Actor,
     Casualties,
     Count,
     Event,
+    EventKind,
     HarmFact,
     MethodFact,
     Modality,
@@ -135,7 +137,12 @@ def assemble(d: Draft, text: str, upper: bool) -> Event | None:
             casualties.killed or casualties.injured,
         )
     )
-    kinds += any(_ATTACKED.match(text, t.end) for mn in d.mentions for t in mn.triggers if t.text)
+    kinds += any(
+        _ATTACKED.match(text, t.end) or (mn.kind is EventKind.THREAT and is_threat_word(t.text))
+        for mn in d.mentions
+        for t in mn.triggers
+        if t.text
+    )
     if kinds < MIN_FACT_KINDS or all(mn.triggers[0].text == "" for mn in d.mentions):
         return None
     evidence = _evidence(d, text)

@@ -155,16 +155,58 @@ _PLACED = re.compile(
 _BOMB_PLACED = _marks(Method.BOMBING)
 
 
+# Killing called execution: "will be executed", "guerrillas executed two peasants" - not
+# a plan, an order or a decree executed, before or after the verb.
+_DEEDS = (
+    r"(?:plans?|orders?|operations?|attacks?|actions?|programs?|projects?|decrees?"
+    r"|polic(?:y|ies)|strateg(?:y|ies)|missions?|tasks?|contracts?|warrants?|sentences?"
+    r"|judg(?:e?ment)s?|budgets?|works?|agreements?|accords?|measures?|duties|functions?"
+    r"|movements?|manoeuvres?|maneuvers?|transactions?|payments?|instructions?|acts?)"
+)
+_EXECUTED = re.compile(
+    r"\bexecut(?:e|es|ed|ing)\b"
+    r"(?!\s+(?:(?:the|a|an|its|their|his|her|our|this|these|that|those|such)\s+)?"
+    rf"(?:[^\s.;:,]+\s+)?{_DEEDS}\b)",
+    re.IGNORECASE,
+)
+_DEED_BEFORE = re.compile(
+    rf"\b{_DEEDS}\s+(?:(?:was|were|is|are|has|have|had|will|would|to)\s+)?(?:been\s+|be\s+)?"
+    r"(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
+_EXECUTION = (
+    lx.rules_only(lx.Lex(lx.TRIGGER, lx.CONDITIONAL)),
+    lx.rules_only(lx.KILL),
+)
+# A person or a place declared a target, a price put on a head: a threat to kill, as
+# armed groups word it ("has been declared a priority military target of the ELN",
+# "they will be considered military targets", "declared legitimate targets").
+_DECLARED_TARGET = re.compile(
+    r"\b(?:declared?|declaring|considered?|named|branded|designated|becomes?|became|be|is|are"
+    r"|as)\s+(?:an?\s+|as\s+)?(?:priority\s+|legitimate\s+)?[\"']?"
+    r"(?:military|legitimate|priority)\s+targets?\b"
+    r"|\b(?:a\s+)?(?:price|bount(?:y|ies)|reward)\s+(?:of\s+[^.;:]{1,40}?\s+)?on\s+"
+    r"(?:the\s+)?(?:his|her|their|its|the)\s+heads?\b",
+    re.IGNORECASE,
+)
+_THREAT_MARK = (lx.rules_only(lx.Lex(lx.TRIGGER, lx.PLOT)),)
+
+
 def _pattern_marks(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]]:
-    """Arson and placed explosives in the sentence, as lexicon matches."""
+    """Arson, placed explosives, executions and declared targets in the sentence, as
+    lexicon matches."""
     burned = [(_BURNED, _ARSON)] if f is not None and f.actors else []
     words = doc.folded[u.start : u.end]
     placed = [(_PLACED, _BOMB_PLACED)] if "plac" in words or "plant" in words else []
-    patterns = [(_SET_ON_FIRE, _ARSON), *burned, *placed]
+    executed = [(_EXECUTED, _EXECUTION)] if "execut" in words else []
+    declared = [(_DECLARED_TARGET, _THREAT_MARK)] if "target" in words or " head" in words else []
+    patterns = [(_SET_ON_FIRE, _ARSON), *burned, *placed, *executed, *declared]
     return [
         Match(m.start(), m.end(), marks)
         for pattern, marks in patterns
         for m in pattern.finditer(doc.text, u.start, u.end)
+        if pattern is not _EXECUTED
+        or not _DEED_BEFORE.search(doc.text, max(u.start, m.start() - 40), m.start())
     ]
 
 
@@ -182,6 +224,9 @@ def _file_unit_patterns(filing: _Filing, u: Unit) -> None:
     if f is None:
         return
     for m in marked:
+        if m.values is _THREAT_MARK:
+            # "declared a military target": the threat, not a word that needs support
+            f.triggers = [t for t in f.triggers if not (t.start < m.end and m.start < t.end)]
         if not any(t.start < m.end and m.start < t.end for t in f.triggers):
             _file_lexicon(doc, f, m)
     f.times.extend(times)

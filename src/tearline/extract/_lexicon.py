@@ -136,7 +136,19 @@ def _attack_words() -> list[tuple[str, Lex]]:
         *_entries("ambush|es|ed:p, stormed:p, sabotage|d:p", ATTACK_T),
         *_entries("terrorist act|s, act of terrorism, acts of terrorism", ATTACK_T),
         *_entries("plot|s|ted|ting, conspiracy to attack", _trigger(PLOT)),
-        *_entries("death threat|s, bomb threat|s", _trigger(PLOT)),
+        *_entries("death threat|s", _trigger(PLOT), rules_only(KILL)),
+        *_entries("bomb threat|s", _trigger(PLOT)),
+        # A threat to kill named as such: read by the rules only.
+        *_entries(
+            "death list|s, hit list|s, death sentence|s, sentenced to death, "
+            "condemned to death, sentenced them to death, sentenced him to death, "
+            "sentenced her to death",
+            rules_only(_trigger(PLOT)),
+            rules_only(KILL),
+        ),
+        *_entries(
+            "summary execution|s, extrajudicial execution|s", rules_only(ATTACK_T), rules_only(KILL)
+        ),
         *_entries("target|s|ed|ing", _trigger(TARGETING)),
         *_entries("kill|s|ed:p|ing", _trigger(CONDITIONAL), KILL),
         *_entries("died:p, dies, was dead:p, were dead:p", rules_only(KILL)),
@@ -360,8 +372,31 @@ _TARGETS: list[tuple[str, TargetType]] = [
 ]
 
 
+# People whose office makes them the target, added after the taggers were trained: read
+# by the rules only (a threat to "U.S. Ambassador Thomas McNamara" names whom to warn).
+_RULES_ONLY_TARGETS: list[tuple[str, TargetType]] = [
+    ("ambassador|s, consul|s", TargetType.DIPLOMATIC),
+    (
+        "minister|s, senator|s, governor|s, councilman, councilmen, councillor|s, "
+        "councilor|s, congressman, congressmen, legislator|s, prosecutor|s, "
+        "attorney general, magistrate|s, candidate|s, union leader|s, trade unionist|s, "
+        "labor leader|s, labour leader|s, activist|s, human rights worker|s, lawyer|s, "
+        "witness|es, editor|s, cartoonist|s, newsman, newsmen, reporter|s, bishop|s, "
+        "archbishop|s, nun|s, missionary, missionaries",
+        TargetType.PERSON,
+    ),
+]
+
+
 def _target_words() -> list[tuple[str, Lex]]:
-    return [e for specs, kind in _TARGETS for e in _entries(specs, _target(kind))]
+    return [
+        *(e for specs, kind in _TARGETS for e in _entries(specs, _target(kind))),
+        *(
+            e
+            for specs, kind in _RULES_ONLY_TARGETS
+            for e in _entries(specs, rules_only(_target(kind)))
+        ),
+    ]
 
 
 def _actor_words() -> list[tuple[str, Lex]]:

@@ -34,9 +34,39 @@ _DENIED = re.compile(
 _CLAIMED = re.compile(r"\bclaim(?:s|ed|ing)?\s+(?:responsibility|credit)\b", re.IGNORECASE)
 _THREATENED = re.compile(
     r"\b(?:threaten(?:s|ed|ing)?|vow(?:s|ed|ing)?|pledg(?:e|es|ed|ing)|swore|swears)\s+to\b"
-    r"|\bwarned\s+(?:that\s+)?(?:it|they|he|she|the group)\s+(?:would|will)\b",
+    r"|\bwarn(?:s|ed|ing)?\s+(?:that\s+)?(?:[^\s.;:]+\s+){0,6}?(?:would|will)\b"
+    # an ultimatum ("48 hours to leave the country or be killed") and incitement ("called
+    # on its followers to murder", "called for the assassination of")
+    r"|\bor\s+(?:else\s+)?(?:they\s+will\s+|he\s+will\s+|she\s+will\s+)?be\s*$"
+    r"|\bcall(?:s|ed|ing)?\s+for\s+(?:the\s+)?$"
+    r"|\b(?:call(?:s|ed|ing)?|urg(?:e|es|ed|ing))\s+(?:on\s+|upon\s+)?[^.;:]{0,60}?\bto\s+$",
     re.IGNORECASE,
 )
+# "will be killed", "would be executed": a past participle that speaks of what is to come.
+_TO_BE = re.compile(
+    r"\b(?:will|would|shall|should|could|might|may|must|or|to)\s+(?:not\s+)?be\s*$",
+    re.IGNORECASE,
+)
+# Words that are themselves a threat to someone's life: "death threats", "a death list",
+# "sentenced to death", "declared a military target", "a price on his head".
+_THREAT_WORDS = re.compile(
+    r"death\s+(?:threat|list|sentence)|hit\s+list|(?:sentenced|condemned)\s+\w*\s*to\s+death"
+    r"|targets?\b|\bheads?$",
+    re.IGNORECASE,
+)
+_THREAT_FROM = re.compile(
+    r"[\"'\u201d\u2019]?\s+(?:of|from|by)\s+(?:the\s+)?[^.;:]{0,40}$", re.IGNORECASE
+)
+_SENTENCE = re.compile(r"sentence|condemned", re.IGNORECASE)
+
+
+def is_threat_word(trigger: str) -> bool:
+    """Whether a trigger is itself a threat to someone's life."""
+    return _THREAT_WORDS.search(trigger) is not None
+
+
+# A death sentence passed by a court is a judgment, not a threat.
+_COURT = re.compile(r"\b(?:courts?|judges?|jur(?:y|ies)|judicial|magistrates?)\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(
     r"\b(?:may|might|could|would|possibly|potentially|possible|potential|if|whether|risk of"
     r"|capable of|capability|capacity to)\b",
@@ -99,6 +129,10 @@ def _kind_and_modality(
     if _NEGATED.search(before):
         return None  # "have not been involved in terrorist bombings"
     unit_text = text[f.unit.start : f.unit.end]
+    threat_words = value == lx.PLOT and is_threat_word(text[m.start : m.end])
+    if threat_words and _SENTENCE.search(text, m.start, m.end) and _COURT.search(unit_text):
+        return None
+    past = past and not _TO_BE.search(before)
     threatish = bool(_THREATENED.search(before) or _PLANNED.search(before))
     future = any(t.direction == FUTURE for t in f.times)
     if value == lx.CLAIM or (past and not threatish):
@@ -113,7 +147,7 @@ def _kind_and_modality(
         if value == lx.CLAIM or _claimed(unit_text):
             return kind, Modality.CLAIMED
         return kind, Modality.HYPOTHETICAL if _HYPOTHETICAL.search(before) else Modality.REPORTED
-    if _THREATENED.search(before):
+    if threat_words or _THREATENED.search(before):
         return kind, Modality.THREATENED
     if _HYPOTHETICAL.search(before):
         return kind, Modality.HYPOTHETICAL
@@ -181,6 +215,8 @@ def _agent_of(text: str, a: ActorMention, mn: Mention) -> bool:
     t = mn.triggers[0]
     if a.span.end <= t.start:
         return not _VICTIM_BEFORE.search(text, max(0, a.span.start - 20), a.span.start)
+    if is_threat_word(t.text) and _THREAT_FROM.match(text, t.end, a.span.start):
+        return True  # "a military target of the ELN", "death threats from the cartel"
     return (
         bool(_AGENT_AFTER.match(text[t.end : a.span.start])) if a.span.start - t.end < 70 else False
     )

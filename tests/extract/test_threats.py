@@ -1,0 +1,102 @@
+"""Threats to someone's life as armed groups and reporters word them: death threats, death
+lists, death sentences passed by a death squad, people declared military targets, prices
+on heads, ultimatums and warnings. Each must become a threat a duty officer sees, with
+whom it is against; look-alikes (a court's sentence, a plan executed) must not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tearline.extract import extract
+from tearline.model import EventKind, Harm, Modality, TargetType
+
+from ._support import only_event
+
+DATE = datetime(1990, 1, 20, tzinfo=UTC)
+
+
+def _threat(text: str) -> tuple[EventKind, Modality]:
+    e = only_event(text, DATE)
+    return e.kind, e.modality
+
+
+def test_declared_a_military_target_is_a_threat_against_the_ambassador() -> None:
+    e = only_event(
+        "BOGOTA, 20 Jan 90 -- U.S. Ambassador Thomas McNamara has been declared a priority "
+        '"military target" of the Army of National Liberation (ELN).',
+        DATE,
+    )
+    assert (e.kind, e.modality) == (EventKind.THREAT, Modality.THREATENED)
+    assert [(t.span.text, t.type) for t in e.targets] == [("Ambassador", TargetType.DIPLOMATIC)]
+    assert [a.span.text for a in e.actors] == ["ELN"]
+    assert e.place is not None
+    assert e.place.country == "CO"
+
+
+def test_a_death_squads_death_sentence_is_a_threat_in_capitals_too() -> None:
+    text = (
+        "TEGUCIGALPA, 26 JAN 89 -- [COMMUNIQUE] [TEXT] THE ANTICOMMUNIST ACTION ALLIANCE "
+        "REPORTS THAT ITS DISCIPLINARY TRIBUNAL TRIED AND SENTENCED TO DEATH THE FOLLOWING "
+        "TERRORISTS OF INTERNATIONAL COMMUNISM:  JORGE ARTURO REINA, JUAN ALMENDAREZ "
+        "BONILLA, AND HECTOR HERNANDEZ.\n\n   THESE PEOPLE WILL BE EXECUTED BEGINNING ON THIS "
+        "DATE."
+    )
+    e = only_event(text, DATE)
+    assert (e.kind, e.modality) == (EventKind.THREAT, Modality.THREATENED)
+    assert Harm.KILLING in {h.harm for h in e.harm}
+    assert e.place is not None
+    assert e.place.country == "HN"
+    # both sentences are the threat's evidence: the sentence and the promise to carry it out
+    assert len(e.evidence) == 2
+
+
+def test_a_courts_death_sentence_is_no_threat() -> None:
+    assert (
+        extract("A military court in Lima sentenced the two rebels to death on Monday.", DATE) == []
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shining Path placed the mayor of Huanta on a death list.",
+        "Judge Maria Elena Diaz has received death threats from the Extraditables.",
+        "The cartel has put a price on the head of the judge who signed the extradition order.",
+        "The death squad gave the journalists 48 hours to leave the country or be killed.",
+        "A note from the group warned that the judges would be killed if they convicted its "
+        "leaders.",
+        "FMLN units in Usulutan warned the mayors that they will be considered military targets.",
+    ],
+)
+def test_worded_threats_to_kill_are_threatened(text: str) -> None:
+    assert _threat(text) == (EventKind.THREAT, Modality.THREATENED)
+
+
+def test_a_promise_to_execute_is_a_planned_threat_and_an_execution_an_incident() -> None:
+    planned = only_event(
+        "The Extraditables announced that they will execute ten politicians for every "
+        "Colombian extradited.",
+        DATE,
+    )
+    assert (planned.kind, planned.modality) == (EventKind.THREAT, Modality.PLANNED)
+    done = only_event(
+        "Guerrillas executed two peasants they accused of being army informers in Puerto "
+        "Boyaca on Monday.",
+        DATE,
+    )
+    assert done.kind is EventKind.INCIDENT
+    assert Harm.KILLING in {h.harm for h in done.harm}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The guerrillas executed their plan to blockade the highway near Medellin on Monday.",
+        "The cold-blooded plan was executed by the army to decapitate the movement in Lima.",
+        "The FMLN said diplomatic offices in San Salvador are not military targets.",
+    ],
+)
+def test_look_alikes_are_no_threats(text: str) -> None:
+    assert extract(text, DATE) == []
