@@ -294,6 +294,41 @@ SUPPLEMENT_ORGS: list[dict[str, Any]] = [
     },
 ]
 
+# Where a group fights, for groups that fight in one country (project-curated): a report
+# with no dateline and no place ("CLANDESTINE, 22 JUL 89 (RADIO VENCEREMOS)", an FMLN
+# communique on a bombing) is about that country. Groups active across borders (ISIL,
+# al-Qa'ida, Hizballah abroad) have none.
+HOME_COUNTRIES = {
+    "tearline:fmln": "SV",
+    "tearline:fpl": "SV",
+    "tearline:erp-sv": "SV",
+    "tearline:mrta": "PE",
+    "ofac:4715": "PE",  # Shining Path
+    "tearline:m19": "CO",
+    "tearline:epl": "CO",
+    "tearline:medellin-cartel": "CO",
+    "ofac:4706": "CO",  # National Liberation Army
+    "ofac:33983": "CO",  # FARC-EP
+    "ofac:33974": "CO",  # Segunda Marquetalia
+    "tearline:fpmr": "CL",
+    "tearline:urng": "GT",
+    "tearline:ntj": "LK",
+    "tearline:taliban": "AF",
+    "ofac:4688": "PH",  # Abu Sayyaf Group
+    "ofac:7234": "PH",  # New People's Army
+    "ofac:4693": "ES",  # ETA
+    "ofac:4703": "LK",  # Liberation Tigers of Tamil Eelam
+    "ofac:6853": "GB",  # New IRA
+    "ofac:7141": "GB",  # Continuity IRA
+    "ofac:10761": "SO",  # al-Shabaab
+    "ofac:12206": "PK",  # Tehrik-e Taliban Pakistan
+    "ofac:16363": "NG",  # Boko Haram
+    "ofac:16364": "NG",  # Ansaru
+    "ofac:11496": "GR",  # Revolutionary Struggle
+    "ofac:23628": "EG",  # HASM
+    "ofac:12914": "IN",  # Indian Mujahideen
+}
+
 # Branches of a parent organisation: extraction treats a branch and its parent as
 # compatible when it merges mentions of one event.
 PARENTS = {
@@ -579,6 +614,7 @@ def org_record(org: Org, ambiguous: dict[str, list[str]], acronyms: set[str]) ->
         "kind": org.kind,
         "sources": sorted(set(org.sources)),
         "parent": PARENTS.get(org.id),
+        "country": HOME_COUNTRIES.get(org.id),
         "aliases": aliases,
         "unmatched": unmatched,
     }

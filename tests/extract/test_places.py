@@ -751,3 +751,18 @@ def test_streets_named_after_cities_are_no_cities_and_los_may_begin_a_town() -> 
         "SANTIAGO, 24 AUG 89 -- [TEXT] THE FPMR CARRIED OUT AN ATTACK WITH RIFLES ON A POLICE "
         "DETACHMENT OF THE MOUNTAIN TOWNSHIP OF LOS QUENES, IN THE SEVENTH REGION."
     ) == ("CL", "Los Quenes")
+
+
+def test_a_report_from_nowhere_is_in_the_country_its_group_fights_in() -> None:
+    text = (
+        "CLANDESTINE, 22 JUL 89 (RADIO VENCEREMOS) -- [COMMUNIQUE] [FARABUNDO MARTI NATIONAL "
+        "LIBERATION FRONT] [TEXT] IN CONNECTION WITH THE BOMB ATTACK ON THE CENTRAL AMERICAN "
+        "UNIVERSITY AT DAYBREAK ON 22 JULY, THE FMLN STATES THE FOLLOWING."
+    )
+    e = only_event(text)
+    assert e.place is not None
+    assert (e.place.country, e.place.precision) == ("SV", PlacePrecision.COUNTRY)
+    # the place says where the country came from: the group's name as written
+    assert "FARABUNDO MARTI" in e.place.name
+    # a group that fights in many countries gives none
+    assert only_event("ISIL claimed the bombing of a market at dawn, killing 12.").place is None

@@ -88,7 +88,12 @@ def read_facts(
     for m in lexicon:
         if (f := filing.at(m.start)) is not None:
             _file_lexicon(doc, f, m)
-    file_places(filing, gaz, [(a.span.start, a.span.end) for a in org_mentions])
+    file_places(
+        filing,
+        gaz,
+        [(a.span.start, a.span.end) for a in org_mentions],
+        [(a.org.country, a.span) for a in org_mentions if a.org is not None and a.org.country],
+    )
     for u in doc.units:
         if u.role is not Role.META:
             _file_unit_patterns(filing, u)

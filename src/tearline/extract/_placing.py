@@ -66,9 +66,15 @@ class _Filing(Protocol):
     def at(self, pos: int) -> _Sentence | None: ...
 
 
-def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]]) -> None:
+def file_places(
+    filing: _Filing,
+    gaz: Gazetteer,
+    blocked: list[tuple[int, int]],
+    groups: list[tuple[str, Span]],
+) -> None:
     """File the document's places by sentence and set the report's country and the
-    dateline's city; ``blocked``: organisation names, which hold no places."""
+    dateline's city; ``blocked``: organisation names, which hold no places; ``groups``:
+    the country each mention of an armed group names it fighting in."""
     doc = filing.doc
     mentions = drop_surnames(doc, find_places(doc, gaz, blocked))
     dateline = [
@@ -127,7 +133,9 @@ def file_places(filing: _Filing, gaz: Gazetteer, blocked: list[tuple[int, int]])
         code = place.country if place and place.precision is PlacePrecision.COUNTRY else None
         if code and pm.span.start >= doc.dateline_end and (f := filing.at(pm.span.start)):
             f.countries.append((code, pm.span))
-    filing.dateline_country = _home_country(filed[0] if filed else None, kept, demonyms, gaz)
+    filing.dateline_country = _home_country(
+        filed[0] if filed else None, kept, demonyms, gaz
+    ) or _groups_country(groups, gaz)
     home = filing.dateline_country.country if filing.dateline_country else None
     resolved = list(zip(mentions, places, strict=True))
     for s in find_settlements(doc):
@@ -380,6 +388,17 @@ def _home_country(
     first = first or next((p for p in places if p.country == code), None)
     span = first.span if first is not None else next(s for c, s in demonyms if c == code)
     country = gaz.countries[gaz.by_code[code]]
+    return Place(span, PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
+
+
+def _groups_country(groups: list[tuple[str, Span]], gaz: Gazetteer) -> Place | None:
+    """For a report that names no country at all, the one the groups it names fight in
+    (an FMLN communique "from" a clandestine radio is about El Salvador)."""
+    codes = {code for code, _ in groups}
+    if len(codes) != 1 or (code := codes.pop()) not in gaz.by_code:
+        return None
+    country = gaz.countries[gaz.by_code[code]]
+    span = groups[0][1]
     return Place(span, PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
 
 

@@ -30,6 +30,7 @@ class Organisation:
     name: str  # display name, e.g. "ISIL Khorasan"
     kind: str  # "armed_group" or "support_entity" (a listed company, charity, exchange)
     parent: str | None  # the organisation this one is a branch of
+    country: str | None  # ISO code of the one country it fights in, where there is one
     aliases: tuple[str, ...]  # the names extraction matches
     sources: tuple[str, ...]
 
@@ -56,6 +57,7 @@ class Organisations:
                 rec["name"],
                 rec["kind"],
                 rec["parent"],
+                rec.get("country"),
                 tuple(a["name"] for a in rec["aliases"]),
                 tuple(rec["sources"]),
             )
