@@ -54,3 +54,18 @@ def test_reported_incident() -> None:
 def test_the_word_is_never_the_islamic_state() -> None:
     e = only_event("THIS IS URGENT: gunmen attacked a hotel in Kabul and it is said that 5 died.")
     assert all(a.org_id is None for a in e.actors)
+
+
+def test_a_murder_under_investigation_is_no_threat() -> None:
+    # "will", "ready to" and "if" are about the inquiry, not the murder
+    for text in (
+        "The government will investigate the murder of six Jesuit priests in San Salvador "
+        "on 16 November.",
+        "The government seems ready to carry out the investigation requested to clarify last "
+        "Thursday's murder of eight people in San Salvador.",
+        "If army officers are brought to trial for the assassination of six Jesuits in San "
+        "Salvador, it will be the first time.",
+    ):
+        e = only_event(text)
+        assert e.kind is EventKind.INCIDENT, text
+        assert e.modality is Modality.REPORTED, text

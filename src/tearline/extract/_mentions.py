@@ -5,7 +5,9 @@ Kind: a plot, or a plan, threat or possibility before the trigger ("are planning
 armed attack", "may target") makes a threat; a past-tense verb, a claim or a casualty
 count makes an incident; a bare noun ("the bombing") is an incident unless a future
 time is given. Modality comes from the words before the trigger: denied > claimed >
-threatened > hypothetical > planned > reported.
+threatened > hypothetical > planned > reported. Words before an inquiry into the event
+("will investigate the murder", "brought to trial for the assassination") are about the
+inquiry and are not read.
 """
 
 from __future__ import annotations
@@ -110,10 +112,23 @@ class Mention:
         return min(max(t.start - end, start - t.end, 0) for t in self.triggers)
 
 
+# An event named as what is investigated or tried: what comes before such a word speaks
+# of the inquiry, not of the event ("seems ready to carry out the investigation requested
+# ... to clarify last Thursday's murder" plans an investigation, not a murder).
+_INQUIRY = re.compile(
+    r"\b(?:investigat\w*|inquir(?:y|ies)|inquest|probes?|clarif\w*|solv(?:e|es|ed|ing)"
+    r"|trials?|tried\s+for|punish\w*|prosecut\w*|accused\s+of|charged\s+with"
+    r"|convicted\s+of|sentenced\s+for)\b",
+    re.IGNORECASE,
+)
+
+
 def _window(text: str, unit: Unit, pos: int) -> str:
     w = text[max(unit.start, pos - _WINDOW) : pos]
     cut = max(w.rfind(";"), w.rfind(":"), w.rfind("\u2014"))
-    return w[cut + 1 :] if cut >= 0 else w
+    w = w[cut + 1 :] if cut >= 0 else w
+    ends = [m.end() for m in _INQUIRY.finditer(w)]
+    return w[ends[-1] :] if ends else w
 
 
 def _values(m: Match[lx.Lex]) -> tuple[str, bool]:
