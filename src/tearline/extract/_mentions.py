@@ -118,7 +118,10 @@ class Mention:
 _INQUIRY = re.compile(
     r"\b(?:investigat\w*|inquir(?:y|ies)|inquest|probes?|clarif\w*|solv(?:e|es|ed|ing)"
     r"|trials?|tried\s+for|punish\w*|prosecut\w*|accused\s+of|charged\s+with"
-    r"|convicted\s+of|sentenced\s+for)\b",
+    r"|convicted\s+of|sentenced\s+for|testif(?:y|ies|ied|ying)|testimony|case\s+of"
+    r"|blam(?:e|es|ed|ing)\s+(?:[^\s.;:]+\s+){0,8}?for|involve(?:d|ment)\s+in"
+    r"|participation\s+in|in\s+connection\s+with|caused\s+by|authors?\s+of"
+    r"|perpetrators?\s+of)\b",
     re.IGNORECASE,
 )
 
