@@ -69,3 +69,12 @@ def test_a_murder_under_investigation_is_no_threat() -> None:
         e = only_event(text)
         assert e.kind is EventKind.INCIDENT, text
         assert e.modality is Modality.REPORTED, text
+
+
+def test_an_attempt_made_is_an_incident_an_attempt_under_way_a_threat() -> None:
+    made = only_event(
+        "An armed group tried to attack the ambassador's residence in Bogota on Monday."
+    )
+    assert made.kind is EventKind.INCIDENT
+    ongoing = only_event("Officials said an armed group is trying to attack the embassy in Bogota.")
+    assert ongoing.kind is EventKind.THREAT

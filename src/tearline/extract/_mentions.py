@@ -76,7 +76,7 @@ _HYPOTHETICAL = re.compile(
 )
 _PLANNED = re.compile(
     r"\b(?:plan(?:s|ned|ning)?|plot(?:s|ted|ting)?|intend(?:s|ed|ing)?|intention|prepar(?:e|es|ed|ing)"
-    r"|aim(?:s|ed|ing)?\s+to|seek(?:s|ing)?\s+to|sought\s+to|tr(?:y|ies|ying|ied)\s+to"
+    r"|aim(?:s|ed|ing)?\s+to|seek(?:s|ing)?\s+to|tr(?:y|ies|ying)\s+to"
     r"|conspir(?:e|ed|ing|acy)|imminent|impending|upcoming|will|shall|going\s+to|about\s+to"
     r"|expected\s+to|set\s+to|ready\s+to)\b",
     re.IGNORECASE,
