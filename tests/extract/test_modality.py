@@ -78,3 +78,16 @@ def test_an_attempt_made_is_an_incident_an_attempt_under_way_a_threat() -> None:
     assert made.kind is EventKind.INCIDENT
     ongoing = only_event("Officials said an armed group is trying to attack the embassy in Bogota.")
     assert ongoing.kind is EventKind.THREAT
+
+
+def test_the_month_of_may_and_a_guess_about_the_past_are_no_threats() -> None:
+    for text in (
+        "On 11 May a bomb destroyed a building owned by the family of the mayor of Lima.",
+        "LIMA, 12 MAY 90 -- Garcia said the terrorists could have perpetrated the attack on "
+        "the police station in Huancayo in retaliation.",
+    ):
+        e = only_event(text)
+        assert (e.kind, e.modality) == (EventKind.INCIDENT, Modality.REPORTED), text
+    # the verb still makes a possibility
+    e = only_event("Officials said gunmen may attack the embassy in Lima.")
+    assert (e.kind, e.modality) == (EventKind.THREAT, Modality.HYPOTHETICAL)

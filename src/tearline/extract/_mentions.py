@@ -44,6 +44,11 @@ _THREATENED = re.compile(
     r"|\b(?:call(?:s|ed|ing)?|urg(?:e|es|ed|ing))\s+(?:on\s+|upon\s+)?[^.;:]{0,60}?\bto\s+$",
     re.IGNORECASE,
 )
+# "could have perpetrated this attack", "may have happened in the assassinations": a guess
+# about what happened, not something to come.
+_PAST_GUESS = re.compile(
+    r"\b(?:may|might|could|would|must|should)\s+(?:not\s+)?have\b", re.IGNORECASE
+)
 # "will be killed", "would be executed": a past participle that speaks of what is to come.
 _TO_BE = re.compile(
     r"\b(?:will|would|shall|should|could|might|may|must|or|to)\s+(?:not\s+)?be\s*$",
@@ -70,7 +75,9 @@ def is_threat_word(trigger: str) -> bool:
 # A death sentence passed by a court is a judgment, not a threat.
 _COURT = re.compile(r"\b(?:courts?|judges?|jur(?:y|ies)|judicial|magistrates?)\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(
-    r"\b(?:may|might|could|would|possibly|potentially|possible|potential|if|whether|risk of"
+    # "may" the verb, not the month ("on 11 May a bomb destroyed", "in May", "May 11")
+    r"(?<!\d\s)(?<!\bin\s)(?<!\bof\s)\bmay\b(?!\s+\d)"
+    r"|\b(?:might|could|would|possibly|potentially|possible|potential|if|whether|risk of"
     r"|capable of|capability|capacity to)\b",
     re.IGNORECASE,
 )
@@ -150,6 +157,9 @@ def _kind_and_modality(
     threat_words = value == lx.PLOT and is_threat_word(text[m.start : m.end])
     if threat_words and _SENTENCE.search(text, m.start, m.end) and _COURT.search(unit_text):
         return None
+    if _PAST_GUESS.search(before):
+        # the event happened; the guess is about who did it or how
+        return EventKind.INCIDENT, Modality.REPORTED
     past = past and not _TO_BE.search(before)
     threatish = bool(_THREATENED.search(before) or _PLANNED.search(before))
     future = any(t.direction == FUTURE for t in f.times)
