@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tearline.extract import extract
 from tearline.model import EventKind, Modality
 
-from ._support import only_event
+from ._support import DEMO_DATE, only_event
 
 
 def test_denied() -> None:
@@ -91,3 +92,15 @@ def test_the_month_of_may_and_a_guess_about_the_past_are_no_threats() -> None:
     # the verb still makes a possibility
     e = only_event("Officials said gunmen may attack the embassy in Lima.")
     assert (e.kind, e.modality) == (EventKind.THREAT, Modality.HYPOTHETICAL)
+
+
+def test_will_makes_a_threat_only_of_an_event_word_close_after_it() -> None:
+    e = only_event("Ponce said the guerrillas will carry out terrorist attacks in San Salvador.")
+    assert e.kind is EventKind.THREAT
+    for text in (
+        "I will remind you that in 1984 the same Lehder organized the assassination of the "
+        "justice minister in Bogota.",
+        "The foundation in Bogota will be named after Bateman, the guerrilla leader who was "
+        "assassinated in 1983.",
+    ):
+        assert all(e.kind is EventKind.INCIDENT for e in extract(text, DEMO_DATE)), text

@@ -49,6 +49,7 @@ _THREATENED = re.compile(
 _PAST_GUESS = re.compile(
     r"\b(?:may|might|could|would|must|should)\s+(?:not\s+)?have\b", re.IGNORECASE
 )
+_DONE = re.compile(r"\b(?:was|were|had|has|have|been|who|which)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 # "will be killed", "would be executed": a past participle that speaks of what is to come.
 _TO_BE = re.compile(
     r"\b(?:will|would|shall|should|could|might|may|must|or|to)\s+(?:not\s+)?be\s*$",
@@ -84,10 +85,26 @@ _HYPOTHETICAL = re.compile(
 _PLANNED = re.compile(
     r"\b(?:plan(?:s|ned|ning)?|plot(?:s|ted|ting)?|intend(?:s|ed|ing)?|intention|prepar(?:e|es|ed|ing)"
     r"|aim(?:s|ed|ing)?\s+to|seek(?:s|ing)?\s+to|tr(?:y|ies|ying)\s+to"
-    r"|conspir(?:e|ed|ing|acy)|imminent|impending|upcoming|will|shall|going\s+to|about\s+to"
-    r"|expected\s+to|set\s+to|ready\s+to)\b",
+    r"|conspir(?:e|ed|ing|acy)|imminent|impending|upcoming)\b",
     re.IGNORECASE,
 )
+# What is to come, said of the event only when the event word follows closely: "the
+# guerrillas will carry out terrorist actions and attacks", but not "we will remind you
+# that in 1984 Lehder organised the assassination of the minister".
+_WILL = re.compile(
+    r"\b(?:will|shall|going\s+to|about\s+to|expected\s+to|set\s+to|ready\s+to)\b",
+    re.IGNORECASE,
+)
+_WILL_REACH = 8  # words between "will" and the event word
+
+
+def _planned(before: str) -> bool:
+    """Whether the words before an event word plan it or say it is to come."""
+    if _PLANNED.search(before):
+        return True
+    return any(len(before[m.end() :].split()) <= _WILL_REACH for m in _WILL.finditer(before))
+
+
 # Before an organisation, these make it the one attacked, not the attacker.
 _VICTIM_BEFORE = re.compile(
     r"\b(?:against|targeting|on|at|fighting|versus|vs\.?)\s+(?:the\s+)?$", re.IGNORECASE
@@ -161,7 +178,13 @@ def _kind_and_modality(
         # the event happened; the guess is about who did it or how
         return EventKind.INCIDENT, Modality.REPORTED
     past = past and not _TO_BE.search(before)
-    threatish = bool(_THREATENED.search(before) or _PLANNED.search(before))
+    if past and _DONE.search(before):
+        # "named after Bateman, who was killed", "the targets of a bomb attack that
+        # exploded": the tense is plain whatever was planned around it
+        return EventKind.INCIDENT, (
+            Modality.DENIED if _DENIED.search(before) else Modality.REPORTED
+        )
+    threatish = bool(_THREATENED.search(before)) or _planned(before)
     future = any(t.direction == FUTURE for t in f.times)
     if value == lx.CLAIM or (past and not threatish):
         kind = EventKind.INCIDENT
@@ -179,9 +202,7 @@ def _kind_and_modality(
         return kind, Modality.THREATENED
     if _HYPOTHETICAL.search(before):
         return kind, Modality.HYPOTHETICAL
-    return kind, Modality.PLANNED if value == lx.PLOT or _PLANNED.search(
-        before
-    ) else Modality.REPORTED
+    return kind, Modality.PLANNED if value == lx.PLOT or _planned(before) else Modality.REPORTED
 
 
 def _claimed(text: str) -> bool:
@@ -200,7 +221,7 @@ def _live_triggers(text: str, f: UnitFacts) -> list[Match[lx.Lex]]:
         value, _ = _values(m)
         before = _window(text, f.unit, m.start)
         intent = bool(
-            _PLANNED.search(before) or _THREATENED.search(before) or _HYPOTHETICAL.search(before)
+            _planned(before) or _THREATENED.search(before) or _HYPOTHETICAL.search(before)
         )
         if (value == lx.CONDITIONAL and (hostile or intent or _a_killing(text, f, m))) or (
             value == lx.TARGETING and intent
