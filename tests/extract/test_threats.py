@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tearline.extract import extract
-from tearline.model import EventKind, Harm, Modality, TargetType
+from tearline.model import EventKind, Harm, IncidentType, Modality, TargetType
 
 from ._support import only_event
 
@@ -100,3 +100,24 @@ def test_a_promise_to_execute_is_a_planned_threat_and_an_execution_an_incident()
 )
 def test_look_alikes_are_no_threats(text: str) -> None:
     assert extract(text, DATE) == []
+
+
+def test_an_aircraft_shot_down_is_an_attack_and_a_misspelt_threat_still_threatens() -> None:
+    e = only_event(
+        "CLANDESTINE, 5 DEC 89 (RADIO VENCEREMOS) -- [TEXT] SALVADORANS, THIS AFTERNOON WE "
+        "DOWNED AN O-2 AIRPLANE IN THE AREA OF THE CITY OF USULUTAN.",
+        DATE,
+    )
+    assert (e.kind, e.incident_type, e.place and e.place.country) == (
+        EventKind.INCIDENT,
+        IncidentType.ATTACK,
+        "SV",
+    )
+    assert (
+        extract("Stock prices went down the drain after the airplane maker's report.", DATE) == []
+    )
+    # machine translation drops letters: "threating to kill" is "threatening to kill"
+    e = only_event(
+        "The troops beat up the peasants in Perquin, threating to kill them if they spoke.", DATE
+    )
+    assert (e.kind, e.modality) == (EventKind.THREAT, Modality.THREATENED)

@@ -195,6 +195,15 @@ _DECLARED_TARGET = re.compile(
     re.IGNORECASE,
 )
 _THREAT_MARK = (lx.rules_only(lx.Lex(lx.TRIGGER, lx.PLOT)),)
+# An aircraft brought down by fire: "we downed an O-2 airplane", "shot down a helicopter".
+_AIRCRAFT = r"(?:air)?planes?|aircraft|helicopters?|jets?|airliners?"
+_DOWNED = re.compile(
+    rf"\b(?:down(?:ed|ing)|shot\s+down|shoot(?:s|ing)?\s+down)\s+"
+    rf"(?:(?:an?|the|one|two|three|\d+)\s+)?(?:[^\s.;:,]+\s+){{0,2}}?(?:{_AIRCRAFT})\b"
+    rf"|\b(?:{_AIRCRAFT})\s+(?:was|were|had\s+been|has\s+been)\s+(?:shot\s+)?downed\b",
+    re.IGNORECASE,
+)
+_AIRCRAFT_DOWNED = _marks(Method.ARMED_ASSAULT)
 
 
 def _pattern_marks(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]]:
@@ -205,7 +214,8 @@ def _pattern_marks(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]
     placed = [(_PLACED, _BOMB_PLACED)] if "plac" in words or "plant" in words else []
     executed = [(_EXECUTED, _EXECUTION)] if "execut" in words else []
     declared = [(_DECLARED_TARGET, _THREAT_MARK)] if "target" in words or " head" in words else []
-    patterns = [(_SET_ON_FIRE, _ARSON), *burned, *placed, *executed, *declared]
+    downed = [(_DOWNED, _AIRCRAFT_DOWNED)] if "down" in words else []
+    patterns = [(_SET_ON_FIRE, _ARSON), *burned, *placed, *executed, *declared, *downed]
     return [
         Match(m.start(), m.end(), marks)
         for pattern, marks in patterns

@@ -153,6 +153,11 @@ def _attack_words() -> list[tuple[str, Lex]]:
         *_entries("kill|s|ed:p|ing", _trigger(CONDITIONAL), KILL),
         *_entries("died:p, dies, was dead:p, were dead:p", rules_only(KILL)),
         *_entries(
+            "ended his life:p, ended her life:p, ended their lives:p",
+            rules_only(_trigger(CONDITIONAL)),
+            rules_only(KILL),
+        ),
+        *_entries(
             "injure|s|d:p, injuring, wound|s|ed:p|ing, maimed:p", _trigger(CONDITIONAL), INJURE
         ),
         *_entries(

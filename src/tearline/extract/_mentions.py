@@ -35,7 +35,7 @@ _DENIED = re.compile(
 )
 _CLAIMED = re.compile(r"\bclaim(?:s|ed|ing)?\s+(?:responsibility|credit)\b", re.IGNORECASE)
 _THREATENED = re.compile(
-    r"\b(?:threaten(?:s|ed|ing)?|vow(?:s|ed|ing)?|pledg(?:e|es|ed|ing)|swore|swears)\s+to\b"
+    r"\b(?:threaten(?:s|ed|ing)?|threat(?:ing|ed)|vow(?:s|ed|ing)?|pledg(?:e|es|ed|ing)|swore|swears)\s+to\b"
     r"|\bwarn(?:s|ed|ing)?\s+(?:that\s+)?(?:[^\s.;:]+\s+){0,6}?(?:would|will)\b"
     # an ultimatum ("48 hours to leave the country or be killed") and incitement ("called
     # on its followers to murder", "called for the assassination of")
