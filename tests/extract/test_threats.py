@@ -50,6 +50,12 @@ def test_a_death_squads_death_sentence_is_a_threat_in_capitals_too() -> None:
     assert e.place.country == "HN"
     # both sentences are the threat's evidence: the sentence and the promise to carry it out
     assert len(e.evidence) == 2
+    # whom to warn: every person named on the list
+    assert [" ".join(h.text.split()) for h in e.human_targets if h.named] == [
+        "JORGE ARTURO REINA",
+        "JUAN ALMENDAREZ BONILLA",
+        "HECTOR HERNANDEZ",
+    ]
 
 
 def test_a_courts_death_sentence_is_no_threat() -> None:
