@@ -319,14 +319,21 @@ def eval_muc4_keys(
     as_json: JsonOpt = False,
 ) -> None:
     """Places and incident types against MUC-4's original templates."""
-    from tearline.evaluation.muc4_keys import read_keys, read_texts, score_keys
+    from tearline.evaluation.muc4_keys import read_keys, read_stages, read_texts, score_keys
     from tearline.extract import extract as run_extract
 
-    report = score_keys(read_texts(texts), read_keys(keys), run_extract)
+    report = score_keys(read_texts(texts), read_keys(keys), run_extract, read_stages(keys))
     rows = {
         "country": (report.country_right, report.places),
         "city": (report.city_right, report.cities),
         "incident_type": (report.type_right, report.types),
+    }
+    threats = {
+        "threatened_documents_with_threats": (report.threatened_found, report.threatened),
+        "carried_out_documents_with_threats": (
+            report.carried_out_with_threats,
+            report.carried_out,
+        ),
     }
     if as_json:
         _write(
@@ -334,6 +341,7 @@ def eval_muc4_keys(
             {
                 "documents": report.documents,
                 "fields": {k: {"right": r, "scored": n} for k, (r, n) in rows.items()},
+                "threats": {k: {"found": r, "documents": n} for k, (r, n) in threats.items()},
                 "misses": [list(m) for m in report.misses],
             },
         )
@@ -342,6 +350,12 @@ def eval_muc4_keys(
     for name, (right, scored) in rows.items():
         share = f"{100 * right / scored:8.1f}%" if scored else "      n/a"
         out.print(f"{name:<14} {share:>9}   {right}/{scored}")
+    found, threatened = threats["threatened_documents_with_threats"]
+    false, carried_out = threats["carried_out_documents_with_threats"]
+    out.print(
+        f"threats: reported in {found} of {threatened} documents with a threatened incident; "
+        f"in {false} of {carried_out} whose incidents were all carried out or attempted"
+    )
 
 
 @evaluate.command("gtd")

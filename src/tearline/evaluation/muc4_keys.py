@@ -13,7 +13,7 @@ document's events answers which template is not decided - and documented as such
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from pathlib import Path
 from tearline.errors import InputError, NotFound
 from tearline.extract import gazetteer
 from tearline.extract._text import fold_key
-from tearline.model import Event
+from tearline.model import Event, EventKind
 
 Extractor = Callable[[str, datetime], Sequence[Event]]
 _DOCID = re.compile(r"^\s*([A-Z0-9]+-MUC\d-\d{4})(?:[ \t]*\([^)\n]*\))?[ \t]*$", re.MULTILINE)
@@ -46,6 +46,15 @@ class KeyReport:
     city_right: int = 0
     types: int = 0
     type_right: int = 0
+    # Threats: documents whose key has a threatened incident ("STAGE OF EXECUTION
+    # THREATENED"), and how many of them Tearline reports a threat in; documents whose
+    # keyed incidents were all carried out or attempted, and how many it reports a threat
+    # in (an upper bound on false threats: such a report may also carry a real threat that
+    # MUC-4 does not key, "the guerrillas will continue attacking").
+    threatened: int = 0
+    threatened_found: int = 0
+    carried_out: int = 0
+    carried_out_with_threats: int = 0
     misses: list[tuple[str, str, str, str]] = field(default_factory=list)  # doc, what, key, got
 
 
@@ -82,9 +91,9 @@ def _location(value: str) -> list[KeyedPlace]:
     return out
 
 
-def read_keys(paths: Sequence[Path]) -> dict[str, tuple[list[KeyedPlace], list[str]]]:
-    """Per document: the places and incident types its templates give."""
-    keys: dict[str, tuple[list[KeyedPlace], list[str]]] = {}
+def _slots(paths: Sequence[Path]) -> Iterator[tuple[str, int, str]]:
+    """(document id, slot number, value) for every filled slot of the templates; slot 0
+    (the id) once per template."""
     for path in paths:
         try:
             lines = path.read_text(encoding="latin-1").splitlines()
@@ -98,14 +107,35 @@ def read_keys(paths: Sequence[Path]) -> dict[str, tuple[list[KeyedPlace], list[s
             slot, value = int(m.group(1)), m.group(2).strip()
             if slot == 0:
                 docid = value.split()[0] if value.split() else value  # "DEV-MUC3-0001 (NCCOSC)"
-                keys.setdefault(docid, ([], []))
-            elif slot == 3 and value not in ("*", "-"):
-                places = keys[docid][0]
-                places.extend(p for p in _location(value) if p not in places)
-            elif slot == 4 and value not in ("*", "-"):
-                # "FORCED WORK STOPPAGE"; "BOMBING / ATTACK": either is right
-                keys[docid][1].append(" ".join(value.split()))
+            if slot == 0 or value not in ("*", "-"):
+                yield docid, slot, value
+
+
+def read_keys(paths: Sequence[Path]) -> dict[str, tuple[list[KeyedPlace], list[str]]]:
+    """Per document: the places and incident types its templates give."""
+    keys: dict[str, tuple[list[KeyedPlace], list[str]]] = {}
+    for docid, slot, value in _slots(paths):
+        if slot == 0:
+            keys.setdefault(docid, ([], []))
+        elif slot == 3:
+            places = keys[docid][0]
+            places.extend(p for p in _location(value) if p not in places)
+        elif slot == 4:
+            # "FORCED WORK STOPPAGE"; "BOMBING / ATTACK": either is right
+            keys[docid][1].append(" ".join(value.split()))
     return keys
+
+
+def read_stages(paths: Sequence[Path]) -> dict[str, list[str]]:
+    """Per document: its templates' stages of execution (ACCOMPLISHED, ATTEMPTED,
+    THREATENED, or alternatives such as "ATTEMPTED / THREATENED")."""
+    stages: dict[str, list[str]] = {}
+    for docid, slot, value in _slots(paths):
+        if slot == 0:
+            stages.setdefault(docid, [])
+        elif slot == 5:
+            stages[docid].append(" ".join(value.split()))
+    return stages
 
 
 def _date(text: str) -> datetime:
@@ -123,6 +153,7 @@ def score_keys(
     texts: dict[str, str],
     keys: dict[str, tuple[list[KeyedPlace], list[str]]],
     extractor: Extractor,
+    stages: dict[str, list[str]] | None = None,
 ) -> KeyReport:
     report = KeyReport()
     for docid, (places, types) in sorted(keys.items()):
@@ -130,6 +161,14 @@ def score_keys(
             continue
         report.documents += 1
         events = extractor(texts[docid], _date(texts[docid]))
+        executed = (stages or {}).get(docid, [])
+        threat = any(e.kind is EventKind.THREAT for e in events)
+        if any("THREATENED" in stage for stage in executed):
+            report.threatened += 1
+            report.threatened_found += threat
+        elif executed:
+            report.carried_out += 1
+            report.carried_out_with_threats += threat
         countries = {e.place.country for e in events if e.place and e.place.country}
         cities = {fold_key(e.place.city) for e in events if e.place and e.place.city}
         ids = {e.place.geonameid for e in events if e.place and e.place.geonameid}
