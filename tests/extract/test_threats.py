@@ -74,6 +74,12 @@ def test_a_courts_death_sentence_is_no_threat() -> None:
         "A note from the group warned that the judges would be killed if they convicted its "
         "leaders.",
         "FMLN units in Usulutan warned the mayors that they will be considered military targets.",
+        "The justice minister and her son in Bogota have been threatened by the drug mafias.",
+        "Francisco Merino has threatened opposition leaders in San Salvador with death.",
+        "Judge Maria Diaz of Medellin received several threats today.",
+        "The announcer told police in Guatemala City a caller threatened a generalized attack "
+        "on radio stations.",
+        "She is hiding in Miami from the cartel's assassination threats against judges.",
     ],
 )
 def test_worded_threats_to_kill_are_threatened(text: str) -> None:
@@ -102,6 +108,7 @@ def test_a_promise_to_execute_is_a_planned_threat_and_an_execution_an_incident()
         "The guerrillas executed their plan to blockade the highway near Medellin on Monday.",
         "The cold-blooded plan was executed by the army to decapitate the movement in Lima.",
         "The FMLN said diplomatic offices in San Salvador are not military targets.",
+        "The mayor of Lima was threatened with dismissal by the council on Monday.",
     ],
 )
 def test_look_alikes_are_no_threats(text: str) -> None:

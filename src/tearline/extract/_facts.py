@@ -195,6 +195,16 @@ _DECLARED_TARGET = re.compile(
     re.IGNORECASE,
 )
 _THREAT_MARK = (lx.rules_only(lx.Lex(lx.TRIGGER, lx.PLOT)),)
+# Someone threatened, in so many words: "the minister and her son have been threatened by
+# the drug trafficking mafias", "he has received threats", "a veiled threat against the
+# president of the supreme court".
+_THREATENED_PERSON = re.compile(
+    r"\b(?:has|have|had|was|were|been|being)\s+(?:repeatedly\s+|constantly\s+)?threatened\b"
+    r"(?!\s+(?:to|with\s+(?:arrest|dismissal|prosecution|sanctions?|expulsion|legal))\b)"
+    r"|\b(?:received?|receiving|receives)\s+(?:[^\s.;:,]+\s+){0,2}?threats\b"
+    r"|\bthreats?\s+(?:against|on\s+the\s+li(?:fe|ves)\s+of)\b",
+    re.IGNORECASE,
+)
 # An aircraft brought down by fire: "we downed an O-2 airplane", "shot down a helicopter".
 _AIRCRAFT = r"(?:air)?planes?|aircraft|helicopters?|jets?|airliners?"
 _DOWNED = re.compile(
@@ -214,6 +224,8 @@ def _pattern_marks(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]
     placed = [(_PLACED, _BOMB_PLACED)] if "plac" in words or "plant" in words else []
     executed = [(_EXECUTED, _EXECUTION)] if "execut" in words else []
     declared = [(_DECLARED_TARGET, _THREAT_MARK)] if "target" in words or " head" in words else []
+    if "threat" in words:
+        declared.append((_THREATENED_PERSON, _THREAT_MARK))
     downed = [(_DOWNED, _AIRCRAFT_DOWNED)] if "down" in words else []
     patterns = [(_SET_ON_FIRE, _ARSON), *burned, *placed, *executed, *declared, *downed]
     return [

@@ -147,6 +147,15 @@ def _attack_words() -> list[tuple[str, Lex]]:
             rules_only(KILL),
         ),
         *_entries(
+            "assassination threat|s, kidnapping threat|s, kidnap threat|s, threatening call|s, "
+            "threatening phone call|s, threatening telephone call|s, threatening letter|s, "
+            "threatening message|s, threatening note|s",
+            rules_only(_trigger(PLOT)),
+        ),
+        *_entries(
+            "annihilate|d:p|s, annihilating", rules_only(_trigger(CONDITIONAL)), rules_only(KILL)
+        ),
+        *_entries(
             "summary execution|s, extrajudicial execution|s", rules_only(ATTACK_T), rules_only(KILL)
         ),
         *_entries("target|s|ed|ing", _trigger(TARGETING)),

@@ -36,6 +36,8 @@ _DENIED = re.compile(
 _CLAIMED = re.compile(r"\bclaim(?:s|ed|ing)?\s+(?:responsibility|credit)\b", re.IGNORECASE)
 _THREATENED = re.compile(
     r"\b(?:threaten(?:s|ed|ing)?|threat(?:ing|ed)|vow(?:s|ed|ing)?|pledg(?:e|es|ed|ing)|swore|swears)\s+to\b"
+    # "threatened a generalized attack on radio stations"
+    r"|\bthreaten(?:s|ed|ing)?\s+(?:an?|the|new|more|further)\s+(?:[^\s.;:]+\s+){0,3}$"
     r"|\bwarn(?:s|ed|ing)?\s+(?:that\s+)?(?:[^\s.;:]+\s+){0,6}?(?:would|will)\b"
     # an ultimatum ("48 hours to leave the country or be killed") and incitement ("called
     # on its followers to murder", "called for the assassination of")
@@ -58,7 +60,7 @@ _TO_BE = re.compile(
 # Words that are themselves a threat to someone's life: "death threats", "a death list",
 # "sentenced to death", "declared a military target", "a price on his head".
 _THREAT_WORDS = re.compile(
-    r"death\s+(?:threat|list|sentence)|hit\s+list|(?:sentenced|condemned)\s+\w*\s*to\s+death"
+    r"threat|death\s+(?:list|sentence)|hit\s+list|(?:sentenced|condemned)\s+\w*\s*to\s+death"
     r"|targets?\b|\bheads?$",
     re.IGNORECASE,
 )
