@@ -109,6 +109,10 @@ def test_a_promise_to_execute_is_a_planned_threat_and_an_execution_an_incident()
         "The cold-blooded plan was executed by the army to decapitate the movement in Lima.",
         "The FMLN said diplomatic offices in San Salvador are not military targets.",
         "The mayor of Lima was threatened with dismissal by the council on Monday.",
+        "The FMLN said no U.S. diplomatic or economic facility in El Salvador will be "
+        "considered a military target.",
+        "If the killing does not stop, the army in San Salvador will be signing its own "
+        "death sentence.",
     ],
 )
 def test_look_alikes_are_no_threats(text: str) -> None:

@@ -64,6 +64,9 @@ _THREAT_WORDS = re.compile(
     r"|targets?\b|\bheads?$",
     re.IGNORECASE,
 )
+# A threat word is negated anywhere in its clause, and "its own death sentence" is a figure.
+_NOT_IN_CLAUSE = re.compile(r"\b(?:no|not|never|nor|n't)\b[^,;:()]*$", re.IGNORECASE)
+_OWN = re.compile(r"\bown\s+$", re.IGNORECASE)
 _THREAT_FROM = re.compile(
     r"[\"'\u201d\u2019]?\s+(?:of|from|by)\s+(?:the\s+)?[^.;:]{0,40}$", re.IGNORECASE
 )
@@ -100,11 +103,25 @@ _WILL = re.compile(
 _WILL_REACH = 8  # words between "will" and the event word
 
 
+# What someone will say or do about an event is not the event to come: "a listener who is
+# going to tell us about two explosions", "we will mention the assassinations", "will not
+# bow to terrorist threats".
+_WILL_SAY = re.compile(
+    r"\s+(?:not\s+)?(?:tell|mention|report|discuss|talk|speak|refer|reveal|disclose|file"
+    r"|ask|explain|recall|remember|remind|describe|present|publish|comment|review|examine"
+    r"|debate|denounce|condemn|protest|bow|yield|submit|give\s+in|cooperate|help|clarify)\b",
+    re.IGNORECASE,
+)
+
+
 def _planned(before: str) -> bool:
     """Whether the words before an event word plan it or say it is to come."""
     if _PLANNED.search(before):
         return True
-    return any(len(before[m.end() :].split()) <= _WILL_REACH for m in _WILL.finditer(before))
+    return any(
+        len(before[m.end() :].split()) <= _WILL_REACH and not _WILL_SAY.match(before, m.end())
+        for m in _WILL.finditer(before)
+    )
 
 
 # Before an organisation, these make it the one attacked, not the attacker.
@@ -174,6 +191,8 @@ def _kind_and_modality(
         return None  # "have not been involved in terrorist bombings"
     unit_text = text[f.unit.start : f.unit.end]
     threat_words = value == lx.PLOT and is_threat_word(text[m.start : m.end])
+    if threat_words and (_NOT_IN_CLAUSE.search(before) or _OWN.search(before)):
+        return None  # "no U.S. facility will be considered a military target"
     if threat_words and _SENTENCE.search(text, m.start, m.end) and _COURT.search(unit_text):
         return None
     if _PAST_GUESS.search(before):
