@@ -80,6 +80,10 @@ def test_a_courts_death_sentence_is_no_threat() -> None:
         "The announcer told police in Guatemala City a caller threatened a generalized attack "
         "on radio stations.",
         "She is hiding in Miami from the cartel's assassination threats against judges.",
+        "A man threatened to shoot students at Lincoln High School in Denver on Friday.",
+        "The imam received a letter saying he would be killed if he kept preaching in "
+        "Birmingham.",
+        "He posted online that he would bomb the synagogue in Halle on Yom Kippur.",
     ],
 )
 def test_worded_threats_to_kill_are_threatened(text: str) -> None:
@@ -109,6 +113,8 @@ def test_a_promise_to_execute_is_a_planned_threat_and_an_execution_an_incident()
         "The cold-blooded plan was executed by the army to decapitate the movement in Lima.",
         "The FMLN said diplomatic offices in San Salvador are not military targets.",
         "The mayor of Lima was threatened with dismissal by the council on Monday.",
+        "The coach said the team would shoot for the title in Denver next season.",
+        "The director will shoot a film about the mayor of Denver next week.",
         "The FMLN said no U.S. diplomatic or economic facility in El Salvador will be "
         "considered a military target.",
         "If the killing does not stop, the army in San Salvador will be signing its own "

@@ -179,6 +179,13 @@ _DEED_BEFORE = re.compile(
     r"(?:\w+ly\s+)?$",
     re.IGNORECASE,
 )
+# "threatened to shoot students": not a photo shoot, shooting for a title or a film.
+_SHOOT = re.compile(
+    r"\bshoot(?:s)?\b(?!\s+(?:for|up|down|out|at\s+goal|a\s+(?:film|movie|video|scene|documentary)"
+    r"|the\s+(?:breeze|ball|film|movie|video|scene)|photos?|pictures?|hoops|baskets?|films?|videos?"
+    r"|scenes?)\b)",
+    re.IGNORECASE,
+)
 _EXECUTION = (
     lx.rules_only(lx.Lex(lx.TRIGGER, lx.CONDITIONAL)),
     lx.rules_only(lx.KILL),
@@ -223,6 +230,8 @@ def _pattern_marks(doc: Doc, u: Unit, f: UnitFacts | None) -> list[Match[lx.Lex]
     words = doc.folded[u.start : u.end]
     placed = [(_PLACED, _BOMB_PLACED)] if "plac" in words or "plant" in words else []
     executed = [(_EXECUTED, _EXECUTION)] if "execut" in words else []
+    if "shoot" in words:
+        executed.append((_SHOOT, _EXECUTION))
     declared = [(_DECLARED_TARGET, _THREAT_MARK)] if "target" in words or " head" in words else []
     if "threat" in words:
         declared.append((_THREATENED_PERSON, _THREAT_MARK))

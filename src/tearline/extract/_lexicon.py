@@ -153,7 +153,10 @@ def _attack_words() -> list[tuple[str, Lex]]:
             rules_only(_trigger(PLOT)),
         ),
         *_entries(
-            "annihilate|d:p|s, annihilating", rules_only(_trigger(CONDITIONAL)), rules_only(KILL)
+            "annihilate|d:p|s, annihilating, gun down, behead|s|ed:p|ing, "
+            "slaughter|s|ed:p|ing, stab, stabs",
+            rules_only(_trigger(CONDITIONAL)),
+            rules_only(KILL),
         ),
         *_entries(
             "summary execution|s, extrajudicial execution|s", rules_only(ATTACK_T), rules_only(KILL)

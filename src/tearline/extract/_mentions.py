@@ -38,7 +38,12 @@ _THREATENED = re.compile(
     r"\b(?:threaten(?:s|ed|ing)?|threat(?:ing|ed)|vow(?:s|ed|ing)?|pledg(?:e|es|ed|ing)|swore|swears)\s+to\b"
     # "threatened a generalized attack on radio stations"
     r"|\bthreaten(?:s|ed|ing)?\s+(?:an?|the|new|more|further)\s+(?:[^\s.;:]+\s+){0,3}$"
-    r"|\bwarn(?:s|ed|ing)?\s+(?:that\s+)?(?:[^\s.;:]+\s+){0,6}?(?:would|will)\b"
+    # "warned that the judges would be killed", "posted that he would bomb", "received a
+    # letter saying he would be killed"
+    r"|\b(?:warn(?:s|ed|ing)?|post(?:s|ed|ing)?|wrote|writes|tweeted"
+    r"|(?:letters?|notes?|messages?|calls?|e-?mails?|texts?|posts?|leaflets?|pamphlets?)"
+    r"\s+(?:saying|warning|stating|announcing))\s+(?:online\s+)?"
+    r"(?:that\s+)?(?:[^\s.;:]+\s+){0,6}?(?:would|will)\b"
     # an ultimatum ("48 hours to leave the country or be killed") and incitement ("called
     # on its followers to murder", "called for the assassination of")
     r"|\bor\s+(?:else\s+)?(?:they\s+will\s+|he\s+will\s+|she\s+will\s+)?be\s*$"
