@@ -81,3 +81,21 @@ def test_a_naive_document_date_is_refused() -> None:
 
     with pytest.raises(InputError, match="time zone"):
         extract("Gunmen attacked a hotel in Kabul.", datetime(2024, 3, 6))
+
+
+def test_an_ultimatum_is_the_window_it_gives() -> None:
+    e = only_event(
+        "The death squad gave the journalists in San Salvador 48 hours to leave the country "
+        "or be killed.",
+        WED,
+    )
+    assert e.kind is EventKind.THREAT
+    assert e.time is not None
+    assert (e.time.start, e.time.end) == (WED, WED + timedelta(hours=48))
+    # a deadline for something else is no ultimatum: the bombing stays in the past
+    e = only_event(
+        "The court gave the defence 10 days to appeal the sentence for the bombing in Lima on "
+        "Monday.",
+        WED,
+    )
+    assert e.kind is EventKind.INCIDENT

@@ -5,7 +5,8 @@ in an incident the last one. Windows are half-open [start, end) in the document 
 time zone. Conventions (documented in docs/extract-json.md):
 
 - a calendar day -> precision day, [00:00, next 00:00)
-- "within N hours/days", "over the next N hours" -> window, [document date, +N)
+- "within N hours/days", "over the next N hours", an ultimatum ("gave them 48 hours to
+  leave") -> window, [document date, +N)
 - "within days", "in the coming days" -> vague, [document date, +7 days)
 - "soon", "in the near future", "in the coming weeks" -> vague, +30 days
 - "this weekend" -> window, Saturday 00:00 to Monday 00:00
@@ -301,6 +302,17 @@ _RULES: list[_Rule] = [
         _within_rule,
     ),
     (_rx(rf"within\s+(?:the\s+next\s+)?(?P<n>{_NUM})\s+(?P<u>{_UNIT})"), _within_rule),
+    # an ultimatum: "gave the journalists 48 hours to leave the country or be killed"
+    (
+        _rx(
+            rf"(?:gave|give|gives|giving|given|granted)\s+(?:[^\s.;:,]+\s+){{0,6}}?"
+            rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+to\s+(?:leave|quit|get\s+out|abandon|pay|release"
+            r"|free|resign|surrender|hand\s+over|stop|withdraw|close|evacuate)"
+            # ... with the threat that makes it one ("or be killed"), not an expulsion
+            r"(?=[^.;]*\bor\s+(?:else|be|face|risk|die|they\s+will|he\s+will|she\s+will)\b)"
+        ),
+        _within_rule,
+    ),
     (_rx(rf"(?P<n>{_NUM})\s+(?P<u>days?|weeks?)\s+ago"), _ago),
     (_rx(r"(?P<w>this|next|last|coming|this coming)\s+weekend"), _weekend_rule),
     (
