@@ -106,3 +106,19 @@ def test_will_makes_a_threat_only_of_an_event_word_close_after_it() -> None:
         "wounded.",
     ):
         assert all(e.kind is EventKind.INCIDENT for e in extract(text, DEMO_DATE)), text
+
+
+def test_denying_involvement_in_bombings_denies_the_bombings() -> None:
+    assert (
+        extract(
+            "The Ukrainians have not been involved in terrorist bombings of Russian cities.",
+            DEMO_DATE,
+        )
+        == []
+    )
+    # while an inquiry into an event that happened keeps it
+    e = only_event(
+        "Col Isaac did not confirm whether Sisniega was involved in the attack on the "
+        "embassy in Guatemala City on Monday."
+    )
+    assert e.kind is EventKind.INCIDENT

@@ -81,8 +81,7 @@ def test_a_courts_death_sentence_is_no_threat() -> None:
         "on radio stations.",
         "She is hiding in Miami from the cartel's assassination threats against judges.",
         "A man threatened to shoot students at Lincoln High School in Denver on Friday.",
-        "The imam received a letter saying he would be killed if he kept preaching in "
-        "Birmingham.",
+        "The imam received a letter saying he would be killed if he kept preaching in Birmingham.",
         "He posted online that he would bomb the synagogue in Halle on Yom Kippur.",
     ],
 )

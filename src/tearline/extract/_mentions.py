@@ -163,6 +163,12 @@ class Mention:
 # An event named as what is investigated or tried: what comes before such a word speaks
 # of the inquiry, not of the event ("seems ready to carry out the investigation requested
 # ... to clarify last Thursday's murder" plans an investigation, not a murder).
+# Of those, the ones that say who did it: denied, they deny the event as well.
+_ATTRIBUTED = re.compile(
+    r"(?:blam(?:e|es|ed|ing)\s+(?:[^\s.;:]+\s+){0,8}?for|involve(?:d|ment)\s+in"
+    r"|participation\s+in|authors?\s+of|perpetrators?\s+of)$",
+    re.IGNORECASE,
+)
 _INQUIRY = re.compile(
     r"\b(?:investigat\w*|inquir(?:y|ies)|inquest|probes?|clarif\w*|solv(?:e|es|ed|ing)"
     r"|trials?|tried\s+for|punish\w*|prosecut\w*|accused\s+of|charged\s+with"
@@ -175,10 +181,16 @@ _INQUIRY = re.compile(
 
 
 def _window(text: str, unit: Unit, pos: int) -> str:
+    """The words before an event word that can change its kind or modality: back to the
+    clause's start or to an inquiry into the event. Where a denial of who did it ends them
+    ("they have not been involved in terrorist bombings"), just "not": the event is
+    denied with its authors."""
     w = text[max(unit.start, pos - _WINDOW) : pos]
     cut = max(w.rfind(";"), w.rfind(":"), w.rfind("\u2014"))
     w = w[cut + 1 :] if cut >= 0 else w
     ends = [m.end() for m in _INQUIRY.finditer(w)]
+    if ends and _ATTRIBUTED.search(w, 0, ends[-1]) and _NEGATED.search(w, 0, ends[-1]):
+        return "not"
     return w[ends[-1] :] if ends else w
 
 
