@@ -113,6 +113,9 @@ def test_a_promise_to_execute_is_a_planned_threat_and_an_execution_an_incident()
         "The FMLN said diplomatic offices in San Salvador are not military targets.",
         "The mayor of Lima was threatened with dismissal by the council on Monday.",
         "The coach said the team would shoot for the title in Denver next season.",
+        "The minister denounced threats against democracy in Lima.",
+        "The mayor has received threats of a lawsuit from the contractors in Lima.",
+        "He has received threats in Lima.",  # whom, from whom, of what: none said
         "The director will shoot a film about the mayor of Denver next week.",
         "The FMLN said no U.S. diplomatic or economic facility in El Salvador will be "
         "considered a military target.",

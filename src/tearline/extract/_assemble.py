@@ -137,8 +137,12 @@ def assemble(d: Draft, text: str, upper: bool) -> Event | None:
             casualties.killed or casualties.injured,
         )
     )
+    # A threat in so many words is a fact of its own where it says whom it is against or
+    # from, or what it threatens ("received threats in Lima" alone is no threat to warn of)
+    against = bool(actors or harms or targets)
     kinds += any(
-        _ATTACKED.match(text, t.end) or (mn.kind is EventKind.THREAT and is_threat_word(t.text))
+        _ATTACKED.match(text, t.end)
+        or (mn.kind is EventKind.THREAT and against and is_threat_word(t.text))
         for mn in d.mentions
         for t in mn.triggers
         if t.text

@@ -164,6 +164,8 @@ def _attack_words() -> list[tuple[str, Lex]]:
         *_entries("target|s|ed|ing", _trigger(TARGETING)),
         *_entries("kill|s|ed:p|ing", _trigger(CONDITIONAL), KILL),
         *_entries("died:p, dies, was dead:p, were dead:p", rules_only(KILL)),
+        # what a threat threatens: "has threatened opposition leaders with death"
+        *_entries("with death", rules_only(KILL)),
         *_entries(
             "ended his life:p, ended her life:p, ended their lives:p",
             rules_only(_trigger(CONDITIONAL)),

@@ -100,7 +100,12 @@ _THREATENED_PERSON = re.compile(
     r"\b(?:has|have|had|was|were|been|being)\s+(?:repeatedly\s+|constantly\s+)?threatened\b"
     r"(?!\s+(?:to|with\s+(?:arrest|dismissal|prosecution|sanctions?|expulsion|legal))\b)"
     r"|\b(?:received?|receiving|receives)\s+(?:[^\s.;:,]+\s+){0,2}?threats\b"
-    r"|\bthreats?\s+(?:against|on\s+the\s+li(?:fe|ves)\s+of)\b",
+    r"(?!\s+of\s+(?:an?\s+)?(?:lawsuits?|legal|arrest|dismissal|prosecution|sanctions?"
+    r"|expulsion|strikes?|resignation)\b)"
+    r"|\bthreats?\s+(?:against|on\s+the\s+li(?:fe|ves)\s+of)\b"
+    # not "threats against democracy"
+    r"(?!\s+(?:the\s+)?(?:democracy|peace|freedoms?|liberty|stability|sovereignty|security"
+    r"|economy|environment|constitution|state|institutions|process|order|rule\s+of\s+law)\b)",
     re.IGNORECASE,
 )
 # An aircraft brought down by fire: "we downed an O-2 airplane", "shot down a helicopter".
