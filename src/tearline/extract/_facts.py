@@ -130,8 +130,8 @@ def _file_unit_patterns(filing: _Filing, u: Unit) -> None:
     times = [t for t in find_times(doc.text, u.start, u.end) if t.span.start >= doc.dateline_end]
     counts = find_counts(doc.text, u.start, u.end)
     venues = [] if doc.upper else find_venues(doc.text, u.start, u.end)
-    f = filing.by_unit.get(u.index)
-    marked = pattern_marks(doc, u, f is not None and bool(f.actors))
+    filed = filing.by_unit.get(u.index)
+    marked = pattern_marks(doc, u, filed is not None and bool(filed.actors))
     if not (times or counts or venues or marked):
         return
     f = filing.at(u.start)

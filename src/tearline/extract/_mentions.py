@@ -162,36 +162,34 @@ class Mention:
 
 # An event named as what is investigated or tried: what comes before such a word speaks
 # of the inquiry, not of the event ("seems ready to carry out the investigation requested
-# ... to clarify last Thursday's murder" plans an investigation, not a murder).
-# Of those, the ones that say who did it: denied, they deny the event as well.
-_ATTRIBUTED = re.compile(
-    r"(?:blam(?:e|es|ed|ing)\s+(?:[^\s.;:]+\s+){0,8}?for|involve(?:d|ment)\s+in"
-    r"|participation\s+in|authors?\s+of|perpetrators?\s+of)$",
-    re.IGNORECASE,
-)
+# ... to clarify last Thursday's murder" plans an investigation, not a murder). Of those,
+# the ones that say who did it (``who``): denied, they deny the event as well.
 _INQUIRY = re.compile(
     r"\b(?:investigat\w*|inquir(?:y|ies)|inquest|probes?|clarif\w*|solv(?:e|es|ed|ing)"
     r"|trials?|tried\s+for|punish\w*|prosecut\w*|accused\s+of|charged\s+with"
     r"|convicted\s+of|sentenced\s+for|testif(?:y|ies|ied|ying)|testimony|case\s+of"
-    r"|blam(?:e|es|ed|ing)\s+(?:[^\s.;:]+\s+){0,8}?for|involve(?:d|ment)\s+in"
-    r"|participation\s+in|in\s+connection\s+with|caused\s+by|authors?\s+of"
-    r"|perpetrators?\s+of)\b",
+    r"|in\s+connection\s+with|caused\s+by"
+    r"|(?P<who>blam(?:e|es|ed|ing)\s+(?:[^\s.;:]+\s+){0,8}?for|involve(?:d|ment)\s+in"
+    r"|participation\s+in|authors?\s+of|perpetrators?\s+of))\b",
     re.IGNORECASE,
 )
 
 
-def _window(text: str, unit: Unit, pos: int) -> str:
+def _window(text: str, unit: Unit, pos: int) -> str | None:
     """The words before an event word that can change its kind or modality: back to the
-    clause's start or to an inquiry into the event. Where a denial of who did it ends them
-    ("they have not been involved in terrorist bombings"), just "not": the event is
-    denied with its authors."""
+    clause's start or to an inquiry into the event. None where a denial of who did it
+    ends them ("they have not been involved in terrorist bombings"): the event is denied
+    with its authors."""
     w = text[max(unit.start, pos - _WINDOW) : pos]
     cut = max(w.rfind(";"), w.rfind(":"), w.rfind("\u2014"))
     w = w[cut + 1 :] if cut >= 0 else w
-    ends = [m.end() for m in _INQUIRY.finditer(w)]
-    if ends and _ATTRIBUTED.search(w, 0, ends[-1]) and _NEGATED.search(w, 0, ends[-1]):
-        return "not"
-    return w[ends[-1] :] if ends else w
+    inquiries = list(_INQUIRY.finditer(w))
+    if not inquiries:
+        return w
+    last = inquiries[-1]
+    if last.group("who") and _NEGATED.search(w, 0, last.end()):
+        return None
+    return w[last.end() :]
 
 
 def _values(m: Match[lx.Lex]) -> tuple[str, bool]:
@@ -204,7 +202,7 @@ def _kind_and_modality(
 ) -> tuple[EventKind, Modality] | None:
     value, past = _values(m)
     before = _window(text, f.unit, m.start)
-    if _NEGATED.search(before):
+    if before is None or _NEGATED.search(before):
         return None  # "have not been involved in terrorist bombings"
     unit_text = text[f.unit.start : f.unit.end]
     threat_words = value == lx.PLOT and is_threat_word(text[m.start : m.end])
@@ -257,7 +255,7 @@ def _live_triggers(text: str, f: UnitFacts) -> list[Match[lx.Lex]]:
     out = []
     for m in f.triggers:
         value, _ = _values(m)
-        before = _window(text, f.unit, m.start)
+        before = _window(text, f.unit, m.start) or ""
         intent = bool(
             _planned(before) or _THREATENED.search(before) or _HYPOTHETICAL.search(before)
         )

@@ -119,21 +119,25 @@ _DOWNED = re.compile(
 _AIRCRAFT_DOWNED = _marks(Method.ARMED_ASSAULT)
 
 
+# Each pattern is tried only in a sentence holding one of its key words (folded): most
+# sentences hold none, and the patterns are the costly part.
+_GATED: tuple[tuple[re.Pattern[str], tuple[lx.Lex, ...], tuple[str, ...]], ...] = (
+    (_PLACED, _BOMB_PLACED, ("plac", "plant")),
+    (_EXECUTED, _EXECUTION, ("execut",)),
+    (_SHOOT, _EXECUTION, ("shoot",)),
+    (_DECLARED_TARGET, THREAT_MARK, ("target", " head")),
+    (_THREATENED_PERSON, THREAT_MARK, ("threat",)),
+    (_DOWNED, _AIRCRAFT_DOWNED, ("down",)),
+)
+
+
 def pattern_marks(doc: Doc, u: Unit, actors: bool) -> list[Match[lx.Lex]]:
     """Arson, placed explosives, executions, threats in so many words and aircraft shot
     down in the sentence, as lexicon matches; ``actors``: whether it names someone
     acting (a burning is arson only then)."""
-    burned = [(_BURNED, _ARSON)] if actors else []
     words = doc.folded[u.start : u.end]
-    placed = [(_PLACED, _BOMB_PLACED)] if "plac" in words or "plant" in words else []
-    executed = [(_EXECUTED, _EXECUTION)] if "execut" in words else []
-    if "shoot" in words:
-        executed.append((_SHOOT, _EXECUTION))
-    declared = [(_DECLARED_TARGET, THREAT_MARK)] if "target" in words or " head" in words else []
-    if "threat" in words:
-        declared.append((_THREATENED_PERSON, THREAT_MARK))
-    downed = [(_DOWNED, _AIRCRAFT_DOWNED)] if "down" in words else []
-    patterns = [(_SET_ON_FIRE, _ARSON), *burned, *placed, *executed, *declared, *downed]
+    patterns = [(_SET_ON_FIRE, _ARSON)] + ([(_BURNED, _ARSON)] if actors else [])
+    patterns += [(p, marks) for p, marks, keys in _GATED if any(k in words for k in keys)]
     return [
         Match(m.start(), m.end(), marks)
         for pattern, marks in patterns

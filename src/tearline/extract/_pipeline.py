@@ -16,6 +16,7 @@ from tearline.extract._fillers import attach, in_reach
 from tearline.extract._mentions import read_unit
 from tearline.extract._merge import Merger
 from tearline.extract._places import DIVISION_AFTER, LIST_GAP, LOCATIVE
+from tearline.extract._placing import country_place
 from tearline.extract._roles import RoleModel
 from tearline.model import Event, Place, PlacePrecision
 
@@ -114,10 +115,10 @@ def _reacted_to(
         others = {code: next(span for c, span in named if c == code)}
     else:
         return None
-    if len(others) != 1 or (code := next(iter(others))) not in gaz.by_code:
+    if len(others) != 1:
         return None
-    country = gaz.countries[gaz.by_code[code]]
-    return Place(others[code], PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
+    code, span = next(iter(others.items()))
+    return country_place(code, span, gaz)
 
 
 def _per_town(e: Event, doc: Doc, facts: dict[int, UnitFacts]) -> list[Event]:

@@ -382,23 +382,25 @@ def _home_country(
     if not counts:
         return None
     code = max(counts, key=lambda c: counts[c])  # the first seen on a tie
-    if code not in gaz.by_code:
-        return None
     first = filed if filed is not None and filed.country == code else None
     first = first or next((p for p in places if p.country == code), None)
     span = first.span if first is not None else next(s for c, s in demonyms if c == code)
-    country = gaz.countries[gaz.by_code[code]]
-    return Place(span, PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
+    return country_place(code, span, gaz)
 
 
 def _groups_country(groups: list[tuple[str, Span]], gaz: Gazetteer) -> Place | None:
     """For a report that names no country at all, the one the groups it names fight in
     (an FMLN communique "from" a clandestine radio is about El Salvador)."""
     codes = {code for code, _ in groups}
-    if len(codes) != 1 or (code := codes.pop()) not in gaz.by_code:
+    return country_place(codes.pop(), groups[0][1], gaz) if len(codes) == 1 else None
+
+
+def country_place(code: str, span: Span, gaz: Gazetteer) -> Place | None:
+    """The country of that ISO code as a place, written at ``span`` (the words that say
+    it); None for a code the gazetteer does not know."""
+    if code not in gaz.by_code:
         return None
     country = gaz.countries[gaz.by_code[code]]
-    span = groups[0][1]
     return Place(span, PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
 
 
