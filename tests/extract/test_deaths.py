@@ -73,6 +73,23 @@ def test_killed_at_a_place_on_a_date_is_an_incident() -> None:
     assert e.time.start.day == 16
 
 
+def test_a_count_killed_at_a_place_is_an_incident_but_not_a_war_toll() -> None:
+    e = only_event(
+        "BOGOTA, 6 JUN 89 (EMISORAS CARACOL NETWORK) -- [TEXT] COMMERCE AT THE ECUADORAN "
+        "BORDER IS VIRTUALLY PARALYZED.  ONE PERSON WAS KILLED IN TULCAN, CARCHI PROVINCE."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("EC", "Tulcán")
+    assert e.casualties.killed is not None
+    assert e.casualties.killed.min == 1
+    # a toll over years is no incident to report, nor deaths in a crash
+    for text in (
+        "During 10 years of civil war more than 70,000 people have been killed in El Salvador.",
+        "Two people were killed in a car crash in Lima.",
+    ):
+        assert extract(text, DEMO_DATE) == [], text
+
+
 def test_shot_to_death_is_a_shooting() -> None:
     e = only_event(
         "BOGOTA, 27 APR 90 (AFP) -- [TEXT] BODYGUARDS SHOT THE GUNMAN TO DEATH AFTER HE "

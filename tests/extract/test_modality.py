@@ -104,6 +104,9 @@ def test_will_makes_a_threat_only_of_an_event_word_close_after_it() -> None:
         "assassinated in 1983.",
         "A listener is going to tell us about two explosions in San Salvador that left five "
         "wounded.",
+        # going somewhere is not what is to come
+        "The FMLN leaders said in Managua that they are considering not going to the "
+        "dialogue meetings because of the bombings in San Salvador.",
     ):
         assert all(e.kind is EventKind.INCIDENT for e in extract(text, DEMO_DATE)), text
 
@@ -122,3 +125,19 @@ def test_denying_involvement_in_bombings_denies_the_bombings() -> None:
         "embassy in Guatemala City on Monday."
     )
     assert e.kind is EventKind.INCIDENT
+
+
+def test_an_event_word_that_did_something_is_an_incident_whatever_else_is_to_come() -> None:
+    # "in the next few hours" is when the supply will be restored, not when the attacks
+    # come: the attacks affected the powerline, and that is an incident in Chile
+    e = only_event(
+        "SANTIAGO, 27 NOV 89 (DOMESTIC SERVICE) -- [TEXT] THE COMPANIES CONCLUDED BY STATING "
+        "THAT THE TERRORIST ATTACKS AFFECTED THE MAIN POWERLINE AND THAT THE ELECTRIC SUPPLY "
+        "TO SOME TOWNS WILL BE RESTORED IN THE NEXT FEW HOURS."
+    )
+    assert (e.kind, e.modality) == (EventKind.INCIDENT, Modality.REPORTED)
+    assert e.place is not None
+    assert e.place.country == "CL"
+    assert [t.span.text for t in e.targets] == ["POWERLINE"]
+    threat = only_event("An attack on the embassy in Lima is expected in the coming days.")
+    assert threat.kind is EventKind.THREAT

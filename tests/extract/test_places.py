@@ -128,6 +128,12 @@ def test_a_city_in_another_country_is_not_taken_for_an_event_without_a_place() -
     e = only_event(text)
     assert e.place is not None
     assert (e.place.country, e.place.city) == ("SV", "San Salvador")
+    # in mixed case too, where no rule for caseless text drops Tegucigalpa: the places
+    # after a reaction are the reacting party's
+    assert country_and_city(
+        "San Salvador, 5 Oct 89 (ACAN-EFE) -- Urban guerrillas dynamited a power pylon, "
+        "police said.  The attack was condemned by diplomats in Tegucigalpa."
+    ) == ("SV", "San Salvador")
 
 
 def test_a_small_town_abroad_is_not_taken_in_a_caseless_report() -> None:
@@ -766,3 +772,18 @@ def test_a_report_from_nowhere_is_in_the_country_its_group_fights_in() -> None:
     assert "FARABUNDO MARTI" in e.place.name
     # a group that fights in many countries gives none
     assert only_event("ISIL claimed the bombing of a market at dawn, killing 12.").place is None
+
+
+def test_a_capital_abroad_is_where_it_happened_in_capitals_too() -> None:
+    # Only cities of a million were taken abroad in capitals; San Salvador has half that,
+    # but a country's capital is no stray town.
+    text = (
+        "TEGUCIGALPA, 29 APR 88 (VOZ DE HONDURAS NETWORK) -- [TEXT] THE SAME DAY INCIDENTS "
+        "WERE TAKING PLACE HERE, 13 PERSONS DIED IN SAN SALVADOR AS A RESULT OF A BOMB "
+        "EXPLOSION."
+    )
+    assert country_and_city(text) == ("SV", "San Salvador")
+    assert country_and_city(
+        "Tegucigalpa, 29 Apr 88 -- The same day incidents were taking place here, 13 persons "
+        "died in San Salvador as a result of a bomb explosion."
+    ) == ("SV", "San Salvador")

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from tearline.extract import _lexicon as lx
-from tearline.extract._mentions import is_threat_word
+from tearline.extract._mentions import DID, is_threat_word
 from tearline.extract._merge import Draft, place_score
 from tearline.model import (
     Actor,
@@ -142,6 +142,7 @@ def assemble(d: Draft, text: str, upper: bool) -> Event | None:
     against = bool(actors or harms or targets)
     kinds += any(
         _ATTACKED.match(text, t.end)
+        or (mn.kind is EventKind.INCIDENT and DID.match(text, t.end))
         or (mn.kind is EventKind.THREAT and against and is_threat_word(t.text))
         for mn in d.mentions
         for t in mn.triggers

@@ -404,6 +404,11 @@ _RULES_ONLY_TARGETS: list[tuple[str, TargetType]] = [
         "archbishop|s, nun|s, missionary, missionaries",
         TargetType.PERSON,
     ),
+    (
+        "powerline|s, power pole|s, electric pole|s, electric power pole|s, electrical tower|s, "
+        "electric line|s, electrical installation|s, transmission line|s, high-voltage post|s",
+        TargetType.INFRASTRUCTURE,
+    ),
 ]
 
 

@@ -102,7 +102,9 @@ _PLANNED = re.compile(
 # guerrillas will carry out terrorist actions and attacks", but not "we will remind you
 # that in 1984 Lehder organised the assassination of the minister".
 _WILL = re.compile(
-    r"\b(?:will|shall|going\s+to|about\s+to|expected\s+to|set\s+to|ready\s+to)\b",
+    r"\b(?:will|shall|going\s+to|about\s+to|expected\s+to|set\s+to|ready\s+to)\b"
+    # not "going to the dialogue meetings": going somewhere
+    r"(?!\s+(?:the|a|an|this|that|these|those|his|her|their|its|our|my|your)\b)",
     re.IGNORECASE,
 )
 _WILL_REACH = 8  # words between "will" and the event word
@@ -197,6 +199,17 @@ def _values(m: Match[lx.Lex]) -> tuple[str, bool]:
     return trig.value, any(v.past for v in m.values)
 
 
+# An event noun that is the subject of a past verb tells what happened, whatever else the
+# sentence says is to come: "the terrorist attacks affected the main powerline and the
+# supply will be restored in the next few hours".
+DID = re.compile(
+    r"\s+(?:(?:also|reportedly|apparently)\s+)?(?:affected|killed|destroyed|damaged|left"
+    r"|caused|wounded|injured|occurred|took\s+place|happened|hit|struck|shook|tore|razed"
+    r"|claimed\s+the\s+lives|cut\s+off|paralyzed|paralysed|interrupted|knocked\s+out)\b",
+    re.IGNORECASE,
+)
+
+
 def _kind_and_modality(
     text: str, f: UnitFacts, m: Match[lx.Lex]
 ) -> tuple[EventKind, Modality] | None:
@@ -213,7 +226,7 @@ def _kind_and_modality(
     if _PAST_GUESS.search(before):
         # the event happened; the guess is about who did it or how
         return EventKind.INCIDENT, Modality.REPORTED
-    past = past and not _TO_BE.search(before)
+    past = (past and not _TO_BE.search(before)) or bool(DID.match(text, m.end))
     if past and _DONE.search(before):
         # "named after Bateman, who was killed", "the targets of a bomb attack that
         # exploded": the tense is plain whatever was planned around it
@@ -277,6 +290,9 @@ _MISHAP = re.compile(
 )
 
 
+_WAS = re.compile(r"\b(?:was|were)\s+$", re.IGNORECASE)
+
+
 def _a_killing(text: str, f: UnitFacts, m: Match[lx.Lex]) -> bool:
     """A kill verb that reports a killing without naming who did it or with what: "the
     killing of a presidential candidate", "six priests were killed in San Salvador on 16
@@ -288,7 +304,21 @@ def _a_killing(text: str, f: UnitFacts, m: Match[lx.Lex]) -> bool:
         return False
     if any(t.type is TargetType.PERSON for t in f.targets):
         return True
-    return bool(f.times) and any(pf.mention.prep in LOCATIVE for pf in f.places)
+    placed = any(pf.mention.prep in LOCATIVE for pf in f.places)
+    if f.counts and placed and _WAS.search(text, max(f.unit.start, m.start - 12), m.start):
+        return True  # "one person was killed in Tulcan"
+    return bool(f.times) and placed
+
+
+# A reaction to an event: "the Honduran government today denounced the assassination of
+# Salvadoran ...", "Argentina has expressed its solidarity ...", "Nicaragua has denied any
+# links with the assassination of ...". The places after it are the reacting party's.
+REACTION = re.compile(
+    r"\b(?:condemn|denounc|repudiat|deplor|lament|protest)\w*"
+    r"|\b(?:indignation|outrage|consternation|condolences|solidarity)\b"
+    r"|\bden(?:y|ies|ied|ying)\s+(?:any\s+)?(?:links?|involvement|participation|connection)\b",
+    re.IGNORECASE,
+)
 
 
 def _nearest(pos_start: int, pos_end: int, mentions: list[Mention]) -> Mention:
@@ -349,7 +379,11 @@ def _attach(text: str, f: UnitFacts, mentions: list[Mention]) -> None:
     for h in f.harms:
         _nearest(h.span.start, h.span.end, mentions).harms.append(h)
     for p in f.places:
-        _nearest(p.mention.span.start, p.mention.span.end, mentions).places.append(p)
+        mn = _nearest(p.mention.span.start, p.mention.span.end, mentions)
+        trigger = mn.triggers[0]
+        if trigger.text and REACTION.search(text, trigger.end, p.mention.span.start):
+            continue  # "the attack was condemned by diplomats in Tegucigalpa"
+        mn.places.append(p)
     for tm in f.times:
         fits = [mn for mn in mentions if _direction_fits(tm, mn.kind)]
         if fits:

@@ -13,7 +13,7 @@ from tearline.extract._assemble import assemble
 from tearline.extract._doc import Doc, prepare
 from tearline.extract._facts import UnitFacts, read_facts
 from tearline.extract._fillers import attach, in_reach
-from tearline.extract._mentions import read_unit
+from tearline.extract._mentions import REACTION, read_unit
 from tearline.extract._merge import Merger
 from tearline.extract._places import DIVISION_AFTER, LIST_GAP, LOCATIVE
 from tearline.extract._placing import country_place
@@ -74,15 +74,6 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
     return attach(events, found, doc, orgs)
 
 
-# A country reacting to an event: "the Honduran government today denounced the
-# assassination of Salvadoran ...", "Argentina has expressed its solidarity ...",
-# "Nicaragua has denied any links with the assassination of ...".
-_REACTION = re.compile(
-    r"\b(?:condemn|denounc|repudiat|deplor|lament|protest)\w*"
-    r"|\b(?:indignation|outrage|consternation|condolences|solidarity)\b"
-    r"|\bden(?:y|ies|ied|ying)\s+(?:any\s+)?(?:links?|involvement|participation|connection)\b",
-    re.IGNORECASE,
-)
 # "... condemned the assassination of six Jesuits in his country": the reacting party's
 _THEIR_COUNTRY = re.compile(r"\bin\s+(?:his|her|its|their|our)\s+(?:own\s+)?country\b", re.I)
 
@@ -98,7 +89,7 @@ def _reacted_to(
     country reacting to what happened "in his country" puts it there."""
     unit = doc.unit_at(e.evidence[0].start) if e.evidence else None
     f = facts.get(unit.index) if unit is not None else None
-    if unit is None or f is None or (m := _REACTION.search(doc.text, unit.start, unit.end)) is None:
+    if unit is None or f is None or (m := REACTION.search(doc.text, unit.start, unit.end)) is None:
         return None
     if e.place is not None and not (
         e.place.country == home.country and unit.start <= e.place.span.start < m.start()

@@ -453,13 +453,19 @@ def _stray_town(
     city = _city_by_own_name(pm, place, gaz)
     if city is None:
         return True
-    if city.population >= STRAY_POPULATION:
-        return False
+    if city.population >= STRAY_POPULATION or _capital(city, gaz):
+        return False  # "13 persons died in San Salvador" in a report filed in Tegucigalpa
     # In a report whose dateline names no country ("CLANDESTINE"), a city of its own name
     # no other place has ("IN SOYAPANGO", 330,000 people) is itself where something is
     # put in it. (Filed from a country, a foreign city is more often where someone spends
     # his time or sits in a hotel.)
     return dated or not _sole_city(pm, place, gaz)
+
+
+def _capital(city: City, gaz: Gazetteer) -> bool:
+    """Whether the city is its country's capital."""
+    i = gaz.by_code.get(city.country)
+    return i is not None and fold_key(gaz.countries[i].capital) == fold_key(city.name)
 
 
 def _city_by_own_name(pm: PlaceMention, place: Place, gaz: Gazetteer) -> City | None:
