@@ -90,6 +90,26 @@ def test_a_count_killed_at_a_place_is_an_incident_but_not_a_war_toll() -> None:
         assert extract(text, DEMO_DATE) == [], text
 
 
+def test_fired_on_is_a_shooting_but_fired_on_monday_is_no_event() -> None:
+    e = only_event(
+        "TEGUCIGALPA, 3 FEB 90 (ACAN-EFE) -- [TEXT] THIS PAST WEDNESDAY UNIDENTIFIED PEOPLE "
+        "FIRED ON A U.S. MILITARY CONVOY IN YORO DEPARTMENT."
+    )
+    assert e.method is not None
+    assert e.method.method is Method.ARMED_ASSAULT
+    assert e.place is not None
+    assert e.place.country == "HN"
+    # mortars fired against a neighbourhood
+    e = only_event(
+        "SAN SALVADOR, 14 NOV 89 -- [TEXT] MORTARS HAVE BEEN INDISCRIMINATELY FIRED AGAINST "
+        "THE MILAGRO DE LA PAZ NEIGHBORHOOD IN SAN MIGUEL FOR 3 DAYS."
+    )
+    assert e.place is not None
+    assert (e.place.country, e.place.city) == ("SV", "San Miguel")
+    assert extract("The mayor of Lima fired his deputy on Monday.", DEMO_DATE) == []
+    assert extract("He was fired on Monday from his job in Lima.", DEMO_DATE) == []
+
+
 def test_shot_to_death_is_a_shooting() -> None:
     e = only_event(
         "BOGOTA, 27 APR 90 (AFP) -- [TEXT] BODYGUARDS SHOT THE GUNMAN TO DEATH AFTER HE "

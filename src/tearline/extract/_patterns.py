@@ -6,6 +6,7 @@ words: the role taggers never saw them."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from tearline.extract import _lexicon as lx
 from tearline.extract._doc import Doc
@@ -117,6 +118,15 @@ _DOWNED = re.compile(
     re.IGNORECASE,
 )
 _AIRCRAFT_DOWNED = _marks(Method.ARMED_ASSAULT)
+# Gunfire at someone: "the gunmen fired on the police", "mortars have been fired against
+# that sector of the neighborhood" (not "he was fired on Monday").
+_FIRED_ON = re.compile(
+    r"\bfired\s+(?:on|upon|against|into)\b(?!\s+(?:\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|january|february|march|april|may|june|july|august|september|october|november"
+    r"|december|charges|grounds)\b)",
+    re.IGNORECASE,
+)
+_FIRED = tuple(replace(v, past=True) for v in _marks(Method.ARMED_ASSAULT))
 
 
 # Each pattern is tried only in a sentence holding one of its key words (folded): most
@@ -128,6 +138,7 @@ _GATED: tuple[tuple[re.Pattern[str], tuple[lx.Lex, ...], tuple[str, ...]], ...] 
     (_DECLARED_TARGET, THREAT_MARK, ("target", " head")),
     (_THREATENED_PERSON, THREAT_MARK, ("threat",)),
     (_DOWNED, _AIRCRAFT_DOWNED, ("down",)),
+    (_FIRED_ON, _FIRED, ("fired",)),
 )
 
 
