@@ -787,3 +787,18 @@ def test_a_capital_abroad_is_where_it_happened_in_capitals_too() -> None:
         "Tegucigalpa, 29 Apr 88 -- The same day incidents were taking place here, 13 persons "
         "died in San Salvador as a result of a bomb explosion."
     ) == ("SV", "San Salvador")
+
+
+def test_a_city_that_opens_the_report_is_where_its_unplaced_events_happen() -> None:
+    # Filed in Bogota about Medellin: the bombings name no place of their own.
+    text = (
+        "BOGOTA, 7 SEP 89 (INRAVISION TELEVISION CADENA 1) -- [REPORT] [MARIBEL OSORIO] "
+        "[TEXT] MEDELLIN CONTINUES TO LIVE THROUGH A WAVE OF TERROR.  AT APPROXIMATELY 1700 "
+        "TODAY A BOMB EXPLODED INSIDE A FAST-FOOD RESTAURANT."
+    )
+    assert country_and_city(text) == ("CO", "Medellín")
+    # a city named later as a subject lends nothing: the dateline's city stays
+    assert country_and_city(
+        "BOGOTA, 7 SEP 89 (EFE) -- [TEXT] A BOMB EXPLODED INSIDE A FAST-FOOD RESTAURANT "
+        "TODAY.  MEDELLIN CONTINUES TO LIVE THROUGH A WAVE OF TERROR."
+    ) == ("CO", "Bogotá")

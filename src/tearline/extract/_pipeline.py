@@ -65,13 +65,25 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
         (index, pf.place)
         for index in sorted(facts)
         for pf in facts[index].places
-        if pf.place.precision in _LOCAL and pf.mention.prep in LOCATIVE
+        if pf.place.precision in _LOCAL
+        and (pf.mention.prep in LOCATIVE or _opens_text(doc, pf.mention.span.start))
     ]
     events = [_with_city(e, doc, located, dateline_city) for e in events]
     events = [each for e in events for each in _per_town(e, doc, facts)]
     # The taggers read only the sentences whose fillers can be given to an event.
     found = model.read(doc, gaz, orgs, in_reach(doc, events)) if model is not None else None
     return attach(events, found, doc, orgs)
+
+
+# Between the dateline and the text's first word: "[REPORT] [MARIBEL OSORIO] [TEXT]".
+_TAGS = re.compile(r"(?:\s*\[[^\]\n]{1,60}\])*\s*")
+
+
+def _opens_text(doc: Doc, pos: int) -> bool:
+    """Whether a report's first sentence opens with the name at ``pos``: the city the story
+    is about, as a second dateline would say ("BOGOTA, 7 SEP 89 -- [TEXT] MEDELLIN
+    CONTINUES TO LIVE THROUGH A WAVE OF TERROR.")."""
+    return doc.dateline is not None and _TAGS.fullmatch(doc.text, doc.dateline_end, pos) is not None
 
 
 # "... condemned the assassination of six Jesuits in his country": the reacting party's
