@@ -802,3 +802,16 @@ def test_a_city_that_opens_the_report_is_where_its_unplaced_events_happen() -> N
         "BOGOTA, 7 SEP 89 (EFE) -- [TEXT] A BOMB EXPLODED INSIDE A FAST-FOOD RESTAURANT "
         "TODAY.  MEDELLIN CONTINUES TO LIVE THROUGH A WAVE OF TERROR."
     ) == ("CO", "Bogotá")
+
+
+def test_a_spokesman_in_a_city_speaks_there_and_puts_nothing_there() -> None:
+    e = only_event(
+        "WASHINGTON DC (UNITED STATES), 16 NOV 89 (EFE) -- [TEXT] SALVADORAN FOREIGN MINISTER "
+        "JOSE MANUEL PACAS CASTRO TODAY CONDEMNED THE ASSASSINATION OF SIX JESUITS AND TWO "
+        "WOMEN IN HIS COUNTRY.  A COMMUNIQUE RELEASED TODAY BY A FARABUNDO MARTI NATIONAL "
+        "LIBERATION FRONT [FMLN] SPOKESMAN IN WASHINGTON BLAMED THE SALVADORAN ARMY FOR THE "
+        "CRIME, AND ADDED THAT ALL OF THE BODIES HAD BULLET WOUNDS IN THE HEAD, INDICATING THAT "
+        "THEY WERE EXECUTED."
+    )
+    assert e.place is not None
+    assert e.place.country == "SV"

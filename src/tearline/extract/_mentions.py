@@ -321,6 +321,14 @@ REACTION = re.compile(
 )
 
 
+# The place of one who speaks of the event, not of the event.
+_SPEAKER_IN = re.compile(
+    r"\b(?:spokesm[ae]n|spokeswom[ae]n|spokespersons?|correspondents?)\s+(?:based\s+)?in\s+"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _nearest(pos_start: int, pos_end: int, mentions: list[Mention]) -> Mention:
     return min(mentions, key=lambda mn: mn.distance(pos_start, pos_end))
 
@@ -383,6 +391,8 @@ def _attach(text: str, f: UnitFacts, mentions: list[Mention]) -> None:
         trigger = mn.triggers[0]
         if trigger.text and REACTION.search(text, trigger.end, p.mention.span.start):
             continue  # "the attack was condemned by diplomats in Tegucigalpa"
+        if _SPEAKER_IN.search(text, max(0, p.mention.span.start - 40), p.mention.span.start):
+            continue  # "an FMLN spokesman in Washington blamed the army for the crime"
         mn.places.append(p)
     for tm in f.times:
         fits = [mn for mn in mentions if _direction_fits(tm, mn.kind)]
