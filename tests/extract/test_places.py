@@ -90,6 +90,13 @@ def test_upper_case_wire_text() -> None:
     e = only_event(text, DEMO_DATE)
     assert e.place is not None
     assert e.place.country == "SV"
+    # nor where people had been before it
+    e = only_event(
+        "SAN SALVADOR, 13 FEB 90 (DPA) -- [TEXT] THE MASSACRE TOOK PLACE AT A CAMP OF "
+        "SALVADORAN REFUGEES WHO HAD BEEN IN HONDURAS, RESIDENTS SAID."
+    )
+    assert e.place is not None
+    assert e.place.country == "SV"
     assert e.place.precision is PlacePrecision.REGION
     assert "tearline:fmln" in {a.org_id for a in e.actors}
     assert e.casualties.killed is not None
@@ -210,6 +217,13 @@ def test_a_report_filed_abroad_is_about_the_country_it_names() -> None:
     )
     assert e.place is not None
     assert e.place.country == "SV"
+    # nor where people had been before it
+    e = only_event(
+        "SAN SALVADOR, 13 FEB 90 (DPA) -- [TEXT] THE MASSACRE TOOK PLACE AT A CAMP OF "
+        "SALVADORAN REFUGEES WHO HAD BEEN IN HONDURAS, RESIDENTS SAID."
+    )
+    assert e.place is not None
+    assert e.place.country == "SV"
 
 
 def test_a_foreign_embassy_or_newsman_does_not_move_the_report_abroad() -> None:
@@ -219,6 +233,13 @@ def test_a_foreign_embassy_or_newsman_does_not_move_the_report_abroad() -> None:
         "SAN SALVADOR, 5 OCT 89 (AFP) -- [TEXT] ACTIVISTS CARRYING GUNS OCCUPIED THE COSTA "
         "RICAN EMBASSY YESTERDAY AND ARE HOLDING THE COSTA RICAN AMBASSADOR HOSTAGE.  THE "
         "COSTA RICAN AMBASSADOR'S WIFE SAID THE COSTA RICAN DIPLOMATS ARE UNHARMED."
+    )
+    assert e.place is not None
+    assert e.place.country == "SV"
+    # nor where people had been before it
+    e = only_event(
+        "SAN SALVADOR, 13 FEB 90 (DPA) -- [TEXT] THE MASSACRE TOOK PLACE AT A CAMP OF "
+        "SALVADORAN REFUGEES WHO HAD BEEN IN HONDURAS, RESIDENTS SAID."
     )
     assert e.place is not None
     assert e.place.country == "SV"
@@ -236,6 +257,13 @@ def test_a_foreign_country_that_only_speaks_is_not_the_place() -> None:
     e = only_event(
         "SAN SALVADOR, 17 JUN 89 -- [TEXT] NICARAGUA HAS DENIED ANY LINK WITH THE "
         "ASSASSINATION OF A SALVADORAN MINISTER YESTERDAY."
+    )
+    assert e.place is not None
+    assert e.place.country == "SV"
+    # nor where people had been before it
+    e = only_event(
+        "SAN SALVADOR, 13 FEB 90 (DPA) -- [TEXT] THE MASSACRE TOOK PLACE AT A CAMP OF "
+        "SALVADORAN REFUGEES WHO HAD BEEN IN HONDURAS, RESIDENTS SAID."
     )
     assert e.place is not None
     assert e.place.country == "SV"
@@ -804,7 +832,7 @@ def test_a_city_that_opens_the_report_is_where_its_unplaced_events_happen() -> N
     ) == ("CO", "Bogotá")
 
 
-def test_a_spokesman_in_a_city_speaks_there_and_puts_nothing_there() -> None:
+def test_a_spokesmans_city_and_where_victims_had_been_are_not_where_it_happened() -> None:
     e = only_event(
         "WASHINGTON DC (UNITED STATES), 16 NOV 89 (EFE) -- [TEXT] SALVADORAN FOREIGN MINISTER "
         "JOSE MANUEL PACAS CASTRO TODAY CONDEMNED THE ASSASSINATION OF SIX JESUITS AND TWO "
@@ -812,6 +840,13 @@ def test_a_spokesman_in_a_city_speaks_there_and_puts_nothing_there() -> None:
         "LIBERATION FRONT [FMLN] SPOKESMAN IN WASHINGTON BLAMED THE SALVADORAN ARMY FOR THE "
         "CRIME, AND ADDED THAT ALL OF THE BODIES HAD BULLET WOUNDS IN THE HEAD, INDICATING THAT "
         "THEY WERE EXECUTED."
+    )
+    assert e.place is not None
+    assert e.place.country == "SV"
+    # nor where people had been before it
+    e = only_event(
+        "SAN SALVADOR, 13 FEB 90 (DPA) -- [TEXT] THE MASSACRE TOOK PLACE AT A CAMP OF "
+        "SALVADORAN REFUGEES WHO HAD BEEN IN HONDURAS, RESIDENTS SAID."
     )
     assert e.place is not None
     assert e.place.country == "SV"

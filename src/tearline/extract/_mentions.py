@@ -321,10 +321,12 @@ REACTION = re.compile(
 )
 
 
-# The place of one who speaks of the event, not of the event.
+# The place of one who speaks of the event, not of the event; and where people had been
+# or lived before it: "a camp of Salvadoran refugees who had been in Honduras".
 _SPEAKER_IN = re.compile(
-    r"\b(?:spokesm[ae]n|spokeswom[ae]n|spokespersons?|correspondents?)\s+(?:based\s+)?in\s+"
-    r"(?:the\s+)?$",
+    r"(?:\b(?:spokesm[ae]n|spokeswom[ae]n|spokespersons?|correspondents?)\s+(?:based\s+)?"
+    r"|\b(?:who|that)\s+(?:had\s+|have\s+|has\s+)?(?:been|lived|living|resided|stayed|worked"
+    r"|studied)\s+(?:\w+\s+)?)in\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 
