@@ -269,6 +269,16 @@ def test_a_foreign_country_that_only_speaks_is_not_the_place() -> None:
     assert e.place.country == "SV"
 
 
+def test_a_dateline_without_a_date_is_still_a_dateline() -> None:
+    # "SAN SALVADOR, NO DATE (DOMESTIC SERVICE) --" files the report in San Salvador
+    text = (
+        "SAN SALVADOR, NO DATE (DOMESTIC SERVICE) -- [SPEECH] [TEXT] [CONTINUED] SOME "
+        "GENTLEMEN IN NICARAGUA SAY THE WAR GOES ON.  GUERRILLAS SHOT DEAD A JUDGE AS HE LEFT "
+        "HIS HOME, POLICE SAID."
+    )
+    assert country_and_city(text) == ("SV", "San Salvador")
+
+
 def test_here_in_a_report_is_the_datelines_city() -> None:
     e = only_event(
         "BOGOTA, 16 AUG 89 -- [TEXT] A JUDGE WAS SHOT DEAD HERE TODAY BY FOUR MEN ON MOTORCYCLES."

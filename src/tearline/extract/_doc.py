@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 
 from tearline.extract._text import Role, Unit, fold, is_upper_text, units
 
-# "SAN SALVADOR, 3 JAN 90 -- [TEXT] ..." (wire-service datelines, MUC-4 style) and
-# "MOSCOW, March 6 (Reuters) -": the place where the report was filed.
+# "SAN SALVADOR, 3 JAN 90 -- [TEXT] ..." (wire-service datelines, MUC-4 style), "SAN
+# SALVADOR, NO DATE (DOMESTIC SERVICE) --" and "MOSCOW, March 6 (Reuters) -": the place
+# where the report was filed.
 _MONTH_DAY = r"[A-Z][a-z]{2,8}\.?\s+\d{1,2}"  # "March 6"
 _AGENCY = r"(?:\s*\([^)\n]{1,60}\))?\s*"  # "(ACAN-EFE)", "(Reuters)"
 _DATELINE = re.compile(
     r"\s*(?P<place>[A-Z][A-Za-z .'\-]{1,40}?(?:\s\([A-Z][A-Za-z .'\-]{1,30}\))?),\s+"
-    rf"(?P<date>\d{{1,2}}\s+[A-Za-z]{{3,9}}\.?\s+\d{{2,4}}|{_MONTH_DAY}){_AGENCY}(?:--|-|\u2014)"
+    rf"(?P<date>\d{{1,2}}\s+[A-Za-z]{{3,9}}\.?\s+\d{{2,4}}|{_MONTH_DAY}|NO\s+DATE){_AGENCY}"
+    r"(?:--|-|\u2014)"
 )
 # A relayed report carries the story's own dateline after the relaying service's, its
 # year often left out and its name free to break across a line: "MEXICO CITY (MEXICO),
