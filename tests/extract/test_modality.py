@@ -141,3 +141,18 @@ def test_an_event_word_that_did_something_is_an_incident_whatever_else_is_to_com
     assert [t.span.text for t in e.targets] == ["POWERLINE"]
     threat = only_event("An attack on the embassy in Lima is expected in the coming days.")
     assert threat.kind is EventKind.THREAT
+
+
+def test_who_planned_a_known_event_is_no_plan_of_one_to_come() -> None:
+    for text in (
+        "No one knew who had planned the murder of Father Ellacuria in San Salvador.",
+        "Botero said the Medellin cartel planned and carried out the assassination of the "
+        "candidate in Bogota.",
+    ):
+        e = only_event(text)
+        assert (e.kind, e.modality) == (EventKind.INCIDENT, Modality.REPORTED), text
+    # an attack planned, named as one among others, is still a plan
+    e = only_event("Police said the group planned an attack on the embassy in Lima.")
+    assert (e.kind, e.modality) == (EventKind.THREAT, Modality.PLANNED)
+    e = only_event("The guerrillas are planning the assassination of the mayor of Lima.")
+    assert (e.kind, e.modality) == (EventKind.THREAT, Modality.PLANNED)

@@ -121,9 +121,20 @@ _WILL_SAY = re.compile(
 )
 
 
+# Who planned an event named as one that happened: "no one knew who had planned the murder
+# of Father Ellacuria", "planned and carried out the assassination", "who planned Ignacio
+# Ellacuria's assassination" (a definite event; "planned an attack" is still a plan).
+_PLANNED_DONE = re.compile(
+    r"(?:planned|plotted|masterminded|prepared|ordered)\s+"
+    r"(?:and\s+(?:carried\s+out|executed|perpetrated|committed)\s+)?"
+    r"(?:the|this|that|these|those|his|her|their|its|[^\s]+'s)\s+(?:[^\s]+\s+){0,4}$",
+    re.IGNORECASE,
+)
+
+
 def _planned(before: str) -> bool:
     """Whether the words before an event word plan it or say it is to come."""
-    if _PLANNED.search(before):
+    if any(not _PLANNED_DONE.match(before, m.start()) for m in _PLANNED.finditer(before)):
         return True
     return any(
         len(before[m.end() :].split()) <= _WILL_REACH and not _WILL_SAY.match(before, m.end())
