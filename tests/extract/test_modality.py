@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tearline.extract import extract
 from tearline.model import EventKind, Modality
 
@@ -156,3 +158,28 @@ def test_who_planned_a_known_event_is_no_plan_of_one_to_come() -> None:
     assert (e.kind, e.modality) == (EventKind.THREAT, Modality.PLANNED)
     e = only_event("The guerrillas are planning the assassination of the mayor of Lima.")
     assert (e.kind, e.modality) == (EventKind.THREAT, Modality.PLANNED)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a reaction: the words before it are about the reaction
+        "We would like to say that we condemn in the strongest terms the murders of the "
+        "Jesuit priests in San Salvador early this morning.",
+        # who was involved: the event happened
+        "The poll reveals the possible participation of the FMLN in the murders of the "
+        "FENASTRAS leaders in San Salvador.",
+        "The government will disclose the names of the individuals implicated in the murder "
+        "of six Jesuits in San Salvador.",
+        # the month, not the verb
+        "Maza, who in late May was the target of a dynamite attack in Bogota, spoke today.",
+        # a plan of an attack that was carried out
+        "One of the documents is the plan of the attack that was carried out against him "
+        "today in Guatemala City.",
+    ],
+)
+def test_events_spoken_of_as_done_are_incidents(text: str) -> None:
+    events = extract(text, DEMO_DATE)
+    assert events, text
+    assert all(e.kind is EventKind.INCIDENT for e in events), text
+    assert all(e.modality is Modality.REPORTED for e in events), text

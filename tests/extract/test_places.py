@@ -90,13 +90,6 @@ def test_upper_case_wire_text() -> None:
     e = only_event(text, DEMO_DATE)
     assert e.place is not None
     assert e.place.country == "SV"
-    # nor where people had been before it
-    e = only_event(
-        "SAN SALVADOR, 13 FEB 90 (DPA) -- [TEXT] THE MASSACRE TOOK PLACE AT A CAMP OF "
-        "SALVADORAN REFUGEES WHO HAD BEEN IN HONDURAS, RESIDENTS SAID."
-    )
-    assert e.place is not None
-    assert e.place.country == "SV"
     assert e.place.precision is PlacePrecision.REGION
     assert "tearline:fmln" in {a.org_id for a in e.actors}
     assert e.casualties.killed is not None
@@ -217,13 +210,6 @@ def test_a_report_filed_abroad_is_about_the_country_it_names() -> None:
     )
     assert e.place is not None
     assert e.place.country == "SV"
-    # nor where people had been before it
-    e = only_event(
-        "SAN SALVADOR, 13 FEB 90 (DPA) -- [TEXT] THE MASSACRE TOOK PLACE AT A CAMP OF "
-        "SALVADORAN REFUGEES WHO HAD BEEN IN HONDURAS, RESIDENTS SAID."
-    )
-    assert e.place is not None
-    assert e.place.country == "SV"
 
 
 def test_a_foreign_embassy_or_newsman_does_not_move_the_report_abroad() -> None:
@@ -233,13 +219,6 @@ def test_a_foreign_embassy_or_newsman_does_not_move_the_report_abroad() -> None:
         "SAN SALVADOR, 5 OCT 89 (AFP) -- [TEXT] ACTIVISTS CARRYING GUNS OCCUPIED THE COSTA "
         "RICAN EMBASSY YESTERDAY AND ARE HOLDING THE COSTA RICAN AMBASSADOR HOSTAGE.  THE "
         "COSTA RICAN AMBASSADOR'S WIFE SAID THE COSTA RICAN DIPLOMATS ARE UNHARMED."
-    )
-    assert e.place is not None
-    assert e.place.country == "SV"
-    # nor where people had been before it
-    e = only_event(
-        "SAN SALVADOR, 13 FEB 90 (DPA) -- [TEXT] THE MASSACRE TOOK PLACE AT A CAMP OF "
-        "SALVADORAN REFUGEES WHO HAD BEEN IN HONDURAS, RESIDENTS SAID."
     )
     assert e.place is not None
     assert e.place.country == "SV"
@@ -257,13 +236,6 @@ def test_a_foreign_country_that_only_speaks_is_not_the_place() -> None:
     e = only_event(
         "SAN SALVADOR, 17 JUN 89 -- [TEXT] NICARAGUA HAS DENIED ANY LINK WITH THE "
         "ASSASSINATION OF A SALVADORAN MINISTER YESTERDAY."
-    )
-    assert e.place is not None
-    assert e.place.country == "SV"
-    # nor where people had been before it
-    e = only_event(
-        "SAN SALVADOR, 13 FEB 90 (DPA) -- [TEXT] THE MASSACRE TOOK PLACE AT A CAMP OF "
-        "SALVADORAN REFUGEES WHO HAD BEEN IN HONDURAS, RESIDENTS SAID."
     )
     assert e.place is not None
     assert e.place.country == "SV"

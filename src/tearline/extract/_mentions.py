@@ -87,7 +87,7 @@ def is_threat_word(trigger: str) -> bool:
 _COURT = re.compile(r"\b(?:courts?|judges?|jur(?:y|ies)|judicial|magistrates?)\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(
     # "may" the verb, not the month ("on 11 May a bomb destroyed", "in May", "May 11")
-    r"(?<!\d\s)(?<!\bin\s)(?<!\bof\s)\bmay\b(?!\s+\d)"
+    r"(?<!\d\s)(?<!\bin\s)(?<!\bof\s)(?<!\blate\s)(?<!\bearly\s)(?<!\bmid-)\bmay\b(?!\s+\d)"
     r"|\b(?:might|could|would|possibly|potentially|possible|potential|if|whether|risk of"
     r"|capable of|capability|capacity to)\b",
     re.IGNORECASE,
@@ -182,8 +182,11 @@ _INQUIRY = re.compile(
     r"|trials?|tried\s+for|punish\w*|prosecut\w*|accused\s+of|charged\s+with"
     r"|convicted\s+of|sentenced\s+for|testif(?:y|ies|ied|ying)|testimony|case\s+of"
     r"|in\s+connection\s+with|caused\s+by"
-    r"|(?P<who>blam(?:e|es|ed|ing)\s+(?:[^\s.;:]+\s+){0,8}?for|involve(?:d|ment)\s+in"
-    r"|participation\s+in|authors?\s+of|perpetrators?\s+of))\b",
+    # a reaction: "we would like to say that we condemn the murders"
+    r"|condemn\w*|denounc\w*|repudiat\w*|deplor\w*|regrett?(?:ed|ing|s)?"
+    r"|(?P<who>blam(?:e|es|ed|ing)\s+(?:[^\s.;:]+\s+){0,8}?for|implicated\s+in"
+    r"|(?:involvement|participation)\s+(?:of\s+[^.;:]{1,40}?\s+)?in|involved\s+in"
+    r"|authors?\s+of|perpetrators?\s+of))\b",
     re.IGNORECASE,
 )
 
@@ -214,7 +217,9 @@ def _values(m: Match[lx.Lex]) -> tuple[str, bool]:
 # sentence says is to come: "the terrorist attacks affected the main powerline and the
 # supply will be restored in the next few hours".
 DID = re.compile(
-    r"\s+(?:(?:also|reportedly|apparently)\s+)?(?:affected|killed|destroyed|damaged|left"
+    # "the attack that was carried out against him today"
+    r"(?:,?\s+(?:that|which)\s+(?:was|were)\s+(?:carried\s+out|perpetrated|committed)\b)"
+    r"|\s+(?:(?:also|reportedly|apparently)\s+)?(?:affected|killed|destroyed|damaged|left"
     r"|caused|wounded|injured|occurred|took\s+place|happened|hit|struck|shook|tore|razed"
     r"|claimed\s+the\s+lives|cut\s+off|paralyzed|paralysed|interrupted|knocked\s+out)\b",
     re.IGNORECASE,
@@ -237,7 +242,8 @@ def _kind_and_modality(
     if _PAST_GUESS.search(before):
         # the event happened; the guess is about who did it or how
         return EventKind.INCIDENT, Modality.REPORTED
-    past = (past and not _TO_BE.search(before)) or bool(DID.match(text, m.end))
+    did = DID.match(text, m.end) is not None  # "the attack that was carried out"
+    past = (past and not _TO_BE.search(before)) or did
     if past and _DONE.search(before):
         # "named after Bateman, who was killed", "the targets of a bomb attack that
         # exploded": the tense is plain whatever was planned around it
@@ -246,7 +252,7 @@ def _kind_and_modality(
         )
     threatish = bool(_THREATENED.search(before)) or _planned(before)
     future = any(t.direction == FUTURE for t in f.times)
-    if value == lx.CLAIM or (past and not threatish):
+    if value == lx.CLAIM or (past and not threatish) or did:
         kind = EventKind.INCIDENT
     elif value == lx.PLOT or threatish or (_HYPOTHETICAL.search(before) and not past) or future:
         kind = EventKind.THREAT
