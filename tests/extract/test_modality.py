@@ -166,6 +166,7 @@ def test_who_planned_a_known_event_is_no_plan_of_one_to_come() -> None:
         # a reaction: the words before it are about the reaction
         "We would like to say that we condemn in the strongest terms the murders of the "
         "Jesuit priests in San Salvador early this morning.",
+        "FECODE will hold a 48-hour strike to protest the assassination of Jaramillo in Bogota.",
         # who was involved: the event happened
         "The poll reveals the possible participation of the FMLN in the murders of the "
         "FENASTRAS leaders in San Salvador.",

@@ -183,7 +183,7 @@ _INQUIRY = re.compile(
     r"|convicted\s+of|sentenced\s+for|testif(?:y|ies|ied|ying)|testimony|case\s+of"
     r"|in\s+connection\s+with|caused\s+by"
     # a reaction: "we would like to say that we condemn the murders"
-    r"|condemn\w*|denounc\w*|repudiat\w*|deplor\w*|regrett?(?:ed|ing|s)?"
+    r"|condemn\w*|denounc\w*|repudiat\w*|deplor\w*|regrett?(?:ed|ing|s)?|protest(?:s|ed|ing)?"
     r"|(?P<who>blam(?:e|es|ed|ing)\s+(?:[^\s.;:]+\s+){0,8}?for|implicated\s+in"
     r"|(?:involvement|participation)\s+(?:of\s+[^.;:]{1,40}?\s+)?in|involved\s+in"
     r"|authors?\s+of|perpetrators?\s+of))\b",
