@@ -146,3 +146,24 @@ def test_an_aircraft_shot_down_is_an_attack_and_a_misspelt_threat_still_threaten
         "The troops beat up the peasants in Perquin, threating to kill them if they spoke.", DATE
     )
     assert (e.kind, e.modality) == (EventKind.THREAT, Modality.THREATENED)
+
+
+def test_a_threat_to_kill_beside_a_deed_is_still_a_threat() -> None:
+    # The stoppage is called for a day to come, and the rebels threaten to kill: both are
+    # threats, though "stoppage" is an event word that used to silence "kill".
+    e = only_event(
+        "LIMA, 10 MAR 90 -- [TEXT] IN THE PAST FEW DAYS, THE REBELS HAVE CALLED FOR A "
+        "TRANSPORTATION STOPPAGE TO BEGIN ON 16 MARCH, HAVE ORDERED GAS STATION OWNERS TO "
+        "REFRAIN FROM SELLING FUEL, AND THREATENED TO KILL ELECTION OFFICIALS.",
+        DATE,
+    )
+    assert (e.kind, e.modality) == (EventKind.THREAT, Modality.THREATENED)
+    assert Harm.KILLING in {h.harm for h in e.harm}
+    # the group that bombs is the group that threatens
+    events = extract(
+        "The guerrillas have reacted by carrying out bomb attacks in Bogota and threatening "
+        "to kill judges and journalists.",
+        DATE,
+    )
+    threat = next(e for e in events if e.kind is EventKind.THREAT)
+    assert [a.span.text for a in threat.actors] == ["guerrillas"]

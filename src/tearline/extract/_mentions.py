@@ -47,7 +47,7 @@ _THREATENED = re.compile(
     # an ultimatum ("48 hours to leave the country or be killed") and incitement ("called
     # on its followers to murder", "called for the assassination of")
     r"|\bor\s+(?:else\s+)?(?:they\s+will\s+|he\s+will\s+|she\s+will\s+)?be\s*$"
-    r"|\bcall(?:s|ed|ing)?\s+for\s+(?:the\s+)?$"
+    r"|\bcall(?:s|ed|ing)?\s+for\s+(?:the\s+|an?\s+)?$"
     r"|\b(?:call(?:s|ed|ing)?|urg(?:e|es|ed|ing))\s+(?:on\s+|upon\s+)?[^.;:]{0,60}?\bto\s+$",
     re.IGNORECASE,
 )
@@ -279,13 +279,19 @@ def _claimed(text: str) -> bool:
 def _live_triggers(text: str, f: UnitFacts) -> list[Match[lx.Lex]]:
     """Trigger words that mark an event here; kill verbs and 'target' need support."""
     firm = [m for m in f.triggers if _values(m)[0] in (lx.ATTACK, lx.PLOT, lx.CLAIM)]
-    if firm:
-        return firm
     hostile = bool(f.actors or f.weapons or f.methods)
     out = []
     for m in f.triggers:
         value, _ = _values(m)
+        if value not in (lx.CONDITIONAL, lx.TARGETING):
+            continue
         before = _window(text, f.unit, m.start) or ""
+        if firm:
+            # beside an event word, a kill word counts only as a threat in so many words:
+            # "the rebels called for a stoppage ... and threatened to kill election officials"
+            if value == lx.CONDITIONAL and _THREATENED.search(before):
+                out.append(m)
+            continue
         intent = bool(
             _planned(before) or _THREATENED.search(before) or _HYPOTHETICAL.search(before)
         )
@@ -293,7 +299,7 @@ def _live_triggers(text: str, f: UnitFacts) -> list[Match[lx.Lex]]:
             value == lx.TARGETING and intent
         ):
             out.append(m)
-    return out
+    return sorted(firm + out, key=lambda m: m.start)
 
 
 # Deaths no one inflicted: a kill verb in such a sentence reports no attack.
@@ -395,8 +401,19 @@ def read_unit(text: str, f: UnitFacts) -> list[Mention]:
 def _attach(text: str, f: UnitFacts, mentions: list[Mention]) -> None:
     for a in f.actors:
         agents = [mn for mn in mentions if mn.kind is None or _agent_of(text, a, mn)]
-        if agents:
-            _nearest(a.span.start, a.span.end, agents).actors.append(a)
+        if not agents:
+            continue
+        nearest = _nearest(a.span.start, a.span.end, agents)
+        nearest.actors.append(a)
+        # the subject of a threat as well as of a deed: "the rebels have called for a
+        # stoppage ... and threatened to kill election officials"
+        for mn in agents:
+            if (
+                mn is not nearest
+                and mn.kind is EventKind.THREAT
+                and a.span.end <= mn.triggers[0].start
+            ):
+                mn.actors.append(a)
     for span, method in f.methods:
         _nearest(span.start, span.end, mentions).methods.append((span, method))
     for span, weapon in f.weapons:
