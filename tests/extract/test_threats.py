@@ -83,6 +83,8 @@ def test_a_courts_death_sentence_is_no_threat() -> None:
         "A man threatened to shoot students at Lincoln High School in Denver on Friday.",
         "The imam received a letter saying he would be killed if he kept preaching in Birmingham.",
         "He posted online that he would bomb the synagogue in Halle on Yom Kippur.",
+        "In Bogota, threats were made against other political figures such as Liberal Party "
+        "candidate Cesar Gaviria.",
     ],
 )
 def test_worded_threats_to_kill_are_threatened(text: str) -> None:

@@ -96,14 +96,15 @@ _DECLARED_TARGET = re.compile(
 THREAT_MARK = (lx.rules_only(lx.Lex(lx.TRIGGER, lx.PLOT)),)
 # Someone threatened, in so many words: "the minister and her son have been threatened by
 # the drug trafficking mafias", "he has received threats", "a veiled threat against the
-# president of the supreme court".
+# president of the supreme court", "threats were made against other political figures".
 _THREATENED_PERSON = re.compile(
     r"\b(?:has|have|had|was|were|been|being)\s+(?:repeatedly\s+|constantly\s+)?threatened\b"
     r"(?!\s+(?:to|with\s+(?:arrest|dismissal|prosecution|sanctions?|expulsion|legal))\b)"
     r"|\b(?:received?|receiving|receives)\s+(?:[^\s.;:,]+\s+){0,2}?threats\b"
     r"(?!\s+of\s+(?:an?\s+)?(?:lawsuits?|legal|arrest|dismissal|prosecution|sanctions?"
     r"|expulsion|strikes?|resignation)\b)"
-    r"|\bthreats?\s+(?:against|on\s+the\s+li(?:fe|ves)\s+of)\b"
+    r"|\bthreats?\s+(?:(?:(?:were|was|have\s+been|has\s+been|had\s+been)\s+)?"
+    r"(?:made|issued|directed|levell?ed|uttered|voiced)\s+)?(?:against|on\s+the\s+li(?:fe|ves)\s+of)\b"
     # not "threats against democracy"
     r"(?!\s+(?:the\s+)?(?:democracy|peace|freedoms?|liberty|stability|sovereignty|security"
     r"|economy|environment|constitution|state|institutions|process|order|rule\s+of\s+law)\b)",
