@@ -85,6 +85,8 @@ def test_a_courts_death_sentence_is_no_threat() -> None:
         "He posted online that he would bomb the synagogue in Halle on Yom Kippur.",
         "In Bogota, threats were made against other political figures such as Liberal Party "
         "candidate Cesar Gaviria.",
+        "SAN SALVADOR, 19 APR 89 (AFP) -- [TEXT] THE COMMUNIQUE ADDS A VEILED THREAT AGAINST "
+        "FRANCISCO GUERRERO, PRESIDENT OF THE SUPREME COURT OF JUSTICE.",
     ],
 )
 def test_worded_threats_to_kill_are_threatened(text: str) -> None:
@@ -116,6 +118,8 @@ def test_a_promise_to_execute_is_a_planned_threat_and_an_execution_an_incident()
         "The mayor of Lima was threatened with dismissal by the council on Monday.",
         "The coach said the team would shoot for the title in Denver next season.",
         "The minister denounced threats against democracy in Lima.",
+        "Chiefs of state expressed support in Buenos Aires in view of the threats against "
+        "Argentine democracy.",
         "The mayor has received threats of a lawsuit from the contractors in Lima.",
         "He has received threats in Lima.",  # whom, from whom, of what: none said
         "The director will shoot a film about the mayor of Denver next week.",

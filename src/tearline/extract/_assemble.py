@@ -39,6 +39,10 @@ _ATTACKED = re.compile(
     re.IGNORECASE,
 )
 
+# A threat word read with whom it is against ("a veiled threat against Francisco Guerrero,
+# president of the supreme court"): the words after it name its target.
+_AGAINST_END = re.compile(r"\b(?:against|li(?:fe|ves)\s+of)$", re.IGNORECASE)
+
 
 def _actors(d: Draft) -> tuple[Actor, ...]:
     out: list[Actor] = []
@@ -125,13 +129,16 @@ def assemble(d: Draft, text: str, upper: bool) -> Event | None:
     """The event, or None when it says too little to be worth reporting."""
     actors, harms, method, targets = _actors(d), _harms(d), _method(d), _targets(d)
     place, casualties = _place(d, targets), _casualties(d)
+    # "a veiled threat against Francisco Guerrero": the threat names whom it is against,
+    # though no target word does
+    named = any(_AGAINST_END.search(t.text) for mn in d.mentions for t in mn.triggers)
     kinds = sum(
         bool(x)
         for x in (
             actors,
             harms,
             method,
-            targets,
+            targets or named,
             place,
             d.time,
             casualties.killed or casualties.injured,
@@ -139,7 +146,7 @@ def assemble(d: Draft, text: str, upper: bool) -> Event | None:
     )
     # A threat in so many words is a fact of its own where it says whom it is against or
     # from, or what it threatens ("received threats in Lima" alone is no threat to warn of)
-    against = bool(actors or harms or targets)
+    against = bool(actors or harms or targets) or named
     kinds += any(
         _ATTACKED.match(text, t.end)
         or (mn.kind is EventKind.INCIDENT and DID.match(text, t.end))

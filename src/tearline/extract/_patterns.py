@@ -105,8 +105,8 @@ _THREATENED_PERSON = re.compile(
     r"|expulsion|strikes?|resignation)\b)"
     r"|\bthreats?\s+(?:(?:(?:were|was|have\s+been|has\s+been|had\s+been)\s+)?"
     r"(?:made|issued|directed|levell?ed|uttered|voiced)\s+)?(?:against|on\s+the\s+li(?:fe|ves)\s+of)\b"
-    # not "threats against democracy"
-    r"(?!\s+(?:the\s+)?(?:democracy|peace|freedoms?|liberty|stability|sovereignty|security"
+    # not "threats against (Argentine) democracy"
+    r"(?!\s+(?:the\s+)?(?:[^\s.;:,]+\s+)?(?:democracy|peace|freedoms?|liberty|stability|sovereignty|security"
     r"|economy|environment|constitution|state|institutions|process|order|rule\s+of\s+law)\b)",
     re.IGNORECASE,
 )
