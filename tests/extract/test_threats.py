@@ -173,3 +173,12 @@ def test_a_threat_to_kill_beside_a_deed_is_still_a_threat() -> None:
     )
     threat = next(e for e in events if e.kind is EventKind.THREAT)
     assert [a.span.text for a in threat.actors] == ["guerrillas"]
+    # ... but not past another actor nearer the threat
+    events = extract(
+        "The Islamic State group quickly claimed responsibility for the attack on the concert "
+        "hall, with U.S. intelligence warning the Kremlin that ISIS-K was planning an attack "
+        "on Moscow.",
+        DATE,
+    )
+    threat = next(e for e in events if e.kind is EventKind.THREAT)
+    assert [a.span.text for a in threat.actors] == ["ISIS-K"]

@@ -408,11 +408,12 @@ def _attach(text: str, f: UnitFacts, mentions: list[Mention]) -> None:
         # the subject of a threat as well as of a deed: "the rebels have called for a
         # stoppage ... and threatened to kill election officials"
         for mn in agents:
-            if (
-                mn is not nearest
-                and mn.kind is EventKind.THREAT
-                and a.span.end <= mn.triggers[0].start
-            ):
+            start = mn.triggers[0].start
+            if mn is nearest or mn.kind is not EventKind.THREAT or a.span.end > start:
+                continue
+            # not past another actor nearer the threat ("the Islamic State group claimed
+            # responsibility, with U.S. intelligence warning that ISIS-K was planning ...")
+            if not any(a.span.end <= b.span.start < start for b in f.actors):
                 mn.actors.append(a)
     for span, method in f.methods:
         _nearest(span.start, span.end, mentions).methods.append((span, method))
