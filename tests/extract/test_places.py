@@ -832,3 +832,17 @@ def test_a_spokesmans_city_and_where_victims_had_been_are_not_where_it_happened(
     )
     assert e.place is not None
     assert e.place.country == "SV"
+
+
+def test_an_event_told_as_also_happening_is_another_event() -> None:
+    # "was also attacked": a second attack, not more of the first, so it does not lend
+    # the first its town (the Escalon neighbourhood is San Salvador's)
+    for text in (
+        "SAN SALVADOR, 1 AUG 89 -- [TEXT] GUERRILLAS ATTACKED A POLICE POST IN THE ESCALON "
+        "NEIGHBORHOOD, KILLING TWO AGENTS.  THE COMMAND POST IN SOYAPANGO WAS ALSO ATTACKED.",
+        "San Salvador, 1 Aug 89 -- Guerrillas attacked a police post in the Escalon "
+        "neighborhood, killing two agents. The command post in Soyapango was also attacked.",
+    ):
+        first = extract(text, DEMO_DATE)[0]
+        assert first.place is not None
+        assert (first.place.country, first.place.city) == ("SV", "San Salvador"), text

@@ -167,6 +167,9 @@ class Mention:
     places: list[PlaceFact] = field(default_factory=list)
     times: list[TimeMention] = field(default_factory=list)
     counts: list[tuple[Span, CountMention]] = field(default_factory=list)
+    # "two vehicles of the Red Cross have also been attacked": another event than the one
+    # just told, not more of it
+    another: bool = False
 
     def distance(self, start: int, end: int) -> int:
         """Characters between text[start:end] and the nearest of the mention's triggers."""
@@ -333,6 +336,9 @@ def _a_killing(text: str, f: UnitFacts, m: Match[lx.Lex]) -> bool:
     return bool(f.times) and placed
 
 
+_ANOTHER = re.compile(r"\b(?:also|another|other)\b", re.IGNORECASE)
+
+
 # A reaction to an event: "the Honduran government today denounced the assassination of
 # Salvadoran ...", "Argentina has expressed its solidarity ...", "Nicaragua has denied any
 # links with the assassination of ...". The places after it are the reacting party's.
@@ -386,7 +392,10 @@ def read_unit(text: str, f: UnitFacts) -> list[Mention]:
             if same[0].modality is Modality.REPORTED:
                 same[0].modality = km[1]
         else:
-            mentions.append(Mention(km[0], km[1], f.unit, [span]))
+            mention = Mention(km[0], km[1], f.unit, [span])
+            window = _window(text, f.unit, m.start) or ""
+            mention.another = _ANOTHER.search(window) is not None
+            mentions.append(mention)
     if not mentions:
         if f.has_event_facts() and not negated:
             mentions.append(

@@ -152,7 +152,8 @@ class Merger:
             return near or related
         adjacent = mn.unit.index - d.last_unit <= ADJACENT
         timed = time is not None and d.time is not None
-        return places_same(d.place, place) or related or timed or (adjacent and d.place is None)
+        lent = adjacent and d.place is None and not mn.another
+        return places_same(d.place, place) or related or timed or lent
 
     def _take(
         self, d: Draft, mn: Mention, place: Place | None, time: TimeWindow | None, orgs: set[str]
