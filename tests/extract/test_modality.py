@@ -150,6 +150,11 @@ def test_who_planned_a_known_event_is_no_plan_of_one_to_come() -> None:
         "No one knew who had planned the murder of Father Ellacuria in San Salvador.",
         "Botero said the Medellin cartel planned and carried out the assassination of the "
         "candidate in Bogota.",
+        "Walker said he does not know who planned Ignacio Ellacuria's assassination in San "
+        "Salvador.",
+        # the time to come is the inquiry's, not the murder's
+        "The government will disclose within the next 72 hours the names of the individuals "
+        "implicated in the murder of six Jesuits in San Salvador.",
     ):
         e = only_event(text)
         assert (e.kind, e.modality) == (EventKind.INCIDENT, Modality.REPORTED), text
@@ -158,6 +163,8 @@ def test_who_planned_a_known_event_is_no_plan_of_one_to_come() -> None:
     assert (e.kind, e.modality) == (EventKind.THREAT, Modality.PLANNED)
     e = only_event("The guerrillas are planning the assassination of the mayor of Lima.")
     assert (e.kind, e.modality) == (EventKind.THREAT, Modality.PLANNED)
+    e = only_event("Guerrillas will attack the embassy in Lima within the next 72 hours.")
+    assert e.kind is EventKind.THREAT
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,9 @@ def test_a_courts_death_sentence_is_no_threat() -> None:
         "candidate Cesar Gaviria.",
         "SAN SALVADOR, 19 APR 89 (AFP) -- [TEXT] THE COMMUNIQUE ADDS A VEILED THREAT AGAINST "
         "FRANCISCO GUERRERO, PRESIDENT OF THE SUPREME COURT OF JUSTICE.",
+        "The 8th FARC front declared the Pan-American Highway near Popayan a military target "
+        "during the next 48 hours.",
+        "The ELN declared all oil installations in Arauca legitimate military targets.",
     ],
 )
 def test_worded_threats_to_kill_are_threatened(text: str) -> None:
@@ -118,6 +121,7 @@ def test_a_promise_to_execute_is_a_planned_threat_and_an_execution_an_incident()
         "The mayor of Lima was threatened with dismissal by the council on Monday.",
         "The coach said the team would shoot for the title in Denver next season.",
         "The minister denounced threats against democracy in Lima.",
+        "The mayor declared the meeting in Lima a success.",
         "Chiefs of state expressed support in Buenos Aires in view of the threats against "
         "Argentine democracy.",
         "The mayor has received threats of a lawsuit from the contractors in Lima.",

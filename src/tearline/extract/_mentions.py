@@ -127,7 +127,8 @@ _WILL_SAY = re.compile(
 _PLANNED_DONE = re.compile(
     r"(?:planned|plotted|masterminded|prepared|ordered)\s+"
     r"(?:and\s+(?:carried\s+out|executed|perpetrated|committed)\s+)?"
-    r"(?:the|this|that|these|those|his|her|their|its|[^\s]+'s)\s+(?:[^\s]+\s+){0,4}$",
+    r"(?:the|this|that|these|those|his|her|their|its|(?:[^\s]+\s+){0,2}[^\s]+'s)\s+"
+    r"(?:[^\s]+\s+){0,4}$",
     re.IGNORECASE,
 )
 
@@ -254,7 +255,12 @@ def _kind_and_modality(
             Modality.DENIED if _DENIED.search(before) else Modality.REPORTED
         )
     threatish = bool(_THREATENED.search(before)) or _planned(before)
-    future = any(t.direction == FUTURE for t in f.times)
+    # a time to come said of the event, not of an inquiry into it before the window: "within
+    # the next 72 hours the government will disclose the names of those implicated in the
+    # murder"
+    cut = len(before) < min(_WINDOW, m.start - f.unit.start)
+    opens = m.start - len(before) if cut else f.unit.start
+    future = any(t.direction == FUTURE and t.span.start >= opens for t in f.times)
     if value == lx.CLAIM or (past and not threatish) or did:
         kind = EventKind.INCIDENT
     elif value == lx.PLOT or threatish or (_HYPOTHETICAL.search(before) and not past) or future:

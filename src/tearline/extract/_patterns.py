@@ -86,8 +86,11 @@ _EXECUTION = (
 # armed groups word it ("has been declared a priority military target of the ELN",
 # "they will be considered military targets", "declared legitimate targets").
 _DECLARED_TARGET = re.compile(
-    r"\b(?:declared?|declaring|considered?|named|branded|designated|becomes?|became|be|is|are"
-    r"|as)\s+(?:an?\s+|as\s+)?(?:priority\s+|legitimate\s+)?[\"']?"
+    r"\b(?:(?:declared?|declaring|considered?|named|branded|designated)"
+    # "declared the Pan-American Highway a military target"
+    r"(?:\s+(?:the|its|their|all|any)(?:\s+[^\s.;:,]+){1,5}?"
+    r"(?=\s+(?:an?\s+)?(?:priority\s+|legitimate\s+)?(?:military|legitimate|priority)\s+target))?"
+    r"|becomes?|became|be|is|are|as)\s+(?:an?\s+|as\s+)?(?:priority\s+|legitimate\s+)?[\"']?"
     r"(?:military|legitimate|priority)\s+targets?\b"
     r"|\b(?:a\s+)?(?:price|bount(?:y|ies)|reward)\s+(?:of\s+[^.;:]{1,40}?\s+)?on\s+"
     r"(?:the\s+)?(?:his|her|their|its|the)\s+heads?\b",
