@@ -241,3 +241,23 @@ def test_paid_assassins_are_the_actors_of_a_killing() -> None:
     )
     assert [a.span.text for a in e.actors] == ["PAID ASSASSINS"]
     assert e.actors[0].individuals
+
+
+def test_the_method_is_the_one_the_event_is_first_told_with() -> None:
+    # the shoot-out came after the arson, at the arrest: still an arson
+    e = only_event(
+        "MEDELLIN, 11 SEP 89 -- [TEXT] FOUR MEN HAVE SET FIRE TO TWO GOVERNMENT VEHICLES IN "
+        "RIONEGRO.  TWO OF THEM WERE ARRESTED FOLLOWING A SHOOT-OUT WITH POLICEMEN."
+    )
+    assert e.incident_type is IncidentType.ARSON
+    # an explosion heard at a shooting does not make it a bombing ...
+    e = only_event(
+        "Gunmen shot dead a judge in Medellin on Monday. Witnesses said there was an explosion."
+    )
+    assert e.method is not None
+    assert e.method.method is Method.ARMED_ASSAULT
+    # ... but a kidnapping told later defines the whole event
+    e = only_event(
+        "Gunmen shot dead a judge in Medellin on Monday. They then kidnapped his driver."
+    )
+    assert e.incident_type is IncidentType.KIDNAPPING

@@ -21,6 +21,7 @@ from tearline.model import (
     Event,
     EventKind,
     HarmFact,
+    Method,
     MethodFact,
     Modality,
     Place,
@@ -68,8 +69,23 @@ def _harms(d: Draft) -> tuple[HarmFact, ...]:
     return tuple(out.values())
 
 
+_DEFINING = {
+    Method.SUICIDE_BOMBING,
+    Method.VEHICLE_RAMMING,
+    Method.HIJACKING,
+    Method.CBRN,
+    Method.KIDNAPPING,
+}
+
+
 def _method(d: Draft) -> MethodFact | None:
-    methods = [m for mn in d.mentions for m in mn.methods]
+    """How the event was carried out: the method of its first sentence that names one
+    ("the murder took place ... there were explosions" is no bombing; "four men set fire
+    to two government vehicles ... two were arrested after a shoot-out" an arson), unless
+    a later sentence names a method that defines the whole event: a kidnapping, a
+    hijacking, a suicide bombing, a ramming. Without a method word, the first weapon's."""
+    first = next((mn.methods for mn in d.mentions if mn.methods), [])
+    methods = [*first, *(m for mn in d.mentions for m in mn.methods if m[1] in _DEFINING)]
     weapons = [w for mn in d.mentions for w in mn.weapons]
     if methods:
         span, method = min(methods, key=lambda sm: lx.METHOD_PRIORITY.index(sm[1]))
