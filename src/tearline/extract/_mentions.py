@@ -177,6 +177,11 @@ class Mention:
         return min(max(t.start - end, start - t.end, 0) for t in self.triggers)
 
 
+# Words of reacting to an event, before it ("we condemn the murders") or after it ("the
+# attack was condemned by diplomats in Tegucigalpa").
+_REACTING = r"condemn\w*|denounc\w*|repudiat\w*|deplor\w*"
+
+
 # An event named as what is investigated or tried: what comes before such a word speaks
 # of the inquiry, not of the event ("seems ready to carry out the investigation requested
 # ... to clarify last Thursday's murder" plans an investigation, not a murder). Of those,
@@ -187,7 +192,7 @@ _INQUIRY = re.compile(
     r"|convicted\s+of|sentenced\s+for|testif(?:y|ies|ied|ying)|testimony|case\s+of"
     r"|in\s+connection\s+with|caused\s+by"
     # a reaction: "we would like to say that we condemn the murders"
-    r"|condemn\w*|denounc\w*|repudiat\w*|deplor\w*|regrett?(?:ed|ing|s)?|protest(?:s|ed|ing)?"
+    rf"|{_REACTING}|regrett?(?:ed|ing|s)?|protest(?:s|ed|ing)?"
     r"|(?P<who>blam(?:e|es|ed|ing)\s+(?:[^\s.;:]+\s+){0,8}?for|implicated\s+in"
     r"|(?:involvement|participation)\s+(?:of\s+[^.;:]{1,40}?\s+)?in|involved\s+in"
     r"|authors?\s+of|perpetrators?\s+of))\b",
@@ -349,7 +354,7 @@ _ANOTHER = re.compile(r"\b(?:also|another|other)\b", re.IGNORECASE)
 # Salvadoran ...", "Argentina has expressed its solidarity ...", "Nicaragua has denied any
 # links with the assassination of ...". The places after it are the reacting party's.
 REACTION = re.compile(
-    r"\b(?:condemn|denounc|repudiat|deplor|lament|protest)\w*"
+    rf"\b(?:{_REACTING}|lament\w*|protest\w*)"
     r"|\b(?:indignation|outrage|consternation|condolences|solidarity)\b"
     r"|\bden(?:y|ies|ied|ying)\s+(?:any\s+)?(?:links?|involvement|participation|connection)\b",
     re.IGNORECASE,
