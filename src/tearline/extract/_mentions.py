@@ -35,7 +35,8 @@ _DENIED = re.compile(
 )
 _CLAIMED = re.compile(r"\bclaim(?:s|ed|ing)?\s+(?:responsibility|credit)\b", re.IGNORECASE)
 _THREATENED = re.compile(
-    r"\b(?:threaten(?:s|ed|ing)?|threat(?:ing|ed)|vow(?:s|ed|ing)?|pledg(?:e|es|ed|ing)|swore|swears)\s+to\b"
+    r"\b(?:threaten(?:s|ed|ing)?|threat(?:ing|ed)|vow(?:s|ed|ing)?|pledg(?:e|es|ed|ing)|swore"
+    r"|swears)\s+to\b"
     # "threatened a generalized attack on radio stations"
     r"|\bthreaten(?:s|ed|ing)?\s+(?:an?|the|new|more|further)\s+(?:[^\s.;:]+\s+){0,3}$"
     # "warned that the judges would be killed", "posted that he would bomb", "received a
@@ -93,7 +94,8 @@ _HYPOTHETICAL = re.compile(
     re.IGNORECASE,
 )
 _PLANNED = re.compile(
-    r"\b(?:plan(?:s|ned|ning)?|plot(?:s|ted|ting)?|intend(?:s|ed|ing)?|intention|prepar(?:e|es|ed|ing)"
+    r"\b(?:plan(?:s|ned|ning)?|plot(?:s|ted|ting)?|intend(?:s|ed|ing)?|intention"
+    r"|prepar(?:e|es|ed|ing)"
     r"|aim(?:s|ed|ing)?\s+to|seek(?:s|ing)?\s+to|tr(?:y|ies|ying)\s+to"
     r"|conspir(?:e|ed|ing|acy)|imminent|impending|upcoming)\b",
     re.IGNORECASE,
@@ -236,10 +238,10 @@ DID = re.compile(
 
 
 def _kind_and_modality(
-    text: str, f: UnitFacts, m: Match[lx.Lex]
+    text: str, f: UnitFacts, m: Match[lx.Lex], before: str | None
 ) -> tuple[EventKind, Modality] | None:
+    """The kind and modality of the event word ``m``; ``before``: its window (_window)."""
     value, past = _values(m)
-    before = _window(text, f.unit, m.start)
     if before is None or _NEGATED.search(before):
         return None  # "have not been involved in terrorist bombings"
     unit_text = text[f.unit.start : f.unit.end]
@@ -347,9 +349,6 @@ def _a_killing(text: str, f: UnitFacts, m: Match[lx.Lex]) -> bool:
     return bool(f.times) and placed
 
 
-_ANOTHER = re.compile(r"\b(?:also|another|other)\b", re.IGNORECASE)
-
-
 # A reaction to an event: "the Honduran government today denounced the assassination of
 # Salvadoran ...", "Argentina has expressed its solidarity ...", "Nicaragua has denied any
 # links with the assassination of ...". The places after it are the reacting party's.
@@ -363,7 +362,7 @@ REACTION = re.compile(
 
 # The place of one who speaks of the event, not of the event; and where people had been
 # or lived before it: "a camp of Salvadoran refugees who had been in Honduras".
-_SPEAKER_IN = re.compile(
+_SOMEONES_PLACE = re.compile(
     r"(?:\b(?:spokesm[ae]n|spokeswom[ae]n|spokespersons?|correspondents?)\s+(?:based\s+)?"
     r"|\b(?:who|that)\s+(?:had\s+|have\s+|has\s+)?(?:been|lived|living|resided|stayed|worked"
     r"|studied)\s+(?:\w+\s+)?)in\s+(?:the\s+)?$",
@@ -387,12 +386,17 @@ def _agent_of(text: str, a: ActorMention, mn: Mention) -> bool:
     )
 
 
+# "The command post in Soyapango was also attacked": another event (Mention.another).
+_ANOTHER = re.compile(r"\b(?:also|another|other)\b", re.IGNORECASE)
+
+
 def read_unit(text: str, f: UnitFacts) -> list[Mention]:
     """The mentions one sentence holds: one per kind of event it speaks of."""
     mentions: list[Mention] = []
     negated = False
     for m in _live_triggers(text, f):
-        km = _kind_and_modality(text, f, m)
+        before = _window(text, f.unit, m.start)
+        km = _kind_and_modality(text, f, m, before)
         if km is None:
             negated = True
             continue
@@ -403,10 +407,8 @@ def read_unit(text: str, f: UnitFacts) -> list[Mention]:
             if same[0].modality is Modality.REPORTED:
                 same[0].modality = km[1]
         else:
-            mention = Mention(km[0], km[1], f.unit, [span])
-            window = _window(text, f.unit, m.start) or ""
-            mention.another = _ANOTHER.search(window) is not None
-            mentions.append(mention)
+            another = before is not None and _ANOTHER.search(before) is not None
+            mentions.append(Mention(km[0], km[1], f.unit, [span], another=another))
     if not mentions:
         if f.has_event_facts() and not negated:
             mentions.append(
@@ -448,7 +450,7 @@ def _attach(text: str, f: UnitFacts, mentions: list[Mention]) -> None:
         trigger = mn.triggers[0]
         if trigger.text and REACTION.search(text, trigger.end, p.mention.span.start):
             continue  # "the attack was condemned by diplomats in Tegucigalpa"
-        if _SPEAKER_IN.search(text, max(0, p.mention.span.start - 40), p.mention.span.start):
+        if _SOMEONES_PLACE.search(text, max(0, p.mention.span.start - 40), p.mention.span.start):
             continue  # "an FMLN spokesman in Washington blamed the army for the crime"
         mn.places.append(p)
     for tm in f.times:

@@ -1,7 +1,7 @@
 """Event words the phrase list cannot hold, found by regular expressions sentence by
 sentence: arson, placed explosives, killing called execution or shooting, threats in so
-many words, aircraft shot down. Read by the rules only, like the lexicon's rules-only
-words: the role taggers never saw them."""
+many words, aircraft shot down, gunfire at someone. Read by the rules only, like the
+lexicon's rules-only words: the role taggers never saw them."""
 
 from __future__ import annotations
 
@@ -107,10 +107,12 @@ _THREATENED_PERSON = re.compile(
     r"(?!\s+of\s+(?:an?\s+)?(?:lawsuits?|legal|arrest|dismissal|prosecution|sanctions?"
     r"|expulsion|strikes?|resignation)\b)"
     r"|\bthreats?\s+(?:(?:(?:were|was|have\s+been|has\s+been|had\s+been)\s+)?"
-    r"(?:made|issued|directed|levell?ed|uttered|voiced)\s+)?(?:against|on\s+the\s+li(?:fe|ves)\s+of)\b"
+    r"(?:made|issued|directed|levell?ed|uttered|voiced)\s+)?"
+    r"(?:against|on\s+the\s+li(?:fe|ves)\s+of)\b"
     # not "threats against (Argentine) democracy"
-    r"(?!\s+(?:the\s+)?(?:[^\s.;:,]+\s+)?(?:democracy|peace|freedoms?|liberty|stability|sovereignty|security"
-    r"|economy|environment|constitution|state|institutions|process|order|rule\s+of\s+law)\b)",
+    r"(?!\s+(?:the\s+)?(?:[^\s.;:,]+\s+)?(?:democracy|peace|freedoms?|liberty|stability"
+    r"|sovereignty|security|economy|environment|constitution|state|institutions|process|order"
+    r"|rule\s+of\s+law)\b)",
     re.IGNORECASE,
 )
 # An aircraft brought down by fire: "we downed an O-2 airplane", "shot down a helicopter".
@@ -147,9 +149,9 @@ _GATED: tuple[tuple[re.Pattern[str], tuple[lx.Lex, ...], tuple[str, ...]], ...] 
 
 
 def pattern_marks(doc: Doc, u: Unit, actors: bool) -> list[Match[lx.Lex]]:
-    """Arson, placed explosives, executions, threats in so many words and aircraft shot
-    down in the sentence, as lexicon matches; ``actors``: whether it names someone
-    acting (a burning is arson only then)."""
+    """Arson, placed explosives, executions, threats in so many words, aircraft shot down
+    and gunfire at someone in the sentence, as lexicon matches; ``actors``: whether it
+    names someone acting (a burning is arson only then)."""
     words = doc.folded[u.start : u.end]
     patterns = [(_SET_ON_FIRE, _ARSON)] + ([(_BURNED, _ARSON)] if actors else [])
     patterns += [(p, marks) for p, marks, keys in _GATED if any(k in words for k in keys)]

@@ -299,7 +299,7 @@ _THE_CAPITAL = re.compile(
 
 
 def _file_capital(filing: _Filing, gaz: Gazetteer, code: str) -> None:
-    country = gaz.countries[gaz.by_code[code]] if code in gaz.by_code else None
+    country = gaz.country(code)
     city = lookup_city(country.capital, country=code) if country and country.capital else None
     if city is None:
         return
@@ -398,9 +398,9 @@ def _groups_country(groups: list[tuple[str, Span]], gaz: Gazetteer) -> Place | N
 def country_place(code: str, span: Span, gaz: Gazetteer) -> Place | None:
     """The country of that ISO code as a place, written at ``span`` (the words that say
     it); None for a code the gazetteer does not know."""
-    if code not in gaz.by_code:
+    country = gaz.country(code)
+    if country is None:
         return None
-    country = gaz.countries[gaz.by_code[code]]
     return Place(span, PlacePrecision.COUNTRY, country=code, geonameid=country.geonameid)
 
 
@@ -464,8 +464,8 @@ def _stray_town(
 
 def _capital(city: City, gaz: Gazetteer) -> bool:
     """Whether the city is its country's capital."""
-    i = gaz.by_code.get(city.country)
-    return i is not None and fold_key(gaz.countries[i].capital) == fold_key(city.name)
+    country = gaz.country(city.country)
+    return country is not None and fold_key(country.capital) == fold_key(city.name)
 
 
 def _city_by_own_name(pm: PlaceMention, place: Place, gaz: Gazetteer) -> City | None:

@@ -109,6 +109,11 @@ class Gazetteer:
         self._towns: list[list[Any]] = data.get("towns", [])
         self.town_index = TownIndex(self._towns)
 
+    def country(self, code: str) -> Country | None:
+        """The country of an ISO 3166-1 alpha-2 code, if the gazetteer knows it."""
+        i = self.by_code.get(code)
+        return None if i is None else self.countries[i]
+
     def town(self, i: int) -> Town:
         r = self._towns[i]
         return Town(r[0], r[1], r[2], r[3], r[4], "d" in r[5])
@@ -218,9 +223,7 @@ def origin() -> dict[str, Any]:
 
 
 def country(code: str) -> Country | None:
-    g = load()
-    i = g.by_code.get(code.upper())
-    return None if i is None else g.countries[i]
+    return load().country(code.upper())
 
 
 def country_name(code: str) -> str | None:
