@@ -846,3 +846,62 @@ def test_an_event_told_as_also_happening_is_another_event() -> None:
         first = extract(text, DEMO_DATE)[0]
         assert first.place is not None
         assert (first.place.country, first.place.city) == ("SV", "San Salvador"), text
+
+
+def test_a_name_said_to_be_a_town_or_in_a_corregimiento_is_a_town() -> None:
+    # Neither Oroya nor Sajandi is in the gazetteer: the words after the name say what it is
+    for text, country, city in (
+        (
+            "LIMA, 5 MAY 89 -- [TEXT] TERRORISTS BLEW UP AN ORE TRAIN NEAR OROYA, A KEY "
+            "MINING TOWN IN THE CENTRAL JUNGLE AREA, KILLING ONE PERSON.",
+            "PE",
+            "Oroya",
+        ),
+        (
+            "Lima, 5 May 89 -- Terrorists blew up an ore train near Oroya, a key mining town "
+            "in the central jungle area, killing one person.",
+            "PE",
+            "Oroya",
+        ),
+        (
+            "BOGOTA, 9 MAR 90 -- [TEXT] THE FARC MEMBERS BLEW UP A POWER SUBSTATION AND A "
+            "POWER PYLON IN SAJANDI, LA FONDA CORREGIMIENTO.",
+            "CO",
+            "Sajandi",
+        ),
+        (
+            "Bogota, 9 Mar 90 -- The FARC members blew up a power substation and a power "
+            "pylon in Sajandi, La Fonda corregimiento.",
+            "CO",
+            "Sajandi",
+        ),
+    ):
+        e = extract(text, DEMO_DATE)[0]
+        assert e.place is not None, text
+        assert (e.place.country, e.place.city) == (country, city)
+
+
+def test_a_report_from_nowhere_reads_its_towns_in_its_groups_country() -> None:
+    # An FMLN communique from a clandestine radio: San Miguel is El Salvador's, even
+    # though Berlin (which the gazetteer knows as a Salvadoran town only in mixed case)
+    # names Germany's capital
+    text = (
+        "CLANDESTINE, NO DATE (RADIO VENCEREMOS) -- [TEXT] AN FMLN GUERRILLA UNIT ATTACKED "
+        "SOLDIERS NEAR LISLIQUE.  URBAN GUERRILLAS SABOTAGED PYLONS AND TRANSFORMERS IN SAN "
+        "MIGUEL CITY.  A NATIONAL POLICE POST IN BERLIN WAS RAIDED AND ATTACKED."
+    )
+    places = {(e.place.country, e.place.city) for e in extract(text, DEMO_DATE) if e.place}
+    assert ("SV", "San Miguel") in places
+
+
+def test_a_city_that_names_a_station_is_no_place_but_a_nations_territory_is() -> None:
+    # (filed in Mexico City, so that the dateline lends the event no city)
+    for text in (
+        "MEXICO CITY, 29 MAY 89 (ACAN-EFE) -- [TEXT] THE REPORT BY THE REBELS, BROADCAST "
+        "FROM SAN SALVADOR BY TEGUCIGALPA RADIO AMERICA, ADDED THAT A HONDURAN HELICOPTER "
+        "WAS ATTACKED AND PURSUED 7 KM INSIDE HONDURAN TERRITORY BY A SALVADORAN AIRCRAFT.",
+        "Mexico City, 29 May 89 (ACAN-EFE) -- The report by the rebels, broadcast from San "
+        "Salvador by Tegucigalpa Radio America, added that a Honduran helicopter was attacked "
+        "and pursued 7 km inside Honduran territory by a Salvadoran aircraft.",
+    ):
+        assert country_and_city(text) == ("HN", None), text

@@ -161,6 +161,9 @@ _STREETS_AFTER = re.compile(
     r"(?:\s+(?:and|y)\s+[^\W\d_][\w'.-]*(?:\s+[^\W\d_][\w'.-]*){0,2})?\s+(?:streets|avenues)\b",
     re.IGNORECASE,
 )
+# Words after a name that make it a station's or a paper's ("LIMA RADIO", "TEGUCIGALPA
+# RADIO AMERICA"), where no "in" puts something there.
+_MEDIA_SUFFIX = {"radio", "television", "tv", "newspaper", "daily"}
 _AIRPORT_AFTER = re.compile(r"\s+(?:international\s+)?airport\b", re.IGNORECASE)
 # "415 km southeast of Lima", "12 km from the capital": a place to measure from.
 _MEASURED_FROM = re.compile(
@@ -194,14 +197,20 @@ _REGION_AFTER = (
     rf",{_SP}(?:the{_SP})?"
     r"(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east|south-?west)"
     rf"(?:ern)?{_SP})?(?P<region>[^\W\d_][\w'.-]*(?:{_SP}[^\W\d_][\w'.-]*){{0,3}}){_SP}"
-    r"(?:department|province|municipality|jurisdiction|district)\b"
+    r"(?:department|province|municipality|jurisdiction|district|corregimiento|intendancy"
+    r"|commissary)\b"
+)
+# ", a key mining town" after a name the gazetteer may not know: a town.
+_TOWN_AFTER = (
+    rf",{_SP}(?:an?|the){_SP}(?:[^\W\d_][\w'-]*{_SP}){{0,3}}?"
+    r"(?:town|village|hamlet|township|settlement|locality)\b(?!\s+of\b)"
 )
 # After "in", every word up to the comma is the name: "DAMAGE IN THE MILLIONS IN NUEVA
 # FLORIDA, MIRAFLORES MUNICIPALITY" names Nueva Florida.
 _SETTLEMENT_IN = re.compile(
     r"\b(?P<prep>in|at|near)\s+"
     rf"(?P<name>{_NOT_NAME}[^\W\d_][\w'.-]*(?:{_SP}{_NOT_NAME}[^\W\d_][\w'.-]*){{0,5}})"
-    + _REGION_AFTER,
+    rf"(?:{_REGION_AFTER}|{_TOWN_AFTER})",
     re.IGNORECASE,
 )
 # "the town of Chullas", "the Peruvian town of Yunguyo", "the hamlet of San Andres, San
@@ -582,6 +591,8 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
         after = _without_possessive(nxt.group(1).rstrip(",.;:").lower()) if nxt else ""
         if after in _SUBPLACE_SUFFIX or _STREETS_AFTER.match(text, m.end):
             continue  # "the San Jose neighborhood", "Junin street": not the city
+        if after in _MEDIA_SUFFIX and _preposition(text, m.start) not in LOCATIVE:
+            continue  # "BROADCAST BY TEGUCIGALPA RADIO AMERICA": a station's name
         airport = _AIRPORT_AFTER.match(text, m.end) is not None
         if airport and not any(
             e.kind in (CITY, COUNTRY) and gaz.population(e) >= BIG_CITY for e in entries

@@ -93,6 +93,11 @@ def file_places(
         if doc.unit_at(span.start) is not None and not _FOREIGNER.match(doc.text, span.end)
     ]
     context += [code for code, _ in demonyms]
+    if not filed and len(fought := {code for code, _ in groups}) == 1:
+        # ... and so does, in a report filed from nowhere ("CLANDESTINE"), the one country
+        # its armed groups fight in: "A NATIONAL POLICE POST IN BERLIN" of an FMLN
+        # communique is El Salvador's Berlin.
+        context += fought
     places = resolve(mentions, gaz, context)
     known = set(context) | {
         p.country for p in places if p is not None and p.precision is PlacePrecision.COUNTRY
@@ -127,8 +132,16 @@ def file_places(
         kept.append(place)
     # every country each sentence names, by nationality or by name, kept as a place or not
     for nation, span in nationalities:
-        if (f := filing.at(span.start)) is not None:
-            f.countries.append((nation, span))
+        if (f := filing.at(span.start)) is None:
+            continue
+        f.countries.append((nation, span))
+        # "pursued 7 km inside Honduran territory": the country, as where it happened
+        prep = _TERRITORY_BEFORE.search(doc.text, max(0, span.start - 20), span.start)
+        country = country_place(nation, span, gaz)
+        if prep and _TERRITORY.match(doc.text, span.end) and country is not None:
+            word = prep.group(1).lower()
+            mention = PlaceMention(span, (), word, False, False, f.unit.index, span.end)
+            f.places.append(PlaceFact(mention, country))
     for pm, place in zip(mentions, places, strict=True):
         code = place.country if place and place.precision is PlacePrecision.COUNTRY else None
         if code and pm.span.start >= doc.dateline_end and (f := filing.at(pm.span.start)):
@@ -412,6 +425,9 @@ _ORIGIN = re.compile(
     re.IGNORECASE,
 )
 STRAY_POPULATION = 1_000_000
+# "inside Honduran territory", "on Colombian soil": a nationality that names where.
+_TERRITORY_BEFORE = re.compile(r"\b(in|inside|into|on|within)\s+$", re.IGNORECASE)
+_TERRITORY = re.compile(r"\s+(?:territory|soil|airspace|territorial\s+waters)\b", re.IGNORECASE)
 
 
 def _odd_one_out(
