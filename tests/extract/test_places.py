@@ -905,3 +905,31 @@ def test_a_city_that_names_a_station_is_no_place_but_a_nations_territory_is() ->
         "and pursued 7 km inside Honduran territory by a Salvadoran aircraft.",
     ):
         assert country_and_city(text) == ("HN", None), text
+
+
+def test_a_town_close_to_the_event_measured_from_is_where_it_happened() -> None:
+    # "1 km from Tenjo": Tenjo, not Bogota (only the direction); "in Chilanga, 5 km north
+    # of the city of San Francisco de la Gotera": Chilanga, which the gazetteer lacks
+    for text, place in (
+        (
+            "BOGOTA, 5 MAY 89 -- [TEXT] IN A HOUSE LOCATED 1 KM FROM TENJO, NORTH OF BOGOTA, "
+            "SOLDIERS FOUND THE BODIES OF 12 PEOPLE WHO HAD BEEN MURDERED.",
+            ("CO", "Tenjo"),
+        ),
+        (
+            "Bogota, 5 May 89 -- In a house located 1 km from Tenjo, north of Bogota, soldiers "
+            "found the bodies of 12 people who had been murdered.",
+            ("CO", "Tenjo"),
+        ),
+        (
+            "SAN SALVADOR, 26 SEP 89 -- [TEXT] GUERRILLAS ATTACKED THE AIRSTRIP IN CHILANGA, "
+            "5 KM NORTH OF THE CITY OF SAN FRANCISCO DE LA GOTERA, DESTROYING IT.",
+            ("SV", "Chilanga"),
+        ),
+        (
+            "San Salvador, 26 Sep 89 -- Guerrillas attacked the airstrip in Chilanga, 5 km north "
+            "of the city of San Francisco de la Gotera, destroying it.",
+            ("SV", "Chilanga"),
+        ),
+    ):
+        assert country_and_city(text) == place, text

@@ -167,11 +167,19 @@ _MEDIA_SUFFIX = {"radio", "television", "tv", "newspaper", "daily"}
 _AIRPORT_AFTER = re.compile(r"\s+(?:international\s+)?airport\b", re.IGNORECASE)
 # "415 km southeast of Lima", "12 km from the capital": a place to measure from.
 _MEASURED_FROM = re.compile(
-    r"\b(?:\d[\d,.]*|a\s+few|several|some)\s*(?:-\s*)?(?:km|kms|kilomet(?:er|re)s?|miles?|meters?"
-    r"|metres?|blocks?)\.?\s+(?:(?:to\s+the\s+)?(?:north|south|east|west|north-?east|north-?west"
-    r"|south-?east|south-?west)(?:ern)?\s+)?(?:of|from)\s+(?:the\s+)?$",
+    r"\b(?P<n>\d[\d,.]*|a\s+few|several|some)\s*(?:-\s*)?(?P<unit>km|kms|kilomet(?:er|re)s?|miles?"
+    r"|meters?|metres?|blocks?)\.?\s+(?:(?:to\s+the\s+)?(?:north|south|east|west|north-?east"
+    r"|north-?west|south-?east|south-?west)(?:ern)?\s+)?(?:of|from)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# What may stand between a place and the distance that measures from another: "Huancayo,
+# some 315 km east of Lima", "Sevilla municipality (370 km from Bogota".
+_APPOSED_MEASURE = re.compile(
+    r"[,(]\s*(?:(?:about|approximately|some|nearly|roughly|only|just|a\s+scant|a\s+scarce"
+    r"|located|situated)\s+)*$",
+    re.IGNORECASE,
+)
+NEAR_KM = 30  # a place this close to the event, measured from, is where it happened
 _NEXT_WORD = re.compile(r"\s+([^\s]+)")
 # Between the names of a list of places: "Santiago, Talca and Temuco".
 LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)\s*", re.IGNORECASE)
@@ -204,6 +212,9 @@ _REGION_AFTER = (
 _TOWN_AFTER = (
     rf",{_SP}(?:an?|the){_SP}(?:[^\W\d_][\w'-]*{_SP}){{0,3}}?"
     r"(?:town|village|hamlet|township|settlement|locality)\b(?!\s+of\b)"
+    # ", 5 km north of the city of San Francisco Gotera": measured from another place
+    rf"|,{_SP}(?:(?:about|approximately|some|nearly|roughly|only|just){_SP})?\d[\d,.]*{_SP}?"
+    r"(?:km|kms|kilomet(?:er|re)s?|miles?)\b"
 )
 # After "in", every word up to the comma is the name: "DAMAGE IN THE MILLIONS IN NUEVA
 # FLORIDA, MIRAFLORES MUNICIPALITY" names Nueva Florida.
@@ -609,8 +620,10 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
             prep = "in"
         elif _PART_OF_BEFORE.search(text, max(0, m.start - 40), m.start):
             prep = "in"  # "in Narino corregimiento, Tulua": Tulua is where
-        elif _MEASURED_FROM.search(text, max(0, m.start - 60), m.start):
-            prep = "from"  # "Huancayo, 415 km southeast of Lima": Lima is only the mark
+        elif measured := _MEASURED_FROM.search(text, max(0, m.start - 60), m.start):
+            # "Huancayo, 415 km southeast of Lima": Lima is only the mark; "a house located
+            # 1 km from Tenjo": where it happened, as with "near"
+            prep = "near" if _near_mark(text, measured) else "from"
         out.append(
             PlaceMention(
                 Span(m.start, end, text[m.start : end]),
@@ -623,6 +636,19 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
             )
         )
     return out
+
+
+def _near_mark(text: str, measured: re.Match[str]) -> bool:
+    """Whether the place a distance is measured from is where the event is: close, and
+    no other place named just before the distance ("Apopa, 12 km north of ...")."""
+    if _APPOSED_MEASURE.search(text, max(0, measured.start() - 30), measured.start()):
+        return False
+    n, unit = measured.group("n").replace(",", ""), measured.group("unit").lower()
+    try:
+        km = float(n) * (1.609 if unit.startswith("mile") else 1.0)
+    except ValueError:
+        return unit.startswith(("met", "block"))  # "a few meters from": near
+    return unit.startswith(("met", "block")) or km <= NEAR_KM
 
 
 def drop_surnames(doc: Doc, mentions: list[PlaceMention]) -> list[PlaceMention]:
