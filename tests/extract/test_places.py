@@ -933,3 +933,25 @@ def test_a_town_close_to_the_event_measured_from_is_where_it_happened() -> None:
         ),
     ):
         assert country_and_city(text) == place, text
+
+
+def test_a_nations_capital_is_that_countrys_capital_city() -> None:
+    # a dispatch filed in Moscow about Lima; the Salvadoran capital from anywhere
+    for text, place in (
+        (
+            "MOSCOW (USSR), 26 OCT 89 (DOMESTIC SERVICE) -- [TEXT] TERRORISTS PLACED A BOMB "
+            "UNDER A DIPLOMAT'S CAR ON WEDNESDAY EVENING IN THE PERUVIAN CAPITAL.",
+            ("PE", "Lima"),
+        ),
+        (
+            "Moscow (USSR), 26 Oct 89 -- Terrorists placed a bomb under a diplomat's car on "
+            "Wednesday evening in the Peruvian capital.",
+            ("PE", "Lima"),
+        ),
+        (
+            "A bomb exploded on the outskirts of the Salvadoran capital, killing 3.",
+            ("SV", "San Salvador"),
+        ),
+        ("A BOMB EXPLODED IN THE COLOMBIAN CAPITAL OF BOGOTA, KILLING 3.", ("CO", "Bogotá")),
+    ):
+        assert country_and_city(text) == place, text

@@ -135,13 +135,22 @@ def file_places(
         if (f := filing.at(span.start)) is None:
             continue
         f.countries.append((nation, span))
-        # "pursued 7 km inside Honduran territory": the country, as where it happened
-        prep = _TERRITORY_BEFORE.search(doc.text, max(0, span.start - 20), span.start)
-        country = country_place(nation, span, gaz)
-        if prep and _TERRITORY.match(doc.text, span.end) and country is not None:
+        # "pursued 7 km inside Honduran territory": the country, as where it happened;
+        # "in the Peruvian capital": its capital
+        place: Place | None = None
+        if (prep := _TERRITORY_BEFORE.search(doc.text, max(0, span.start - 20), span.start)) and (
+            _TERRITORY.match(doc.text, span.end)
+        ):
+            place = country_place(nation, span, gaz)
+        elif (prep := _NATIONAL_BEFORE.search(doc.text, max(0, span.start - 20), span.start)) and (
+            capital := _NATIONAL_CAPITAL.match(doc.text, span.end)
+        ):
+            span = Span(span.start, capital.end(), doc.text[span.start : capital.end()])
+            place = _capital_of(nation, span, gaz)
+        if prep and place is not None:
             word = prep.group(1).lower()
             mention = PlaceMention(span, (), word, False, False, f.unit.index, span.end)
-            f.places.append(PlaceFact(mention, country))
+            f.places.append(PlaceFact(mention, place))
     for pm, place in zip(mentions, places, strict=True):
         code = place.country if place and place.precision is PlacePrecision.COUNTRY else None
         if code and pm.span.start >= doc.dateline_end and (f := filing.at(pm.span.start)):
@@ -311,28 +320,32 @@ _THE_CAPITAL = re.compile(
 )
 
 
-def _file_capital(filing: _Filing, gaz: Gazetteer, code: str) -> None:
+def _capital_of(code: str, span: Span, gaz: Gazetteer) -> Place | None:
+    """The capital city of the country of that ISO code as a place, written at ``span``."""
     country = gaz.country(code)
     city = lookup_city(country.capital, country=code) if country and country.capital else None
     if city is None:
-        return
+        return None
+    return Place(
+        span,
+        PlacePrecision.CITY,
+        country=code,
+        city=city.name,
+        lat=city.lat,
+        lon=city.lon,
+        geonameid=city.geonameid,
+    )
+
+
+def _file_capital(filing: _Filing, gaz: Gazetteer, code: str) -> None:
     doc = filing.doc
     for m in _THE_CAPITAL.finditer(doc.text):
         f = filing.at(m.start("name"))
-        if f is None:
-            continue
         span = Span(m.start("name"), m.end("name"), m.group("name"))
+        if f is None or (place := _capital_of(code, span, gaz)) is None:
+            continue
         mention = PlaceMention(
             span, (), m.group("prep").lower(), False, False, f.unit.index, span.end
-        )
-        place = Place(
-            span,
-            PlacePrecision.CITY,
-            country=code,
-            city=city.name,
-            lat=city.lat,
-            lon=city.lon,
-            geonameid=city.geonameid,
         )
         f.places.append(PlaceFact(mention, place))
 
@@ -427,6 +440,8 @@ _ORIGIN = re.compile(
 STRAY_POPULATION = 1_000_000
 # "inside Honduran territory", "on Colombian soil": a nationality that names where.
 _TERRITORY_BEFORE = re.compile(r"\b(in|inside|into|on|within)\s+$", re.IGNORECASE)
+_NATIONAL_BEFORE = re.compile(r"\b(in|at|near|outside|around|of)\s+the\s+$", re.IGNORECASE)
+_NATIONAL_CAPITAL = re.compile(r"\s+capital\b(?!\s+of\b)(?:'s)?", re.IGNORECASE)
 _TERRITORY = re.compile(r"\s+(?:territory|soil|airspace|territorial\s+waters)\b", re.IGNORECASE)
 
 
