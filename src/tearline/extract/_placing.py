@@ -135,22 +135,10 @@ def file_places(
         if (f := filing.at(span.start)) is None:
             continue
         f.countries.append((nation, span))
-        # "pursued 7 km inside Honduran territory": the country, as where it happened;
-        # "in the Peruvian capital": its capital
-        place: Place | None = None
-        if (prep := _TERRITORY_BEFORE.search(doc.text, max(0, span.start - 20), span.start)) and (
-            _TERRITORY.match(doc.text, span.end)
-        ):
-            place = country_place(nation, span, gaz)
-        elif (prep := _NATIONAL_BEFORE.search(doc.text, max(0, span.start - 20), span.start)) and (
-            capital := _NATIONAL_CAPITAL.match(doc.text, span.end)
-        ):
-            span = Span(span.start, capital.end(), doc.text[span.start : capital.end()])
-            place = _capital_of(nation, span, gaz)
-        if prep and place is not None:
-            word = prep.group(1).lower()
-            mention = PlaceMention(span, (), word, False, False, f.unit.index, span.end)
-            f.places.append(PlaceFact(mention, place))
+        if (national := _national_place(doc.text, nation, span, gaz)) is not None:
+            word, named = national
+            mention = PlaceMention(named.span, (), word, False, False, f.unit.index, named.span.end)
+            f.places.append(PlaceFact(mention, named))
     for pm, place in zip(mentions, places, strict=True):
         code = place.country if place and place.precision is PlacePrecision.COUNTRY else None
         if code and pm.span.start >= doc.dateline_end and (f := filing.at(pm.span.start)):
@@ -412,6 +400,26 @@ def _home_country(
     first = first or next((p for p in places if p.country == code), None)
     span = first.span if first is not None else next(s for c, s in demonyms if c == code)
     return country_place(code, span, gaz)
+
+
+def _national_place(text: str, nation: str, span: Span, gaz: Gazetteer) -> tuple[str, Place] | None:
+    """Where a nationality at ``span`` names a place, the word before and the place:
+    "pursued 7 km inside Honduran territory" (the country), "in the Peruvian capital"
+    (its capital city)."""
+    before = max(0, span.start - 20)
+    if (prep := _TERRITORY_BEFORE.search(text, before, span.start)) and _TERRITORY.match(
+        text, span.end
+    ):
+        place = country_place(nation, span, gaz)
+    elif (prep := _NATIONAL_BEFORE.search(text, before, span.start)) and (
+        capital := _NATIONAL_CAPITAL.match(text, span.end)
+    ):
+        place = _capital_of(
+            nation, Span(span.start, capital.end(), text[span.start : capital.end()]), gaz
+        )
+    else:
+        return None
+    return (prep.group(1).lower(), place) if place is not None else None
 
 
 def _groups_country(groups: list[tuple[str, Span]], gaz: Gazetteer) -> Place | None:
