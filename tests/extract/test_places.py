@@ -955,3 +955,22 @@ def test_a_nations_capital_is_that_countrys_capital_city() -> None:
         ("A BOMB EXPLODED IN THE COLOMBIAN CAPITAL OF BOGOTA, KILLING 3.", ("CO", "Bogotá")),
     ):
         assert country_and_city(text) == place, text
+
+
+def test_an_also_attacked_with_no_place_of_its_own_does_not_join_the_event_before() -> None:
+    # The Red Cross vehicles were "also" attacked: another attack, whose town (Mejicanos)
+    # is not lent to the attack on the residence, which stays in the dateline's city
+    for text in (
+        "SAN SALVADOR, 11 NOV 89 -- [TEXT] GUERRILLAS ATTACKED THE PRESIDENTIAL RESIDENCE WITH "
+        "RIFLES TONIGHT, KILLING TWO GUARDS.  TWO VEHICLES OF THE RED CROSS HAVE ALSO BEEN "
+        "ATTACKED BY THE GUERRILLAS.  ONE OF THEM WAS DESTROYED BY FIRE IN MEJICANOS.",
+        "San Salvador, 11 Nov 89 -- Guerrillas attacked the presidential residence with rifles "
+        "tonight, killing two guards. Two vehicles of the Red Cross have also been attacked by "
+        "the guerrillas. One of them was destroyed by fire in Mejicanos.",
+    ):
+        events = extract(text, DEMO_DATE)
+        assert [e.place.city if e.place else None for e in events] == [
+            "San Salvador",
+            "Mejicanos",
+        ], text
+        assert "RESIDENCE" in events[0].evidence[0].text.upper()

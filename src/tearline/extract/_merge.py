@@ -149,7 +149,7 @@ class Merger:
             return False
         near = mn.unit.index - d.last_unit <= NEAR
         if place is None and time is None:
-            return near or related
+            return (near and not mn.another) or related
         adjacent = mn.unit.index - d.last_unit <= ADJACENT
         timed = time is not None and d.time is not None
         lent = adjacent and d.place is None and not mn.another
