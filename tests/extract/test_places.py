@@ -974,3 +974,22 @@ def test_an_also_attacked_with_no_place_of_its_own_does_not_join_the_event_befor
             "Mejicanos",
         ], text
         assert "RESIDENCE" in events[0].evidence[0].text.upper()
+
+
+def test_where_hostages_come_from_and_their_employers_name_are_not_where_they_were_taken() -> None:
+    # "some thirty kilometers from the city of Medellin": near Medellin; "Mario Accurso of
+    # Rome" is where he is from; the firm "Torno" is no Italian town
+    for text in (
+        "ROME (ITALY), 28 APR 89 (ANSA) -- [TEXT] TWO ITALIAN ENGINEERS WERE KIDNAPPED "
+        "THURSDAY IN COLOMBIA FROM A CONSTRUCTION SITE SOME THIRTY KILOMETERS FROM THE CITY OF "
+        "MEDELLIN.  THE TWO ITALIANS, ROBERTO ROASCIO OF MILAN AND MARIO ACCURSO OF ROME, WERE "
+        'TAKEN HOSTAGE FROM THE WORK SITE WHERE THE MILANESE FIRM "TORNO" IS BUILDING A DAM.',
+        "Rome (Italy), 28 Apr 89 (ANSA) -- Two Italian engineers were kidnapped Thursday in "
+        "Colombia from a construction site some thirty kilometers from the city of Medellin. "
+        "The two Italians, Roberto Roascio of Milan and Mario Accurso of Rome, were taken "
+        'hostage from the work site where the Milanese firm "Torno" is building a dam.',
+    ):
+        events = extract(text, DEMO_DATE)
+        assert [(e.place.country, e.place.city) for e in events if e.place] == [
+            ("CO", "Medellín")
+        ], text

@@ -164,19 +164,32 @@ _STREETS_AFTER = re.compile(
 # Words after a name that make it a station's or a paper's ("LIMA RADIO", "TEGUCIGALPA
 # RADIO AMERICA"), where no "in" puts something there.
 _MEDIA_SUFFIX = {"radio", "television", "tv", "newspaper", "daily"}
+# A quoted name after one of these words is the name of a firm, an operation, a paper.
+_QUOTED_NAME_OF = re.compile(
+    r"\b(?:firm|company|enterprise|corporation|newspaper|magazine|daily|operation|plan"
+    r"|organi[sz]ation|group)\s+[\"\u201c]$",
+    re.IGNORECASE,
+)
 _AIRPORT_AFTER = re.compile(r"\s+(?:international\s+)?airport\b", re.IGNORECASE)
 # "415 km southeast of Lima", "12 km from the capital": a place to measure from.
+_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "hundred": 100,
+}  # fmt: skip
+_NUMBER_WORDS = "(?:" + "|".join(_NUMBERS) + ")"
 _MEASURED_FROM = re.compile(
-    r"\b(?P<n>\d[\d,.]*|a\s+few|several|some)\s*(?:-\s*)?(?P<unit>km|kms|kilomet(?:er|re)s?|miles?"
+    rf"\b(?P<n>\d[\d,.]*|a\s+few|several|some|{_NUMBER_WORDS})\s*(?:-\s*)?(?P<unit>km|kms|kilomet(?:er|re)s?|miles?"
     r"|meters?|metres?|blocks?)\.?\s+(?:(?:to\s+the\s+)?(?:north|south|east|west|north-?east"
-    r"|north-?west|south-?east|south-?west)(?:ern)?\s+)?(?:of|from)\s+(?:the\s+)?$",
+    r"|north-?west|south-?east|south-?west)(?:ern)?\s+)?(?:of|from)\s+(?:the\s+)?"
+    r"(?:(?:city|town|village)\s+of\s+)?$",
     re.IGNORECASE,
 )
 # What may stand between a place and the distance that measures from another: "Huancayo,
 # some 315 km east of Lima", "Sevilla municipality (370 km from Bogota".
 _APPOSED_MEASURE = re.compile(
-    r"[,(]\s*(?:(?:about|approximately|some|nearly|roughly|only|just|a\s+scant|a\s+scarce"
-    r"|located|situated)\s+)*$",
+    r"[,(]\s*(?:(?:which|that)\s+(?:is|are|was|lies)\s+)?(?:(?:about|approximately|some|nearly"
+    r"|roughly|only|just|a\s+scant|a\s+scarce|located|situated)\s+)*$",
     re.IGNORECASE,
 )
 NEAR_KM = 30  # a place this close to the event, measured from, is where it happened
@@ -604,6 +617,13 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
             continue  # "the San Jose neighborhood", "Junin street": not the city
         if after in _MEDIA_SUFFIX and _preposition(text, m.start) not in LOCATIVE:
             continue  # "BROADCAST BY TEGUCIGALPA RADIO AMERICA": a station's name
+        if _QUOTED_NAME_OF.search(text, max(0, m.start - 30), m.start) and text[
+            m.end : m.end + 1
+        ] in (
+            '"',
+            "\u201d",
+        ):
+            continue  # 'THE MILANESE FIRM "TORNO"': a firm's name, not the town
         airport = _AIRPORT_AFTER.match(text, m.end) is not None
         if airport and not any(
             e.kind in (CITY, COUNTRY) and gaz.population(e) >= BIG_CITY for e in entries
@@ -643,9 +663,9 @@ def _near_mark(text: str, measured: re.Match[str]) -> bool:
     no other place named just before the distance ("Apopa, 12 km north of ...")."""
     if _APPOSED_MEASURE.search(text, max(0, measured.start() - 30), measured.start()):
         return False
-    n, unit = measured.group("n").replace(",", ""), measured.group("unit").lower()
+    n, unit = measured.group("n").replace(",", "").lower(), measured.group("unit").lower()
     try:
-        km = float(n) * (1.609 if unit.startswith("mile") else 1.0)
+        km = float(_NUMBERS.get(n, n)) * (1.609 if unit.startswith("mile") else 1.0)
     except ValueError:
         return unit.startswith(("met", "block"))  # "a few meters from": near
     return unit.startswith(("met", "block")) or km <= NEAR_KM
@@ -682,6 +702,19 @@ def drop_surnames(doc: Doc, mentions: list[PlaceMention]) -> list[PlaceMention]:
         for pm in mentions
         if pm.span.text[: pm.name_end - pm.span.start].lower() not in people or pm.prep in LOCATIVE
     ]
+
+
+_NAME_OF = re.compile(r"((?:[^\W\d_]+\s+){2,3})of\s+$", re.IGNORECASE)
+
+
+def of_a_person(text: str, start: int) -> bool:
+    """Whether the place at ``start`` follows a person's name and "of": "MARIO ACCURSO OF
+    ROME" is where he is from, not where he was kidnapped."""
+    m = _NAME_OF.search(text, max(0, start - 50), start)
+    if m is None:
+        return False
+    given = [w.lower() for w in m.group(1).split()[:-1]]  # the last is the surname
+    return any(w in _GIVEN_NAMES or (w in given_names() and w not in _NOT_GIVEN) for w in given)
 
 
 def resolve(

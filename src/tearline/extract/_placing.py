@@ -31,6 +31,7 @@ from tearline.extract._places import (
     find_places,
     find_settlements,
     find_town_lists,
+    of_a_person,
     resolve,
     settlement_name,
 )
@@ -127,7 +128,9 @@ def file_places(
             continue
         # Where someone is from is no event's place, though it tells what the report
         # is about.
-        if not _ORIGIN.search(doc.text, max(0, pm.span.start - 40), pm.span.start):
+        if not _ORIGIN.search(doc.text, max(0, pm.span.start - 40), pm.span.start) and not (
+            pm.prep == "of" and of_a_person(doc.text, pm.span.start)
+        ):
             f.places.append(PlaceFact(pm, place))
         kept.append(place)
     # every country each sentence names, by nationality or by name, kept as a place or not
