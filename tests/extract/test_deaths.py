@@ -261,3 +261,23 @@ def test_the_method_is_the_one_the_event_is_first_told_with() -> None:
         "Gunmen shot dead a judge in Medellin on Monday. They then kidnapped his driver."
     )
     assert e.incident_type is IncidentType.KIDNAPPING
+
+
+def test_explosives_thrown_are_a_bombing_but_a_ball_thrown_is_nothing() -> None:
+    for text, city in (
+        (
+            "LIMA, 16 JAN 90 -- [TEXT] TEN TERRORISTS HURLED DYNAMITE STICKS AT U.S. EMBASSY "
+            "FACILITIES IN THE MIRAFLORES DISTRICT OF LIMA.",
+            "Lima",
+        ),
+        (
+            "Santiago, 29 Dec 89 -- At 0415 this morning incendiary bombs were hurled at a "
+            "Mormon temple in Santiago. The bombs caused minor damage.",
+            "Santiago",
+        ),
+    ):
+        e = only_event(text)
+        assert e.incident_type is IncidentType.BOMBING, text
+        assert e.place is not None, text
+        assert e.place.city == city, text
+    assert extract("He threw the ball to the crowd in Lima on Sunday.", DEMO_DATE) == []

@@ -1,7 +1,7 @@
 """Event words the phrase list cannot hold, found by regular expressions sentence by
-sentence: arson, placed explosives, killing called execution or shooting, threats in so
-many words, aircraft shot down, gunfire at someone. Read by the rules only, like the
-lexicon's rules-only words: the role taggers never saw them."""
+sentence: arson, placed or thrown explosives, killing called execution or shooting,
+threats in so many words, aircraft shot down, gunfire at someone. Read by the rules only,
+like the lexicon's rules-only words: the role taggers never saw them."""
 
 from __future__ import annotations
 
@@ -50,6 +50,17 @@ _PLACED = re.compile(
     re.IGNORECASE,
 )
 _BOMB_PLACED = _marks(Method.BOMBING)
+# ... and so are explosives thrown: "incendiary bombs were hurled at a Mormon temple",
+# "hurled a dynamite stick at the embassy".
+_THROWN_CHARGE = rf"(?:{_CHARGE}|molotov\s+cocktails?|incendiary\s+devices?|dynamite\s+sticks?)"
+_THROWN = re.compile(
+    r"\b(?:hurl(?:ed|ing|s)?|thr(?:ew|own|owing|ows)|toss(?:ed|ing|es)?|lobb(?:ed|ing))\s+"
+    r"(?:(?:a|an|the|two|three|four|five|several|some|\d+)\s+)?(?:[^\s.;:,]+\s+){0,2}?"
+    rf"{_THROWN_CHARGE}\b"
+    rf"|\b{_THROWN_CHARGE}\s+(?:was|were|had\s+been|have\s+been|has\s+been)\s+"
+    r"(?:hurled|thrown|tossed|lobbed)\b",
+    re.IGNORECASE,
+)
 
 
 # Killing called execution: "will be executed", "guerrillas executed two peasants" - not
@@ -139,6 +150,7 @@ _FIRED = tuple(replace(v, past=True) for v in _marks(Method.ARMED_ASSAULT))
 # sentences hold none, and the patterns are the costly part.
 _GATED: tuple[tuple[re.Pattern[str], tuple[lx.Lex, ...], tuple[str, ...]], ...] = (
     (_PLACED, _BOMB_PLACED, ("plac", "plant")),
+    (_THROWN, _BOMB_PLACED, ("hurl", "threw", "thrown", "throw", "toss", "lobb")),
     (_EXECUTED, _EXECUTION, ("execut",)),
     (_SHOOT, _EXECUTION, ("shoot",)),
     (_DECLARED_TARGET, THREAT_MARK, ("target", " head")),
