@@ -993,3 +993,25 @@ def test_where_hostages_come_from_and_their_employers_name_are_not_where_they_we
         assert [(e.place.country, e.place.city) for e in events if e.place] == [
             ("CO", "Medellín")
         ], text
+
+
+def test_an_event_reported_in_this_town_as_well_as_in_that_is_one_per_town() -> None:
+    for text, towns in (
+        (
+            "SAN SALVADOR, 22 NOV 89 (DOMESTIC SERVICE) -- [TEXT] WE HAVE ALSO LEARNED THAT THE "
+            "FMLN HAS KIDNAPPED A LARGE NUMBER OF YOUTHS HERE IN THE SAN SALVADOR AREA AND MAINLY "
+            "IN USULUTAN, AS WELL AS IN CHALATENANGO.",
+            ["San Salvador", "Usulután", "Chalatenango"],
+        ),
+        (
+            "San Salvador, 22 Nov 89 -- We have also learned that the FMLN has kidnapped a large "
+            "number of youths here in the San Salvador area and mainly in Usulutan, as well as "
+            "in Chalatenango.",
+            ["San Salvador", "Usulután", "Chalatenango"],
+        ),
+        (
+            "Bombs exploded in Bogota and also in Cali last night, killing three.",
+            ["Bogotá", "Cali"],
+        ),
+    ):
+        assert [e.place.city if e.place else None for e in extract(text, DEMO_DATE)] == towns

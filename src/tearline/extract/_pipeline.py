@@ -124,6 +124,15 @@ def _reacted_to(
     return country_place(code, span, gaz)
 
 
+# Between places each an event is reported in: "mainly in Usulutan, as well as in
+# Chalatenango", "in Lima and also in Callao".
+_PLACES_GAP = re.compile(
+    r"(?:\s+(?:area|region|zone))?\s*,?\s*(?:and|or|as\s+well\s+as)\s+"
+    r"(?:(?:also|mainly|especially|particularly|above\s+all)\s+)?(?:in|at)\s+",
+    re.IGNORECASE,
+)
+
+
 def _per_town(e: Event, doc: Doc, facts: dict[int, UnitFacts]) -> list[Event]:
     """One event per town where the text lists several for it: "bombs exploded in
     Santiago, Talca and Temuco" reports three bombings, each with its own place."""
@@ -144,18 +153,25 @@ def _per_town(e: Event, doc: Doc, facts: dict[int, UnitFacts]) -> list[Event]:
         key=lambda p: p.span.start,
     )
     listed: list[Place] = []
+    mine = place.span  # where the event's own town is written
     for p in towns:
-        if listed and not LIST_GAP.fullmatch(doc.text, listed[-1].span.end, p.span.start):
-            if any(q.span == place.span for q in listed):
+        if listed and listed[-1].span == mine and p.city == place.city:
+            listed[-1], mine = p, p.span  # "here in the San Salvador area": named again
+            continue
+        if listed and not (
+            LIST_GAP.fullmatch(doc.text, listed[-1].span.end, p.span.start)
+            or _PLACES_GAP.fullmatch(doc.text, listed[-1].span.end, p.span.start)
+        ):
+            if any(q.span == mine for q in listed):
                 break
             listed = []
         listed.append(p)
-    if len(listed) < 2 or not any(q.span == place.span for q in listed):
+    if len(listed) < 2 or not any(q.span == mine for q in listed):
         return [e]
     names = {p.city for p in listed}
     if len(names) < len(listed):
         return [e]  # the same town twice: one event
-    return [e if p.span == place.span else replace(e, place=p) for p in listed]
+    return [e if p.span == mine else replace(e, place=p) for p in listed]
 
 
 def _with_city(
