@@ -1015,3 +1015,18 @@ def test_an_event_reported_in_this_town_as_well_as_in_that_is_one_per_town() -> 
         ),
     ):
         assert [e.place.city if e.place else None for e in extract(text, DEMO_DATE)] == towns
+
+
+def test_a_report_from_nowhere_weighs_its_groups_country_as_a_dateline_would() -> None:
+    # an FMLN communique that names Nicaragua twice in passing is about El Salvador
+    for text in (
+        "CLANDESTINE, 17 NOV 89 (RADIO VENCEREMOS) -- [TEXT] THE FMLN GENERAL COMMAND "
+        "DENOUNCES THAT SOLDIERS MURDERED SIX JESUIT PRIESTS EARLY YESTERDAY MORNING.  WE ASK "
+        "THE PEOPLE OF NICARAGUA, THE PEOPLE OF THE UNITED STATES AND THE GOVERNMENT OF "
+        "NICARAGUA TO CONDEMN THIS CRIME.",
+        "Clandestine, 17 Nov 89 (Radio Venceremos) -- The FMLN General Command denounces that "
+        "soldiers murdered six Jesuit priests early yesterday morning. We ask the people of "
+        "Nicaragua, the people of the United States and the government of Nicaragua to "
+        "condemn this crime.",
+    ):
+        assert country_and_city(text) == ("SV", None), text

@@ -146,9 +146,14 @@ def file_places(
         code = place.country if place and place.precision is PlacePrecision.COUNTRY else None
         if code and pm.span.start >= doc.dateline_end and (f := filing.at(pm.span.start)):
             f.countries.append((code, pm.span))
-    filing.dateline_country = _home_country(
-        filed[0] if filed else None, kept, demonyms, gaz
-    ) or _groups_country(groups, gaz)
+    # A report filed from nowhere ("CLANDESTINE ... RADIO VENCEREMOS") counts the country
+    # its armed groups fight in as a dateline would.
+    fought_in = _groups_country(groups, gaz) if not filed else None
+    filing.dateline_country = (
+        _home_country(filed[0], kept, demonyms, gaz)
+        if filed
+        else _home_country(fought_in, kept, demonyms, gaz, named_first=True)
+    ) or fought_in
     home = filing.dateline_country.country if filing.dateline_country else None
     resolved = list(zip(mentions, places, strict=True))
     for s in find_settlements(doc):
@@ -383,11 +388,17 @@ DEMONYM_WEIGHT = 1.0  # a nationality adjective counts as a place of its country
 
 
 def _home_country(
-    filed: Place | None, places: list[Place], demonyms: list[tuple[str, Span]], gaz: Gazetteer
+    filed: Place | None,
+    places: list[Place],
+    demonyms: list[tuple[str, Span]],
+    gaz: Gazetteer,
+    named_first: bool = False,
 ) -> Place | None:
     """The country the report is about, where an event it gives no place for happens:
     the dateline's, unless the text names another country (its places, its people) more
-    often; without a dateline, the country the text names most (first named on a tie)."""
+    often; without a dateline, the country the text names most (first named on a tie).
+    ``named_first``: ``filed`` weighs as a dateline but is not written as one (the armed
+    groups' country), so where the text names that country, the place is written there."""
     counts: dict[str, float] = {}
     if filed is not None and filed.country:
         counts[filed.country] = DATELINE_WEIGHT
@@ -399,10 +410,11 @@ def _home_country(
     if not counts:
         return None
     code = max(counts, key=lambda c: counts[c])  # the first seen on a tie
-    first = filed if filed is not None and filed.country == code else None
-    first = first or next((p for p in places if p.country == code), None)
-    span = first.span if first is not None else next(s for c, s in demonyms if c == code)
-    return country_place(code, span, gaz)
+    lent = filed.span if filed is not None and filed.country == code else None
+    named = next((p.span for p in places if p.country == code), None)
+    adjective = next((s for c, s in demonyms if c == code), None)
+    spans = [named, adjective, lent] if named_first else [lent, named, adjective]
+    return country_place(code, next(s for s in spans if s is not None), gaz)
 
 
 def _national_place(text: str, nation: str, span: Span, gaz: Gazetteer) -> tuple[str, Place] | None:
