@@ -1030,3 +1030,20 @@ def test_a_report_from_nowhere_weighs_its_groups_country_as_a_dateline_would() -
         "condemn this crime.",
     ):
         assert country_and_city(text) == ("SV", None), text
+
+
+def test_a_bureau_abroad_weighs_less_than_the_country_its_report_is_about() -> None:
+    # "MONTEVIDEO (URUGUAY)": a dateline naming its country, the mark of a bureau abroad;
+    # the murder the text reports is Colombia's, named twice by nationality
+    for text in (
+        "MONTEVIDEO (URUGUAY), 22 AUG 89 (EL DIA) -- [TEXT] PRESIDENT SANGUINETTI SAID HE "
+        "RECEIVED WITH PAIN THE NEWS OF THE MURDER OF THE COLOMBIAN SENATOR BY CRIMINALS AT "
+        "THE SERVICE OF THE COLOMBIAN DRUG CARTELS.",
+        "Montevideo (Uruguay), 22 Aug 89 (El Dia) -- President Sanguinetti said he received "
+        "with pain the news of the murder of the Colombian senator by criminals at the "
+        "service of the Colombian drug cartels.",
+    ):
+        assert country_and_city(text) == ("CO", None), text
+    # ... and "Montevideo (Uruguay)" is still Montevideo in mixed case
+    bomb = "Montevideo (Uruguay), 22 Aug 89 (El Dia) -- A bomb exploded at a bank, injuring two."
+    assert country_and_city(bomb) == ("UY", "Montevideo")

@@ -532,7 +532,12 @@ def _accept(
         return ()
     before, after = _words_around(text, m.start, m.end)
     nxt = after.strip("\"'(),.;:").lower()
-    joined_after = _name_like(after) and nxt not in _NAME_SUFFIX and nxt not in _MONTHS_DAYS
+    joined_after = (
+        _name_like(after)
+        and not after.startswith(("(", "["))  # "Montevideo (Uruguay)": its country
+        and nxt not in _NAME_SUFFIX
+        and nxt not in _MONTHS_DAYS
+    )
     joined_before = (
         _name_like(before)
         and before.strip("\"'(").lower() not in _FREE_BEFORE

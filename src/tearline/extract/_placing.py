@@ -150,7 +150,7 @@ def file_places(
     # its armed groups fight in as a dateline would.
     fought_in = _groups_country(groups, gaz) if not filed else None
     filing.dateline_country = (
-        _home_country(filed[0], kept, demonyms, gaz)
+        _home_country(filed[0], kept, demonyms, gaz, bureau=len(filed) > 1)
         if filed
         else _home_country(fought_in, kept, demonyms, gaz, named_first=True)
     ) or fought_in
@@ -393,6 +393,7 @@ def _home_country(
     demonyms: list[tuple[str, Span]],
     gaz: Gazetteer,
     named_first: bool = False,
+    bureau: bool = False,
 ) -> Place | None:
     """The country the report is about, where an event it gives no place for happens:
     the dateline's, unless the text names another country (its places, its people) more
@@ -401,7 +402,7 @@ def _home_country(
     groups' country), so where the text names that country, the place is written there."""
     counts: dict[str, float] = {}
     if filed is not None and filed.country:
-        counts[filed.country] = DATELINE_WEIGHT
+        counts[filed.country] = DATELINE_WEIGHT - (0.5 if bureau else 0.0)
     for code, weight in [
         *((p.country, 1.0) for p in places if p.country),
         *((code, DEMONYM_WEIGHT) for code, _ in demonyms),
