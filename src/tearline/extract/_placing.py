@@ -435,7 +435,9 @@ def _national_place(text: str, nation: str, span: Span, gaz: Gazetteer) -> tuple
         )
     else:
         return None
-    return (prep.group(1).lower(), place) if place is not None else None
+    word = prep.group(1).lower()
+    word = word if word in LOCATIVE or word == "of" else "into"  # "entered Salvadoran territory"
+    return (word, place) if place is not None else None
 
 
 def _groups_country(groups: list[tuple[str, Span]], gaz: Gazetteer) -> Place | None:
@@ -463,7 +465,9 @@ _ORIGIN = re.compile(
 )
 STRAY_POPULATION = 1_000_000
 # "inside Honduran territory", "on Colombian soil": a nationality that names where.
-_TERRITORY_BEFORE = re.compile(r"\b(in|inside|into|on|within)\s+$", re.IGNORECASE)
+_TERRITORY_BEFORE = re.compile(
+    r"\b(in|inside|into|on|within|entered|entering|enter|enters|crossed\s+into)\s+$", re.IGNORECASE
+)
 _NATIONAL_BEFORE = re.compile(r"\b(in|at|near|outside|around|of)\s+the\s+$", re.IGNORECASE)
 _NATIONAL_CAPITAL = re.compile(r"\s+capital\b(?!\s+of\b)(?:'s)?", re.IGNORECASE)
 _TERRITORY = re.compile(r"\s+(?:territory|soil|airspace|territorial\s+waters)\b", re.IGNORECASE)
