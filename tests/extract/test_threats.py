@@ -90,6 +90,10 @@ def test_a_courts_death_sentence_is_no_threat() -> None:
         "The 8th FARC front declared the Pan-American Highway near Popayan a military target "
         "during the next 48 hours.",
         "The ELN declared all oil installations in Arauca legitimate military targets.",
+        "Guillermo Ungo sought asylum at the Venezuelan embassy in San Salvador 6 days ago to "
+        "protect himself against the threats issued on the government radio.",
+        "The journalist went into hiding in Guatemala City after threats from a death squad.",
+        "Gunmen threatened the judge with pistols outside his home in Medellin on Monday.",
     ],
 )
 def test_worded_threats_to_kill_are_threatened(text: str) -> None:
@@ -119,6 +123,7 @@ def test_a_promise_to_execute_is_a_planned_threat_and_an_execution_an_incident()
         "The cold-blooded plan was executed by the army to decapitate the movement in Lima.",
         "The FMLN said diplomatic offices in San Salvador are not military targets.",
         "The mayor of Lima was threatened with dismissal by the council on Monday.",
+        "The farmers in Lima threatened the ministry with a strike on Monday.",
         "The coach said the team would shoot for the title in Denver next season.",
         "The minister denounced threats against democracy in Lima.",
         "The mayor declared the meeting in Lima a success.",

@@ -123,7 +123,15 @@ _THREATENED_PERSON = re.compile(
     # not "threats against (Argentine) democracy"
     r"(?!\s+(?:the\s+)?(?:[^\s.;:,]+\s+)?(?:democracy|peace|freedoms?|liberty|stability"
     r"|sovereignty|security|economy|environment|constitution|state|institutions|process|order"
-    r"|rule\s+of\s+law)\b)",
+    r"|rule\s+of\s+law)\b)"
+    # "took students as hostages, threatening them with hand grenades"
+    r"|\bthreaten(?:ed|ing|s)?\s+(?:(?:him|her|them|us|me|you)|(?:the\s+)?[^\s.;:,]+)\s+with\s+"
+    r"(?:(?:an?|the|their|his|her|its|several|two|three)\s+)?(?:[^\s.;:,]+\s+)?"
+    r"(?:guns?|pistols?|revolvers?|rifles?|knives|knife|machetes?|grenades?|explosives?|bombs?"
+    r"|dynamite|machine-?guns?|weapons?|firearms?)\b"
+    # "sought asylum to protect himself against the threats", "fled after death threats"
+    r"|\b(?:protect\s+(?:himself|herself|themselves)|fled|flee|fleeing|sought\s+(?:asylum|refuge)"
+    r"|went\s+into\s+hiding|is\s+hiding|are\s+hiding)\b[^.;:]{0,60}?\bthreats\b",
     re.IGNORECASE,
 )
 # An aircraft brought down by fire: "we downed an O-2 airplane", "shot down a helicopter".
