@@ -137,15 +137,21 @@ def test_places_and_types_against_original_templates(capsys: pytest.CaptureFixtu
     )  # fmt: skip
     assert code == 0
     report = json.loads(out)
-    assert report["documents"] == 4  # the third has no incident in its key
+    assert report["documents"] == 5  # the third has no incident in its key
     fields = report["fields"]
     # San Miguel is read in El Salvador (the dateline), the judge's killing in Colombia
     # (the dateline's country: the text names no place), the armed strike in Peru, the
-    # threat to the ambassador in Colombia
-    assert fields["country"] == {"right": 4, "scored": 4}
-    assert fields["city"] == {"right": 1, "scored": 1}
+    # threat to the ambassador in Colombia; the sixth, keyed as an attack in Cali, tells
+    # of none, so Tearline places nothing there
+    assert fields["country"] == {"right": 4, "scored": 5}
+    assert fields["city"] == {"right": 1, "scored": 2}
+    # ... which the count over the documents where it found an event leaves out
+    assert report["in_documents_with_events"] == {
+        "country": {"right": 4, "scored": 4},
+        "city": {"right": 1, "scored": 1},
+    }
     # a type of several words ("FORCED WORK STOPPAGE"); either of "BOMBING / ATTACK"
-    assert fields["incident_type"] == {"right": 4, "scored": 4}
+    assert fields["incident_type"] == {"right": 4, "scored": 5}
     # the ambassador declared a military target is a threat; the one template keyed
     # ACCOMPLISHED (the substation) gives none (templates without a stage are not counted)
     assert report["threats"] == {

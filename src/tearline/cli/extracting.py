@@ -328,6 +328,10 @@ def eval_muc4_keys(
         "city": (report.city_right, report.cities),
         "incident_type": (report.type_right, report.types),
     }
+    found = {
+        "country": (report.found_country_right, report.found_places),
+        "city": (report.found_city_right, report.found_cities),
+    }
     threats = {
         "threatened_documents_with_threats": (report.threatened_found, report.threatened),
         "carried_out_documents_with_threats": (
@@ -341,6 +345,9 @@ def eval_muc4_keys(
             {
                 "documents": report.documents,
                 "fields": {k: {"right": r, "scored": n} for k, (r, n) in rows.items()},
+                "in_documents_with_events": {
+                    k: {"right": r, "scored": n} for k, (r, n) in found.items()
+                },
                 "threats": {k: {"found": r, "documents": n} for k, (r, n) in threats.items()},
                 "misses": [list(m) for m in report.misses],
             },
@@ -348,14 +355,20 @@ def eval_muc4_keys(
         return
     out.print(f"MUC-4 keys: {report.documents} documents with a keyed place or incident type")
     for name, (right, scored) in rows.items():
-        share = f"{100 * right / scored:8.1f}%" if scored else "      n/a"
-        out.print(f"{name:<14} {share:>9}   {right}/{scored}")
-    found, threatened = threats["threatened_documents_with_threats"]
+        out.print(f"{name:<14} {_share(right, scored):>9}   {right}/{scored}")
+    out.print("in the documents where Tearline found an event:")
+    for name, (right, scored) in found.items():
+        out.print(f"  {name:<12} {_share(right, scored):>9}   {right}/{scored}")
+    reported, threatened = threats["threatened_documents_with_threats"]
     false, carried_out = threats["carried_out_documents_with_threats"]
     out.print(
-        f"threats: reported in {found} of {threatened} documents with a threatened incident; "
+        f"threats: reported in {reported} of {threatened} documents with a threatened incident; "
         f"in {false} of {carried_out} whose incidents were all carried out or attempted"
     )
+
+
+def _share(right: int, scored: int) -> str:
+    return f"{100 * right / scored:8.1f}%" if scored else "      n/a"
 
 
 @evaluate.command("gtd")

@@ -46,6 +46,12 @@ class KeyReport:
     city_right: int = 0
     types: int = 0
     type_right: int = 0
+    # The same, counting only the documents in which Tearline found an event: how well
+    # it places what it finds, apart from what it does not find at all.
+    found_places: int = 0
+    found_country_right: int = 0
+    found_cities: int = 0
+    found_city_right: int = 0
     # Threats: documents whose key has a threatened incident ("STAGE OF EXECUTION
     # THREATENED"), and how many of them Tearline reports a threat in; documents whose
     # keyed incidents were all carried out or attempted, and how many it reports a threat
@@ -177,6 +183,8 @@ def score_keys(
             report.places += 1
             ok = p.country in countries
             report.country_right += ok
+            report.found_places += bool(events)
+            report.found_country_right += ok
             if not ok:
                 report.misses.append((docid, "country", p.country, ",".join(sorted(countries))))
             if p.cities:
@@ -186,6 +194,8 @@ def score_keys(
                 keyed = {c.geonameid for found in named for c in found}
                 right = bool(p.cities & cities or keyed & ids)
                 report.city_right += right
+                report.found_cities += bool(events)
+                report.found_city_right += right
                 if not right:
                     report.misses.append(
                         (docid, "city", "/".join(sorted(p.cities)), ",".join(sorted(cities)))
