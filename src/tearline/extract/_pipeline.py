@@ -124,10 +124,10 @@ def _reacted_to(
     return country_place(code, span, gaz)
 
 
-# Between places each an event is reported in: "mainly in Usulutan, as well as in
-# Chalatenango", "in Lima and also in Callao".
-_PLACES_GAP = re.compile(
-    r"(?:\s+(?:area|region|zone))?\s*,?\s*(?:and|or|as\s+well\s+as)\s+"
+# Between places each an event is reported in: "Santiago, Talca and Temuco", "mainly in
+# Usulutan, as well as in Chalatenango", "in Lima and also in Callao".
+_TOWNS_GAP = re.compile(
+    rf"{LIST_GAP.pattern}|(?:\s+(?:area|region|zone))?\s*,?\s*(?:and|or|as\s+well\s+as)\s+"
     r"(?:(?:also|mainly|especially|particularly|above\s+all)\s+)?(?:in|at)\s+",
     re.IGNORECASE,
 )
@@ -158,10 +158,7 @@ def _per_town(e: Event, doc: Doc, facts: dict[int, UnitFacts]) -> list[Event]:
         if listed and listed[-1].span == mine and p.city == place.city:
             listed[-1], mine = p, p.span  # "here in the San Salvador area": named again
             continue
-        if listed and not (
-            LIST_GAP.fullmatch(doc.text, listed[-1].span.end, p.span.start)
-            or _PLACES_GAP.fullmatch(doc.text, listed[-1].span.end, p.span.start)
-        ):
+        if listed and not _TOWNS_GAP.fullmatch(doc.text, listed[-1].span.end, p.span.start):
             if any(q.span == mine for q in listed):
                 break
             listed = []

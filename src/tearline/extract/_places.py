@@ -178,18 +178,20 @@ _NUMBERS = {
     "sixty": 60, "hundred": 100,
 }  # fmt: skip
 _NUMBER_WORDS = "(?:" + "|".join(_NUMBERS) + ")"
+_KM = r"km|kms|kilomet(?:er|re)s?|miles?"  # distances worth placing a town by
+_ROUGHLY = r"about|approximately|some|nearly|roughly|only|just"
 _MEASURED_FROM = re.compile(
-    rf"\b(?P<n>\d[\d,.]*|a\s+few|several|some|{_NUMBER_WORDS})\s*(?:-\s*)?(?P<unit>km|kms|kilomet(?:er|re)s?|miles?"
-    r"|meters?|metres?|blocks?)\.?\s+(?:(?:to\s+the\s+)?(?:north|south|east|west|north-?east"
-    r"|north-?west|south-?east|south-?west)(?:ern)?\s+)?(?:of|from)\s+(?:the\s+)?"
+    rf"\b(?P<n>\d[\d,.]*|a\s+few|several|some|{_NUMBER_WORDS})\s*(?:-\s*)?"
+    rf"(?P<unit>{_KM}|meters?|metres?|blocks?)\.?\s+(?:(?:to\s+the\s+)?(?:north|south|east|west"
+    r"|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+)?(?:of|from)\s+(?:the\s+)?"
     r"(?:(?:city|town|village)\s+of\s+)?$",
     re.IGNORECASE,
 )
 # What may stand between a place and the distance that measures from another: "Huancayo,
 # some 315 km east of Lima", "Sevilla municipality (370 km from Bogota".
 _APPOSED_MEASURE = re.compile(
-    r"[,(]\s*(?:(?:which|that)\s+(?:is|are|was|lies)\s+)?(?:(?:about|approximately|some|nearly"
-    r"|roughly|only|just|a\s+scant|a\s+scarce|located|situated)\s+)*$",
+    r"[,(]\s*(?:(?:which|that)\s+(?:is|are|was|lies)\s+)?"
+    rf"(?:(?:{_ROUGHLY}|a\s+scant|a\s+scarce|located|situated)\s+)*$",
     re.IGNORECASE,
 )
 NEAR_KM = 30  # a place this close to the event, measured from, is where it happened
@@ -226,8 +228,7 @@ _TOWN_AFTER = (
     rf",{_SP}(?:an?|the){_SP}(?:[^\W\d_][\w'-]*{_SP}){{0,3}}?"
     r"(?:town|village|hamlet|township|settlement|locality)\b(?!\s+of\b)"
     # ", 5 km north of the city of San Francisco Gotera": measured from another place
-    rf"|,{_SP}(?:(?:about|approximately|some|nearly|roughly|only|just){_SP})?\d[\d,.]*{_SP}?"
-    r"(?:km|kms|kilomet(?:er|re)s?|miles?)\b"
+    rf"|,{_SP}(?:(?:{_ROUGHLY}){_SP})?\d[\d,.]*{_SP}?(?:{_KM})\b"
 )
 # After "in", every word up to the comma is the name: "DAMAGE IN THE MILLIONS IN NUEVA
 # FLORIDA, MIRAFLORES MUNICIPALITY" names Nueva Florida.
@@ -622,12 +623,8 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
             continue  # "the San Jose neighborhood", "Junin street": not the city
         if after in _MEDIA_SUFFIX and _preposition(text, m.start) not in LOCATIVE:
             continue  # "BROADCAST BY TEGUCIGALPA RADIO AMERICA": a station's name
-        if _QUOTED_NAME_OF.search(text, max(0, m.start - 30), m.start) and text[
-            m.end : m.end + 1
-        ] in (
-            '"',
-            "\u201d",
-        ):
+        quoted = text[m.end : m.end + 1] in ('"', "\u201d")
+        if quoted and _QUOTED_NAME_OF.search(text, max(0, m.start - 30), m.start):
             continue  # 'THE MILANESE FIRM "TORNO"': a firm's name, not the town
         airport = _AIRPORT_AFTER.match(text, m.end) is not None
         if airport and not any(
@@ -669,11 +666,12 @@ def _near_mark(text: str, measured: re.Match[str]) -> bool:
     if _APPOSED_MEASURE.search(text, max(0, measured.start() - 30), measured.start()):
         return False
     n, unit = measured.group("n").replace(",", "").lower(), measured.group("unit").lower()
+    if unit.startswith(("met", "block")):
+        return True  # "a few meters from": near
     try:
-        km = float(_NUMBERS.get(n, n)) * (1.609 if unit.startswith("mile") else 1.0)
+        return float(_NUMBERS.get(n, n)) * (1.609 if unit.startswith("mile") else 1.0) <= NEAR_KM
     except ValueError:
-        return unit.startswith(("met", "block"))  # "a few meters from": near
-    return unit.startswith(("met", "block")) or km <= NEAR_KM
+        return False  # "several km from"
 
 
 def drop_surnames(doc: Doc, mentions: list[PlaceMention]) -> list[PlaceMention]:

@@ -94,11 +94,12 @@ def file_places(
         if doc.unit_at(span.start) is not None and not _FOREIGNER.match(doc.text, span.end)
     ]
     context += [code for code, _ in demonyms]
-    if not filed and len(fought := {code for code, _ in groups}) == 1:
-        # ... and so does, in a report filed from nowhere ("CLANDESTINE"), the one country
-        # its armed groups fight in: "A NATIONAL POLICE POST IN BERLIN" of an FMLN
-        # communique is El Salvador's Berlin.
-        context += fought
+    # ... and so does, in a report filed from nowhere ("CLANDESTINE"), the one country its
+    # armed groups fight in: "A NATIONAL POLICE POST IN BERLIN" of an FMLN communique is
+    # El Salvador's Berlin.
+    fought_in = _groups_country(groups, gaz) if not filed else None
+    if fought_in is not None and fought_in.country:
+        context.append(fought_in.country)
     places = resolve(mentions, gaz, context)
     known = set(context) | {
         p.country for p in places if p is not None and p.precision is PlacePrecision.COUNTRY
@@ -146,11 +147,10 @@ def file_places(
         code = place.country if place and place.precision is PlacePrecision.COUNTRY else None
         if code and pm.span.start >= doc.dateline_end and (f := filing.at(pm.span.start)):
             f.countries.append((code, pm.span))
-    # A report filed from nowhere ("CLANDESTINE ... RADIO VENCEREMOS") counts the country
-    # its armed groups fight in as a dateline would.
-    fought_in = _groups_country(groups, gaz) if not filed else None
+    # A report filed from nowhere counts its armed groups' country as a dateline would; a
+    # dateline that names its country ("MONTEVIDEO (URUGUAY)") is a bureau abroad.
     filing.dateline_country = (
-        _home_country(filed[0], kept, demonyms, gaz, bureau=len(filed) > 1)
+        _home_country(filed[0], kept, demonyms, gaz, BUREAU_WEIGHT if len(filed) > 1 else None)
         if filed
         else _home_country(fought_in, kept, demonyms, gaz, named_first=True)
     ) or fought_in
@@ -384,6 +384,7 @@ _FOREIGNER = re.compile(
 # names: a report filed in Mexico City that speaks of "Salvadoran guerrillas" three times
 # and of El Salvador once is about El Salvador.
 DATELINE_WEIGHT = 2.0
+BUREAU_WEIGHT = 1.5  # "MONTEVIDEO (URUGUAY)": FBIS's mark of a bureau abroad
 DEMONYM_WEIGHT = 1.0  # a nationality adjective counts as a place of its country
 
 
@@ -392,17 +393,18 @@ def _home_country(
     places: list[Place],
     demonyms: list[tuple[str, Span]],
     gaz: Gazetteer,
+    weight: float | None = None,
     named_first: bool = False,
-    bureau: bool = False,
 ) -> Place | None:
     """The country the report is about, where an event it gives no place for happens:
     the dateline's, unless the text names another country (its places, its people) more
     often; without a dateline, the country the text names most (first named on a tie).
     ``named_first``: ``filed`` weighs as a dateline but is not written as one (the armed
-    groups' country), so where the text names that country, the place is written there."""
+    groups' country), so where the text names that country, the place is written there;
+    ``weight``: what ``filed`` weighs, if not a dateline's."""
     counts: dict[str, float] = {}
     if filed is not None and filed.country:
-        counts[filed.country] = DATELINE_WEIGHT - (0.5 if bureau else 0.0)
+        counts[filed.country] = DATELINE_WEIGHT if weight is None else weight
     for code, weight in [
         *((p.country, 1.0) for p in places if p.country),
         *((code, DEMONYM_WEIGHT) for code, _ in demonyms),
