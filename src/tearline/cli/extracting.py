@@ -371,6 +371,35 @@ def _share(right: int, scored: int) -> str:
     return f"{100 * right / scored:8.1f}%" if scored else "      n/a"
 
 
+@evaluate.command("alerts")
+def eval_alerts(
+    file: Annotated[
+        Path,
+        typer.Option(
+            "--file", help="Alert texts keyed by hand (TOML, one [[alert]] table per text)."
+        ),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Kind, country and city read from alert and advisory texts, against a hand key."""
+    from tearline.evaluation.alerts import FIELDS, read_alerts, score_alerts
+    from tearline.extract import extract as run_extract
+
+    report = score_alerts(read_alerts(file), run_extract)
+    if as_json:
+        _write(sys.stdout, report.as_json())
+        return
+    out.print(f"Alerts: {report.texts} texts")
+    for name in FIELDS:
+        right = report.right[name]
+        out.print(f"{name:<8} {_share(right, report.texts):>9}   {right}/{report.texts}")
+    all_right, scored = report.fields_right, report.fields_scored
+    out.print(f"{'all':<8} {_share(all_right, scored):>9}   {all_right}/{scored}")
+    for m in report.misses:
+        expected, found = m.expected or "-", m.found or "-"
+        out.print(f"  miss {m.id}: {m.field} expected {expected!r}, found {found!r}")
+
+
 @evaluate.command("gtd")
 def eval_gtd(
     csv_file: Annotated[
