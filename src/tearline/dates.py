@@ -16,7 +16,8 @@ The rules, the same everywhere:
 * **Relative forms count from the reference** the caller states: the CLI and the desk
   pass *now* (the time the command runs or the form is sent), and say so in their help.
 * **Times are UTC** unless the text gives an offset or a zone (``18:00 +02:00``,
-  ``18:00 EST``); the result is always timezone-aware, in UTC. A date without a time of
+  ``18:00 EST``); the result is always timezone-aware: ISO 8601 keeps the offset it
+  was given, other forms are converted to UTC. A date without a time of
   day is 00:00 UTC that day; "in 5 days" keeps the reference's time of day.
 * **A date without a year** (``11 Dec``, a bare weekday) is, with ``prefer="nearest"``,
   the one nearest the reference, before or after it (on 6 Dec, "3 Dec" is three days ago
@@ -45,6 +46,7 @@ EXAMPLES = "2026-12-11, '11 Dec', 'tomorrow 18:00' or 'in 5 days'"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _NUMBER = re.compile(r"\d+")
+_ISO_START = re.compile(r"\d{4}-\d{2}")
 # 03/04, 13.04.2026, 04-13-26, each maybe followed by a time: not ISO (which starts with
 # a four-digit year and is read before this).
 _NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?(?![\d/.-])(.*)", re.DOTALL)
@@ -54,7 +56,7 @@ _VAGUE = {"month": "a month", "year": "a year", "week": "a week"}
 def read_when(
     text: str, *, reference: datetime, prefer: Prefer = "nearest", what: str = "date"
 ) -> datetime:
-    """The moment ``text`` names, timezone-aware in UTC; ``InputError`` if it names none.
+    """The moment ``text`` names, timezone-aware; ``InputError`` if it names none.
 
     ``reference`` (timezone-aware) is what relative forms count from; ``what`` names the
     field in the error message ("--date", "start").
@@ -64,12 +66,8 @@ def read_when(
     typed = text.strip()
     if not typed:
         raise InputError(f"{what}: give a date, e.g. {EXAMPLES}")
-    try:
-        exact = datetime.fromisoformat(typed)
-    except ValueError:
-        pass
-    else:
-        return exact.replace(tzinfo=UTC) if exact.tzinfo is None else exact.astimezone(UTC)
+    if _ISO_START.match(typed):
+        return read_iso(typed, what=what)
     if _NUMBER.fullmatch(typed):
         raise InputError(
             f"{what}: a number alone ({typed!r}) is not a date; try 2026-12-11 or '11 Dec'"
@@ -79,6 +77,16 @@ def read_when(
     if found is None:
         raise InputError(f"{what}: could not read {typed!r} as a date; try {EXAMPLES}")
     return found
+
+
+def read_iso(text: str, *, what: str = "date") -> datetime:
+    """ISO 8601 only, for dates that machines write (JSON lines, the API's facts): a
+    relative form there would count from whenever the batch happens to run."""
+    try:
+        exact = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{what}: {text!r} is not an ISO 8601 date such as 2024-03-06") from None
+    return exact if exact.tzinfo else exact.replace(tzinfo=UTC)
 
 
 def _unambiguous(typed: str, reference: datetime, what: str) -> str:

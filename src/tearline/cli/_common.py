@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from tearline.dates import read_when
 from tearline.errors import InputError, NotFound
 from tearline.settings import load_settings
 
@@ -70,14 +71,19 @@ def signed_in(app: wf.App, user: str) -> wf.Identity:
     return wf.sign_in(app, user, _password(user))
 
 
-def parse_date(value: str | None) -> datetime | None:
+# The help every option that takes a document's date shows (rules: tearline/dates.py).
+DATE_HELP = (
+    "ISO 8601 or as you would say it: '11 Dec', '11 December 2026', 'yesterday 18:00'."
+    " Times are UTC unless given; relative forms count from now; a date without a year is"
+    " the latest one not after now."
+)
+
+
+def parse_date(value: str | None, option: str = "--date") -> datetime | None:
+    """A document's date as typed (see ``DATE_HELP``), or None when the option is not given."""
     if value is None:
         return None
-    try:
-        d = datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--date {value!r} is not an ISO 8601 date such as 2024-03-06") from None
-    return d if d.tzinfo else d.replace(tzinfo=UTC)
+    return read_when(value, reference=datetime.now(UTC), prefer="past", what=option)
 
 
 @cli.callback()

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from tearline import workflow as wf
 from tearline.cli._common import (
+    DATE_HELP,
     JsonOpt,
     UserOpt,
     cli,
@@ -36,7 +37,7 @@ def ingest(
     ] = None,
     tlp: Annotated[str | None, typer.Option(help="TLP 2.0 level of the documents.")] = None,
     compartment: Annotated[list[str] | None, typer.Option(help="Compartment (repeatable).")] = None,
-    date: Annotated[str | None, typer.Option(help="Document date, ISO 8601.")] = None,
+    date: Annotated[str | None, typer.Option(help=f"Document date. {DATE_HELP}")] = None,
     code_word: Annotated[
         list[str] | None, typer.Option(help="A code word to protect (repeatable).")
     ] = None,

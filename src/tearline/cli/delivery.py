@@ -24,6 +24,7 @@ from tearline.cli._common import (
     read_file,
     signed_in,
 )
+from tearline.dates import read_when
 from tearline.deliver.registry import RegistryFileRejected
 from tearline.errors import InputError
 from tearline.ids import Kind, format_id
@@ -100,18 +101,12 @@ def _stop(text: str) -> Location:
     where, _, label = rest.partition("@")
     start, _, end = when.partition("/")
     lat, lon = _floats(where, 2, "--stop")
-    try:
-        t0, t1 = (datetime.fromisoformat(x.replace("Z", "+00:00")) for x in (start, end))
-    except ValueError:
-        raise InputError(f"--stop {text!r} must look like FROM/TO@LAT,LON[@LABEL]") from None
-    return Location(
-        lat,
-        lon,
-        label,
-        None,
-        t0 if t0.tzinfo else t0.replace(tzinfo=UTC),
-        t1 if t1.tzinfo else t1.replace(tzinfo=UTC),
-    )
+    if not start.strip() or not end.strip():
+        raise InputError(f"--stop {text!r} must look like FROM/TO@LAT,LON[@LABEL]")
+    now = datetime.now(UTC)
+    t0 = read_when(start, reference=now, what="--stop FROM")
+    t1 = read_when(end, reference=now, what="--stop TO")
+    return Location(lat, lon, label, None, t0, t1)
 
 
 @recipients_cli.command("add")
@@ -140,7 +135,12 @@ def recipients_add(
     area: Annotated[str | None, typer.Option(help="LAT,LON,RADIUS_KM of an area.")] = None,
     home: Annotated[str | None, typer.Option(help="LAT,LON of a person's home.")] = None,
     stop: Annotated[
-        list[str] | None, typer.Option(help="Itinerary stop FROM/TO@LAT,LON[@LABEL] (repeatable).")
+        list[str] | None,
+        typer.Option(
+            help="Itinerary stop FROM/TO@LAT,LON[@LABEL] (repeatable). FROM and TO: ISO 8601"
+            " or '11 Dec', '14 Dec 18:00', 'in 5 days' (UTC unless given; relative to now;"
+            " a date without a year is the one nearest now)."
+        ),
     ] = None,
 ) -> None:
     """Add a recipient to the registry."""

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from tearline.cli._common import (
+    DATE_HELP,
     JsonOpt,
     cli,
     err,
@@ -21,6 +22,7 @@ from tearline.cli._common import (
     parse_date,
     read_file,
 )
+from tearline.dates import read_iso
 from tearline.errors import InputError, NotFound
 from tearline.settings import load_settings
 
@@ -45,7 +47,7 @@ def extract(
     ] = None,
     date: Annotated[
         str | None,
-        typer.Option(help="Document date, ISO 8601 (default: from the document, else now)."),
+        typer.Option(help=f"Document date (default: from the document, else now). {DATE_HELP}"),
     ] = None,
     as_json: JsonOpt = False,
     jsonl: Annotated[
@@ -196,7 +198,7 @@ def _text_and_date(
         raise InputError(f"the text is larger than TEARLINE_MAX_DOCUMENT_BYTES ({max_bytes})")
     when = date
     if obj.get("date") is not None:
-        when = parse_date(str(obj["date"]))
+        when = read_iso(str(obj["date"]), what='"date"')  # machine-written: ISO only
     return text, when or datetime.now(UTC)
 
 

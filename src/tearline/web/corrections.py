@@ -2,15 +2,19 @@
 
 A corrected fact keeps its evidence span; a fact the analyst adds has none (an empty
 span at offset 0), and the page shows it as "added by the analyst". The workflow checks
-the result (``cases.correct_fact``); this module only reads the form.
+the result (``cases.correct_fact``); this module only reads the form. A time is read as
+the analyst types it (tearline/dates.py): ISO 8601, "11 Dec", "tomorrow 18:00", "in 5
+days" - relative forms count from ``now``, the time the form is sent, and a date without
+a year is the one nearest to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from tearline.dates import read_when
 from tearline.errors import InputError
 from tearline.model import Harm, Method, Modality, PlacePrecision, TargetType, TimePrecision
 
@@ -46,12 +50,8 @@ def _count(value: str, what: str) -> int | None:
     return int(value)
 
 
-def _time(value: str, what: str) -> str:
-    try:
-        d = datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{what} {value!r} is not a date and time (ISO 8601)") from None
-    return (d if d.tzinfo else d.replace(tzinfo=UTC)).isoformat()
+def _time(value: str, what: str, now: datetime) -> str:
+    return read_when(value, reference=now, prefer="nearest", what=what).isoformat()
 
 
 def _place(old: dict[str, Any] | None, form: Mapping[str, Any]) -> dict[str, Any]:
@@ -71,11 +71,11 @@ def _place(old: dict[str, Any] | None, form: Mapping[str, Any]) -> dict[str, Any
     return base
 
 
-def _window(old: dict[str, Any] | None, form: Mapping[str, Any]) -> dict[str, Any]:
+def _window(old: dict[str, Any] | None, form: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     base = dict(old or NO_SPAN)
     base.update(
-        start=_time(_get(form, "start"), "start"),
-        end=_time(_get(form, "end"), "end"),
+        start=_time(_get(form, "start"), "start", now),
+        end=_time(_get(form, "end"), "end", now),
         precision=_choice(_get(form, "time_precision"), TimePrecision, "precision"),
     )
     return base
@@ -147,14 +147,17 @@ def _casualties(old: dict[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def correction_from_form(facts: dict[str, Any], form: Mapping[str, Any]) -> tuple[str, Any, str]:
-    """(field, new value, reason) from the posted correction form."""
+def correction_from_form(
+    facts: dict[str, Any], form: Mapping[str, Any], now: datetime
+) -> tuple[str, Any, str]:
+    """(field, new value, reason) from the posted correction form; ``now`` is what relative
+    times ("in 5 days") count from."""
     field = _get(form, "field")
     reason = _get(form, "reason")
     if field == "place":
         return field, _place(facts.get("place"), form), reason
     if field == "time":
-        return field, _window(facts.get("time"), form), reason
+        return field, _window(facts.get("time"), form, now), reason
     if field == "method":
         return field, _method(facts.get("method"), form), reason
     if field == "harm":

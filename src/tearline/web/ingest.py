@@ -1,8 +1,9 @@
 """Turning the inbox form (or the API's JSON) into a stored report, through the workflow.
 
 Shared by the page and the API so both check the same things the same way: the
-compartments a person may mark are those they hold; dates are ISO 8601; protected terms
-come one per line.
+compartments a person may mark are those they hold; the document date is read as a person
+types it (tearline/dates.py: ISO 8601, "11 Dec", "yesterday 18:00", relative to now);
+protected terms come one per line.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from tearline import workflow as wf
+from tearline.dates import read_when
 from tearline.errors import AuthError, InputError
 from tearline.workflow.users import Identity, normalise_compartments
 
@@ -32,17 +34,12 @@ class Submission:
     terms: tuple[tuple[str, str], ...] = ()  # (kind, term)
 
 
-def parse_date(value: str) -> datetime | None:
-    value = value.strip()
-    if not value:
+def parse_date(value: str, now: datetime) -> datetime | None:
+    """The document date as typed; relative forms count from ``now``, and a date without a
+    year is the latest one not after it (a report is dated when it is written)."""
+    if not value.strip():
         return None
-    try:
-        d = datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(
-            f"document date {value!r} is not an ISO 8601 date such as 2024-03-06"
-        ) from None
-    return d if d.tzinfo else d.replace(tzinfo=UTC)
+    return read_when(value, reference=now, prefer="past", what="document date")
 
 
 def terms_from_lines(kind: str, text: str) -> list[tuple[str, str]]:
@@ -82,7 +79,7 @@ def ingest(application: wf.App, sub: Submission, who: Identity) -> wf.Ingested:
         reliability=sub.reliability.strip() or None,
         tlp=tlp or None,
         compartments=tuple(marks),
-        document_date=parse_date(sub.document_date),
+        document_date=parse_date(sub.document_date, application.clock.now()),
         protect=tuple(wf.TermSpec(kind, term[:500]) for kind, term in sub.terms),
     )
     name = sub.filename.strip().replace("\\", "/").rsplit("/", 1)[-1][:200] or "pasted.txt"

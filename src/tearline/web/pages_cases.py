@@ -167,7 +167,7 @@ async def correct(request: Request, ref: str, viewer: Analyst) -> Response:
 
     def run() -> str:
         current = wf.show(app, ref, viewer.identity)["facts"]
-        field, value, reason = correction_from_form(current, form)
+        field, value, reason = correction_from_form(current, form, app.clock.now())
         done = cases.correct_fact(app, ref, field, value, reason, viewer.identity)
         extra = f"; withdrawn: {', '.join(done.withdrawn)}" if done.withdrawn else ""
         extra += "; decide again: the determination used the old facts" if done.redecide else ""
