@@ -229,6 +229,13 @@ SETTINGS: tuple[Setting[Any], ...] = (
         _cookie_mode,
     ),
     Setting(
+        "names_file",
+        "",
+        "TOML file with the deployment's own organisations, aliases and places, read by "
+        "extraction without retraining (`tearline names`). Default: $TEARLINE_HOME/names.toml.",
+        str,
+    ),
+    Setting(
         "release_policy",
         "",
         "TOML file with the releasability policy per recipient tier (docs/releasability.md). "

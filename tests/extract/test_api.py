@@ -12,5 +12,6 @@ def test_public_api() -> None:
         "extract",
         "extraction_document",
         "gazetteer",
+        "local_names",
         "organisations",
     }

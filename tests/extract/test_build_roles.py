@@ -87,23 +87,6 @@ def test_the_shipped_models_match_the_features_and_say_where_they_came_from() ->
     assert size < 12_000_000  # small enough to ship in the repository
 
 
-@pytest.mark.parametrize(
-    ("key", "says"),
-    [
-        ("word_classes", "other word classes"),
-        ("lexicon", "another extraction lexicon"),
-        ("names", "other place or organisation names"),
-    ],
-)
-def test_a_model_trained_on_other_features_is_refused(key: str, says: str) -> None:
-    folder = resources.files("tearline.data").joinpath("roles")
-    meta = json.loads(folder.joinpath("model.json").read_text(encoding="utf-8"))
-    meta[key]["sha256"] = "0" * 64
-    taggers = [folder.joinpath(name).read_bytes() for name in meta["taggers"]]
-    with pytest.raises(RuntimeError, match=says):
-        RoleModel(taggers, folder.joinpath("relevance.crfsuite").read_bytes(), meta)
-
-
 @pytest.mark.skipif(
     not MUC4_DEV.is_file(), reason=f"the MUC-4 development set is not here: {MUC4_DEV} is missing"
 )

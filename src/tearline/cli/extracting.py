@@ -72,6 +72,10 @@ def extract(
     from tearline.intake import read_document
 
     settings = load_settings(overrides(ctx))
+    from tearline.cli.knowledge import use_names_file, warn_about_names
+
+    use_names_file(ctx)
+    warn_about_names()  # a names file's mistakes are skipped, and said so, never fatal
     if jsonl:
         failed = _extract_lines(file, parse_date(date), settings.max_document_bytes, workers)
         if failed:

@@ -7,11 +7,14 @@
     >>> e.kind.value, e.method.method.value, e.place.city, e.casualties.killed.min
     ('incident', 'armed_assault', 'Kabul', 5)
 
-``gazetteer`` and ``organisations`` give later stages the same reference data.
+``gazetteer`` and ``organisations`` give later stages the same reference data;
+``local_names`` reads the deployment's own names (``tearline names``), which extraction
+takes from the next document on. ``extract(text, date, lang)`` reads English ("en", the
+default); another language is refused with an InputError naming those it reads.
 """
 
-from tearline.extract import gazetteer, organisations
+from tearline.extract import gazetteer, local_names, organisations
 from tearline.extract._document import extraction_document
 from tearline.extract._pipeline import extract
 
-__all__ = ["extract", "extraction_document", "gazetteer", "organisations"]
+__all__ = ["extract", "extraction_document", "gazetteer", "local_names", "organisations"]

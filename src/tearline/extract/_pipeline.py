@@ -8,7 +8,7 @@ from datetime import datetime
 
 from tearline.errors import InputError
 from tearline.extract import _roles as roles
-from tearline.extract import gazetteer, organisations
+from tearline.extract import gazetteer, local_names, organisations
 from tearline.extract._assemble import assemble
 from tearline.extract._doc import Doc, prepare
 from tearline.extract._facts import UnitFacts, read_facts
@@ -23,26 +23,63 @@ from tearline.model import Event, Place, PlacePrecision
 _LOCAL = (PlacePrecision.CITY, PlacePrecision.DISTRICT, PlacePrecision.VENUE)
 
 
-def extract(text: str, document_date: datetime) -> list[Event]:
+LANGUAGES = ("en",)  # the languages extraction reads; the data is in data/lexicon/<lang>/
+
+
+def extract(text: str, document_date: datetime, lang: str | None = None) -> list[Event]:
     """The threats and incidents a document reports, in the order it first mentions them.
 
     ``document_date`` must be timezone-aware: relative times ("yesterday", "within
     days", "on Friday") are resolved against it, forwards for a threat and backwards for
-    an incident. Pure apart from loading the shipped reference data once per process.
+    an incident. ``lang``: the document's language, an ISO 639-1 code (None: English);
+    one extraction does not read gives an InputError that names those it does. Pure
+    apart from loading the shipped reference data once per process and the
+    deployment's names file (``local_names``) when it changes.
     """
-    return extract_with(text, document_date, roles.load())
+    return extract_with(text, document_date, roles.load(), lang)
 
 
-def extract_with(text: str, document_date: datetime, model: RoleModel | None) -> list[Event]:
+def check_language(lang: str | None) -> str:
+    """The language code extraction reads the document in; InputError for another."""
+    code = "en" if lang is None else lang.strip().lower()
+    if code not in LANGUAGES:
+        raise InputError(
+            f"extraction does not read language {lang!r}; it reads: {', '.join(LANGUAGES)}"
+        )
+    return code
+
+
+def extract_with(
+    text: str, document_date: datetime, model: RoleModel | None, lang: str | None = None
+) -> list[Event]:
     """extract() with the given role model (None: no learned role fillers). The build
     script reads held-out documents with models trained without them."""
+    check_language(lang)
     if document_date.tzinfo is None or document_date.utcoffset() is None:
         raise InputError(
             "the document date has no time zone; give one, e.g. 2024-03-06T09:00:00+00:00"
         )
     if not text.strip():
         return []
-    gaz, orgs = gazetteer.load(), organisations.load()
+    # The rules read the shipped names with the deployment's own; the taggers read the
+    # shipped names only, as they were trained (see _roles.RoleStatus).
+    names = local_names.known()
+    shipped = gazetteer.load(), organisations.load()
+    if (names.gazetteer, names.organisations) != shipped:
+        try:
+            return _read(text, document_date, model, names.gazetteer, names.organisations)
+        except Exception as exc:  # a deployment's names never stop a run: read without them
+            local_names.failed(exc)
+    return _read(text, document_date, model, *shipped)
+
+
+def _read(
+    text: str,
+    document_date: datetime,
+    model: RoleModel | None,
+    gaz: gazetteer.Gazetteer,
+    orgs: organisations.Organisations,
+) -> list[Event]:
     doc = prepare(text)
     facts, home, dateline_city = read_facts(doc, gaz, orgs)
     merger = Merger(orgs, document_date)
@@ -71,7 +108,11 @@ def extract_with(text: str, document_date: datetime, model: RoleModel | None) ->
     events = [_with_city(e, doc, located, dateline_city) for e in events]
     events = [each for e in events for each in _per_town(e, doc, facts)]
     # The taggers read only the sentences whose fillers can be given to an event.
-    found = model.read(doc, gaz, orgs, in_reach(doc, events)) if model is not None else None
+    found = (
+        model.read(doc, gazetteer.load(), organisations.load(), in_reach(doc, events))
+        if model is not None
+        else None
+    )
     return attach(events, found, doc, orgs)
 
 

@@ -93,28 +93,12 @@ class RoleModel:
 
     def __init__(self, taggers: Sequence[bytes], relevance: bytes, meta: dict[str, Any]) -> None:
         if meta.get("features_version") != FEATURES_VERSION:
-            raise RuntimeError(
-                "the shipped role model was trained for other features; "
+            raise ValueError(
+                "the role model was trained for other features; "
                 "rebuild it with scripts/build_roles.py"
             )
-        # What the features were made of when the taggers learned them.
-        inputs: dict[str, tuple[Callable[[], str], str]] = {
-            "word_classes": (word_classes_digest, "on other word classes"),
-            "lexicon": (lx.digest, "with another extraction lexicon"),
-            "names": (
-                lambda: names_digest(gazetteer.load(), organisations.load()),
-                "with other place or organisation names",
-            ),
-        }
-        for key, (digest, other) in inputs.items():
-            recorded = meta.get(key)
-            if recorded is not None and recorded.get("sha256") != digest():
-                raise RuntimeError(
-                    f"the shipped role model was trained {other}; "
-                    "rebuild it with scripts/build_roles.py"
-                )
         if not taggers:
-            raise RuntimeError("a role model needs at least one tagger")
+            raise ValueError("a role model needs at least one tagger")
         self.meta = meta
         self.vocabulary: dict[str, str] = meta["vocabulary"]
         thresholds = meta.get("thresholds", {})
@@ -403,21 +387,108 @@ def gather(
 _lock = threading.Lock()
 
 
+@dataclass(frozen=True, slots=True)
+class InputCheck:
+    """One input the taggers' features are made of, as the model recorded it and as
+    shipped now."""
+
+    name: str  # "word_classes", "lexicon" or "names"
+    recorded: str | None  # the SHA-256 the model was trained with; None: not recorded
+    current: str
+
+    @property
+    def matches(self) -> bool:
+        return self.recorded is None or self.recorded == self.current
+
+
+# What each input is, for people reading `tearline doctor`.
+INPUTS = {
+    "word_classes": "word classes (data/roles/wordclasses.json)",
+    "lexicon": "extraction lexicon (data/lexicon/en/phrases.toml)",
+    "names": "shipped place and organisation names (gazetteer.json, organisations.json)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RoleStatus:
+    """Whether the learned taggers take part in extraction, and why (``tearline doctor``).
+
+    The taggers never stop a run. Their features are computed from the shipped data
+    only (names a deployment adds feed the rules, not the taggers), so a model keeps
+    reading as it was trained until the shipped data changes; when it has, the taggers
+    still run (``state`` "inputs changed": their held-out figures may no longer hold,
+    rebuild with scripts/build_roles.py); a model that cannot be read, or was trained
+    for other features, leaves the rules to work alone ("rules only").
+    """
+
+    state: str  # "in use", "inputs changed", "rules only" or "not built"
+    reason: str  # one line for people
+    checks: tuple[InputCheck, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        """Extraction runs (with or without the taggers); always true, by design."""
+        return True
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.checks if not c.matches)
+
+
+def _checks(meta: dict[str, Any]) -> tuple[InputCheck, ...]:
+    current: dict[str, Callable[[], str]] = {
+        "word_classes": word_classes_digest,
+        "lexicon": lx.digest,
+        "names": lambda: names_digest(gazetteer.load(), organisations.load()),
+    }
+    out = []
+    for key, digest in current.items():
+        recorded = meta.get(key)
+        sha = recorded.get("sha256") if isinstance(recorded, dict) else None
+        out.append(InputCheck(key, sha if isinstance(sha, str) else None, digest()))
+    return tuple(out)
+
+
 @cache
-def _load() -> RoleModel | None:
+def _load() -> tuple[RoleModel | None, RoleStatus]:
     folder = resources.files("tearline.data").joinpath("roles")
     meta_file = folder.joinpath("model.json")
     if not meta_file.is_file():
-        return None
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    return RoleModel(
-        [folder.joinpath(name).read_bytes() for name in meta["taggers"]],
-        folder.joinpath("relevance.crfsuite").read_bytes(),
-        meta,
+        return None, RoleStatus("not built", "no role model is shipped: the rules work alone")
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        model = RoleModel(
+            [folder.joinpath(name).read_bytes() for name in meta["taggers"]],
+            folder.joinpath("relevance.crfsuite").read_bytes(),
+            meta,
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        why = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+        return None, RoleStatus("rules only", f"the role model cannot be used ({why})")
+    checks = _checks(meta)
+    changed = [c.name for c in checks if not c.matches]
+    if not changed:
+        return model, RoleStatus(
+            "in use", "the role taggers run on the inputs they were trained on", checks
+        )
+    return model, RoleStatus(
+        "inputs changed",
+        "the role taggers run, but the shipped "
+        + ", ".join(INPUTS[c] for c in changed)
+        + " differ from what they were trained on; their held-out figures may not hold "
+        "until the model is rebuilt (scripts/build_roles.py)",
+        checks,
     )
 
 
 def load() -> RoleModel | None:
-    """The shipped model, loaded once per process; None if it has not been built."""
+    """The shipped model, loaded once per process; None if it has not been built or
+    cannot be used (``status()`` says why). Never raises."""
     with _lock:
-        return _load()
+        return _load()[0]
+
+
+def status() -> RoleStatus:
+    """Whether the taggers take part, and which of their inputs match the model."""
+    with _lock:
+        return _load()[1]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -49,8 +50,7 @@ class Organisations:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.origin: dict[str, Any] = data["origin"]
-        self.by_id: dict[str, Organisation] = {}
-        entries: list[tuple[str, AliasRule]] = []
+        rules: list[tuple[Organisation, list[tuple[str, str]]]] = []
         for rec in data["organisations"]:
             org = Organisation(
                 rec["id"],
@@ -61,14 +61,42 @@ class Organisations:
                 tuple(a["name"] for a in rec["aliases"]),
                 tuple(rec["sources"]),
             )
+            rules.append((org, [(a["name"], a["match"]) for a in rec["aliases"]]))
+        self._build(rules)
+
+    def _build(self, records: list[tuple[Organisation, list[tuple[str, str]]]]) -> None:
+        """Index the organisations by id and every alias by its folded form."""
+        self._records = records
+        self.by_id: dict[str, Organisation] = {}
+        entries: list[tuple[str, AliasRule]] = []
+        for org, aliases in records:
             self.by_id[org.id] = org
-            entries += [
-                (fold_key(a["name"]), AliasRule(org, a["name"], a["match"])) for a in rec["aliases"]
-            ]
+            entries += [(fold_key(name), AliasRule(org, name, mode)) for name, mode in aliases]
         self.names: dict[str, list[AliasRule]] = {}
         for key, rule in entries:
             self.names.setdefault(key, []).append(rule)
         self.index: PhraseIndex[AliasRule] = PhraseIndex(entries)
+
+    def extended(
+        self, added: Sequence[Organisation], aliases: Mapping[str, Sequence[str]]
+    ) -> Organisations:
+        """These organisations with ``added`` ones and more ``aliases`` (organisation id
+        -> names) for any of them: a deployment's own names (``local_names``). Each name
+        is matched in any letter case, or as written where it is an acronym ("HaE", "ISKP")."""
+        records = {org.id: (org, known) for org, known in self._records}
+        for org in added:
+            records[org.id] = (org, [(name, match_mode(name)) for name in org.aliases])
+        for org_id, names in aliases.items():
+            if org_id not in records:
+                continue
+            org, known = records[org_id]
+            org = replace(org, aliases=(*org.aliases, *names))
+            known = [*known, *((name, match_mode(name)) for name in names)]
+            records[org_id] = (org, known)
+        out = Organisations.__new__(Organisations)
+        out.origin = self.origin
+        out._build(list(records.values()))  # the shipped reading of a name stays first
+        return out
 
     def related(self, a: str, b: str) -> bool:
         """Same organisation, or one a branch of the other."""
@@ -79,6 +107,15 @@ class Organisations:
             self.by_id[b].parent if b in self.by_id else None,
         )
         return pa == b or pb == a
+
+
+def match_mode(name: str) -> str:
+    """How a name a deployment adds is matched: as written where it is an acronym
+    ("HaE", "ISKP": no word of lower-case letters only), in any letter case otherwise."""
+    words = name.split()
+    if len(words) == 1 and sum(c.isupper() for c in name) >= 2 and len(name) <= 8:
+        return "acronym"
+    return "fold"
 
 
 _lock = threading.Lock()
