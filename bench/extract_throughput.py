@@ -392,6 +392,9 @@ def figures(docs: list[Doc], ours: Side, theirs: Side) -> dict[str, Any]:
 
 
 def measure(corpora: list[Corpus]) -> dict[str, Any]:
+    import tearline
+
+    measured = commit()  # before the run: others may commit while it runs
     pinned = pin_to_one_core()
     first = first_document_seconds(next(c.docs[0] for c in corpora if c.docs))
     ours = run_tearline(corpora)
@@ -403,7 +406,8 @@ def measure(corpora: list[Corpus]) -> dict[str, Any]:
     }
     every = [d for c in corpora for d in c.docs]
     return {
-        "commit": commit(),
+        "commit": measured if commit() == measured else f"{measured}, then {commit()}",
+        "tearline_from": str(Path(tearline.__file__).parent),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "pinned": pinned,
         "threads": {"tearline": threads_ours, "spacy": os_threads()},
@@ -423,6 +427,7 @@ def report(result: dict[str, Any]) -> None:
         f"commit {result['commit']}, {result['measured_at']}, {result['pinned']}, threads:"
         f" tearline {result['threads']['tearline']}, spaCy {result['threads']['spacy']}"
     )
+    print(f"tearline imported from {result['tearline_from']}")
     print("counted:")
     for name, c in result["corpora"].items():
         files = ", ".join(c["files"][:3]) + (" …" if len(c["files"]) > 3 else "")

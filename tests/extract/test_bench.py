@@ -147,6 +147,7 @@ def test_benchmark_reports_both_sides_per_corpus_and_overall(data: Path) -> None
     assert result["threads"]["tearline"] == 1  # one core, one thread: a fair comparison
     assert 0 < result["tearline_peak_rss_mb"] < 4096
     assert result["commit"]
+    assert result["tearline_from"].endswith("tearline")
     # the answer comes before the exit, by the library and by the command
     assert 0 < result["first_document_seconds"] <= result["first_document_seconds_to_exit"]
     assert (
