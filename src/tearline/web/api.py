@@ -44,7 +44,11 @@ class ReportIn(BaseModel):
     reliability: str = Field("", max_length=1, description="Admiralty A-F")
     tlp: str = Field("", description="CLEAR, GREEN, AMBER, AMBER+STRICT or RED")
     compartments: list[str] = Field(default_factory=list, description="ones you hold")
-    document_date: str = Field("", description="ISO 8601; default: from the document")
+    document_date: str = Field(
+        "",
+        description="ISO 8601, or as a person types it ('11 Dec', 'yesterday 18:00'; relative"
+        " to now, UTC; see docs/web.md); default: from the document",
+    )
     protect: list[ProtectedTermIn] = Field(default_factory=list)
 
 
