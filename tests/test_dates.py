@@ -170,3 +170,41 @@ def test_extract_help_says_what_relative_dates_count_from(
     _, out, _ = run(capsys, "extract", "--help")
     assert "'11 Dec'" in out
     assert "relative forms count from now" in " ".join(out.split())
+
+
+def test_a_travel_stop_typed_in_words(capsys: pytest.CaptureFixture[str], report: Path) -> None:
+    code, _, err = run(
+        capsys,
+        "recipients",
+        "add",
+        "Traveller",
+        "--kind",
+        "person",
+        "--tier",
+        "partner",
+        "--contact",
+        "email=t@example.org",
+        "--stop",
+        "22 Mar 2030 17:00/22 March 2030 23:00 +03:00@55.8253,37.3886@Crocus",
+    )
+    assert code == 0, err
+    _, out, _ = run(capsys, "recipients", "list", "--json")
+    stop = json.loads(out)[0]["itinerary"][0]
+    assert datetime.fromisoformat(stop["from"]) == datetime(2030, 3, 22, 17, 0, tzinfo=UTC)
+    assert datetime.fromisoformat(stop["to"]) == datetime(2030, 3, 22, 20, 0, tzinfo=UTC)
+    code, _, err = run(
+        capsys,
+        "recipients",
+        "add",
+        "Other",
+        "--kind",
+        "person",
+        "--tier",
+        "partner",
+        "--contact",
+        "email=o@example.org",
+        "--stop",
+        "03.04.2030/05.04.2030@55.8,37.4",
+    )
+    assert code == 65
+    assert "--stop FROM: '03.04.2030' could be 3 Apr or 4 Mar" in err
