@@ -1,0 +1,88 @@
+"""The words extraction knows are data (data/lexicon/<lang>/*.toml), each file complete,
+valid and read."""
+
+from __future__ import annotations
+
+import copy
+import json
+import tomllib
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from tearline.extract import _lexdata, _lexicon
+from tearline.extract._lexdata import LexiconError
+from tearline.extract._text import fold
+
+PHRASES = resources.files("tearline.data").joinpath("lexicon/en/phrases.toml")
+
+
+def raw() -> dict[str, Any]:
+    return tomllib.loads(PHRASES.read_text(encoding="utf-8"))
+
+
+def test_every_section_of_the_phrases_file_is_read() -> None:
+    lexicon = _lexdata.load("en")
+    sections = {g.section for g in lexicon.phrases.groups}
+    assert sections == set(_lexdata.PHRASE_SECTIONS)
+    assert set(raw()) == {*_lexdata.PHRASE_SECTIONS, "weapon_method", "method_weapons",
+                          "method_priority"}  # fmt: skip
+    # what the rules read is what the file says
+    assert dict(lexicon.phrases.weapon_method) == _lexicon.WEAPON_METHOD
+    assert lexicon.phrases.method_priority == _lexicon.METHOD_PRIORITY
+    assert {m: frozenset(c) for m, c in _lexicon.METHOD_WEAPONS.items()} == dict(
+        lexicon.phrases.method_weapons
+    )
+
+
+def test_every_phrase_of_the_file_is_in_the_index_with_its_meaning() -> None:
+    index = _lexicon.index()
+    for group in _lexdata.load("en").phrases.groups:
+        for spec in group.words:
+            phrase = spec.split("|")[0].removesuffix(":p")
+            [match] = [m for m in index.find(fold(phrase)) if (m.start, m.end) == (0, len(phrase))]
+            got = {(v.role, v.value, v.rules_only) for v in match.values}
+            assert {(m.role, m.value, m.rules_only) for m in group.means} <= got, spec
+
+
+def test_the_shipped_role_model_still_matches_the_lexicon() -> None:
+    meta = json.loads(
+        resources.files("tearline.data").joinpath("roles/model.json").read_text(encoding="utf-8")
+    )
+    assert _lexicon.digest() == meta["lexicon"]["sha256"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (lambda d: d["attack"][0].update(means=["method flying"]), "'flying' is not a value"),
+        (lambda d: d["attack"][0].update(means=["mood angry"]), "'mood' is not a role"),
+        (lambda d: d["weapon"][0].update(colour="red"), "unknown key(s) colour"),
+        (lambda d: d.update(emotions=[]), "unknown key(s) emotions"),
+        (lambda d: d.pop("harm"), "missing harm"),
+        (lambda d: d["method_priority"].update(order=["teleporting"]), "not a method"),
+        (lambda d: d["target"][1].update(rules_only=["harm killing"]), "rules_only names marks"),
+        (lambda d: d["individuals"][0].update(words=["gunmen", ""]), "non-empty strings"),
+    ],
+)  # fmt: skip
+def test_a_wrong_entry_is_refused_naming_where(
+    monkeypatch: pytest.MonkeyPatch, edit: Any, says: str
+) -> None:
+    data = copy.deepcopy(raw())
+    edit(data)
+    monkeypatch.setattr(_lexdata, "_file", lambda lang, name: data)
+    _lexdata.load.cache_clear()
+    try:
+        with pytest.raises(LexiconError, match=None) as got:
+            _lexdata.load("en")
+        assert says in str(got.value)
+        assert "lexicon/en/phrases.toml" in str(got.value)
+    finally:
+        monkeypatch.undo()
+        _lexdata.load.cache_clear()
+
+
+def test_only_the_languages_there_are_data_for() -> None:
+    with pytest.raises(LexiconError, match="no lexicon for language 'fr'"):
+        _lexdata.load("fr")
