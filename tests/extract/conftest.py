@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib import resources
 
 import pytest
 
-from tearline.extract import extract
+from tearline.extract import extract, local_names
 from tearline.model import Event
 
 from ._support import DEMO_DATE
@@ -21,3 +22,11 @@ def demo_text() -> str:
 @pytest.fixture(scope="session")
 def demo_events(demo_text: str) -> list[Event]:
     return extract(demo_text, DEMO_DATE)
+
+
+@pytest.fixture(autouse=True)
+def _names_file_of_the_settings() -> Iterator[None]:
+    """A command run in a test points extraction at its --home's names file; the next
+    test reads the one its own settings name."""
+    yield
+    local_names.use(None)

@@ -162,9 +162,10 @@ class _Checker:
         taken = self.names.get(key)
         if taken is None and (rules := self.orgs.names.get(key)):
             taken = rules[0].org.id
+        if taken == owner:
+            raise ValueError(f"{name!r} is listed twice")
         if taken is not None:
-            what = "already names" if taken != owner else "is already a name of"
-            raise ValueError(f"{name!r} {what} {self._display(taken)}")
+            raise ValueError(f"{name!r} already names {self._display(taken)}")
 
     def _display(self, oid: str) -> str:
         org = self.orgs.by_id.get(oid)
