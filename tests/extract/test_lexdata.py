@@ -74,7 +74,7 @@ def test_a_wrong_entry_is_refused_naming_where(
     monkeypatch.setattr(_lexdata, "_file", lambda lang, name: data)
     _lexdata.load.cache_clear()
     try:
-        with pytest.raises(LexiconError, match=None) as got:
+        with pytest.raises(LexiconError) as got:
             _lexdata.load("en")
         assert says in str(got.value)
         assert "lexicon/en/phrases.toml" in str(got.value)
@@ -86,3 +86,46 @@ def test_a_wrong_entry_is_refused_naming_where(
 def test_only_the_languages_there_are_data_for() -> None:
     with pytest.raises(LexiconError, match="no lexicon for language 'fr'"):
         _lexdata.load("fr")
+
+
+def test_the_word_files_are_what_the_code_reads() -> None:
+    from tearline.extract import _actors, _role_features, _roles, _text
+
+    lexicon = _lexdata.load("en")
+    for word in lexicon.actors.not_people_before:  # "militant group": no people acting
+        assert _actors._ADJECTIVE_BEFORE.match(" " + word.upper())
+    assert lexicon.fillers.clause == _roles._CLAUSE
+    assert lexicon.fillers.trailing == _roles._TRAILING
+    assert _roles._TRAILING >= _roles._LEADING
+    assert lexicon.fillers.function_words == _roles._FUNCTION_WORDS
+    assert list(_role_features.SENTENCE_CUES) == list(lexicon.fillers.sentence_cues)
+    assert lexicon.text.abbreviations == _text._ABBREVIATIONS
+    assert lexicon.text.meta_keys == _text._META_KEYS
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "says"),
+    [
+        ("actors.toml", lambda d: d["individuals"].update(after=[]), "unknown key(s) after"),
+        ("roles.toml", lambda d: d["fillers"].update(clause=["Was"]), "lower case"),
+        ("roles.toml", lambda d: d["sentence_cues"].update(bomb="(bomb"), "sentence_cues.bomb"),
+        ("text.toml", lambda d: d.pop("sentences"), "missing sentences"),
+    ],
+)  # fmt: skip
+def test_a_wrong_word_file_is_refused_naming_where(
+    monkeypatch: pytest.MonkeyPatch, name: str, edit: Any, says: str
+) -> None:
+    source = resources.files("tearline.data").joinpath(f"lexicon/en/{name}")
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    edit(data)
+    real = _lexdata._file
+    monkeypatch.setattr(_lexdata, "_file", lambda lang, n: data if n == name else real(lang, n))
+    _lexdata.load.cache_clear()
+    try:
+        with pytest.raises(LexiconError) as got:
+            _lexdata.load("en")
+        assert says in str(got.value)
+        assert f"lexicon/en/{name}" in str(got.value)
+    finally:
+        monkeypatch.undo()
+        _lexdata.load.cache_clear()

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tearline.extract import _lexdata
 from tearline.extract._doc import Doc
 from tearline.extract._lexicon import INDIVIDUALS, TRIGGER, Lex
 from tearline.extract._matcher import Match, leftmost_longest
@@ -17,11 +18,10 @@ from tearline.extract.organisations import AliasRule, Organisation, Organisation
 from tearline.model import Span
 
 _SPACING = re.compile(r"[\s\-\u2010-\u2015]+")
-# "terrorist attack", "militant group": the word describes something, not someone.
+# "terrorist attack", "militant group": the word describes something, not someone
+# (data/lexicon/en/actors.toml).
 _ADJECTIVE_BEFORE = re.compile(
-    r"\s+(?:organi[sz]ations?|groups?|cells?|networks?|threats?|plots?|acts?|activit(?:y|ies)"
-    r"|campaigns?|ideology|violence|organi[sz]ation|movement|leaders?|propaganda|attacks?"
-    r"|bombings?|operations?|offensive|strongholds?|positions?|camps?|targets?)\b",
+    r"\s+(?:" + "|".join(map(re.escape, _lexdata.load("en").actors.not_people_before)) + r")\b",
     re.IGNORECASE,
 )
 

@@ -1,6 +1,8 @@
 """What extraction knows about a language, read from data/lexicon/<lang>/*.toml into
 typed values: the phrases that mark attacks, methods, weapons, targets, harm and the
-people who act (phrases.toml), and the words about actors (actors.toml).
+people who act (phrases.toml), words about who acts (actors.toml), the words the role
+taggers' fillers are cut with and their sentence cues (roles.toml), and the words a
+document's header and sentences are read with (text.toml).
 
 The code holds the grammar that uses these; the files hold the words. Every key of a
 file must be one the loader knows and every value valid (a Method that exists, a role
@@ -11,6 +13,7 @@ the program, so a mistake in one is a bug to fix, not a case to skip.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,9 +75,38 @@ class Phrases:
 
 
 @dataclass(frozen=True, slots=True)
+class ActorWords:
+    not_people_before: tuple[str, ...]  # "terrorist attack": then not people acting
+
+
+@dataclass(frozen=True, slots=True)
+class FillerWords:
+    """How the role taggers' marked runs are cut into the names they stand for."""
+
+    initials_skip: frozenset[str]
+    articles: tuple[str, ...]
+    leading: frozenset[str]  # a filler does not start with these
+    trailing: frozenset[str]  # nor end with these (the leading ones included)
+    clause: frozenset[str]
+    list_separators: frozenset[str]
+    function_words: frozenset[str]
+    sentence_cues: Mapping[str, str]  # kind of violence -> a regular expression
+
+
+@dataclass(frozen=True, slots=True)
+class TextWords:
+    meta_keys: frozenset[str]  # "Serial:", "Date:": a header line about the document
+    content_keys: frozenset[str]  # "Subject:": a header line read like a headline
+    abbreviations: frozenset[str]  # "Gen.", "Jan.": no end of a sentence
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     lang: str
     phrases: Phrases
+    actors: ActorWords
+    fillers: FillerWords
+    text: TextWords
 
 
 def _file(lang: str, name: str) -> dict[str, Any]:
@@ -161,13 +193,86 @@ def _phrases(lang: str) -> Phrases:
     return Phrases(tuple(groups), implied, fits, priority)
 
 
+def _tables(
+    lang: str, name: str, shape: Mapping[str, tuple[str, ...]]
+) -> dict[str, dict[str, Any]]:
+    """A file of tables of words: exactly the tables and keys of ``shape``."""
+    where = f"lexicon/{lang}/{name}"
+    data = _file(lang, name)
+    _known(where, data, set(shape), set(shape))
+    for table, keys in shape.items():
+        if not isinstance(data[table], dict):
+            raise LexiconError(f"{where}: {table} must be a table")
+        if keys:  # () : a table whose keys are the data (sentence_cues)
+            _known(f"{where} [{table}]", data[table], set(keys), set(keys))
+    return data
+
+
+def _words(where: str, value: object) -> tuple[str, ...]:
+    words = _strings(where, value)
+    if any(w != w.lower() or w != w.strip() for w in words):
+        raise LexiconError(f"{where}: words are written in lower case, without spaces around")
+    return words
+
+
+def _actors(lang: str) -> ActorWords:
+    name = f"lexicon/{lang}/actors.toml"
+    data = _tables(lang, "actors.toml", {"individuals": ("not_before",)})
+    return ActorWords(_words(f"{name} not_before", data["individuals"]["not_before"]))
+
+
+_FILLER_KEYS = ("initials_skip", "articles", "leading", "trailing", "clause", "list_separators",
+                "function_words")  # fmt: skip
+
+
+def _fillers(lang: str) -> FillerWords:
+    name = f"lexicon/{lang}/roles.toml"
+    data = _tables(lang, "roles.toml", {"fillers": _FILLER_KEYS, "sentence_cues": ()})
+    words = {k: _words(f"{name} {k}", v) for k, v in data["fillers"].items()}
+    cues: dict[str, str] = {}
+    for kind, pattern in data["sentence_cues"].items():
+        if not isinstance(pattern, str):
+            raise LexiconError(f"{name} sentence_cues.{kind}: must be a regular expression")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise LexiconError(f"{name} sentence_cues.{kind}: {exc}") from None
+        cues[kind] = pattern
+    if not cues:
+        raise LexiconError(f"{name}: no sentence_cues")
+    return FillerWords(
+        frozenset(words["initials_skip"]),
+        words["articles"],
+        frozenset(words["leading"]),
+        frozenset(words["leading"]) | frozenset(words["trailing"]),
+        frozenset(words["clause"]),
+        frozenset(words["list_separators"]),
+        frozenset(words["function_words"]),
+        cues,
+    )
+
+
+def _text_words(lang: str) -> TextWords:
+    name = f"lexicon/{lang}/text.toml"
+    data = _tables(
+        lang,
+        "text.toml",
+        {"header": ("meta_keys", "content_keys"), "sentences": ("abbreviations",)},
+    )
+    return TextWords(
+        frozenset(_words(f"{name} meta_keys", data["header"]["meta_keys"])),
+        frozenset(_words(f"{name} content_keys", data["header"]["content_keys"])),
+        frozenset(_words(f"{name} abbreviations", data["sentences"]["abbreviations"])),
+    )
+
+
 @cache
 def load(lang: str = "en") -> Lexicon:
     """The lexicon of a language, read once per process. LexiconError if a file is
     wrong; KeyError-free: every key is checked."""
     if lang not in LANGUAGES:
         raise LexiconError(f"no lexicon for language {lang!r}; there is one for: {LANGUAGES}")
-    return Lexicon(lang, _phrases(lang))
+    return Lexicon(lang, _phrases(lang), _actors(lang), _fillers(lang), _text_words(lang))
 
 
 @cache

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tearline.extract import _lexdata, _wordclasses
 from tearline.extract import _lexicon as lx
-from tearline.extract import _wordclasses
 from tearline.extract._doc import Doc
 from tearline.extract._text import Role, Unit
 from tearline.extract.gazetteer import Gazetteer
@@ -32,19 +32,10 @@ _CONTEXT = (-3, -2, -1, 1, 2, 3)
 _NEAR = (-2, -1, 1, 2)  # the neighbours whose lexicon and word classes a word sees
 
 # Kinds of violence a sentence speaks of: they tell the tagger which sentences hold
-# perpetrators and targets. "neg" and "claim" shape the reading, they are no violence.
+# perpetrators and targets. "neg" and "claim" shape the reading, they are no violence
+# (data/lexicon/en/roles.toml).
 SENTENCE_CUES: dict[str, re.Pattern[str]] = {
-    "attack": re.compile(
-        r"\b(?:attack|assault|ambush|raid|machinegun|shot|shoot|fire[sd]? at|opened fire)"
-    ),
-    "bomb": re.compile(r"\b(?:bomb|explo|dynamit|blast|grenade|detonat|device)"),
-    "kill": re.compile(r"\b(?:kill|murder|assassinat|massacre|slain|dead|death|died|execut)"),
-    "kidnap": re.compile(r"\b(?:kidnap|abduct|hostage|captiv|releas)"),
-    "arson": re.compile(r"\b(?:burn|set fire|arson|torch|fire)"),
-    "damage": re.compile(r"\b(?:destroy|damag|sabotag)"),
-    "injure": re.compile(r"\b(?:wound|injur|hurt)"),
-    "claim": re.compile(r"\b(?:claim|responsib|blame|accus|attribut)"),
-    "neg": re.compile(r"\b(?:not|no|never|denied|deny|denies)\b"),
+    kind: re.compile(pattern) for kind, pattern in _lexdata.load("en").fillers.sentence_cues.items()
 }
 VIOLENCE = tuple(k for k in SENTENCE_CUES if k not in ("neg", "claim"))
 _TRIGGER_WORD = re.compile("|".join(SENTENCE_CUES[k].pattern for k in VIOLENCE))

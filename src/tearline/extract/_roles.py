@@ -23,8 +23,8 @@ from typing import Any
 
 import pycrfsuite
 
+from tearline.extract import _lexdata, gazetteer, organisations
 from tearline.extract import _lexicon as lx
-from tearline.extract import gazetteer, organisations
 from tearline.extract._doc import Doc
 from tearline.extract._role_features import (
     FEATURES_VERSION,
@@ -52,9 +52,11 @@ ROLE_FIELDS = {
 # Words below this probability of being in a filler are not proposed at all.
 PROPOSAL_THRESHOLD = 0.1
 
-_STOP = frozenset(["of", "the", "and", "for", "de", "la", "del", "los", "las", "y", "el"])
+# The words fillers are cut and compared with (data/lexicon/en/roles.toml).
+_WORDS = _lexdata.load("en").fillers
+_STOP = _WORDS.initials_skip
 _PUNCT = re.compile(r"[^\w\s]")
-_ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+_ARTICLES = re.compile(r"\b(?:" + "|".join(map(re.escape, _WORDS.articles)) + r")\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,17 +235,13 @@ def _closes(words: Sequence[str], a: int, b: int) -> bool:
 # A run of tagged words often starts or ends a word too far ("dynamite placed in", "of
 # the embassy"), and a list of targets or weapons is one run ("stores and electric
 # towers") where MUC-4's keys, and a reader, see one entity per item.
-_LEADING = frozenset(["of", "and", "or", "in", "by", "with", "on", "at", "to", "for", "from"])
-_TRAILING = _LEADING | {"the", "a", "an", "was", "were", "is", "are", "has", "had"}
+_LEADING = _WORDS.leading
+_TRAILING = _WORDS.trailing
 # Words that end a name where a clause begins: the tagger's run went on past it ("MRTA
 # since", "Sorto Milla had bullet wounds", "the bus standing nearby").
-_CLAUSE = frozenset(
-    ["was", "were", "is", "are", "has", "had", "have", "been", "who", "whom", "which", "that",
-     "since", "when", "while", "where", "after", "before", "because", "said", "says",
-     "standing", "fell", "nearby"]
-)  # fmt: skip
+_CLAUSE = _WORDS.clause
 _LIST_ROLES = frozenset(["Target", "Weapon"])
-_LIST_SEPARATORS = frozenset([",", ";", "and", "or"])
+_LIST_SEPARATORS = _WORDS.list_separators
 
 
 def _trimmed(role: str, words: Sequence[str], i: int, j: int) -> list[tuple[int, int]]:
@@ -273,9 +271,7 @@ def _trimmed(role: str, words: Sequence[str], i: int, j: int) -> list[tuple[int,
     return out
 
 
-_FUNCTION_WORDS = frozenset(
-    ["a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with", "from"]
-)
+_FUNCTION_WORDS = _WORDS.function_words
 
 
 def _worth_keeping(text: str) -> bool:

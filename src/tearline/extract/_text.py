@@ -13,6 +13,8 @@ from enum import Enum
 from functools import lru_cache
 from itertools import pairwise
 
+from tearline.extract import _lexdata
+
 # Characters folded to a plain equivalent so that "al-Qaeda" matches "al Qaeda" and a
 # curly apostrophe matches a straight one. Each maps one character to one character.
 _PUNCT = {
@@ -97,19 +99,12 @@ _BLANK = re.compile(r"\n[ \t\r]*\n")
 _ENUMERATOR = re.compile(r"[ \t]*(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|[-*\u2022])[ \t]+")
 _HEADER_KEY = re.compile(r"[ \t]*([A-Za-z][A-Za-z /-]{0,30}):[ \t]*\S")
 _MARKING = re.compile(r"\bTLP:|\bCLASSIFICATION\b|\b(?:UNCLASSIFIED|SECRET|CONFIDENTIAL)//")
-_CONTENT_KEYS = {"subject", "title", "re", "headline", "summary"}
-_META_KEYS = {
-    "serial", "date", "from", "to", "cc", "bcc", "sent", "dtg", "ref", "reference", "refs",
-    "classification", "caveat", "handling", "precedence", "originator", "source", "report",
-    "report no", "report number", "tlp", "distribution", "page", "priority", "attachments",
-}  # fmt: skip
+# The header keys and abbreviations of English documents (data/lexicon/en/text.toml).
+_WORDS = _lexdata.load("en").text
+_CONTENT_KEYS = _WORDS.content_keys
+_META_KEYS = _WORDS.meta_keys
 _SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+")
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "sgt", "capt", "maj", "no", "nos",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "vs", "etc", "approx", "gov", "sen", "rep", "pres", "adm", "cmdr", "rev", "fr", "inc",
-    "ltd", "co", "corp", "dept", "univ", "mt", "ft", "jr", "sr", "p", "pp",
-}  # fmt: skip
+_ABBREVIATIONS = _WORDS.abbreviations
 MAX_UNIT = 1200  # longer sentences are cut at a space: keeps later steps linear
 
 
