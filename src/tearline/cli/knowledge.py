@@ -224,7 +224,15 @@ def _versions() -> dict[str, str]:
 
 def doctor_report() -> dict[str, Any]:
     """What extraction runs with: shipped data, role model, names file, versions."""
-    from tearline.extract import _lexicon, _roles, extract, gazetteer, local_names, organisations
+    from tearline.extract import (
+        _lexdata,
+        _lexicon,
+        _roles,
+        extract,
+        gazetteer,
+        local_names,
+        organisations,
+    )
 
     known = local_names.known()
     gaz, orgs = gazetteer.load(), organisations.load()  # the shipped data, without the file's
@@ -256,8 +264,10 @@ def doctor_report() -> dict[str, Any]:
             },
             "lexicon": {
                 "language": "en",
+                "files": sorted(_lexdata.files("en")),
                 "phrases": len(_lexicon.index()),
-                "sha256": _lexicon.digest(),
+                "sha256": _lexdata.file_digest("en"),
+                "tagger_marks_sha256": _lexicon.digest(),
             },
         },
         "role_model": {
@@ -314,7 +324,8 @@ def _print_report(r: dict[str, Any]) -> None:
         soft_wrap=True,
     )
     p(
-        f"  lexicon        {lx['language']}: {lx['phrases']} phrases, {lx['sha256'][:12]}",
+        f"  lexicon        {lx['language']}: {', '.join(lx['files'])}; {lx['phrases']} phrases; "
+        f"sha256 {lx['sha256'][:12]}",
         markup=False,
         soft_wrap=True,
     )

@@ -275,12 +275,18 @@ def load(lang: str = "en") -> Lexicon:
     return Lexicon(lang, _phrases(lang), _actors(lang), _fillers(lang), _text_words(lang))
 
 
+def files(lang: str = "en") -> list[str]:
+    """The names of the language's lexicon files."""
+    folder = resources.files("tearline.data").joinpath(f"lexicon/{lang}")
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
 @cache
 def file_digest(lang: str = "en") -> str:
     """SHA-256 of the language's lexicon files as shipped (for ``tearline doctor``)."""
     h = hashlib.sha256()
     folder = resources.files("tearline.data").joinpath(f"lexicon/{lang}")
-    for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml")):
+    for name in files(lang):
         h.update(name.encode())
         h.update(folder.joinpath(name).read_bytes())
     return h.hexdigest()
