@@ -111,7 +111,8 @@ def index() -> PhraseIndex[Lex]:
 def digest() -> str:
     """SHA-256 of what the lexicon marks for the role taggers (phrase, role, value; the
     rules-only words left out). The marks are features of the taggers: a model records
-    the lexicon it was trained with, and an edit needs a rebuilt model
-    (scripts/build_roles.py) or the rules-only mark."""
+    the lexicon it was trained with, and a tagger-marked edit of phrases.toml needs a
+    rebuilt model (scripts/build_roles.py) or the rules_only mark; until then the taggers
+    run on changed inputs and ``tearline doctor`` says so."""
     rows = sorted({(phrase, lex.role, lex.value) for phrase, lex in _all() if not lex.rules_only})
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()

@@ -100,7 +100,9 @@ def names_digest(gaz: Gazetteer, orgs: Organisations) -> str:
     """SHA-256 of the place names (with the kind of place each first names) and the
     organisation names the taggers see marked. They are features: a model records the
     names it was trained with, and a rebuilt gazetteer or organisation list needs a
-    rebuilt model (scripts/build_roles.py). The small towns are not marked, so not here."""
+    rebuilt model (scripts/build_roles.py). The small towns are not marked, so not here,
+    and neither are the names a deployment adds (``local_names``): the taggers read the
+    shipped ones only."""
     places = [(key, entries[0].kind) for key, entries in gaz.names.items() if key]
     h = hashlib.sha256()
     h.update("\x1e".join(key for key, _ in places).encode())

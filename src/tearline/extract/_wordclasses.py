@@ -17,7 +17,7 @@ _FILE = resources.files("tearline.data").joinpath("roles/wordclasses.json")
 @cache
 def digest() -> str:
     """SHA-256 of the shipped word classes: a role model records the classes it was
-    trained with, and is refused with any other."""
+    trained with, and ``tearline doctor`` says when they differ."""
     return hashlib.sha256(_FILE.read_bytes()).hexdigest()
 
 
