@@ -163,7 +163,7 @@ def assemble(d: Draft, text: str, upper: bool) -> Event | None:
     # A threat in so many words is a fact of its own where it says whom it is against or
     # from, or what it threatens ("received threats in Lima" alone is no threat to warn of)
     against = bool(actors or harms or targets) or named
-    kinds += any(
+    kinds += any(mn.language for mn in d.mentions) or any(
         _ATTACKED.match(text, t.end)
         or (mn.kind is EventKind.INCIDENT and DID.match(text, t.end))
         or (mn.kind is EventKind.THREAT and against and is_threat_word(t.text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tearline.extract import _advisory as advisory
 from tearline.extract import _lexicon as lx
 from tearline.extract._actors import ActorMention, find_individuals, find_organisations
 from tearline.extract._casualties import CountMention, find_counts
@@ -22,6 +23,7 @@ from tearline.model import (
     HarmFact,
     Method,
     Place,
+    PlacePrecision,
     Span,
     Target,
     TargetType,
@@ -53,6 +55,10 @@ class UnitFacts:
     # ("the University of El Salvador" in a report from Havana): who is whose in a
     # reaction (_pipeline)
     countries: list[tuple[str, Span]] = field(default_factory=list)
+    # the document is an advisory, an alert or an intelligence report (_advisory): a past
+    # attack it tells is background unless dated to the day or ``under_way``
+    advisory: bool = False
+    under_way: bool = False
 
     def has_event_facts(self) -> bool:
         """Facts that continue an event even without a trigger word in this sentence."""
@@ -98,6 +104,7 @@ def read_facts(
     for u in doc.units:
         if u.role is not Role.META:
             _file_unit_patterns(filing, u)
+    _file_threat_language(filing)
     for f in filing.by_unit.values():
         f.actors.sort(key=lambda a: a.span.start)
         f.targets = sorted(
@@ -105,6 +112,72 @@ def read_facts(
             key=lambda t: t.span.start,
         )
     return filing.by_unit, filing.dateline_country, filing.dateline_city
+
+
+# "Location: Kabul, Afghanistan": where a security alert's event is.
+_LOCATION_LINE = re.compile(r"\s*location\s*:", re.IGNORECASE)
+
+
+def _file_threat_language(filing: _Filing) -> None:
+    """Threat language as advisories and alerts word it, and what they give as background:
+    context clauses lose their facts, and in an advisory a sentence with no event word
+    lends no town to an event ("peaceful protests and strikes in Paris")."""
+    doc = filing.doc
+    lexicon = advisory.load()
+    register = advisory.register_of(doc.folded, lexicon)
+    for m in advisory.threat_marks(doc.folded, lexicon, register is not None):
+        if (f := filing.at(m.start)) is not None:
+            # the phrase replaces the event words inside it ("may attack") and the event it
+            # names ("a high threat of kidnap")
+            reach = advisory.threatened_reach(doc.folded, m)
+            f.triggers = [t for t in f.triggers if not (t.start < reach and m.start < t.end)]
+            f.triggers.append(m)
+    for start, end in advisory.context_spans(doc.text, register is not None):
+        if (u := doc.unit_at(start)) is not None and u.index in filing.by_unit:
+            _drop_between(filing.by_unit[u.index], start, end)
+    for f in filing.by_unit.values():
+        u = f.unit
+        if register is None:
+            continue
+        f.advisory = True
+        f.under_way = advisory.under_way(doc.folded, u.start, u.end)
+        if register == advisory.ADVISORY and not (
+            f.triggers or f.has_event_facts() or _LOCATION_LINE.match(doc.text, u.start)
+        ):
+            # its towns say nothing of the event, their country what the advisory is about
+            f.places = [_country_only(p) for p in f.places]
+    home = filing.dateline_country
+    named = {p.place.country for f in filing.by_unit.values() for p in f.places}
+    named |= {code for f in filing.by_unit.values() for code, _ in f.countries}
+    if doc.dateline is None and home is not None and home.country not in named:
+        # named only in context ("amid the conflict in Gaza"): not what the report is about
+        filing.dateline_country = filing.dateline_city = None
+
+
+def _country_only(pf: PlaceFact) -> PlaceFact:
+    p = pf.place
+    if p.precision is PlacePrecision.COUNTRY:
+        return pf
+    country = Place(p.span, PlacePrecision.COUNTRY, country=p.country)
+    return PlaceFact(pf.mention, country)
+
+
+def _drop_between(f: UnitFacts, start: int, end: int) -> None:
+    """Forget the facts of a context clause ("amid the conflict in Gaza")."""
+
+    def outside(span: Span) -> bool:
+        return not start <= span.start < end
+
+    f.triggers = [t for t in f.triggers if not start <= t.start < end]
+    f.places = [p for p in f.places if outside(p.mention.span)]
+    f.times = [t for t in f.times if outside(t.span)]
+    f.actors = [a for a in f.actors if outside(a.span)]
+    f.targets = [t for t in f.targets if outside(t.span)]
+    f.methods = [m for m in f.methods if outside(m[0])]
+    f.weapons = [w for w in f.weapons if outside(w[0])]
+    f.harms = [h for h in f.harms if outside(h.span)]
+    f.counts = [c for c in f.counts if outside(c[0])]
+    f.countries = [c for c in f.countries if outside(c[1])]
 
 
 def _file_lexicon(doc: Doc, f: UnitFacts, m: Match[lx.Lex]) -> None:

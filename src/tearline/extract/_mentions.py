@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from tearline.extract import _advisory as advisory
 from tearline.extract import _lexicon as lx
 from tearline.extract._actors import ActorMention
 from tearline.extract._casualties import CountMention
@@ -24,7 +26,17 @@ from tearline.extract._places import LOCATIVE
 from tearline.extract._placing import PlaceFact
 from tearline.extract._text import Unit
 from tearline.extract._time import FUTURE, PAST, TimeMention
-from tearline.model import EventKind, Harm, HarmFact, Method, Modality, Span, Target, TargetType
+from tearline.model import (
+    EventKind,
+    Harm,
+    HarmFact,
+    Method,
+    Modality,
+    Span,
+    Target,
+    TargetType,
+    TimePrecision,
+)
 
 _WINDOW = 120  # characters before a trigger that can change its kind or modality
 _NEGATED = re.compile(r"\b(?:not|never|no|n't|nor)\b(?:\s+\S+){0,4}\s*$", re.IGNORECASE)
@@ -173,6 +185,11 @@ class Mention:
     # "two vehicles of the Red Cross have also been attacked": another event than the one
     # just told, not more of it
     another: bool = False
+    # told in threat language ("a credible threat", "may target"): the words say what is
+    # threatened, a fact of their own (_assemble)
+    language: bool = False
+    # "the attack", "this bombing": the event a sentence before told of (_merge)
+    definite: bool = False
 
     def distance(self, start: int, end: int) -> int:
         """Characters between text[start:end] and the nearest of the mention's triggers."""
@@ -237,6 +254,15 @@ DID = re.compile(
 )
 
 
+# After the event word, what makes it one to come: "the attack is planned in five days",
+# "the bombing will take place on Friday".
+_PLANNED_AFTER = re.compile(
+    r"\s+(?:is|are)\s+(?:now\s+|being\s+)?(?:planned|plotted|scheduled|intended|set|due)\b"
+    r"|\s+(?:will|is\s+to|are\s+to|is\s+going\s+to)\s+(?:take\s+place|happen|occur|be\s+carried\s+out)\b",
+    re.IGNORECASE,
+)
+
+
 def _kind_and_modality(
     text: str, f: UnitFacts, m: Match[lx.Lex], before: str | None
 ) -> tuple[EventKind, Modality] | None:
@@ -244,6 +270,9 @@ def _kind_and_modality(
     value, past = _values(m)
     if before is None or _NEGATED.search(before):
         return None  # "have not been involved in terrorist bombings"
+    language = advisory.reading_of(m)
+    if language is not None:
+        return language  # "a specific, credible threat", "may target"
     unit_text = text[f.unit.start : f.unit.end]
     threat_words = value == lx.PLOT and is_threat_word(text[m.start : m.end])
     if threat_words and (_NOT_IN_CLAUSE.search(before) or _OWN.search(before)):
@@ -261,7 +290,8 @@ def _kind_and_modality(
         return EventKind.INCIDENT, (
             Modality.DENIED if _DENIED.search(before) else Modality.REPORTED
         )
-    threatish = bool(_THREATENED.search(before)) or _planned(before)
+    planned_after = _PLANNED_AFTER.match(text, m.end) is not None  # "the attack is planned"
+    threatish = bool(_THREATENED.search(before)) or _planned(before) or planned_after
     # a time to come said of the event, not of an inquiry into it before the window: "within
     # the next 72 hours the government will disclose the names of those implicated in the
     # murder"
@@ -284,7 +314,8 @@ def _kind_and_modality(
         return kind, Modality.THREATENED
     if _HYPOTHETICAL.search(before):
         return kind, Modality.HYPOTHETICAL
-    return kind, Modality.PLANNED if value == lx.PLOT or _planned(before) else Modality.REPORTED
+    planned = value == lx.PLOT or _planned(before) or planned_after
+    return kind, Modality.PLANNED if planned else Modality.REPORTED
 
 
 def _claimed(text: str) -> bool:
@@ -386,6 +417,7 @@ def _agent_of(text: str, a: ActorMention, mn: Mention) -> bool:
     )
 
 
+_DEFINITE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
 # "The command post in Soyapango was also attacked": another event (Mention.another).
 _ANOTHER = re.compile(r"\b(?:also|another|other)\b", re.IGNORECASE)
 
@@ -394,30 +426,92 @@ def read_unit(text: str, f: UnitFacts) -> list[Mention]:
     """The mentions one sentence holds: one per kind of event it speaks of."""
     mentions: list[Mention] = []
     negated = False
+    background: list[Span] = []  # an advisory's past attacks (_current)
     for m in _live_triggers(text, f):
         before = _window(text, f.unit, m.start)
         km = _kind_and_modality(text, f, m, before)
         if km is None:
             negated = True
             continue
+        if km[0] is EventKind.INCIDENT and f.advisory and not _current(f):
+            # "terrorist attacks have occurred in Sri Lanka": an advisory's background
+            background.append(Span(m.start, m.end, text[m.start : m.end]))
+            continue
         span = Span(m.start, m.end, text[m.start : m.end])
+        # "a credible threat", "the attack is planned": the words say what is threatened
+        language = advisory.reading_of(m) is not None or (
+            km[0] is EventKind.THREAT and _PLANNED_AFTER.match(text, m.end) is not None
+        )
         same = [mn for mn in mentions if mn.kind is km[0]]
         if same:
             same[0].triggers.append(span)
+            same[0].language |= language
             if same[0].modality is Modality.REPORTED:
                 same[0].modality = km[1]
         else:
             another = before is not None and _ANOTHER.search(before) is not None
-            mentions.append(Mention(km[0], km[1], f.unit, [span], another=another))
+            definite = _DEFINITE.search(text, max(f.unit.start, m.start - 6), m.start)
+            mentions.append(
+                Mention(
+                    km[0],
+                    km[1],
+                    f.unit,
+                    [span],
+                    another=another,
+                    language=language,
+                    definite=definite is not None,
+                )
+            )
     if not mentions:
         if f.has_event_facts() and not negated:
             mentions.append(
                 Mention(None, Modality.REPORTED, f.unit, [Span(f.unit.start, f.unit.start, "")])
             )
         else:
+            _forget_background(f, background)
             return []
+    _forget_background(f, background, mentions)
     _attach(text, f, mentions)
     return mentions
+
+
+def _forget_background(
+    f: UnitFacts, background: list[Span], mentions: list[Mention] | None = None
+) -> None:
+    """Forget the places, times and targets nearer an advisory's past attack than any event
+    of the sentence ("The March 2024 Crocus City Hall attack in Moscow proved terrorists can
+    strike without warning"): they are the past attack's, and are not lent to the event by
+    a later step either."""
+    if not background:
+        return
+    told = Mention(None, Modality.REPORTED, f.unit, background)
+
+    def past(start: int, end: int) -> bool:
+        own = min(
+            (mn.distance(start, end) for mn in mentions or []), default=f.unit.end - f.unit.start
+        )
+        return told.distance(start, end) < own
+
+    f.places = [p for p in f.places if not past(p.mention.span.start, p.mention.span.end)]
+    f.times = [t for t in f.times if not past(t.span.start, t.span.end)]
+    f.targets = [t for t in f.targets if not past(t.span.start, t.span.end)]
+    f.counts = [c for c in f.counts if not past(c[0].start, c[0].end)]
+
+
+# Any date will do to learn how precise a time expression is.
+_ANY_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _current(f: UnitFacts) -> bool:
+    """Whether a sentence of an advisory tells of an attack as news: dated to the day ("this
+    morning", "on Saturday") or under way ("an ongoing attack")."""
+    if f.under_way:
+        return True
+    for t in f.times:
+        got = t.resolve(_ANY_DATE, False)
+        if got is not None and got[2] is TimePrecision.DAY:
+            return True
+    return False
 
 
 def _attach(text: str, f: UnitFacts, mentions: list[Mention]) -> None:

@@ -1,0 +1,177 @@
+"""Threat language as advisories, alerts and intelligence reports word it, with no attack
+verb: "a specific, credible threat", "may target", "heightened risk of attack", "continue
+plotting", "leave immediately". The words are data (data/lexicon/<lang>/threats.toml),
+read once into the values below and matched once per document.
+
+Also what such a document treats as background: a context clause ("amid the conflict in
+Gaza", "following the 2015 attacks") is never the event, and in an advisory a past
+attack counts as an event only where it is dated to the day or told as under way.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from tearline.extract import _lexicon as lx
+from tearline.extract._matcher import Match, PhraseIndex
+from tearline.extract._text import fold_key
+from tearline.model import EventKind, Modality
+
+# The role of the lexicon value that carries a threat phrase's modality.
+THREAT_LANGUAGE = "threat_language"
+# What kind of document threat language comes in (Register).
+ADVISORY, REPORT = "advisory", "report"
+
+
+@dataclass(frozen=True, slots=True)
+class ThreatPhrase:
+    """What a phrase of threat language says: the modality it gives its threat, and
+    whether it is read in any document or only in advisories, alerts and reports."""
+
+    modality: Modality
+    anywhere: bool
+    kind: EventKind = EventKind.THREAT
+
+    @property
+    def values(self) -> tuple[lx.Lex, ...]:
+        """As lexicon values: a threat trigger the role taggers never saw, and its modality."""
+        word = lx.PLOT if self.kind is EventKind.THREAT else lx.ATTACK
+        return (lx.rules_only(lx.Lex(lx.TRIGGER, word)), lx.Lex(THREAT_LANGUAGE, self.modality))
+
+
+@dataclass(frozen=True)
+class ThreatLexicon:
+    """The threat language of one language, ready to match."""
+
+    phrases: PhraseIndex[ThreatPhrase]
+    patterns: tuple[tuple[re.Pattern[str], ThreatPhrase], ...]
+    register: PhraseIndex[str]  # values ADVISORY or REPORT
+    present: PhraseIndex[str]
+    context: re.Pattern[str]  # a context clause anywhere (its object a conflict or years back)
+    advisory_context: re.Pattern[str]  # in an advisory, any clause so opened
+
+
+def _alternatives(words: list[str]) -> str:
+    return "|".join(
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
+    )
+
+
+@cache
+def load(lang: str = "en") -> ThreatLexicon:
+    """The shipped threat language (English only so far)."""
+    source = resources.files("tearline.data").joinpath(f"lexicon/{lang}/threats.toml")
+    raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    phrases: list[tuple[str, ThreatPhrase]] = []
+    patterns: list[tuple[re.Pattern[str], ThreatPhrase]] = []
+    for group in raw["language"]:
+        phrase = ThreatPhrase(
+            Modality(group["modality"]),
+            bool(group["anywhere"]),
+            EventKind(group.get("kind", EventKind.THREAT.value)),
+        )
+        phrases += [(fold_key(p), phrase) for p in group["phrases"]]
+        patterns += [(re.compile(p), phrase) for p in group.get("patterns", [])]
+    context = raw["context"]
+    by_conflict = _alternatives(context["conflict_openers"])
+    by_date = _alternatives(context["dated_openers"])
+    openers = _alternatives([*context["conflict_openers"], *context["dated_openers"]])
+    conflicts = _alternatives(context["conflicts"])
+    events = _alternatives([*context["events"], *context["conflicts"]])
+    clause = r"[^,;:.]{0,80}?"
+    opens = r"(?:^|(?<=[\s,;(]))"
+    ends = r"(?=[,;:.]|$)"
+    return ThreatLexicon(
+        phrases=PhraseIndex(phrases),
+        patterns=tuple(patterns),
+        register=PhraseIndex(
+            [(fold_key(p), ADVISORY) for p in raw["register"]["advisories"]]
+            + [(fold_key(p), REPORT) for p in raw["register"]["reports"]]
+        ),
+        present=PhraseIndex((fold_key(p), p) for p in raw["present"]["phrases"]),
+        context=re.compile(
+            rf"{opens}(?:{by_conflict})\s+(?:the\s+)?{clause}\b(?:{conflicts})\b{clause}{ends}"
+            rf"|{opens}(?:{by_date})\s+the\s+(?=[^,;:.]{{0,80}}?\b(?:{events})\b)"
+            rf"(?:(?:19|20)\d\d\b{clause}|{clause}\b(?:last\s+year|years?\s+ago)\b{clause}){ends}"
+            # "ten years after the Westgate mall attack in Nairobi,"
+            rf"|\b\w+\s+years\s+after\s+(?=[^,;:.]{{0,80}}?\b(?:{events})\b){clause}{ends}",
+            re.IGNORECASE,
+        ),
+        advisory_context=re.compile(
+            rf"{opens}(?:{openers})\s+(?:the\s+)?{clause}{ends}",
+            re.IGNORECASE,
+        ),
+    )
+
+
+def register_of(folded: str, lexicon: ThreatLexicon) -> str | None:
+    """ADVISORY for an advisory or an alert, REPORT for an intelligence or liaison report,
+    None for anything else (news)."""
+    found = {v for m in lexicon.register.find(folded[:20000]) for v in m.values}
+    return ADVISORY if ADVISORY in found else REPORT if found else None
+
+
+def threat_marks(folded: str, lexicon: ThreatLexicon, advisory: bool) -> list[Match[lx.Lex]]:
+    """Every phrase of threat language in the document, as lexicon matches (the longest
+    where they overlap); ``advisory``: the document has a register (register_of)."""
+    found = [(m.start, m.end, m.values[0]) for m in lexicon.phrases.find(folded)]
+    if "terror" in folded or "attack" in folded:
+        for pattern, phrase in lexicon.patterns:
+            found += [(x.start(), x.end(), phrase) for x in pattern.finditer(folded)]
+    found = [f for f in found if advisory or f[2].anywhere]
+    found.sort(key=lambda f: (f[0], -f[1]))
+    out: list[Match[lx.Lex]] = []
+    reach = -1
+    for start, end, phrase in found:
+        if start >= reach:
+            out.append(Match(start, end, phrase.values))
+            reach = end
+    return out
+
+
+# After "threat of", "risk of", "plans to": the event threatened, part of the phrase.
+_OPEN_END = re.compile(r"\b(?:of|to|on|against)$")
+_JOIN = re.compile(r"\s+(?:of|to|on|against)\b")
+_NEXT_WORDS = re.compile(r"(?:\s+[^\s.,;:]+){1,3}")
+
+
+def threatened_reach(folded: str, m: Match[lx.Lex]) -> int:
+    """Where the event a phrase of threat language names ends its reach: up to three words
+    after "of" or "to" ending or following it ("a high threat of kidnap", "a credible threat
+    of attack"); the event words there are the threat's, not events of their own."""
+    end = m.end
+    if not _OPEN_END.search(folded, m.start, end):
+        joined = _JOIN.match(folded, end)  # "a credible threat of attack"
+        if joined is None:
+            return end
+        end = joined.end()
+    words = _NEXT_WORDS.match(folded, end)
+    return words.end() if words else end
+
+
+def reading_of(m: Match[lx.Lex]) -> tuple[EventKind, Modality] | None:
+    """The kind and modality a match of threat language gives its event ("may target": a
+    hypothetical threat; an alert's "gunfire": an incident); None for other words."""
+    modality = next((Modality(v.value) for v in m.values if v.role == THREAT_LANGUAGE), None)
+    if modality is None:
+        return None
+    kind = EventKind.THREAT if any(v.value == lx.PLOT for v in m.values) else EventKind.INCIDENT
+    return kind, modality
+
+
+def context_spans(text: str, advisory: bool) -> list[tuple[int, int]]:
+    """The context clauses of a document: what they name is background."""
+    lexicon = load()
+    found = [(m.start(), m.end()) for m in lexicon.context.finditer(text)]
+    if advisory:
+        found += [(m.start(), m.end()) for m in lexicon.advisory_context.finditer(text)]
+    return found
+
+
+def under_way(folded: str, start: int, end: int) -> bool:
+    """Whether text[start:end] tells of an attack as under way ("an ongoing attack")."""
+    return bool(load().present.find(folded[start:end]))
