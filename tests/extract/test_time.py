@@ -35,6 +35,8 @@ def day(y: int, m: int, d: int) -> tuple[datetime, datetime]:
         ("on 22 March", *day(2024, 3, 22), TimePrecision.DAY),
         ("on March 22, 2024", *day(2024, 3, 22), TimePrecision.DAY),
         ("on January 3", *day(2025, 1, 3), TimePrecision.DAY),  # the next 3 January
+        ("in five days", *day(2024, 3, 11), TimePrecision.DAY),
+        ("in two weeks' time", *day(2024, 3, 20), TimePrecision.DAY),
     ],
 )
 def test_threat_times_look_forward(

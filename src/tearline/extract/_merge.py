@@ -153,7 +153,19 @@ class Merger:
         adjacent = mn.unit.index - d.last_unit <= ADJACENT
         timed = time is not None and d.time is not None
         lent = adjacent and d.place is None and not mn.another
-        return places_same(d.place, place) or related or timed or lent
+        # "Militants plan to bomb the station in Lyon. ... The attack will take place in
+        # five days": the event told before, now given its time
+        dated = (
+            mn.kind is EventKind.THREAT
+            and near
+            and mn.definite
+            and place is None
+            and not orgs
+            and d.time is None
+            and time is not None
+            and time.end > self.doc_date
+        )
+        return places_same(d.place, place) or related or timed or lent or dated
 
     def _take(
         self, d: Draft, mn: Mention, place: Place | None, time: TimeWindow | None, orgs: set[str]

@@ -5,6 +5,7 @@ in an incident the last one. Windows are half-open [start, end) in the document 
 time zone. Conventions (documented in docs/extract-json.md):
 
 - a calendar day -> precision day, [00:00, next 00:00)
+- "in N days", "in N weeks" -> precision day, the day N days (weeks) on
 - "within N hours/days", "over the next N hours", an ultimatum ("gave them 48 hours to
   leave") -> window, [document date, +N)
 - "within days", "in the coming days" -> vague, [document date, +7 days)
@@ -210,6 +211,12 @@ def _ago(m: re.Match[str]) -> _Built | None:
     return (PAST, _offset_days(-days)) if n else None
 
 
+def _hence(m: re.Match[str]) -> _Built | None:
+    n = _amount(m["n"])
+    days = n * (7 if m["u"].lower().startswith("week") else 1)
+    return (FUTURE, _offset_days(days)) if n else None
+
+
 def _weekday_rule(m: re.Match[str]) -> _Built:
     which = (m["w"] or "").lower()
     forced = {"last": PAST, "next": FUTURE, "this coming": FUTURE, "coming": FUTURE}.get(which)
@@ -314,6 +321,8 @@ _RULES: list[_Rule] = [
         _within_rule,
     ),
     (_rx(rf"(?P<n>{_NUM})\s+(?P<u>days?|weeks?)\s+ago"), _ago),
+    # "the attack is planned in five days", "in two weeks' time" (not "in two days of talks")
+    (_rx(rf"in\s+(?P<n>{_NUM})\s+(?P<u>days?|weeks?)(?:'?\s+time)?(?!\s+of\b)"), _hence),
     (_rx(r"(?P<w>this|next|last|coming|this coming)\s+weekend"), _weekend_rule),
     (
         _rx(
