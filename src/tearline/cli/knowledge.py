@@ -158,7 +158,11 @@ def names_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         return
     out.print(f"{where}: {len(rows)} name(s)", markup=False, soft_wrap=True)
     for r in rows:
-        rest = ", ".join(f"{k}={v}" for k, v in r.items() if k != "kind")
+        rest = "  ".join(
+            f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in r.items()
+            if k != "kind"
+        )
         out.print(f"  {r['kind']:<13} {rest}", markup=False, soft_wrap=True)
     for p in current.problems:
         err.print(f"warning: {where}: {p}", markup=False, soft_wrap=True)
