@@ -89,7 +89,7 @@ def test_only_the_languages_there_are_data_for() -> None:
 
 
 def test_the_word_files_are_what_the_code_reads() -> None:
-    from tearline.extract import _actors, _role_features, _roles, _text
+    from tearline.extract import _actors, _pipeline, _role_features, _roles, _text
 
     lexicon = _lexdata.load("en")
     for word in lexicon.actors.not_people_before:  # "militant group": no people acting
@@ -101,6 +101,10 @@ def test_the_word_files_are_what_the_code_reads() -> None:
     assert list(_role_features.SENTENCE_CUES) == list(lexicon.fillers.sentence_cues)
     assert lexicon.text.abbreviations == _text._ABBREVIATIONS
     assert lexicon.text.meta_keys == _text._META_KEYS
+    for word in lexicon.text.possessives:
+        assert _pipeline._THEIR_COUNTRY.search(f"said it happened in {word} own country")
+    for word in lexicon.text.town_lists["emphasis"]:
+        assert _pipeline._TOWNS_GAP.fullmatch(f" and {word.upper()} in ")
 
 
 @pytest.mark.parametrize(
@@ -110,6 +114,7 @@ def test_the_word_files_are_what_the_code_reads() -> None:
         ("roles.toml", lambda d: d["fillers"].update(clause=["Was"]), "lower case"),
         ("roles.toml", lambda d: d["sentence_cues"].update(bomb="(bomb"), "sentence_cues.bomb"),
         ("text.toml", lambda d: d.pop("sentences"), "missing sentences"),
+        ("text.toml", lambda d: d["town_lists"].pop("emphasis"), "missing emphasis"),
     ],
 )  # fmt: skip
 def test_a_wrong_word_file_is_refused_naming_where(

@@ -98,6 +98,8 @@ class TextWords:
     meta_keys: frozenset[str]  # "Serial:", "Date:": a header line about the document
     content_keys: frozenset[str]  # "Subject:": a header line read like a headline
     abbreviations: frozenset[str]  # "Gen.", "Jan.": no end of a sentence
+    possessives: tuple[str, ...]  # "in his country": the reacting party's own
+    town_lists: Mapping[str, tuple[str, ...]]  # area_words, connectors, emphasis, prepositions
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,13 +259,28 @@ def _text_words(lang: str) -> TextWords:
     data = _tables(
         lang,
         "text.toml",
-        {"header": ("meta_keys", "content_keys"), "sentences": ("abbreviations",)},
+        {
+            "header": ("meta_keys", "content_keys"),
+            "sentences": ("abbreviations",),
+            "events": ("possessives",),
+            "town_lists": _TOWN_LIST_KEYS,
+        },
     )
     return TextWords(
         frozenset(_words(f"{name} meta_keys", data["header"]["meta_keys"])),
         frozenset(_words(f"{name} content_keys", data["header"]["content_keys"])),
         frozenset(_words(f"{name} abbreviations", data["sentences"]["abbreviations"])),
+        _words(f"{name} possessives", data["events"]["possessives"]),
+        {k: _words(f"{name} town_lists.{k}", data["town_lists"][k]) for k in _TOWN_LIST_KEYS},
     )
+
+
+_TOWN_LIST_KEYS = ("area_words", "connectors", "emphasis", "prepositions")
+
+
+def alternatives(words: tuple[str, ...]) -> str:
+    """A regular expression for any of ``words``, a space in one matching any spaces."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
 
 
 @cache

@@ -7,12 +7,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from tearline.errors import InputError
+from tearline.extract import _lexdata, gazetteer, local_names, organisations
 from tearline.extract import _roles as roles
-from tearline.extract import gazetteer, local_names, organisations
 from tearline.extract._assemble import assemble
 from tearline.extract._doc import Doc, prepare
 from tearline.extract._facts import UnitFacts, read_facts
 from tearline.extract._fillers import attach, in_reach
+from tearline.extract._lexdata import alternatives
 from tearline.extract._mentions import REACTION, read_unit
 from tearline.extract._merge import Merger
 from tearline.extract._places import DIVISION_AFTER, LIST_GAP, LOCATIVE
@@ -21,6 +22,8 @@ from tearline.extract._roles import RoleModel
 from tearline.model import Event, Place, PlacePrecision
 
 _LOCAL = (PlacePrecision.CITY, PlacePrecision.DISTRICT, PlacePrecision.VENUE)
+# The words of the patterns below (data/lexicon/en/text.toml: events, town_lists).
+_WORDS = _lexdata.load("en").text
 
 
 LANGUAGES = ("en",)  # the languages extraction reads; the data is in data/lexicon/<lang>/
@@ -128,7 +131,9 @@ def _opens_text(doc: Doc, pos: int) -> bool:
 
 
 # "... condemned the assassination of six Jesuits in his country": the reacting party's
-_THEIR_COUNTRY = re.compile(r"\bin\s+(?:his|her|its|their|our)\s+(?:own\s+)?country\b", re.I)
+_THEIR_COUNTRY = re.compile(
+    r"\bin\s+(?:" + alternatives(_WORDS.possessives) + r")\s+(?:own\s+)?country\b", re.I
+)
 
 
 def _reacted_to(
@@ -168,8 +173,10 @@ def _reacted_to(
 # Between places each an event is reported in: "Santiago, Talca and Temuco", "mainly in
 # Usulutan, as well as in Chalatenango", "in Lima and also in Callao".
 _TOWNS_GAP = re.compile(
-    rf"{LIST_GAP.pattern}|(?:\s+(?:area|region|zone))?\s*,?\s*(?:and|or|as\s+well\s+as)\s+"
-    r"(?:(?:also|mainly|especially|particularly|above\s+all)\s+)?(?:in|at)\s+",
+    rf"{LIST_GAP.pattern}|(?:\s+(?:{alternatives(_WORDS.town_lists['area_words'])}))?\s*,?\s*"
+    rf"(?:{alternatives(_WORDS.town_lists['connectors'])})\s+"
+    rf"(?:(?:{alternatives(_WORDS.town_lists['emphasis'])})\s+)?"
+    rf"(?:{alternatives(_WORDS.town_lists['prepositions'])})\s+",
     re.IGNORECASE,
 )
 
