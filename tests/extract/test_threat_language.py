@@ -181,3 +181,14 @@ def test_a_later_sentence_dates_the_planned_attack() -> None:
     assert len(threats) == 1
     assert threats[0].time is not None
     assert (threats[0].time.start.month, threats[0].time.start.day) == (12, 11)
+
+
+def test_a_rehearsal_for_the_attack_is_part_of_the_threat_and_not_its_time() -> None:
+    text = (
+        "ISIS operatives are planning a bombing in Lyon. Rehearsals for the bombing took "
+        "place this week. The bombing is planned for 11 December."
+    )
+    events = extract(text, datetime(2025, 12, 6, 9, tzinfo=UTC))
+    assert [e.kind for e in events] == [EventKind.THREAT]  # no bombing that took place
+    assert events[0].time is not None
+    assert (events[0].time.start.month, events[0].time.start.day) == (12, 11)

@@ -53,6 +53,7 @@ class ThreatLexicon:
     present: PhraseIndex[str]
     context: re.Pattern[str]  # a context clause anywhere (its object a conflict or years back)
     advisory_context: re.Pattern[str]  # in an advisory, any clause so opened
+    preparation: re.Pattern[str]  # "rehearsals for the", at the end of the words before
 
 
 def _alternatives(words: list[str]) -> str:
@@ -99,6 +100,11 @@ def load(lang: str = "en") -> ThreatLexicon:
             rf"(?:(?:19|20)\d\d\b{clause}|{clause}\b(?:last\s+year|years?\s+ago)\b{clause}){ends}"
             # "ten years after the Westgate mall attack in Nairobi,"
             rf"|\b\w+\s+years\s+after\s+(?=[^,;:.]{{0,80}}?\b(?:{events})\b){clause}{ends}",
+            re.IGNORECASE,
+        ),
+        preparation=re.compile(
+            rf"\b(?:{_alternatives(raw['preparation']['nouns'])})\s+(?:for|of)\s+"
+            r"(?:(?:the|an?|this|that|their|its)\s+)?(?:[^\s.;:,]+\s+)?$",
             re.IGNORECASE,
         ),
         advisory_context=re.compile(
@@ -170,6 +176,11 @@ def context_spans(text: str, advisory: bool) -> list[tuple[int, int]]:
     if advisory:
         found += [(m.start(), m.end()) for m in lexicon.advisory_context.finditer(text)]
     return found
+
+
+def prepares(before: str) -> bool:
+    """Whether the words before an event word tell of preparing it ("rehearsals for the")."""
+    return load().preparation.search(before) is not None
 
 
 def under_way(folded: str, start: int, end: int) -> bool:

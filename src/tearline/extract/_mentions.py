@@ -190,6 +190,9 @@ class Mention:
     language: bool = False
     # "the attack", "this bombing": the event a sentence before told of (_merge)
     definite: bool = False
+    # "rehearsals for the attack": told only as being prepared, so its times are not the
+    # event's
+    preparing: bool = False
 
     def distance(self, start: int, end: int) -> int:
         """Characters between text[start:end] and the nearest of the mention's triggers."""
@@ -257,7 +260,7 @@ DID = re.compile(
 # After the event word, what makes it one to come: "the attack is planned in five days",
 # "the bombing will take place on Friday".
 _PLANNED_AFTER = re.compile(
-    r"\s+(?:is|are)\s+(?:now\s+|being\s+)?(?:planned|plotted|scheduled|intended|set|due)\b"
+    r"\s+(?:is|are)\s+(?:now\s+|being\s+)?(?:planned|plotted|scheduled)\b"
     r"|\s+(?:will|is\s+to|are\s+to|is\s+going\s+to)\s+(?:take\s+place|happen|occur|be\s+carried\s+out)\b",
     re.IGNORECASE,
 )
@@ -271,14 +274,16 @@ def _kind_and_modality(
     if before is None or _NEGATED.search(before):
         return None  # "have not been involved in terrorist bombings"
     language = advisory.reading_of(m)
-    if language is not None:
-        return language  # "a specific, credible threat", "may target"
+    if language is not None:  # "a specific, credible threat", "may target"
+        return language[0], Modality.DENIED if _DENIED.search(before) else language[1]
     unit_text = text[f.unit.start : f.unit.end]
     threat_words = value == lx.PLOT and is_threat_word(text[m.start : m.end])
     if threat_words and (_NOT_IN_CLAUSE.search(before) or _OWN.search(before)):
         return None  # "no U.S. facility will be considered a military target"
     if threat_words and _SENTENCE.search(text, m.start, m.end) and _COURT.search(unit_text):
         return None
+    if advisory.prepares(before):
+        return EventKind.THREAT, Modality.PLANNED  # "rehearsals for the bombing took place"
     if _PAST_GUESS.search(before):
         # the event happened; the guess is about who did it or how
         return EventKind.INCIDENT, Modality.REPORTED
@@ -442,8 +447,10 @@ def read_unit(text: str, f: UnitFacts) -> list[Mention]:
         language = advisory.reading_of(m) is not None or (
             km[0] is EventKind.THREAT and _PLANNED_AFTER.match(text, m.end) is not None
         )
+        preparing = before is not None and advisory.prepares(before)
         same = [mn for mn in mentions if mn.kind is km[0]]
         if same:
+            same[0].preparing &= preparing
             same[0].triggers.append(span)
             same[0].language |= language
             if same[0].modality is Modality.REPORTED:
@@ -460,6 +467,7 @@ def read_unit(text: str, f: UnitFacts) -> list[Mention]:
                     another=another,
                     language=language,
                     definite=definite is not None,
+                    preparing=preparing,
                 )
             )
     if not mentions:
@@ -472,6 +480,9 @@ def read_unit(text: str, f: UnitFacts) -> list[Mention]:
             return []
     _forget_background(f, background, mentions)
     _attach(text, f, mentions)
+    for mn in mentions:
+        if mn.preparing:
+            mn.times = []  # "rehearsals for the attack took place this week": not its time
     return mentions
 
 
