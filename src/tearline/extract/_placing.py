@@ -16,12 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from tearline.extract import _lexicon as lx
 from tearline.extract._doc import Doc
 from tearline.extract._places import (
     BIG_CITY,
     DIVISION_AFTER,
     LIST_GAP,
     LOCATIVE,
+    NAME_ENDS,
     PlaceMention,
     Settlement,
     TownList,
@@ -32,8 +34,10 @@ from tearline.extract._places import (
     find_settlements,
     find_town_lists,
     of_a_person,
+    place_chains,
     resolve,
     settlement_name,
+    town_in_chain,
 )
 from tearline.extract._text import Unit, fold_key
 from tearline.extract.gazetteer import City, Gazetteer, lookup_city
@@ -100,7 +104,7 @@ def file_places(
     fought_in = _groups_country(groups, gaz) if not filed else None
     if fought_in is not None and fought_in.country:
         context.append(fought_in.country)
-    places = resolve(mentions, gaz, context)
+    places = resolve(mentions, gaz, context, doc.text)
     known = set(context) | {
         p.country for p in places if p is not None and p.precision is PlacePrecision.COUNTRY
     }
@@ -156,6 +160,7 @@ def file_places(
     ) or fought_in
     home = filing.dateline_country.country if filing.dateline_country else None
     resolved = list(zip(mentions, places, strict=True))
+    _file_chain_heads(filing, mentions, places, blocked, gaz)
     for s in find_settlements(doc):
         _file_settlement(filing, s, resolved, blocked, home, known)
     for listed in find_town_lists(doc):
@@ -180,6 +185,78 @@ def file_places(
         if filed and filed[0].precision is PlacePrecision.CITY and filed[0].country == home:
             _file_here(filing, filed[0])
             filing.dateline_city = filed[0]
+
+
+# "in Kolofata, Far North, Cameroon": a name the gazetteer lacks after "in", before a
+# chain of places that ends in a country.
+_CHAIN_HEAD = re.compile(
+    r"\b(?P<prep>in|at|near|outside|around|inside)[ \t]+(?:the[ \t]+(?:town|village|city)"
+    r"[ \t]+of[ \t]+)?(?P<name>[^\W\d_][\w'\u2019.-]*(?:[ \t]+[^\W\d_][\w'\u2019.-]*){0,3})"
+    r"[ \t]*,[ \t]*$",
+    re.IGNORECASE,
+)
+
+
+def _file_chain_heads(
+    filing: _Filing,
+    mentions: Sequence[PlaceMention],
+    places: Sequence[Place | None],
+    blocked: list[tuple[int, int]],
+    gaz: Gazetteer,
+) -> None:
+    """A town the gazetteer lacks at the head of a chain that names its country: "in
+    Kolofata, Far North, Cameroon" is Kolofata, Cameroon, at the Far North's point."""
+    doc = filing.doc
+    chained = place_chains(mentions, gaz, doc.text)
+    ends = {c.end for c in chained.values()}
+    for i, pm in enumerate(mentions):
+        if (i in chained and not chained[i].first) or (i in ends and i - 1 in chained):
+            continue
+        end = chained[i].end if i in chained else i
+        last = places[end]
+        if last is None or last.country is None or pm.span.start < doc.dateline_end:
+            continue
+        if last.precision is not PlacePrecision.COUNTRY and not mentions[end].region:
+            continue  # "in Gwoza, Borno State", "in Mora, Cameroon"; not "in Ali, Baghdad"
+        m = _chain_head(doc, max(doc.dateline_end, pm.span.start - 60), pm.span.start)
+        if m is None or (f := filing.at(m.start("name"))) is None:
+            continue
+        a, b = m.span("name")
+        if any(x < b and a < y for x, y in blocked) or any(
+            q.span.start < b and a < q.span.end for q in mentions
+        ):
+            continue  # an organisation's name, or a name the gazetteer knows
+        if doc.upper and last.precision is not PlacePrecision.COUNTRY:
+            continue  # "IN WHICH THEY WERE TRAVELLING, HUILA DEPARTMENT": no name
+        country = last.country
+        provinces = [
+            p
+            for k in range(i, end + 1)
+            if (p := places[k]) is not None
+            and p.country == country
+            and p.precision is not PlacePrecision.COUNTRY
+        ]
+        span = Span(a, b, doc.text[a:b])
+        place = town_in_chain(span, country, provinces, doc.upper, gaz)
+        mention = PlaceMention(span, (), m.group("prep").lower(), False, False, f.unit.index, b)
+        f.places.append(PlaceFact(mention, place))
+
+
+def _chain_head(doc: Doc, lo: int, hi: int) -> re.Match[str] | None:
+    """The nearest "in Name," ending at ``hi`` whose words are a name: capitalised, and
+    in capitals no function word or event word ("IN WHICH THEY WERE TRAVELLING,")."""
+    while (m := _CHAIN_HEAD.search(doc.text, lo, hi)) is not None:
+        words = m.group("name").split()
+        named = all(w[0].isupper() for w in words)
+        if named and doc.upper:
+            a, b = m.span("name")
+            named = not lx.index().find(doc.folded[a:b]) and not any(
+                w.lower() in NAME_ENDS or w.lower() in ("the", "a", "an") for w in words
+            )
+        if named:
+            return m
+        lo = m.start() + 1
+    return None
 
 
 def _file_settlement(

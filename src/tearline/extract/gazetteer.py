@@ -22,9 +22,12 @@ file's header (``gazetteer.origin()``).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import sys
 import threading
+from array import array
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -69,14 +72,18 @@ class City:
 
 @dataclass(frozen=True, slots=True)
 class Town:
-    """A place of 1,000 to 15,000 people (GeoNames cities1000 without its population)."""
+    """A town of GeoNames cities500 that is not a city of 15,000 (a place of 500 people
+    or more, or a seat of administration), or a first- or second-level division."""
 
     name: str
     country: str
-    admin1: str  # the first-level division's name ("Cuscatlan"), not its code
+    admin1: str  # the first-level division's name ("Helmand"), not its code; "" if unknown
     lat: float
     lon: float
-    division: bool  # the name of a first-level division ("Morazan"): a region, not a town
+    division: bool  # the name of a division ("Morazan", "Helmand"): a region, not a town
+    admin2: str = ""  # the second-level division's name, where known
+    population: int = 0
+    level: int = 0  # 0 a town, 1 a first-level division, 2 a second-level division
 
 
 class Entry(NamedTuple):
@@ -97,6 +104,7 @@ class Gazetteer:
         self.countries = [Country(r[0], r[1], r[2], r[3], r[4]) for r in data["countries"]]
         self.regions = [Region(r[0], r[1], r[2], r[3]) for r in data["regions"]]
         self.cities = [City(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in data["cities"]]
+        self.admin1_names: dict[str, str] = data.get("admin1_names", {})
         self.by_code = {c.code: i for i, c in enumerate(self.countries)}
         self.by_geonameid = {c.geonameid: i for i, c in enumerate(self.cities)}
         entries = list(_entries(data))
@@ -104,10 +112,12 @@ class Gazetteer:
         for key, entry in entries:
             self.names.setdefault(key, []).append(entry)
         self.index: PhraseIndex[Entry] = PhraseIndex(entries)
-        # Small towns are matched on their own, so the index above (whose matches are
-        # also features of the role taggers) stays as the taggers were trained with.
-        self._towns: list[list[Any]] = data.get("towns", [])
-        self.town_index = TownIndex(self._towns)
+        # Small towns and divisions are matched on their own, so the index above (whose
+        # matches are also features of the role taggers) stays as the taggers were
+        # trained with.
+        self.towns = TownTable(data["towns"])
+        self.divisions: list[list[Any]] = data.get("divisions", [])
+        self.town_index = TownIndex(self.towns, self.divisions)
 
     def country(self, code: str) -> Country | None:
         """The country of an ISO 3166-1 alpha-2 code, if the gazetteer knows it."""
@@ -115,8 +125,22 @@ class Gazetteer:
         return None if i is None else self.countries[i]
 
     def town(self, i: int) -> Town:
-        r = self._towns[i]
-        return Town(r[0], r[1], r[2], r[3], r[4], "d" in r[5])
+        """A town or division by its number in the town index."""
+        t = self.towns
+        if i < t.count:
+            return Town(
+                t.names[i],
+                t.countries[2 * i : 2 * i + 2],
+                t.admin_names[t.admin1[i]],
+                t.lat[i] / 10_000,
+                t.lon[i] / 10_000,
+                False,
+                t.admin_names[t.admin2[i]],
+                t.population[i],
+            )
+        r = self.divisions[i - t.count]
+        admin1 = r[3] if r[2] == 2 else r[0]
+        return Town(r[0], r[1], admin1, r[4], r[5], True, r[0] if r[2] == 2 else "", 0, r[2])
 
     def country_of(self, entry: Entry) -> str | None:
         if entry.kind == COUNTRY:
@@ -124,45 +148,105 @@ class Gazetteer:
         if entry.kind == REGION:
             return self.regions[entry.ref].country
         if entry.kind == TOWN:
-            return str(self._towns[entry.ref][1])
+            return self.towns.country(entry.ref, self.divisions)
         return self.cities[entry.ref].country
+
+    def admin1_of(self, city: City) -> str:
+        """The name of a city's first-level division ("Baghdad"); "" if unknown."""
+        return self.admin1_names.get(f"{city.country}.{city.admin1}", "")
 
     def population(self, entry: Entry) -> int:
         if entry.kind == COUNTRY:
             return self.countries[entry.ref].population
         if entry.kind == CITY:
             return self.cities[entry.ref].population
+        if entry.kind == TOWN and entry.ref < self.towns.count:
+            return self.towns.population[entry.ref]
         return 0
 
 
 _WORD = re.compile(r"[^\W_]+")
 
 
-class TownIndex:
-    """Small towns by name. A dictionary looked up word by word rather than an automaton:
-    100,000 names load in a tenth of the time, and a name is found only where its first
-    word is one that starts a town name."""
+class TownTable:
+    """The towns as columns (see the build script): a few large objects rather than a
+    list per town, read in a fraction of the time."""
 
-    def __init__(self, rows: list[list[Any]]) -> None:
-        self._names: dict[str, tuple[Entry, ...]] = {}
-        self._first: set[str] = set()
-        self._longest = 1
-        # One fold over all the names (folding keeps lengths and the unit separator)
-        # instead of 100,000 calls: a fifth of a second less before the first document.
-        folded = fold("\x1f".join(r[0] for r in rows)).split("\x1f") if rows else []
-        for i, (r, name) in enumerate(zip(rows, folded, strict=True)):
-            key = " ".join(name.split())
-            self._names[key] = (*self._names.get(key, ()), Entry(TOWN, i, True, "w" in r[5]))
-            words = key.split(" ")
-            self._first.add(words[0])
-            self._longest = max(self._longest, len(words))
+    def __init__(self, columns: dict[str, Any]) -> None:
+        self.count: int = columns["count"]
+        self.names: list[str] = columns["name"].split("\t") if self.count else []
+        self.countries: str = columns["country"]
+        self.admin_names: list[str] = columns["admin_names"].split("\t")
+        self.admin1 = _unpacked(columns["admin1"])
+        self.admin2 = _unpacked(columns["admin2"])
+        self.lat = _unpacked(columns["lat"])
+        self.lon = _unpacked(columns["lon"])
+        self.population = _unpacked(columns["population"])
+        self.wordlike: str = columns["wordlike"]
+        keys = columns["alternate_keys"]
+        self.alternate_keys: list[str] = keys.split("\t") if keys else []
+        self.alternate_of = _unpacked(columns["alternate_of"])
+
+    def country(self, i: int, divisions: list[list[Any]]) -> str:
+        return self.countries[2 * i : 2 * i + 2] if i < self.count else divisions[i - self.count][1]
+
+
+def _unpacked(packed: str) -> array[int]:
+    values = array("i", base64.b64decode(packed))
+    if sys.byteorder != "little":
+        values.byteswap()
+    return values
+
+
+class TownIndex:
+    """Towns and divisions by name. A dictionary looked up word by word rather than an
+    automaton: 300,000 names load in a tenth of the time, and a name is found only where
+    its first word is one that starts a town name. A name maps to the numbers of its
+    places (``~n`` where it is an alternate name of place n), entries made when found."""
+
+    def __init__(self, towns: TownTable, divisions: list[list[Any]]) -> None:
+        self._towns = towns
+        self._divisions = divisions
+        self._names: dict[str, int | tuple[int, ...]] = {}
+        # One fold over all the names (folding keeps lengths) instead of 200,000 calls.
+        joined = "\x1f".join(towns.names)
+        folded = fold(joined).split("\x1f") if towns.names else []
+        names = self._names
+        for i, name in enumerate(folded):
+            key = " ".join(name.split()) if "  " in name else name
+            had = names.get(key)
+            names[key] = i if had is None else _more(had, i)
+        for i, key in zip(towns.alternate_of, towns.alternate_keys, strict=True):
+            had = names.get(key)
+            names[key] = ~i if had is None else _more(had, ~i)
+        for j, r in enumerate(divisions):
+            i = towns.count + j
+            for n, key in enumerate(r[7]):
+                had = names.get(key)
+                ref = i if n == 0 else ~i
+                names[key] = ref if had is None else _more(had, ref)
+        self._first = {key.split(" ", 1)[0] for key in names}
+        self._longest = 1 + max((key.count(" ") for key in names), default=0)
 
     def __len__(self) -> int:
         return len(self._names)
 
+    def _entries(self, refs: int | tuple[int, ...]) -> tuple[Entry, ...]:
+        towns = self._towns
+        out = []
+        for ref in (refs,) if isinstance(refs, int) else refs:
+            i = ~ref if ref < 0 else ref
+            if i < towns.count:
+                wordlike = towns.wordlike[i] == "w"
+            else:
+                wordlike = self._divisions[i - towns.count][6] == "w"
+            out.append(Entry(TOWN, i, ref >= 0, wordlike))
+        return tuple(out)
+
     def named(self, name: str) -> tuple[Entry, ...]:
-        """The towns of that name (folded the way the index folds them)."""
-        return self._names.get(fold_key(name), ())
+        """The towns and divisions of that name (folded the way the index folds them)."""
+        refs = self._names.get(fold_key(name))
+        return () if refs is None else self._entries(refs)
 
     def find(self, folded: str) -> list[Match[Entry]]:
         """Every whole-word occurrence, overlapping ones included."""
@@ -173,10 +257,14 @@ class TownIndex:
             if folded[start:end] not in first:
                 continue
             for j in range(i, min(i + self._longest, len(words))):
-                values = names.get(folded[start : words[j][1]])
-                if values is not None:
-                    out.append(Match(start, words[j][1], values))
+                refs = names.get(folded[start : words[j][1]])
+                if refs is not None:
+                    out.append(Match(start, words[j][1], self._entries(refs)))
         return out
+
+
+def _more(had: int | tuple[int, ...], ref: int) -> tuple[int, ...]:
+    return (*had, ref) if isinstance(had, tuple) else (had, ref)
 
 
 def _entries(data: dict[str, Any]) -> list[tuple[str, Entry]]:
@@ -273,6 +361,14 @@ def lookup_town(name: str, country: str) -> Town | None:
         if town.country == country.upper() and not town.division:
             return town
     return None
+
+
+def divisions_named(name: str, country: str | None = None) -> tuple[Town, ...]:
+    """The first- and second-level divisions of that name ("Helmand", "Basra
+    Governorate"), in ``country`` if given."""
+    g = load()
+    found = (g.town(e.ref) for e in g.town_index.named(name))
+    return tuple(t for t in found if t.division and country in (None, t.country))
 
 
 @cache

@@ -1,0 +1,65 @@
+"""Words about places, read from data/lexicon/en/places.toml: the words that make a name
+a division ("Helmand Province") and those its official name starts with ("Muhafazat
+Kirkuk"). The gazetteer's build strips them; extraction reads chains of places with them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from tearline.extract._text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class DivisionWords:
+    after: frozenset[str]  # "province", "district", "lga": after the name
+    before: tuple[str, ...]  # "muhafazat", "departement de la": before it, longest first
+
+    def bare(self, name: str) -> str:
+        """The name without the words that say it is a division: "Basra Governorate" is
+        Basra, "Departement de la Haute-Vienne" Haute-Vienne ('' if nothing is left)."""
+        words = name.split()
+        while len(words) > 1 and fold(words[-1]) in self.after:
+            words.pop()
+        rest = " ".join(words)
+        folded = fold(rest)
+        for start in self.before:
+            if folded.startswith(start) and len(folded) > len(start):
+                cut = rest[len(start) :]
+                if start.endswith("'") or cut[:1] in (" ", "-"):
+                    return cut.strip(" -")
+        return rest
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceWords:
+    divisions: DivisionWords
+
+    @property
+    def division_after(self) -> re.Pattern[str]:
+        """A division word right after a name: " Province", " District"."""
+        return _after_pattern(self.divisions.after)
+
+
+@cache
+def _after_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"[ \t]+(?:{alternatives})\b", re.IGNORECASE)
+
+
+@cache
+def load(lang: str = "en") -> PlaceWords:
+    """The place words of a language (English only so far)."""
+    source = resources.files("tearline.data").joinpath(f"lexicon/{lang}/places.toml")
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    d = data["divisions"]
+    return PlaceWords(
+        DivisionWords(
+            frozenset(fold(w) for w in d["after"]),
+            tuple(sorted((fold(w) for w in d["before"]), key=len, reverse=True)),
+        )
+    )
