@@ -5,9 +5,12 @@ which, an attack years ago) never becomes an incident."""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, datetime, timedelta, timezone
+from importlib import resources
 
-from tearline.extract import extract
+from tearline.extract import _advisory, extract
+from tearline.extract._text import fold
 from tearline.model import EventKind, Modality, TargetType
 
 MOSCOW = timezone(timedelta(hours=3))
@@ -192,3 +195,27 @@ def test_a_rehearsal_for_the_attack_is_part_of_the_threat_and_not_its_time() -> 
     assert [e.kind for e in events] == [EventKind.THREAT]  # no bombing that took place
     assert events[0].time is not None
     assert (events[0].time.start.month, events[0].time.start.day) == (12, 11)
+
+
+def test_every_phrase_of_the_threat_language_file_is_found_as_written() -> None:
+    source = resources.files("tearline.data").joinpath("lexicon/en/threats.toml")
+    raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    lexicon = _advisory.load()
+    for group in raw["language"]:
+        for phrase in group["phrases"]:
+            folded = fold(f"They said {phrase} here.")
+            marks = _advisory.threat_marks(folded, lexicon, advisory=True)
+            assert any(m.start <= 10 and m.end >= 10 + len(phrase) for m in marks), phrase
+    for phrase in raw["register"]["advisories"] + raw["register"]["reports"]:
+        assert _advisory.register_of(fold(f"x {phrase} x"), lexicon) is not None, phrase
+
+
+def test_a_later_day_narrows_a_vague_window() -> None:
+    text = (
+        "Militants plan an attack on the central station in Lyon in the coming weeks. "
+        "The attack is planned for 11 December."
+    )
+    events = extract(text, datetime(2025, 12, 6, 9, tzinfo=UTC))
+    assert [e.kind for e in events] == [EventKind.THREAT]
+    assert events[0].time is not None
+    assert events[0].time.span.text == "11 December"

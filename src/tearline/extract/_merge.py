@@ -17,7 +17,7 @@ from datetime import datetime
 from tearline.extract._mentions import Mention
 from tearline.extract._places import PlaceMention
 from tearline.extract.organisations import Organisations
-from tearline.model import EventKind, Modality, Place, PlacePrecision, TimeWindow
+from tearline.model import EventKind, Modality, Place, PlacePrecision, TimePrecision, TimeWindow
 
 NEAR = 3  # sentences within which a mention without place, time or organisation attaches
 ADJACENT = 2  # sentences within which a placed mention may give a placeless draft its place
@@ -174,7 +174,10 @@ class Merger:
         d.orgs |= orgs
         if d.place is None or (place is not None and _more_precise(place, d.place)):
             d.place = place if place is not None else d.place
-        d.time = d.time or time
+        if d.time is None or (
+            time is not None and d.kind is EventKind.THREAT and _refines(time, d.time)
+        ):
+            d.time = time
         if d.modality is Modality.REPORTED or mn.modality in (Modality.DENIED, Modality.CLAIMED):
             d.modality = mn.modality if mn.modality is not Modality.REPORTED else d.modality
         self.last = d
@@ -200,6 +203,15 @@ def _readings_differ(a: Modality, b: Modality) -> bool:
     """A threat read as planned is not the same as one read as a possibility."""
     return (a in _FIRM and b is Modality.HYPOTHETICAL) or (
         b in _FIRM and a is Modality.HYPOTHETICAL
+    )
+
+
+def _refines(a: TimeWindow, b: TimeWindow) -> bool:
+    """Whether window ``a`` narrows ``b``: more precise and inside it ("in the coming weeks
+    ... the attack is planned for 11 December")."""
+    order = list(TimePrecision)
+    return (
+        order.index(a.precision) < order.index(b.precision) and b.start <= a.start < a.end <= b.end
     )
 
 
