@@ -219,3 +219,16 @@ def test_a_later_day_narrows_a_vague_window() -> None:
     assert [e.kind for e in events] == [EventKind.THREAT]
     assert events[0].time is not None
     assert events[0].time.span.text == "11 December"
+
+
+def test_towns_an_advisory_gives_as_examples_do_not_place_its_threat() -> None:
+    text = (
+        "Exercise a high degree of caution in Indonesia overall due to the threat of "
+        "terrorism. Terrorists continue to plan attacks in Indonesia, including in Bali and "
+        "Jakarta. Possible targets include nightclubs, bars, places of worship and hotels."
+    )
+    events = extract(text, datetime(2025, 11, 28, tzinfo=UTC))
+    assert events
+    assert {(e.kind, e.place and e.place.country, e.place and e.place.city) for e in events} == {
+        (EventKind.THREAT, "ID", None)
+    }

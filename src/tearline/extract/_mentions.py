@@ -193,6 +193,8 @@ class Mention:
     # "rehearsals for the attack": told only as being prepared, so its times are not the
     # event's
     preparing: bool = False
+    # where its places given as examples of a wider one start ("including in Bali")
+    examples: set[int] = field(default_factory=set)
 
     def distance(self, start: int, end: int) -> int:
         """Characters between text[start:end] and the nearest of the mention's triggers."""
@@ -406,6 +408,16 @@ _SOMEONES_PLACE = re.compile(
 )
 
 
+# A place an advisory gives as an example of a wider one: "attacks in Indonesia, including
+# in Bali and Jakarta" (the first of a list; "and Jakarta" follows it). News lists towns
+# each an event happened in that way.
+_EXAMPLE = re.compile(
+    r"\b(?:including|such\s+as|notably|especially|in\s+particular)\s+(?:in\s+)?(?:the\s+)?"
+    r"(?:[^\s.;:]+\s+(?:and|or)\s+)?$|\b(?:including|such\s+as)\s+(?:in\s+)?[^.;:]{1,40},?\s+(?:and|or)\s+$",
+    re.IGNORECASE,
+)
+
+
 def _nearest(pos_start: int, pos_end: int, mentions: list[Mention]) -> Mention:
     return min(mentions, key=lambda mn: mn.distance(pos_start, pos_end))
 
@@ -483,7 +495,25 @@ def read_unit(text: str, f: UnitFacts) -> list[Mention]:
     for mn in mentions:
         if mn.preparing:
             mn.times = []  # "rehearsals for the attack took place this week": not its time
+    _forget_examples(f, mentions)
     return mentions
+
+
+def _forget_examples(f: UnitFacts, mentions: list[Mention]) -> None:
+    """Towns given only as examples of a country an event is placed in ("attacks in
+    Indonesia, including in Bali and Jakarta") are not lent to it by a later step."""
+    examples = {start for mn in mentions for start in mn.examples}
+    wider = {
+        pf.place.country
+        for mn in mentions
+        for pf in mn.places
+        if pf.mention.span.start not in mn.examples
+    }
+    f.places = [
+        pf
+        for pf in f.places
+        if pf.mention.span.start not in examples or pf.place.country not in wider
+    ]
 
 
 def _forget_background(
@@ -558,6 +588,10 @@ def _attach(text: str, f: UnitFacts, mentions: list[Mention]) -> None:
         if _SOMEONES_PLACE.search(text, max(0, p.mention.span.start - 40), p.mention.span.start):
             continue  # "an FMLN spokesman in Washington blamed the army for the crime"
         mn.places.append(p)
+        if f.advisory and _EXAMPLE.search(
+            text, max(0, p.mention.span.start - 40), p.mention.span.start
+        ):
+            mn.examples.add(p.mention.span.start)
     for tm in f.times:
         fits = [mn for mn in mentions if _direction_fits(tm, mn.kind)]
         if fits:

@@ -64,12 +64,17 @@ def best_place(mention: Mention) -> Place | None:
     Libertad when his car was shot at near the town of Zaragoza" - then the one nearest
     it: "police in Ayacucho said terrorists killed a mayor in Huanta"), then
     the most precise name compatible with it ("two bombings in Iran ..., in the town of
-    Kerman")."""
+    Kerman"). A place given as an example of a wider one ("in Indonesia, including in
+    Bali and Jakarta") is neither."""
     if not mention.places:
         return None
+    examples = mention.examples  # "attacks in Indonesia, including in Bali and Jakarta"
+    if all(pf.mention.span.start in examples for pf in mention.places):
+        examples = set()
     ranked = sorted(
         mention.places,
         key=lambda pf: (
+            pf.mention.span.start in examples,
             -place_score(pf.mention, pf.place),
             pf.mention.span.start < mention.triggers[0].start,
             mention.distance(pf.mention.span.start, pf.mention.span.end),
@@ -78,7 +83,7 @@ def best_place(mention: Mention) -> Place | None:
     best = ranked[0].place
     for pf in ranked[1:]:
         locative = _PREPOSITION_SCORE.get(pf.mention.prep, 0.0) > 0
-        if locative and _more_precise(pf.place, best):
+        if locative and _more_precise(pf.place, best) and pf.mention.span.start not in examples:
             best = pf.place
     return best
 
