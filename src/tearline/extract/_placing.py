@@ -300,7 +300,7 @@ def _file_settlement(
             continue
         if place.precision is PlacePrecision.REGION:  # not San Isidro, Lima, in "SAN
             region, country = place.region, place.country  # ISIDRO LABRADOR JURISDICTION"
-    country = country or s.country or home
+    country = country or s.country or _country_after(filing.doc.text, span, resolved) or home
     f = filing.at(span.start)
     if country is None or f is None:
         return
@@ -309,6 +309,29 @@ def _file_settlement(
     name = settlement_name(span.text, filing.doc.upper)
     place = Place(span, PlacePrecision.CITY, country=country, city=name, region=region)
     f.places.append(PlaceFact(mention, place))
+
+
+# "the town of Kolofata in northern Cameroon": the country a settlement is said to be in.
+_IN_COUNTRY_AFTER = re.compile(
+    r",?[ \t\n]+(?:in|of)[ \t\n]+(?:the[ \t\n]+)?(?:(?:north|south|east|west|central"
+    r"|north-?east|north-?west|south-?east|south-?west)(?:ern)?[ \t\n]+)?",
+    re.IGNORECASE,
+)
+
+
+def _country_after(
+    text: str, span: Span, resolved: list[tuple[PlaceMention, Place | None]]
+) -> str | None:
+    """The country named right after a settlement ("... of Kolofata in northern
+    Cameroon"): its country, whatever the report is otherwise about (a group's country
+    does not move a town named in another)."""
+    m = _IN_COUNTRY_AFTER.match(text, span.end)
+    if m is None:
+        return None
+    for pm, place in resolved:
+        if pm.span.start == m.end() and place is not None:
+            return place.country if place.precision is PlacePrecision.COUNTRY else None
+    return None
 
 
 def _file_town_list(

@@ -257,7 +257,10 @@ class TownIndex:
             if folded[start:end] not in first:
                 continue
             for j in range(i, min(i + self._longest, len(words))):
-                refs = names.get(folded[start : words[j][1]])
+                key = folded[start : words[j][1]]
+                if "  " in key:  # "Santa Anita - Los Ficus": a dash folds to a space
+                    key = " ".join(key.split())
+                refs = names.get(key)
                 if refs is not None:
                     out.append(Match(start, words[j][1], self._entries(refs)))
         return out
