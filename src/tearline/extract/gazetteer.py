@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 
 from tearline.extract._matcher import Match, PhraseIndex
 from tearline.extract._resident import resident
-from tearline.extract._text import fold, fold_key
+from tearline.extract._text import fold_key
 
 COUNTRY, REGION, CITY, TOWN = 0, 1, 2, 3
 
@@ -175,6 +175,8 @@ class TownTable:
     def __init__(self, columns: dict[str, Any]) -> None:
         self.count: int = columns["count"]
         self.names: list[str] = columns["name"].split("\t") if self.count else []
+        # the names folded as extraction folds text (by the build, with this fold_key)
+        self.keys: list[str] = columns["key"].split("\t") if self.count else []
         self.countries: str = columns["country"]
         self.admin_names: list[str] = columns["admin_names"].split("\t")
         self.admin1 = _unpacked(columns["admin1"])
@@ -208,12 +210,8 @@ class TownIndex:
         self._towns = towns
         self._divisions = divisions
         self._names: dict[str, int | tuple[int, ...]] = {}
-        # One fold over all the names (folding keeps lengths) instead of 200,000 calls.
-        joined = "\x1f".join(towns.names)
-        folded = fold(joined).split("\x1f") if towns.names else []
         names = self._names
-        for i, name in enumerate(folded):
-            key = " ".join(name.split()) if "  " in name else name
+        for i, key in enumerate(towns.keys):
             had = names.get(key)
             names[key] = i if had is None else _more(had, i)
         for i, key in zip(towns.alternate_of, towns.alternate_keys, strict=True):
