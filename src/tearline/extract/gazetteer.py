@@ -1,6 +1,7 @@
 """The shipped gazetteer: countries, regions and cities (GeoNames cities15000) by name,
-and small towns (GeoNames cities1000) that extraction takes only where the document's
-own country agrees.
+and, in an index of their own, towns down to 500 people worldwide (GeoNames cities500)
+and first- and second-level divisions, which extraction takes where the document's
+country or a chain of places ("Town, Province, Country") names their country.
 
 Extraction matches place names with it; later stages use it to get a city's
 coordinates or its names in other languages::
