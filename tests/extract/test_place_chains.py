@@ -3,6 +3,7 @@ gazetteer lacks kept honestly; organisations and ships are no places."""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, datetime
 
 import pytest
@@ -106,3 +107,25 @@ def test_a_town_named_like_a_word_is_taken_only_with_its_country() -> None:
     assert [e.place.city for e in events if e.place] == ["Kabul"]
     place = place_of("Militants kidnapped 12 people in Lexington, United States.")
     assert (place.city, place.country) == ("Lexington", "US")
+
+
+def test_a_wrong_place_words_file_is_refused_naming_where(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import resources
+
+    from tearline.extract import _lexdata, _place_words
+
+    source = resources.files("tearline.data").joinpath("lexicon/en/places.toml")
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    data["divisions"]["after"].append("Province")
+    real = _lexdata._file
+    monkeypatch.setattr(
+        _lexdata, "_file", lambda lang, n: data if n == "places.toml" else real(lang, n)
+    )
+    _place_words.load.cache_clear()
+    try:
+        with pytest.raises(_lexdata.LexiconError, match=r"places.toml \[divisions\] after"):
+            _place_words.load("en")
+    finally:
+        monkeypatch.undo()
+        _place_words.load.cache_clear()
+    assert "governorate" in _place_words.load().divisions.after

@@ -6,11 +6,10 @@ them - and the words that make a name no place ("the MV Tripoli")."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from tearline.extract._lexdata import _tables, _words
 from tearline.extract._text import fold
 
 
@@ -54,14 +53,20 @@ def _after_pattern(words: frozenset[str]) -> re.Pattern[str]:
 
 @cache
 def load(lang: str = "en") -> PlaceWords:
-    """The place words of a language (English only so far)."""
-    source = resources.files("tearline.data").joinpath(f"lexicon/{lang}/places.toml")
-    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    """The place words of a language (English only so far); a malformed file raises
+    LexiconError naming the file and the key."""
+    where = f"lexicon/{lang}/places.toml"
+    data = _tables(
+        lang, "places.toml", {"divisions": ("after", "before"), "not_places": ("ships_before",)}
+    )
     d = data["divisions"]
+    after = _words(f"{where} [divisions] after", d["after"])
+    before = _words(f"{where} [divisions] before", d["before"])
+    ships = _words(f"{where} [not_places] ships_before", data["not_places"]["ships_before"])
     return PlaceWords(
         DivisionWords(
-            frozenset(fold(w) for w in d["after"]),
-            tuple(sorted((fold(w) for w in d["before"]), key=len, reverse=True)),
+            frozenset(fold(w) for w in after),
+            tuple(sorted((fold(w) for w in before), key=len, reverse=True)),
         ),
-        frozenset(w.casefold() for w in data["not_places"]["ships_before"]),
+        frozenset(ships),
     )
