@@ -436,8 +436,10 @@ def eval_places(
     misses: Annotated[int, typer.Option(help="Misses to list.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
-    """Towns in "... in TOWN, PROVINCE, COUNTRY" and "... in TOWN, COUNTRY" sentences:
-    the share placed in the right town and country."""
+    """Towns of 30 countries in attack sentences: the share put in the right town.
+
+    Each sampled town is written "... in TOWN, PROVINCE, COUNTRY." and "... in TOWN,
+    COUNTRY."; same-named towns abroad that won are counted."""
     from tearline.evaluation import places
     from tearline.extract import extract as run_extract
 
