@@ -11,7 +11,7 @@ from importlib import resources
 
 from tearline.extract import _advisory, extract
 from tearline.extract._text import fold
-from tearline.model import EventKind, Modality, TargetType
+from tearline.model import EventKind, Method, Modality, PlacePrecision, TargetType
 
 MOSCOW = timezone(timedelta(hours=3))
 
@@ -232,3 +232,59 @@ def test_towns_an_advisory_gives_as_examples_do_not_place_its_threat() -> None:
     assert {(e.kind, e.place and e.place.country, e.place and e.place.city) for e in events} == {
         (EventKind.THREAT, "ID", None)
     }
+
+
+PESHAWAR_ALERT = """Security Alert \u2013 U.S. Embassy Islamabad, Pakistan (December 4, 2026)
+
+Location: Peshawar, Khyber Pakhtunkhwa, Pakistan
+
+Event: The U.S. Embassy has received information of a specific, credible threat against \
+hotels frequented by foreigners in Peshawar over the coming days. The Embassy has instructed \
+U.S. government personnel to avoid the Saddar area until further notice.
+
+Actions to Take:
+- Avoid large crowds and hotels in Peshawar.
+- Shelter in place if you hear gunfire.
+- Monitor local media for updates."""
+
+
+def test_the_embassy_that_issues_an_alert_is_neither_its_target_nor_its_place() -> None:
+    events = extract(PESHAWAR_ALERT, datetime(2026, 12, 4, 9, tzinfo=UTC))
+    assert [e.kind for e in events] == [EventKind.THREAT]
+    e = events[0]
+    assert TargetType.DIPLOMATIC not in {t.type for t in e.targets}
+    assert [t.type for t in e.targets] == [TargetType.BUSINESS]  # the Event's hotels
+    assert e.place is not None
+    assert (e.place.precision, e.place.country, e.place.city) == (
+        PlacePrecision.CITY,
+        "PK",
+        "Peshawar",
+    )
+    assert e.place.venue is None
+    assert e.time is not None
+    assert e.time.span.text == "over the coming days"
+
+
+def test_an_alerts_advice_gives_no_method_of_the_threat() -> None:
+    events = extract(PESHAWAR_ALERT, datetime(2026, 12, 4, 9, tzinfo=UTC))
+    assert [e.kind for e in events] == [EventKind.THREAT]
+    assert events[0].method is None or events[0].method.method is not Method.ARMED_ASSAULT
+    assert events[0].weapons == ()
+
+
+def test_a_threat_against_an_embassy_still_targets_the_embassy() -> None:
+    sent = datetime(2026, 12, 4, 9, tzinfo=UTC)
+    plain = extract("Militants plan to attack the U.S. Embassy in Kabul.", sent)
+    alert = extract(
+        "Security Alert \u2013 U.S. Embassy Kabul, Afghanistan (December 4, 2026)\n\n"
+        "Event: The Embassy has received information that militants plan to attack the "
+        "U.S. Embassy in Kabul.",
+        sent,
+    )
+    for events in (plain, alert):
+        assert [e.kind for e in events] == [EventKind.THREAT]
+        assert [(t.type, t.name) for t in events[0].targets] == [
+            (TargetType.DIPLOMATIC, "U.S. Embassy")
+        ]
+        assert events[0].place is not None
+        assert (events[0].place.country, events[0].place.city) == ("AF", "Kabul")

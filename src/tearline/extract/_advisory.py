@@ -5,7 +5,9 @@ read once into the values below and matched once per document.
 
 Also what such a document treats as background: a context clause ("amid the conflict in
 Gaza", "following the 2015 attacks") is never the event, and in an advisory a past
-attack counts as an event only where it is dated to the day or told as under way.
+attack counts as an event only where it is dated to the day or told as under way; its
+issuer ("The U.S. Embassy has received information") is not a target, and its advice
+("Actions to Take:", "if you hear gunfire") gives no method, weapon or attack.
 """
 
 from __future__ import annotations
@@ -43,6 +45,46 @@ class ThreatPhrase:
         return (lx.rules_only(lx.Lex(lx.TRIGGER, word)), lx.Lex(THREAT_LANGUAGE, self.modality))
 
 
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    """Who issues an alert ("The U.S. Embassy", "the Consulate"): the names an issuer goes
+    by, and what an issuer does just after its name ("has received", "has instructed")."""
+
+    name: re.Pattern[str]  # the whole of a target's words: "The U.S. Embassy"
+    act: re.Pattern[str]  # just after the name: " has received", " has instructed"
+
+    def issues(self, text: str, start: int, end: int, header: bool) -> bool:
+        """Whether text[start:end] names the alert's issuer: in its header, or doing what
+        an issuer does ("The Embassy has instructed ...")."""
+        if self.name.fullmatch(text, start, end) is None:
+            return False
+        return header or self.act.match(text, end) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """Protective advice: the lines under a heading ("Actions to Take:"), and sentences
+    with a clause of advice ("if you hear", "in the event of")."""
+
+    heading: re.Pattern[str]  # a whole line
+    label: re.Pattern[str]  # a line opened by any "Label:", which ends the advice
+    clause: re.Pattern[str]
+
+    def units(self, text: str, spans: list[tuple[int, int]]) -> set[int]:
+        """The indexes of the sentences (``spans``, in order) that give advice."""
+        out: set[int] = set()
+        under = False
+        for i, (start, end) in enumerate(spans):
+            if self.heading.fullmatch(text, start, end):
+                under = True
+                continue
+            if self.label.match(text, start, end):
+                under = False
+            if under or self.clause.search(text, start, end):
+                out.add(i)
+        return out
+
+
 @dataclass(frozen=True)
 class ThreatLexicon:
     """The threat language of one language, ready to match."""
@@ -54,6 +96,8 @@ class ThreatLexicon:
     context: re.Pattern[str]  # a context clause anywhere (its object a conflict or years back)
     advisory_context: re.Pattern[str]  # in an advisory, any clause so opened
     preparation: re.Pattern[str]  # "rehearsals for the", at the end of the words before
+    issuer: Issuer
+    advice: Advice
 
 
 def _alternatives(words: list[str]) -> str:
@@ -84,6 +128,7 @@ def load(lang: str = "en") -> ThreatLexicon:
     conflicts = _alternatives(context["conflicts"])
     events = _alternatives([*context["events"], *context["conflicts"]])
     clause = r"[^,;:.]{0,80}?"
+    issuer, advice = raw["issuer"], raw["advice"]
     opens = r"(?:^|(?<=[\s,;(]))"
     ends = r"(?=[,;:.]|$)"
     return ThreatLexicon(
@@ -110,6 +155,21 @@ def load(lang: str = "en") -> ThreatLexicon:
         advisory_context=re.compile(
             rf"{opens}(?:{openers})\s+(?:the\s+)?{clause}{ends}",
             re.IGNORECASE,
+        ),
+        issuer=Issuer(
+            # with a nationality or not: "the British High Commission"
+            name=re.compile(
+                rf"(?:the\s+)?(?:[A-Z][\w.]*\s+){{0,2}}?(?:{_alternatives(issuer['names'])})",
+                re.IGNORECASE,
+            ),
+            act=re.compile(rf"\s+(?:{_alternatives(issuer['verbs'])})\b", re.IGNORECASE),
+        ),
+        advice=Advice(
+            heading=re.compile(
+                rf"\s*(?:{_alternatives(advice['headings'])})\s*:?\s*", re.IGNORECASE
+            ),
+            label=re.compile(r"\s*[^\W\d_][\w ]{0,30}:"),
+            clause=re.compile(rf"\b(?:{_alternatives(advice['clauses'])})\b", re.IGNORECASE),
         ),
     )
 

@@ -19,6 +19,7 @@ from tearline.extract._venues import VenueMention, find_venues, speaks_after
 from tearline.extract.gazetteer import Gazetteer
 from tearline.extract.organisations import Organisations
 from tearline.model import (
+    EventKind,
     Harm,
     HarmFact,
     Method,
@@ -135,6 +136,8 @@ def _file_threat_language(filing: _Filing) -> None:
     for start, end in advisory.context_spans(doc.text, register is not None):
         if (u := doc.unit_at(start)) is not None and u.index in filing.by_unit:
             _drop_between(filing.by_unit[u.index], start, end)
+    if register == advisory.ADVISORY:
+        _drop_issuer_and_advice(filing, lexicon)
     for f in filing.by_unit.values():
         u = f.unit
         if register is None:
@@ -152,6 +155,40 @@ def _file_threat_language(filing: _Filing) -> None:
     if doc.dateline is None and home is not None and home.country not in named:
         # named only in context ("amid the conflict in Gaza"): not what the report is about
         filing.dateline_country = filing.dateline_city = None
+
+
+def _drop_issuer_and_advice(filing: _Filing, lexicon: advisory.ThreatLexicon) -> None:
+    """An alert's issuer is not its target ("The U.S. Embassy has received information",
+    "Security Alert – U.S. Embassy Islamabad"), and its advice ("Actions to Take:",
+    "Shelter in place if you hear gunfire") gives no method, weapon or attack; its targets
+    count only where the rest of the alert names none."""
+    doc = filing.doc
+    text = doc.text
+    for f in filing.by_unit.values():
+        header = f.unit.index == doc.units[0].index and not f.triggers
+        f.targets = [
+            t
+            for t in f.targets
+            if not lexicon.issuer.issues(text, t.span.start, t.span.end, header)
+        ]
+    given = lexicon.advice.units(text, [(u.start, u.end) for u in doc.units])
+    advice = {doc.units[i].index for i in given}
+    if not advice:
+        return
+    for index in advice & filing.by_unit.keys():
+        f = filing.by_unit[index]
+        f.methods, f.weapons = [], []
+        f.triggers = [t for t in f.triggers if _threatens(t)]
+    if any(f.targets for i, f in filing.by_unit.items() if i not in advice):
+        for index in advice & filing.by_unit.keys():
+            filing.by_unit[index].targets = []
+
+
+def _threatens(m: Match[lx.Lex]) -> bool:
+    """Whether a trigger is threat language of a threat ("shelter in place"), not an attack
+    or an incident ("gunfire")."""
+    reading = advisory.reading_of(m)
+    return reading is not None and reading[0] is EventKind.THREAT
 
 
 def _country_only(pf: PlaceFact) -> PlaceFact:
