@@ -13,12 +13,11 @@ issuer ("The U.S. Embassy has received information") is not a target, and its ad
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from tearline.extract import _lexicon as lx
+from tearline.extract._lexdata import _file, longest_first
 from tearline.extract._matcher import Match, PhraseIndex
 from tearline.extract._text import fold_key
 from tearline.model import EventKind, Modality
@@ -100,17 +99,10 @@ class ThreatLexicon:
     advice: Advice
 
 
-def _alternatives(words: list[str]) -> str:
-    return "|".join(
-        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
-    )
-
-
 @cache
 def load(lang: str = "en") -> ThreatLexicon:
     """The shipped threat language (English only so far)."""
-    source = resources.files("tearline.data").joinpath(f"lexicon/{lang}/threats.toml")
-    raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    raw = _file(lang, "threats.toml")
     phrases: list[tuple[str, ThreatPhrase]] = []
     patterns: list[tuple[re.Pattern[str], ThreatPhrase]] = []
     for group in raw["language"]:
@@ -122,11 +114,11 @@ def load(lang: str = "en") -> ThreatLexicon:
         phrases += [(fold_key(p), phrase) for p in group["phrases"]]
         patterns += [(re.compile(p), phrase) for p in group.get("patterns", [])]
     context = raw["context"]
-    by_conflict = _alternatives(context["conflict_openers"])
-    by_date = _alternatives(context["dated_openers"])
-    openers = _alternatives([*context["conflict_openers"], *context["dated_openers"]])
-    conflicts = _alternatives(context["conflicts"])
-    events = _alternatives([*context["events"], *context["conflicts"]])
+    by_conflict = longest_first(context["conflict_openers"])
+    by_date = longest_first(context["dated_openers"])
+    openers = longest_first([*context["conflict_openers"], *context["dated_openers"]])
+    conflicts = longest_first(context["conflicts"])
+    events = longest_first([*context["events"], *context["conflicts"]])
     clause = r"[^,;:.]{0,80}?"
     issuer, advice = raw["issuer"], raw["advice"]
     opens = r"(?:^|(?<=[\s,;(]))"
@@ -148,7 +140,7 @@ def load(lang: str = "en") -> ThreatLexicon:
             re.IGNORECASE,
         ),
         preparation=re.compile(
-            rf"\b(?:{_alternatives(raw['preparation']['nouns'])})\s+(?:for|of)\s+"
+            rf"\b(?:{longest_first(raw['preparation']['nouns'])})\s+(?:for|of)\s+"
             r"(?:(?:the|an?|this|that|their|its)\s+)?(?:[^\s.;:,]+\s+)?$",
             re.IGNORECASE,
         ),
@@ -159,17 +151,17 @@ def load(lang: str = "en") -> ThreatLexicon:
         issuer=Issuer(
             # with a nationality or not: "the British High Commission"
             name=re.compile(
-                rf"(?:the\s+)?(?:[A-Z][\w.]*\s+){{0,2}}?(?:{_alternatives(issuer['names'])})",
+                rf"(?:the\s+)?(?:[A-Z][\w.]*\s+){{0,2}}?(?:{longest_first(issuer['names'])})",
                 re.IGNORECASE,
             ),
-            act=re.compile(rf"\s+(?:{_alternatives(issuer['verbs'])})\b", re.IGNORECASE),
+            act=re.compile(rf"\s+(?:{longest_first(issuer['verbs'])})\b", re.IGNORECASE),
         ),
         advice=Advice(
             heading=re.compile(
-                rf"\s*(?:{_alternatives(advice['headings'])})\s*:?\s*", re.IGNORECASE
+                rf"\s*(?:{longest_first(advice['headings'])})\s*:?\s*", re.IGNORECASE
             ),
             label=re.compile(r"\s*[^\W\d_][\w ]{0,30}:"),
-            clause=re.compile(rf"\b(?:{_alternatives(advice['clauses'])})\b", re.IGNORECASE),
+            clause=re.compile(rf"\b(?:{longest_first(advice['clauses'])})\b", re.IGNORECASE),
         ),
     )
 

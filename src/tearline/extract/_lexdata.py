@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -281,6 +281,12 @@ _TOWN_LIST_KEYS = ("area_words", "connectors", "emphasis", "prepositions")
 def alternatives(words: tuple[str, ...]) -> str:
     """A regular expression for any of ``words``, a space in one matching any spaces."""
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+
+
+def longest_first(words: Iterable[str]) -> str:
+    """alternatives() of ``words`` tried longest first, so that "leave the area
+    immediately" wins over "leave" wherever both would match."""
+    return alternatives(tuple(sorted(words, key=len, reverse=True)))
 
 
 @cache

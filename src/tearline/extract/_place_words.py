@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from tearline.extract._lexdata import _tables, _words
+from tearline.extract._lexdata import _tables, _words, longest_first
 from tearline.extract._text import fold
 
 
@@ -47,8 +47,7 @@ class PlaceWords:
 
 @cache
 def _after_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"[ \t]+(?:{alternatives})\b", re.IGNORECASE)
+    return re.compile(rf"[ \t]+(?:{longest_first(words)})\b", re.IGNORECASE)
 
 
 @cache
