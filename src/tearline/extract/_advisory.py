@@ -95,6 +95,8 @@ class ThreatLexicon:
     context: re.Pattern[str]  # a context clause anywhere (its object a conflict or years back)
     advisory_context: re.Pattern[str]  # in an advisory, any clause so opened
     preparation: re.Pattern[str]  # "rehearsals for the", at the end of the words before
+    planned_after: re.Pattern[str]  # " is planned", " will take place", right after "attack"
+    example_before: re.Pattern[str]  # "including in", at the end of the words before a town
     issuer: Issuer
     advice: Advice
 
@@ -121,6 +123,7 @@ def load(lang: str = "en") -> ThreatLexicon:
     events = longest_first([*context["events"], *context["conflicts"]])
     clause = r"[^,;:.]{0,80}?"
     issuer, advice = raw["issuer"], raw["advice"]
+    planned, examples = raw["planned"], raw["examples"]
     opens = r"(?:^|(?<=[\s,;(]))"
     ends = r"(?=[,;:.]|$)"
     return ThreatLexicon(
@@ -146,6 +149,18 @@ def load(lang: str = "en") -> ThreatLexicon:
         ),
         advisory_context=re.compile(
             rf"{opens}(?:{openers})\s+(?:the\s+)?{clause}{ends}",
+            re.IGNORECASE,
+        ),
+        planned_after=re.compile(
+            rf"\s+(?:is|are)\s+(?:now\s+|being\s+)?(?:{longest_first(planned['participles'])})\b"
+            r"|\s+(?:will|is\s+to|are\s+to|is\s+going\s+to)\s+"
+            rf"(?:{longest_first(planned['happenings'])})\b",
+            re.IGNORECASE,
+        ),
+        example_before=re.compile(
+            rf"\b(?:{longest_first(examples['openers'])})\s+(?:in\s+)?(?:the\s+)?"
+            r"(?:[^\s.;:]+\s+(?:and|or)\s+)?$"
+            rf"|\b(?:{longest_first(examples['listing'])})\s+(?:in\s+)?[^.;:]{{1,40}},?\s+(?:and|or)\s+$",
             re.IGNORECASE,
         ),
         issuer=Issuer(

@@ -259,15 +259,6 @@ DID = re.compile(
 )
 
 
-# After the event word, what makes it one to come: "the attack is planned in five days",
-# "the bombing will take place on Friday".
-_PLANNED_AFTER = re.compile(
-    r"\s+(?:is|are)\s+(?:now\s+|being\s+)?(?:planned|plotted|scheduled)\b"
-    r"|\s+(?:will|is\s+to|are\s+to|is\s+going\s+to)\s+(?:take\s+place|happen|occur|be\s+carried\s+out)\b",
-    re.IGNORECASE,
-)
-
-
 def _kind_and_modality(
     text: str, f: UnitFacts, m: Match[lx.Lex], before: str | None
 ) -> tuple[EventKind, Modality] | None:
@@ -297,7 +288,8 @@ def _kind_and_modality(
         return EventKind.INCIDENT, (
             Modality.DENIED if _DENIED.search(before) else Modality.REPORTED
         )
-    planned_after = _PLANNED_AFTER.match(text, m.end) is not None  # "the attack is planned"
+    # "the attack is planned", "the bombing will take place on Friday"
+    planned_after = advisory.load().planned_after.match(text, m.end) is not None
     threatish = bool(_THREATENED.search(before)) or _planned(before) or planned_after
     # a time to come said of the event, not of an inquiry into it before the window: "within
     # the next 72 hours the government will disclose the names of those implicated in the
@@ -408,16 +400,6 @@ _SOMEONES_PLACE = re.compile(
 )
 
 
-# A place an advisory gives as an example of a wider one: "attacks in Indonesia, including
-# in Bali and Jakarta" (the first of a list; "and Jakarta" follows it). News lists towns
-# each an event happened in that way.
-_EXAMPLE = re.compile(
-    r"\b(?:including|such\s+as|notably|especially|in\s+particular)\s+(?:in\s+)?(?:the\s+)?"
-    r"(?:[^\s.;:]+\s+(?:and|or)\s+)?$|\b(?:including|such\s+as)\s+(?:in\s+)?[^.;:]{1,40},?\s+(?:and|or)\s+$",
-    re.IGNORECASE,
-)
-
-
 def _nearest(pos_start: int, pos_end: int, mentions: list[Mention]) -> Mention:
     return min(mentions, key=lambda mn: mn.distance(pos_start, pos_end))
 
@@ -457,7 +439,8 @@ def read_unit(text: str, f: UnitFacts) -> list[Mention]:
         span = Span(m.start, m.end, text[m.start : m.end])
         # "a credible threat", "the attack is planned": the words say what is threatened
         language = advisory.reading_of(m) is not None or (
-            km[0] is EventKind.THREAT and _PLANNED_AFTER.match(text, m.end) is not None
+            km[0] is EventKind.THREAT
+            and advisory.load().planned_after.match(text, m.end) is not None
         )
         preparing = before is not None and advisory.prepares(before)
         same = [mn for mn in mentions if mn.kind is km[0]]
@@ -588,7 +571,9 @@ def _attach(text: str, f: UnitFacts, mentions: list[Mention]) -> None:
         if _SOMEONES_PLACE.search(text, max(0, p.mention.span.start - 40), p.mention.span.start):
             continue  # "an FMLN spokesman in Washington blamed the army for the crime"
         mn.places.append(p)
-        if f.advisory and _EXAMPLE.search(
+        # an advisory's example of a wider place: "in Indonesia, including in Bali and
+        # Jakarta" (news lists towns each an event happened in that way)
+        if f.advisory and advisory.load().example_before.search(
             text, max(0, p.mention.span.start - 40), p.mention.span.start
         ):
             mn.examples.add(p.mention.span.start)
