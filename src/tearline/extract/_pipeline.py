@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
 from tearline.errors import InputError
-from tearline.extract import _lexdata, gazetteer, local_names, organisations
+from tearline.extract import _lexdata, _reader, gazetteer, langid, local_names, organisations
 from tearline.extract import _roles as roles
 from tearline.extract._assemble import assemble
 from tearline.extract._doc import Doc, prepare
@@ -18,6 +19,7 @@ from tearline.extract._mentions import REACTION, read_unit
 from tearline.extract._merge import Merger
 from tearline.extract._places import DIVISION_AFTER, LIST_GAP, LOCATIVE
 from tearline.extract._placing import country_place
+from tearline.extract._readerlex import READER_LANGUAGES
 from tearline.extract._roles import RoleModel
 from tearline.model import Event, Place, PlacePrecision
 
@@ -26,7 +28,13 @@ _LOCAL = (PlacePrecision.CITY, PlacePrecision.DISTRICT, PlacePrecision.VENUE)
 _WORDS = _lexdata.load("en").text
 
 
-LANGUAGES = ("en",)  # the languages extraction reads; the data is in data/lexicon/<lang>/
+# The languages extraction reads: English by the English pipeline, the others by the
+# lexicon reader (_reader.py); the data is in data/lexicon/<lang>/.
+LANGUAGES = ("en", *READER_LANGUAGES)
+# A paragraph is read in another language than English only where the language
+# identifier is at least this sure; below, it is read as English (as it always was).
+_SURE = 0.5
+_OWN_SCRIPT = ("ru", "ar", "fa")  # a script of their own: no English reading to fall back on
 
 
 def extract(text: str, document_date: datetime, lang: str | None = None) -> list[Event]:
@@ -34,9 +42,11 @@ def extract(text: str, document_date: datetime, lang: str | None = None) -> list
 
     ``document_date`` must be timezone-aware: relative times ("yesterday", "within
     days", "on Friday") are resolved against it, forwards for a threat and backwards for
-    an incident. ``lang``: the document's language, an ISO 639-1 code (None: English);
-    one extraction does not read gives an InputError that names those it does. Pure
-    apart from loading the shipped reference data once per process and the
+    an incident. ``lang``: the document's language, an ISO 639-1 code; None identifies
+    the language of each paragraph (``langid``), so that an English cover note over a
+    quoted Russian intercept is read in both. A language extraction does not read gives
+    an InputError that names those it does; a paragraph found to be in one is skipped.
+    Pure apart from loading the shipped reference data once per process and the
     deployment's names file (``local_names``) when it changes.
     """
     return extract_with(text, document_date, roles.load(), lang)
@@ -57,7 +67,7 @@ def extract_with(
 ) -> list[Event]:
     """extract() with the given role model (None: no learned role fillers). The build
     script reads held-out documents with models trained without them."""
-    check_language(lang)
+    code = None if lang is None else check_language(lang)
     if document_date.tzinfo is None or document_date.utcoffset() is None:
         raise InputError(
             "the document date has no time zone; give one, e.g. 2024-03-06T09:00:00+00:00"
@@ -70,10 +80,102 @@ def extract_with(
     shipped = gazetteer.load(), organisations.load()
     if (names.gazetteer, names.organisations) != shipped:
         try:
-            return _read(text, document_date, model, names.gazetteer, names.organisations)
+            return _languages(text, document_date, model, code, names.gazetteer, names.organisations)
         except Exception as exc:  # a deployment's names never stop a run: read without them
             local_names.failed(exc)
-    return _read(text, document_date, model, *shipped)
+    return _languages(text, document_date, model, code, *shipped)
+
+
+def language_parts(text: str, lang: str | None = None) -> dict[str, list[tuple[int, int]]]:
+    """The stretches of ``text`` each language reads: all of it in ``lang`` where given,
+    else each paragraph in the language identified for it - English where the
+    identifier is unsure of a Latin-script language, or finds one extraction does not
+    read (as every document was read before languages were identified)."""
+    if lang is not None:
+        return {lang: [(0, len(text))]}
+    parts: dict[str, list[tuple[int, int]]] = {}
+    for p in langid.paragraphs(text):
+        sure = p.score >= _SURE or p.lang in _OWN_SCRIPT
+        code = p.lang if p.lang in READER_LANGUAGES and sure else "en"
+        parts.setdefault(code, []).append((p.start, p.end))
+    return parts
+
+
+def _languages(
+    text: str,
+    document_date: datetime,
+    model: RoleModel | None,
+    lang: str | None,
+    gaz: gazetteer.Gazetteer,
+    orgs: organisations.Organisations,
+) -> list[Event]:
+    parts = language_parts(text, lang)
+    if set(parts) <= {"en"}:
+        return _read(text, document_date, model, gaz, orgs)
+    events: list[tuple[int, Event]] = []
+    for code, ranges in parts.items():
+        if code == "en":
+            masked = _only(text, ranges)
+            if masked.strip():
+                found = _read(masked, document_date, model, gaz, orgs)
+                events += [(e.evidence[0].start if e.evidence else 0, e) for e in found]
+        else:
+            found = _reader.read(text, document_date, code, gaz, orgs, ranges)
+            events += [(e.evidence[0].start if e.evidence else 0, e) for e in found]
+    return merge_across(e for _, e in sorted(events, key=lambda pair: pair[0]))
+
+
+def _only(text: str, ranges: list[tuple[int, int]]) -> str:
+    """The text with everything outside ``ranges`` blanked (same length, same offsets)."""
+    out = [" " if not c.isspace() else c for c in text]
+    for s, e in ranges:
+        out[s:e] = text[s:e]
+    return "".join(out)
+
+
+def merge_across(events: Iterable[Event]) -> list[Event]:
+    """Events read from paragraphs in different languages that are one event: same kind,
+    and the same town or one of them without a town (a cover note's "planned attack in
+    Kazan" over the quoted report of it). The first keeps its facts; the other fills
+    what it lacks and adds its evidence."""
+    out: list[Event] = []
+    for e in events:
+        for i, o in enumerate(out):
+            if o.kind is e.kind and _same_place(o.place, e.place):
+                out[i] = replace(
+                    o,
+                    evidence=(*o.evidence, *e.evidence),
+                    place=_finer(o.place, e.place),
+                    time=o.time or e.time,
+                    method=o.method or e.method,
+                    actors=o.actors or e.actors,
+                    targets=o.targets or e.targets,
+                    harm=o.harm or e.harm,
+                    casualties=o.casualties if (o.casualties.killed or o.casualties.injured) else e.casualties,
+                    perpetrator_organizations=o.perpetrator_organizations or e.perpetrator_organizations,
+                    perpetrator_individuals=o.perpetrator_individuals or e.perpetrator_individuals,
+                )
+                break
+        else:
+            out.append(e)
+    return out
+
+
+def _same_place(a: Place | None, b: Place | None) -> bool:
+    if a is None or b is None:
+        return True
+    if a.country and b.country and a.country != b.country:
+        return False
+    if a.city and b.city:
+        return a.city == b.city
+    return True
+
+
+def _finer(a: Place | None, b: Place | None) -> Place | None:
+    if a is None or b is None:
+        return a or b
+    order = list(PlacePrecision)
+    return a if order.index(a.precision) <= order.index(b.precision) else b
 
 
 def _read(

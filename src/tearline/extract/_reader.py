@@ -1,0 +1,1096 @@
+"""Reading reports in Spanish, French, Russian, Arabic and Farsi.
+
+The English pipeline reads English with rules and taggers trained on English; these
+languages are read by one reader driven by a lexicon per language
+(data/lexicon/<lang>/reader.toml, ``_readerlex``) and the shared name files:
+
+1. the text is normalised (``_normal``: case, accents and vowel marks, Arabic and Farsi
+   letter variants, digits) and cut into words and sentences, each word remembering
+   where it stands in the original, so that every fact's evidence is the text as written;
+2. words are matched against the lexicon's phrases; a phrase word ending in ``*``
+   matches any word it begins (Russian and Arabic inflection: "взрыв*" takes взрыва,
+   взрывом), and an Arabic or Farsi word is also tried without its clitics ("بالقاهرة"
+   → القاهرة → قاهره);
+3. places: Cyrillic and Arabic-script names from GeoNames and CLDR
+   (data/names/*.tsv, scripts/build_script_names.py) with the name's case endings or
+   clitics taken off; Latin names through the main gazetteer (whose alternates hold
+   "Moscú", "Kaboul"), towns where the document names their country;
+4. organisations: the lexicon's names in the language ("Исламское государство",
+   "داعش"), the designation lists' aliases as written, and a name in another script
+   whose sound key (``tearline.translit``) is that of a listed alias ("Хезболла",
+   "بوكو حرام");
+5. dates with dateparser's own month, weekday and relative-day words for the language,
+   resolved backwards for an incident and forwards for a threat;
+6. a sentence with an attack word, or an advisory's threat words, makes an event; its
+   kind and modality come from the threat, plan, foiled, claim and denial words near
+   it; sentences of background (an anniversary, a trial, a film, a drill) make none;
+   later sentences fill what the event lacks (the claim, the toll, the town).
+
+The facts are in Tearline's own terms (methods, target types, English GeoNames place
+names, the organisation's listed name), so that the desk shows them in English with the
+original words beside them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache, lru_cache
+from importlib import resources
+
+from anyascii import anyascii
+
+from tearline.extract import _readerlex, gazetteer
+from tearline.extract._normal import Normal, normalise, word
+from tearline.extract._readerlex import Pattern, ReaderLexicon
+from tearline.extract._text import fold
+from tearline.extract.gazetteer import CITY, COUNTRY, REGION, TOWN, Gazetteer
+from tearline.extract.organisations import Organisations
+from tearline.model import (
+    Actor,
+    Casualties,
+    Count,
+    Event,
+    EventKind,
+    Harm,
+    HarmFact,
+    Method,
+    MethodFact,
+    Modality,
+    Place,
+    PlacePrecision,
+    RoleFiller,
+    Span,
+    Target,
+    TargetType,
+    TimePrecision,
+    TimeWindow,
+    incident_type_of,
+)
+from tearline.translit import latin
+from tearline.translit import script as script_of
+from tearline.translit import sound_key
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?؟۔;]+(?=\s|$)|\n\s*\n|\n(?=\s*[-•*\u2022]|\s*\S[^\n]{0,60}\n)")
+_METHOD_ORDER = (
+    Method.SUICIDE_BOMBING,
+    Method.VEHICLE_RAMMING,
+    Method.HIJACKING,
+    Method.KIDNAPPING,
+    Method.STABBING,
+    Method.ARSON,
+    Method.BOMBING,
+    Method.ASSASSINATION,
+    Method.ARMED_ASSAULT,
+    Method.CBRN,
+    Method.UNKNOWN,
+)
+# A sound-key match across scripts needs this many consonant classes to count.
+_MIN_SOUND_KEY = 4
+
+
+# --- words -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int  # offsets in the original text
+    end: int
+    norm: str
+    forms: tuple[str, ...]  # norm, then norm without each clitic it carries
+    capital: bool  # written with a capital (Latin, Cyrillic)
+    text: str  # as written
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    first: int  # token indexes, end exclusive
+    last: int
+    value: str
+
+
+class Matcher:
+    """Find a set of lexicon patterns in a token list; the longest at each start wins."""
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        self.exact: dict[str, list[Pattern]] = {}
+        self.prefix: dict[str, list[Pattern]] = {}
+        for p in patterns:
+            first, is_prefix = p.words[0]
+            (self.prefix if is_prefix else self.exact).setdefault(first, []).append(p)
+        self.lengths = sorted({len(k) for k in self.prefix})
+
+    def _candidates(self, tok: Token) -> list[Pattern]:
+        out: list[Pattern] = []
+        for form in tok.forms:
+            out.extend(self.exact.get(form, ()))
+            for n in self.lengths:
+                if n > len(form):
+                    break
+                out.extend(self.prefix.get(form[:n], ()))
+        return out
+
+    def find(self, tokens: Sequence[Token], lo: int = 0, hi: int | None = None) -> list[Hit]:
+        hi = len(tokens) if hi is None else hi
+        hits: list[Hit] = []
+        i = lo
+        while i < hi:
+            best: Hit | None = None
+            for p in self._candidates(tokens[i]):
+                n = len(p.words)
+                if i + n > hi:
+                    continue
+                if all(_word_matches(p.words[k], tokens[i + k]) for k in range(1, n)):
+                    if best is None or n > best.last - best.first:
+                        best = Hit(i, i + n, p.value)
+            if best is not None:
+                hits.append(best)
+                i = best.last
+            else:
+                i += 1
+        return hits
+
+
+def _word_matches(w: tuple[str, bool], tok: Token) -> bool:
+    text, prefix = w
+    return any(f.startswith(text) if prefix else f == text for f in tok.forms)
+
+
+def _forms(norm: str, clitics: Sequence[str]) -> tuple[str, ...]:
+    forms = [norm]
+    for c in clitics:  # longest first
+        if norm.startswith(c) and len(norm) - len(c) >= 2:
+            forms.append(norm[len(c) :])
+    return tuple(dict.fromkeys(forms))
+
+
+def tokens_of(text: str, norm: Normal, lex: ReaderLexicon) -> list[Token]:
+    out = []
+    for m in _WORD.finditer(norm.text):
+        start, end = norm.original(m.start(), m.end())
+        written = text[start:end]
+        out.append(
+            Token(
+                start,
+                end,
+                m.group(0),
+                _forms(m.group(0), lex.clitics),
+                written[:1].isupper(),
+                written,
+            )
+        )
+    return out
+
+
+# --- places ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRef:
+    kind: int  # COUNTRY, REGION (a lexicon region), CITY or TOWN
+    country: str
+    geonameid: int | None = None
+    region: str | None = None
+    town: int | None = None  # index into the gazetteer's town table
+    name: str | None = None  # a town no gazetteer knows, as transliterated
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHit:
+    first: int
+    last: int
+    refs: tuple[PlaceRef, ...]
+    located: bool  # after a locative ("в", "en", "في", "در")
+
+
+class ScriptNames:
+    """Place names of one script, keyed as the reader keys a name written in it."""
+
+    def __init__(self, script: str, gaz: Gazetteer) -> None:
+        self.script = script
+        self.names: dict[tuple[str, ...], list[PlaceRef]] = {}
+        self.written: dict[PlaceRef, list[str]] = {}  # the normalised names of each place
+        source = resources.files("tearline.data").joinpath(f"names/{script}.tsv")
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if not line or line.startswith("#"):
+                continue
+            name, code = line.split("\t")
+            ref = _ref(code, gaz)
+            if ref is not None:
+                self.add(name, ref)
+        self.longest = max((len(k) for k in self.names), default=1)
+
+    def add(self, name: str, ref: PlaceRef) -> None:
+        norm = word(name)
+        key = tuple(self.key(w) for w in norm.split())
+        if key and all(key):
+            refs = self.names.setdefault(key, [])
+            if ref not in refs:
+                refs.append(ref)
+            self.written.setdefault(ref, []).append(norm)
+
+    def key(self, w: str) -> str:
+        if self.script == "arabic":
+            return w[2:] if w.startswith("ال") and len(w) > 4 else w
+        if self.script == "cyrillic":
+            # the stem a case ending is added to: "казань" -> "казан", "грозный" -> "грозн"
+            stem = w
+            for _ in range(2):
+                if len(stem) > 4 and stem[-1] in "аяоеиыуюьй":
+                    stem = stem[:-1]
+            return stem
+        return w
+
+
+def _ref(ref: str, gaz: Gazetteer) -> PlaceRef | None:
+    if ref.isdigit():
+        i = gaz.by_geonameid.get(int(ref))
+        return None if i is None else PlaceRef(CITY, gaz.cities[i].country, int(ref))
+    return PlaceRef(COUNTRY, ref)
+
+
+@cache
+def script_names(script: str) -> ScriptNames:
+    return ScriptNames(script, gazetteer.load())
+
+
+# --- times -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimeHit:
+    first: int
+    last: int
+    kind: str  # "date", "relative", "weekday", "vague"
+    day: int = 0
+    month: int = 0
+    year: int = 0
+    offset: int = 0  # relative days, or the weekday (0 Monday), or the vague window's days
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    relative: tuple[Pattern, ...]
+
+
+@cache
+def calendar(lang: str) -> Calendar:
+    """Month, weekday and relative-day words from dateparser's data for the language,
+    with the lexicon's additions."""
+    from dateparser.languages.loader import LocaleDataLoader
+
+    lex = _readerlex.load(lang)
+    info = next(iter(LocaleDataLoader().get_locale_map(languages=[lang]).values())).info
+    names = ("january february march april may june july august september october "
+             "november december").split()
+    months: dict[str, int] = {}
+    for n, key in enumerate(names, 1):
+        for w in info.get(key, []):
+            w = word(w)
+            if len(w) >= 3 and "." not in w:
+                months[w] = n
+    months.update(lex.months)
+    days = "monday tuesday wednesday thursday friday saturday sunday".split()
+    weekdays: dict[str, int] = {}
+    for n, key in enumerate(days):
+        for w in info.get(key, []):
+            w = word(w)
+            if len(w) >= 4:
+                weekdays[w] = n
+    relative: list[Pattern] = list(lex.relative_days)
+    for key, phrases in info.get("relative-type", {}).items():
+        m = re.fullmatch(r"(in )?(\d) day( ago)?", key)
+        if not m:
+            continue
+        days_off = int(m.group(2)) * (-1 if m.group(3) else 1)
+        for phrase in phrases:
+            if len(phrase) >= 3:
+                relative.append(Pattern(tuple((w, False) for w in word(phrase).split()), str(days_off), phrase))
+    return Calendar(months, weekdays, tuple(relative))
+
+
+# --- the reader --------------------------------------------------------------------
+
+
+@dataclass
+class Sentence:
+    first: int
+    last: int
+    methods: list[Hit] = field(default_factory=list)
+    marks: dict[str, list[Hit]] = field(default_factory=dict)
+    places: list[PlaceHit] = field(default_factory=list)
+    orgs: list[tuple[int, int, str]] = field(default_factory=list)
+    individuals: list[Hit] = field(default_factory=list)
+    targets: list[Hit] = field(default_factory=list)
+    times: list[TimeHit] = field(default_factory=list)
+    killed: Count | None = None
+    injured: Count | None = None
+
+    def has(self, mark: str) -> bool:
+        return bool(self.marks.get(mark))
+
+
+@dataclass
+class Draft:
+    kind: EventKind
+    modality: Modality
+    sentences: list[Sentence]
+    method: Hit | None = None
+
+
+class Reader:
+    """One language's reader over one document."""
+
+    def __init__(
+        self, lang: str, gazetteer: Gazetteer, organisations: Organisations
+    ) -> None:
+        self.lex = _readerlex.load(lang)
+        self.gaz = gazetteer
+        self.orgs = organisations
+        self.matchers = {k: Matcher(v) for k, v in self.lex.lists.items() if v}
+        self.method_matcher = Matcher(self.lex.methods)
+        self.target_matcher = Matcher(self.lex.targets)
+        self.org_matcher = Matcher(self.lex.organisations)
+        self.place_matcher = Matcher(self.lex.places)
+        cal = calendar(lang)
+        self.calendar = cal
+        self.relative_matcher = Matcher(cal.relative)
+        self.vague_matcher = Matcher(self.lex.vague)
+        self.not_relative = Matcher(self.lex.not_relative)
+        self.age_matcher = Matcher(self.lex.age_words)
+        self.not_place_matcher = Matcher(self.lex.lists["not_places"])
+        self.sound_keys = _sound_keys(organisations)
+
+    def hits(self, name: str, toks: Sequence[Token], lo: int, hi: int) -> list[Hit]:
+        m = self.matchers.get(name)
+        return m.find(toks, lo, hi) if m else []
+
+    # --- one document --------------------------------------------------------------
+
+    def read(self, text: str, date: datetime, ranges: Sequence[tuple[int, int]]) -> list[Event]:
+        """The events of ``text[s:e]`` for each range (the paragraphs in this language)."""
+        norm = normalise(text)
+        all_toks = tokens_of(text, norm, self.lex)
+        toks = [t for t in all_toks if any(s <= t.start < e for s, e in ranges)]
+        if not toks:
+            return []
+        sentences = self._sentences(text, toks)
+        advisory = bool(self.hits("advisory", toks, 0, len(toks)))
+        orgs = self._orgs(text, toks)
+        in_orgs = {i for first, last, _ in orgs for i in range(first, last)}
+        places = [p for p in self._places(text, toks) if p.first not in in_orgs]
+        doc_countries = {r.country for p in places for r in p.refs if r.kind == COUNTRY}
+        if self.lex.script != "latin" and doc_countries:
+            places = sorted(
+                places + self._heard_places(toks, places, in_orgs, doc_countries),
+                key=lambda p: p.first,
+            )
+        for s in sentences:
+            self._fill(s, toks, places, orgs)
+        drafts = self._drafts(sentences, advisory)
+        return [self._event(d, toks, date, doc_countries, text) for d in drafts]
+
+    def _sentences(self, text: str, toks: Sequence[Token]) -> list[Sentence]:
+        cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
+        out: list[Sentence] = []
+        first = 0
+        ci = 0
+        for i, t in enumerate(toks):
+            while ci < len(cuts) and cuts[ci] <= t.start:
+                if i > first:
+                    out.append(Sentence(first, i))
+                    first = i
+                ci += 1
+        out.append(Sentence(first, len(toks)))
+        return out
+
+    def _fill(
+        self,
+        s: Sentence,
+        toks: Sequence[Token],
+        places: Sequence[PlaceHit],
+        orgs: Sequence[tuple[int, int, str]],
+    ) -> None:
+        lo, hi = s.first, s.last
+        blocked = {i for h in self.hits("not_events", toks, lo, hi) for i in range(h.first, h.last)}
+        s.methods = [h for h in self.method_matcher.find(toks, lo, hi) if h.first not in blocked]
+        for name in ("threat", "plan", "foiled", "claimed", "denied", "possible", "context",
+                     "under_way", "seized", "not_claimed"):
+            s.marks[name] = self.hits(name, toks, lo, hi)
+        if s.marks["not_claimed"]:
+            s.marks["claimed"] = []
+        s.places = [p for p in places if lo <= p.first < hi]
+        s.orgs = [o for o in orgs if lo <= o[0] < hi]
+        s.individuals = self.hits("individuals", toks, lo, hi)
+        s.targets = self.target_matcher.find(toks, lo, hi)
+        s.times = self._times(toks, lo, hi)
+        s.killed = self._count("killed", toks, s)
+        s.injured = self._count("injured", toks, s)
+
+    def _drafts(self, sentences: Sequence[Sentence], advisory: bool) -> list[Draft]:
+        drafts: list[Draft] = []
+        current: Draft | None = None
+        for s in sentences:
+            if s.has("context"):
+                current = None if current is not None and not s.methods else current
+                continue
+            threatish = s.has("threat") or s.has("plan") or s.has("foiled") or s.has("possible")
+            starts = s.methods or (threatish and (advisory or s.targets or s.places))
+            if s.has("seized") and not (current is not None and s.has("claimed")):
+                starts = False  # weapons found or seized: not an attack
+            if starts:
+                kind = EventKind.THREAT if threatish and not s.has("under_way") else EventKind.INCIDENT
+                if advisory and kind is EventKind.INCIDENT and not s.has("under_way") and any(
+                    d.kind is EventKind.THREAT for d in drafts
+                ):
+                    continue  # an advisory's account of past attacks is background
+                modality = self._modality(s, kind)
+                method = _best_method(s.methods)
+                if current is not None and self._joins(current, s, kind):
+                    current.sentences.append(s)
+                    if method is not None and (
+                        current.method is None or _rank(method) < _rank(current.method)
+                    ):
+                        current.method = method
+                    if modality in (Modality.CLAIMED, Modality.DENIED) and current.kind is EventKind.INCIDENT:
+                        current.modality = modality
+                    continue
+                current = Draft(kind, modality, [s], method)
+                drafts.append(current)
+            elif current is not None and (
+                s.orgs or s.killed or s.injured or s.places or s.times or s.has("claimed")
+            ):
+                current.sentences.append(s)  # fills what the event lacks
+                if s.has("claimed") and current.kind is EventKind.INCIDENT:
+                    current.modality = Modality.CLAIMED
+        if advisory and any(d.kind is EventKind.THREAT for d in drafts):
+            drafts = [d for d in drafts if d.kind is EventKind.THREAT or _under_way(d)]
+        return drafts
+
+    def _joins(self, current: Draft, s: Sentence, kind: EventKind) -> bool:
+        if kind is not current.kind:
+            return False
+        mine = _cities(current.sentences)
+        theirs = _cities([s])
+        return not mine or not theirs or bool(mine & theirs)
+
+    def _modality(self, s: Sentence, kind: EventKind) -> Modality:
+        if kind is EventKind.THREAT:
+            if s.has("foiled") or s.has("plan"):
+                return Modality.PLANNED
+            if s.has("possible") and not s.has("threat"):
+                return Modality.HYPOTHETICAL
+            return Modality.THREATENED
+        if s.has("denied"):
+            return Modality.DENIED
+        if s.has("claimed"):
+            return Modality.CLAIMED
+        return Modality.REPORTED
+
+    # --- places ----------------------------------------------------------------------
+
+    def _places(self, text: str, toks: Sequence[Token]) -> list[PlaceHit]:
+        located = set()
+        for h in self.hits("locatives", toks, 0, len(toks)):
+            located.add(h.last)
+            if h.last + 1 < len(toks) and not toks[h.last].capital:
+                located.add(h.last + 1)  # "в подмосковном Красногорске"
+        self.blocked = {
+            i for h in self.not_place_matcher.find(toks) for i in range(h.first, h.last)
+        }
+        out: list[PlaceHit] = []
+        taken: set[int] = set()
+        for h in self.place_matcher.find(toks):
+            out.append(PlaceHit(h.first, h.last, (_lexicon_place(h.value),), h.first in located))
+            taken.update(range(h.first, h.last))
+        if self.lex.script == "latin":
+            found = self._latin_places(text, toks, located)
+        else:
+            found = self._script_places(toks, located)
+        for p in found:
+            if not taken & set(range(p.first, p.last)):
+                out.append(p)
+                taken.update(range(p.first, p.last))
+        return sorted(out, key=lambda p: p.first)
+
+    def _script_places(self, toks: Sequence[Token], located: set[int]) -> list[PlaceHit]:
+        names = script_names(self.lex.script)
+        out: list[PlaceHit] = []
+        i = 0
+        while i < len(toks):
+            hit = None
+            for n in range(min(names.longest, len(toks) - i), 0, -1):
+                if i in self.blocked:
+                    break
+                refs = self._lookup(names, toks[i : i + n])
+                if refs:
+                    hit = PlaceHit(i, i + n, tuple(refs), i in located)
+                    break
+            if hit is not None:
+                out.append(hit)
+                i = hit.last
+            else:
+                i += 1
+        return out
+
+    def _heard_places(
+        self,
+        toks: Sequence[Token],
+        places: Sequence[PlaceHit],
+        in_orgs: set[int],
+        countries: set[str],
+    ) -> list[PlaceHit]:
+        """Towns of the countries a text names, written in its script but missing from
+        the script's name file (GeoNames gives Cyrillic and Arabic names for cities of
+        15,000 only): "в населенном пункте Курига" is Kuriga, Nigeria, by sound. Only a
+        word a place word or locative points at is tried."""
+        taken = {i for p in places for i in range(p.first, p.last)} | in_orgs | self.blocked
+        cued = {h.last for h in self.hits("place_words", toks, 0, len(toks))}
+        out: list[PlaceHit] = []
+        for i in sorted(cued):
+            if i >= len(toks) or i in taken:
+                continue
+            t = toks[i]
+            if self.lex.script == "cyrillic" and not t.capital:
+                continue
+            for f in t.forms:
+                key = sound_key(f)
+                if len(key) < 3:
+                    continue
+                initial = latin(f)[:1]
+                refs = [
+                    r
+                    for c in sorted(countries)
+                    for r, name in _heard(self.gaz, c).get(key, ())
+                    if fold(name)[:1] == initial  # "Центре" is not "Suntar"
+                ]
+                if refs:
+                    out.append(PlaceHit(i, i + 1, tuple(refs), True))
+                    break
+            else:
+                if self.lex.script == "cyrillic" and len(countries) == 1 and len(t.norm) >= 4:
+                    # a town no file knows, named after its place word in the nominative
+                    # ("в населенном пункте Курига"): kept, transliterated, in the one
+                    # country the text names
+                    name = anyascii(t.text)
+                    [country] = countries
+                    out.append(PlaceHit(i, i + 1, (PlaceRef(TOWN, country, name=name),), True))
+        return out
+
+    def _lookup(self, names: ScriptNames, toks: Sequence[Token]) -> list[PlaceRef]:
+        if self.lex.script == "cyrillic" and not all(t.capital for t in toks[:1]):
+            return []
+        keys: list[tuple[str, ...]] = [()]
+        for t in toks:
+            options = self._keys(names, t)
+            keys = [(*k, o) for k in keys for o in options]
+        for key in keys:
+            refs = names.names.get(key)
+            if refs:
+                # a country outranks a town of the same name ("России": Russia, not Rosso)
+                refs = [r for r in refs if r.kind == COUNTRY] or refs
+                # of names sharing a stem, the one the word is written closest to
+                # ("Нигерии": Нигерия, not Нигер)
+                written = " ".join(t.norm for t in toks)
+                best = max(_common(written, n) for r in refs for n in names.written.get(r, [""]))
+                return [
+                    r for r in refs
+                    if max(_common(written, n) for n in names.written.get(r, [""])) == best
+                ]
+        return []
+
+    def _keys(self, names: ScriptNames, t: Token) -> list[str]:
+        if names.script == "cyrillic":
+            out = [names.key(t.norm)]
+            for e in self.lex.endings:
+                if e and t.norm.endswith(e) and len(t.norm) - len(e) >= 3:
+                    out.append(t.norm[: -len(e)])
+            return list(dict.fromkeys(out))
+        return list(dict.fromkeys(names.key(f) for f in t.forms))
+
+    def _latin_places(
+        self, text: str, toks: Sequence[Token], located: set[int]
+    ) -> list[PlaceHit]:
+        folded = fold(text)
+        starts = {t.start: i for i, t in enumerate(toks)}
+        ends = {t.end: i for i, t in enumerate(toks)}
+        out: list[PlaceHit] = []
+        for m in self.gaz.index.find(folded):
+            first, last = starts.get(m.start), ends.get(m.end)
+            if first is None or last is None:
+                continue
+            written = text[m.start : m.end]
+            if not written[:1].isupper() or first in self.blocked:
+                continue
+            refs = []
+            for e in m.values:
+                if e.exact is not None and e.exact != written:
+                    continue
+                if e.kind == COUNTRY:
+                    refs.append(PlaceRef(COUNTRY, self.gaz.countries[e.ref].code))
+                elif e.kind == CITY:
+                    c = self.gaz.cities[e.ref]
+                    if e.wordlike and not (first in located):
+                        continue
+                    refs.append(PlaceRef(CITY, c.country, c.geonameid))
+                elif e.kind == REGION:
+                    r = self.gaz.regions[e.ref]
+                    if r.country:
+                        refs.append(PlaceRef(REGION, r.country, region=r.name))
+            if refs:
+                out.append(PlaceHit(first, last + 1, tuple(refs), first in located))
+        for m in self.gaz.town_index.find(folded):
+            first, last = starts.get(m.start), ends.get(m.end)
+            if first is None or last is None or not text[m.start : m.start + 1].isupper():
+                continue
+            if first not in located or first in self.blocked:
+                continue
+            refs = [
+                PlaceRef(TOWN, self.gaz.country_of(e) or "", town=e.ref)
+                for e in m.values
+                if e.ref < self.gaz.towns.count
+            ]
+            if refs:
+                out.append(PlaceHit(first, last + 1, tuple(refs), True))
+        # the longest reading at each place wins
+        out.sort(key=lambda p: (p.first, -(p.last - p.first)))
+        kept: list[PlaceHit] = []
+        for p in out:
+            if kept and p.first < kept[-1].last:
+                if p.first == kept[-1].first and p.last == kept[-1].last:
+                    kept[-1] = PlaceHit(p.first, p.last, kept[-1].refs + p.refs, p.located)
+                continue
+            kept.append(p)
+        return kept
+
+    # --- organisations ---------------------------------------------------------------
+
+    def _orgs(self, text: str, toks: Sequence[Token]) -> list[tuple[int, int, str]]:
+        out: list[tuple[int, int, str]] = []
+        taken: set[int] = set()
+        for h in self.org_matcher.find(toks):
+            if h.value in self.orgs.by_id:
+                out.append((h.first, h.last, h.value))
+                taken.update(range(h.first, h.last))
+        folded = fold(text)
+        starts = {t.start: i for i, t in enumerate(toks)}
+        ends = {t.end: i for i, t in enumerate(toks)}
+        for m in self.orgs.index.find(folded):
+            first, last = starts.get(m.start), ends.get(m.end)
+            if first is None or last is None or taken & set(range(first, last + 1)):
+                continue
+            written = text[m.start : m.end]
+            for rule in m.values:
+                if rule.mode == "context":
+                    continue
+                if rule.mode == "acronym" and written != rule.alias:
+                    continue
+                out.append((first, last + 1, rule.org.id))
+                taken.update(range(first, last + 1))
+                break
+        # names in another script than the list's: by sound
+        for i, t in enumerate(toks):
+            if i in taken or script_of(t.text) == "latin":
+                continue
+            if self.lex.script == "cyrillic" and not t.capital:
+                continue
+            for n in (3, 2, 1):
+                if i + n > len(toks) or taken & set(range(i, i + n)):
+                    continue
+                key = sound_key(" ".join(x.text for x in toks[i : i + n]))
+                org = self.sound_keys.get(key) if len(key) >= _MIN_SOUND_KEY else None
+                if org is not None:
+                    out.append((i, i + n, org))
+                    taken.update(range(i, i + n))
+                    break
+        return sorted(out)
+
+    # --- times -----------------------------------------------------------------------
+
+    def _times(self, toks: Sequence[Token], lo: int, hi: int) -> list[TimeHit]:
+        out: list[TimeHit] = []
+        blocked = {i for h in self.not_relative.find(toks, lo, hi) for i in range(h.first, h.last)}
+        for h in self.vague_matcher.find(toks, lo, hi):
+            out.append(TimeHit(h.first, h.last, "vague", offset=int(h.value)))
+        for h in self.relative_matcher.find(toks, lo, hi):
+            if h.first not in blocked:
+                out.append(TimeHit(h.first, h.last, "relative", offset=int(h.value)))
+        cal = self.calendar
+        i = lo
+        while i < hi:
+            t = toks[i]
+            month = _month_of(t, cal.months)
+            if month and i > lo and toks[i - 1].norm.isdigit() or (
+                month and i > lo + 1 and toks[i - 2].norm.isdigit() and len(toks[i - 1].norm) <= 3
+            ):
+                d = toks[i - 1] if toks[i - 1].norm.isdigit() else toks[i - 2]
+                first = i - 1 if d is toks[i - 1] else i - 2
+                if (
+                    first - 2 >= lo
+                    and toks[first - 1].norm in self.lex.range_words
+                    and toks[first - 2].norm.isdigit()
+                    and len(toks[first - 2].norm) <= 2
+                ):
+                    first -= 2  # "с 21 по 24 марта": the window opens on the 21st
+                    d = toks[first]
+                day = int(d.norm)
+                year, last = 0, i + 1
+                for j in (i + 1, i + 2):
+                    if j < hi and toks[j].norm.isdigit() and len(toks[j].norm) == 4:
+                        year, last = int(toks[j].norm), j + 1
+                        break
+                if 1 <= day <= 31:
+                    out.append(TimeHit(first, last, "date", day, month, year))
+                i = last
+                continue
+            if t.norm.isdigit() and i + 2 < hi and _numeric_date(toks, i):
+                day, mon, year = (int(toks[i + k].norm) for k in (0, 1, 2))
+                year += 2000 if year < 100 else 0
+                if 1 <= day <= 31 and 1 <= mon <= 12:
+                    out.append(TimeHit(i, i + 3, "date", day, mon, year))
+                    i += 3
+                    continue
+            wd = next((cal.weekdays[f] for f in t.forms if f in cal.weekdays), None)
+            if wd is not None:
+                out.append(TimeHit(i, i + 1, "weekday", offset=wd))
+            i += 1
+        return sorted(out, key=lambda h: h.first)
+
+    # --- counts ----------------------------------------------------------------------
+
+    def _count(self, what: str, toks: Sequence[Token], s: Sentence) -> Count | None:
+        words = self.hits(what, toks, s.first, s.last)
+        if not words:
+            return None
+        at_least = {h.last for h in self.hits("at_least", toks, s.first, s.last)}
+        in_times = {i for t in s.times for i in range(t.first, t.last)}
+        ages = {h.first for h in self.age_matcher.find(toks, s.first, s.last)}
+        best: tuple[int, int, int] | None = None  # distance, token index, value
+        for h in words:
+            for i in range(max(s.first, h.first - 5), min(s.last, h.last + 5)):
+                if h.first <= i < h.last or i in in_times or i + 1 in ages:
+                    continue
+                value = _number(toks[i], self.lex.numbers)
+                if value is None:
+                    continue
+                dist = h.first - i if i < h.first else (i - h.last + 1) + 1
+                if best is None or dist < best[0]:
+                    best = (dist, i, value)
+        if best is None:
+            return None
+        _, i, value = best
+        t = toks[i]
+        open_ended = i in at_least
+        return Count(value, None if open_ended else value, Span(t.start, t.end, t.text))
+
+    # --- events ----------------------------------------------------------------------
+
+    def _event(
+        self,
+        d: Draft,
+        toks: Sequence[Token],
+        date: datetime,
+        doc_countries: set[str],
+        text: str,
+    ) -> Event:
+        def span(first: int, last: int) -> Span:
+            a, b = toks[first].start, toks[last - 1].end
+            return Span(a, b, text[a:b])
+
+        evidence = tuple(span(s.first, s.last) for s in d.sentences)
+        method = None
+        harms: list[HarmFact] = []
+        if d.method is not None:
+            m = Method(d.method.value)
+            method = MethodFact(m, span(d.method.first, d.method.last))
+            if m is Method.KIDNAPPING:
+                harms.append(HarmFact(Harm.KIDNAPPING, method.span))
+        killed = next((s.killed for s in d.sentences if s.killed), None)
+        injured = next((s.injured for s in d.sentences if s.injured), None)
+        if killed is not None:
+            harms.append(HarmFact(Harm.KILLING, killed.span))
+        if injured is not None:
+            harms.append(HarmFact(Harm.SERIOUS_BODILY_INJURY, injured.span))
+        actors: list[Actor] = []
+        org_fillers: list[RoleFiller] = []
+        seen: set[str] = set()
+        for s in d.sentences:
+            for first, last, org_id in s.orgs:
+                if org_id in seen:
+                    continue
+                seen.add(org_id)
+                org = self.orgs.by_id[org_id]
+                sp = span(first, last)
+                actors.append(Actor(sp, org.name, org.id))
+                org_fillers.append(RoleFiller(sp, (), 0.6, org.name, org.id))
+        people: list[RoleFiller] = []
+        for s in d.sentences[:2]:
+            for h in s.individuals[:1]:
+                sp = span(h.first, h.last)
+                actors.append(Actor(sp, None, None, individuals=True))
+                people.append(RoleFiller(sp, (), 0.5))
+        targets = []
+        seen_types: set[str] = set()
+        for s in d.sentences:
+            for h in s.targets:
+                if h.value not in seen_types:
+                    seen_types.add(h.value)
+                    targets.append(Target(TargetType(h.value), span(h.first, h.last)))
+        place = self._place(d, toks, doc_countries, text)
+        time = self._time(d, toks, date, text)
+        return Event(
+            kind=d.kind,
+            modality=d.modality,
+            evidence=evidence,
+            actors=tuple(actors),
+            harm=tuple(harms),
+            method=method,
+            targets=tuple(targets),
+            place=place,
+            time=time,
+            casualties=Casualties(killed, injured),
+            confidence=0.6,
+            perpetrator_individuals=tuple(people),
+            perpetrator_organizations=tuple(org_fillers),
+            weapons=(),
+            incident_type=incident_type_of(method.method if method else None)
+            if d.kind is EventKind.INCIDENT
+            else None,
+        )
+
+    def _place(
+        self, d: Draft, toks: Sequence[Token], doc_countries: set[str], text: str
+    ) -> Place | None:
+        hits = [p for s in d.sentences for p in s.places]
+        if not hits:
+            return None
+        countries = {r.country for p in hits for r in p.refs if r.kind == COUNTRY} or doc_countries
+
+        def choose(p: PlaceHit) -> PlaceRef | None:
+            local = [r for r in p.refs if r.kind in (CITY, TOWN)]
+            inside = [r for r in local if r.country in countries]
+            if inside:
+                best = max(inside, key=self._population)
+                biggest = max(local, key=self._population)
+                # "Посольство США в Москве": Moscow, not Moscow, Idaho - a world city
+                # outranks a small namesake in a country the text names for another reason
+                if self._population(biggest) > 20 * max(self._population(best), 1):
+                    return biggest
+                return best
+            if countries and not p.located:
+                return None  # a town abroad the text does not put anything in: a name
+            cities = [r for r in local if r.kind == CITY]
+            return max(cities, key=self._population, default=None)
+
+        first_sentence = d.sentences[0]
+        ordered = sorted(hits, key=lambda p: (p not in first_sentence.places, not p.located))
+        for p in ordered:
+            ref = choose(p)
+            if ref is not None:
+                return self._place_of(ref, toks, p, text)
+        for p in hits:
+            for r in p.refs:
+                if r.kind in (COUNTRY, REGION):
+                    return self._place_of(r, toks, p, text)
+        return None
+
+    def _population(self, r: PlaceRef) -> int:
+        if r.kind == CITY and r.geonameid is not None:
+            i = self.gaz.by_geonameid.get(r.geonameid)
+            return self.gaz.cities[i].population if i is not None else 0
+        if r.kind == TOWN and r.town is not None:
+            return int(self.gaz.towns.population[r.town]) if r.town < self.gaz.towns.count else 0
+        return 0
+
+    def _place_of(self, r: PlaceRef, toks: Sequence[Token], p: PlaceHit, text: str) -> Place | None:
+        a, b = toks[p.first].start, toks[p.last - 1].end
+        sp = Span(a, b, text[a:b])
+        if r.kind == CITY and r.geonameid is not None:
+            i = self.gaz.by_geonameid.get(r.geonameid)
+            if i is None:
+                return None
+            c = self.gaz.cities[i]
+            return Place(sp, PlacePrecision.CITY, c.country, c.name, self.gaz.admin1_of(c) or None,
+                         None, c.lat, c.lon, c.geonameid)
+        if r.kind == TOWN and r.town is None:
+            return Place(sp, PlacePrecision.CITY, r.country, r.name)
+        if r.kind == TOWN and r.town is not None:
+            t = self.gaz.town(r.town)
+            return Place(sp, PlacePrecision.CITY, t.country, t.name, t.admin1 or None, None,
+                         t.lat, t.lon)
+        if r.kind == REGION:
+            return Place(sp, PlacePrecision.REGION, r.country or None, None, r.region)
+        country = self.gaz.country(r.country)
+        return Place(sp, PlacePrecision.COUNTRY, r.country, None, None, None,
+                     None, None, country.geonameid if country else None)
+
+    def _time(self, d: Draft, toks: Sequence[Token], date: datetime, text: str) -> TimeWindow | None:
+        for s in d.sentences:
+            for h in s.times:
+                window = _resolve(h, d.kind, date)
+                if window is None:
+                    continue
+                a, b = toks[h.first].start, toks[h.last - 1].end
+                start, end, precision = window
+                return TimeWindow(Span(a, b, text[a:b]), start, end, precision)
+        return None
+
+
+def _resolve(h: TimeHit, kind: EventKind, date: datetime) -> tuple[datetime, datetime, TimePrecision] | None:
+    base = date.replace(hour=0, minute=0, second=0, microsecond=0)
+    day = timedelta(days=1)
+    future = kind is EventKind.THREAT
+    if h.kind == "vague":
+        return base, base + timedelta(days=h.offset), TimePrecision.VAGUE
+    if h.kind == "relative":
+        start = base + timedelta(days=h.offset)
+        return start, start + day, TimePrecision.DAY
+    if h.kind == "weekday":
+        delta = (h.offset - base.weekday()) % 7
+        start = base + timedelta(days=delta) if future else base - timedelta(days=(-delta) % 7)
+        return start, start + day, TimePrecision.DAY
+    if h.kind == "date":
+        year = h.year or base.year
+        try:
+            start = base.replace(year=year, month=h.month, day=h.day)
+        except ValueError:
+            return None
+        if not h.year:
+            if future and start < base - timedelta(days=1):
+                start = start.replace(year=year + 1)
+            elif not future and start > base + timedelta(days=1):
+                start = start.replace(year=year - 1)
+        return start, start + day, TimePrecision.DAY
+    return None
+
+
+def _numeric_date(toks: Sequence[Token], i: int) -> bool:
+    a, b, c = toks[i], toks[i + 1], toks[i + 2]
+    return (
+        b.norm.isdigit()
+        and c.norm.isdigit()
+        and len(a.norm) <= 2
+        and len(b.norm) <= 2
+        and len(c.norm) in (2, 4)
+        and a.end + 1 == b.start
+        and b.end + 1 == c.start
+    )
+
+
+def _month_of(t: Token, months: dict[str, int]) -> int:
+    for f in t.forms:
+        if f in months:
+            return months[f]
+    return 0
+
+
+def _number(t: Token, words: dict[str, int]) -> int | None:
+    if t.norm.isdigit() and len(t.norm) <= 5:
+        return int(t.norm)
+    for f in t.forms:
+        if f in words:
+            return words[f]
+    return None
+
+
+@lru_cache(maxsize=64)
+def _heard(gaz: Gazetteer, country: str) -> dict[str, list[tuple[PlaceRef, str]]]:
+    """The cities and towns of a country by the sound key of their names."""
+    out: dict[str, list[tuple[PlaceRef, str]]] = {}
+    for c in gaz.cities:
+        if c.country == country:
+            ref = PlaceRef(CITY, country, c.geonameid)
+            out.setdefault(sound_key(c.name), []).append((ref, c.name))
+    towns = gaz.towns
+    for i in range(towns.count):
+        if towns.countries[2 * i : 2 * i + 2] == country:
+            ref = PlaceRef(TOWN, country, town=i)
+            out.setdefault(sound_key(towns.names[i]), []).append((ref, towns.names[i]))
+    return out
+
+
+def _common(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _lexicon_place(value: str) -> PlaceRef:
+    if value.isdigit():
+        return PlaceRef(CITY, "", int(value))
+    if ":" in value:
+        country, region = value.split(":", 1)
+        return PlaceRef(REGION, country, region=region)
+    return PlaceRef(COUNTRY, value)
+
+
+def _best_method(hits: Sequence[Hit]) -> Hit | None:
+    return min(hits, key=_rank, default=None)
+
+
+def _rank(h: Hit) -> int:
+    m = Method(h.value)
+    return _METHOD_ORDER.index(m) if m in _METHOD_ORDER else len(_METHOD_ORDER)
+
+
+def _cities(sentences: Sequence[Sentence]) -> set[int]:
+    return {
+        r.geonameid or -1 for s in sentences for p in s.places for r in p.refs if r.kind == CITY
+    } - {-1}
+
+
+def _under_way(d: Draft) -> bool:
+    return any(s.has("under_way") for s in d.sentences)
+
+
+@cache
+def _sound_keys_cached(orgs_id: int, orgs: Organisations) -> dict[str, str]:
+    return _build_sound_keys(orgs)
+
+
+def _sound_keys(orgs: Organisations) -> dict[str, str]:
+    return _sound_keys_cached(id(orgs), orgs)
+
+
+def _build_sound_keys(orgs: Organisations) -> dict[str, str]:
+    """Sound key -> organisation id, for the aliases long enough to mean something; a
+    key two organisations share is dropped."""
+    keys: dict[str, str] = {}
+    clash: set[str] = set()
+    for org in orgs.by_id.values():
+        if org.kind != "armed_group":
+            continue
+        for alias in (org.name, *org.aliases):
+            k = sound_key(alias)
+            if len(k) < _MIN_SOUND_KEY:
+                continue
+            if keys.get(k, org.id) != org.id and not orgs.related(keys[k], org.id):
+                clash.add(k)
+            keys.setdefault(k, org.id)
+    return {k: v for k, v in keys.items() if k not in clash}
+
+
+@cache
+def reader(lang: str, gazetteer: Gazetteer, organisations: Organisations) -> Reader:
+    return Reader(lang, gazetteer, organisations)
+
+
+def read(
+    text: str,
+    date: datetime,
+    lang: str,
+    gazetteer: Gazetteer,
+    organisations: Organisations,
+    ranges: Sequence[tuple[int, int]] | None = None,
+) -> list[Event]:
+    """The events the paragraphs ``ranges`` of ``text`` (all of it when None) report,
+    read as language ``lang``."""
+    return reader(lang, gazetteer, organisations).read(text, date, ranges or [(0, len(text))])
