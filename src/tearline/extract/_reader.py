@@ -88,6 +88,14 @@ _METHOD_ORDER = (
     Method.CBRN,
     Method.UNKNOWN,
 )
+# Russian adjectives of place: "стамбульском" (Стамбул), "иранском" (Иран).
+_ADJECTIVE_ENDINGS = tuple(
+    sorted(
+        (a + b for a in ("ьск", "ск") for b in ("ий", "ого", "ому", "им", "ом", "ая", "ой", "ую", "ие", "их", "ими")),
+        key=len,
+        reverse=True,
+    )
+)
 # A sound-key match across scripts needs this many consonant classes to count.
 _MIN_SOUND_KEY = 4
 
@@ -227,9 +235,10 @@ class ScriptNames:
         norm = word(name)
         key = tuple(self.key(w) for w in norm.split())
         if key and all(key):
-            refs = self.names.setdefault(key, [])
-            if ref not in refs:
-                refs.append(ref)
+            for k in {key, tuple(norm.split())}:  # its stem, and as written ("Могадишо")
+                refs = self.names.setdefault(k, [])
+                if ref not in refs:
+                    refs.append(ref)
             self.written.setdefault(ref, []).append(norm)
 
     def key(self, w: str) -> str:
@@ -239,7 +248,7 @@ class ScriptNames:
             # the stem a case ending is added to: "казань" -> "казан", "грозный" -> "грозн"
             stem = w
             for _ in range(2):
-                if len(stem) > 4 and stem[-1] in "аяоеиыуюьй":
+                if len(stem) > 3 and stem[-1] in "аяоеиыуюьй":
                     stem = stem[:-1]
             return stem
         return w
@@ -341,6 +350,7 @@ class Draft:
     modality: Modality
     sentences: list[Sentence]
     method: Hit | None = None
+    header: list[PlaceHit] = field(default_factory=list)  # an alert's heading's places
 
 
 class Reader:
@@ -393,6 +403,12 @@ class Reader:
         for s in sentences:
             self._fill(s, toks, places, orgs)
         drafts = self._drafts(sentences, advisory)
+        if advisory:
+            # An alert headed "Security alert - Bishkek" or issued "in Istanbul" is about
+            # that city where its threat sentences name no other.
+            for d in drafts:
+                if d.kind is EventKind.THREAT:
+                    d.header = [p for x in sentences if x.last <= d.sentences[0].first for p in x.places]
         return [self._event(d, toks, date, doc_countries, text) for d in drafts]
 
     def _sentences(self, text: str, toks: Sequence[Token]) -> list[Sentence]:
@@ -420,7 +436,7 @@ class Reader:
         blocked = {i for h in self.hits("not_events", toks, lo, hi) for i in range(h.first, h.last)}
         s.methods = [h for h in self.method_matcher.find(toks, lo, hi) if h.first not in blocked]
         for name in ("threat", "plan", "foiled", "claimed", "denied", "possible", "context",
-                     "under_way", "seized", "not_claimed"):
+                     "under_way", "seized", "not_claimed", "affiliation", "aftermath"):
             s.marks[name] = self.hits(name, toks, lo, hi)
         if s.marks["not_claimed"]:
             s.marks["claimed"] = []
@@ -435,14 +451,25 @@ class Reader:
     def _drafts(self, sentences: Sequence[Sentence], advisory: bool) -> list[Draft]:
         drafts: list[Draft] = []
         current: Draft | None = None
+        # A document that opens on background (a verdict, a memorial, a film shoot, a
+        # drill, a debate) is about that: the attacks it recalls are not new events.
+        background = bool(sentences) and sentences[0].has("context") and not (
+            sentences[0].methods and sentences[0].has("under_way")
+        )
+        if background:
+            return []
         for s in sentences:
-            if s.has("context"):
+            if s.has("context") and _context_near(s):
                 current = None if current is not None and not s.methods else current
                 continue
             threatish = s.has("threat") or s.has("plan") or s.has("foiled") or s.has("possible")
-            starts = s.methods or (threatish and (advisory or s.targets or s.places))
+            starts = s.methods or (
+                threatish and (advisory or s.targets or s.places or s.orgs)
+            )
             if s.has("seized") and not (current is not None and s.has("claimed")):
                 starts = False  # weapons found or seized: not an attack
+            if s.has("aftermath") and current is not None:
+                starts = False  # "after the attack, the president...": about the same one
             if starts:
                 kind = EventKind.THREAT if threatish and not s.has("under_way") else EventKind.INCIDENT
                 if advisory and kind is EventKind.INCIDENT and not s.has("under_way") and any(
@@ -473,10 +500,12 @@ class Reader:
         return drafts
 
     def _joins(self, current: Draft, s: Sentence, kind: EventKind) -> bool:
+        """One report tells one event over several sentences: a later sentence of the
+        same kind joins it unless it puts its attack in another country."""
         if kind is not current.kind:
             return False
-        mine = _cities(current.sentences)
-        theirs = _cities([s])
+        mine = _countries(current.sentences)
+        theirs = _countries([s])
         return not mine or not theirs or bool(mine & theirs)
 
     def _modality(self, s: Sentence, kind: EventKind) -> Modality:
@@ -496,10 +525,14 @@ class Reader:
 
     def _places(self, text: str, toks: Sequence[Token]) -> list[PlaceHit]:
         located = set()
+        place_words = {h.first: h.last for h in self.hits("place_words", toks, 0, len(toks))}
         for h in self.hits("locatives", toks, 0, len(toks)):
             located.add(h.last)
             if h.last + 1 < len(toks) and not toks[h.last].capital:
                 located.add(h.last + 1)  # "в подмосковном Красногорске"
+            if h.last in place_words:
+                located.add(place_words[h.last])  # "в Республику Мали", "в городе Х"
+        self.located = located
         self.blocked = {
             i for h in self.not_place_matcher.find(toks) for i in range(h.first, h.last)
         }
@@ -516,6 +549,16 @@ class Reader:
             if not taken & set(range(p.first, p.last)):
                 out.append(p)
                 taken.update(range(p.first, p.last))
+        # "outside Bamako" is not where anything happens; a word of a quoted name
+        # ("«Азия Молл»", "«Крокус Сити Холл»") is the name of a venue, not a town
+        outside = {h.last for h in self.hits("outside", toks, 0, len(toks))}
+        quoted = _quoted(text, toks)
+        out = [
+            p for p in out
+            if p.first not in outside
+            and not any(q0 <= p.first and p.last <= q1 and (q1 - q0) > (p.last - p.first)
+                        for q0, q1 in quoted)
+        ]
         return sorted(out, key=lambda p: p.first)
 
     def _script_places(self, toks: Sequence[Token], located: set[int]) -> list[PlaceHit]:
@@ -552,6 +595,25 @@ class Reader:
         taken = {i for p in places for i in range(p.first, p.last)} | in_orgs | self.blocked
         cued = {h.last for h in self.hits("place_words", toks, 0, len(toks))}
         out: list[PlaceHit] = []
+        if self.lex.script == "cyrillic":
+            # "в Сараване": a located name whose transliteration, less a case ending,
+            # is the name of a town of a country the text names
+            for i in sorted(self.located - cued - taken):
+                if i >= len(toks) or not toks[i].capital:
+                    continue
+                t = toks[i]
+                stems = [t.norm] + [t.norm[: -len(e)] for e in self.lex.endings
+                                    if e and t.norm.endswith(e) and len(t.norm) - len(e) >= 3]
+                for stem in stems:
+                    refs = [
+                        r for c in sorted(countries)
+                        for r, name in _heard(self.gaz, c).get(sound_key(stem), ())
+                        if fold(name).replace(" ", "") == latin(stem).replace("'", "")
+                    ]
+                    if refs:
+                        out.append(PlaceHit(i, i + 1, tuple(refs), True))
+                        taken.add(i)
+                        break
         for i in sorted(cued):
             if i >= len(toks) or i in taken:
                 continue
@@ -584,29 +646,53 @@ class Reader:
 
     def _lookup(self, names: ScriptNames, toks: Sequence[Token]) -> list[PlaceRef]:
         if self.lex.script == "cyrillic" and not all(t.capital for t in toks[:1]):
-            return []
+            return self._adjective(names, toks)
         keys: list[tuple[str, ...]] = [()]
         for t in toks:
             options = self._keys(names, t)
             keys = [(*k, o) for k in keys for o in options]
+        found: list[PlaceRef] = []
         for key in keys:
-            refs = names.names.get(key)
-            if refs:
+            found += [r for r in names.names.get(key, ()) if r not in found]
+        if found:
+            refs = found
+            if True:
                 # a country outranks a town of the same name ("России": Russia, not Rosso)
                 refs = [r for r in refs if r.kind == COUNTRY] or refs
                 # of names sharing a stem, the one the word is written closest to
                 # ("Нигерии": Нигерия, not Нигер)
                 written = " ".join(t.norm for t in toks)
                 best = max(_common(written, n) for r in refs for n in names.written.get(r, [""]))
-                return [
+                refs = [
                     r for r in refs
                     if max(_common(written, n) for n in names.written.get(r, [""])) == best
                 ]
+                # a name also given to another place (Тольятти was once Ставрополь): the
+                # place whose own name sounds like the word
+                heard = sound_key(written)
+                alike = [r for r in refs if self._sounds_like(r, heard)]
+                return alike or refs
+        return []
+
+    def _adjective(self, names: ScriptNames, toks: Sequence[Token]) -> list[PlaceRef]:
+        """A city named by its adjective, as Russian does ("в стамбульском районе"): a
+        city of 100,000 or more."""
+        if len(toks) != 1:
+            return []
+        norm = toks[0].norm
+        for ending in _ADJECTIVE_ENDINGS:
+            if norm.endswith(ending) and len(norm) - len(ending) >= 4:
+                stem = norm[: -len(ending)]
+                refs = names.names.get((names.key(stem),), []) or names.names.get((stem,), [])
+                # cities only: "российским гражданам" names whose citizens, not where
+                return [r for r in refs if r.kind == CITY and self._population(r) >= 100_000]
         return []
 
     def _keys(self, names: ScriptNames, t: Token) -> list[str]:
         if names.script == "cyrillic":
-            out = [names.key(t.norm)]
+            # the word as written, or less one of the case endings it may carry: "Вене"
+            # is Вена, "Лидо" is not Лида ("о" is no case ending)
+            out = [t.norm]
             for e in self.lex.endings:
                 if e and t.norm.endswith(e) and len(t.norm) - len(e) >= 3:
                     out.append(t.norm[: -len(e)])
@@ -730,13 +816,19 @@ class Reader:
             ):
                 d = toks[i - 1] if toks[i - 1].norm.isdigit() else toks[i - 2]
                 first = i - 1 if d is toks[i - 1] else i - 2
-                if (
+                while (
+                    first - 1 >= lo
+                    and toks[first - 1].norm.isdigit()
+                    and len(toks[first - 1].norm) <= 2
+                    and toks[first - 1].end + 3 >= toks[first].start
+                ) or (
                     first - 2 >= lo
                     and toks[first - 1].norm in self.lex.range_words
                     and toks[first - 2].norm.isdigit()
                     and len(toks[first - 2].norm) <= 2
                 ):
-                    first -= 2  # "с 21 по 24 марта": the window opens on the 21st
+                    # "с 21 по 24 марта", "on 8, 9 and 10 August": the window opens on the first
+                    first -= 1 if toks[first - 1].norm.isdigit() else 2
                     d = toks[first]
                 day = int(d.norm)
                 year, last = 0, i + 1
@@ -820,7 +912,10 @@ class Reader:
         org_fillers: list[RoleFiller] = []
         seen: set[str] = set()
         for s in d.sentences:
-            for first, last, org_id in s.orgs:
+            linked = {h.last + k for h in s.marks.get("affiliation", []) for k in range(3)}
+            # "the al-Shabaab group, linked to al-Qaeda": the parent named after "linked
+            # to" is not the one who acted
+            for first, last, org_id in sorted(s.orgs, key=lambda o: o[0] in linked):
                 if org_id in seen:
                     continue
                 seen.add(org_id)
@@ -841,6 +936,10 @@ class Reader:
                 if h.value not in seen_types:
                     seen_types.add(h.value)
                     targets.append(Target(TargetType(h.value), span(h.first, h.last)))
+        if d.kind is EventKind.INCIDENT and self._ahead(d, date):
+            # an attack dated after the report ("a 72-hour armed strike from Wednesday
+            # 15 January", written on the 13th) has not happened: it is announced
+            d.kind, d.modality = EventKind.THREAT, Modality.THREATENED
         place = self._place(d, toks, doc_countries, text)
         time = self._time(d, toks, date, text)
         return Event(
@@ -864,6 +963,17 @@ class Reader:
         )
 
     def _place(
+        self, d: Draft, toks: Sequence[Token], doc_countries: set[str], text: str
+    ) -> Place | None:
+        place = self._own_place(d, toks, doc_countries, text)
+        if d.header and (place is None or place.precision is PlacePrecision.COUNTRY):
+            for p in d.header:
+                for r in p.refs:
+                    if r.kind in (CITY, TOWN) and (place is None or r.country == place.country):
+                        return self._place_of(r, toks, p, text) or place
+        return place
+
+    def _own_place(
         self, d: Draft, toks: Sequence[Token], doc_countries: set[str], text: str
     ) -> Place | None:
         hits = [p for s in d.sentences for p in s.places]
@@ -893,11 +1003,24 @@ class Reader:
             ref = choose(p)
             if ref is not None:
                 return self._place_of(ref, toks, p, text)
-        for p in hits:
+        # a country: one the text puts something in first ("в Мали", not "МИД России")
+        for p in sorted(hits, key=lambda p: (not p.located, p not in first_sentence.places)):
             for r in p.refs:
                 if r.kind in (COUNTRY, REGION):
                     return self._place_of(r, toks, p, text)
         return None
+
+    def _sounds_like(self, r: PlaceRef, heard: str) -> bool:
+        if r.kind == COUNTRY:
+            c = self.gaz.country(r.country)
+            name = c.name if c else ""
+        elif r.kind == CITY and r.geonameid is not None:
+            i = self.gaz.by_geonameid.get(r.geonameid)
+            name = self.gaz.cities[i].name if i is not None else ""
+        else:
+            return False
+        key = sound_key(name)
+        return bool(key) and (heard.startswith(key) or key.startswith(heard))
 
     def _population(self, r: PlaceRef) -> int:
         if r.kind == CITY and r.geonameid is not None:
@@ -929,9 +1052,26 @@ class Reader:
         return Place(sp, PlacePrecision.COUNTRY, r.country, None, None, None,
                      None, None, country.geonameid if country else None)
 
+    def _ahead(self, d: Draft, date: datetime) -> bool:
+        """Whether the event's own sentence dates it after the document."""
+        s = d.sentences[0]
+        base = date.replace(hour=0, minute=0, second=0, microsecond=0)
+        for h in s.times:
+            if h.kind != "date":
+                continue
+            ahead = _resolve(h, EventKind.THREAT, date)
+            behind = _resolve(h, EventKind.INCIDENT, date)
+            if ahead is None or behind is None:
+                continue
+            if h.year:
+                return ahead[0] > base + timedelta(days=1)
+            return ahead[0] - base <= timedelta(days=14) < base - behind[0] - timedelta(days=16)
+        return False
+
     def _time(self, d: Draft, toks: Sequence[Token], date: datetime, text: str) -> TimeWindow | None:
         for s in d.sentences:
-            for h in s.times:
+            anchors = [m.first for m in s.methods] or [s.first]
+            for h in sorted(s.times, key=lambda h: min(abs(h.first - a) for a in anchors)):
                 window = _resolve(h, d.kind, date)
                 if window is None:
                     continue
@@ -1023,6 +1163,19 @@ def _common(a: str, b: str) -> int:
     return n
 
 
+_QUOTES = re.compile(r"«[^«»\n]{1,80}»|“[^“”\n]{1,80}”|\"[^\"\n]{1,80}\"")
+
+
+def _quoted(text: str, toks: Sequence[Token]) -> list[tuple[int, int]]:
+    """The token ranges inside quotation marks."""
+    out = []
+    for m in _QUOTES.finditer(text):
+        inside = [i for i, t in enumerate(toks) if m.start() < t.start and t.end < m.end()]
+        if inside:
+            out.append((inside[0], inside[-1] + 1))
+    return out
+
+
 def _lexicon_place(value: str) -> PlaceRef:
     if value.isdigit():
         return PlaceRef(CITY, "", int(value))
@@ -1041,10 +1194,27 @@ def _rank(h: Hit) -> int:
     return _METHOD_ORDER.index(m) if m in _METHOD_ORDER else len(_METHOD_ORDER)
 
 
-def _cities(sentences: Sequence[Sentence]) -> set[int]:
-    return {
-        r.geonameid or -1 for s in sentences for p in s.places for r in p.refs if r.kind == CITY
-    } - {-1}
+def _countries(sentences: Sequence[Sentence]) -> set[str]:
+    """The countries the sentences' places are in, where each place has one reading."""
+    out: set[str] = set()
+    for s in sentences:
+        for p in s.places:
+            codes = {r.country for r in p.refs if r.country}
+            if len(codes) == 1:
+                out |= codes
+    return out
+
+
+def _context_near(s: Sentence) -> bool:
+    """Background words that govern the sentence's attack word ("ten years after the
+    attack", "the trial of the bombers"), or a sentence with no attack word at all; a
+    memorial named in passing far from the attack word ("during the ceremony for the
+    anniversary of his death, two explosions...") does not make the attack background."""
+    if not s.methods:
+        return True
+    return any(
+        abs(c.first - m.first) <= 4 for c in s.marks.get("context", []) for m in s.methods
+    )
 
 
 def _under_way(d: Draft) -> bool:

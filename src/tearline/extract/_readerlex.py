@@ -55,6 +55,9 @@ _LISTS = (
     "seized",
     "not_claimed",
     "place_words",
+    "affiliation",
+    "aftermath",
+    "outside",
 )
 _TABLES = ("methods", "targets", "numbers", "organisations", "places", "time", "language", "words")
 
