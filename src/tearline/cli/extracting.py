@@ -65,6 +65,14 @@ def extract(
             help="With --jsonl: read with this many processes (output stays in input order).",
         ),
     ] = 1,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="The document's language (en, es, fr, ru, ar, fa); default: identified "
+            'paragraph by paragraph. With --jsonl, a line\'s own "lang" wins.',
+        ),
+    ] = None,
 ) -> None:
     """Extract events from a document and print them; stores nothing."""
     from tearline.extract import extract as run_extract
@@ -76,8 +84,12 @@ def extract(
 
     use_names_file(ctx)
     warn_about_names()  # a names file's mistakes are skipped, and said so, never fatal
+    if lang is not None:
+        from tearline.extract._pipeline import check_language
+
+        lang = check_language(lang)  # a language it does not read: said before any work
     if jsonl:
-        failed = _extract_lines(file, parse_date(date), settings.max_document_bytes, workers)
+        failed = _extract_lines(file, parse_date(date), settings.max_document_bytes, workers, lang)
         if failed:
             raise InputError(f"{failed} line(s) could not be read; see their error lines")
         return
@@ -85,11 +97,13 @@ def extract(
         raise InputError("give a document to read (or --jsonl to read JSON lines)")
     doc = read_document(read_file(file), file.name, max_bytes=settings.max_document_bytes)
     when = parse_date(date) or doc.document_date or datetime.now(UTC)
-    events = run_extract(doc.text, when)
+    events = run_extract(doc.text, when, lang)
     if as_json:
-        sys.stdout.write(
-            json.dumps(extraction_document(events, when), ensure_ascii=False, indent=2) + "\n"
-        )
+        from tearline.extract.langid import identify
+
+        language = lang or identify(doc.text)
+        document = extraction_document(events, when, language)
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return
     from tearline.display import print_events
 
@@ -109,7 +123,9 @@ def _lines(file: Path | None) -> Iterator[str]:
         raise InputError(f"{file}: cannot be read ({exc.strerror})") from None
 
 
-def _extract_lines(file: Path | None, date: datetime | None, max_bytes: int, workers: int) -> int:
+def _extract_lines(
+    file: Path | None, date: datetime | None, max_bytes: int, workers: int, lang: str | None = None
+) -> int:
     """Stream: one output line per input line, in order, flushed as it is written.
 
     A line that cannot be read gets ``{"id", "line", "error"}`` instead of events; the
@@ -119,10 +135,10 @@ def _extract_lines(file: Path | None, date: datetime | None, max_bytes: int, wor
     numbered = ((n, line) for n, line in enumerate(_lines(file), 1) if line.strip())
     if workers == 1:
         results: Iterator[tuple[int, dict[str, Any], str | None]] = (
-            _read_line(n, line, date, max_bytes) for n, line in numbered
+            _read_line(n, line, date, max_bytes, lang) for n, line in numbered
         )
     else:
-        results = _in_pool(numbered, date, max_bytes, workers)
+        results = _in_pool(numbered, date, max_bytes, workers, lang)
     failed = 0
     for n, record, error in results:
         if error is not None:
@@ -133,10 +149,11 @@ def _extract_lines(file: Path | None, date: datetime | None, max_bytes: int, wor
 
 
 def _read_line(
-    n: int, line: str, date: datetime | None, max_bytes: int
+    n: int, line: str, date: datetime | None, max_bytes: int, lang: str | None = None
 ) -> tuple[int, dict[str, Any], str | None]:
     """(line number, output record, error or None) for one input line."""
     from tearline.extract import extract as run_extract
+    from tearline.extract.langid import identify
     from tearline.model import EXTRACT_SCHEMA, event_to_dict
 
     ident: Any = None
@@ -144,20 +161,29 @@ def _read_line(
         obj = _json_object(line)
         ident = obj.get("id")
         text, when = _text_and_date(obj, date, max_bytes)
-        events = run_extract(text, when)
+        own = obj.get("lang")
+        if own is not None and not isinstance(own, str):
+            raise InputError('"lang" must be a language code such as "ru"')
+        language = own or lang
+        events = run_extract(text, when, language)
     except InputError as exc:
         return n, {"id": ident, "line": n, "error": str(exc)}, str(exc)
     record = {
         "id": ident,
         "schema": EXTRACT_SCHEMA,
         "document_date": when.isoformat(),
+        "language": language or identify(text),
         "events": [event_to_dict(e) for e in events],
     }
     return n, record, None
 
 
 def _in_pool(
-    numbered: Iterator[tuple[int, str]], date: datetime | None, max_bytes: int, workers: int
+    numbered: Iterator[tuple[int, str]],
+    date: datetime | None,
+    max_bytes: int,
+    workers: int,
+    lang: str | None = None,
 ) -> Iterator[tuple[int, dict[str, Any], str | None]]:
     """Lines read by worker processes, yielded in input order. At most a few lines per
     worker are read ahead, so an endless stream does not fill memory. The reference
@@ -175,7 +201,7 @@ def _in_pool(
     ahead: deque[Future[tuple[int, dict[str, Any], str | None]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for n, line in numbered:
-            ahead.append(pool.submit(_read_line, n, line, date, max_bytes))
+            ahead.append(pool.submit(_read_line, n, line, date, max_bytes, lang))
             if len(ahead) >= 4 * workers:
                 yield ahead.popleft().result()
         while ahead:
@@ -404,6 +430,42 @@ def eval_alerts(
     for m in report.misses:
         expected, found = m.expected or "-", m.found or "-"
         out.print(f"  miss {m.id}: {m.field} expected {expected!r}, found {found!r}")
+
+
+@evaluate.command("languages")
+def eval_languages(
+    files: Annotated[
+        list[Path],
+        typer.Option(
+            "--file",
+            help="Texts keyed by hand (TOML, one [[text]] table per text); the language is "
+            "the file's name (ru.toml). Repeat for several languages.",
+        ),
+    ],
+    split: Annotated[
+        str, typer.Option(help="Which texts: test (held out), dev (tuned on) or all.")
+    ] = "test",
+    as_json: JsonOpt = False,
+) -> None:
+    """Kind, country, city, actor and date read from texts in other languages, against
+    a hand key (tests/extract/fixtures/languages/)."""
+    from tearline.evaluation.languages import FIELDS, read_keys, score
+    from tearline.extract import extract as run_extract
+
+    if split not in ("test", "dev", "all"):
+        raise InputError("--split must be test, dev or all")
+    reports = [score(f.stem, read_keys(f), run_extract, split) for f in files]
+    if as_json:
+        _write(sys.stdout, {"split": split, "languages": [r.as_json() for r in reports]})
+        return
+    out.print(f"{'lang':<6}{'texts':>6}" + "".join(f"{n:>9}" for n in FIELDS) + f"{'all':>9}")
+    for r in reports:
+        shares = "".join(_share(r.right[n], r.texts) for n in FIELDS)
+        out.print(f"{r.lang:<6}{r.texts:>6}{shares}{_share(r.fields_right, r.fields_scored)}")
+    for r in reports:
+        for m in r.misses:
+            expected, found = m.expected or "-", m.found or "-"
+            out.print(f"  miss {m.id}: {m.field} expected {expected!r}, found {found!r}")
 
 
 @evaluate.command("places")

@@ -33,7 +33,7 @@ _WORDS = _lexdata.load("en").text
 LANGUAGES = ("en", *READER_LANGUAGES)
 # A paragraph is read in another language than English only where the language
 # identifier is at least this sure; below, it is read as English (as it always was).
-_SURE = 0.5
+_SURE = 0.7
 _OWN_SCRIPT = ("ru", "ar", "fa")  # a script of their own: no English reading to fall back on
 
 
@@ -96,6 +96,10 @@ def language_parts(text: str, lang: str | None = None) -> dict[str, list[tuple[i
     parts: dict[str, list[tuple[int, int]]] = {}
     for p in langid.paragraphs(text):
         sure = p.score >= _SURE or p.lang in _OWN_SCRIPT
+        if not sure and p.lang in READER_LANGUAGES:
+            # unsure (capitals, datelines, names): its own function words decide
+            votes = langid.function_words(text[p.start : p.end])
+            sure = votes.get(p.lang, 0) >= 3 and votes.get(p.lang, 0) > votes.get("en", 0)
         code = p.lang if p.lang in READER_LANGUAGES and sure else "en"
         parts.setdefault(code, []).append((p.start, p.end))
     return parts

@@ -43,6 +43,7 @@ from importlib import resources
 from anyascii import anyascii
 
 from tearline.extract import _readerlex, gazetteer
+from tearline.extract._assemble import confidence
 from tearline.extract._normal import Normal, normalise, word
 from tearline.extract._readerlex import Pattern, ReaderLexicon
 from tearline.extract._text import fold
@@ -942,6 +943,9 @@ class Reader:
             d.kind, d.modality = EventKind.THREAT, Modality.THREATENED
         place = self._place(d, toks, doc_countries, text)
         time = self._time(d, toks, date, text)
+        kinds = sum(
+            bool(x) for x in (actors, harms, method, targets, place, time, killed or injured)
+        )
         return Event(
             kind=d.kind,
             modality=d.modality,
@@ -953,7 +957,7 @@ class Reader:
             place=place,
             time=time,
             casualties=Casualties(killed, injured),
-            confidence=0.6,
+            confidence=confidence(kinds, len(evidence), d.modality, False),
             perpetrator_individuals=tuple(people),
             perpetrator_organizations=tuple(org_fillers),
             weapons=(),
@@ -1246,6 +1250,20 @@ def _build_sound_keys(orgs: Organisations) -> dict[str, str]:
                 clash.add(k)
             keys.setdefault(k, org.id)
     return {k: v for k, v in keys.items() if k not in clash}
+
+
+def lookup_name(name: str, orgs: Organisations) -> str | None:
+    """The id of the organisation a name in another language or script names: a whole
+    name of a reader lexicon's [organisations], else a listed alias's sound key."""
+    norm = normalise(name)
+    for lang in _readerlex.READER_LANGUAGES:
+        lex = _readerlex.load(lang)
+        toks = tokens_of(name, norm, lex)
+        for h in Matcher(lex.organisations).find(toks):
+            if h.first == 0 and h.last == len(toks) and h.value in orgs.by_id:
+                return h.value
+    key = sound_key(name)
+    return _sound_keys(orgs).get(key) if len(key) >= _MIN_SOUND_KEY else None
 
 
 @cache

@@ -112,5 +112,26 @@ def paragraphs(text: str) -> list[Paragraph]:
     return out
 
 
+@cache
+def _function_words() -> dict[str, frozenset[str]]:
+    import tomllib
+    from importlib import resources
+
+    source = resources.files("tearline.data").joinpath("lexicon/function_words.toml")
+    raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    return {lang: frozenset(w.casefold() for w in words) for lang, words in raw.items()}
+
+
+_TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def function_words(text: str) -> dict[str, int]:
+    """How many of each Latin-script language's commonest short words the text holds:
+    the second opinion where the model is unsure ("EL PARAISO (EL SALVADOR), 19 MAR 89
+    -- COLONEL MENDEZ, COMMANDER OF THE 4TH BRIGADE" is English, not Spanish)."""
+    words = [w.casefold() for w in _TOKEN.findall(text)]
+    return {lang: sum(w in vocab for w in words) for lang, vocab in _function_words().items()}
+
+
 def _letters(text: str) -> int:
     return len(_LETTER.findall(text))

@@ -143,6 +143,18 @@ def get(org_id: str) -> Organisation | None:
 
 
 def lookup(name: str) -> Organisation | None:
-    """The organisation an alias names, in any letter case ("isis-k", "Daesh")."""
-    rules = load().names.get(fold_key(name), [])
-    return rules[0].org if rules else None
+    """The organisation an alias names, in any letter case ("isis-k", "Daesh"), and in
+    any script Tearline reads: a name in a reader lexicon ("Исламское государство",
+    "داعش") or one that sounds like a listed alias ("Хезболла", "بوكو حرام")::
+
+        >>> lookup("Хезболла").name, lookup("داعش").name
+        ('Hizballah', 'Islamic State of Iraq and the Levant')
+    """
+    orgs = load()
+    rules = orgs.names.get(fold_key(name), [])
+    if rules:
+        return rules[0].org
+    from tearline.extract._reader import lookup_name  # the readers' names, loaded lazily
+
+    found = lookup_name(name, orgs)
+    return orgs.by_id.get(found) if found else None
