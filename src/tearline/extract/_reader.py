@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
@@ -375,6 +375,11 @@ class Reader:
         self.not_relative = Matcher(self.lex.not_relative)
         self.age_matcher = Matcher(self.lex.age_words)
         self.not_place_matcher = Matcher(self.lex.lists["not_places"])
+        self.fielded: list[PlaceHit] = []
+        self.located: set[int] = set()
+        self.blocked: set[int] = set()
+        self.sentence_starts: set[int] = set()
+        self.dateline_end = -1
         self.sound_keys = _sound_keys(organisations)
 
     def hits(self, name: str, toks: Sequence[Token], lo: int, hi: int) -> list[Hit]:
@@ -391,11 +396,18 @@ class Reader:
         if not toks:
             return []
         sentences = self._sentences(text, toks)
+        self.sentence_starts = {s.first for s in sentences}
         advisory = bool(self.hits("advisory", toks, 0, len(toks)))
         orgs = self._orgs(text, toks)
         in_orgs = {i for first, last, _ in orgs for i in range(first, last)}
         places = [p for p in self._places(text, toks) if p.first not in in_orgs]
         doc_countries = {r.country for p in places for r in p.refs if r.kind == COUNTRY}
+        # and the country of a city something is put in that has one reading ("en
+        # Ciudad de México": Mexico)
+        doc_countries |= {
+            p.refs[0].country for p in places
+            if p.located and len(p.refs) == 1 and p.refs[0].kind == CITY and p.refs[0].country
+        }
         if self.lex.script != "latin" and doc_countries:
             places = sorted(
                 places + self._heard_places(toks, places, in_orgs, doc_countries),
@@ -403,6 +415,11 @@ class Reader:
             )
         for s in sentences:
             self._fill(s, toks, places, orgs)
+        dateline = self._dateline(text, toks, places)
+        if dateline is not None:
+            # the dateline's date is the report's, not the event's
+            for s in sentences:
+                s.times = [t for t in s.times if t.first > self.dateline_end]
         drafts = self._drafts(sentences, advisory)
         if advisory:
             # An alert headed "Security alert - Bishkek" or issued "in Istanbul" is about
@@ -410,7 +427,24 @@ class Reader:
             for d in drafts:
                 if d.kind is EventKind.THREAT:
                     d.header = [p for x in sentences if x.last <= d.sentences[0].first for p in x.places]
-        return [self._event(d, toks, date, doc_countries, text) for d in drafts]
+        events = [self._event(d, toks, date, doc_countries, text) for d in drafts]
+        if dateline is not None:
+            # "Ceuta, 10 abr. - Police arrested...": the town a report is filed from is
+            # where its event is, where the event's own sentences name no town
+            events = [
+                replace(e, place=dateline)
+                if (e.place is None or e.place.precision in (PlacePrecision.COUNTRY, PlacePrecision.REGION))
+                and (e.place is None or e.place.country == dateline.country)
+                else e
+                for e in events
+            ]
+        # an attack dated over a year before the report is history recalled ("the AMIA
+        # bombing of 18 July 1994"), not news
+        long_ago = date - timedelta(days=366)
+        return [
+            e for e in events
+            if not (e.kind is EventKind.INCIDENT and e.time is not None and e.time.end < long_ago)
+        ]
 
     def _sentences(self, text: str, toks: Sequence[Token]) -> list[Sentence]:
         cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
@@ -454,8 +488,12 @@ class Reader:
         current: Draft | None = None
         # A document that opens on background (a verdict, a memorial, a film shoot, a
         # drill, a debate) is about that: the attacks it recalls are not new events.
-        background = bool(sentences) and sentences[0].has("context") and not (
-            sentences[0].methods and sentences[0].has("under_way")
+        first = sentences[0] if sentences else None
+        background = (
+            first is not None
+            and first.has("context")
+            and not first.has("under_way")
+            and not any(t.kind in ("relative", "weekday") for t in first.times)
         )
         if background:
             return []
@@ -492,10 +530,19 @@ class Reader:
                 drafts.append(current)
             elif current is not None and (
                 s.orgs or s.killed or s.injured or s.places or s.times or s.has("claimed")
+                or threatish
             ):
                 current.sentences.append(s)  # fills what the event lacks
                 if s.has("claimed") and current.kind is EventKind.INCIDENT:
                     current.modality = Modality.CLAIMED
+                if threatish and current.kind is EventKind.INCIDENT and not any(
+                    x.killed or x.injured or any(t.kind == "relative" for t in x.times)
+                    for x in current.sentences
+                ):
+                    # "... sent a cell to attack hotels in Nairobi. The attack could come in
+                    # the next weeks": an attack no one was hurt in, spoken of as to come
+                    current.kind = EventKind.THREAT
+                    current.modality = self._modality(s, EventKind.THREAT)
         if advisory and any(d.kind is EventKind.THREAT for d in drafts):
             drafts = [d for d in drafts if d.kind is EventKind.THREAT or _under_way(d)]
         return drafts
@@ -560,11 +607,14 @@ class Reader:
             and not any(q0 <= p.first and p.last <= q1 and (q1 - q0) > (p.last - p.first)
                         for q0, q1 in quoted)
         ]
+        fields = {h.last for h in self.hits("location_fields", toks, 0, len(toks))}
+        self.fielded = [p for p in out if p.first in fields]
         return sorted(out, key=lambda p: p.first)
 
     def _script_places(self, toks: Sequence[Token], located: set[int]) -> list[PlaceHit]:
         names = script_names(self.lex.script)
         out: list[PlaceHit] = []
+        words = {h.last for h in self.hits("place_words", toks, 0, len(toks))}
         i = 0
         while i < len(toks):
             hit = None
@@ -572,6 +622,10 @@ class Reader:
                 if i in self.blocked:
                     break
                 refs = self._lookup(names, toks[i : i + n])
+                if refs and not any(r.kind == COUNTRY for r in refs) and self._in_name(
+                    toks, i, words
+                ):
+                    break  # "Касем Сулеймани": a surname, not Sulaymaniyah
                 if refs:
                     hit = PlaceHit(i, i + n, tuple(refs), i in located)
                     break
@@ -581,6 +635,42 @@ class Reader:
             else:
                 i += 1
         return out
+
+    def _dateline(
+        self, text: str, toks: Sequence[Token], places: Sequence[PlaceHit]
+    ) -> Place | None:
+        """The town a report is filed from: a town opening the text, followed by a date
+        or an agency ("Kabul, 27 ago (EFE).-", "ИСЛАМАБАД, 31 января.", "Quibdó, 17 jul.")."""
+        if not places or places[0].first != 0:
+            return None
+        p = places[0]
+        rest = text[toks[p.last - 1].end : toks[p.last - 1].end + 3]
+        if not rest.startswith((",", " (", "(", " -", " —", " –")):
+            return None
+        refs = [r for r in p.refs if r.kind in (CITY, TOWN)]
+        if not refs:
+            return None
+        ref = max(refs, key=self._population)
+        # the dateline runs to its first dash or closing bracket, at most 8 words on
+        end = text.find(")", toks[p.last - 1].end, toks[min(p.last + 8, len(toks) - 1)].end)
+        if end < 0:
+            end = toks[min(p.last + 3, len(toks) - 1)].end
+        self.dateline_end = max(i for i, t in enumerate(toks) if t.start < end)
+        return self._place_of(ref, toks, p, text)
+
+    def _in_name(self, toks: Sequence[Token], i: int, place_words: set[int]) -> bool:
+        """Whether the word at ``i`` follows a capitalised word in the same sentence that
+        is no place word: the second word of a person's or body's name."""
+        if self.lex.script != "cyrillic" or i == 0 or i in place_words:
+            return False
+        prev = toks[i - 1]
+        return (
+            prev.capital
+            and not prev.text.isupper()
+            and prev.end + 1 == toks[i].start
+            and i - 1 not in self.located
+            and (i - 1) not in self.sentence_starts
+        )
 
     def _heard_places(
         self,
@@ -729,7 +819,18 @@ class Reader:
                     r = self.gaz.regions[e.ref]
                     if r.country:
                         refs.append(PlaceRef(REGION, r.country, region=r.name))
+            after = last + 1
+            if (
+                after < len(toks)
+                and toks[after].capital
+                and toks[after].start == m.end + 1
+                and text[m.end] == " "
+                and not any(e.kind == COUNTRY for e in m.values)
+            ):
+                continue  # the first word of a longer name: "la Fundación Santa Fe"
             if refs:
+                # a country outranks a town of its name ("México", "Colombia", "Malí")
+                refs = [r for r in refs if r.kind == COUNTRY] or refs
                 out.append(PlaceHit(first, last + 1, tuple(refs), first in located))
         for m in self.gaz.town_index.find(folded):
             first, last = starts.get(m.start), ends.get(m.end)
@@ -924,6 +1025,11 @@ class Reader:
                 sp = span(first, last)
                 actors.append(Actor(sp, org.name, org.id))
                 org_fillers.append(RoleFiller(sp, (), 0.6, org.name, org.id))
+        # a branch named with its parent ("the regional branch of the Islamic State,
+        # IS-Khorasan"): the branch acted
+        branches = {self.orgs.by_id[a.org_id].parent for a in actors if a.org_id}
+        actors = [a for a in actors if a.org_id not in branches]
+        org_fillers = [f for f in org_fillers if f.org_id not in branches]
         people: list[RoleFiller] = []
         for s in d.sentences[:2]:
             for h in s.individuals[:1]:
@@ -996,13 +1102,19 @@ class Reader:
                 if self._population(biggest) > 20 * max(self._population(best), 1):
                     return biggest
                 return best
-            if countries and not p.located:
-                return None  # a town abroad the text does not put anything in: a name
             cities = [r for r in local if r.kind == CITY]
-            return max(cities, key=self._population, default=None)
+            best = max(cities, key=self._population, default=None)
+            if countries and not p.located and (best is None or self._population(best) < 100_000):
+                return None  # a small town abroad the text puts nothing in: a name
+            return best
 
         first_sentence = d.sentences[0]
-        ordered = sorted(hits, key=lambda p: (p not in first_sentence.places, not p.located))
+        fielded = [p for p in self.fielded if any(r.kind in (CITY, TOWN) for r in p.refs)]
+        if fielded:  # "Location: Reynosa, Tamaulipas" in an alert says where, whatever else
+            hits = fielded[:1] + hits
+        ordered = sorted(
+            hits, key=lambda p: (p not in fielded, p not in first_sentence.places, not p.located)
+        )
         for p in ordered:
             ref = choose(p)
             if ref is not None:
@@ -1075,7 +1187,11 @@ class Reader:
     def _time(self, d: Draft, toks: Sequence[Token], date: datetime, text: str) -> TimeWindow | None:
         for s in d.sentences:
             anchors = [m.first for m in s.methods] or [s.first]
-            for h in sorted(s.times, key=lambda h: min(abs(h.first - a) for a in anchors)):
+            # a calendar date before a weekday or "yesterday", then the nearest to the attack
+            for h in sorted(
+                s.times,
+                key=lambda h: (h.kind != "date", min(abs(h.first - a) for a in anchors)),
+            ):
                 window = _resolve(h, d.kind, date)
                 if window is None:
                     continue

@@ -21,6 +21,7 @@ load naming the file: the files ship with the program.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from tearline.extract._normal import word
 from tearline.model import Method, TargetType
 
 READER_LANGUAGES = ("es", "fr", "ru", "ar", "fa")
+_WORD = re.compile(r"\w+", re.UNICODE)  # as the reader cuts text into words
 SCRIPTS = ("latin", "cyrillic", "arabic")
 # Sections holding a plain list of phrases.
 _LISTS = (
@@ -58,6 +60,7 @@ _LISTS = (
     "affiliation",
     "aftermath",
     "outside",
+    "location_fields",
 )
 _TABLES = ("methods", "targets", "numbers", "organisations", "places", "time", "language", "words")
 
@@ -101,10 +104,11 @@ def _patterns(where: str, value: object, meaning: str = "") -> tuple[Pattern, ..
         parts = []
         for w in phrase.split():
             prefix = w.endswith("*")
-            norm = word(w.rstrip("*"))
-            if not norm:
+            # cut as text is cut into words: "игил-к" is two words, "EE.UU." two
+            pieces = _WORD.findall(word(w.rstrip("*")))
+            if not pieces:
                 raise LexiconError(f"{where}: {phrase!r} has an empty word")
-            parts.extend((p, prefix and i == len(norm.split()) - 1) for i, p in enumerate(norm.split()))
+            parts.extend((p, prefix and i == len(pieces) - 1) for i, p in enumerate(pieces))
         out.append(Pattern(tuple(parts), meaning, phrase))
     return tuple(out)
 
