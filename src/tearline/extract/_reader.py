@@ -75,7 +75,11 @@ from tearline.translit import script as script_of
 from tearline.translit import sound_key
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?؟۔;]+(?=\s|$)|\n\s*\n|\n(?=\s*[-•*\u2022]|\s*\S[^\n]{0,60}\n)")
+_SENTENCE_END = re.compile(
+    r"[.!?؟۔;]+(?=\s|$)|\n\s*\n|\n(?=\s*[-•*\u2022]|\s*\S[^\n]{0,60}\n)"
+    # a heading: a short line without a full stop ends where its line does
+    r"|(?:^|(?<=\n))[^\n.!?؟]{1,80}\n"
+)
 _METHOD_ORDER = (
     Method.SUICIDE_BOMBING,
     Method.VEHICLE_RAMMING,
@@ -286,6 +290,7 @@ class Calendar:
     months: dict[str, int]
     weekdays: dict[str, int]
     relative: tuple[Pattern, ...]
+    weekday_matcher: Matcher  # several-word names ("سه شنبه") before their last word
 
 
 @cache
@@ -312,6 +317,7 @@ def calendar(lang: str) -> Calendar:
             w = word(w)
             if len(w) >= 4:
                 weekdays[w] = n
+    weekdays.update(lex.weekdays)  # the lexicon's own ("سه شنبه" is Tuesday, not Saturday)
     relative: list[Pattern] = list(lex.relative_days)
     for key, phrases in info.get("relative-type", {}).items():
         m = re.fullmatch(r"(in )?(\d) day( ago)?", key)
@@ -321,7 +327,9 @@ def calendar(lang: str) -> Calendar:
         for phrase in phrases:
             if len(phrase) >= 3:
                 relative.append(Pattern(tuple((w, False) for w in word(phrase).split()), str(days_off), phrase))
-    return Calendar(months, weekdays, tuple(relative))
+    return Calendar(months, weekdays, tuple(relative), Matcher(
+        Pattern(tuple((w, False) for w in name.split()), str(n), name) for name, n in weekdays.items()
+    ))
 
 
 # --- the reader --------------------------------------------------------------------
@@ -493,12 +501,12 @@ class Reader:
             first is not None
             and first.has("context")
             and not first.has("under_way")
-            and not any(t.kind in ("relative", "weekday") for t in first.times)
+            and not _fresh(first)
         )
         if background:
             return []
         for s in sentences:
-            if s.has("context") and _context_near(s):
+            if s.has("context") and _context_near(s, self.lex.reach):
                 current = None if current is not None and not s.methods else current
                 continue
             threatish = s.has("threat") or s.has("plan") or s.has("foiled") or s.has("possible")
@@ -515,6 +523,15 @@ class Reader:
                     d.kind is EventKind.THREAT for d in drafts
                 ):
                     continue  # an advisory's account of past attacks is background
+                if (
+                    kind is EventKind.INCIDENT
+                    and current is not None
+                    and current.kind is EventKind.THREAT
+                    and not _happened(s)
+                ):
+                    # "Probable method: a suicide bomber or a roadside bomb." under a plot:
+                    # the plot's method, not an attack of its own
+                    kind = EventKind.THREAT
                 modality = self._modality(s, kind)
                 method = _best_method(s.methods)
                 if current is not None and self._joins(current, s, kind):
@@ -587,7 +604,7 @@ class Reader:
         out: list[PlaceHit] = []
         taken: set[int] = set()
         for h in self.place_matcher.find(toks):
-            out.append(PlaceHit(h.first, h.last, (_lexicon_place(h.value),), h.first in located))
+            out.append(PlaceHit(h.first, h.last, (_lexicon_place(h.value, self.gaz),), h.first in located))
             taken.update(range(h.first, h.last))
         if self.lex.script == "latin":
             found = self._latin_places(text, toks, located)
@@ -788,7 +805,13 @@ class Reader:
                 if e and t.norm.endswith(e) and len(t.norm) - len(e) >= 3:
                     out.append(t.norm[: -len(e)])
             return list(dict.fromkeys(out))
-        return list(dict.fromkeys(names.key(f) for f in t.forms))
+        forms = list(t.forms)
+        for f in t.forms:  # the ezafe a Farsi name takes before its adjective: "کربلای"
+            if f.endswith("اي") and len(f) > 4:
+                forms.append(f[:-1])
+            elif f.endswith("ي") and len(f) > 4:
+                forms.append(f[:-1])
+        return list(dict.fromkeys(names.key(f) for f in forms))
 
     def _latin_places(
         self, text: str, toks: Sequence[Token], located: set[int]
@@ -890,6 +913,8 @@ class Reader:
             for n in (3, 2, 1):
                 if i + n > len(toks) or taken & set(range(i, i + n)):
                     continue
+                if any(len(x.norm) < 3 for x in toks[i : i + n]):
+                    continue  # "با لباس": a preposition is no part of a name
                 key = sound_key(" ".join(x.text for x in toks[i : i + n]))
                 org = self.sound_keys.get(key) if len(key) >= _MIN_SOUND_KEY else None
                 if org is not None:
@@ -949,10 +974,11 @@ class Reader:
                     out.append(TimeHit(i, i + 3, "date", day, mon, year))
                     i += 3
                     continue
-            wd = next((cal.weekdays[f] for f in t.forms if f in cal.weekdays), None)
-            if wd is not None:
-                out.append(TimeHit(i, i + 1, "weekday", offset=wd))
             i += 1
+        dated = {i for h in out for i in range(h.first, h.last)}
+        for h in cal.weekday_matcher.find(toks, lo, hi):
+            if h.first not in dated:
+                out.append(TimeHit(h.first, h.last, "weekday", offset=int(h.value)))
         return sorted(out, key=lambda h: h.first)
 
     # --- counts ----------------------------------------------------------------------
@@ -966,7 +992,8 @@ class Reader:
         ages = {h.first for h in self.age_matcher.find(toks, s.first, s.last)}
         best: tuple[int, int, int] | None = None  # distance, token index, value
         for h in words:
-            for i in range(max(s.first, h.first - 5), min(s.last, h.last + 5)):
+            reach = self.lex.reach
+            for i in range(max(s.first, h.first - reach), min(s.last, h.last + reach)):
                 if h.first <= i < h.last or i in in_times or i + 1 in ages:
                     continue
                 value = _number(toks[i], self.lex.numbers)
@@ -1013,7 +1040,8 @@ class Reader:
         actors: list[Actor] = []
         org_fillers: list[RoleFiller] = []
         seen: set[str] = set()
-        for s in d.sentences:
+        # the organisation of the sentence that claims the attack first, then the rest
+        for s in sorted(d.sentences, key=lambda x: not x.has("claimed")):
             linked = {h.last + k for h in s.marks.get("affiliation", []) for k in range(3)}
             # "the al-Shabaab group, linked to al-Qaeda": the parent named after "linked
             # to" is not the one who acted
@@ -1296,9 +1324,10 @@ def _quoted(text: str, toks: Sequence[Token]) -> list[tuple[int, int]]:
     return out
 
 
-def _lexicon_place(value: str) -> PlaceRef:
+def _lexicon_place(value: str, gaz: Gazetteer) -> PlaceRef:
     if value.isdigit():
-        return PlaceRef(CITY, "", int(value))
+        i = gaz.by_geonameid.get(int(value))
+        return PlaceRef(CITY, gaz.cities[i].country if i is not None else "", int(value))
     if ":" in value:
         country, region = value.split(":", 1)
         return PlaceRef(REGION, country, region=region)
@@ -1325,7 +1354,33 @@ def _countries(sentences: Sequence[Sentence]) -> set[str]:
     return out
 
 
-def _context_near(s: Sentence) -> bool:
+def _happened(s: Sentence) -> bool:
+    """Whether a sentence tells an attack as done: a toll, a claim, or a past day."""
+    return bool(
+        s.killed
+        or s.injured
+        or s.has("claimed")
+        or s.has("under_way")
+        or any(t.kind in ("relative", "date", "weekday") for t in s.times)
+    )
+
+
+def _fresh(s: Sentence) -> bool:
+    """Whether a sentence dates its attack, not its background, to now: a "yesterday" or
+    weekday nearer an attack word than a background word ("the double suicide bombing
+    carried out yesterday in Kerman, during the anniversary..." is news; "the court
+    sentenced on Thursday the cell that carried out the 2017 attacks" is not)."""
+    for t in s.times:
+        if t.kind not in ("relative", "weekday"):
+            continue
+        to_attack = min((abs(t.first - m.first) for m in s.methods), default=10**6)
+        to_context = min((abs(t.first - c.first) for c in s.marks.get("context", [])), default=10**6)
+        if to_attack < to_context:
+            return True
+    return False
+
+
+def _context_near(s: Sentence, reach: int = 5) -> bool:
     """Background words that govern the sentence's attack word ("ten years after the
     attack", "the trial of the bombers"), or a sentence with no attack word at all; a
     memorial named in passing far from the attack word ("during the ceremony for the
@@ -1333,7 +1388,9 @@ def _context_near(s: Sentence) -> bool:
     if not s.methods:
         return True
     return any(
-        abs(c.first - m.first) <= 4 for c in s.marks.get("context", []) for m in s.methods
+        abs(c.first - m.first) <= reach - 1
+        for c in s.marks.get("context", [])
+        for m in s.methods
     )
 
 

@@ -94,6 +94,8 @@ class ReaderLexicon:
     months: Mapping[str, int]  # extra month names -> 1..12
     age_words: tuple[Pattern, ...]  # "лет", "años": a number before is an age
     range_words: frozenset[str]  # "по", "al", "au": "с 21 по 24 марта" starts on the 21st
+    weekdays: Mapping[str, int]  # names dateparser lacks or misfiles -> 0 Monday .. 6 Sunday
+    reach: int  # how many words apart a count and its noun, or background and attack, may be
 
 
 def _patterns(where: str, value: object, meaning: str = "") -> tuple[Pattern, ...]:
@@ -193,6 +195,12 @@ def load(lang: str) -> ReaderLexicon:
         if time.get("age_words")
         else (),
         range_words=frozenset(word(w) for w in time.get("range_words", [])),
+        weekdays={
+            " ".join(_WORD.findall(word(name))): int(day)
+            for day, names in time.get("weekdays", {}).items()
+            for name in names
+        },
+        reach=int(language.get("reach", 5)),
     )
 
 
