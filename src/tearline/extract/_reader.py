@@ -93,6 +93,8 @@ _METHOD_ORDER = (
     Method.CBRN,
     Method.UNKNOWN,
 )
+# Small words inside a group's name: "Cártel de Sinaloa", "Clan del Golfo".
+_NAME_JOINERS = frozenset({"de", "del", "la", "las", "los", "el", "y", "des", "du", "le", "les", "et", "d", "l"})
 # Russian adjectives of place: "стамбульском" (Стамбул), "иранском" (Иран).
 _ADJECTIVE_ENDINGS = tuple(
     sorted(
@@ -388,6 +390,7 @@ class Reader:
         self.blocked: set[int] = set()
         self.sentence_starts: set[int] = set()
         self.dateline_end = -1
+        self.unlisted: list[tuple[int, int]] = []
         self.sound_keys = _sound_keys(organisations)
 
     def hits(self, name: str, toks: Sequence[Token], lo: int, hi: int) -> list[Hit]:
@@ -408,6 +411,7 @@ class Reader:
         advisory = bool(self.hits("advisory", toks, 0, len(toks)))
         orgs = self._orgs(text, toks)
         in_orgs = {i for first, last, _ in orgs for i in range(first, last)}
+        self.unlisted = self._unlisted(toks, in_orgs)
         places = [p for p in self._places(text, toks) if p.first not in in_orgs]
         doc_countries = {r.country for p in places for r in p.refs if r.kind == COUNTRY}
         # and the country of a city something is put in that has one reading ("en
@@ -483,13 +487,20 @@ class Reader:
             s.marks[name] = self.hits(name, toks, lo, hi)
         if s.marks["not_claimed"]:
             s.marks["claimed"] = []
+        # "at gunpoint", "the toll could rise": threat words that say nothing of the future
+        cancelled = {i for h in self.hits("not_threat", toks, lo, hi) for i in range(h.first, h.last)}
+        if cancelled:
+            for name in ("threat", "possible", "plan"):
+                s.marks[name] = [h for h in s.marks[name] if h.first not in cancelled]
         s.places = [p for p in places if lo <= p.first < hi]
         s.orgs = [o for o in orgs if lo <= o[0] < hi]
         s.individuals = self.hits("individuals", toks, lo, hi)
         s.targets = self.target_matcher.find(toks, lo, hi)
-        s.times = self._times(toks, lo, hi)
-        s.killed = self._count("killed", toks, s)
+        said = {h.last + k for h in self.hits("reporting", toks, lo, hi) for k in range(2)}
+        # "announced on Friday": the day of the announcement, not of the attack
+        s.times = [t for t in self._times(toks, lo, hi) if t.first not in said or t.kind == "vague"]
         s.injured = self._count("injured", toks, s)
+        s.killed = self._count("killed", toks, s, s.injured)
 
     def _drafts(self, sentences: Sequence[Sentence], advisory: bool) -> list[Draft]:
         drafts: list[Draft] = []
@@ -651,6 +662,36 @@ class Reader:
                 i = hit.last
             else:
                 i += 1
+        return out
+
+    def _unlisted(self, toks: Sequence[Token], taken: set[int]) -> list[tuple[int, int]]:
+        """Armed groups no list holds, named as Latin-script languages name them: a
+        capitalised group word and the capitalised name after it ("Cártel de Sinaloa",
+        "Clan del Golfo", "Ejército de Liberación de Baluchistán"), not a state's own
+        forces ("Ejército Nacional")."""
+        if self.lex.script != "latin":
+            return []
+        state = {i for h in self.hits("state_forces", toks, 0, len(toks)) for i in range(h.first, h.last)}
+        out: list[tuple[int, int]] = []
+        for h in self.hits("group_words", toks, 0, len(toks)):
+            i = h.first
+            if not toks[i].capital or i in taken or i in state or i in self.sentence_starts and not toks[i].capital:
+                continue
+            j, last = h.last, None
+            while j < len(toks) and j - h.last < 6 and toks[j].start - toks[j - 1].end <= 1:
+                if toks[j].capital:
+                    last = j
+                elif toks[j].norm not in _NAME_JOINERS:
+                    break
+                j += 1
+            if last is None or taken & set(range(i, last + 1)):
+                continue
+            caps = [t for t in toks[h.last : last + 1] if t.capital]
+            if len(caps) == 1 and any(
+                e.kind == COUNTRY for e in self.gaz.names.get(fold(caps[0].text), ())
+            ):
+                continue  # "Ejército de Pakistán": a state's army
+            out.append((i, last + 1))
         return out
 
     def _dateline(
@@ -938,10 +979,10 @@ class Reader:
         while i < hi:
             t = toks[i]
             month = _month_of(t, cal.months)
-            if month and i > lo and toks[i - 1].norm.isdigit() or (
-                month and i > lo + 1 and toks[i - 2].norm.isdigit() and len(toks[i - 1].norm) <= 3
+            if month and i > lo and _day(toks[i - 1]) is not None or (
+                month and i > lo + 1 and _day(toks[i - 2]) is not None and len(toks[i - 1].norm) <= 3
             ):
-                d = toks[i - 1] if toks[i - 1].norm.isdigit() else toks[i - 2]
+                d = toks[i - 1] if _day(toks[i - 1]) is not None else toks[i - 2]
                 first = i - 1 if d is toks[i - 1] else i - 2
                 while (
                     first - 1 >= lo
@@ -957,7 +998,7 @@ class Reader:
                     # "с 21 по 24 марта", "on 8, 9 and 10 August": the window opens on the first
                     first -= 1 if toks[first - 1].norm.isdigit() else 2
                     d = toks[first]
-                day = int(d.norm)
+                day = _day(d) or 0
                 year, last = 0, i + 1
                 for j in (i + 1, i + 2):
                     if j < hi and toks[j].norm.isdigit() and len(toks[j].norm) == 4:
@@ -983,7 +1024,9 @@ class Reader:
 
     # --- counts ----------------------------------------------------------------------
 
-    def _count(self, what: str, toks: Sequence[Token], s: Sentence) -> Count | None:
+    def _count(
+        self, what: str, toks: Sequence[Token], s: Sentence, other: Count | None = None
+    ) -> Count | None:
         words = self.hits(what, toks, s.first, s.last)
         if not words:
             return None
@@ -996,6 +1039,8 @@ class Reader:
             for i in range(max(s.first, h.first - reach), min(s.last, h.last + reach)):
                 if h.first <= i < h.last or i in in_times or i + 1 in ages:
                     continue
+                if other is not None and toks[i].start == other.span.start:
+                    continue  # "one killed and three wounded": the three are the wounded
                 value = _number(toks[i], self.lex.numbers)
                 if value is None:
                     continue
@@ -1053,6 +1098,13 @@ class Reader:
                 sp = span(first, last)
                 actors.append(Actor(sp, org.name, org.id))
                 org_fillers.append(RoleFiller(sp, (), 0.6, org.name, org.id))
+        if not org_fillers:
+            for first, last in self.unlisted:
+                if any(s.first <= first < s.last for s in d.sentences):
+                    sp = span(first, last)
+                    actors.insert(0, Actor(sp, None, None))
+                    org_fillers.append(RoleFiller(sp, (), 0.4))
+                    break
         # a branch named with its parent ("the regional branch of the Islamic State,
         # IS-Khorasan"): the branch acted
         branches = {self.orgs.by_id[a.org_id].parent for a in actors if a.org_id}
@@ -1275,6 +1327,17 @@ def _month_of(t: Token, months: dict[str, int]) -> int:
         if f in months:
             return months[f]
     return 0
+
+
+_ORDINAL_DAY = re.compile(r"(\d{1,2})(?:er|re|e|eme|o|º|го|ого)$")
+
+
+def _day(t: Token) -> int | None:
+    """A day of the month: "22", "1er", "1re", "3-го"."""
+    if t.norm.isdigit() and len(t.norm) <= 2:
+        return int(t.norm)
+    m = _ORDINAL_DAY.match(t.norm)
+    return int(m.group(1)) if m else None
 
 
 def _number(t: Token, words: dict[str, int]) -> int | None:

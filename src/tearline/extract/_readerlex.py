@@ -61,6 +61,10 @@ _LISTS = (
     "aftermath",
     "outside",
     "location_fields",
+    "group_words",
+    "state_forces",
+    "reporting",
+    "not_threat",
 )
 _TABLES = ("methods", "targets", "numbers", "organisations", "places", "time", "language", "words")
 
