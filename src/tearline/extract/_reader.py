@@ -483,7 +483,8 @@ class Reader:
         blocked = {i for h in self.hits("not_events", toks, lo, hi) for i in range(h.first, h.last)}
         s.methods = [h for h in self.method_matcher.find(toks, lo, hi) if h.first not in blocked]
         for name in ("threat", "plan", "foiled", "claimed", "denied", "possible", "context",
-                     "under_way", "seized", "not_claimed", "affiliation", "aftermath"):
+                     "under_way", "seized", "not_claimed", "affiliation", "aftermath",
+                     "against"):
             s.marks[name] = self.hits(name, toks, lo, hi)
         if s.marks["not_claimed"]:
             s.marks["claimed"] = []
@@ -1192,11 +1193,34 @@ class Reader:
         fielded = [p for p in self.fielded if any(r.kind in (CITY, TOWN) for r in p.refs)]
         if fielded:  # "Location: Reynosa, Tamaulipas" in an alert says where, whatever else
             hits = fielded[:1] + hits
+        # a plot's target: the town named in what it is "against" ("arrested in Mulhouse,
+        # planned an attack against the Christmas market of Strasbourg")
+        aimed = set()
+        if d.kind is EventKind.THREAT:
+            aimed = {
+                p.first for x in d.sentences for h in x.marks.get("against", [])
+                for p in x.places if h.last <= p.first <= h.last + 8
+            }
         ordered = sorted(
-            hits, key=lambda p: (p not in fielded, p not in first_sentence.places, not p.located)
+            hits,
+            key=lambda p: (
+                p not in fielded,
+                p.first not in aimed,
+                p not in first_sentence.places,
+                not p.located,
+            ),
         )
-        for p in ordered:
-            ref = choose(p)
+        chosen = [(p, choose(p)) for p in ordered]
+        # a town in a country the text names, or one it puts something in, before a
+        # town abroad named in passing ("the Lido beach in Mogadishu, Somalia")
+        chosen.sort(
+            key=lambda pr: (
+                pr[0] not in fielded,
+                pr[0].first not in aimed,
+                pr[1] is None or not (pr[1].country in countries or pr[0].located),
+            )
+        )
+        for p, ref in chosen:
             if ref is not None:
                 return self._place_of(ref, toks, p, text)
         # a country: one the text puts something in first ("в Мали", not "МИД России")
@@ -1301,6 +1325,8 @@ def _resolve(h: TimeHit, kind: EventKind, date: datetime) -> tuple[datetime, dat
         except ValueError:
             return None
         if not h.year:
+            if future and base - timedelta(days=60) <= start < base - timedelta(days=1):
+                return None  # a day just past in a threat's report: an arrest, not the plot
             if future and start < base - timedelta(days=1):
                 start = start.replace(year=year + 1)
             elif not future and start > base + timedelta(days=1):

@@ -65,6 +65,7 @@ _LISTS = (
     "state_forces",
     "reporting",
     "not_threat",
+    "against",
 )
 _TABLES = ("methods", "targets", "numbers", "organisations", "places", "time", "language", "words")
 
