@@ -66,6 +66,7 @@ _LISTS = (
     "reporting",
     "not_threat",
     "against",
+    "town_words",
 )
 _TABLES = ("methods", "targets", "numbers", "organisations", "places", "time", "language", "words")
 
@@ -100,6 +101,7 @@ class ReaderLexicon:
     age_words: tuple[Pattern, ...]  # "лет", "años": a number before is an age
     range_words: frozenset[str]  # "по", "al", "au": "с 21 по 24 марта" starts on the 21st
     weekdays: Mapping[str, int]  # names dateparser lacks or misfiles -> 0 Monday .. 6 Sunday
+    count_after: bool  # a casualty number after its word wins a tie ("قتل ثلاثة")
     reach: int  # how many words apart a count and its noun, or background and attack, may be
 
 
@@ -206,6 +208,7 @@ def load(lang: str) -> ReaderLexicon:
             for name in names
         },
         reach=int(language.get("reach", 5)),
+        count_after=bool(language.get("count_after", False)),
     )
 
 
