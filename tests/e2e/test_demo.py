@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from jwcrypto import jwk, jws
 
-from tearline.demo.scenario import CODE_WORD, METHODS, SOURCE
+from tearline.demo.scenario import CODE_WORD, METHODS, SECOND_SOURCE, SOURCE
 
-PROTECTED = (SOURCE, CODE_WORD, *METHODS, "LR-2024-0306-117", "AMBER+STRICT")
+PROTECTED = (SOURCE, SECOND_SOURCE, CODE_WORD, *METHODS, "LR-2024-0306-117", "AMBER+STRICT")
 
 
 def tearline(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -44,9 +44,10 @@ def test_demo_prints_the_chain(demo: tuple[Path, str]) -> None:
         "]",
         "3. Assess and decide",
         "Admiralty",
-        "B2",
+        "B1",  # usually reliable, and corroborated by the Russian report's other source
+        "confirmed by 1 other independent source",
         "Likelihood (ICD 203)",
-        "likely",
+        "very likely",
         "WARN",
         "Russian Federation",
         "Parity check FLAGGED",
@@ -65,6 +66,25 @@ def test_demo_prints_the_chain(demo: tuple[Path, str]) -> None:
         "audit verify: intact",
     ):
         assert expected in out, expected
+
+
+def test_the_second_report_is_russian_and_corroborates_the_first(
+    demo: tuple[Path, str],
+) -> None:
+    home, out = demo
+    assert "Stored as RPT-2, in Russian (ru), identified from the text" in out
+    assert "RPT-2, in Russian (ru): facts in English, evidence as written" in out
+    # The Russian report's facts in English, beside the words it wrote them in.
+    assert "“ИГИЛ-Хорасан”" in out
+    assert "“Москве”" in out
+    assert "RPT-2, in Russian (ru), joins THR-1" in out
+    assert "2 independent sources" in out
+    report = tearline("show", "RPT-2", "--json", home=home)
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["language"] == "ru"
+    case = tearline("show", "THR-1", home=home)
+    assert "RPT-2" in case.stdout
+    assert "Russian (ru)" in case.stdout
 
 
 def test_released_artifacts_hold_no_protected_term(demo: tuple[Path, str]) -> None:

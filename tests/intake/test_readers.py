@@ -11,9 +11,10 @@ from tearline.errors import (
     DocumentTooLarge,
     EmptyDocument,
     EncodingError,
+    InputError,
     MalformedDocument,
 )
-from tearline.intake import read_document
+from tearline.intake import language_code, read_document
 
 LIMIT = 1_000_000
 
@@ -28,6 +29,36 @@ def test_text_report_headers_give_title_date_and_tlp() -> None:
     assert doc.document_date == datetime(2024, 3, 6, tzinfo=UTC)
     assert doc.tlp == "AMBER+STRICT"
     assert doc.media_type == "text/plain"
+
+
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        ("Дата: 6 марта 2024\nТема: подготовка теракта в Москве", "подготовка теракта в Москве"),
+        ("Fecha: 6 de marzo de 2024\nAsunto: Amenaza en Madrid", "Amenaza en Madrid"),
+        ("Date : 6 mars 2024\nObjet : Menace à Paris", "Menace à Paris"),
+    ],
+)
+def test_report_headers_in_the_languages_extraction_reads(head: str, title: str) -> None:
+    doc = read(f"СООБЩЕНИЕ  TLP:AMBER\n{head}\n\nТекст.".encode())
+    assert doc.title == title
+    assert doc.document_date == datetime(2024, 3, 6, tzinfo=UTC)
+
+
+def test_a_header_date_without_a_year_dates_nothing() -> None:
+    assert read("Дата: 6 марта\nТема: угроза\n\nТекст.".encode()).document_date is None
+
+
+@pytest.mark.parametrize(
+    ("given", "code"), [("ru", "ru"), ("RU", "ru"), ("ru-RU", "ru"), ("fa_IR", "fa"), ("", None)]
+)
+def test_a_language_given_at_intake_is_its_iso_code(given: str, code: str | None) -> None:
+    assert language_code(given) == code
+
+
+def test_a_language_that_is_no_language_tag_is_refused() -> None:
+    with pytest.raises(InputError, match="not a language code such as ru"):
+        language_code("Russian!")
 
 
 def test_tlp_white_is_read_as_tlp_2_clear() -> None:

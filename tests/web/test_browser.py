@@ -60,7 +60,7 @@ def _analyst(page: Page, desk: Desk) -> None:
     shot(page, "02-triage")
     page.click("tr[data-ref='THR-1'] a.case-link")
     page.wait_for_url("**/threats/THR-1")
-    link = page.locator("a.fact-link", has_text="armed attack")
+    link = page.locator("#facts a.fact-link", has_text="armed attack")
     link.click()
     active = page.locator("mark.fact.active")
     expect(active).to_have_count(1)
@@ -75,7 +75,7 @@ def _analyst(page: Page, desk: Desk) -> None:
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     assert "method corrected on THR-1" in flash(page)
-    row = page.locator("table.facts tr", has_text="method")
+    row = page.locator("#facts table.facts tr", has_text="method")
     expect(row).to_contain_text("automatic rifles and incendiary devices")
     expect(row).to_contain_text("corrected")
     sign_out(page)

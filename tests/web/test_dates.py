@@ -35,7 +35,7 @@ def test_a_time_corrected_in_words_is_stored_and_shown(sqlite_desk: Desk) -> Non
     window = wf.show(sqlite_desk.app, "THR-1")["facts"]["time"]
     assert window["start"] == "2024-03-07T18:00:00+00:00"
     assert window["end"] == "2024-03-11T09:00:00+00:00"
-    assert "2024-03-07T18:00 → 2024-03-11T09:00 (window)" in page
+    assert "7 March 2024 18:00 → 11 March 2024 09:00 UTC (window)" in page
 
 
 def test_a_day_and_month_take_the_year_nearest_today(sqlite_desk: Desk) -> None:

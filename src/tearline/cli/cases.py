@@ -47,6 +47,15 @@ def ingest(
     protect: Annotated[
         list[str] | None, typer.Option(help="Any other term to protect (repeatable).")
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            "--lang",
+            help="The language the documents are written in (ru, en, es, fr, ar, fa): they "
+            "are read in it. Default: identified from each document's text.",
+        ),
+    ] = None,
 ) -> None:
     """Store reports and the events extracted from them; each file is all-or-nothing."""
     app = open_app(ctx)
@@ -62,7 +71,13 @@ def ingest(
         compartments=tuple(compartment or ()),
         document_date=parse_date(date),
         protect=tuple(terms),
+        language=language,
     )
+    try:
+        wf.given_language(prov)
+    except TearlineError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
     failed = 0
     for path in files:
         try:
@@ -87,7 +102,7 @@ def ingest(
             )
             or "no events"
         )
-        out.print(f"{path}: {result.report_ref} — {events}")
+        out.print(f"{path}: {result.report_ref}, {result.language_note} — {events}")
     if failed:
         raise typer.Exit(InputError.exit_code)
 

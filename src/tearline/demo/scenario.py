@@ -1,9 +1,12 @@
 """``tearline demo``: the Moscow 2024 case, end to end, on the embedded default.
 
-The report is written by the project and modelled on public facts of March 2024: a
+The reports are written by the project and modelled on public facts of March 2024: a
 liaison report that ISIS-K plans an armed attack on large gatherings in Moscow,
 including concerts, within days. It names a source code word and a collection method
-that must never leave the system. The clock is simulated, starting on 6 March 2024.
+that must never leave the system. A second report, in Russian, from a partner service
+(another source), says the same: it is read in Russian, its facts join the case in
+English beside its own words, and it counts as independent corroboration. The clock is
+simulated, starting on 6 March 2024.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
 DISPUTED_AT = datetime(2024, 3, 19, 10, 0, tzinfo=UTC)  # "provocative ... blackmail"
 REPORT_FILE = "moscow-liaison-report.txt"
 SOURCE = "PINE HARBOUR"
+# The second report: in Russian, from another source, on the same plot.
+SECOND_REPORT_FILE = "moscow-partner-report-ru.txt"
+SECOND_SOURCE = "SILVER BIRCH"
+SECOND_RELIABILITY = "C"
 CODE_WORD = "KESTREL LANTERN"
 METHODS = ("intercepted Telegram conversations", "Telegram")
 USERS = {
@@ -52,6 +59,8 @@ USERS = {
 class DemoResult:
     home: Path
     threat_ref: str
+    second_report_ref: str
+    second_report_language: str | None
     release_ref: str
     warnings: list[tuple[str, str, str]]  # (ref, recipient, jws)
     webhook_posts: int
@@ -59,8 +68,17 @@ class DemoResult:
     audit_entries: int
 
 
-def report_text() -> bytes:
-    return (resources.files("tearline.data") / "demo" / REPORT_FILE).read_bytes()
+def report_text(name: str = REPORT_FILE) -> bytes:
+    return (resources.files("tearline.data") / "demo" / name).read_bytes()
+
+
+def second_report_text() -> bytes:
+    return report_text(SECOND_REPORT_FILE)
+
+
+SECOND_PROVENANCE = wf.Provenance(
+    source=SECOND_SOURCE, reliability=SECOND_RELIABILITY, compartments=("CT",)
+)
 
 
 def fresh_home(home: Path | None) -> Path:
@@ -143,7 +161,7 @@ def _run(
     )
     _seed(app, webhook)
 
-    _step(console, 1, "Intake: a liaison report arrives")
+    _step(console, 1, "Intake: a liaison report arrives, then a second report in Russian")
     raw = report_text()
     console.print(Panel(Text(raw.decode()), title=REPORT_FILE, title_align="left"))
     prov = wf.Provenance(
@@ -157,18 +175,62 @@ def _run(
     )
     ingested = wf.ingest_bytes(app, raw, REPORT_FILE, prov, actor="dana")
     console.print(
-        f"Stored as {ingested.report_ref}; protected: source name, code word, "
-        f"{len(METHODS)} collection-method terms (never released)."
+        f"Stored as {ingested.report_ref}, {ingested.language_note}; protected: source "
+        f"name, code word, {len(METHODS)} collection-method terms (never released)."
+    )
+    raw_ru = second_report_text()
+    console.print(Panel(Text(raw_ru.decode()), title=SECOND_REPORT_FILE, title_align="left"))
+    second = wf.ingest_bytes(app, raw_ru, SECOND_REPORT_FILE, SECOND_PROVENANCE, actor="dana")
+    console.print(
+        Text(
+            f"Stored as {second.report_ref}, {second.language_note}; from a partner service: "
+            f"another source, graded {SECOND_RELIABILITY} (its name is protected too)."
+        )
     )
 
     _step(console, 2, "Extract: the events, each fact with its evidence")
     threat_ref = next(e.threat_ref for e in ingested.events if e.threat_ref)
     detail = wf.show(app, ingested.report_ref)
+    for got in (ingested, second):
+        if got is second:
+            console.print(
+                f"Threat case {threat_ref} opened; {len(detail['events'])} events in the report."
+            )
+        with app.read() as s:
+            report = load(s, t.Report, got.report_ref, Kind.REPORT)
+            rows = s.scalars(
+                select(t.Event).where(t.Event.report_id == report.id).order_by(t.Event.id)
+            )
+            events = [event_from_dict(e.facts) for e in rows]
+        console.print(
+            Text(
+                f"{got.report_ref}, in {wf.language_label(got.language)}: facts in English, "
+                "evidence as written",
+                style="bold",
+            )
+        )
+        print_events(console, events)
+    joined = [e for e in second.events if e.threat_ref == threat_ref]
     with app.read() as s:
-        rows = s.scalars(select(t.Event).order_by(t.Event.id))
-        events = [event_from_dict(e.facts) for e in rows]
-    print_events(console, events)
-    console.print(f"Threat case {threat_ref} opened; {len(detail['events'])} events in the report.")
+        case = load(s, t.Threat, threat_ref, Kind.THREAT)
+        sources = sorted(
+            {e.report.source for e in case.events if e.report.source is not None},
+            key=lambda x: x.id,
+        )
+        graded = ", ".join(f"SRC-{x.id} ({x.reliability})" for x in sources)
+    if joined:
+        console.print(
+            Text(
+                f"{second.report_ref}, in {wf.language_label(second.language)}, joins "
+                f"{threat_ref}: the same group, place and days. {threat_ref} now rests on "
+                f"{len(sources)} independent sources ({graded}): the second report "
+                "corroborates the first."
+            )
+        )
+    else:  # extraction read it otherwise: say so, the chain goes on with one source
+        console.print(
+            Text(f"{second.report_ref} did not join {threat_ref}: no corroboration counted.")
+        )
 
     _step(console, 3, "Assess and decide: the duty to warn")
     dana = wf.sign_in(app, "dana", USERS["dana"][0])
@@ -270,6 +332,8 @@ def _run(
     return DemoResult(
         app.home,
         threat_ref,
+        second.report_ref,
+        second.language,
         released.ref,
         released.warnings,
         len(receiver.unique),

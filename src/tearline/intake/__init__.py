@@ -8,7 +8,14 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from tearline.errors import BinaryDocument, DocumentTooLarge, EmptyDocument, InputError
-from tearline.intake.document import TLP_LEVELS, Document, Reader, decode_utf8, find_tlp
+from tearline.intake.document import (
+    TLP_LEVELS,
+    Document,
+    Reader,
+    decode_utf8,
+    find_tlp,
+    language_code,
+)
 from tearline.intake.readers import EmailReader, HtmlReader, JsonReader, TextReader
 
 # Tried by file suffix first, then by sniffing; TextReader is the fallback.
@@ -21,6 +28,7 @@ __all__ = [
     "Reader",
     "decode_utf8",
     "find_tlp",
+    "language_code",
     "read_document",
 ]
 

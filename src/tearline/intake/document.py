@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar, Protocol
 
-from tearline.errors import EncodingError, MalformedDocument
+from tearline.errors import EncodingError, InputError, MalformedDocument
 
 TLP_LEVELS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+# A BCP 47 tag ("ru", "ru-RU", "fa_IR"): its primary language subtag is what is kept.
+_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
 _TLP_MARK = re.compile(r"\bTLP:(CLEAR|WHITE|GREEN|AMBER\+STRICT|AMBER|RED)\b", re.IGNORECASE)
 
 
@@ -96,3 +98,16 @@ def parse_iso_date(value: str, filename: str, what: str = "date") -> datetime:
             "or 2024-03-06T09:00:00+00:00"
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def language_code(value: str | None) -> str | None:
+    """A language given at intake, as its ISO 639 code: "ru-RU" and "RU" are "ru"; None for
+    nothing given. InputError for what is not a language tag."""
+    if value is None or not value.strip():
+        return None
+    m = _LANGUAGE_TAG.fullmatch(value.strip())
+    if not m:
+        raise InputError(
+            f"language {value.strip()[:40]!r} is not a language code such as ru, en or fa-IR"
+        )
+    return m.group(1).lower()

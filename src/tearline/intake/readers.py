@@ -17,10 +17,33 @@ from lxml.etree import ParserError
 from tearline.errors import EmptyDocument, MalformedDocument
 from tearline.intake.document import Document, decode_utf8, find_tlp, parse_iso_date
 
-# Report headers such as "Date: 6 March 2024" in the first lines of a text report.
-_HEADER_DATE = re.compile(r"^\s*(?:date|dated|dtg)\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
-_HEADER_SUBJECT = re.compile(r"^\s*(?:subject|subj|title)\s*:\s*(.+?)\s*$", re.I | re.M)
+# Report headers such as "Date: 6 March 2024" in the first lines of a text report, in the
+# languages extraction reads: "Дата: 6 марта 2024", "Fecha:", "Objet :", "التاريخ:", "موضوع:".
+_DATE_WORDS = ("date", "dated", "dtg", "дата", "fecha", "التاريخ", "تاريخ", "تاریخ")
+_SUBJECT_WORDS = ("subject", "subj", "title", "тема", "asunto", "objet", "الموضوع", "موضوع")
+_HEADER_DATE = re.compile(rf"^\s*(?:{'|'.join(_DATE_WORDS)})\s*:\s*(.+?)\s*$", re.I | re.M)
+_HEADER_SUBJECT = re.compile(rf"^\s*(?:{'|'.join(_SUBJECT_WORDS)})\s*:\s*(.+?)\s*$", re.I | re.M)
 _DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%d.%m.%Y")
+# A header date in words of another language ("6 марта 2024", "6 de marzo de 2024").
+_DATE_LANGUAGES = ["ru", "es", "fr", "ar", "fa", "en"]
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _words_date(value: str) -> datetime | None:
+    """A day with its year in the words of a language extraction reads; None otherwise
+    (a date without a year, or "yesterday", says nothing certain about the document)."""
+    if not _YEAR.search(value):
+        return None
+    from dateparser import parse  # imported here: English headers never need it
+
+    settings: dict[str, Any] = {
+        "TIMEZONE": "UTC",
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "DATE_ORDER": "DMY",
+        "PARSERS": ["absolute-time", "custom-formats"],
+    }
+    found = parse(value, languages=_DATE_LANGUAGES, settings=settings)
+    return found.astimezone(UTC) if found is not None else None
 
 
 def _header_date(head: str) -> datetime | None:
@@ -36,7 +59,7 @@ def _header_date(head: str) -> datetime | None:
     try:
         return parse_iso_date(value, "")
     except MalformedDocument:
-        return None
+        return _words_date(value)
 
 
 def _first_line(text: str) -> str:

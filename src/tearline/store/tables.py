@@ -84,6 +84,11 @@ class Report(Base):
     tlp: Mapped[str] = mapped_column(String(20))
     compartments: Mapped[list[str]] = mapped_column(JSONType, default=list)
     ingested_by: Mapped[str] = mapped_column(String(64))
+    # The language the report is written in, ISO 639-1 ("ru"): as given at intake, else
+    # identified from the text (the language most of its letters are in). NULL for a report
+    # stored before languages were recorded (migration 0006): it was read as English, and
+    # what it is written in was never decided. Not a recipient's language (recipients.language).
+    language: Mapped[str | None] = mapped_column(String(20))
 
     source: Mapped[Source | None] = relationship()
     events: Mapped[list[Event]] = relationship(back_populates="report", order_by="Event.ordinal")

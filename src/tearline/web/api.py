@@ -50,6 +50,12 @@ class ReportIn(BaseModel):
         " to now, UTC; see docs/web.md); default: from the document",
     )
     protect: list[ProtectedTermIn] = Field(default_factory=list)
+    language: str = Field(
+        "",
+        max_length=35,
+        description="the language the document is written in (ISO 639-1: ru, en, es, fr, ar,"
+        " fa), read in it; default: identified from the text",
+    )
 
 
 class CorrectionIn(BaseModel):
@@ -113,11 +119,14 @@ def ingest_report(request: Request, body: ReportIn, viewer: Ingester) -> dict[st
         compartments=tuple(body.compartments),
         document_date=body.document_date,
         terms=tuple((t.kind, t.term) for t in body.protect),
+        language=body.language,
     )
     result = intake.ingest(app_of(request), sub, viewer.identity)
     return {
         "report": result.report_ref,
         "duplicate": result.duplicate,
+        "language": result.language,
+        "language_given": result.language_given,
         "events": [
             {"ref": e.ref, "kind": e.kind.value, "threat": e.threat_ref, "new_case": e.new_case}
             for e in result.events

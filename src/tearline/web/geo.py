@@ -193,7 +193,11 @@ def place_map(place: dict[str, Any] | None) -> dict[str, Any] | None:
             "x": x,
             "y": y,
             "r": max(6.0, round(RADIUS_KM.get(precision, 20) / km_per_px, 1)),
-            "label": place.get("venue") or place.get("city") or place.get("name"),
+            # The gazetteer's English names; the report's own words ("Подмосковье") last.
+            "label": place.get("venue")
+            or place.get("city")
+            or place.get("region")
+            or place.get("name"),
         }
     return {
         "width": WIDTH,

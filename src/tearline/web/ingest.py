@@ -3,7 +3,8 @@
 Shared by the page and the API so both check the same things the same way: the
 compartments a person may mark are those they hold; the document date is read as a person
 types it (tearline/dates.py: ISO 8601, "11 Dec", "yesterday 18:00", relative to now);
-protected terms come one per line.
+protected terms come one per line; the language is the one the report is written in, or
+empty to have it identified from the text.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Submission:
     compartments: tuple[str, ...] = ()
     document_date: str = ""
     terms: tuple[tuple[str, str], ...] = ()  # (kind, term)
+    language: str = ""  # ISO 639 code the document is written in; "": identify it
 
 
 def parse_date(value: str, now: datetime) -> datetime | None:
@@ -81,6 +83,7 @@ def ingest(application: wf.App, sub: Submission, who: Identity) -> wf.Ingested:
         compartments=tuple(marks),
         document_date=parse_date(sub.document_date, application.clock.now()),
         protect=tuple(wf.TermSpec(kind, term[:500]) for kind, term in sub.terms),
+        language=sub.language.strip() or None,
     )
     name = sub.filename.strip().replace("\\", "/").rsplit("/", 1)[-1][:200] or "pasted.txt"
     return wf.ingest_bytes(application, sub.content, name, prov, actor=who.username)
@@ -94,4 +97,4 @@ def describe(result: wf.Ingested) -> str:
         + (f" → {e.threat_ref}{' (new case)' if e.new_case else ''}" if e.threat_ref else "")
         for e in result.events
     )
-    return f"{result.report_ref} stored: {events or 'no events found'}"
+    return f"{result.report_ref} stored, {result.language_note}: {events or 'no events found'}"

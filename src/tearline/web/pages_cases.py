@@ -41,6 +41,7 @@ async def inbox_page(request: Request, viewer: Reader, q: str = "") -> Response:
         tlp_levels=intake.TLP_LEVELS,
         compartments=sorted(viewer.identity.compartments),
         max_bytes=app.settings.max_document_bytes,
+        languages=wf.readable_languages(),
     )
 
 
@@ -79,6 +80,7 @@ async def _ingest_form(request: Request, viewer: Viewer, form: FormData) -> Resp
             tlp=_field(form, "tlp"),
             compartments=tuple(v for v in form.getlist("compartments") if isinstance(v, str)),
             document_date=_field(form, "document_date"),
+            language=_field(form, "language"),
             terms=tuple(
                 intake.terms_from_lines("code_word", _field(form, "code_words"))
                 + intake.terms_from_lines("collection_method", _field(form, "methods"))

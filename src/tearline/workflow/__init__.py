@@ -19,7 +19,15 @@ from tearline.workflow.release_overrides import OverrideView, adjust_fact
 from tearline.workflow.release_preview import RecipientView, ReleasePreview, preview_release
 from tearline.workflow.released import Exported, export_warning, list_warnings
 from tearline.workflow.releases import Draft, Proposed, Released, approve_release, propose_release
-from tearline.workflow.reports import Ingested, Provenance, TermSpec, ingest_bytes
+from tearline.workflow.reports import (
+    Ingested,
+    Provenance,
+    TermSpec,
+    given_language,
+    ingest_bytes,
+    language_label,
+    readable_languages,
+)
 from tearline.workflow.responses import (
     EscalationRow,
     EscalationView,
@@ -81,8 +89,10 @@ __all__ = [
     "describe",
     "export_recipients",
     "export_warning",
+    "given_language",
     "import_recipients",
     "ingest_bytes",
+    "language_label",
     "list_escalations",
     "list_threats",
     "list_users",
@@ -91,6 +101,7 @@ __all__ = [
     "preview_release",
     "propose_end",
     "propose_release",
+    "readable_languages",
     "registry_with_locations",
     "resolve_escalation",
     "respond",

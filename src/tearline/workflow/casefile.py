@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tearline.decide import WAIVER_REASONS, determine
+from tearline.extract.gazetteer import country_name
 from tearline.ids import Kind, format_id
 from tearline.model import event_from_dict
 from tearline.release import find_leaks
@@ -27,6 +28,7 @@ from tearline.workflow.access import load_visible, restrict
 from tearline.workflow.app import App
 from tearline.workflow.desk import iso, live_assessment
 from tearline.workflow.records import protected_terms, registry
+from tearline.workflow.reports import language_label
 from tearline.workflow.users import Identity
 
 _ACK = ("received", "acting", "measures_taken")
@@ -39,8 +41,40 @@ class Segment:
     anchor: str | None  # the id of the fact that starts here, for links
 
 
-def fact_rows(facts: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
-    """One row per fact: label, value as a person reads it, and its evidence span."""
+def place_value(p: dict[str, Any]) -> str:
+    """A place as the desk's reader names it, in English: "Kazan, Tatarstan, Russia — city".
+
+    Venue, city and region are the gazetteer's English names, the country its English
+    name; never the words of the report (``name`` is the evidence, "Казани" in a Russian
+    report), which stand only where nothing else names the place.
+    """
+    country = p.get("country")
+    parts = [p.get("venue"), p.get("city"), p.get("region")]
+    if country:
+        name = country_name(country)
+        parts.append(f"{name} ({country})" if name else country)
+    where = ", ".join(x for x in dict.fromkeys(parts) if x) or p.get("name") or "?"
+    return f"{where} — {p['precision']}"
+
+
+def _day(d: datetime) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def _when(w: dict[str, Any]) -> str:
+    """A window in English: "15 March 2024 (day)", "6 March 2024 00:00 → 13 March ... UTC"."""
+    start = datetime.fromisoformat(w["start"]).astimezone(UTC)
+    end = datetime.fromisoformat(w["end"]).astimezone(UTC)
+    if w["precision"] == "day" and end - start <= timedelta(days=1):
+        return f"{_day(start)} (day)"
+    return f"{_day(start)} {start:%H:%M} → {_day(end)} {end:%H:%M} UTC ({w['precision']})"
+
+
+def fact_rows(
+    facts: dict[str, Any], prefix: str, language: str | None = None
+) -> list[dict[str, Any]]:
+    """One row per fact: label, value in English as a person reads it, and its evidence —
+    the words as written, in the report's ``language`` (kept on each row for the page)."""
     rows: list[dict[str, Any]] = []
 
     def add(field: str, label: str, value: str, item: dict[str, Any], index: int = 0) -> None:
@@ -54,6 +88,7 @@ def fact_rows(facts: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
                 "label": label,
                 "value": value,
                 "evidence": text,
+                "language": language,
                 "start": start,
                 "end": end,
             }
@@ -72,13 +107,9 @@ def fact_rows(facts: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
         name = f": {g['name']}" if g.get("name") else ""
         add("targets", "target", g["type"].replace("_", " ") + name, g, i)
     if facts.get("place"):
-        p = facts["place"]
-        where = ", ".join(x for x in (p.get("venue"), p.get("city"), p.get("region")) if x)
-        where = f"{where} ({p['country']})" if p.get("country") else where
-        add("place", "place", f"{where or p.get('name')} — {p['precision']}", p)
+        add("place", "place", place_value(facts["place"]), facts["place"])
     if facts.get("time"):
-        w = facts["time"]
-        add("time", "time", f"{w['start'][:16]} → {w['end'][:16]} ({w['precision']})", w)
+        add("time", "time", _when(facts["time"]), facts["time"])
     for label in ("killed", "injured"):
         c = (facts.get("casualties") or {}).get(label)
         if c:
@@ -124,11 +155,17 @@ def _reports(th: t.Threat) -> list[dict[str, Any]]:
     out = []
     for events in by_report.values():
         r = events[0].report
-        rows = [row for e in events for row in fact_rows(e.facts, format_id(Kind.EVENT, e.id))]
+        rows = [
+            row
+            for e in events
+            for row in fact_rows(e.facts, format_id(Kind.EVENT, e.id), r.language)
+        ]
         out.append(
             {
                 "ref": format_id(Kind.REPORT, r.id),
                 "title": r.title,
+                "language": r.language,
+                "language_label": language_label(r.language),
                 "tlp": r.tlp,
                 "compartments": list(r.compartments),
                 "received_at": iso(r.received_at),
@@ -343,7 +380,11 @@ def case_file(app: App, threat_ref: str, viewer: Identity | None) -> dict[str, A
             "updated_at": iso(th.updated_at),
             "merged_into": format_id(Kind.THREAT, th.merged_into_id) if th.merged_into_id else None,
             "facts": th.facts,
-            "fact_rows": fact_rows(th.facts, format_id(Kind.EVENT, origin.id) if origin else ref),
+            "fact_rows": fact_rows(
+                th.facts,
+                format_id(Kind.EVENT, origin.id) if origin else ref,
+                origin.report.language if origin else None,
+            ),
             "reports": _reports(th),
             "corrections": [
                 {

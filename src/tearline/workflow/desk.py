@@ -21,6 +21,7 @@ from tearline.store import tables as t
 from tearline.workflow.access import restrict
 from tearline.workflow.app import App
 from tearline.workflow.cases import graded_credibility
+from tearline.workflow.reports import language_label
 from tearline.workflow.users import Identity
 
 IMMINENCE_ORDER = [
@@ -68,6 +69,8 @@ def _report_row(r: t.Report) -> dict[str, Any]:
         "received_at": iso(r.received_at),
         "document_date": iso(r.document_date),
         "tlp": r.tlp,
+        "language": r.language,
+        "language_label": language_label(r.language),
         "compartments": list(r.compartments),
         "source": None
         if r.source is None
@@ -93,10 +96,17 @@ def _report_row(r: t.Report) -> dict[str, Any]:
 
 
 def _event_summary(facts: dict[str, Any]) -> str:
+    """ "ISIL Khorasan armed assault at Moscow": in English whatever the report's language —
+    listed names, the method, the gazetteer's place; a report's own words only for an
+    organisation no list names."""
     method = (facts.get("method") or {}).get("type", "").replace("_", " ")
     place = facts.get("place") or {}
     where = place.get("venue") or place.get("city") or place.get("country") or ""
-    actors = [a.get("canonical") or a.get("text") for a in facts.get("actors", [])]
+    actors = [
+        a.get("canonical") or a.get("text")
+        for a in facts.get("actors", [])
+        if a.get("canonical") or not a.get("individuals")
+    ]
     parts = [", ".join(a for a in actors if a), method, f"at {where}" if where else ""]
     return " ".join(p for p in parts if p) or facts.get("kind", "event")
 

@@ -2,6 +2,13 @@
 
 Either everything about a document is stored, or nothing is: one transaction.
 A document already ingested (same SHA-256) is recognised and not stored twice.
+
+Each report is stored with the language it is written in: the one given at intake (the
+CLI's ``--language``, the API's and the inbox form's ``language``) wins; otherwise the
+language most of its letters are in (``extract.langid``). A language given is the one
+extraction reads the whole document in; without one, extraction identifies each
+paragraph's language itself, so that an English cover note over a quoted Russian
+intercept is read in both (the stored language is then the intercept's, the larger part).
 """
 
 from __future__ import annotations
@@ -9,13 +16,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
+from babel import Locale, UnknownLocaleError
 from sqlalchemy import select
 
 from tearline.errors import InputError
-from tearline.extract import extract
+from tearline.extract import extract, langid
+from tearline.extract._pipeline import LANGUAGES as EXTRACTION_LANGUAGES
 from tearline.ids import Kind, format_id
-from tearline.intake import Document, read_document
+from tearline.intake import Document, language_code, read_document
 from tearline.model import Event, EventKind, event_from_dict, event_to_dict
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
@@ -40,6 +50,9 @@ class Provenance:
     compartments: tuple[str, ...] = ()
     document_date: datetime | None = None
     protect: tuple[TermSpec, ...] = ()
+    # The language the document is written in (ISO 639 code, or a BCP 47 tag such as
+    # "ru-RU"); None: identified from its text.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,48 @@ class Ingested:
     filename: str
     duplicate: bool
     events: list[IngestedEvent] = field(default_factory=list)
+    language: str | None = None  # as stored: ISO 639-1 ("ru"); None when not recorded
+    language_given: bool = False  # given at intake, not identified from the text
+
+    @property
+    def language_note(self) -> str:
+        """ "in Russian (ru), identified from the text": for the person who ingested it."""
+        if self.language is None:
+            return "language not recorded"
+        how = "as given" if self.language_given else "identified from the text"
+        return f"in {language_label(self.language)}, {how}"
+
+
+@cache
+def language_name(code: str) -> str:
+    """The language's English name ("ru" → "Russian"); the code itself if CLDR has none."""
+    try:
+        return str(Locale("en").languages.get(code) or code)
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def language_label(code: str | None) -> str:
+    """ "Russian (ru)"; "not recorded" for a report stored before languages were."""
+    return f"{language_name(code)} ({code})" if code else "not recorded"
+
+
+def readable_languages() -> list[tuple[str, str]]:
+    """(code, English name) of each language extraction reads: the choices at intake."""
+    return [(c, language_name(c)) for c in EXTRACTION_LANGUAGES]
+
+
+def given_language(prov: Provenance) -> str | None:
+    """The language given at intake, as an ISO 639 code; InputError where extraction
+    cannot read it (left out, the language is identified and every paragraph read)."""
+    code = language_code(prov.language)
+    if code is not None and code not in EXTRACTION_LANGUAGES:
+        readable = ", ".join(f"{language_name(c)} ({c})" for c in EXTRACTION_LANGUAGES)
+        raise InputError(
+            f"extraction does not read {language_label(code)}; it reads {readable}. "
+            "Leave the language out to store the report with its language identified"
+        )
+    return code
 
 
 def _same_plot(a: Event, b: Event) -> bool:
@@ -139,12 +194,26 @@ def _file_case(u: Unit, ev: Event, compartments: list[str]) -> tuple[t.Threat, b
 
 
 def store_document(
-    app: App, doc: Document, events: Sequence[Event], prov: Provenance, actor: str
+    app: App,
+    doc: Document,
+    events: Sequence[Event],
+    prov: Provenance,
+    actor: str,
+    *,
+    language: str | None = None,
 ) -> Ingested:
+    """Store ``doc`` with ``events``; ``language`` is the one identified where none was
+    given (``prov.language`` wins)."""
+    given = language_code(prov.language)
     with app.unit() as u:
         existing = u.session.scalar(select(t.Report).where(t.Report.sha256 == doc.sha256))
         if existing is not None:
-            return Ingested(format_id(Kind.REPORT, existing.id), doc.filename, duplicate=True)
+            return Ingested(
+                format_id(Kind.REPORT, existing.id),
+                doc.filename,
+                duplicate=True,
+                language=existing.language,
+            )
         src = _source(u, prov, actor)
         report = t.Report(
             source_id=src.id if src else None,
@@ -159,6 +228,7 @@ def store_document(
             tlp=(prov.tlp or doc.tlp or "AMBER").upper(),
             compartments=list(prov.compartments),
             ingested_by=actor,
+            language=given or language,
         )
         u.session.add(report)
         u.session.flush()
@@ -182,6 +252,8 @@ def store_document(
                 "media_type": doc.media_type,
                 "bytes": len(doc.raw),
                 "tlp": report.tlp,
+                "language": report.language,
+                "language_from": "given" if given else "identified",
                 "protected_terms": len(prov.protect),
                 "events": len(events),
             },
@@ -212,11 +284,26 @@ def store_document(
                 if not new_case:  # a new report on a warned threat: the escalation policy
                     note_new_report(u, case, actor)
             out.append(IngestedEvent(format_id(Kind.EVENT, row.id), ev.kind, threat_ref, new_case))
-        return Ingested(ref, doc.filename, duplicate=False, events=out)
+        return Ingested(
+            ref,
+            doc.filename,
+            duplicate=False,
+            events=out,
+            language=report.language,
+            language_given=given is not None,
+        )
 
 
 def ingest_bytes(app: App, raw: bytes, filename: str, prov: Provenance, actor: str) -> Ingested:
-    """Read, extract and store one document; raises InputError and stores nothing if bad."""
+    """Read, extract and store one document; raises InputError and stores nothing if bad.
+
+    A language given is the one the whole document is read in; without one, the report
+    is stored with the language identified from its text, and extraction identifies each
+    paragraph's (a cover note in one language over a quote in another is read in both).
+    """
+    given = given_language(prov)
     doc = read_document(raw, filename, max_bytes=app.settings.max_document_bytes)
     date = prov.document_date or doc.document_date or app.clock.now()
-    return store_document(app, doc, extract(doc.text, date), prov, actor)
+    identified = None if given else (langid.identify(doc.text) or None)
+    events = extract(doc.text, date, lang=given)
+    return store_document(app, doc, events, prov, actor, language=identified)

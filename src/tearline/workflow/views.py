@@ -13,6 +13,7 @@ from tearline.store import audit_log
 from tearline.store import tables as t
 from tearline.workflow.access import load_visible, restrict
 from tearline.workflow.app import App
+from tearline.workflow.reports import language_label
 from tearline.workflow.users import Identity
 
 
@@ -55,6 +56,8 @@ def _report(r: t.Report) -> dict[str, Any]:
         "media_type": r.media_type,
         "sha256": r.sha256,
         "tlp": r.tlp,
+        "language": r.language,
+        "language_label": language_label(r.language),
         "document_date": r.document_date.isoformat(),
         "received_at": r.received_at.isoformat(),
         "source": format_id(Kind.SOURCE, r.source_id) if r.source_id else None,
@@ -123,7 +126,12 @@ def _threat(session: Session, th: t.Threat) -> dict[str, Any]:
         "status": th.status,
         "facts": th.facts,
         "events": [
-            {"ref": format_id(Kind.EVENT, e.id), "report": format_id(Kind.REPORT, e.report_id)}
+            {
+                "ref": format_id(Kind.EVENT, e.id),
+                "report": format_id(Kind.REPORT, e.report_id),
+                "language": e.report.language,
+                "language_label": language_label(e.report.language),
+            }
             for e in th.events
         ],
         "determinations": [
