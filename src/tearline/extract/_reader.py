@@ -93,6 +93,8 @@ _METHOD_ORDER = (
     Method.CBRN,
     Method.UNKNOWN,
 )
+# A calendar date first, then a day named relative to the report, then a vague window.
+_RANK_OF_TIME = {"date": 0, "relative": 1, "weekday": 1, "vague": 2}
 # Small words inside a group's name: "Cártel de Sinaloa", "Clan del Golfo".
 _NAME_JOINERS = frozenset({"de", "del", "la", "las", "los", "el", "y", "des", "du", "le", "les", "et", "d", "l"})
 # Russian adjectives of place: "стамбульском" (Стамбул), "иранском" (Иран).
@@ -401,6 +403,7 @@ class Reader:
         self.blocked: set[int] = set()
         self.sentence_starts: set[int] = set()
         self.dateline_end = -1
+        self.dateline_at = -1  # the token where the dateline's town is written
         self.unlisted: list[tuple[int, int]] = []
         self.sound_keys = _sound_keys(organisations)
 
@@ -516,6 +519,8 @@ class Reader:
         s.individuals = self.hits("individuals", toks, lo, hi)
         s.targets = self.target_matcher.find(toks, lo, hi)
         said = {h.last + k for h in self.hits("reporting", toks, lo, hi) for k in range(2)}
+        if self.lex.verb_final:  # "روز دوشنبه با انتشار بیانیه‌ای اعلام کرد": the day comes first
+            said |= {h.first - k for h in self.hits("reporting", toks, lo, hi) for k in range(1, 6)}
         # "announced on Friday": the day of the announcement, not of the attack; and a
         # time written with it ("أمس الثلاثاء", "yesterday, Tuesday") goes with it
         times = self._times(toks, lo, hi)
@@ -741,11 +746,14 @@ class Reader:
         if not refs:
             return None
         ref = max(refs, key=self._population)
-        # the dateline runs to its first dash or closing bracket, at most 8 words on
-        end = text.find(")", toks[p.last - 1].end, toks[min(p.last + 8, len(toks) - 1)].end)
-        if end < 0:
-            end = toks[min(p.last + 3, len(toks) - 1)].end
+        # the dateline runs to its agency's bracket or its dash, at most 10 words on:
+        # "Guayaquil (Ecuador), 10 ene (EFE).-"
+        stop = toks[min(p.last + 10, len(toks) - 1)].end
+        tail = text[toks[p.last - 1].end : stop]
+        m = re.search(r"\)\s*[.:]?\s*[-–—]|[-–—]{1,2}\s|\.-", tail) or re.search(r"\)", tail)
+        end = toks[p.last - 1].end + m.end() if m else toks[min(p.last + 3, len(toks) - 1)].end
         self.dateline_end = max(i for i, t in enumerate(toks) if t.start < end)
+        self.dateline_at = p.first
         return self._place_of(ref, toks, p, text)
 
     def _unknown_towns(
@@ -934,8 +942,6 @@ class Reader:
                     refs.append(PlaceRef(COUNTRY, self.gaz.countries[e.ref].code))
                 elif e.kind == CITY:
                     c = self.gaz.cities[e.ref]
-                    if e.wordlike and not (first in located):
-                        continue
                     refs.append(PlaceRef(CITY, c.country, c.geonameid))
                 elif e.kind == REGION:
                     r = self.gaz.regions[e.ref]
@@ -1047,19 +1053,24 @@ class Reader:
             ):
                 d = toks[i - 1] if _day(toks[i - 1]) is not None else toks[i - 2]
                 first = i - 1 if d is toks[i - 1] else i - 2
-                while (
-                    first - 1 >= lo
-                    and toks[first - 1].norm.isdigit()
-                    and len(toks[first - 1].norm) <= 2
-                    and toks[first - 1].end + 3 >= toks[first].start
-                ) or (
-                    first - 2 >= lo
-                    and toks[first - 1].norm in self.lex.range_words
-                    and toks[first - 2].norm.isdigit()
-                    and len(toks[first - 2].norm) <= 2
-                ):
-                    # "с 21 по 24 марта", "on 8, 9 and 10 August": the window opens on the first
-                    first -= 1 if toks[first - 1].norm.isdigit() else 2
+                while True:
+                    # "с 21 по 24 марта", "on 8, 9 and 10 August", "entre el 1 y el 2 de
+                    # octubre": the window opens on the first day
+                    j = first - 1
+                    if j >= lo and _short(toks[j], self.lex.range_words):
+                        j -= 1  # an article: "y el 2"
+                    if j >= lo and toks[j].norm.isdigit() and len(toks[j].norm) <= 2 and j == first - 1:
+                        first = j
+                    elif j >= lo and toks[j].norm in self.lex.range_words:
+                        k = j - 1
+                        if k >= lo and _short(toks[k], self.lex.range_words):
+                            k -= 1
+                        if k >= lo and _day(toks[k]) is not None:
+                            first = k
+                        else:
+                            break
+                    else:
+                        break
                     d = toks[first]
                 day = _day(d) or 0
                 year, last = 0, month_end
@@ -1232,7 +1243,20 @@ class Reader:
     def _own_place(
         self, d: Draft, toks: Sequence[Token], doc_countries: set[str], text: str
     ) -> Place | None:
-        hits = [p for s in d.sentences for p in s.places]
+        # what was seized in a suspect's home town says nothing of where the attack was;
+        # nor, for a threat, the place of the attack it follows ("after the attack on a
+        # concert hall outside Moscow, France raised its alert")
+        hits = [
+            p
+            for s in d.sentences
+            if not s.has("seized")
+            for p in s.places
+            if not (
+                d.kind is EventKind.THREAT
+                and any(h.last <= p.first for h in s.marks.get("aftermath", []))
+            )
+            and p.first != self.dateline_at
+        ]
         if not hits:
             return None
         countries = {
@@ -1375,7 +1399,7 @@ class Reader:
             # a calendar date before a weekday or "yesterday", then the nearest to the attack
             for h in sorted(
                 s.times,
-                key=lambda h: (h.kind != "date", min(abs(h.first - a) for a in anchors)),
+                key=lambda h: (_RANK_OF_TIME[h.kind], min(abs(h.first - a) for a in anchors)),
             ):
                 window = _resolve(h, d.kind, date)
                 if window is None:
@@ -1393,6 +1417,8 @@ def _resolve(h: TimeHit, kind: EventKind, date: datetime) -> tuple[datetime, dat
     if h.kind == "vague":
         return base, base + timedelta(days=h.offset), TimePrecision.VAGUE
     if h.kind == "relative":
+        if future and h.offset < 0:
+            return None  # "raised the alert last night": when the warning came, not the threat
         start = base + timedelta(days=h.offset)
         return start, start + day, TimePrecision.DAY
     if h.kind == "weekday":
@@ -1427,6 +1453,11 @@ def _numeric_date(toks: Sequence[Token], i: int) -> bool:
         and a.end + 1 == b.start
         and b.end + 1 == c.start
     )
+
+
+def _short(t: Token, range_words: frozenset[str]) -> bool:
+    """An article or other short word between the days of a range ("el", "le")."""
+    return len(t.norm) <= 3 and not t.norm.isdigit() and t.norm not in range_words
 
 
 def _split(name: str) -> list[str]:

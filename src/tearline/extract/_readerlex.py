@@ -102,6 +102,7 @@ class ReaderLexicon:
     range_words: frozenset[str]  # "по", "al", "au": "с 21 по 24 марта" starts on the 21st
     weekdays: Mapping[str, int]  # names dateparser lacks or misfiles -> 0 Monday .. 6 Sunday
     count_after: bool  # a casualty number after its word wins a tie ("قتل ثلاثة")
+    verb_final: bool  # the verb ends the clause (Farsi): a reporting verb's day comes before it
     reach: int  # how many words apart a count and its noun, or background and attack, may be
 
 
@@ -209,6 +210,7 @@ def load(lang: str) -> ReaderLexicon:
         },
         reach=int(language.get("reach", 5)),
         count_after=bool(language.get("count_after", False)),
+        verb_final=bool(language.get("verb_final", False)),
     )
 
 
