@@ -449,6 +449,8 @@ class Reader:
         for s in sentences:
             self._fill(s, toks, places, orgs)
         dateline = self._dateline(text, toks, places)
+        if dateline is not None and dateline.country:
+            doc_countries.add(dateline.country)  # filed from Mogadishu: about Somalia
         if dateline is not None:
             # the dateline's date is the report's, not the event's
             for s in sentences:
@@ -610,6 +612,8 @@ class Reader:
         same kind joins it unless it puts its attack in another country."""
         if kind is not current.kind:
             return False
+        if s.has("claimed") and kind is EventKind.INCIDENT:
+            return True  # a claim is of the attack just told, wherever its claimant speaks
         mine = _countries(current.sentences)
         theirs = _countries([s])
         if not mine or not theirs or mine & theirs:
@@ -1309,6 +1313,12 @@ class Reader:
                 pr[0] not in fielded,
                 pr[0].first not in aimed,
                 pr[1] is None or not (pr[1].country in countries or pr[0].located),
+                # of towns abroad named in passing, a city before a village of its name
+                pr[1] is None
+                or (
+                    not (pr[1].country in countries or pr[0].located)
+                    and self._population(pr[1]) < 100_000
+                ),
             )
         )
         for p, ref in chosen:
