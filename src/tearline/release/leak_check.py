@@ -9,6 +9,12 @@ every part of an e-mail (headers decoded, quoted-printable and base64 bodies, at
 look-alike letters and of case. A protected place name is also matched in the other
 languages Tearline writes (its GeoNames and CLDR names), since warnings are translated.
 
+A protected name or code word is also matched as it sounds, in any script: a term
+registered as "NIGHTJAR" is found written "НАЙТДЖАР", "نایتجار" or "Naitdzhar", and
+"حزب الله" written "Hizballah" (``tearline.translit``: sound keys and vowel slots). The
+rules that keep such matches from refusing ordinary Russian, Arabic or Persian text are
+under "Names across scripts" below and in docs/leak-check.md.
+
 A refusal names the term to the officer who attempted the release; the audit record and
 logs name only the term's ID, never its text.
 """
@@ -28,10 +34,11 @@ import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from email.header import decode_header, make_header
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from tearline.errors import LeakDetected
+from tearline.translit import Slots, script, spellings, word_slots
 
 # Look-alike letters from other scripts that NFKC leaves alone (Cyrillic, Greek).
 _CONFUSABLES = str.maketrans(
@@ -41,16 +48,42 @@ _CONFUSABLES = str.maketrans(
 _WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
+# Letters Arabic and Persian write one sound with (ي/ی/ى, ك/ک, ة/ۀ/ه, the alef forms); ё/е.
+_LETTER_VARIANTS = str.maketrans(
+    {
+        "ی": "ي",
+        "ى": "ي",
+        "ک": "ك",
+        "ۀ": "ه",
+        "ة": "ه",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ё": "e",
+        "Ё": "E",
+    }
+)
+
+
 @functools.cache
-def _fold_table() -> dict[int, int | None]:
-    """Look-alikes to Latin, and every format character (Unicode category Cf: zero-width,
-    bidi controls, BOM, ...) to nothing — one table, one pass."""
-    invisible = (c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf")
-    return {**dict.fromkeys(invisible), **_CONFUSABLES}
+def _marks() -> tuple[int, ...]:
+    """Every format character (Unicode category Cf: zero-width, bidi controls, BOM, ...)
+    and every combining mark (Mn: Arabic harakat, Russian stress marks) — and tatweel."""
+    kinds = ("Cf", "Mn")
+    return (0x640, *(c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in kinds))
+
+
+@functools.cache
+def _fold_table() -> dict[int, str | int | None]:
+    """Look-alikes to Latin, letter variants to one letter, marks and invisible characters
+    to nothing — one table, one pass."""
+    return {**dict.fromkeys(_marks()), **_LETTER_VARIANTS, **_CONFUSABLES}
 
 
 def fold(text: str) -> str:
-    """NFKC, drop invisible format characters, fold look-alikes and case."""
+    """NFKC, drop invisible characters and combining marks, fold letter variants,
+    look-alikes and case."""
     if text.isascii():  # nothing to normalise, nothing invisible, no look-alikes
         return text.lower()
     return unicodedata.normalize("NFKC", text).translate(_fold_table()).casefold()
@@ -85,9 +118,14 @@ class ProtectedTerm:
         return None
 
 
-def _literal_match(term: str, skel: str, squashed: str) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _term_skeleton(term: str) -> tuple[str, str]:
     t = skeleton(term)
-    bare = t.replace(" ", "")
+    return t, t.replace(" ", "")
+
+
+def _literal_match(term: str, skel: str, squashed: str) -> bool:
+    t, bare = _term_skeleton(term)
     if len(t.strip()) < 4:  # short terms only as whole words
         return t in skel or f" {bare} " in _joined(skel)
     if t.strip() in skel:
@@ -145,6 +183,310 @@ class Leak:
     artifact: str
     term: ProtectedTerm
     found: str
+    written: str | None = None  # how the artifact spells it, where it does not match literally
+
+
+# --- Names across scripts ------------------------------------------------------------------
+#
+# A literal term is also matched by how it sounds. Each run of words of the artifact, all
+# in one script, is reduced to a consonant key and its vowel slots (tearline.translit:
+# which places before, between and after the consonants are written with a vowel) and
+# compared with the term's — and with the term's other spellings (French, Spanish,
+# Persian conventions: ``translit.spellings``). Two keys: a *fine* one among the alphabets
+# that write every vowel (Latin, Cyrillic: v, w and f are consonants, "Novikov" is n-v-k-v)
+# and the *coarse* one wherever Arabic script is on either side (و and ف stand for vowels
+# and for v). Keys are lossy on purpose — Arabic script writes no short vowels, "Kerman"
+# and "Carmen" share one — so a key match counts only as these rules allow (n = consonants
+# in the key; a run may have as many words as the term, not counting connectors — "i" in
+# "Tehrik-i-Taliban", "al" —, and one more in Arabic script where it is the article:
+# "حزب الله" for "Hizballah"):
+#
+# * the same script (a variant spelling: "Scherbakov", "Shcherbakow" for "Shcherbakov";
+#   Arabic letter variants and diacritics are folded for the literal match already):
+#   n >= 4 and every vowel slot the same — "sobre" is not "SABRE", "visible" not "SABLE";
+# * Latin against Cyrillic (both write every vowel): n >= 4 with the slots inside the name
+#   the same (either end may differ: a silent e, a case ending), one of them allowed to
+#   differ from n = 5 ("Pine"/"Пайн": English writes silent letters); or n = 3 with the
+#   same vowel letters in the same slots, a transliteration letter by letter ("Назари" for
+#   "Nazari"; "fueron" is not "ВОРОН", "вилаят" not "VIOLET");
+# * Arabic script against any other: n >= 4 and every vowel letter the Arabic spelling
+#   writes (ا و ي) stands where the other spelling has a vowel ("حزب الله"/"Hizballah";
+#   "نایتجار"/"NIGHTJAR"), or n = 3 with the slots equal and two vowel letters written
+#   ("پیشاور"/"Peshawar"): three-consonant Arabic keys are everyday words ("نظر", a look,
+#   has the key of "Nazari");
+# * Arabic script against Arabic script (a Persian spelling of an Arabic one): n >= 4 and
+#   one spelling's vowel letters within the other's.
+#
+# Articles are not heard: "al", "an", "аль" are skipped and Arabic ال is read off its word
+# ("النصرة" is "Nusra", "an-Nusra" is "Nusra"; "الأكبر" is not "Ali Akbari"). A Russian
+# case ending ("Щербаковым") is tried off the last word of a run, an Arabic proclitic
+# ("بحزب الله", "والنصرة") off the first. Runs made only of Tearline's own words
+# (the phrases of every warning language, month and day names) are never matched by
+# sound: Tearline's fixed text cannot carry a protected term, and "гранаты" (grenades,
+# in a Russian warning) is not the code word GRANITE. Terms of more than six words are
+# matched literally only; runs of 40 or more letters and digits (base64) are skipped, as
+# their decoded views are checked.
+
+_MIN_KEY = 4
+_MIN_KEY_EXACT = 3
+_MAX_WORDS = 6
+_ALL_SCRIPTS = ("latin", "cyrillic", "arabic", "other")
+_WORDS = re.compile(r"[^\W\d_]+")
+_BLOB = re.compile(r"[A-Za-z0-9+/_=-]{40,}")
+_PROCLITIC = re.compile("^(?:[وف]?(?:بال|كال|فال|لل|ال|[بلك])|[وف])")
+_ARABIC_ARTICLE = re.compile("^(?:ال|لل)")
+_ARTICLES = frozenset(
+    ["al", "el", "ul", "ad", "ar", "as", "at", "az", "ash", "an", "ал", "аль", "эль", "ан", "ад"]
+)
+_CASE_ENDING = re.compile(
+    "(?:ами|ями|ыми|ими|ого|его|ому|ему|ом|ем|ём|ой|ей|ым|им|ам|ям|ах|ях|ых|их|[аяуюеыио])$"
+)
+_FINE, _COARSE = 0, 1
+
+
+def _script_class(name: str) -> str:
+    return name if name in ("latin", "cyrillic", "arabic") else "other"
+
+
+@dataclass(frozen=True)
+class _Spelling:
+    """One spelling of a term: its vowel slots, and the runs it may be compared with."""
+
+    term: ProtectedTerm
+    script: str
+    vowels: tuple[str, ...]
+    scripts: tuple[str, ...]  # the scripts of the runs it may be compared with
+    words: int  # not counting connectors
+
+
+@dataclass(frozen=True, eq=False)
+class _Keys:
+    """The spellings of the terms by one kind of key."""
+
+    kind: int  # _FINE or _COARSE
+    by_key: dict[str, list[_Spelling]]
+    ends: frozenset[str]  # every key, and every key + "h" (a final h is not heard)
+    prefixes: frozenset[str]  # of every key in ``ends``
+    runs: frozenset[str]  # the scripts of the runs compared with these keys
+    span: int  # the most words one run may take
+
+
+def _keys(kind: int, spelled: list[tuple[str, _Spelling]]) -> _Keys | None:
+    by_key: dict[str, list[_Spelling]] = {}
+    for key, s in spelled:
+        if len(key) >= _MIN_KEY_EXACT:
+            by_key.setdefault(key, []).append(s)
+    if not by_key:
+        return None
+    ends = frozenset(k for key in by_key for k in (key, key + "h"))
+    prefixes = frozenset(k[:i] for k in ends for i in range(1, len(k) + 1))
+    runs = frozenset(r for spellings_ in by_key.values() for s in spellings_ for r in s.scripts)
+    span = 2 * max(s.words for spellings_ in by_key.values() for s in spellings_) + 1
+    return _Keys(kind, by_key, ends, prefixes, runs, span)
+
+
+@functools.lru_cache(maxsize=32)
+def _name_index(terms: tuple[ProtectedTerm, ...]) -> tuple[_Keys, ...]:
+    """The literal terms' spellings, by fine and by coarse key."""
+    spelled: tuple[list[tuple[str, _Spelling]], list[tuple[str, _Spelling]]] = ([], [])
+    for term in terms:
+        assert term.term is not None
+        if not 0 < len(_WORDS.findall(term.term)) <= _MAX_WORDS:
+            continue
+        name = _script_class(script(term.term))
+        for text, scripts in ((term.term, _ALL_SCRIPTS), *spellings(term.term)):
+            words = [w for w in map(_word, _WORDS.findall(_unmarked(text))) if not w.connector]
+
+            if name == "arabic":
+                where = {_COARSE: scripts}
+            else:
+                where = {
+                    _FINE: tuple(s for s in scripts if s != "arabic"),
+                    _COARSE: tuple(s for s in scripts if s == "arabic"),
+                }
+            for kind, runs in where.items():
+                if runs:
+                    slots = Slots("", ("",))
+                    for w in words:
+                        slots = slots.then(w.slots[kind])
+                    slots = slots.heard()
+                    entry = _Spelling(term, name, slots.vowels, runs, len(words))
+                    spelled[kind].append((slots.key, entry))
+    return tuple(k for k in (_keys(_FINE, spelled[0]), _keys(_COARSE, spelled[1])) if k)
+
+
+class _Word(NamedTuple):
+    text: str
+    script: str
+    slots: tuple[Slots, Slots]  # fine, coarse; an Arabic word less its article
+    first: tuple[Slots, Slots] | None  # less an Arabic proclitic, as a run's first word
+    last: tuple[Slots, Slots] | None  # less a Russian case ending, as a run's last word
+    connector: bool  # "i", "e", "al": not heard, not counted as a word of a name
+    split: bool  # an Arabic word with the article: "الله" in "حزب الله"
+    ours: bool  # a word of Tearline's own phrases
+
+
+def _both(text: str) -> tuple[Slots, Slots]:
+    return word_slots(text, True), word_slots(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word(text: str) -> _Word:
+    name = "latin" if text.isascii() else _script_class(script(text))
+    first = last = None
+    base, split = text, False
+    if name == "arabic":
+        if (m := _ARABIC_ARTICLE.match(text)) and len(text) - m.end() >= 2:
+            base, split = text[m.end() :], True
+        proclitic = _PROCLITIC.match(text)
+        if (
+            proclitic
+            and len(text) - proclitic.end() >= 2
+            and proclitic.end() > len(text) - len(base)
+        ):
+            first = _both(text[proclitic.end() :])
+    elif name == "cyrillic" and (m := _CASE_ENDING.search(text)) and m.start() >= 3:
+        last = _both(text[: m.start()])
+    slots = _both(base)
+    connector = not slots[_COARSE].key or text in _ARTICLES
+    return _Word(text, name, slots, first, last, connector, split, text in _our_words())
+
+
+@functools.cache
+def _our_words() -> frozenset[str]:
+    """Every word of the phrases warnings are written with, in every language, and the
+    month and day names their dates are written with."""
+    from babel import Locale
+
+    from tearline.release.phrases import LANGUAGES  # a lazy import: the phrase modules
+
+    texts: list[str] = []
+
+    def strings(value: object) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, Mapping):
+            for v in value.values():
+                strings(v)
+        elif hasattr(value, "__dataclass_fields__"):
+            for field in value.__dataclass_fields__:
+                strings(getattr(value, field))
+
+    for phrases in LANGUAGES.values():
+        strings(phrases)
+        locale = Locale.parse(phrases.locale)
+        for table in (locale.months, locale.days):
+            for context in table.values():
+                for width in context.values():
+                    texts.extend(width.values())
+    return frozenset(w for t in texts for w in _WORDS.findall(_unmarked(t)))
+
+
+def _unmarked(text: str) -> str:
+    """NFKC, combining marks and invisible characters dropped, case folded."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).translate(_marks_table()).casefold()
+
+
+@functools.cache
+def _marks_table() -> dict[int, None]:
+    return dict.fromkeys(_marks())
+
+
+def _line_leaks(line: str, index: tuple[_Keys, ...]) -> list[tuple[ProtectedTerm, str]]:
+    """Terms heard in one line of an artifact, with the words that spell each."""
+    if len(line) >= 40:
+        line = _BLOB.sub(" ", line)
+    words = [_word(w) for w in _WORDS.findall(_unmarked(line))]
+    found: list[tuple[ProtectedTerm, str]] = []
+    for i, word in enumerate(words):
+        if word.connector:
+            continue
+        for keys in index:
+            if word.script not in keys.runs:
+                continue
+            head = word.slots[keys.kind]
+            if head.key in keys.prefixes or (
+                word.last is not None and word.last[keys.kind].key in keys.ends
+            ):
+                found.extend(_runs(words, i, head, False, keys))
+            if word.first is not None and word.first[keys.kind].key in keys.prefixes:
+                found.extend(_runs(words, i, word.first[keys.kind], True, keys))
+    return found
+
+
+def _runs(
+    words: list[_Word], i: int, head: Slots, bare: bool, keys: _Keys
+) -> Iterator[tuple[ProtectedTerm, str]]:
+    """The terms heard in the runs of words that start at ``words[i]``, read as ``head``
+    (``bare``: less its proclitic)."""
+    kind, ends, prefixes = keys.kind, keys.ends, keys.prefixes
+    slots, run = head, words[i].script
+    for j in range(i, min(len(words), i + keys.span)):
+        word = words[j]
+        if j > i:
+            if word.script != run or slots.key not in prefixes:
+                return
+            if word.connector:
+                continue
+            if word.last is not None and (with_stem := slots.then(word.last[kind])).key in ends:
+                yield from _heard(words, i, j, with_stem, keys)
+            slots = slots.then(word.slots[kind])
+        elif word.last is not None and word.last[kind].key in ends and not bare:
+            yield from _heard(words, i, j, word.last[kind], keys)
+        if slots.key in ends:
+            yield from _heard(words, i, j, slots, keys)
+
+
+def _heard(
+    words: list[_Word], i: int, j: int, slots: Slots, keys: _Keys
+) -> Iterator[tuple[ProtectedTerm, str]]:
+    run = words[i : j + 1]
+    if all(w.ours for w in run):
+        return
+    heard = slots.heard()
+    count = sum(not w.connector for w in run)
+    split = any(w.split for w in run[1:])  # "حزب الله": the article written apart
+    for s in keys.by_key.get(heard.key, ()):
+        if count > s.words + split:
+            continue
+        if _fits(s, run[0].script, heard):
+            yield s.term, " ".join(w.text for w in run)
+
+
+def _fits(spelling: _Spelling, run: str, heard: Slots) -> bool:
+    """Whether a run of words in script ``run`` with the spelling's key is the term (the
+    rules above)."""
+    if run not in spelling.scripts:
+        return False
+    n, mine, other = len(heard.key), heard.shape(), spelling.script
+    theirs = tuple(bool(v) for v in spelling.vowels)
+    if "arabic" in (run, other):
+        if mine == theirs and (n >= _MIN_KEY or sum(mine) >= 2):
+            return True
+        if n < _MIN_KEY:
+            return False
+        if run == other:
+            return _within(mine, theirs) or _within(theirs, mine)
+        return _within(mine, theirs) if run == "arabic" else _within(theirs, mine)
+    if mine == theirs and n >= _MIN_KEY:
+        return True
+    if n < _MIN_KEY:  # across scripts, with the same vowel letters: "Назари", "Nazari"
+        return run != other and mine == theirs and _same_vowels(heard.vowels, spelling.vowels)
+    if run == other:
+        return False
+    differ = sum(a != b for a, b in zip(mine[1:-1], theirs[1:-1], strict=True))
+    return differ == 0 or (differ == 1 and n > _MIN_KEY)
+
+
+def _same_vowels(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return all(set(x) - {"y"} == set(y) - {"y"} for x, y in zip(a, b, strict=True))
+
+
+def _within(arabic: tuple[bool, ...], other: tuple[bool, ...]) -> bool:
+    """Every slot where the Arabic spelling writes a vowel letter has a vowel in the other."""
+    return all(o or not a for a, o in zip(arabic, other, strict=True))
 
 
 _U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -226,6 +568,8 @@ def find_leaks(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> 
     """Every (artifact, term) pair where a protected term appears."""
     leaks: list[Leak] = []
     all_terms = (*terms, *BUILTIN_TERMS)
+    names = _name_index(tuple(t for t in terms if t.term is not None))
+    heard: dict[str, list[tuple[ProtectedTerm, str]]] = {}  # by line, across artifacts
     for name, artifact in artifacts.items():
         seen: set[str] = set()
         views: set[str] = set()
@@ -243,6 +587,16 @@ def find_leaks(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> 
                 if found is not None:
                     seen.add(term.id)
                     leaks.append(Leak(name, term, found))
+            if not names:
+                continue
+            for line in view.split("\n"):
+                if (hits := heard.get(line)) is None:
+                    hits = heard[line] = _line_leaks(line, names)
+                for term, written in hits:
+                    if term.id not in seen:
+                        seen.add(term.id)
+                        assert term.term is not None
+                        leaks.append(Leak(name, term, term.term, written))
     return leaks
 
 
@@ -254,7 +608,8 @@ def ensure_no_leak(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm])
         more = f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else ""
         raise LeakDetected(
             f"release refused: {first.artifact} contains protected "
-            f"{first.term.kind.replace('_', ' ')} {first.found!r} ({first.term.id}){more}; "
+            f"{first.term.kind.replace('_', ' ')} {first.found!r} ({first.term.id})"
+            f"{f', written {first.written!r}' if first.written else ''}{more}; "
             "coarsen or withhold the fact that carries it, then propose the release again",
             term_id=first.term.id,
             artifact=first.artifact,
