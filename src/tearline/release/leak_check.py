@@ -13,7 +13,7 @@ A protected name or code word is also matched as it sounds, in any script: a ter
 registered as "NIGHTJAR" is found written "НАЙТДЖАР", "نایتجار" or "Naitdzhar", and
 "حزب الله" written "Hizballah" (``tearline.translit``: sound keys and vowel slots). The
 rules that keep such matches from refusing ordinary Russian, Arabic or Persian text are
-under "Names across scripts" below and in docs/leak-check.md.
+under "Names across scripts" below and in docs/releasability.md.
 
 A refusal names the term to the officer who attempted the release; the audit record and
 logs name only the term's ID, never its text.
