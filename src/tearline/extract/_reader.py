@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
@@ -404,6 +405,8 @@ class Reader:
         self.sentence_starts: set[int] = set()
         self.dateline_end = -1
         self.dateline_at = -1  # the token where the dateline's town is written
+        self.passing: set[int] = set()  # places of routes and lists
+        self.route_ends: set[int] = set()
         self.unlisted: list[tuple[int, int]] = []
         self.sound_keys = _sound_keys(organisations)
 
@@ -414,7 +417,12 @@ class Reader:
     # --- one document --------------------------------------------------------------
 
     def read(self, text: str, date: datetime, ranges: Sequence[tuple[int, int]]) -> list[Event]:
-        """The events of ``text[s:e]`` for each range (the paragraphs in this language)."""
+        """The events of ``text[s:e]`` for each range (the paragraphs in this language).
+        Call it on a copy of the shared reader (``read()`` does): it keeps the document's
+        working state on the object."""
+        self.dateline_end = self.dateline_at = -1
+        self.passing, self.route_ends, self.located, self.blocked = set(), set(), set(), set()
+        self.fielded, self.unlisted, self.sentence_starts = [], [], set()
         norm = normalise(text)
         all_toks = tokens_of(text, norm, self.lex)
         toks = [t for t in all_toks if any(s <= t.start < e for s, e in ranges)]
@@ -426,6 +434,7 @@ class Reader:
         orgs = self._orgs(text, toks)
         in_orgs = {i for first, last, _ in orgs for i in range(first, last)}
         self.unlisted = self._unlisted(toks, in_orgs)
+        in_orgs |= {i for first, last in self.unlisted for i in range(first, last)}
         places = [p for p in self._places(text, toks) if p.first not in in_orgs]
         doc_countries = {
             r.country for p in places for r in p.refs if r.kind in (COUNTRY, REGION) and r.country
@@ -465,14 +474,8 @@ class Reader:
         events = [self._event(d, toks, date, doc_countries, text) for d in drafts]
         if dateline is not None:
             # "Ceuta, 10 abr. - Police arrested...": the town a report is filed from is
-            # where its event is, where the event's own sentences name no town
-            events = [
-                replace(e, place=dateline)
-                if (e.place is None or e.place.precision in (PlacePrecision.COUNTRY, PlacePrecision.REGION))
-                and (e.place is None or e.place.country == dateline.country)
-                else e
-                for e in events
-            ]
+            # where its event is, where the event's own sentences name no place at all
+            events = [replace(e, place=dateline) if e.place is None else e for e in events]
         # an attack dated over a year before the report is history recalled ("the AMIA
         # bombing of 18 July 1994"), not news
         long_ago = date - timedelta(days=366)
@@ -678,7 +681,48 @@ class Reader:
         ]
         fields = {h.last for h in self.hits("location_fields", toks, 0, len(toks))}
         self.fielded = [p for p in out if p.first in fields]
-        return sorted(out, key=lambda p: p.first)
+        out.sort(key=lambda p: p.first)
+        self.passing = self._route_and_lists(text, toks, out)
+        return out
+
+    def _route_and_lists(
+        self, text: str, toks: Sequence[Token], places: Sequence[PlaceHit]
+    ) -> set[int]:
+        """Places named in passing: the ends of a route ("from Quetta to Peshawar",
+        "من كويتا إلى بيشاور") and the towns of a list of three or more ("in Tillabéri,
+        Tahoua, Agadez and Diffa": examples, where the event is the country's)."""
+        out: set[int] = set()
+        self.route_ends = set()
+        to_words = {h.first: h.last for h in self.hits("route_to", toks, 0, len(toks))}
+        from_words = {h.last for h in self.hits("route_from", toks, 0, len(toks))}
+        # a destination ("on their way back to the city of Aden"): after a word for "to"
+        # that is no locative, through a place word
+        locatives = {" ".join(p.words[0][0] for _ in [0]) for p in self.lex.lists["locatives"]}
+        place_words = {h.first: h.last for h in self.hits("place_words", toks, 0, len(toks))}
+        for first, last in to_words.items():
+            if toks[first].norm in locatives:
+                continue
+            after = place_words.get(last, last)
+            for p in places:
+                if p.first in (last, after):
+                    out.add(p.first)
+                    self.route_ends.add(p.first)
+        for a, b in zip(places, places[1:], strict=False):
+            j = a.last
+            if a.first in from_words and j in to_words and to_words[j] == b.first:
+                out |= {a.first, b.first}
+                self.route_ends |= {a.first, b.first}
+        run: list[PlaceHit] = []
+        for p in places:
+            if run and _listed(text, toks, run[-1], p):
+                run.append(p)
+                continue
+            if len(run) >= 3:
+                out |= {q.first for q in run}
+            run = [p]
+        if len(run) >= 3:
+            out |= {q.first for q in run}
+        return out
 
     def _script_places(self, toks: Sequence[Token], located: set[int]) -> list[PlaceHit]:
         names = script_names(self.lex.script)
@@ -1025,9 +1069,9 @@ class Reader:
                 if any(len(x.norm) < 3 for x in toks[i : i + n]):
                     continue  # "با لباس": a preposition is no part of a name
                 key = sound_key(" ".join(x.text for x in toks[i : i + n]))
-                # Arabic script writes no short vowels: one word's key is met by chance
-                # ("الحادث" and the alias AL-HADID); one word needs a longer key
-                least = _MIN_SOUND_KEY + (1 if n == 1 and self.lex.script == "arabic" else 0)
+                # Arabic script writes no short vowels: its keys are met by chance
+                # ("الحادث" and the alias AL-HADID, "حسن شيخ" and Hamas): a longer key
+                least = _MIN_SOUND_KEY + (1 if self.lex.script == "arabic" else 0)
                 org = self.sound_keys.get(key) if len(key) >= least else None
                 if org is not None:
                     out.append((i, i + n, org))
@@ -1260,6 +1304,13 @@ class Reader:
                 and any(h.last <= p.first for h in s.marks.get("aftermath", []))
             )
             and p.first != self.dateline_at
+            and (
+                p.first not in self.passing
+                or any(r.kind == COUNTRY for r in p.refs)
+                # an attack on several towns at once is placed in the first; a threat
+                # listing towns gives examples of a country-wide one
+                or (d.kind is EventKind.INCIDENT and p.first not in self.route_ends)
+            )
         ]
         if not hits:
             return None
@@ -1569,6 +1620,13 @@ def _countries(sentences: Sequence[Sentence]) -> set[str]:
     return out
 
 
+def _listed(text: str, toks: Sequence[Token], a: PlaceHit, b: PlaceHit) -> bool:
+    """Whether two places stand in one list: a comma, or a short "and", between them."""
+    between = text[toks[a.last - 1].end : toks[b.first].start]
+    words = _WORD.findall(between)
+    return len(between) <= 8 and (("," in between and not words) or (len(words) == 1 and len(words[0]) <= 3))
+
+
 def _happened(s: Sentence) -> bool:
     """Whether a sentence tells an attack as done: a toll, a claim, or a past day."""
     return bool(
@@ -1669,4 +1727,6 @@ def read(
 ) -> list[Event]:
     """The events the paragraphs ``ranges`` of ``text`` (all of it when None) report,
     read as language ``lang``."""
-    return reader(lang, gazetteer, organisations).read(text, date, ranges or [(0, len(text))])
+    # the loaded reader is shared; each document's working state lives on its own copy
+    # (the attributes read() sets), so documents never see each other's, in any thread
+    return copy(reader(lang, gazetteer, organisations)).read(text, date, ranges or [(0, len(text))])

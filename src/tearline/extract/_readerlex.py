@@ -67,6 +67,8 @@ _LISTS = (
     "not_threat",
     "against",
     "town_words",
+    "route_to",
+    "route_from",
 )
 _TABLES = ("methods", "targets", "numbers", "organisations", "places", "time", "language", "words")
 
