@@ -32,6 +32,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
@@ -146,10 +147,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    except (AttributeError, OSError):
-        pass
 
     from tearline.extract import extract, langid
 
@@ -193,9 +192,17 @@ def main() -> int:
     try:
         import spacy
 
-        nlp = spacy.load("fr_core_news_sm", exclude=["tok2vec", "morphologizer", "parser",
-                                                      "attribute_ruler", "lemmatizer",
-                                                      "senter"])
+        nlp = spacy.load(
+            "fr_core_news_sm",
+            exclude=[
+                "tok2vec",
+                "morphologizer",
+                "parser",
+                "attribute_ruler",
+                "lemmatizer",
+                "senter",
+            ],
+        )
         fr = corpora["fr"]
         peer = cost(lambda t, d: nlp(t), fr, args.repeat)
         mine = next(r for r in rows if r["lang"] == "fr")["cpu_s_per_10k_chars"]
@@ -210,26 +217,36 @@ def main() -> int:
         print(json.dumps(result, indent=2))
         return 0
     e = result["english"]
-    print(f"English baseline: {e['texts']} texts, {e['chars']} chars, "
-          f"{e['cpu_s_per_10k_chars']:.4f} CPU s per 10k chars")
+    print(
+        f"English baseline: {e['texts']} texts, {e['chars']} chars, "
+        f"{e['cpu_s_per_10k_chars']:.4f} CPU s per 10k chars"
+    )
     print(f"{'lang':<6}{'texts':>6}{'chars':>8}{'CPU s/10k':>11}{'x English':>11}")
     for r in rows:
-        print(f"{r['lang']:<6}{r['texts']:>6}{r['chars']:>8}{r['cpu_s_per_10k_chars']:>11.4f}"
-              f"{r['ratio_to_english']:>11.2f}")
-    print(f"peak RSS with every language loaded: {result['tearline_peak_rss_mb']} MB; "
-          f"first document {result['first_document_s']} s")
+        print(
+            f"{r['lang']:<6}{r['texts']:>6}{r['chars']:>8}{r['cpu_s_per_10k_chars']:>11.4f}"
+            f"{r['ratio_to_english']:>11.2f}"
+        )
+    print(
+        f"peak RSS with every language loaded: {result['tearline_peak_rss_mb']} MB; "
+        f"first document {result['first_document_s']} s"
+    )
     if result["peer_fr"]:
         p = result["peer_fr"]
-        print(f"French: {p['peer']} {p['peer_cpu_s_per_10k_chars']:.4f} CPU s/10k chars; "
-              f"Tearline reads {p['tearline_over_peer_speed']}x as fast")
+        print(
+            f"French: {p['peer']} {p['peer_cpu_s_per_10k_chars']:.4f} CPU s/10k chars; "
+            f"Tearline reads {p['tearline_over_peer_speed']}x as fast"
+        )
     print(f"language identification on {len(paragraphs)} paragraphs:")
     for r in result["identifiers"]:
         if not r["installed"]:
             print(f"  {r['identifier']:<16} not installed")
             continue
-        print(f"  {r['identifier']:<16} accuracy {100 * r['accuracy']:.1f}%  "
-              f"{r['us_per_paragraph']} us/paragraph  load {r['load_s']} s  "
-              f"+{r['rss_growth_mb']} MB")
+        print(
+            f"  {r['identifier']:<16} accuracy {100 * r['accuracy']:.1f}%  "
+            f"{r['us_per_paragraph']} us/paragraph  load {r['load_s']} s  "
+            f"+{r['rss_growth_mb']} MB"
+        )
     return 0
 
 

@@ -39,7 +39,10 @@ SCRIPTS = {
     # the Russian alphabet (and hyphen, space, apostrophe-free)
     "cyrillic": (re.compile(r"^[А-Яа-яЁё][А-Яа-яЁё\- ]*[А-Яа-яЁё]$"), ("ru",)),
     # Arabic and Persian letters, the zero-width non-joiner, hyphen and space
-    "arabic": (re.compile(r"^[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0629\u200c\- ]+$"), ("ar", "fa")),
+    "arabic": (
+        re.compile(r"^[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0629\u200c\- ]+$"),
+        ("ar", "fa"),
+    ),
 }
 MIN_LETTERS = 3  # shorter alternates are mostly abbreviations and codes
 

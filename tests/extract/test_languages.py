@@ -55,43 +55,64 @@ def test_a_russian_report_of_a_planned_bombing_in_kazan() -> None:
     )
     [e] = extract(text, DAY)
     assert (e.kind, e.modality) == (EventKind.THREAT, Modality.PLANNED)
-    assert e.place is not None and (e.place.city, e.place.country) == ("Kazan", "RU")
+    assert e.place is not None
+    assert (e.place.city, e.place.country) == ("Kazan", "RU")
     assert e.place.span.text == "Казани"  # the evidence as written, the name in English
     assert [a.canonical for a in e.actors if a.canonical] == [
         "Islamic State of Iraq and the Levant"
     ]
-    assert e.time is not None and e.time.start.date().isoformat() == "2024-03-28"
+    assert e.time is not None
+    assert e.time.start.date().isoformat() == "2024-03-28"
 
 
 def test_arabic_clitics_and_letter_variants_do_not_hide_a_place() -> None:
     text = "قتل خمسة أشخاص أمس في تفجير سيارة مفخخة بالقاهرة، وتبنى تنظيم داعش الهجوم."
     [e] = extract(text, DAY)
     assert e.kind is EventKind.INCIDENT
-    assert e.place is not None and e.place.country == "EG" and e.place.city == "Cairo"
-    assert e.method is not None and e.method.method is Method.BOMBING
-    assert e.time is not None and e.time.start.date().isoformat() == "2024-03-22"
+    assert e.place is not None
+    assert e.place.country == "EG"
+    assert e.place.city == "Cairo"
+    assert e.method is not None
+    assert e.method.method is Method.BOMBING
+    assert e.time is not None
+    assert e.time.start.date().isoformat() == "2024-03-22"
 
 
 def test_a_farsi_report_with_persian_digits() -> None:
-    text = "در انفجار دو بمب در کرمان دست‌کم ۸۴ نفر کشته شدند. داعش مسئولیت این حمله را بر عهده گرفت."
+    text = (
+        "در انفجار دو بمب در کرمان دست‌کم ۸۴ نفر کشته شدند. داعش مسئولیت این حمله را بر عهده گرفت."
+    )
     [e] = extract(text, datetime(2024, 1, 4, tzinfo=UTC))
-    assert e.place is not None and e.place.city == "Kerman" and e.place.country == "IR"
-    assert e.casualties.killed is not None and e.casualties.killed.min == 84
+    assert e.place is not None
+    assert e.place.city == "Kerman"
+    assert e.place.country == "IR"
+    assert e.casualties.killed is not None
+    assert e.casualties.killed.min == 84
     assert e.modality is Modality.CLAIMED
 
 
 @pytest.mark.parametrize(
     ("text", "city", "country"),
     [
-        ("Hombres armados atacaron ayer un hotel en Kabul y mataron a cinco personas.", "Kabul", "AF"),
-        ("Des hommes armés ont attaqué hier un hôtel à Kaboul, tuant cinq personnes.", "Kabul", "AF"),
+        (
+            "Hombres armados atacaron ayer un hotel en Kabul y mataron a cinco personas.",
+            "Kabul",
+            "AF",
+        ),
+        (
+            "Des hommes armés ont attaqué hier un hôtel à Kaboul, tuant cinq personnes.",
+            "Kabul",
+            "AF",
+        ),
     ],
 )
 def test_spanish_and_french_news_sentences(text: str, city: str, country: str) -> None:
     [e] = extract(text, DAY)
     assert e.kind is EventKind.INCIDENT
-    assert e.place is not None and (e.place.city, e.place.country) == (city, country)
-    assert e.casualties.killed is not None and e.casualties.killed.min == 5
+    assert e.place is not None
+    assert (e.place.city, e.place.country) == (city, country)
+    assert e.casualties.killed is not None
+    assert e.casualties.killed.min == 5
 
 
 def test_an_english_cover_note_over_a_quoted_russian_report_is_read_in_both() -> None:
@@ -104,7 +125,9 @@ def test_an_english_cover_note_over_a_quoted_russian_report_is_read_in_both() ->
     assert parts == ["en", "ru"]
     assert langid.identify(text) == "ru"
     [e] = extract(text, DAY)
-    assert e.kind is EventKind.THREAT and e.place is not None and e.place.city == "Kazan"
+    assert e.kind is EventKind.THREAT
+    assert e.place is not None
+    assert e.place.city == "Kazan"
 
 
 def test_capitals_and_datelines_in_english_are_not_taken_for_spanish() -> None:

@@ -18,6 +18,7 @@ from tearline.model import (
     Event,
     Recipient,
     RecipientKind,
+    Target,
     TargetType,
 )
 
@@ -130,9 +131,20 @@ def trigger_checklist(event: Event, assessment: Assessment) -> Checklist:
     return Checklist(credible, specific, impending, harm)
 
 
+def target_words(target: Target) -> str:
+    """A target in the record's English: its name where it has one ("Crocus City Hall"),
+    else the report's own words where they are English, else its type ("concert") - a
+    report read in Russian gives "concert", not "концертном зале"."""
+    if target.name:
+        return target.name
+    if target.span.text.isascii():
+        return target.span.text
+    return target.type.value.replace("_", " ")
+
+
 def intended_victims(event: Event) -> str:
     """Who is at risk, for the record (internal: may use the report's words)."""
-    who = [t.name or t.span.text for t in event.targets] or ["unspecified people"]
+    who = [target_words(t) for t in event.targets] or ["unspecified people"]
     where = ""
     if event.place is not None:
         where = f" in {event.place.city or event.place.region or event.place.name}"
@@ -189,7 +201,7 @@ def parity_check(
     if already or not officials:
         why = "the public is already among the recipients" if already else "no officials warned"
         return Parity(True, officials, False, why), audiences
-    targets = ", ".join(dict.fromkeys(t.span.text for t in public_facing))
+    targets = ", ".join(dict.fromkeys(target_words(t) for t in public_facing))
     reason = (
         f"the threat applies to the public ({targets}); officials must not be warned "
         "while the public is not (no double standard)"

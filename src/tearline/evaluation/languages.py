@@ -147,9 +147,16 @@ def read_fields(key: TextKey, events: Sequence[Event]) -> dict[str, str]:
         if orgs:
             actor = orgs[0].canonical or ""
         elif main.perpetrator_organizations:
-            actor = main.perpetrator_organizations[0].canonical or main.perpetrator_organizations[0].text
+            actor = (
+                main.perpetrator_organizations[0].canonical
+                or main.perpetrator_organizations[0].text
+            )
         t = main.time
-        if t is not None and t.precision in (TimePrecision.EXACT, TimePrecision.DAY, TimePrecision.WINDOW):
+        if t is not None and t.precision in (
+            TimePrecision.EXACT,
+            TimePrecision.DAY,
+            TimePrecision.WINDOW,
+        ):
             day = t.start.date().isoformat()
     return {**found, "actor": actor, "date": day}
 

@@ -9,12 +9,22 @@
 
 ``gazetteer`` and ``organisations`` give later stages the same reference data;
 ``local_names`` reads the deployment's own names (``tearline names``), which extraction
-takes from the next document on. ``extract(text, date, lang)`` reads English ("en", the
-default); another language is refused with an InputError naming those it reads.
+takes from the next document on. ``extract(text, date, lang)`` reads English, Spanish,
+French, Russian, Arabic and Farsi (``LANGUAGES``): each paragraph in the language
+``langid`` finds for it, or all of it in ``lang`` where given; another language is
+refused with an InputError naming those it reads.
 """
 
-from tearline.extract import gazetteer, local_names, organisations
+from tearline.extract import gazetteer, langid, local_names, organisations
 from tearline.extract._document import extraction_document
-from tearline.extract._pipeline import extract
+from tearline.extract._pipeline import LANGUAGES, extract
 
-__all__ = ["extract", "extraction_document", "gazetteer", "local_names", "organisations"]
+__all__ = [
+    "LANGUAGES",
+    "extract",
+    "extraction_document",
+    "gazetteer",
+    "langid",
+    "local_names",
+    "organisations",
+]

@@ -80,7 +80,9 @@ def extract_with(
     shipped = gazetteer.load(), organisations.load()
     if (names.gazetteer, names.organisations) != shipped:
         try:
-            return _languages(text, document_date, model, code, names.gazetteer, names.organisations)
+            return _languages(
+                text, document_date, model, code, names.gazetteer, names.organisations
+            )
         except Exception as exc:  # a deployment's names never stop a run: read without them
             local_names.failed(exc)
     return _languages(text, document_date, model, code, *shipped)
@@ -155,8 +157,11 @@ def merge_across(events: Iterable[Event]) -> list[Event]:
                     actors=o.actors or e.actors,
                     targets=o.targets or e.targets,
                     harm=o.harm or e.harm,
-                    casualties=o.casualties if (o.casualties.killed or o.casualties.injured) else e.casualties,
-                    perpetrator_organizations=o.perpetrator_organizations or e.perpetrator_organizations,
+                    casualties=o.casualties
+                    if (o.casualties.killed or o.casualties.injured)
+                    else e.casualties,
+                    perpetrator_organizations=o.perpetrator_organizations
+                    or e.perpetrator_organizations,
                     perpetrator_individuals=o.perpetrator_individuals or e.perpetrator_individuals,
                 )
                 break

