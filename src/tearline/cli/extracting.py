@@ -443,7 +443,11 @@ def eval_languages(
         ),
     ],
     split: Annotated[
-        str, typer.Option(help="Which texts: test (held out), dev (tuned on) or all.")
+        str,
+        typer.Option(
+            help="Which texts: test (held out, then tuned on), dev (tuned on), fresh "
+            "(keyed after tuning, never tuned on), or all."
+        ),
     ] = "test",
     as_json: JsonOpt = False,
 ) -> None:
@@ -452,9 +456,11 @@ def eval_languages(
     from tearline.evaluation.languages import FIELDS, read_keys, score
     from tearline.extract import extract as run_extract
 
-    if split not in ("test", "dev", "all"):
-        raise InputError("--split must be test, dev or all")
-    reports = [score(f.stem, read_keys(f), run_extract, split) for f in files]
+    keyed = {f: read_keys(f) for f in files}
+    splits = {k.split for keys in keyed.values() for k in keys}
+    if split != "all" and split not in splits:
+        raise InputError(f"--split {split!r}: the files hold {', '.join(sorted(splits))} (or all)")
+    reports = [score(f.stem, keys, run_extract, split) for f, keys in keyed.items()]
     if as_json:
         _write(sys.stdout, {"split": split, "languages": [r.as_json() for r in reports]})
         return
