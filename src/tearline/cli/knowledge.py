@@ -273,6 +273,7 @@ def doctor_report() -> dict[str, Any]:
                 "sha256": _lexdata.file_digest("en"),
                 "tagger_marks_sha256": _lexicon.digest(),
             },
+            "languages": _languages(),
         },
         "role_model": {
             "state": status.state,
@@ -293,6 +294,25 @@ def doctor_report() -> dict[str, Any]:
             "skipped": [str(p) for p in known.problems],
         },
     }
+
+
+def _languages() -> list[dict[str, Any]]:
+    """The other languages' reader lexicons, loaded as extraction loads them (a broken
+    one fails here, naming its file, as it would on the first document)."""
+    from tearline.extract import _readerlex
+
+    out = []
+    for lang in _readerlex.READER_LANGUAGES:
+        lex = _readerlex.load(lang)
+        phrases = (
+            sum(len(v) for v in lex.lists.values())
+            + len(lex.methods)
+            + len(lex.targets)
+            + len(lex.organisations)
+            + len(lex.places)
+        )
+        out.append({"language": lang, "file": f"lexicon/{lang}/reader.toml", "phrases": phrases})
+    return out
 
 
 @cli.command()
@@ -333,6 +353,12 @@ def _print_report(r: dict[str, Any]) -> None:
         markup=False,
         soft_wrap=True,
     )
+    for lang in r["data"]["languages"]:
+        p(
+            f"  reader {lang['language']}      {lang['file']}: {lang['phrases']} phrases",
+            markup=False,
+            soft_wrap=True,
+        )
     m = r["role_model"]
     p(f"role model       {m['state']}: {m['reason']}", markup=False, soft_wrap=True)
     for name, state in m["inputs"].items():
