@@ -650,7 +650,7 @@ class Reader:
                     current.modality = self._modality(s, EventKind.THREAT)
         if advisory and any(d.kind is EventKind.THREAT for d in drafts):
             drafts = [d for d in drafts if d.kind is EventKind.THREAT or _under_way(d)]
-        return drafts
+        return _reactions_folded(drafts)
 
     def _joins(self, current: Draft, s: Sentence, kind: EventKind) -> bool:
         """One report tells one event over several sentences: a later sentence of the
@@ -1736,6 +1736,23 @@ def _listed(text: str, toks: Sequence[Token], a: PlaceHit, b: PlaceHit) -> bool:
     return len(between) <= 8 and (
         ("," in between and not words) or (len(words) == 1 and len(words[0]) <= 3)
     )
+
+
+def _reactions_folded(drafts: list[Draft]) -> list[Draft]:
+    """A report of an attack goes on to what followed it: "investigated as a possible
+    terrorist attack", "the government raised the alert to its highest level". Such a
+    threat - no plan or plot of its own, nowhere else - is the incident's aftermath,
+    not a second event."""
+    out: list[Draft] = []
+    for d in drafts:
+        before = next((o for o in reversed(out) if o.kind is EventKind.INCIDENT), None)
+        own_plot = any(x.has("plan") or x.has("foiled") for x in d.sentences)
+        elsewhere = _countries(d.sentences) - _countries(before.sentences) if before else set()
+        if d.kind is EventKind.THREAT and before is not None and not own_plot and not elsewhere:
+            before.sentences.extend(d.sentences)
+            continue
+        out.append(d)
+    return out
 
 
 def _happened(s: Sentence) -> bool:
