@@ -583,7 +583,13 @@ class Reader:
                 current = None if current is not None and not s.methods else current
                 continue
             threatish = s.has("threat") or s.has("plan") or s.has("foiled") or s.has("possible")
-            starts = s.methods or (threatish and (advisory or s.targets or s.places or s.orgs))
+            # with no attack word, only an advisory's words, or a threat or a foiled plot
+            # in so many words ("угроза", "amenaza", "إحباط") about a place or a target,
+            # make a threat: "warned of possible gas cuts in Tashkent" is no threat to life
+            starts = s.methods or (
+                (advisory and threatish)
+                or ((s.has("threat") or s.has("foiled")) and (s.targets or s.places or s.orgs))
+            )
             if s.has("seized") and not (current is not None and s.has("claimed")):
                 starts = False  # weapons found or seized: not an attack
             if s.has("aftermath") and current is not None:
