@@ -22,12 +22,12 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tearline.errors import InputError, NotFound
-from tearline.evaluation.alerts import AlertKey, _accepts, read_events
+from tearline.evaluation.alerts import AlertKey, _accepts, _date, read_events
 from tearline.model import Event, EventKind, TimePrecision
 
 FIELDS = ("kind", "country", "city", "actor", "date")
@@ -120,18 +120,6 @@ def read_keys(path: Path) -> list[TextKey]:
             )
         )
     return out
-
-
-def _date(value: object, path: Path) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    try:
-        d = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{path}: {value!r} is not an ISO 8601 date") from None
-    return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
 def read_fields(key: TextKey, events: Sequence[Event]) -> dict[str, str]:
