@@ -35,9 +35,13 @@ def _cells(rows: list[HtmlElement]) -> list[list[str]]:
 
 
 def _fact_rows(html: str) -> dict[str, list[str]]:
-    """The case's facts table: label → [value, evidence], as the page shows them."""
+    """The case's facts table: label → [value, evidence], as the page shows them (the
+    first row of a label: the organisation before the people described)."""
     table = "//section[@id='facts']//table[contains(@class, 'facts')]/tbody/tr"
-    return {row[0]: row[1:] for row in _cells(_find(lxml.html.fromstring(html), table))}
+    first: dict[str, list[str]] = {}
+    for row in _cells(_find(lxml.html.fromstring(html), table)):
+        first.setdefault(row[0], row[1:])
+    return first
 
 
 def test_a_pasted_russian_report_is_stored_as_russian_and_shown_in_english(desk: Desk) -> None:
