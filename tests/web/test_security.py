@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
+from tearline.store import tables as t
 from tearline.workflow import sessions, users
 from tests.web.conftest import ingest_demo
 from tests.web.desk import PEOPLE, Desk, csrf_of
@@ -233,3 +235,20 @@ def test_unknown_ids_say_not_found(desk: Desk, path: str) -> None:
     r = desk.client("dana").get(path)
     assert r.status_code == 404
     assert "no " in r.text
+
+
+def test_a_recipients_webhook_secret_is_never_shown_to_a_reader(desk: Desk) -> None:
+    # Every desk reader may open a recipient's record; none may read the secret its
+    # webhook deliveries are signed with (a forger's key).
+    with desk.app.read() as session:
+        rows = session.scalars(select(t.Recipient)).all()
+        refs = [f"RCP-{r.id}" for r in rows if any(c.get("secret") for c in r.contacts)]
+        secrets = [c["secret"] for r in rows for c in r.contacts if c.get("secret")]
+    assert refs
+    assert secrets
+    for user in ("ana", "aude", "dana"):
+        for ref in refs:
+            r = desk.client(user).get(f"/api/records/{ref}")
+            assert r.status_code == 200
+            assert not any(secret in r.text for secret in secrets)
+            assert r.json()["contacts"][0]["secret_set"] is True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from sqlalchemy import func, select
@@ -181,11 +183,29 @@ def show(app: App, ref: str, viewer: Identity | None = None) -> dict[str, Any]:
             return {"kind": "warning", **_warning(row)}
         data = {c.key: getattr(row, c.key) for c in row.__table__.columns}
         data = {
-            k: v.isoformat() if hasattr(v, "isoformat") else v
+            k: v.isoformat() if hasattr(v, "isoformat") else _without_secrets(v)
             for k, v in data.items()
-            if not isinstance(v, bytes)
+            if not isinstance(v, bytes) and not _SECRET_COLUMN.search(k)
         }
         return {"kind": kind.name.lower(), "ref": format_id(kind, row.id), **data}
+
+
+# Columns no reader is shown: password and token hashes, signing secrets.
+_SECRET_COLUMN = re.compile(r"password|secret|token_hash|_hash$")
+
+
+def _without_secrets(value: Any) -> Any:
+    """A record's data as any desk reader may see it: a webhook's signing secret is
+    write-only once set (it is given to the receiver at creation, or by the recipients
+    export an admin makes); the record says only that one is set."""
+    if isinstance(value, dict):
+        out = {k: _without_secrets(v) for k, v in value.items() if k != "secret"}
+        if "secret" in value:
+            out["secret_set"] = bool(value["secret"])
+        return out
+    if isinstance(value, list):
+        return [_without_secrets(v) for v in value]
+    return value
 
 
 def audit_verify(app: App) -> ChainReport:
