@@ -292,3 +292,26 @@ def test_a_protected_name_is_caught_in_any_script_spelling_and_encoding(
     term = ProtectedTerm("PT-1", "code_word", term=registered)
     found = find_leaks({"WRN-1": artifact}, [term])
     assert [leak.term.id for leak in found] == ["PT-1"], (registered, written, encoding)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "The threat comes from ISIL Khorasan.",  # the listed name
+        "Угрозу представляет ИГИЛ-Хорасан.",  # a reader lexicon's Russian name
+        "A cell of ISIL-K is in the city.",  # an alias of the designation list
+    ],
+)
+def test_a_protected_organisation_is_protected_under_all_its_names(written: str) -> None:
+    # The analyst protects the group's name as the source gave it; a warning must not
+    # name it under another of its names either (issue 20: aliases were matched only
+    # for places).
+    term = ProtectedTerm("PT-9", "source_name", "Islamic State Khorasan Province")
+    with pytest.raises(LeakDetected) as refused:
+        ensure_no_leak({"WRN-9 text": written}, [term])
+    assert refused.value.term_id == "PT-9"
+
+
+def test_an_organisation_name_does_not_protect_the_words_it_is_made_of() -> None:
+    term = ProtectedTerm("PT-9", "source_name", "Islamic State Khorasan Province")
+    assert find_leaks({"WRN-9 text": "Avoid crowds in the province of Khorasan."}, [term]) == []

@@ -147,10 +147,31 @@ def _joined(skel: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _forms(term: str) -> tuple[str, ...]:
-    """The term, and its names in the languages warnings are written in if it is a place."""
+    """The term, and its names in the languages warnings are written in if it is a place,
+    and every name of the organisation if it names a listed one: protecting "Islamic
+    State Khorasan Province" protects "ISIL Khorasan", "ISKP" and "Вилаят Хорасан" too."""
     from tearline.release.place_names import translations  # a lazy import: gazetteer data
 
-    return (term, *translations(term))
+    return tuple(dict.fromkeys((term, *translations(term), *_organisation_names(term))))
+
+
+def _organisation_names(term: str) -> tuple[str, ...]:
+    """Every name of the listed organisation ``term`` names (its listed name, the aliases
+    extraction matches, and its whole-word names in the reader lexicons); () if none."""
+    from tearline.extract import _readerlex, organisations  # lazy: reference data
+
+    org = organisations.lookup(term)
+    if org is None:
+        return ()
+    names = [org.name, *org.aliases]
+    for lang in _readerlex.READER_LANGUAGES:
+        names += [
+            p.written
+            for p in _readerlex.load(lang).organisations
+            if p.value == org.id and "*" not in p.written
+        ]
+    # a name of three letters or fewer ("IS", "HQN") would refuse ordinary words
+    return tuple(n for n in dict.fromkeys(names) if len(n.replace(" ", "")) > 3 and n != term)
 
 
 def _builtin(name: str, kind: str, regex: str, hints: tuple[str, ...] = ()) -> ProtectedTerm:
