@@ -315,6 +315,32 @@ def test_dispute_escalates_to_a_wider_public_warning(
         wf.respond(app, "WRN-999", "received", people[0])
 
 
+def test_a_note_holding_a_protected_term_is_kept_out_of_the_audit_record(
+    app: wf.App, clock: FixedClock, threat_ref: str, people: tuple[wf.Identity, wf.Identity]
+) -> None:
+    # The audit record never holds protected text (docs/releasability.md): a duty officer's note
+    # that repeats the source's code word is kept as a digest and the term's id.
+    released = release_all(app, threat_ref, people)
+    liaison = next(ref for ref, name, _ in released.warnings if "Russian" in name)
+    clock.advance(timedelta(days=1))
+    note = f"They asked whether {CODE_WORD} is reliable."
+    responded = wf.respond(app, liaison, "disputed", people[0], note=note, via="liaison")
+    escalation = responded.escalations[0].ref
+    wf.resolve_escalation(
+        app, escalation, people[0], outcome="dismissed", note=f"{CODE_WORD} again"
+    )
+    wf.respond(app, liaison, "received", people[0], note="they thanked us", via="phone")
+    entries = wf.audit_entries(app, limit=200)
+    everything = json.dumps(entries, ensure_ascii=False, default=str)
+    assert CODE_WORD not in everything
+    assert CODE_WORD.lower() not in everything.lower()
+    withheld = [json.loads(e["details"]) for e in entries if "note_withheld" in e["details"]]
+    assert len(withheld) == 2
+    assert all(w["note_withheld"].startswith("holds protected term(s) PT-") for w in withheld)
+    assert "they thanked us" in everything  # a note with nothing protected is kept as written
+    assert wf.audit_verify(app).entries == len(wf.audit_entries(app, limit=10_000))
+
+
 def test_unacknowledged_imminent_warning_escalates(
     app: wf.App, clock: FixedClock, threat_ref: str, people: tuple[wf.Identity, wf.Identity]
 ) -> None:

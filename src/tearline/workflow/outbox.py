@@ -22,6 +22,7 @@ from tearline.deliver import CHANNEL_NAMES, retry_delay
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
+from tearline.workflow.records import audit_note
 from tearline.workflow.responses import escalate_dead_letter
 
 __all__ = ["CHANNEL_NAMES", "Claimed", "Outcome", "Sent", "WarningBody", "claim", "record"]
@@ -339,7 +340,7 @@ def mark_handed_over(app: App, delivery_ref: str, who: Any, *, note: str = "") -
         )
         d.status, d.delivered_at, d.receipt = "delivered", u.now, detail
         u.session.add(t.DeliveryAttempt(delivery_id=d.id, at=u.now, ok=True, detail=detail))
-        u.audit(who.username, "delivery.handed_over", ref, {"note": note.strip()[:500]})
+        u.audit(who.username, "delivery.handed_over", ref, audit_note(u.session, note))
         w = u.session.get(t.WarningRecord, d.warning_id)
         assert w is not None
         return Sent(

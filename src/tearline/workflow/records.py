@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from tearline.assess import Assessment, Imminence, Likelihood, Severity, Specifi
 from tearline.errors import NotFound
 from tearline.ids import Kind, format_id, parse_id
 from tearline.model import Contact, Recipient, RecipientKind, Tier
-from tearline.release import ProtectedTerm
+from tearline.release import ProtectedTerm, find_leaks
 from tearline.store import tables as t
 
 R = TypeVar("R", bound=t.Base)
@@ -73,6 +74,22 @@ def protected_terms(session: Session) -> list[ProtectedTerm]:
     """Every protected term on record: a code word from any report must never leave."""
     rows = session.scalars(select(t.ProtectedTerm).order_by(t.ProtectedTerm.id))
     return [ProtectedTerm(f"PT-{r.id}", r.kind, term=r.term) for r in rows]
+
+
+def audit_note(session: Session, note: str) -> dict[str, str]:
+    """A free-text note as the audit record keeps it: the words, unless they hold a
+    protected term - then only their SHA-256 and the ids of the terms they hold, as the
+    record keeps every protected term (the note itself stays on its own row, read only
+    by those cleared for the case)."""
+    text = note.strip()[:500]
+    found = find_leaks({"note": text}, protected_terms(session)) if text else []
+    if not found:
+        return {"note": text}
+    ids = ", ".join(sorted({leak.term.id for leak in found}))
+    return {
+        "note_sha256": hashlib.sha256(note.strip().encode("utf-8")).hexdigest(),
+        "note_withheld": f"holds protected term(s) {ids}",
+    }
 
 
 def assessment_value(a: t.Assessment) -> Assessment:

@@ -32,7 +32,7 @@ from tearline.track import (
     due,
 )
 from tearline.workflow.app import App, Unit
-from tearline.workflow.records import load
+from tearline.workflow.records import audit_note, load
 from tearline.workflow.users import Identity, Role
 
 VIA = ("channel", "link", "sms", "phone", "in_person", "liaison", "email", "other")
@@ -245,7 +245,7 @@ def record_response(
                 "kind": response_kind.value,
                 "via": via,
                 "delivery": format_id(Kind.DELIVERY, delivery_id) if delivery_id else None,
-                "note": row.note[:500],
+                **audit_note(u.session, row.note),
             },
         )
         state = warning_state(u, w, app.settings.validity_alarm_hours)
@@ -346,7 +346,7 @@ def resolve_escalation(app: App, ref: str, who: Identity, *, outcome: str, note:
         if row.status != "proposed":
             raise InvalidState(f"{eref} is already {row.status}")
         row.status, row.resolved_by, row.resolved_at = outcome, who.username, u.now
-        u.audit(who.username, f"escalation.{outcome}", eref, {"note": note.strip()[:500]})
+        u.audit(who.username, f"escalation.{outcome}", eref, audit_note(u.session, note))
         return eref
 
 
