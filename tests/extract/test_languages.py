@@ -165,3 +165,19 @@ def test_fresh_text_keyed_after_tuning_is_read_at_least_as_well_as_on_its_first_
     assert {k.split for k in keys} == {"fresh"}
     first_run = {"es": 0.833, "fr": 0.80, "ru": 0.65, "ar": 0.75, "fa": 0.80}[lang]
     assert score(lang, keys, extract, "fresh").share() >= first_run - 0.001
+
+
+@pytest.mark.parametrize(
+    ("text", "killed"),
+    [
+        ("Вчера в Казани при взрыве погибли двадцать пять человек.", 25),
+        ("Ayer murieron treinta y dos personas en un atentado con coche bomba en Cúcuta.", 32),
+        ("Hier, vingt-cinq personnes ont été tuées dans un attentat à Kaboul.", 25),
+    ],
+)
+def test_a_toll_written_out_in_words_is_read_whole(text: str, killed: int) -> None:
+    [e] = extract(text, DAY)
+    assert e.casualties.killed is not None
+    assert e.casualties.killed.min == killed
+    span = e.casualties.killed.span
+    assert text[span.start : span.end] == span.text

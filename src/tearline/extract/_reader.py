@@ -94,6 +94,8 @@ _METHOD_ORDER = (
     Method.CBRN,
     Method.UNKNOWN,
 )
+# The word between the tens and the units of a number written out: "treinta y dos".
+_NUMBER_JOINERS = frozenset({"y", "et", "и", "e"})
 # A calendar date first, then a day named relative to the report, then a vague window.
 _RANK_OF_TIME = {"date": 0, "relative": 1, "weekday": 1, "vague": 2}
 # Small words inside a group's name: "Cártel de Sinaloa", "Clan del Golfo".
@@ -413,6 +415,7 @@ class Reader:
         self.sentence_starts: set[int] = set()
         self.dateline_end = -1
         self.dateline_at = -1  # the token where the dateline's town is written
+        self._text = ""
         self.passing: set[int] = set()  # places of routes and lists
         self.route_ends: set[int] = set()
         self.unlisted: list[tuple[int, int]] = []
@@ -428,6 +431,7 @@ class Reader:
         """The events of ``text[s:e]`` for each range (the paragraphs in this language).
         Call it on a copy of the shared reader (``read()`` does): it keeps the document's
         working state on the object."""
+        self._text = text
         self.dateline_end = self.dateline_at = -1
         self.passing, self.route_ends, self.located, self.blocked = set(), set(), set(), set()
         self.fielded, self.unlisted, self.sentence_starts = [], [], set()
@@ -1256,7 +1260,24 @@ class Reader:
         _, i, value = best
         t = toks[i]
         open_ended = i in at_least
-        return Count(value, None if open_ended else value, Span(t.start, t.end, t.text))
+        end = t.end
+        # a compound written in words: "двадцать пять", "treinta y dos", "vingt-cinq" (the
+        # nearest word may be its units: go back to its tens; or its tens: on to its units)
+        compound = False
+        if i > 0 and not t.norm.isdigit() and 1 <= value <= 9:
+            joined = i > 1 and toks[i - 1].norm in _NUMBER_JOINERS
+            tens = _number(toks[i - 2] if joined else toks[i - 1], self.lex.numbers)
+            if tens and tens % 10 == 0 and 20 <= tens <= 90:
+                i = i - 2 if joined else i - 1
+                value, t, compound = tens + value, toks[i], True
+        round_tens = value % 10 == 0 and 20 <= value <= 90
+        if not compound and round_tens and i + 1 < len(toks) and not t.norm.isdigit():
+            j = i + 2 if toks[i + 1].norm in _NUMBER_JOINERS and i + 2 < len(toks) else i + 1
+            units = _number(toks[j], self.lex.numbers)
+            if units and 1 <= units <= 9 and not toks[j].norm.isdigit():
+                value, end = value + units, toks[j].end
+        span = Span(t.start, end, self._text[t.start : end])
+        return Count(value, None if open_ended else value, span)
 
     # --- events ----------------------------------------------------------------------
 
