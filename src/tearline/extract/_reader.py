@@ -81,39 +81,8 @@ _SENTENCE_END = re.compile(
     # a heading: a short line without a full stop ends where its line does
     r"|(?:^|(?<=\n))[^\n.!?؟]{1,80}\n"
 )
-_METHOD_ORDER = (
-    Method.SUICIDE_BOMBING,
-    Method.VEHICLE_RAMMING,
-    Method.HIJACKING,
-    Method.KIDNAPPING,
-    Method.STABBING,
-    Method.ARSON,
-    Method.BOMBING,
-    Method.ASSASSINATION,
-    Method.ARMED_ASSAULT,
-    Method.CBRN,
-    Method.UNKNOWN,
-)
-# The word between the tens and the units of a number written out: "treinta y dos".
-_NUMBER_JOINERS = frozenset({"y", "et", "и", "e"})
 # A calendar date first, then a day named relative to the report, then a vague window.
 _RANK_OF_TIME = {"date": 0, "relative": 1, "weekday": 1, "vague": 2}
-# Small words inside a group's name: "Cártel de Sinaloa", "Clan del Golfo".
-_NAME_JOINERS = frozenset(
-    {"de", "del", "la", "las", "los", "el", "y", "des", "du", "le", "les", "et", "d", "l"}
-)
-# Russian adjectives of place: "стамбульском" (Стамбул), "иранском" (Иран).
-_ADJECTIVE_ENDINGS = tuple(
-    sorted(
-        (
-            a + b
-            for a in ("ьск", "ск")
-            for b in ("ий", "ого", "ому", "им", "ом", "ая", "ой", "ую", "ие", "их", "ими")
-        ),
-        key=len,
-        reverse=True,
-    )
-)
 # A sound-key match across scripts needs this many consonant classes to count.
 _MIN_SOUND_KEY = 4
 
@@ -235,7 +204,9 @@ class PlaceHit:
 class ScriptNames:
     """Place names of one script, keyed as the reader keys a name written in it."""
 
-    def __init__(self, script: str, gaz: Gazetteer) -> None:
+    def __init__(self, script: str, gaz: Gazetteer, article: str, stem_letters: str) -> None:
+        self.article = article
+        self.stem_letters = stem_letters
         self.script = script
         self.names: dict[tuple[str, ...], list[PlaceRef]] = {}
         self.written: dict[PlaceRef, list[str]] = {}  # the normalised names of each place
@@ -260,16 +231,16 @@ class ScriptNames:
             self.written.setdefault(ref, []).append(norm)
 
     def key(self, w: str) -> str:
-        if self.script == "arabic":
-            return w[2:] if w.startswith("ال") and len(w) > 4 else w
-        if self.script == "cyrillic":
-            # the stem a case ending is added to: "казань" -> "казан", "грозный" -> "грозн"
-            stem = w
-            for _ in range(2):
-                if len(stem) > 3 and stem[-1] in "аяоеиыуюьй":
-                    stem = stem[:-1]
-            return stem
-        return w
+        """The form a name's word is filed under: without its article ("القاهرة" ->
+        "قاهره"), or the stem a case ending is added to ("казань" -> "казан", "грозный"
+        -> "грозн"), as the languages of the script say (their lexicons' [language])."""
+        if self.article and w.startswith(self.article) and len(w) > len(self.article) + 2:
+            return w[len(self.article) :]
+        stem = w
+        for _ in range(2):
+            if len(stem) > 3 and stem[-1] in self.stem_letters:
+                stem = stem[:-1]
+        return stem
 
 
 def _ref(ref: str, gaz: Gazetteer) -> PlaceRef | None:
@@ -280,8 +251,10 @@ def _ref(ref: str, gaz: Gazetteer) -> PlaceRef | None:
 
 
 @cache
-def script_names(script: str) -> ScriptNames:
-    return ScriptNames(script, gazetteer.load())
+def script_names(script: str, article: str, stem_letters: str) -> ScriptNames:
+    """The place names of a script, keyed by the rules its languages give (Arabic and
+    Farsi give the same, so they share one index)."""
+    return ScriptNames(script, gazetteer.load(), article, stem_letters)
 
 
 # --- times -------------------------------------------------------------------------
@@ -300,9 +273,7 @@ class TimeHit:
 
 @dataclass(frozen=True, slots=True)
 class Calendar:
-    months: dict[str, int]
-    weekdays: dict[str, int]
-    relative: tuple[Pattern, ...]
+    relative: Matcher  # "вчера", "ayer": days from the document date
     weekday_matcher: Matcher  # several-word names ("سه شنبه") before their last word
     month_matcher: Matcher  # the same for months ("كانون الثاني")
 
@@ -342,21 +313,11 @@ def calendar(lang: str) -> Calendar:
         days_off = int(m.group(2)) * (-1 if m.group(3) else 1)
         for phrase in phrases:
             if len(phrase) >= 3:
-                relative.append(
-                    Pattern(tuple((w, False) for w in word(phrase).split()), str(days_off), phrase)
-                )
+                relative.append(_readerlex.phrase(phrase, str(days_off)))
     return Calendar(
-        months,
-        weekdays,
-        tuple(relative),
-        Matcher(
-            Pattern(tuple((w, False) for w in name.split()), str(n), name)
-            for name, n in weekdays.items()
-        ),
-        Matcher(
-            Pattern(tuple((w, False) for w in _split(name)), str(n), name)
-            for name, n in months.items()
-        ),
+        Matcher(relative),
+        Matcher(_readerlex.phrase(name, str(n)) for name, n in weekdays.items()),
+        Matcher(_readerlex.phrase(name, str(n)) for name, n in months.items()),
     )
 
 
@@ -400,26 +361,34 @@ class Reader:
         self.matchers = {k: Matcher(v) for k, v in self.lex.lists.items() if v}
         self.method_matcher = Matcher(self.lex.methods)
         self.target_matcher = Matcher(self.lex.targets)
-        self.org_matcher = Matcher(self.lex.organisations)
+        self.org_matcher = _organisation_matcher(lang)
         self.place_matcher = Matcher(self.lex.places)
         cal = calendar(lang)
         self.calendar = cal
-        self.relative_matcher = Matcher(cal.relative)
+        self.relative_matcher = cal.relative
         self.vague_matcher = Matcher(self.lex.vague)
         self.not_relative = Matcher(self.lex.not_relative)
         self.age_matcher = Matcher(self.lex.age_words)
         self.not_place_matcher = Matcher(self.lex.lists["not_places"])
-        self.fielded: list[PlaceHit] = []
-        self.located: set[int] = set()
-        self.blocked: set[int] = set()
+        self.sound_keys = _sound_keys(organisations)
+        self._start("", [])
+
+    def _start(self, text: str, toks: Sequence[Token]) -> None:
+        """A new document's working state (read() sets it; the shared reader is copied
+        for each document, so none of it leaks into the next)."""
+        self._text = text
+        self._folded = fold(text)  # for the Latin-script name indexes
+        self._starts = {t.start: i for i, t in enumerate(toks)}
+        self._ends = {t.end: i for i, t in enumerate(toks)}
+        self.fielded: list[PlaceHit] = []  # places after "Location:"
+        self.located: set[int] = set()  # words after a locative
+        self.blocked: set[int] = set()  # words that are no place
         self.sentence_starts: set[int] = set()
         self.dateline_end = -1
         self.dateline_at = -1  # the token where the dateline's town is written
-        self._text = ""
         self.passing: set[int] = set()  # places of routes and lists
         self.route_ends: set[int] = set()
         self.unlisted: list[tuple[int, int]] = []
-        self.sound_keys = _sound_keys(organisations)
 
     def hits(self, name: str, toks: Sequence[Token], lo: int, hi: int) -> list[Hit]:
         m = self.matchers.get(name)
@@ -431,15 +400,12 @@ class Reader:
         """The events of ``text[s:e]`` for each range (the paragraphs in this language).
         Call it on a copy of the shared reader (``read()`` does): it keeps the document's
         working state on the object."""
-        self._text = text
-        self.dateline_end = self.dateline_at = -1
-        self.passing, self.route_ends, self.located, self.blocked = set(), set(), set(), set()
-        self.fielded, self.unlisted, self.sentence_starts = [], [], set()
         norm = normalise(text)
         all_toks = tokens_of(text, norm, self.lex)
         toks = [t for t in all_toks if any(s <= t.start < e for s, e in ranges)]
         if not toks:
             return []
+        self._start(text, toks)
         sentences = self._sentences(text, toks)
         self.sentence_starts = {s.first for s in sentences}
         advisory = bool(self.hits("advisory", toks, 0, len(toks)))
@@ -754,7 +720,7 @@ class Reader:
         from_words = {h.last for h in self.hits("route_from", toks, 0, len(toks))}
         # a destination ("on their way back to the city of Aden"): after a word for "to"
         # that is no locative, through a place word
-        locatives = {" ".join(p.words[0][0] for _ in [0]) for p in self.lex.lists["locatives"]}
+        locatives = {p.words[0][0] for p in self.lex.lists["locatives"]}
         place_words = {h.first: h.last for h in self.hits("place_words", toks, 0, len(toks))}
         for first, last in to_words.items():
             if toks[first].norm in locatives:
@@ -782,7 +748,7 @@ class Reader:
         return out
 
     def _script_places(self, toks: Sequence[Token], located: set[int]) -> list[PlaceHit]:
-        names = script_names(self.lex.script)
+        names = script_names(self.lex.script, self.lex.name_article, self.lex.name_stem_letters)
         out: list[PlaceHit] = []
         words = {h.last for h in self.hits("place_words", toks, 0, len(toks))}
         i = 0
@@ -832,7 +798,7 @@ class Reader:
             while j < len(toks) and j - h.last < 6 and toks[j].start - toks[j - 1].end <= 1:
                 if toks[j].capital:
                     last = j
-                elif toks[j].norm not in _NAME_JOINERS:
+                elif toks[j].norm not in self.lex.name_joiners:
                     break
                 j += 1
             if last is None or taken & set(range(i, last + 1)):
@@ -887,7 +853,7 @@ class Reader:
             while j < len(toks) and j - i < 5 and toks[j].start - toks[j - 1].end <= 1:
                 if toks[j].capital:
                     last = j
-                elif toks[j].norm not in _NAME_JOINERS:
+                elif toks[j].norm not in self.lex.name_joiners:
                     break
                 j += 1
             while last > i and not toks[last].capital:
@@ -1014,7 +980,7 @@ class Reader:
         if len(toks) != 1:
             return []
         norm = toks[0].norm
-        for ending in _ADJECTIVE_ENDINGS:
+        for ending in self.lex.adjective_endings:
             if norm.endswith(ending) and len(norm) - len(ending) >= 4:
                 stem = norm[: -len(ending)]
                 refs = names.names.get((names.key(stem),), []) or names.names.get((stem,), [])
@@ -1033,14 +999,11 @@ class Reader:
             return list(dict.fromkeys(out))
         forms = list(t.forms)
         for f in t.forms:  # the ezafe a Farsi name takes before its adjective: "کربلای"
-            if (f.endswith("اي") and len(f) > 4) or (f.endswith("ي") and len(f) > 4):
-                forms.append(f[:-1])
+            forms += [f[: -len(e)] for e in self.lex.name_suffixes if f.endswith(e) and len(f) > 4]
         return list(dict.fromkeys(names.key(f) for f in forms))
 
     def _latin_places(self, text: str, toks: Sequence[Token], located: set[int]) -> list[PlaceHit]:
-        folded = fold(text)
-        starts = {t.start: i for i, t in enumerate(toks)}
-        ends = {t.end: i for i, t in enumerate(toks)}
+        folded, starts, ends = self._folded, self._starts, self._ends
         out: list[PlaceHit] = []
         for m in self.gaz.index.find(folded):
             first, last = starts.get(m.start), ends.get(m.end)
@@ -1108,9 +1071,7 @@ class Reader:
             if h.value in self.orgs.by_id:
                 out.append((h.first, h.last, h.value))
                 taken.update(range(h.first, h.last))
-        folded = fold(text)
-        starts = {t.start: i for i, t in enumerate(toks)}
-        ends = {t.end: i for i, t in enumerate(toks)}
+        folded, starts, ends = self._folded, self._starts, self._ends
         for m in self.orgs.index.find(folded):
             first, last = starts.get(m.start), ends.get(m.end)
             if first is None or last is None or taken & set(range(first, last + 1)):
@@ -1167,13 +1128,17 @@ class Reader:
         while i < hi:
             t = toks[i]
             month_end, month = phrases.get(i, (i + 1, 0))
-            if (month and i > lo and _day(toks[i - 1]) is not None) or (
+            if (month and i > lo and _day(toks[i - 1], self.lex.ordinal_days) is not None) or (
                 month
                 and i > lo + 1
-                and _day(toks[i - 2]) is not None
+                and _day(toks[i - 2], self.lex.ordinal_days) is not None
                 and len(toks[i - 1].norm) <= 3
             ):
-                d = toks[i - 1] if _day(toks[i - 1]) is not None else toks[i - 2]
+                d = (
+                    toks[i - 1]
+                    if _day(toks[i - 1], self.lex.ordinal_days) is not None
+                    else toks[i - 2]
+                )
                 first = i - 1 if d is toks[i - 1] else i - 2
                 while True:
                     # "с 21 по 24 марта", "on 8, 9 and 10 August", "entre el 1 y el 2 de
@@ -1192,14 +1157,14 @@ class Reader:
                         k = j - 1
                         if k >= lo and _short(toks[k], self.lex.range_words):
                             k -= 1
-                        if k >= lo and _day(toks[k]) is not None:
+                        if k >= lo and _day(toks[k], self.lex.ordinal_days) is not None:
                             first = k
                         else:
                             break
                     else:
                         break
                     d = toks[first]
-                day = _day(d) or 0
+                day = _day(d, self.lex.ordinal_days) or 0
                 year, last = 0, month_end
                 for j in (month_end, month_end + 1):
                     if j < hi and toks[j].norm.isdigit() and len(toks[j].norm) == 4:
@@ -1265,14 +1230,18 @@ class Reader:
         # nearest word may be its units: go back to its tens; or its tens: on to its units)
         compound = False
         if i > 0 and not t.norm.isdigit() and 1 <= value <= 9:
-            joined = i > 1 and toks[i - 1].norm in _NUMBER_JOINERS
+            joined = i > 1 and toks[i - 1].norm in self.lex.number_joiners
             tens = _number(toks[i - 2] if joined else toks[i - 1], self.lex.numbers)
             if tens and tens % 10 == 0 and 20 <= tens <= 90:
                 i = i - 2 if joined else i - 1
                 value, t, compound = tens + value, toks[i], True
         round_tens = value % 10 == 0 and 20 <= value <= 90
         if not compound and round_tens and i + 1 < len(toks) and not t.norm.isdigit():
-            j = i + 2 if toks[i + 1].norm in _NUMBER_JOINERS and i + 2 < len(toks) else i + 1
+            j = (
+                i + 2
+                if toks[i + 1].norm in self.lex.number_joiners and i + 2 < len(toks)
+                else i + 1
+            )
             units = _number(toks[j], self.lex.numbers)
             if units and 1 <= units <= 9 and not toks[j].norm.isdigit():
                 value, end = value + units, toks[j].end
@@ -1657,25 +1626,11 @@ def _short(t: Token, range_words: frozenset[str]) -> bool:
     return len(t.norm) <= 3 and not t.norm.isdigit() and t.norm not in range_words
 
 
-def _split(name: str) -> list[str]:
-    return _WORD.findall(name)
-
-
-def _month_of(t: Token, months: dict[str, int]) -> int:
-    for f in t.forms:
-        if f in months:
-            return months[f]
-    return 0
-
-
-_ORDINAL_DAY = re.compile(r"(\d{1,2})(?:er|re|e|eme|o|º|го|ого)$")
-
-
-def _day(t: Token) -> int | None:
-    """A day of the month: "22", "1er", "1re", "3-го"."""
+def _day(t: Token, ordinals: re.Pattern[str] | None) -> int | None:
+    """A day of the month: "22", or with the language's ordinal suffix ("1er", "3-го")."""
     if t.norm.isdigit() and len(t.norm) <= 2:
         return int(t.norm)
-    m = _ORDINAL_DAY.match(t.norm)
+    m = ordinals.match(t.norm) if ordinals is not None else None
     return int(m.group(1)) if m else None
 
 
@@ -1741,8 +1696,9 @@ def _best_method(hits: Sequence[Hit]) -> Hit | None:
 
 
 def _rank(h: Hit) -> int:
+    order = _readerlex.method_priority()
     m = Method(h.value)
-    return _METHOD_ORDER.index(m) if m in _METHOD_ORDER else len(_METHOD_ORDER)
+    return order.index(m) if m in order else len(order)
 
 
 def _countries(sentences: Sequence[Sentence]) -> set[str]:
@@ -1826,16 +1782,9 @@ def _under_way(d: Draft) -> bool:
     return any(s.has("under_way") for s in d.sentences)
 
 
-@cache
-def _sound_keys_cached(orgs_id: int, orgs: Organisations) -> dict[str, str]:
-    return _build_sound_keys(orgs)
-
-
+# A deployment's names make a new Organisations each time its file changes: a few kept.
+@lru_cache(maxsize=4)
 def _sound_keys(orgs: Organisations) -> dict[str, str]:
-    return _sound_keys_cached(id(orgs), orgs)
-
-
-def _build_sound_keys(orgs: Organisations) -> dict[str, str]:
     """Sound key -> organisation id, for the aliases long enough to mean something; a
     key two organisations share is dropped."""
     keys: dict[str, str] = {}
@@ -1860,7 +1809,7 @@ def lookup_name(name: str, orgs: Organisations) -> str | None:
     for lang in _readerlex.READER_LANGUAGES:
         lex = _readerlex.load(lang)
         toks = tokens_of(name, norm, lex)
-        for h in Matcher(lex.organisations).find(toks):
+        for h in _organisation_matcher(lang).find(toks):
             if h.first == 0 and h.last == len(toks) and h.value in orgs.by_id:
                 return h.value
     key = sound_key(name)
@@ -1868,6 +1817,11 @@ def lookup_name(name: str, orgs: Organisations) -> str | None:
 
 
 @cache
+def _organisation_matcher(lang: str) -> Matcher:
+    return Matcher(_readerlex.load(lang).organisations)
+
+
+@lru_cache(maxsize=16)
 def reader(lang: str, gazetteer: Gazetteer, organisations: Organisations) -> Reader:
     return Reader(lang, gazetteer, organisations)
 

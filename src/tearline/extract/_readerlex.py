@@ -91,7 +91,6 @@ class ReaderLexicon:
     endings: tuple[str, ...]  # case endings a place name may take (Russian)
     lists: Mapping[str, tuple[Pattern, ...]]
     methods: tuple[Pattern, ...]  # value: a Method
-    method_priority: tuple[Method, ...]
     targets: tuple[Pattern, ...]  # value: a TargetType
     numbers: Mapping[str, int]  # normalised number word -> value
     organisations: tuple[Pattern, ...]  # value: an organisation id
@@ -103,6 +102,13 @@ class ReaderLexicon:
     age_words: tuple[Pattern, ...]  # "лет", "años": a number before is an age
     range_words: frozenset[str]  # "по", "al", "au": "с 21 по 24 марта" starts on the 21st
     weekdays: Mapping[str, int]  # names dateparser lacks or misfiles -> 0 Monday .. 6 Sunday
+    name_joiners: frozenset[str]  # "de", "del": inside a group's or a town's name
+    number_joiners: frozenset[str]  # "y" in "treinta y dos"
+    adjective_endings: tuple[str, ...]  # Russian: "ском" in "стамбульском", longest first
+    name_article: str  # Arabic script: the article a place name may carry ("ال")
+    name_stem_letters: str  # Cyrillic: the letters a name's stem drops before an ending
+    name_suffixes: tuple[str, ...]  # Farsi: the ezafe a place name may take ("ی")
+    ordinal_days: re.Pattern[str] | None  # "1er", "3-го": a day number with its suffix
     count_after: bool  # a casualty number after its word wins a tie ("قتل ثلاثة")
     verb_final: bool  # the verb ends the clause (Farsi): a reporting verb's day comes before it
     reach: int  # how many words apart a count and its noun, or background and attack, may be
@@ -123,6 +129,11 @@ def _patterns(where: str, value: object, meaning: str = "") -> tuple[Pattern, ..
             parts.extend((p, prefix and i == len(pieces) - 1) for i, p in enumerate(pieces))
         out.append(Pattern(tuple(parts), meaning, phrase))
     return tuple(out)
+
+
+def phrase(text: str, meaning: str) -> Pattern:
+    """One phrase of whole words, cut as text is cut (dateparser's month and day names)."""
+    return Pattern(tuple((w, False) for w in _WORD.findall(word(text))), meaning, text)
 
 
 def _table(where: str, raw: Mapping[str, Any], allowed: set[str] | None) -> tuple[Pattern, ...]:
@@ -159,7 +170,6 @@ def load(lang: str) -> ReaderLexicon:
     if script not in SCRIPTS:
         raise LexiconError(f"{where}: [language] script must be one of {', '.join(SCRIPTS)}")
     methods = _table(f"{where} [methods]", raw.get("methods", {}), {m.value for m in Method})
-    priority = tuple(Method(m) for m in language.get("method_priority", []))
     targets = _table(f"{where} [targets]", raw.get("targets", {}), {t.value for t in TargetType})
     numbers: dict[str, int] = {}
     for k, v in raw.get("numbers", {}).items():
@@ -195,7 +205,6 @@ def load(lang: str) -> ReaderLexicon:
             for k in _LISTS
         },
         methods=methods,
-        method_priority=priority,
         targets=targets,
         numbers=numbers,
         organisations=tuple(orgs),
@@ -216,11 +225,33 @@ def load(lang: str) -> ReaderLexicon:
             for name in names
         },
         reach=int(language.get("reach", 5)),
+        name_joiners=frozenset(word(w) for w in language.get("name_joiners", [])),
+        number_joiners=frozenset(word(w) for w in language.get("number_joiners", [])),
+        adjective_endings=tuple(
+            sorted((word(e) for e in language.get("adjective_endings", [])), key=len, reverse=True)
+        ),
+        name_article=word(language.get("name_article", "")),
+        name_stem_letters=word(language.get("name_stem_letters", "")),
+        name_suffixes=tuple(word(e) for e in language.get("name_suffixes", [])),
+        ordinal_days=_ordinals(time.get("ordinal_suffixes", [])),
         count_after=bool(language.get("count_after", False)),
         verb_final=bool(language.get("verb_final", False)),
     )
 
 
-def files() -> list[str]:
-    """The reader lexicon files that ship, as data/-relative paths."""
-    return [f"lexicon/{lang}/reader.toml" for lang in READER_LANGUAGES]
+def _ordinals(suffixes: list[str]) -> re.Pattern[str] | None:
+    if not suffixes:
+        return None
+    ends = "|".join(re.escape(word(x)) for x in sorted(suffixes, key=len, reverse=True))
+    return re.compile(rf"(\d{{1,2}})(?:{ends})$")
+
+
+@cache
+def method_priority() -> tuple[Method, ...]:
+    """The readers' order of methods, most specific first (data/lexicon/readers.toml)."""
+    source = resources.files("tearline.data").joinpath("lexicon/readers.toml")
+    try:
+        raw = tomllib.loads(source.read_text(encoding="utf-8"))
+        return tuple(Method(m) for m in raw["method_priority"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError) as exc:
+        raise LexiconError(f"lexicon/readers.toml: {exc}") from None
