@@ -87,16 +87,21 @@ class AlertReport:
 
 def read_alerts(path: Path) -> list[AlertKey]:
     """The keyed texts of a TOML key file (layout in the module docstring)."""
+    return [_key(row, path) for row in key_rows(path, "alert")]
+
+
+def key_rows(path: Path, table: str) -> list[dict[str, Any]]:
+    """The ``[[table]]`` rows of a TOML key file; NotFound or InputError saying why not."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise NotFound(f"no alert key file at {path}") from None
+        raise NotFound(f"no {table} key file at {path}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path} is not a TOML key file: {exc}") from None
-    rows = raw.get("alert")
+    rows = raw.get(table)
     if not isinstance(rows, list) or not rows:
-        raise InputError(f"{path} holds no [[alert]] tables")
-    return [_key(row, path) for row in rows]
+        raise InputError(f"{path} holds no [[{table}]] tables")
+    return rows
 
 
 def _key(row: dict[str, Any], path: Path) -> AlertKey:

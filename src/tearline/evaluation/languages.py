@@ -19,15 +19,15 @@ Names are compared without case or accents.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tearline.errors import InputError, NotFound
-from tearline.evaluation.alerts import AlertKey, _accepts, _date, read_events
+from tearline.errors import InputError
+from tearline.evaluation.alerts import AlertKey, _accepts, _date, key_rows, read_events
+from tearline.evaluation.alerts import AlertMiss as Miss
 from tearline.model import Event, EventKind, TimePrecision
 
 FIELDS = ("kind", "country", "city", "actor", "date")
@@ -45,14 +45,6 @@ class TextKey:
     city: str
     actor: str
     event_date: str
-
-
-@dataclass(frozen=True, slots=True)
-class Miss:
-    id: str
-    field: str
-    expected: str
-    found: str
 
 
 @dataclass
@@ -91,15 +83,7 @@ class LanguageReport:
 
 def read_keys(path: Path) -> list[TextKey]:
     """The keyed texts of a TOML key file (layout in the module docstring)."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NotFound(f"no key file at {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path} is not a TOML key file: {exc}") from None
-    rows = raw.get("text")
-    if not isinstance(rows, list) or not rows:
-        raise InputError(f"{path} holds no [[text]] tables")
+    rows = key_rows(path, "text")
     needed = ("id", "split", "text", "date", "kind", "country", "city", "actor", "event_date")
     out = []
     for row in rows:
