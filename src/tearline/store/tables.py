@@ -56,6 +56,24 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # "person" signs in with a password; "service" is a machine that has only API tokens.
+    kind: Mapped[str] = mapped_column(String(16), default="person", server_default="person")
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class PendingGrant(Base):
+    """A role or compartment one admin asked for; it takes effect when another approves."""
+
+    __tablename__ = "pending_grants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "role" | "compartment"
+    value: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # approved, rejected
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
 
 
 class Source(Base):
