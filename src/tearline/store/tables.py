@@ -213,6 +213,13 @@ class Determination(Base):
     decided_at: Mapped[datetime]
     approved_by: Mapped[str | None] = mapped_column(String(64))
     approved_at: Mapped[datetime | None]
+    # Versions (workflow/supersede.py): a determination is never replaced silently. A later
+    # one names the one it supersedes, why, and what the recipients already warned are told.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # No foreign key: on SQLite adding one copies the table, which releases refer to.
+    supersedes_id: Mapped[int | None] = mapped_column(Integer)
+    supersede_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    follow_up: Mapped[str | None] = mapped_column(String(20))  # update | all-clear | nothing
 
 
 class Release(Base):
