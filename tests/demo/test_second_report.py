@@ -48,7 +48,9 @@ def test_the_russian_report_joins_the_case_and_corroborates_it(app: wf.App) -> N
     assert [s["reliability"] for s in file["sources"]] == ["B", "C"]
     grades = file["assessment"]
     assert grades["admiralty"] == "B1"
-    assert grades["rationale"]["credibility"] == "confirmed by 1 other independent source(s)"
+    assert grades["rationale"]["credibility"] == (
+        "confirmed by 1 other independent source(s) (2 reports, 2 independent origins)"
+    )
     assert grades["likelihood"] == "very likely"
     # The Russian report's facts, in English beside its words.
     [_, second] = file["reports"]

@@ -212,9 +212,13 @@ def assess(
     now: datetime,
     horizon_days: int,
     graded_credibility: tuple[int, str] | None = None,
+    origins: str | None = None,
 ) -> Assessment:
     """Grade one event (a threat case's current facts). Pure: ``now`` is passed in.
 
+    ``corroborations`` counts independent origins beyond the first, not copies
+    (assess.corroboration); ``origins`` says how they were counted ("3 reports, 2
+    independent origins: RPT-3 repeats RPT-1"), and the credibility rationale ends with it.
     ``graded_credibility`` is an analyst's grade of the information (1-6, with the
     reason); it replaces the computed one, and the rationale says so.
     """
@@ -222,6 +226,8 @@ def assess(
     if reliability not in RELIABILITY:
         raise ValueError(f"source reliability must be one of A-F, not {source_reliability!r}")
     credibility, cred_why = graded_credibility or _credibility(reliability, corroborations)
+    if origins:
+        cred_why = f"{cred_why} ({origins})"
     likelihood, like_why = _likelihood(event, credibility)
     spec = _specificity(event, horizon_days)
     imminence, hours = _imminence(event, now, horizon_days)

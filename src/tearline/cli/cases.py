@@ -103,6 +103,8 @@ def ingest(
             or "no events"
         )
         out.print(f"{path}: {result.report_ref}, {result.language_note} — {events}")
+        if result.origin_reason:
+            out.print(f"  same origin as {result.origin}: {result.origin_reason}", markup=False)
     if failed:
         raise typer.Exit(InputError.exit_code)
 

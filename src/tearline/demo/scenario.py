@@ -5,8 +5,9 @@ liaison report that ISIS-K plans an armed attack on large gatherings in Moscow,
 including concerts, within days. It names a source code word and a collection method
 that must never leave the system. A second report, in Russian, from a partner service
 (another source), says the same: it is read in Russian, its facts join the case in
-English beside its own words, and it counts as independent corroboration. The clock is
-simulated, starting on 6 March 2024.
+English beside its own words, and it counts as independent corroboration. A third, the
+first report relayed again by another channel, shares the first one's origin and counts
+for nothing. The clock is simulated, starting on 6 March 2024.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from tearline.model import Contact, event_from_dict
 from tearline.release import find_leaks
 from tearline.settings import load_settings
 from tearline.store import tables as t
+from tearline.workflow.desk import live_assessment
 from tearline.workflow.feed import feed_entries
+from tearline.workflow.origins import case_corroboration
 from tearline.workflow.outbox import mark_handed_over
 from tearline.workflow.records import load, protected_terms
 
@@ -46,6 +49,12 @@ SOURCE = "PINE HARBOUR"
 SECOND_REPORT_FILE = "moscow-partner-report-ru.txt"
 SECOND_SOURCE = "SILVER BIRCH"
 SECOND_RELIABILITY = "C"
+# The first report again, relayed by another channel graded higher: it shares the first
+# report's origin, so it neither corroborates nor lifts the reliability.
+ECHO_REPORT_FILE = "moscow-liaison-report-relayed.txt"
+ECHO_SOURCE = "CEDAR POST"
+ECHO_RELIABILITY = "A"
+ECHO_HEADER = b"RELAYED FOR AWARENESS - text as received from our liaison partner follows.\n\n"
 CODE_WORD = "KESTREL LANTERN"
 METHODS = ("intercepted Telegram conversations", "Telegram")
 USERS = {
@@ -79,6 +88,15 @@ def second_report_text() -> bytes:
 SECOND_PROVENANCE = wf.Provenance(
     source=SECOND_SOURCE, reliability=SECOND_RELIABILITY, compartments=("CT",)
 )
+ECHO_PROVENANCE = wf.Provenance(
+    source=ECHO_SOURCE, reliability=ECHO_RELIABILITY, compartments=("CT",)
+)
+
+
+def echo_text() -> bytes:
+    """The liaison report once more, forwarded by another channel under its own header:
+    an echo, not a second source."""
+    return ECHO_HEADER + report_text()
 
 
 def fresh_home(home: Path | None) -> Path:
@@ -231,6 +249,19 @@ def _run(
         console.print(
             Text(f"{second.report_ref} did not join {threat_ref}: no corroboration counted.")
         )
+    echo = wf.ingest_bytes(app, echo_text(), ECHO_REPORT_FILE, ECHO_PROVENANCE, actor="dana")
+    with app.read() as s:
+        case = load(s, t.Threat, threat_ref, Kind.THREAT)
+        counted = case_corroboration(s, case)
+        grade = live_assessment(s, case, clock.now(), app.settings.imminence_days).admiralty
+    console.print(
+        Text(
+            f"{echo.report_ref}: the liaison report again, relayed by another channel "
+            f"({ECHO_SOURCE}, graded {ECHO_RELIABILITY}). It shares {echo.origin}'s origin "
+            f"({echo.origin_reason or 'no tie found'}), so it is no corroboration and lends "
+            f"no reliability: {threat_ref} is {grade}, on {counted.why}."
+        )
+    )
 
     _step(console, 3, "Assess and decide: the duty to warn")
     dana = wf.sign_in(app, "dana", USERS["dana"][0])

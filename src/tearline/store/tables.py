@@ -107,6 +107,12 @@ class Report(Base):
     # stored before languages were recorded (migration 0006): it was read as English, and
     # what it is written in was never decided. Not a recipient's language (recipients.language).
     language: Mapped[str | None] = mapped_column(String(20))
+    # The origin this report shares with earlier ones (assess.origins): the id of the
+    # earliest report of its origin, its own id when it is an origin; NULL for a report
+    # stored before origins were (migration 0008), which counts as its own origin.
+    # ``origin_reason`` says why it echoes that origin ("near-duplicate of RPT-3 ...").
+    origin_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    origin_reason: Mapped[str | None] = mapped_column(String(500))
 
     source: Mapped[Source | None] = relationship()
     events: Mapped[list[Event]] = relationship(back_populates="report", order_by="Event.ordinal")

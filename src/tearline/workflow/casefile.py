@@ -27,6 +27,7 @@ from tearline.store import tables as t
 from tearline.workflow.access import load_visible, restrict
 from tearline.workflow.app import App
 from tearline.workflow.desk import iso, live_assessment
+from tearline.workflow.origins import case_corroboration
 from tearline.workflow.records import protected_terms, registry
 from tearline.workflow.reports import language_label
 from tearline.workflow.users import Identity
@@ -164,6 +165,8 @@ def _reports(th: t.Threat) -> list[dict[str, Any]]:
             {
                 "ref": format_id(Kind.REPORT, r.id),
                 "title": r.title,
+                "origin": format_id(Kind.REPORT, r.origin_id or r.id),
+                "origin_reason": r.origin_reason,
                 "language": r.language,
                 "language_label": language_label(r.language),
                 "tlp": r.tlp,
@@ -179,6 +182,26 @@ def _reports(th: t.Threat) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _origins(s: Session, th: t.Threat) -> dict[str, Any]:
+    """ "N reports, M independent origins" and which report echoes which, as graded."""
+    counted = case_corroboration(s, th)
+    reports = {e.report for e in th.events}
+    return {
+        "reports": counted.reports,
+        "independent_origins": counted.origins,
+        "summary": counted.why,
+        "echoes": [
+            {
+                "report": format_id(Kind.REPORT, r.id),
+                "origin": format_id(Kind.REPORT, r.origin_id),
+                "reason": r.origin_reason,
+            }
+            for r in sorted(reports, key=lambda r: r.id)
+            if r.origin_id is not None and r.origin_id != r.id
+        ],
+    }
 
 
 def _assessment(s: Session, th: t.Threat, app: App) -> dict[str, Any]:
@@ -386,6 +409,7 @@ def case_file(app: App, threat_ref: str, viewer: Identity | None) -> dict[str, A
                 origin.report.language if origin else None,
             ),
             "reports": _reports(th),
+            "origins": _origins(s, th),
             "corrections": [
                 {
                     "id": c.id,

@@ -27,6 +27,7 @@ from tearline.model import Event, event_from_dict
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
 from tearline.workflow.cases import graded_credibility
+from tearline.workflow.origins import case_corroboration
 from tearline.workflow.records import assessment_value, load, registry
 from tearline.workflow.users import Identity
 from tearline.workflow.users import Role as UserRole
@@ -57,28 +58,20 @@ class Decided:
     created_audience: str | None
 
 
-def _grade_inputs(u: Unit, threat: t.Threat) -> tuple[str, int]:
-    """Best source reliability among the case's reports, and how many other sources agree."""
-    reports = {e.report for e in threat.events}
-    grades = sorted(r.source.reliability for r in reports if r.source is not None)
-    sources = {r.source_id for r in reports if r.source_id is not None}
-    unsourced = sum(1 for r in reports if r.source_id is None)
-    return (grades[0] if grades else "F"), max(0, len(sources) + unsourced - 1)
-
-
 def assess_case(
     u: Unit, threat: t.Threat, actor: str, horizon_days: int
 ) -> tuple[t.Assessment, Assessment]:
-    reliability, corroborations = _grade_inputs(u, threat)
+    counted = case_corroboration(u.session, threat)
     a = assess(
         event_from_dict(threat.facts),
-        source_reliability=reliability,
-        corroborations=corroborations,
+        source_reliability=counted.reliability,
+        corroborations=counted.corroborations,
         now=u.now,
         horizon_days=horizon_days,
         graded_credibility=graded_credibility(u.session, threat.id),
     )
     row = t.Assessment(
+        origins=counted.why,
         threat_id=threat.id,
         source_reliability=a.source_reliability,
         info_credibility=a.info_credibility,

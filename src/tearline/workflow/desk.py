@@ -21,7 +21,9 @@ from tearline.store import tables as t
 from tearline.workflow.access import restrict
 from tearline.workflow.app import App
 from tearline.workflow.cases import graded_credibility
+from tearline.workflow.origins import case_corroboration
 from tearline.workflow.reports import language_label
+from tearline.workflow.supersede import in_force
 from tearline.workflow.users import Identity
 
 IMMINENCE_ORDER = [
@@ -42,17 +44,15 @@ def iso(d: datetime | None) -> str | None:
 
 def live_assessment(session: Session, threat: t.Threat, now: datetime, horizon: int) -> Assessment:
     """The grades the case would get now (the same inputs as a determination); not stored."""
-    reports = {e.report for e in threat.events}
-    grades = sorted(r.source.reliability for r in reports if r.source is not None)
-    sources = {r.source_id for r in reports if r.source_id is not None}
-    unsourced = sum(1 for r in reports if r.source_id is None)
+    counted = case_corroboration(session, threat)
     return assess(
         event_from_dict(threat.facts),
-        source_reliability=grades[0] if grades else "F",
-        corroborations=max(0, len(sources) + unsourced - 1),
+        source_reliability=counted.reliability,
+        corroborations=counted.corroborations,
         now=now,
         horizon_days=horizon,
         graded_credibility=graded_credibility(session, threat.id),
+        origins=counted.why,
     )
 
 
@@ -131,11 +131,7 @@ def inbox(
 
 
 def _latest_determination(s: Session, threat_id: int) -> t.Determination | None:
-    return s.scalar(
-        select(t.Determination)
-        .where(t.Determination.threat_id == threat_id, t.Determination.status != "superseded")
-        .order_by(t.Determination.id.desc())
-    )
+    return in_force(s, threat_id)
 
 
 def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from tearline.workflow.release_drafting import (
     new_draft,
     signed_document,
 )
+from tearline.workflow.supersede import in_force
 from tearline.workflow.users import Identity, Role
 
 
@@ -155,13 +156,7 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
         with app.unit() as u:
             threat = load(u.session, t.Threat, threat_ref, Kind.THREAT)
             ref_threat = format_id(Kind.THREAT, threat.id)
-            det = u.session.scalar(
-                select(t.Determination)
-                .where(
-                    t.Determination.threat_id == threat.id, t.Determination.status != "superseded"
-                )
-                .order_by(t.Determination.id.desc())
-            )
+            det = in_force(u.session, threat.id)  # not a supersede awaiting approval
             if det is None or det.outcome != Outcome.WARN.value:
                 state = "no determination" if det is None else f"determination {det.outcome}"
                 raise InvalidState(f"{ref_threat} has {state}; run `tearline decide` first")

@@ -1,7 +1,9 @@
 """Ingest: store a report, its protected terms and extracted events, and open or grow cases.
 
 Either everything about a document is stored, or nothing is: one transaction.
-A document already ingested (same SHA-256) is recognised and not stored twice.
+A document already ingested (same SHA-256) is recognised and not stored twice. One that
+shares an origin with an earlier report (re-sent, re-typed, quoted, cited: see
+``workflow.origins``) is stored, and named an echo of that origin, which grading counts once.
 
 Each report is stored with the language it is written in: the one given at intake (the
 CLI's ``--language``, the API's and the inbox form's ``language``) wins; otherwise the
@@ -29,6 +31,7 @@ from tearline.intake import Document, language_code, read_document
 from tearline.model import Event, EventKind, event_from_dict, event_to_dict
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
+from tearline.workflow.origins import origin_rules, record_origin
 from tearline.workflow.responses import note_new_report
 
 RELIABILITY_GRADES = "ABCDEF"
@@ -71,6 +74,8 @@ class Ingested:
     events: list[IngestedEvent] = field(default_factory=list)
     language: str | None = None  # as stored: ISO 639-1 ("ru"); None when not recorded
     language_given: bool = False  # given at intake, not identified from the text
+    origin: str | None = None  # the earliest report of its origin (RPT-n): itself if new
+    origin_reason: str | None = None  # why it echoes that origin; None when it is one
 
     @property
     def language_note(self) -> str:
@@ -233,6 +238,7 @@ def store_document(
         u.session.add(report)
         u.session.flush()
         ref = format_id(Kind.REPORT, report.id)
+        echo = record_origin(u, report, origin_rules(app.home), actor)
         for spec in prov.protect:
             u.session.add(
                 t.ProtectedTerm(
@@ -291,6 +297,8 @@ def store_document(
             events=out,
             language=report.language,
             language_given=given is not None,
+            origin=format_id(Kind.REPORT, report.origin_id or report.id),
+            origin_reason=echo.why if echo is not None else None,
         )
 
 

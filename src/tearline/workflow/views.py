@@ -14,6 +14,7 @@ from tearline.store import audit_log
 from tearline.store import tables as t
 from tearline.workflow.access import load_visible, restrict
 from tearline.workflow.app import App
+from tearline.workflow.origins import case_corroboration
 from tearline.workflow.reports import language_label
 from tearline.workflow.users import Identity
 
@@ -135,6 +136,7 @@ def _threat(session: Session, th: t.Threat) -> dict[str, Any]:
             }
             for e in th.events
         ],
+        "origins": case_corroboration(session, th).why,
         "determinations": [
             {
                 "ref": format_id(Kind.DETERMINATION, d.id),
