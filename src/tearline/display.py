@@ -119,6 +119,48 @@ def print_determination(console: Console, d: Decided) -> None:
         )
     elif d.parity.applies_to_public:
         console.print(Text(f"Parity check: {d.parity.reason}."))
+    if d.change is not None:
+        print_change(console, d)
+
+
+def print_change(console: Console, d: Decided) -> None:
+    """What a supersede changes: old and new outcome, recipients, what stays released."""
+    c = d.change
+    assert c is not None
+    grid = Table.grid(padding=(0, 2))
+    grid.add_row("Supersedes", f"{c.supersedes} ({c.before}) -> version {c.version} ({c.after})")
+    grid.add_row("Reason", Text(c.reason))
+    grid.add_row("Recipients added", ", ".join(c.added) or "none")
+    grid.add_row("Recipients dropped", ", ".join(c.dropped) or "none")
+    grid.add_row("Stay released", ", ".join(c.released) or "no warning was released")
+    if c.downgrade or c.follow_up:
+        grid.add_row("Recipients already warned are told", c.follow_up or "—")
+    if d.preview:
+        state = "PREVIEW: nothing was recorded"
+    else:
+        state = f"{d.ref} proposed: {c.supersedes} stays in force until a second person approves"
+    console.print(Panel(grid, title=state, title_align="left"))
+
+
+def print_determination_history(console: Console, rows: Sequence[dict[str, Any]]) -> None:
+    table = Table("Version", "Determination", "Status", "Supersedes", "Proposed by", "Approved by")
+    for r in rows:
+        status = r["status"] + (" (in force)" if r["in_force"] else "")
+        table.add_row(
+            str(r["version"]),
+            f"{r['ref']} {r['outcome']}" + (f" ({r['waiver']})" if r["waiver"] else ""),
+            status,
+            r["supersedes"] or "—",
+            r["proposed_by"],
+            r["approved_by"] or "—",
+        )
+    console.print(table)
+    for r in rows:
+        if r["supersedes"]:
+            told = f"; the warned are told: {r['follow_up']}" if r["follow_up"] else ""
+            owed = " (follow-up owed)" if r["follow_up_owed"] else ""
+            line = f"{r['ref']} supersedes {r['supersedes']}: {r['reason']}{told}{owed}"
+            console.print(Text(line))
 
 
 _MARK = {

@@ -161,15 +161,57 @@ def decide(
     justification: Annotated[
         str, typer.Option(help="Written justification (required to waive).")
     ] = "",
+    supersede: Annotated[
+        str | None,
+        typer.Option(
+            help="Supersede the determination in force, for this reason (at least 20 "
+            "characters); a second person approves it with `tearline approve DET-n`."
+        ),
+    ] = None,
+    follow_up: Annotated[
+        str | None,
+        typer.Option(
+            "--follow-up",
+            help="What the recipients already warned are told when a warning is downgraded: "
+            "update, all-clear or nothing.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be recorded; record nothing.")
+    ] = False,
 ) -> None:
-    """Assess a case and record the duty-to-warn determination."""
+    """Assess a case and record the duty-to-warn determination (or supersede the one in force)."""
     app = open_app(ctx)
     decided = wf.decide(
-        app, threat, signed_in(app, user), waiver=waive, justification=justification
+        app,
+        threat,
+        signed_in(app, user),
+        waiver=waive,
+        justification=justification,
+        supersede=supersede,
+        follow_up=follow_up,
+        preview=dry_run,
     )
     from tearline.display import print_determination
 
     print_determination(out, decided)
+
+
+@cli.command()
+def determinations(
+    ctx: typer.Context,
+    threat: Annotated[str, typer.Argument(help="The case, e.g. THR-1.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Every determination of a case, oldest first: version, what it superseded and why."""
+    from tearline.display import print_determination_history
+    from tearline.workflow.supersede import history
+
+    rows = history(open_app(ctx), threat)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    print_determination_history(out, rows)
 
 
 @cli.command()

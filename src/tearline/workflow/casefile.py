@@ -30,6 +30,7 @@ from tearline.workflow.desk import iso, live_assessment
 from tearline.workflow.origins import case_corroboration
 from tearline.workflow.records import protected_terms, registry
 from tearline.workflow.reports import language_label
+from tearline.workflow.supersede import follow_up_owed, in_force, released_warnings
 from tearline.workflow.users import Identity
 
 _ACK = ("received", "acting", "measures_taken")
@@ -252,6 +253,7 @@ def _preview(s: Session, th: t.Threat, app: App) -> dict[str, Any]:
 def _determinations(s: Session, th: t.Threat) -> list[dict[str, Any]]:
     names = {r.id: r for r in s.scalars(select(t.Recipient))}
     out = []
+    live = in_force(s, th.id)
     for d in s.scalars(
         select(t.Determination)
         .where(t.Determination.threat_id == th.id)
@@ -283,6 +285,14 @@ def _determinations(s: Session, th: t.Threat) -> list[dict[str, Any]]:
                 "decided_at": iso(d.decided_at),
                 "approved_by": d.approved_by,
                 "approved_at": iso(d.approved_at),
+                "version": d.version,
+                "supersedes": format_id(Kind.DETERMINATION, d.supersedes_id)
+                if d.supersedes_id
+                else None,
+                "supersede_reason": d.supersede_reason,
+                "follow_up": d.follow_up,
+                "follow_up_owed": follow_up_owed(s, d),
+                "in_force": live is not None and d.id == live.id,
             }
         )
     return out
@@ -439,6 +449,16 @@ def case_file(app: App, threat_ref: str, viewer: Identity | None) -> dict[str, A
             "assessment": _assessment(s, th, app),
             "preview": _preview(s, th, app),
             "determinations": determinations,
+            "determination_in_force": next(
+                (d["ref"] for d in determinations if d["in_force"]), None
+            ),
+            "supersede_pending": next(
+                (d["ref"] for d in determinations if d["status"] == "proposed" and d["supersedes"]),
+                None,
+            ),
+            "warnings_in_force": [
+                format_id(Kind.WARNING, w.id) for w in released_warnings(s, th.id)
+            ],
             "stale_determination": bool(
                 determinations
                 and corrections

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from tearline.assess import Assessment, assess
 from tearline.decide import (
@@ -25,6 +25,7 @@ from tearline.extract.gazetteer import country_name
 from tearline.ids import Kind, format_id
 from tearline.model import Event, event_from_dict
 from tearline.store import tables as t
+from tearline.workflow import supersede as superseding
 from tearline.workflow.app import App, Unit
 from tearline.workflow.cases import graded_credibility
 from tearline.workflow.origins import case_corroboration
@@ -56,6 +57,8 @@ class Decided:
     recipients: list[RecipientChoice]
     parity: Parity
     created_audience: str | None
+    change: superseding.Change | None = None  # set when this supersedes a determination
+    preview: bool = False  # nothing was recorded
 
 
 def assess_case(
@@ -142,13 +145,26 @@ def _check_waiver(waiver: str, justification: str) -> None:
 
 
 def decide(
-    app: App, threat_ref: str, who: Identity, *, waiver: str | None = None, justification: str = ""
+    app: App,
+    threat_ref: str,
+    who: Identity,
+    *,
+    waiver: str | None = None,
+    justification: str = "",
+    supersede: str | None = None,
+    follow_up: str | None = None,
+    preview: bool = False,
 ) -> Decided:
-    """Assess the case and record the determination the duty-to-warn rule gives."""
+    """Assess the case and record the determination the duty-to-warn rule gives.
+
+    A case with a determination in force takes a new one only as a supersede (``supersede``
+    is the reason; see workflow/supersede.py). ``preview`` records nothing: it shows what
+    would be recorded.
+    """
     who.require(UserRole.DUTY_OFFICER, "make a duty-to-warn determination")
     if waiver is not None:
         _check_waiver(waiver, justification)
-    with app.unit() as u:
+    with superseding.unit_or_preview(app, preview) as u:
         threat = load(u.session, t.Threat, threat_ref, Kind.THREAT)
         a_row, a = assess_case(u, threat, who.username, app.settings.imminence_days)
         event = event_from_dict(threat.facts)
@@ -168,10 +184,9 @@ def decide(
                 f"{threat_ref}: the duty to warn is triggered but no recipient in the registry "
                 "protects or is at the place; add one with `tearline recipients add`"
             )
-        u.session.execute(
-            update(t.Determination)
-            .where(t.Determination.threat_id == threat.id, t.Determination.status != "superseded")
-            .values(status="superseded")
+        chosen = [rid for rid, _, _ in choices]
+        change = superseding.check(
+            u, threat, outcome, chosen, reason=supersede, follow_up=follow_up
         )
         row = t.Determination(
             threat_id=threat.id,
@@ -198,7 +213,8 @@ def decide(
         )
         u.session.add(row)
         u.session.flush()
-        threat.status = "determined"
+        if change is None:
+            threat.status = "determined"
         ref = format_id(Kind.DETERMINATION, row.id)
         u.audit(
             who.username,
@@ -213,6 +229,8 @@ def decide(
                 "waiver": waiver,
             },
         )
+        if change is not None:
+            superseding.propose(u, row, change, who)
         names = {r.id: r for r in u.session.scalars(select(t.Recipient))}
         return Decided(
             ref,
@@ -230,6 +248,8 @@ def decide(
             ],
             proposal.parity,
             created,
+            change=change,
+            preview=preview,
         )
 
 
@@ -238,6 +258,8 @@ def approve_waiver(app: App, determination_ref: str, who: Identity) -> str:
     who.require(UserRole.APPROVER, "approve a waiver")
     with app.unit() as u:
         det = load(u.session, t.Determination, determination_ref, Kind.DETERMINATION)
+        if det.supersedes_id is not None:
+            return superseding.approve(u, det, who)
         ref = format_id(Kind.DETERMINATION, det.id)
         if det.outcome != Outcome.WAIVE.value or det.status != "proposed":
             raise InvalidState(
