@@ -49,6 +49,10 @@ class Trigger(StrEnum):
 
 
 RESPONSE_TRIGGERS = frozenset({Trigger.DISPUTED, Trigger.MORE_INFO, Trigger.MEASURES_RELAXED})
+# Causes that belong to the case, not to one recipient: every warning of a release shares
+# its window and hears of the same new report, so these fire once per case and cause, not
+# once per warning (the demo proposed "re-warn" twice in one minute, for WRN-1 and WRN-2).
+CASE_TRIGGERS = frozenset({Trigger.VALIDITY_ENDING, Trigger.NEW_REPORT})
 SETTLING = frozenset({ResponseKind.ACTING, ResponseKind.MEASURES_TAKEN})
 
 
@@ -225,7 +229,8 @@ class Proposal:
     action: Action
     reason: str
     detail: dict[str, Any] = field(default_factory=dict)
-    key: str = ""  # what makes it fire once: warning, rule, step (and delivery)
+    key: str = ""  # what makes it fire once: warning or case and cause, rule, step, action
+    case_wide: bool = False  # the cause is the case's (CASE_TRIGGERS), not one warning's
 
     def dedupe_key(self, warning_reference: str) -> str:
         return self.key or f"{warning_reference}:{self.rule}:{self.action.value}"
@@ -245,11 +250,19 @@ def _moments(rule: Rule, w: WarningState) -> list[tuple[str, datetime, str]]:
         if not w.threat_open:
             return []
         when = w.valid_until - w.validity_alarm
-        return [("", when, f"{w.reference}'s validity ends {w.valid_until:%Y-%m-%d %H:%M} UTC")]
+        ends = f"{w.valid_until:%Y-%m-%d %H:%M} UTC"
+        return [
+            (
+                f"@{w.valid_until.isoformat()}",
+                when,
+                f"the warnings on {w.threat_reference} end {ends}",
+            )
+        ]
     if t is Trigger.NEW_REPORT:
         if w.new_report_at is None:
             return []
-        return [("", w.new_report_at, f"a new report on {w.threat_reference} arrived")]
+        came = w.new_report_at
+        return [(f"@{came.isoformat()}", came, f"a new report on {w.threat_reference} arrived")]
     return [
         (f":{ref}", when, f"delivery {ref} of {w.reference} failed for good")
         for ref, when in w.dead_letters
@@ -303,8 +316,11 @@ def due(
                     elapsed = int((now - moment).total_seconds() // 60)
                     ago = f" ({_ago(elapsed)})" if elapsed else ""
                     reason = f"{why}{ago}: {rule.description}"
-                    key = f"{w.reference}:{rule.name}:{number}{instance}:{action.value}"
-                    out.append(Proposal(rule.name, action, reason, _detail(action, w, now), key))
+                    case_wide = rule.trigger in CASE_TRIGGERS
+                    subject = w.threat_reference if case_wide else w.reference
+                    key = f"{subject}:{rule.name}:{number}{instance}:{action.value}"
+                    detail = _detail(action, w, now)
+                    out.append(Proposal(rule.name, action, reason, detail, key, case_wide))
     return out
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from tearline.assess.grading import IMMINENT_HOURS
 from tearline.errors import InputError, InvalidState
@@ -161,6 +162,19 @@ def _resend(u: Unit, w: t.WarningRecord) -> list[str]:
     return created
 
 
+def _claimed(u: Unit, row: t.Escalation) -> bool:
+    """Insert ``row`` unless its dedupe key is taken meanwhile: the desk's embedded worker
+    and a `tearline worker` may run the same timers at the same moment, and the unique key,
+    not the check before it, is what makes a proposal happen once."""
+    try:
+        with u.session.begin_nested():
+            u.session.add(row)
+            u.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 def _escalate(
     u: Unit, w: t.WarningRecord, state: WarningState, proposals: list[Proposal], actor: str
 ) -> list[EscalationView]:
@@ -170,26 +184,29 @@ def _escalate(
         if u.session.scalar(select(t.Escalation.id).where(t.Escalation.dedupe_key == key)):
             continue
         detail: dict[str, Any] = {"reason": p.reason, **p.detail}
-        status = "proposed"
-        if p.action is Action.RESEND_OTHER_CHANNEL:
-            created = _resend(u, w)
-            detail["deliveries"] = created
-            if created:
-                status = "done"
-            else:
-                detail["note"] = "no other contact point: reach the recipient another way"
+        if p.case_wide:
+            detail["scope"] = f"every warning on {state.threat_reference}"
         row = t.Escalation(
             threat_id=w.threat_id,
             warning_id=w.id,
             rule=p.rule,
             action=p.action.value,
-            status=status,
+            status="proposed",
             detail=detail,
             created_at=u.now,
             dedupe_key=key,
         )
-        u.session.add(row)
-        u.session.flush()
+        if not _claimed(u, row):
+            continue  # another worker or the desk wrote this proposal first
+        if p.action is Action.RESEND_OTHER_CHANNEL:  # only once claimed: never resend twice
+            created = _resend(u, w)
+            detail["deliveries"] = created
+            if created:
+                row.status = "done"
+            else:
+                detail["note"] = "no other contact point: reach the recipient another way"
+            row.detail = dict(detail)
+        status = row.status
         ref = format_id(Kind.ESCALATION, row.id)
         u.audit(
             actor,
