@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import URL, create_engine, make_url, text
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
@@ -36,12 +36,12 @@ def postgres_url() -> str | None:
 
 @functools.cache
 def worker_database(url: str) -> str:
-    """One database per pytest-xdist worker, so parallel tests never share a schema."""
+    """One database per test process and run, so parallel tests never share a schema —
+    nor do two test runs started side by side on one server. Dropped when the process ends."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
-        return url
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
     base = make_url(url)
-    name = f"{base.database}_{worker}"
+    name = f"{base.database}_{worker}_{run}" if worker else f"{base.database}_p{os.getpid()}"
     engine = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
@@ -50,7 +50,22 @@ def worker_database(url: str) -> str:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         engine.dispose()
+    _CREATED.append((base, name))
     return base.set(database=name).render_as_string(hide_password=False)
+
+
+_CREATED: list[tuple[URL, str]] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop this process's databases (each worker runs this for its own)."""
+    for base, name in _CREATED:
+        engine = create_engine(base, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            engine.dispose()
 
 
 def fresh_postgres(url: str) -> str:
