@@ -197,6 +197,14 @@ SETTINGS: tuple[Setting[Any], ...] = (
         _positive_int,
     ),
     Setting(
+        "audit_checkpoint_minutes",
+        60,
+        "A running worker signs a checkpoint of the audit chain's head this often (when "
+        "entries were added since the last one); releases and `tearline audit checkpoint` "
+        "make one too. See docs/audit-threat-model.md.",
+        _positive_int,
+    ),
+    Setting(
         "session_idle_minutes",
         30,
         "The desk signs a browser out after this many minutes without a request.",

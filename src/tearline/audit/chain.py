@@ -76,6 +76,7 @@ class ChainReport:
     entries: int
     head_seq: int
     head_hash: str
+    checkpoints: int = 0  # signed checkpoints the chain was found to agree with
 
 
 def verify_chain(

@@ -57,12 +57,76 @@ def verify(
 
 
 @audit_cli.command("verify")
-def audit_verify(ctx: typer.Context) -> None:
-    """Check the whole audit chain; names the first altered, removed or reordered entry."""
-    report = wf.audit_verify(open_app(ctx))
+def audit_verify(
+    ctx: typer.Context,
+    checkpoints: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoints",
+            help="Checkpoints kept elsewhere: a file from `audit checkpoints --export`, or a "
+            "released warning (.jws, webhook .json, .eml, liaison .html) that embeds one. "
+            "Repeatable.",
+        ),
+    ] = None,
+    jwks: Annotated[
+        Path | None,
+        typer.Option(
+            help="The published keys to check checkpoints with (default: this "
+            "deployment's key files)."
+        ),
+    ] = None,
+) -> None:
+    """Check the whole audit chain and every signed checkpoint of it.
+
+    Names the first altered, removed or reordered entry, and the checkpoint a rewrite of
+    the record (every hash recomputed) no longer matches.
+    """
+    app = open_app(ctx)
+    keys = wf.load_jwks(read_file(jwks).decode("utf-8", errors="replace")) if jwks else None
+    held = [
+        h
+        for f in checkpoints or []
+        for h in wf.read_checkpoint_file(read_file(f), f.name, keys or app.keys.keyset())
+    ]
+    report = wf.audit_verify(app, held, keys)
     out.print(
         f"audit chain intact: {report.entries} entries, head #{report.head_seq} {report.head_hash}"
     )
+    kept = f" ({len(held)} from the files given)" if checkpoints else ""
+    out.print(f"agrees with {report.checkpoints} signed checkpoint(s){kept}")
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint(ctx: typer.Context) -> None:
+    """Sign a checkpoint of the chain's head now, with the deployment's signing key."""
+    c = wf.make_checkpoint(open_app(ctx), os_user())
+    out.print(f"checkpoint of #{c.seq} {c.head} signed with key {c.key_id}")
+
+
+@audit_cli.command("checkpoints")
+def audit_checkpoints(
+    ctx: typer.Context,
+    export: Annotated[
+        Path | None,
+        typer.Option(help="Write every checkpoint to this file (JSON), to keep off this machine."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the signed checkpoints of the audit chain, or export them for a third party."""
+    app = open_app(ctx)
+    if export is not None:
+        document = wf.export_checkpoints(app)
+        export.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        out.print(f"wrote {len(document['checkpoints'])} checkpoint(s) to {export}")
+        return
+    rows = wf.list_checkpoints(app)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table("#", "Head", "Signed (UTC)", "Key", "Made for")
+    for r in rows:
+        table.add_row(str(r["seq"]), r["head"][:16], r["at"][:19], r["key_id"][:16], r["made_for"])
+    out.print(table)
 
 
 @audit_cli.command("log")

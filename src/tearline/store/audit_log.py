@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tearline.audit import GENESIS, ChainReport, canonical_details, entry_hash, verify_chain
-from tearline.store.tables import AuditEntry, AuditHead
+from tearline.store.tables import AuditCheckpoint, AuditEntry, AuditHead
 
 
 def append(
@@ -57,3 +57,32 @@ def verify(session: Session) -> ChainReport:
     head = session.get(AuditHead, 1)
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(1000)
     return verify_chain(rows, None if head is None else (head.seq, head.hash))
+
+
+def head(session: Session, *, lock: bool = False) -> tuple[int, str]:
+    """The stored head: (seq, hash) of the last entry; (0, GENESIS) for an empty record."""
+    row = session.get(AuditHead, 1, with_for_update=lock)
+    return (0, GENESIS) if row is None else (row.seq, row.hash)
+
+
+def hashes_at(session: Session, seqs: set[int]) -> dict[int, str]:
+    """The stored hash after each of ``seqs`` (entries that exist); read after verify()."""
+    wanted, found = sorted(seqs), {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        rows = session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.in_(chunk))
+        )
+        found.update({row.seq: row.hash for row in rows})
+    return found
+
+
+def checkpoints(session: Session) -> list[AuditCheckpoint]:
+    """The stored checkpoints, oldest first."""
+    q = select(AuditCheckpoint).order_by(AuditCheckpoint.seq, AuditCheckpoint.id)
+    return list(session.scalars(q))
+
+
+def latest_checkpoint(session: Session) -> AuditCheckpoint | None:
+    q = select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
+    return session.scalars(q.limit(1)).first()

@@ -355,6 +355,23 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditCheckpoint(Base):
+    """A signed checkpoint of the chain's head (``tearline.audit.checkpoints``).
+
+    The signed ``jws`` is the checkpoint; the other columns repeat what it says, for lists.
+    ``made_for`` says why it was made: ``schedule``, a release (``REL-3``) or a person.
+    """
+
+    __tablename__ = "audit_checkpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(index=True)
+    head: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    key_id: Mapped[str] = mapped_column(String(100))
+    made_for: Mapped[str] = mapped_column(String(64))
+    jws: Mapped[str] = mapped_column(Text)
+
+
 # --- The desk (web): sessions, machine tokens, sign-in throttling, analyst changes -------
 
 

@@ -4,6 +4,13 @@ The faces (CLI, demo, later the web app) call only what is exported here.
 """
 
 from tearline.workflow.app import App, Unit
+from tearline.workflow.audit_checkpoints import (
+    audit_verify,
+    export_checkpoints,
+    list_checkpoints,
+    make_checkpoint,
+    read_checkpoint_file,
+)
 from tearline.workflow.decisions import Decided, RecipientChoice, approve_waiver, decide
 from tearline.workflow.keys import rotate_key
 from tearline.workflow.outbox import CHANNEL_NAMES, Sent
@@ -43,7 +50,7 @@ from tearline.workflow.responses import (
 from tearline.workflow.targeting import Affected, Targeting, target
 from tearline.workflow.users import Identity, Role, add_user, list_users, sign_in
 from tearline.workflow.verification import describe, load_jwks, verify_artifact
-from tearline.workflow.views import audit_entries, audit_verify, counts, list_threats, show
+from tearline.workflow.views import audit_entries, counts, list_threats, show
 from tearline.workflow.worker import EmbeddedWorker, channels_for, deliver_due, run_worker
 
 __all__ = [
@@ -87,20 +94,24 @@ __all__ = [
     "decide",
     "deliver_due",
     "describe",
+    "export_checkpoints",
     "export_recipients",
     "export_warning",
     "given_language",
     "import_recipients",
     "ingest_bytes",
     "language_label",
+    "list_checkpoints",
     "list_escalations",
     "list_threats",
     "list_users",
     "list_warnings",
     "load_jwks",
+    "make_checkpoint",
     "preview_release",
     "propose_end",
     "propose_release",
+    "read_checkpoint_file",
     "readable_languages",
     "registry_with_locations",
     "resolve_escalation",

@@ -24,6 +24,7 @@ from tearline.model import event_from_dict
 from tearline.release import MessageKind, ProtectedTerm, render_artifacts
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
+from tearline.workflow.audit_checkpoints import checkpoint_now
 from tearline.workflow.keys import signing_key
 from tearline.workflow.outbox import CHANNEL_NAMES
 from tearline.workflow.records import assessment_value, load, protected_terms
@@ -176,6 +177,8 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
             ref = format_id(Kind.RELEASE, release.id)
             warnings = []
             for choice in det.recipients:
+                if choice.get("via") is not None:
+                    continue  # warned through its protector (warn_victims = via_protector)
                 rcp = u.session.get(t.Recipient, choice["recipient_id"])
                 assert rcp is not None
                 _usable(rcp)
@@ -249,11 +252,24 @@ def _threat_status(release_kinds: set[str]) -> str:
 
 
 def _sign(
-    u: Unit, w: t.WarningRecord, key: OKPKey, terms: list[ProtectedTerm], who: Identity
+    u: Unit,
+    w: t.WarningRecord,
+    key: OKPKey,
+    terms: list[ProtectedTerm],
+    who: Identity,
+    checkpoint: dict[str, Any],
 ) -> tuple[str, int, str | None]:
-    """Sign every format of one warning, queue its deliveries: (JWS, deliveries, superseded)."""
+    """Sign every format of one warning, queue its deliveries: (JWS, deliveries, superseded).
+
+    The signed document embeds the audit checkpoint made at approval, so every recipient
+    holds a copy of the record's head that no later rewrite can match.
+    """
     wref = format_id(Kind.WARNING, w.id)
-    document = {**signed_document(w), "issued_at": u.now.isoformat()}
+    document = {
+        **signed_document(w),
+        "issued_at": u.now.isoformat(),
+        "audit_checkpoint": checkpoint,
+    }
     artifacts = render_artifacts(document, key)
     w.content = {**document, "role": w.content["role"], "changes": w.content["changes"]}
     # Again at approval, on the signed forms: terms may have been added since.
@@ -293,10 +309,11 @@ def approve_release(app: App, release_ref: str, who: Identity) -> Released:
                     "a second person must release it"
                 )
             key = signing_key(app, u, who.username)
+            checkpoint = checkpoint_now(app, u, key, ref).as_dict()
             terms = protected_terms(u.session)
             signed, deliveries, superseded = [], 0, []
             for w in rel.warnings:
-                token, queued, old = _sign(u, w, key, terms, who)
+                token, queued, old = _sign(u, w, key, terms, who, checkpoint)
                 signed.append((format_id(Kind.WARNING, w.id), w.recipient.name, token))
                 deliveries += queued
                 superseded.extend([old] if old else [])

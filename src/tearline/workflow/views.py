@@ -8,9 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tearline.audit import ChainReport
 from tearline.ids import Kind, format_id, parse_id
-from tearline.store import audit_log
 from tearline.store import tables as t
 from tearline.workflow.access import load_visible, restrict
 from tearline.workflow.app import App
@@ -207,11 +205,6 @@ def _without_secrets(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_secrets(v) for v in value]
     return value
-
-
-def audit_verify(app: App) -> ChainReport:
-    with app.read() as session:
-        return audit_log.verify(session)
 
 
 def audit_entries(app: App, limit: int = 50, subject: str | None = None) -> list[dict[str, Any]]:

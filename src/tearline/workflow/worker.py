@@ -286,13 +286,16 @@ class Worker:
         self.journal.close()
 
 
-TIMER_SECONDS = 15.0  # how often a running worker evaluates the escalation timers
+TIMER_SECONDS = 15.0  # how often a running worker evaluates the escalation timers and
+# whether an audit checkpoint is due
 
 
 def _timers(app: App) -> None:
+    from tearline.workflow.audit_checkpoints import checkpoint_if_due
     from tearline.workflow.responses import check_due
 
     check_due(app)
+    checkpoint_if_due(app)
 
 
 def deliver_due(app: App, channels: Mapping[str, Channel], batch: int = 100) -> list[Sent]:
