@@ -47,6 +47,12 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _victim_policy(raw: str) -> str:
+    if raw not in ("direct", "via_protector"):
+        raise ValueError("must be 'direct' or 'via_protector'")
+    return raw
+
+
 def _cookie_mode(raw: str) -> str:
     if raw not in ("auto", "always"):
         raise ValueError("must be 'auto' or 'always'")
@@ -242,6 +248,21 @@ SETTINGS: tuple[Setting[Any], ...] = (
         "TOML file with the deployment's own organisations, aliases and places, read by "
         "extraction without retraining (`tearline names`). Default: $TEARLINE_HOME/names.toml.",
         str,
+    ),
+    Setting(
+        "place_sizes",
+        "",
+        "TOML file tuning how big a place is by precision (the area warned about, the map "
+        "circle, the circle a warning states); rows replace the shipped "
+        "src/tearline/data/place_sizes.toml row by row. Default: the shipped table.",
+        str,
+    ),
+    Setting(
+        "warn_victims",
+        "direct",
+        "How a named or located intended victim is warned: 'direct' (its own warning) or "
+        "'via_protector' (on record as warned through the government that protects it).",
+        _victim_policy,
     ),
     Setting(
         "release_policy",

@@ -132,7 +132,11 @@ def test_targeting_finds_who_is_there_with_reasons(app: wf.App) -> None:
     assert reasons["Russian Federation"] == "responsible for protecting people in Russia"
     assert reasons["Anna"].startswith("home, 0.")
     assert reasons["Boris"].startswith("itinerary: Moscow conference 07 Mar 08:00–08 Mar 20:00 UTC")
-    assert reasons["Public in Moscow"] == "in Moscow"
+    assert reasons["Public in Moscow"] == "public in the threatened area: in Moscow"
+    roles = {a.name: a.role for a in result.recipients}
+    assert roles["Russian Federation"] == "protector"
+    assert roles["Concert hall operator"] == roles["Anna"] == roles["Boris"] == "at_risk"
+    assert roles["Public in Moscow"] == "public"
     assert "km from the place" in reasons["Concert hall operator"]
     kinds = [a.kind for a in result.recipients]
     assert kinds == sorted(kinds, key=["government", "organisation", "public", "person"].index)

@@ -12,6 +12,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tearline.assess import Assessment, Imminence, Likelihood
+from tearline.decide.recipients import (
+    PUBLIC_TARGETS,
+    Area,
+    Presence,
+    Role,
+    Suggestion,
+    choose_recipients,
+    in_area,
+    intended_victims_in,
+    threatened_area,
+)
 from tearline.model import (
     HARM_IN_SCOPE,
     LETHAL_METHODS,
@@ -19,18 +30,6 @@ from tearline.model import (
     Recipient,
     RecipientKind,
     Target,
-    TargetType,
-)
-
-PUBLIC_TARGETS = frozenset(
-    {
-        TargetType.MASS_GATHERING,
-        TargetType.CONCERT,
-        TargetType.CIVILIANS,
-        TargetType.TRANSPORT,
-        TargetType.RELIGIOUS,
-        TargetType.BUSINESS,
-    }
 )
 
 
@@ -38,12 +37,6 @@ class Outcome(StrEnum):
     WARN = "warn"
     WAIVE = "waive"
     NOT_TRIGGERED = "not_triggered"
-
-
-class Role(StrEnum):
-    INTENDED_VICTIM = "intended_victim"
-    PROTECTOR = "protector"  # responsible for protecting the intended victims
-    PUBLIC = "public"
 
 
 @dataclass(frozen=True)
@@ -73,13 +66,6 @@ class Checklist:
 
 
 @dataclass(frozen=True)
-class Suggestion:
-    recipient: Recipient
-    role: Role
-    reason: str
-
-
-@dataclass(frozen=True)
 class Parity:
     applies_to_public: bool
     officials_warned: bool
@@ -87,6 +73,9 @@ class Parity:
     reason: str
     # Where the public must be told but the registry has no audience for the area:
     missing_area: tuple[str, str | None] | None = None
+    # Intended victims the registry holds (named, or running what the threat names) that
+    # the recipients leave out: flagged like a missing public audience.
+    victims_missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,79 +140,88 @@ def intended_victims(event: Event) -> str:
     return "people at " + ", ".join(dict.fromkeys(who)) + where
 
 
-def _in_area(r: Recipient, event: Event) -> bool:
-    p = event.place
-    if p is None or r.area_country != p.country:
-        return False
-    return r.area_city is None or (
-        p.city is not None and r.area_city.casefold() == p.city.casefold()
-    )
-
-
-def suggest_recipients(event: Event, registry: Sequence[Recipient]) -> list[Suggestion]:
-    """The intended victims we can reach, and those responsible for protecting them."""
-    out: list[Suggestion] = []
-    country = event.place.country if event.place else None
-    names = [t.name.casefold() for t in event.targets if t.name]
-    for r in registry:
-        if r.kind is RecipientKind.GOVERNMENT and country and r.jurisdiction == country:
-            out.append(
-                Suggestion(r, Role.PROTECTOR, f"responsible for protecting people in {country}")
-            )
-        elif r.kind in (RecipientKind.ORGANISATION, RecipientKind.PERSON) and any(
-            n in r.name.casefold() for n in names
-        ):
-            out.append(Suggestion(r, Role.INTENDED_VICTIM, "named as a target"))
-    return out
-
-
 def parity_check(
-    event: Event, suggestions: Sequence[Suggestion], registry: Sequence[Recipient]
+    event: Event,
+    suggestions: Sequence[Suggestion],
+    registry: Sequence[Recipient],
+    area: Area | None = None,
 ) -> tuple[Parity, list[Suggestion]]:
-    """Flag a warning that would reach officials but not the public it also concerns.
+    """No double standard: the public a threat concerns, and the intended victims it names,
+    are told whenever officials are.
 
-    Returns the finding and the public audiences to add from the registry.
+    Returns the finding and what to add from the registry: the area's public audiences and
+    the intended victims that ``suggestions`` leave out.
     """
-    public_facing = [t for t in event.targets if t.type in PUBLIC_TARGETS]
+    area = area or threatened_area(event)
+    have = {s.recipient.id for s in suggestions}
     officials = any(s.role is Role.PROTECTOR for s in suggestions)
-    already = any(s.role is Role.PUBLIC for s in suggestions)
+    victims = [v for v in intended_victims_in(event, registry) if v.recipient.id not in have]
+    victim_note = ""
+    if victims:
+        names = ", ".join(v.recipient.name for v in victims)
+        victim_note = (
+            f"the threat names targets the registry can reach ({names}); they must be "
+            "warned like anyone else (no double standard)"
+        )
+    public_facing = [t for t in event.targets if t.type in PUBLIC_TARGETS]
+    missing_victims = tuple(v.recipient.name for v in victims)
     if not public_facing:
-        return Parity(False, officials, False, "the targets are not the general public"), []
-    audiences = (
-        []
-        if already
-        else [
-            Suggestion(r, Role.PUBLIC, "public in the threatened area")
-            for r in registry
-            if r.kind is RecipientKind.PUBLIC and _in_area(r, event)
-        ]
-    )
-    if already or not officials:
-        why = "the public is already among the recipients" if already else "no officials warned"
-        return Parity(True, officials, False, why), audiences
+        why = victim_note or "the targets are not the general public"
+        return Parity(False, officials, bool(victims), why, None, missing_victims), victims
+    already = any(s.role is Role.PUBLIC for s in suggestions)
+    audiences = [
+        Suggestion(r, Role.PUBLIC, f"public in the threatened area: {in_area(r, area)[0]}")
+        for r in registry
+        if r.kind is RecipientKind.PUBLIC
+        and area is not None
+        and r.id not in have
+        and in_area(r, area)[0]
+    ]
+    if not officials:
+        why = "; ".join(filter(None, ["no officials warned", victim_note]))
+        return (
+            Parity(True, officials, bool(victims), why, None, missing_victims),
+            victims + audiences,
+        )
     targets = ", ".join(dict.fromkeys(target_words(t) for t in public_facing))
     reason = (
         f"the threat applies to the public ({targets}); officials must not be warned "
         "while the public is not (no double standard)"
     )
+    if already:
+        reason += "; the public is among the recipients"
     missing = None
-    if not audiences and event.place is not None and event.place.country:
+    if not already and not audiences and event.place is not None and event.place.country:
         missing = (event.place.country, event.place.city)
-    return Parity(True, True, True, reason, missing_area=missing), audiences
+    reason = "; ".join(filter(None, [reason, victim_note]))
+    return Parity(True, True, True, reason, missing, missing_victims), victims + audiences
 
 
-def determine(event: Event, assessment: Assessment, registry: Sequence[Recipient]) -> Proposal:
-    """What the rule says: warn whom, or why it is not triggered. Waivers are the officer's."""
+def determine(
+    event: Event,
+    assessment: Assessment,
+    registry: Sequence[Recipient],
+    *,
+    area: Area | None = None,
+    presences: Sequence[Presence] = (),
+    via_protector: bool = False,
+) -> Proposal:
+    """What the rule says: warn whom, or why it is not triggered. Waivers are the officer's.
+
+    ``area`` and ``presences`` come from the caller's location index (the workflow); without
+    them the area is sized from the place alone and no one's whereabouts are known.
+    """
     checklist = trigger_checklist(event, assessment)
     if not checklist.triggered:
         parity = Parity(False, False, False, "not triggered")
         return Proposal(Outcome.NOT_TRIGGERED, checklist, intended_victims(event), (), parity)
-    suggestions = suggest_recipients(event, registry)
-    parity, public = parity_check(event, suggestions, registry)
+    area = area or threatened_area(event)
+    suggestions = choose_recipients(event, registry, area, presences, via_protector=via_protector)
+    parity, added = parity_check(event, suggestions, registry, area)
     return Proposal(
         Outcome.WARN,
         checklist,
         intended_victims(event),
-        tuple(suggestions + public),
+        tuple(suggestions + added),
         parity,
     )

@@ -28,19 +28,12 @@ import numpy.typing as npt
 from h3.api import basic_int as h3i
 from pyproj import Geod
 
-from tearline.model import PlacePrecision
-
 INDEX_RES = 10  # the cell stored with every location (≈ 0.015 km²)
 EARTH_KM = 6371.0088  # mean radius (IUGG): the sphere of the candidate test
 BAND = 0.008  # the sphere and WGS 84 geodesics differ by less than 0.6 %; keep a margin
 QUERY_RES = (4, 5, 6, 7, 8, 9)
-# How far from a threat's point its people are affected, by the precision of the place.
-RADIUS_KM: dict[PlacePrecision, float] = {
-    PlacePrecision.VENUE: 2.0,
-    PlacePrecision.DISTRICT: 5.0,
-    PlacePrecision.CITY: 25.0,
-    PlacePrecision.REGION: 150.0,
-}
+# How far from a threat's point its people are affected is the place-size table's
+# (tearline.place_sizes, data/place_sizes.toml): the index answers for any radius.
 _GEOD = Geod(ellps="WGS84")
 _A, _E2 = 6378.137, 0.00669437999014  # WGS 84 semi-major axis (km), eccentricity squared
 _T_MIN, _T_MAX = np.iinfo(np.int64).min, np.iinfo(np.int64).max

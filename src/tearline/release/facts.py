@@ -7,7 +7,6 @@ preview and the audit record can show the trade-off that was made.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -25,10 +24,8 @@ from tearline.model import (
     TargetType,
     TimePrecision,
 )
+from tearline.place_sizes import place_sizes
 from tearline.release.policy import ActorLevel, Detail, TierPolicy, Tlp
-
-VENUE_RADIUS_KM = 1.0
-TOWN_RADIUS_KM = 5.0  # a town of under 15,000 people, with its surroundings
 
 
 @dataclass(frozen=True)
@@ -126,11 +123,6 @@ def _coarser(a: PlacePrecision, b: PlacePrecision) -> PlacePrecision:
     return max(a, b, key=PLACE_PRECISION_ORDER.index)
 
 
-def _city_radius_km(population: int) -> float:
-    # Roughly the built-up area of a city of that size: Moscow (10 M) ≈ 32 km.
-    return float(min(40, max(5, round(math.sqrt(max(population, 1)) / 100))))
-
-
 def _city(event_place: Any) -> gazetteer.City | None:
     p = event_place
     if p.geonameid is not None:
@@ -162,18 +154,20 @@ def _place(event: Event, allowed: PlacePrecision, changes: list[str]) -> Releasa
         and abs(p.lon - city.lon) < 1e-3
     )
     if level is PlacePrecision.VENUE and p.lat is not None and p.lon is not None and own_point:
-        lat, lon, radius = round(p.lat, 4), round(p.lon, 4), VENUE_RADIUS_KM
+        lat, lon = round(p.lat, 4), round(p.lon, 4)
+        radius = place_sizes().stated_km(PlacePrecision.VENUE)
     elif level in (PlacePrecision.VENUE, PlacePrecision.CITY) and city is not None:
         # The city's own centre from the gazetteer — never the venue's point rounded,
         # which would still say where the venue is.
         lat, lon = round(city.lat, 2), round(city.lon, 2)
-        radius = _city_radius_km(city.population)
+        radius = place_sizes().stated_km(PlacePrecision.CITY, city.population)
     elif level is PlacePrecision.CITY and p.city and p.country:
         # A small town: its centre from the gazetteer as well (never the event's own
         # point), or no circle where the gazetteer does not know it.
         town = gazetteer.lookup_town(p.city, p.country)
         if town is not None:
-            lat, lon, radius = round(town.lat, 2), round(town.lon, 2), TOWN_RADIUS_KM
+            lat, lon = round(town.lat, 2), round(town.lon, 2)
+            radius = place_sizes().stated_km(PlacePrecision.CITY, town.population)
     keep_city = level in (PlacePrecision.VENUE, PlacePrecision.CITY)
     return ReleasablePlace(
         precision=level,

@@ -16,12 +16,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from tearline.decide.recipients import population
 from tearline.extract import gazetteer
+from tearline.model import Place, PlacePrecision, Span
+from tearline.place_sizes import place_sizes
 
 WIDTH, HEIGHT = 640, 400
 # Half the height of the view, in degrees of latitude, by the place's precision.
 SPAN = {"venue": 1.6, "district": 1.6, "city": 1.6, "region": 4.0}
-RADIUS_KM = {"venue": 2, "district": 5, "city": 20, "region": 150}
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,22 @@ def _path(rings: tuple[tuple[Point, ...], ...], view: View) -> str:
     return " ".join(parts)
 
 
+def area_km(place: dict[str, Any]) -> float | None:
+    """The circle drawn: the area we warn about, from the one place-size table."""
+    try:
+        precision = PlacePrecision(place.get("precision", "country"))
+    except ValueError:
+        return None
+    where = Place(
+        Span(0, 0, ""),
+        precision,
+        country=place.get("country"),
+        city=place.get("city"),
+        geonameid=place.get("geonameid"),
+    )
+    return place_sizes().area_km(precision, population(where))
+
+
 def place_map(place: dict[str, Any] | None) -> dict[str, Any] | None:
     """Everything the template needs to draw the place's map, or None without a place."""
     if not place or not place.get("country"):
@@ -192,7 +210,7 @@ def place_map(place: dict[str, Any] | None) -> dict[str, Any] | None:
         marker = {
             "x": x,
             "y": y,
-            "r": max(6.0, round(RADIUS_KM.get(precision, 20) / km_per_px, 1)),
+            "r": max(6.0, round((area_km(place) or 0.0) / km_per_px, 1)),
             # The gazetteer's English names; the report's own words ("Подмосковье") last.
             "label": place.get("venue")
             or place.get("city")

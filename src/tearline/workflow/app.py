@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tearline.clock import Clock, SystemClock
+from tearline import place_sizes
 from tearline.keystore import KeyStore
 from tearline.settings import Settings, load_settings
 from tearline.store import audit_log
@@ -49,6 +50,7 @@ class App:
         database: Database | None = None,
     ) -> None:
         self.settings = settings or load_settings()
+        place_sizes.use(self.settings.place_sizes)
         self.clock: Clock = clock or SystemClock()
         self.home.mkdir(parents=True, exist_ok=True)
         self.db = database or Database(self.settings.database)

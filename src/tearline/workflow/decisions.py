@@ -30,6 +30,7 @@ from tearline.workflow.app import App, Unit
 from tearline.workflow.cases import graded_credibility
 from tearline.workflow.origins import case_corroboration
 from tearline.workflow.records import assessment_value, load, registry
+from tearline.workflow.targeting import area_of, presences
 from tearline.workflow.users import Identity
 from tearline.workflow.users import Role as UserRole
 
@@ -168,8 +169,17 @@ def decide(
         threat = load(u.session, t.Threat, threat_ref, Kind.THREAT)
         a_row, a = assess_case(u, threat, who.username, app.settings.imminence_days)
         event = event_from_dict(threat.facts)
-        proposal = determine(event, a, registry(u.session))
+        area = area_of(app, event, u.now)
+        proposal = determine(
+            event,
+            a,
+            registry(u.session),
+            area=area,
+            presences=presences(app, area),
+            via_protector=app.settings.warn_victims == "via_protector",
+        )
         choices = [(s.recipient.id, s.role, s.reason) for s in proposal.suggestions]
+        via = {s.recipient.id: s.via.id for s in proposal.suggestions if s.via is not None}
         created = None
         if proposal.parity.missing_area is not None and waiver is None:
             audience = _public_audience(u, event, who.username)
@@ -198,12 +208,14 @@ def decide(
             },
             recipients=[
                 {"recipient_id": rid, "role": role.value, "reason": why}
+                | ({"via": via[rid]} if rid in via else {})
                 for rid, role, why in choices
             ],
             parity={
                 "applies_to_public": proposal.parity.applies_to_public,
                 "flagged": proposal.parity.flagged,
                 "reason": proposal.parity.reason,
+                "victims_missing": list(proposal.parity.victims_missing),
             },
             intended_victims=proposal.intended_victims,
             waiver_code=waiver,
@@ -225,6 +237,10 @@ def decide(
                 "triggered": proposal.checklist.triggered,
                 "checklist": {k: c.met for k, c in proposal.checklist.items().items()},
                 "recipients": [format_id(Kind.RECIPIENT, rid) for rid, _, _ in choices],
+                "why": {
+                    format_id(Kind.RECIPIENT, rid): f"{role.value}: {why}"
+                    for rid, role, why in choices
+                },
                 "parity_flagged": proposal.parity.flagged,
                 "waiver": waiver,
             },

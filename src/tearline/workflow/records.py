@@ -61,6 +61,9 @@ def recipient_value(r: t.Recipient) -> Recipient:
         jurisdiction=r.jurisdiction,
         area_country=r.area_country,
         area_city=r.area_city,
+        area_lat=r.area_lat,
+        area_lon=r.area_lon,
+        area_radius_km=r.area_radius_km,
     )
 
 

@@ -1,5 +1,7 @@
-"""Targeting: whom a threat concerns — people there during its window, organisations and
-audiences in the area, governments responsible for it — each with the reason.
+"""Targeting: whom a threat concerns — its intended victims, those responsible for
+protecting them, people there during its window, organisations and audiences in the area —
+each with its role and the reason. The rules are ``decide.recipients``'; this shell finds
+people's whereabouts for them, and the determination (``workflow.decisions``) uses the same.
 
 People are found through the H3 location index (``deliver.targeting``), built from the
 registry once and kept while the registry's geography is unchanged (locations are only
@@ -17,14 +19,14 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
-from tearline.deliver.targeting import RADIUS_KM, LocationIndex, geodesic_km
+from tearline.decide import Area, Presence, choose_recipients, threatened_area
+from tearline.deliver.targeting import LocationIndex
 from tearline.errors import InputError
-from tearline.extract.gazetteer import country_name
 from tearline.ids import Kind, format_id
-from tearline.model import PlacePrecision, RecipientKind, event_from_dict
+from tearline.model import Event, event_from_dict
 from tearline.store import tables as t
 from tearline.workflow.app import App
-from tearline.workflow.records import load
+from tearline.workflow.records import load, registry
 
 _ORDER = {"government": 0, "organisation": 1, "public": 2, "person": 3}
 
@@ -37,6 +39,8 @@ class Affected:
     tier: str
     reason: str
     distance_km: float | None = None
+    role: str = ""  # protector, intended_victim, at_risk, public
+    via: str | None = None  # warned through this protector (the warn_victims policy)
 
 
 @dataclass(frozen=True)
@@ -101,132 +105,70 @@ def location_index(app: App) -> _Loaded:
     return loaded
 
 
-def _when(t0: datetime | None, t1: datetime | None) -> str:
-    if t0 is None or t1 is None:
-        return ""
-    return f" {t0:%d %b %H:%M}–{t1:%d %b %H:%M} UTC"
+def area_of(app: App, event: Event, now: datetime) -> Area | None:
+    """The threatened area and window: the event's own, or from now for the default hours."""
+    start = event.time.start if event.time else now
+    end = event.time.end if event.time else now + timedelta(hours=app.settings.default_window_hours)
+    return threatened_area(event, start, end)
+
+
+def presences(app: App, area: Area | None) -> list[Presence]:
+    """Homes and itinerary stops in the area during its window, from the location index."""
+    if area is None or area.start is None or area.end is None:
+        return []
+    loaded = location_index(app)
+    if area.has_point:
+        assert area.lat is not None
+        assert area.lon is not None
+        assert area.radius_km is not None
+        hits = loaded.index.within(area.lat, area.lon, area.radius_km, area.start, area.end)
+    else:
+        hits = loaded.index.in_country(area.country, area.start, area.end)
+    return [
+        Presence(
+            owner,
+            loaded.labels[pos],
+            loaded.starts[pos],
+            loaded.ends[pos],
+            None if math.isnan(km) else round(km, 3),
+        )
+        for owner, pos, km in zip(
+            hits.owners.tolist(), hits.locations.tolist(), hits.distance_km.tolist(), strict=True
+        )
+    ]
 
 
 def target(app: App, threat_ref: str) -> Targeting:
-    """Recipients affected by a threat's place and window, each with the reason."""
+    """Recipients a threat concerns — by its targets, place and window — each with the reason."""
     with app.read() as s:
         threat = load(s, t.Threat, threat_ref, Kind.THREAT)
         event = event_from_dict(threat.facts)
         ref = format_id(Kind.THREAT, threat.id)
-        registry = [
-            (
-                r.id,
-                r.name,
-                r.kind,
-                r.tier,
-                r.jurisdiction,
-                r.area_country,
-                r.area_city,
-                r.area_lat,
-                r.area_lon,
-                r.area_radius_km,
-            )
-            for r in s.scalars(select(t.Recipient).order_by(t.Recipient.id))
-        ]
-    place = event.place
-    if place is None or place.country is None:
+        everyone = registry(s)
+    area = area_of(app, event, app.clock.now())
+    if area is None:
         raise InputError(f"{ref} has no place: there is no area to search")
-    now = app.clock.now()
-    start = event.time.start if event.time else now
-    end = event.time.end if event.time else now + timedelta(hours=app.settings.default_window_hours)
-    radius = RADIUS_KM.get(place.precision)
-    has_point = place.lat is not None and place.lon is not None and radius is not None
-    where = place.venue or place.city or place.region or country_name(place.country)
-    names = {r[0]: r for r in registry}
-    out: list[Affected] = []
-    for rid, name, kind, tier, juris, country, city, alat, alon, arad in registry:
-        if kind == RecipientKind.GOVERNMENT.value and juris == place.country:
-            if city and place.city and city.casefold() != place.city.casefold():
-                continue  # a city's authority is not responsible for another city
-            out.append(
-                Affected(
-                    format_id(Kind.RECIPIENT, rid),
-                    name,
-                    kind,
-                    tier,
-                    f"responsible for protecting people in {country_name(juris)}",
-                )
-            )
-        elif kind in (RecipientKind.ORGANISATION.value, RecipientKind.PUBLIC.value):
-            reason, km = _in_area(place, has_point, radius, country, city, alat, alon, arad)
-            if reason:
-                out.append(Affected(format_id(Kind.RECIPIENT, rid), name, kind, tier, reason, km))
-    loaded = location_index(app)
-    if has_point:
-        assert place.lat is not None
-        assert place.lon is not None
-        assert radius is not None
-        hits = loaded.index.within(place.lat, place.lon, radius, start, end)
-    else:
-        hits = loaded.index.in_country(place.country, start, end)
-    for owner, pos, km in zip(
-        hits.owners.tolist(), hits.locations.tolist(), hits.distance_km.tolist(), strict=True
-    ):
-        row = names.get(owner)
-        if row is None:
-            continue
-        t0, t1 = loaded.starts[pos], loaded.ends[pos]
-        label = loaded.labels[pos]
-        dist = "" if math.isnan(km) else f", {km:.1f} km from {where}"
-        what = (
-            "home"
-            if t0 is None and t1 is None
-            else f"itinerary: {label or 'a stop'}{_when(t0, t1)}"
-        )
-        out.append(
-            Affected(
-                format_id(Kind.RECIPIENT, owner),
-                row[1],
-                row[2],
-                row[3],
-                f"{what}{dist}",
-                None if math.isnan(km) else round(km, 3),
-            )
-        )
-    out.sort(key=lambda a: (_ORDER.get(a.kind, 9), a.distance_km or 0.0, a.name))
-    searched = (
-        f"{radius:g} km around {where} ({place.precision.value})"
-        if has_point
-        else f"all of {country_name(place.country)}"
+    assert area.start is not None
+    assert area.end is not None
+    chosen = choose_recipients(
+        event,
+        everyone,
+        area,
+        presences(app, area),
+        via_protector=app.settings.warn_victims == "via_protector",
     )
-    return Targeting(ref, searched, start, end, radius if has_point else None, out)
-
-
-def _in_area(
-    place: object,
-    has_point: bool,
-    radius: float | None,
-    country: str | None,
-    city: str | None,
-    alat: float | None,
-    alon: float | None,
-    arad: float | None,
-) -> tuple[str, float | None]:
-    """Why an organisation or audience is in the threatened area ('' if it is not)."""
-    from tearline.model import Place
-
-    assert isinstance(place, Place)
-    if has_point and alat is not None and alon is not None and radius is not None:
-        assert place.lat is not None
-        assert place.lon is not None
-        km = float(geodesic_km(place.lat, place.lon, np.array([alat]), np.array([alon]))[0])
-        if km <= radius + (arad or 0.0):
-            return (
-                f"its area ({arad or 0:g} km around its centre) is {km:.1f} km from the place",
-                km,
-            )
-        return "", None
-    if country is None or country != place.country:
-        return "", None
-    if city is None:
-        return f"in {country_name(country)}", None
-    if place.city and city.casefold() == place.city.casefold():
-        return f"in {city}", None
-    if place.precision in (PlacePrecision.COUNTRY, PlacePrecision.REGION) and not place.city:
-        return f"in {city}, {country_name(country)}", None
-    return "", None
+    out = [
+        Affected(
+            format_id(Kind.RECIPIENT, c.recipient.id),
+            c.recipient.name,
+            c.recipient.kind.value,
+            c.recipient.tier.value,
+            c.reason,
+            c.distance_km,
+            c.role.value,
+            format_id(Kind.RECIPIENT, c.via.id) if c.via else None,
+        )
+        for c in chosen
+    ]
+    out.sort(key=lambda a: (_ORDER.get(a.kind, 9), a.distance_km or 0.0, a.name))
+    return Targeting(ref, area.described(), area.start, area.end, area.radius_km, out)
