@@ -29,6 +29,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TEARLINE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("TEARLINE_DATABASE_URL", raising=False)
     monkeypatch.setenv("TEARLINE_NEW_PASSWORD", "a-long-enough-password")
+    monkeypatch.setenv("TEARLINE_PASSWORD", "a-long-enough-password")  # ana mints her own token
     return tmp_path / "home"
 
 

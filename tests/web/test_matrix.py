@@ -16,7 +16,7 @@ from starlette.routing import Mount
 
 from tearline import workflow as wf
 from tearline.web import create_app
-from tearline.workflow import sessions
+from tearline.workflow import grants, sessions
 from tests.web.conftest import ingest_demo
 from tests.web.desk import PEOPLE, ROLE_USER, Client, Desk, csrf_of
 
@@ -93,12 +93,17 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
         "/admin/users/otto",
         {"roles": "analyst", "active": "1"},
     ),
-    ("POST", "/admin/users/{username}/tokens"): (
+    ("POST", "/admin/grants/{grant_id}/{decision}"): (ADMIN, "/admin/grants/1/reject", {}),
+    ("POST", "/admin/service-accounts"): (
         ADMIN,
-        "/admin/users/otto/tokens",
-        {"name": "matrix"},
+        "/admin/service-accounts",
+        {"username": "svc-matrix", "name": "matrix", "roles": "analyst"},
     ),
     ("POST", "/admin/tokens/{token_id}/revoke"): (ADMIN, "/admin/tokens/1/revoke", {}),
+    ("GET", "/tokens"): (SIGNED_IN, "/tokens", None),
+    ("POST", "/tokens"): (SIGNED_IN, "/tokens", {"name": "matrix"}),
+    # Each user revokes only their own: otto's token #3 stays (tests/redteam/test_identity).
+    ("POST", "/tokens/{token_id}/revoke"): (SIGNED_IN, "/tokens/3/revoke", {}),
     ("GET", "/api/me"): (SIGNED_IN, "/api/me", None),
     ("GET", "/api/reports"): (READERS, "/api/reports", None),
     ("POST", "/api/reports"): (INGEST, "/api/reports", REPORT),
@@ -153,9 +158,25 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
         {"username": "newbie2", "roles": ["analyst"], "password": "newbie-password-2"},
     ),
     ("POST", "/api/users/{username}"): (ADMIN, "/api/users/otto", {"active": True}),
-    ("GET", "/api/tokens"): (ADMIN, "/api/tokens", None),
-    ("POST", "/api/users/{username}/tokens"): (ADMIN, "/api/users/otto/tokens", {"name": "matrix"}),
-    ("POST", "/api/tokens/{token_id}/revoke"): (ADMIN, "/api/tokens/2/revoke", {}),
+    ("GET", "/api/grants"): (ADMIN, "/api/grants", None),
+    # The role gate: an admin (the rule that another admin approves is tested elsewhere).
+    ("POST", "/api/grants/{grant_id}/approve"): (ADMIN, "/api/grants/1/approve", {}),
+    ("POST", "/api/grants/{grant_id}/reject"): (ADMIN, "/api/grants/2/reject", {}),
+    ("POST", "/api/service-accounts"): (
+        ADMIN,
+        "/api/service-accounts",
+        {"username": "svc-matrix2", "token_name": "matrix", "roles": ["analyst"]},
+    ),
+    ("GET", "/api/tokens"): (SIGNED_IN, "/api/tokens", None),
+    ("POST", "/api/tokens"): (SIGNED_IN, "/api/tokens", {"name": "matrix"}),
+    # Nobody, an admin neither, mints a token for another user (otto is not a caller).
+    ("POST", "/api/users/{username}/tokens"): (
+        frozenset(),
+        "/api/users/otto/tokens",
+        {"name": "matrix"},
+    ),
+    # Anyone revokes their own token; only an admin another's (others get 404 for otto's).
+    ("POST", "/api/tokens/{token_id}/revoke"): (SIGNED_IN, "/api/tokens/2/revoke", {}),
     # Recipients' pages (web/public.py): public by design; the reply link is its own key.
     ("GET", "/feed.atom"): (EVERYONE, "/feed.atom", None),
     ("GET", "/feed/{name}.atom"): (EVERYONE, "/feed/ru-moscow.atom", None),
@@ -204,8 +225,14 @@ def _setup(desk: Desk) -> dict[str, str]:
     wf.approve_release(app, proposed.ref, avery)
     wf.respond(app, "WRN-1", "disputed", dana, note="provocation")  # proposes ESC-1
     wf.propose_release(app, threat, dana)  # REL-2 awaits approval
-    sessions.create_token(app, "otto", "to revoke", by="test")
-    sessions.create_token(app, "otto", "to revoke too", by="test")
+    otto = wf.sign_in(app, "otto", PEOPLE["otto"][0])
+    sessions.create_token(app, "otto", "to revoke", by=otto)
+    sessions.create_token(app, "otto", "to revoke too", by=otto)
+    sessions.create_token(app, "otto", "only otto revokes", by=otto)
+    root = wf.sign_in(app, "root", PEOPLE["root"][0])
+    everything = [*PEOPLE["otto"][1], "admin"]
+    grants.change_roles(app, "otto", everything, by=root)  # grant #1: root cannot approve it
+    grants.change_compartments(app, "otto", add=["HUM"], by=root)  # grant #2, to reject
     return {"reply": _reply_token(desk)}
 
 

@@ -153,7 +153,8 @@ def test_idle_sessions_end_and_sign_out_ends_the_session(desk: Desk) -> None:
 def test_api_tokens_work_until_revoked_expired_or_the_user_is_deactivated(desk: Desk) -> None:
     app = desk.app
     ingest_demo(app)
-    token_id, token = sessions.create_token(app, "otto", "triage bot", days=1, by="root")
+    otto = wf.sign_in(app, "otto", PEOPLE["otto"][0])  # a token is minted by its owner
+    token_id, token = sessions.create_token(app, "otto", "triage bot", days=1, by=otto)
     bearer = {"Authorization": f"Bearer {token}"}
     me = httpx.get(f"{desk.url}/api/me", headers=bearer)
     assert me.json()["username"] == "otto"
@@ -167,7 +168,7 @@ def test_api_tokens_work_until_revoked_expired_or_the_user_is_deactivated(desk: 
     assert posted.status_code == 201, posted.text
     sessions.revoke_token(app, token_id, by="root")
     assert httpx.get(f"{desk.url}/api/me", headers=bearer).status_code == 401
-    _, second = sessions.create_token(app, "otto", "short-lived", days=1, by="root")
+    _, second = sessions.create_token(app, "otto", "short-lived", days=1, by=otto)
     bearer = {"Authorization": f"Bearer {second}"}
     assert httpx.get(f"{desk.url}/api/me", headers=bearer).status_code == 200
     users.set_active(app, "otto", False, by="root")

@@ -1,7 +1,11 @@
 """Administration and the demo: users, roles, compartments and API tokens; ``tearline demo``.
 
-Whoever runs these commands holds the database, so they act without signing in; every
-change is audited under the operating-system user's name (``cli:<login>``).
+With ``--user ADMIN`` (signed in by password) a command is that admin's: approver, duty
+officer, admin and compartments wait for a second admin. Without it, whoever runs the
+command holds the database and acts as the operator (``cli:<login>``): the first user of
+an empty database is the bootstrap; any later grant is the break-glass path, warned on
+standard error and audited as ``break_glass``. A token is only ever created by its owner,
+signed in with their own password.
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from tearline import workflow as wf
-from tearline.cli._common import cli, open_app, os_user, out
+from tearline.cli._common import UserOpt, cli, err, open_app, os_user, out, signed_in
 from tearline.errors import InputError
 from tearline.settings import load_settings
 from tearline.store import tables as t
-from tearline.workflow import sessions, users
+from tearline.workflow import grants, sessions, users
 
 users_cli = typer.Typer(help="Users, roles, compartments and API tokens.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
@@ -120,6 +124,39 @@ def demo(
     app.close()
 
 
+AdminOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        "-u",
+        help="Act as this admin (password: TEARLINE_PASSWORD or prompt): approver, duty "
+        "officer, admin and compartments then wait for a second admin. Without it the "
+        "change is the operator's break-glass, applied at once, warned and audited.",
+    ),
+]
+
+
+def _break_glass(app: wf.App, command: str, subject: str) -> str:
+    """The operator (a shell with the database) acts without a second admin: loud, audited."""
+    by = os_user()
+    err.print(
+        f"BREAK-GLASS: {by} runs '{command}' as the operator, with no second admin; "
+        "this is recorded in the audit as break_glass. Use --user ADMIN for the two-admin path.",
+        markup=False,
+    )
+    grants.record_break_glass(app, command, subject, by=by)
+    return by
+
+
+def _pending(change: grants.Change) -> None:
+    if change.pending:
+        numbers = ", ".join(f"#{n}" for n in change.pending)
+        out.print(
+            f"grant(s) {numbers} wait for a second admin: "
+            "tearline users approve-grant N --user ADMIN"
+        )
+
+
 @users_cli.command("add")
 def users_add(
     ctx: typer.Context,
@@ -129,19 +166,39 @@ def users_add(
     compartment: Annotated[
         list[str] | None, typer.Option(help="A compartment the user holds (repeatable).")
     ] = None,
+    user: AdminOpt = None,
 ) -> None:
-    """Create a user (password: TEARLINE_NEW_PASSWORD or prompt)."""
-    password = _new_password(username)
+    """Create a user (password: TEARLINE_NEW_PASSWORD or prompt); the first user of an
+    empty database is the bootstrap."""
+    app = open_app(ctx)
+    held_wanted = compartment or []
+    if user:
+        who = signed_in(app, user)
+        change = grants.create_user(
+            app,
+            username,
+            _new_password(username),
+            role,
+            display_name=name,
+            compartments=held_wanted,
+            by=who,
+        )
+        out.print(f"user {username} created with roles {', '.join(change.applied) or 'none yet'}")
+        _pending(change)
+        return
+    by = os_user()
+    if wf.list_users(app):
+        by = _break_glass(app, f"users add {username}", f"user:{username}")
     wf.add_user(
-        open_app(ctx),
+        app,
         username,
-        password,
+        _new_password(username),
         role,
         display_name=name,
-        compartments=compartment or [],
-        by=os_user(),
+        compartments=held_wanted,
+        by=by,
     )
-    held = users.get_user(open_app(ctx), username).compartments
+    held = users.get_user(app, username).compartments
     extra = f"; compartments {', '.join(held)}" if held else ""
     out.print(f"user {username} created with roles {', '.join(role)}{extra}")
 
@@ -152,7 +209,8 @@ def users_list(ctx: typer.Context) -> None:
     for u in wf.list_users(open_app(ctx)):
         state = "" if u.active else " (deactivated)"
         held = f" [{' '.join(u.compartments)}]" if u.compartments else ""
-        out.print(f"{u.username}: {', '.join(u.roles)}{held}{state}", markup=False)
+        kind = " (service account)" if u.kind == "service" else ""
+        out.print(f"{u.username}: {', '.join(u.roles)}{held}{kind}{state}", markup=False)
 
 
 @users_cli.command("compartments")
@@ -161,23 +219,103 @@ def users_compartments(
     username: str,
     add: Annotated[list[str] | None, typer.Option(help="Grant this compartment.")] = None,
     remove: Annotated[list[str] | None, typer.Option(help="Take this compartment away.")] = None,
+    user: AdminOpt = None,
 ) -> None:
     """Grant or take away compartments: a user sees only what they hold every mark of."""
     if not add and not remove:
         raise InputError("say what to change: --add NAME and/or --remove NAME")
-    held = users.grant_compartments(
-        open_app(ctx), username, add=add or [], remove=remove or [], by=os_user()
-    )
+    app = open_app(ctx)
+    if user:
+        change = grants.change_compartments(
+            app, username, add=add or [], remove=remove or [], by=signed_in(app, user)
+        )
+        out.print(f"{username} holds: {' '.join(change.applied) or 'no compartments'}")
+        _pending(change)
+        return
+    by = os_user()
+    if add:
+        by = _break_glass(app, f"users compartments {username}", f"user:{username}")
+    held = users.grant_compartments(app, username, add=add or [], remove=remove or [], by=by)
     out.print(f"{username} holds: {' '.join(held) or 'no compartments'}", markup=False)
 
 
 @users_cli.command("roles")
 def users_roles(
-    ctx: typer.Context, username: str, role: Annotated[list[str], typer.Option(help=ROLES_HELP)]
+    ctx: typer.Context,
+    username: str,
+    role: Annotated[list[str], typer.Option(help=ROLES_HELP)],
+    user: AdminOpt = None,
 ) -> None:
     """Replace a user's roles."""
-    roles = users.set_roles(open_app(ctx), username, role, by=os_user())
+    app = open_app(ctx)
+    if user:
+        change = grants.change_roles(app, username, role, by=signed_in(app, user))
+        out.print(f"{username}: {', '.join(change.applied) or 'no roles yet'}")
+        _pending(change)
+        return
+    by = _break_glass(app, f"users roles {username}", f"user:{username}")
+    roles = users.set_roles(app, username, role, by=by)
     out.print(f"{username}: {', '.join(roles)}")
+
+
+@users_cli.command("grants")
+def users_grants(
+    ctx: typer.Context,
+    every: Annotated[bool, typer.Option("--all", help="Decided grants too.")] = False,
+) -> None:
+    """Roles and compartments waiting for a second admin."""
+    for g in grants.list_grants(open_app(ctx), pending_only=not every):
+        decided = f" by {g.decided_by}" if g.decided_by else ""
+        out.print(
+            f"#{g.id} {g.kind} {g.value} for {g.username}, asked by {g.requested_by}: "
+            f"{g.state}{decided}",
+            markup=False,
+        )
+
+
+@users_cli.command("approve-grant")
+def users_approve_grant(ctx: typer.Context, grant: str, user: UserOpt) -> None:
+    """Approve a grant another admin asked for (never your own, never one for you)."""
+    app = open_app(ctx)
+    g = grants.approve_grant(app, grants.parse_grant(grant), by=signed_in(app, user))
+    out.print(f"grant #{g.id} approved: {g.username} now holds {g.kind} {g.value}", markup=False)
+
+
+@users_cli.command("reject-grant")
+def users_reject_grant(ctx: typer.Context, grant: str, user: UserOpt) -> None:
+    """Reject (or, if you asked for it, withdraw) a pending grant."""
+    app = open_app(ctx)
+    g = grants.reject_grant(app, grants.parse_grant(grant), by=signed_in(app, user))
+    out.print(f"grant #{g.id} rejected", markup=False)
+
+
+@users_cli.command("service")
+def users_service(
+    ctx: typer.Context,
+    username: str,
+    token_name: Annotated[str, typer.Option("--name", help="What will use its token.")],
+    user: UserOpt,
+    role: Annotated[list[str] | None, typer.Option(help=ROLES_HELP)] = None,
+    compartment: Annotated[
+        list[str] | None, typer.Option(help="A compartment it holds (repeatable).")
+    ] = None,
+    days: Annotated[int | None, typer.Option(help="Token lifetime in days.")] = None,
+) -> None:
+    """Create a service account (a machine that is its own user) and print its token once."""
+    app = open_app(ctx)
+    change, token_id, token = grants.create_service_account(
+        app,
+        username,
+        token_name,
+        role or [],
+        compartments=compartment or [],
+        days=days,
+        by=signed_in(app, user),
+    )
+    out.print(f"service account {username}: {', '.join(change.applied) or 'no roles yet'}")
+    _pending(change)
+    out.print(f"API token #{token_id} for {username} (shown once):")
+    out.print(token, markup=False)
 
 
 @users_cli.command("deactivate")
@@ -197,7 +335,10 @@ def users_activate(ctx: typer.Context, username: str) -> None:
 @users_cli.command("password")
 def users_password(ctx: typer.Context, username: str) -> None:
     """Set a new password (TEARLINE_NEW_PASSWORD or prompt); ends the user's sessions."""
-    users.set_password(open_app(ctx), username, _new_password(username), by=os_user())
+    app = open_app(ctx)
+    # Whoever sets another's password can sign in as them: the operator's break-glass.
+    by = _break_glass(app, f"users password {username}", f"user:{username}")
+    users.set_password(app, username, _new_password(username), by=by)
     out.print(f"password of {username} changed; their sessions have ended")
 
 
@@ -208,8 +349,12 @@ def users_token(
     name: Annotated[str, typer.Option("--name", help="What will use the token.")],
     days: Annotated[int | None, typer.Option(help="Lifetime in days (default: none).")] = None,
 ) -> None:
-    """Create an API token acting as USERNAME; printed once, kept only as a hash."""
-    token_id, token = sessions.create_token(open_app(ctx), username, name, days=days, by=os_user())
+    """Create your own API token, as USERNAME (password: TEARLINE_PASSWORD or prompt);
+    printed once, kept only as a hash. Nobody creates a token for someone else."""
+    app = open_app(ctx)
+    token_id, token = sessions.create_token(
+        app, username, name, days=days, by=signed_in(app, username)
+    )
     out.print(
         f"API token #{token_id} for {username} (shown once; send as 'Authorization: Bearer'):"
     )
@@ -225,7 +370,9 @@ def users_tokens(
         state = f"revoked {tok.revoked_at:%Y-%m-%d}" if tok.revoked_at else "active"
         expires = f", expires {tok.expires_at:%Y-%m-%d}" if tok.expires_at else ""
         out.print(
-            f"#{tok.id} {tok.username} '{tok.name}' {tok.prefix}… {state}{expires}", markup=False
+            f"#{tok.id} {tok.username} '{tok.name}' {tok.prefix}… {state}{expires}"
+            f" (created by {tok.created_by})",
+            markup=False,
         )
 
 

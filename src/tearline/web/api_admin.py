@@ -1,5 +1,6 @@
-"""The JSON API for the record and its keepers: audit, users, tokens — and the public
-verification of a warning."""
+"""The JSON API for the record and its keepers: audit, users, grants that wait for a
+second admin, service accounts, each user's own tokens — and the public verification of a
+warning."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from pydantic import BaseModel, Field
 
 from tearline import workflow as wf
 from tearline.errors import AuditChainBroken
-from tearline.web.auth import Admin, Auditor, app_of
+from tearline.web.auth import Admin, AnyUser, Auditor, Viewer, app_of
 from tearline.web.pages_public import verify_text
-from tearline.workflow import desk, sessions, users
+from tearline.workflow import desk, grants, sessions, users
 
 router = APIRouter(prefix="/api")
 
@@ -34,6 +35,15 @@ class UserChange(BaseModel):
 
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=100, description="what will use the token")
+    days: int | None = Field(None, ge=1, le=3650)
+
+
+class ServiceIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    token_name: str = Field(min_length=1, max_length=100, description="what will use it")
+    roles: list[str] = Field(default_factory=list)
+    display_name: str = ""
+    compartments: list[str] = Field(default_factory=list)
     days: int | None = Field(None, ge=1, le=3650)
 
 
@@ -62,7 +72,12 @@ def audit_verify(request: Request, viewer: Auditor) -> dict[str, Any]:
         report = wf.audit_verify(app_of(request))
     except AuditChainBroken as exc:
         return {"intact": False, "message": str(exc), "seq": exc.seq}
-    return {"intact": True, "entries": report.entries, "head": report.head_hash}
+    return {
+        "intact": True,
+        "entries": report.entries,
+        "head": report.head_hash,
+        "checkpoints": report.checkpoints,
+    }
 
 
 @router.get("/users", summary="Users, roles and compartments")
@@ -73,59 +88,128 @@ def list_users(request: Request, viewer: Admin) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/users", status_code=201, summary="Create a user")
-def create_user(request: Request, body: UserIn, viewer: Admin) -> dict[str, str]:
-    users.add_user(
+def _change(change: grants.Change) -> dict[str, Any]:
+    return {
+        "pending_grants": change.pending,
+        "note": "pending grants take effect when a second admin approves them"
+        if change.pending
+        else "",
+    }
+
+
+@router.post("/users", status_code=201, summary="Create a user (some roles wait for a 2nd admin)")
+def create_user(request: Request, body: UserIn, viewer: Admin) -> dict[str, Any]:
+    change = grants.create_user(
         app_of(request),
         body.username,
         body.password,
         body.roles,
         display_name=body.display_name,
         compartments=body.compartments,
-        by=viewer.username,
+        by=viewer.identity,
     )
-    return {"created": body.username}
+    return {"created": body.username, "roles": change.applied, **_change(change)}
 
 
 @router.post("/users/{username}", summary="Change roles, compartments or activity")
 def change_user(request: Request, username: str, body: UserChange, viewer: Admin) -> dict[str, Any]:
     app = app_of(request)
     users.get_user(app, username)
+    pending: list[int] = []
     if body.roles is not None:
-        users.set_roles(app, username, body.roles, by=viewer.username)
+        pending += grants.change_roles(app, username, body.roles, by=viewer.identity).pending
     if body.add_compartments or body.remove_compartments:
-        users.grant_compartments(
+        pending += grants.change_compartments(
             app,
             username,
             add=body.add_compartments,
             remove=body.remove_compartments,
-            by=viewer.username,
-        )
+            by=viewer.identity,
+        ).pending
     if body.active is not None:
         users.set_active(app, username, body.active, by=viewer.username)
     u = users.get_user(app, username)
-    return {**u.__dict__, "created_at": u.created_at.isoformat()}
+    return {
+        **u.__dict__,
+        "created_at": u.created_at.isoformat(),
+        **_change(grants.Change(u.roles, pending)),
+    }
 
 
-@router.get("/tokens", summary="API tokens (never the secret)")
-def list_tokens(request: Request, viewer: Admin) -> list[dict[str, Any]]:
-    return [
-        {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in t.__dict__.items()}
-        for t in sessions.list_tokens(app_of(request))
-    ]
+@router.get("/grants", summary="Grants waiting for a second admin")
+def list_grants(request: Request, viewer: Admin) -> list[dict[str, Any]]:
+    return [_plain(g.__dict__) for g in grants.list_grants(app_of(request))]
 
 
-@router.post("/users/{username}/tokens", status_code=201, summary="Create an API token")
-def create_token(request: Request, username: str, body: TokenIn, viewer: Admin) -> dict[str, Any]:
+@router.post("/grants/{grant_id}/approve", summary="Approve another admin's grant")
+def approve_grant(request: Request, grant_id: int, viewer: Admin) -> dict[str, Any]:
+    return _plain(grants.approve_grant(app_of(request), grant_id, by=viewer.identity).__dict__)
+
+
+@router.post("/grants/{grant_id}/reject", summary="Reject (or withdraw) a pending grant")
+def reject_grant(request: Request, grant_id: int, viewer: Admin) -> dict[str, Any]:
+    return _plain(grants.reject_grant(app_of(request), grant_id, by=viewer.identity).__dict__)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
+
+
+@router.get("/tokens", summary="API tokens (never the secret): all for an admin, else one's own")
+def list_tokens(request: Request, viewer: AnyUser) -> list[dict[str, Any]]:
+    owner = None if viewer.has(users.Role.ADMIN) else viewer.username
+    return [_plain(t.__dict__) for t in sessions.list_tokens(app_of(request), owner)]
+
+
+def _mint(request: Request, username: str, body: TokenIn, viewer: Viewer) -> dict[str, Any]:
     token_id, token = sessions.create_token(
-        app_of(request), username, body.name, days=body.days, by=viewer.username
+        app_of(request), username, body.name, days=body.days, by=viewer.identity
     )
     return {"id": token_id, "token": token, "note": "shown once; store it now"}
 
 
-@router.post("/tokens/{token_id}/revoke", summary="Revoke an API token")
-def revoke_token(request: Request, token_id: int, viewer: Admin) -> dict[str, int]:
-    sessions.revoke_token(app_of(request), token_id, by=viewer.username)
+@router.post("/tokens", status_code=201, summary="Create an API token for yourself")
+def create_my_token(request: Request, body: TokenIn, viewer: AnyUser) -> dict[str, Any]:
+    return _mint(request, viewer.username, body, viewer)
+
+
+@router.post(
+    "/users/{username}/tokens",
+    status_code=201,
+    summary="Create an API token (only the user themself; nobody mints one for another)",
+)
+def create_token(request: Request, username: str, body: TokenIn, viewer: AnyUser) -> dict[str, Any]:
+    return _mint(request, username, body, viewer)
+
+
+@router.post(
+    "/service-accounts", status_code=201, summary="Create a service account; its token, once"
+)
+def create_service_account(request: Request, body: ServiceIn, viewer: Admin) -> dict[str, Any]:
+    change, token_id, token = grants.create_service_account(
+        app_of(request),
+        body.username,
+        body.token_name,
+        body.roles,
+        display_name=body.display_name,
+        compartments=body.compartments,
+        days=body.days,
+        by=viewer.identity,
+    )
+    return {
+        "created": body.username,
+        "roles": change.applied,
+        **_change(change),
+        "token_id": token_id,
+        "token": token,
+        "token_note": "shown once; store it now",
+    }
+
+
+@router.post("/tokens/{token_id}/revoke", summary="Revoke an API token (yours; any, as admin)")
+def revoke_token(request: Request, token_id: int, viewer: AnyUser) -> dict[str, int]:
+    owner = None if viewer.has(users.Role.ADMIN) else viewer.username
+    sessions.revoke_token(app_of(request), token_id, by=viewer.username, owner=owner)
     return {"revoked": token_id}
 
 

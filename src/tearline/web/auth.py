@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from tearline import workflow as wf
 from tearline.workflow import sessions
+from tearline.workflow.app import acting_token
 from tearline.workflow.users import Identity, Role
 
 READERS = (Role.ANALYST, Role.DUTY_OFFICER, Role.APPROVER, Role.AUDITOR)
@@ -31,6 +32,7 @@ class Viewer:
     csrf: str  # empty for token (machine) requests: they carry no ambient credential
     via: str  # "session" | "token"
     session_token: str = ""
+    token_id: int | None = None  # the API token a machine request acts with
 
     @property
     def username(self) -> str:
@@ -78,9 +80,10 @@ async def _resolve(request: Request) -> Viewer | None:
     found: Viewer | None = None
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        who = await run_in_threadpool(sessions.token_identity, application, header[7:].strip())
-        if who is not None:
-            found = Viewer(who, who.username, "", "token")
+        owner = await run_in_threadpool(sessions.token_owner, application, header[7:].strip())
+        if owner is not None:
+            who, token_id = owner
+            found = Viewer(who, who.username, "", "token", token_id=token_id)
     else:
         token = request.cookies.get(session_cookie(request), "")
         if token:
@@ -122,6 +125,8 @@ def need(*roles: Role) -> Any:
         viewer = await _resolve(request)
         if viewer is None:
             raise NotSignedIn()
+        # What this request writes to the audit record names the token it acts with.
+        acting_token.set(viewer.token_id)
         if roles and not viewer.has(*roles):
             names = " or ".join(r.value.replace("_", " ") for r in roles)
             raise Forbidden(f"this needs the {names} role")

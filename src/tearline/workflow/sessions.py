@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 
 from tearline.errors import AuthError, InputError, NotFound, TooManyAttempts
 from tearline.store.tables import ApiToken, LoginAttempt, User, WebSession
-from tearline.workflow.app import App
+from tearline.workflow.app import App, Unit
 from tearline.workflow.users import Identity, check_password, identity_of
 
 TOKEN_PREFIX = "tl_"  # noqa: S105 (a marker that says what the token is, not a secret)
@@ -172,9 +172,31 @@ class TokenView:
 
 
 def create_token(
+    app: App, username: str, name: str, *, days: int | None = None, by: Identity
+) -> tuple[int, str]:
+    """A bearer token for the signed-in user themself; returned once and never again.
+
+    Nobody mints a token for someone else — an admin neither: a token acting as another
+    person would let one person both propose and approve. A machine that needs its own
+    token is a service account (``grants.create_service_account``)."""
+    if by.username != username:
+        raise AuthError(
+            f"{by.username} cannot create a token for {username}: a token is created only "
+            "by the user it acts as (a machine gets a service account of its own)"
+        )
+    return _mint(app, username, name, days=days, by=by.username, person=True)
+
+
+def create_service_token(
     app: App, username: str, name: str, *, days: int | None = None, by: str
 ) -> tuple[int, str]:
-    """A bearer token acting as ``username``; the token is returned once and never again."""
+    """A token for a service account, shown once to the admin creating it."""
+    return _mint(app, username, name, days=days, by=by, person=False)
+
+
+def _mint(
+    app: App, username: str, name: str, *, days: int | None, by: str, person: bool
+) -> tuple[int, str]:
     name = name.strip()
     if not name or len(name) > 100:
         raise InputError("a token needs a name of 1-100 characters saying what uses it")
@@ -185,6 +207,8 @@ def create_token(
         user = u.session.scalar(select(User).where(User.username == username))
         if user is None:
             raise NotFound(f"no user {username!r}")
+        if not person and (user.kind != "service" or user.created_by != by):
+            raise AuthError(f"{by} cannot create a token for {username}: not its service account")
         row = ApiToken(
             user_id=user.id,
             name=name,
@@ -211,6 +235,12 @@ def create_token(
 
 def token_identity(app: App, token: str) -> Identity | None:
     """The user a bearer token acts as, or None if it is unknown, revoked or expired."""
+    found = token_owner(app, token)
+    return found[0] if found else None
+
+
+def token_owner(app: App, token: str) -> tuple[Identity, int] | None:
+    """The user a bearer token acts as and the token's number (for the audit record)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     now = app.clock.now()
@@ -230,7 +260,7 @@ def token_identity(app: App, token: str) -> Identity | None:
             live = u.session.get(ApiToken, token_id)
             if live is not None:
                 live.last_used_at = u.now
-    return who
+    return who, token_id
 
 
 def list_tokens(app: App, username: str | None = None) -> list[TokenView]:
@@ -254,13 +284,21 @@ def list_tokens(app: App, username: str | None = None) -> list[TokenView]:
         ]
 
 
-def revoke_token(app: App, token_id: int, *, by: str) -> None:
+def revoke_token(app: App, token_id: int, *, by: str, owner: str | None = None) -> None:
+    """Revoke a token at once (the safe direction: an admin may revoke anyone's). With
+    ``owner``, only that user's token: a user revoking their own."""
     with app.unit() as u:
         row = u.session.get(ApiToken, token_id)
-        if row is None:
+        mine = row is not None and (owner is None or _owner_of(u, row.user_id) == owner)
+        if row is None or not mine:
             raise NotFound(f"no API token #{token_id}")
         if row.revoked_at is None:
             row.revoked_at = u.now
             user = u.session.get(User, row.user_id)
             who = user.username if user else "?"
             u.audit(by, "token.revoked", f"user:{who}", {"token": token_id, "name": row.name})
+
+
+def _owner_of(u: Unit, user_id: int) -> str:
+    user = u.session.get(User, user_id)
+    return user.username if user else ""

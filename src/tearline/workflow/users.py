@@ -73,6 +73,7 @@ class UserView:
     compartments: list[str]
     active: bool
     created_at: datetime
+    kind: str = "person"
 
 
 def normalise_compartments(names: Iterable[str]) -> list[str]:
@@ -90,7 +91,7 @@ def normalise_compartments(names: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
-def _roles(roles: Iterable[Role | str]) -> list[Role]:
+def parse_roles(roles: Iterable[Role | str]) -> list[Role]:
     try:
         return sorted({Role(r) for r in roles})
     except ValueError:
@@ -114,40 +115,71 @@ def add_user(
     compartments: Iterable[str] = (),
     by: str = "system",
 ) -> None:
+    """A user with these roles and compartments at once: the operator's path (setup, the
+    demo, the first admin). The faces use ``grants.create_user``, which asks a second
+    admin for approver, duty officer, admin and compartments."""
+    with app.unit() as u:
+        insert_user(
+            u,
+            username,
+            password,
+            roles,
+            display_name=display_name,
+            compartments=compartments,
+            by=by,
+        )
+
+
+def insert_user(
+    u: Unit,
+    username: str,
+    password: str,
+    roles: Iterable[Role | str],
+    *,
+    display_name: str = "",
+    compartments: Iterable[str] = (),
+    by: str,
+    kind: str = "person",
+) -> User:
+    """Add a user in this unit, audited (the first user of a database as the bootstrap)."""
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"a password needs at least {MIN_PASSWORD} characters")
     if not _USERNAME.match(username):
         raise InputError(
             f"{username!r} is not a user name: lower-case letters, digits, '.', '_' or '-'"
         )
-    role_list = _roles(roles)
+    role_list = [r.value for r in parse_roles(roles)]
     held = normalise_compartments(compartments)
-    with app.unit() as u:
-        if u.session.scalar(select(User).where(User.username == username)):
-            raise InvalidState(f"user {username!r} already exists")
-        u.session.add(
-            User(
-                username=username,
-                display_name=display_name or username,
-                roles=[r.value for r in role_list],
-                compartments=held,
-                password_hash=_hasher.hash(password),
-                created_at=u.now,
-            )
-        )
-        u.audit(
-            by,
-            "user.created",
-            f"user:{username}",
-            {"roles": [r.value for r in role_list], "compartments": held},
-        )
+    if u.session.scalar(select(User).where(User.username == username)):
+        raise InvalidState(f"user {username!r} already exists")
+    first = u.session.scalar(select(User.id).limit(1)) is None
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        roles=role_list,
+        compartments=held,
+        password_hash=_hasher.hash(password),
+        created_at=u.now,
+        kind=kind,
+        created_by=by,
+    )
+    u.session.add(user)
+    u.session.flush()
+    details: dict[str, object] = {"roles": role_list, "compartments": held}
+    if kind != "person":
+        details["kind"] = kind
+    if first:
+        details["bootstrap"] = "the first user of this database"
+    u.audit(by, "user.created", f"user:{username}", details)
+    return user
 
 
 def check_password(session: Session, username: str, password: str) -> User | None:
     """The active user whose password this is, or None — the same for every failure."""
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
-        # Spend the same time as a real check so timing does not say who exists.
+    if user is None or not user.active or user.kind == "service":
+        # A service account has only tokens. Spend the same time as a real check so
+        # timing does not say who exists.
         _hasher.hash(password)
         return None
     try:
@@ -180,7 +212,13 @@ def _user(u: Unit, username: str) -> User:
 
 def _view(x: User) -> UserView:
     return UserView(
-        x.username, x.display_name, list(x.roles), list(x.compartments), x.active, x.created_at
+        x.username,
+        x.display_name,
+        list(x.roles),
+        list(x.compartments),
+        x.active,
+        x.created_at,
+        x.kind or "person",
     )
 
 
@@ -200,7 +238,8 @@ def get_user(app: App, username: str) -> UserView:
 def grant_compartments(
     app: App, username: str, *, add: Iterable[str] = (), remove: Iterable[str] = (), by: str
 ) -> list[str]:
-    """Give or take compartments; returns what the user holds afterwards."""
+    """Give or take compartments at once, no second admin: the operator's break-glass path
+    (``grants`` for the faces); returns what the user holds afterwards."""
     plus, minus = normalise_compartments(add), normalise_compartments(remove)
     with app.unit() as u:
         user = _user(u, username)
@@ -218,7 +257,9 @@ def grant_compartments(
 
 
 def set_roles(app: App, username: str, roles: Iterable[Role | str], *, by: str) -> list[str]:
-    role_list = [r.value for r in _roles(roles)]
+    """Roles at once, no second admin: the operator's break-glass path (``grants`` for
+    the faces)."""
+    role_list = [r.value for r in parse_roles(roles)]
     with app.unit() as u:
         user = _user(u, username)
         if sorted(user.roles) != role_list:
