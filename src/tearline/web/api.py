@@ -83,6 +83,18 @@ class GradeIn(BaseModel):
 class DecideIn(BaseModel):
     waiver: str | None = Field(None, description="a waiver reason code to waive the duty")
     justification: str = ""
+    supersede: str | None = Field(
+        None,
+        max_length=2000,
+        description="supersede the determination in force, for this reason (a second person "
+        "approves it)",
+    )
+    follow_up: str | None = Field(
+        None,
+        description="after a downgrade of a released warning, what its recipients are told: "
+        "update, all-clear or nothing",
+    )
+    dry_run: bool = Field(False, description="show what would be recorded; record nothing")
 
 
 class ResponseIn(BaseModel):
@@ -213,7 +225,8 @@ def grade(request: Request, ref: str, body: GradeIn, viewer: Analyst) -> dict[st
 @router.get("/threats/{ref}/determination", summary="The rule applied now, and the record")
 def determination(request: Request, ref: str, viewer: Reader) -> dict[str, Any]:
     data = casefile.case_file(app_of(request), _ref(ref, Kind.THREAT), viewer.identity)
-    keys = ("ref", "status", "assessment", "preview", "determinations", "waiver_reasons")
+    keys: tuple[str, ...] = ("ref", "status", "assessment", "preview", "determinations")
+    keys += ("waiver_reasons", "determination_in_force", "supersede_pending", "warnings_in_force")
     return {k: data[k] for k in keys} | {"stale": data["stale_determination"]}
 
 
@@ -221,11 +234,22 @@ def determination(request: Request, ref: str, viewer: Reader) -> dict[str, Any]:
 def decide(request: Request, ref: str, body: DecideIn, viewer: DutyOfficer) -> dict[str, Any]:
     app, tref = app_of(request), _ref(ref, Kind.THREAT)
     ensure_visible(app, tref, viewer.identity)
-    d = wf.decide(app, tref, viewer.identity, waiver=body.waiver, justification=body.justification)
+    d = wf.decide(
+        app,
+        tref,
+        viewer.identity,
+        waiver=body.waiver,
+        justification=body.justification,
+        supersede=body.supersede,
+        follow_up=body.follow_up,
+        preview=body.dry_run,
+    )
     return {
-        "ref": d.ref,
+        "ref": None if d.preview else d.ref,
+        "recorded": not d.preview,
         "outcome": d.outcome.value,
         "status": d.status,
+        "change": d.change.as_dict() if d.change else None,
         "checklist": {
             k: {"met": c.met, "reason": c.reason} for k, c in d.checklist.items().items()
         },
@@ -234,7 +258,9 @@ def decide(request: Request, ref: str, body: DecideIn, viewer: DutyOfficer) -> d
     }
 
 
-@router.post("/determinations/{ref}/approve", summary="A second person approves a waiver")
+@router.post(
+    "/determinations/{ref}/approve", summary="A second person approves a waiver or a supersede"
+)
 def approve_waiver(request: Request, ref: str, viewer: Approver) -> dict[str, str]:
     app, dref = app_of(request), _ref(ref, Kind.DETERMINATION)
     ensure_visible(app, dref, viewer.identity)

@@ -7,13 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tearline import workflow as wf
+from tearline.errors import TearlineError
 from tearline.ids import Kind, parse_id
 from tearline.track import ResponseKind
 from tearline.web.auth import Approver, DutyOfficer, Reader, app_of
-from tearline.web.render import act, page, partial
+from tearline.web.render import act, flash, page, partial
 from tearline.workflow import casefile, desk, responses
 from tearline.workflow.access import ensure_visible
 from tearline.workflow.responses import VIA
@@ -41,18 +42,50 @@ async def decide(
     viewer: DutyOfficer,
     waiver: Annotated[str, Form()] = "",
     justification: Annotated[str, Form()] = "",
+    supersede: Annotated[str, Form()] = "",
+    follow_up: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     ref = _ref(ref, Kind.THREAT)
     app = app_of(request)
+    back = f"/threats/{ref}/determination"
 
-    def run() -> str:
+    def run(preview: bool = False) -> wf.Decided:
         ensure_visible(app, ref, viewer.identity)
-        d = wf.decide(app, ref, viewer.identity, waiver=waiver or None, justification=justification)
+        return wf.decide(
+            app,
+            ref,
+            viewer.identity,
+            waiver=waiver or None,
+            justification=justification,
+            supersede=supersede or None,
+            follow_up=follow_up or None,
+            preview=preview,
+        )
+
+    if supersede and not confirm:  # a supersede is shown before it is recorded
+        try:
+            shown = await run_in_threadpool(run, True)
+        except TearlineError as exc:
+            await flash(request, viewer, "error", str(exc))
+            return RedirectResponse(back, status_code=303)
+        data = await run_in_threadpool(casefile.case_file, app, ref, viewer.identity)
+        form = {"waiver": waiver, "justification": justification, "supersede": supersede}
+        form |= {"follow_up": follow_up}
+        return page(request, "determination.html", viewer, case=data, shown=shown, form=form)
+
+    def record() -> str:
+        d = run()
+        if d.change is not None:
+            return (
+                f"{d.ref}: supersede of {d.change.supersedes} proposed "
+                f"({d.outcome.value.replace('_', ' ')}); a second person must approve it"
+            )
         told = f" — {len(d.recipients)} recipient(s)" if d.recipients else ""
         wait = "; a second person must approve the waiver" if d.status == "proposed" else ""
         return f"{d.ref}: {d.outcome.value.replace('_', ' ')}{told}{wait}"
 
-    return await act(request, viewer, f"/threats/{ref}/determination", run)
+    return await act(request, viewer, back, record)
 
 
 @router.post("/determinations/{ref}/approve")
@@ -64,7 +97,8 @@ async def approve_waiver(request: Request, ref: str, viewer: Approver) -> Respon
 
     def run() -> str:
         wf.approve_waiver(app, ref, viewer.identity)
-        return f"waiver {ref} approved"
+        what = "supersede" if data.get("supersedes_id") else "waiver"
+        return f"{what} {ref} approved"
 
     return await act(request, viewer, back, run)
 
