@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,9 +26,11 @@ from tearline.cli._common import (
 )
 from tearline.dates import read_when
 from tearline.deliver.registry import RegistryFileRejected
+from tearline.deliver.signature import new_secret
 from tearline.errors import InputError
 from tearline.ids import Kind, format_id
 from tearline.model import Contact, Location
+from tearline.workflow.recipients import rotate_secret
 
 recipients_cli = typer.Typer(help="The recipient registry.", no_args_is_help=True)
 escalations_cli = typer.Typer(help="Escalations and the escalation policy.", no_args_is_help=True)
@@ -84,6 +86,10 @@ def _contacts(values: list[str]) -> list[Contact]:
             raise InputError(f"--contact {c!r} must look like CHANNEL=ADDRESS")
         contacts.append(Contact(channel, address))
     return contacts
+
+
+def _with_secret(c: Contact) -> Contact:
+    return replace(c, secret=new_secret()) if c.channel == "webhook" and not c.secret else c
 
 
 def _floats(text: str, n: int, option: str) -> list[float]:
@@ -151,14 +157,17 @@ def recipients_add(
     if home:
         hlat, hlon = _floats(home, 2, "--home")
         home_at = Location(hlat, hlon, "home")
+    typed = [*_contacts(contact), *_contacts(fallback or [])]
+    given = [_with_secret(c) for c in _contacts(contact)]
+    given_fallback = [_with_secret(c) for c in _contacts(fallback or [])]
     ref = wf.add_recipient(
         open_app(ctx),
         name=name,
         kind=kind,
         tier=tier,
         language=language,
-        contacts=_contacts(contact),
-        fallback_contacts=_contacts(fallback or []),
+        contacts=given,
+        fallback_contacts=given_fallback,
         jurisdiction=jurisdiction,
         area_country=country,
         area_city=city,
@@ -170,6 +179,11 @@ def recipients_add(
         actor=os_user(),
     )
     out.print(f"{ref}: {name}")
+    for c in [*given, *given_fallback]:
+        if c.channel == "webhook" and c.secret and c not in typed:
+            # Made here and shown once: the registry never gives it back.
+            out.print(f"signing secret for {c.address} (shown once; give it to the receiver):")
+            out.print(c.secret, markup=False)
 
 
 def _format(path: Path, given: str | None) -> str:
@@ -211,14 +225,33 @@ def recipients_export(
     output: Annotated[
         Path | None, typer.Option(help="Write here instead of standard output.")
     ] = None,
+    with_secrets: Annotated[
+        bool, typer.Option("--with-secrets", help="Keep signing secrets (operator backup).")
+    ] = False,
 ) -> None:
-    """Export the registry (JSON keeps webhook secrets: guard the file)."""
-    text = wf.export_recipients(open_app(ctx), fmt)
+    """Export the registry, without webhook signing secrets (they are write-only)."""
+    app = open_app(ctx)
+    if with_secrets:
+        err.print(
+            "BREAK-GLASS: the export holds every webhook signing secret; it is audited. "
+            "Guard the file, or rotate the secrets (recipients rotate-secret) afterwards.",
+            markup=False,
+        )
+    text = wf.export_recipients(app, fmt, with_secrets=with_secrets, by=os_user())
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         output.write_text(text, encoding="utf-8")
         output.chmod(0o600)
+
+
+@recipients_cli.command("rotate-secret")
+def recipients_rotate_secret(ctx: typer.Context, recipient: str) -> None:
+    """New signing secrets for a recipient's webhooks, printed once: give them to the
+    receiver. The old ones stop signing now."""
+    for address, secret in rotate_secret(open_app(ctx), recipient, by=os_user()):
+        out.print(f"new signing secret for {address} (shown once; give it to the receiver):")
+        out.print(secret, markup=False)
 
 
 @recipients_cli.command("list")
@@ -270,9 +303,9 @@ def target(
         f"{result.start:%d %b %H:%M}–{result.end:%d %b %H:%M} UTC",
         markup=False,
     )
-    table = Table("ID", "Name", "Kind", "Tier", "Why")
+    table = Table("ID", "Name", "Kind", "Role", "Tier", "Why")
     for a in result.recipients:
-        table.add_row(a.ref, a.name, a.kind, a.tier, a.reason)
+        table.add_row(a.ref, a.name, a.kind, a.role.replace("_", " "), a.tier, a.reason)
     out.print(table)
     out.print(f"{len(result.recipients)} recipients")
 

@@ -21,8 +21,8 @@ from tearline.deliver.registry import (
 )
 from tearline.deliver.signature import new_secret
 from tearline.deliver.targeting import cells_at
-from tearline.errors import InvalidState
-from tearline.ids import Kind, format_id
+from tearline.errors import InvalidState, NotFound
+from tearline.ids import Kind, format_id, parse_id
 from tearline.model import Contact, Location, Recipient
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
@@ -43,6 +43,22 @@ def _with_secrets(r: Recipient) -> Recipient:
         )
 
     return replace(r, contacts=secret(r.contacts), fallback_contacts=secret(r.fallback_contacts))
+
+
+def _keep_secrets(u: Unit, recipient_id: int, r: Recipient) -> Recipient:
+    """An update without secrets (exports have none) keeps the stored ones."""
+    row = u.session.get(t.Recipient, recipient_id)
+    held = {
+        (c["channel"], c["address"]): c.get("secret")
+        for c in [*(row.contacts if row else []), *((row.fallback_contacts or []) if row else [])]
+    }
+
+    def keep(contacts: tuple[Contact, ...]) -> tuple[Contact, ...]:
+        return tuple(
+            c if c.secret else replace(c, secret=held.get((c.channel, c.address))) for c in contacts
+        )
+
+    return replace(r, contacts=keep(r.contacts), fallback_contacts=keep(r.fallback_contacts))
 
 
 def _contact_json(c: Contact) -> dict[str, str]:
@@ -118,7 +134,11 @@ def store_recipients(
             ]
         )
     fresh = [_with_secrets(r) for r in recipients if r.name not in existing]
-    replaced = [_with_secrets(r) for r in recipients if r.name in existing]
+    replaced = [
+        _with_secrets(_keep_secrets(u, existing[r.name], r))
+        for r in recipients
+        if r.name in existing
+    ]
     new_ids: list[int] = []
     if fresh:
         new_ids = list(
@@ -251,6 +271,50 @@ def registry_with_locations(app: App) -> list[Recipient]:
         return out
 
 
-def export_recipients(app: App, fmt: str) -> str:
-    """The whole registry as CSV or JSON (JSON keeps webhook secrets; CSV does not)."""
-    return write_registry(registry_with_locations(app), fmt)
+def export_recipients(app: App, fmt: str, *, with_secrets: bool = False, by: str = "") -> str:
+    """The whole registry as CSV or JSON, without webhook signing secrets: they are
+    write-only. ``with_secrets`` (JSON, the operator's backup) keeps them and is audited."""
+    registry = registry_with_locations(app)
+    if with_secrets:
+        with app.unit() as u:
+            u.audit(by or "system", "recipients.exported_secrets", "recipients", {"format": fmt})
+        return write_registry(registry, fmt)
+
+    def bare(contacts: tuple[Contact, ...]) -> tuple[Contact, ...]:
+        return tuple(replace(c, secret=None) for c in contacts)
+
+    return write_registry(
+        [
+            replace(r, contacts=bare(r.contacts), fallback_contacts=bare(r.fallback_contacts))
+            for r in registry
+        ],
+        fmt,
+    )
+
+
+def rotate_secret(app: App, ref: str, *, by: str) -> list[tuple[str, str]]:
+    """New signing secrets for a recipient's webhooks, returned once: (address, secret).
+
+    The old ones stop signing at once; the audit records that they changed, never them."""
+    kind, number = parse_id(ref, Kind.RECIPIENT)
+    fresh: list[tuple[str, str]] = []
+
+    def renew(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for c in contacts:
+            if c.get("channel") == "webhook":
+                c = {**c, "secret": new_secret()}
+                fresh.append((c["address"], c["secret"]))
+            out.append(c)
+        return out
+
+    with app.unit() as u:
+        row = u.session.get(t.Recipient, number)
+        if row is None:
+            raise NotFound(f"no recipient {format_id(kind, number)}")
+        row.contacts = renew(list(row.contacts or []))
+        row.fallback_contacts = renew(list(row.fallback_contacts or []))
+        if not fresh:
+            raise InvalidState(f"{format_id(kind, number)} has no webhook: nothing signs for it")
+        u.audit(by, "recipient.secret_rotated", format_id(kind, number), {"webhooks": len(fresh)})
+    return fresh
