@@ -117,6 +117,13 @@ async def jwks(request: Request) -> Response:
     return JSONResponse(keys, headers={"cache-control": "public, max-age=300"})
 
 
+@router.get("/audit/checkpoints")
+async def audit_checkpoints(request: Request) -> Response:
+    """Signed checkpoints of the audit chain's head, for third parties to keep copies of."""
+    document = await run_in_threadpool(wf.export_checkpoints, app_of(request))
+    return JSONResponse(document, headers={"cache-control": "public, max-age=60"})
+
+
 @router.get("/healthz")
 async def healthz(request: Request) -> Response:
     counts = await run_in_threadpool(wf.counts, app_of(request))
@@ -141,12 +148,19 @@ def verify_text(app: wf.App, content: str) -> dict[str, object]:
         "text": doc.get("text"),
         "valid_until": doc.get("valid_until"),
         "msg_type": doc.get("msg_type"),
+        "audit_checkpoint": doc.get("audit_checkpoint"),
     }
+
+
+async def _latest_checkpoints(request: Request) -> list[dict[str, object]]:
+    rows = await run_in_threadpool(wf.list_checkpoints, app_of(request))
+    return rows[-5:][::-1]
 
 
 @router.get("/verify", response_class=HTMLResponse)
 async def verify_page(request: Request, viewer: Optional) -> Response:
-    return page(request, "verify.html", viewer, result=None, pasted="")
+    latest = await _latest_checkpoints(request)
+    return page(request, "verify.html", viewer, result=None, pasted="", checkpoints=latest)
 
 
 @router.post("/verify", response_class=HTMLResponse)
@@ -178,7 +192,15 @@ async def _verify_form(request: Request, viewer: Viewer | None, form: FormData) 
         result = {"authentic": False, "reason": "paste a warning or choose a file first"}
         return page(request, "verify.html", viewer, 400, result=result, pasted="")
     result = await run_in_threadpool(verify_text, app_of(request), content)
-    return page(request, "verify.html", viewer, result=result, pasted=content[:200_000])
+    latest = await _latest_checkpoints(request)
+    return page(
+        request,
+        "verify.html",
+        viewer,
+        result=result,
+        pasted=content[:200_000],
+        checkpoints=latest,
+    )
 
 
 def login_redirect(request: Request) -> RedirectResponse:
