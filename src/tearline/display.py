@@ -113,7 +113,14 @@ def print_determination(console: Console, d: Decided) -> None:
         for r in d.recipients:
             rec.add_row(f"{r.ref} {r.name}", r.role.value.replace("_", " "), r.tier, Text(r.reason))
         console.print(rec)
-    if d.parity.flagged:
+    if d.parity.victims_missing:
+        console.print(
+            Text(
+                "Parity check FLAGGED: intended victims left out, added: "
+                + ", ".join(d.parity.victims_missing)
+            )
+        )
+    if d.parity.flagged and d.parity.applies_to_public:
         console.print(
             Text(f"Parity check FLAGGED: {d.parity.reason}; a public security alert is added.")
         )

@@ -52,6 +52,11 @@ def test_demo_prints_the_chain(demo: tuple[Path, str]) -> None:
         "Russian Federation",
         "Parity check FLAGGED",
         "Public in Moscow",
+        # The venue the report names: its operator is warned directly, as intended victim.
+        "intended victim",
+        "operator of Crocus City Hall, the named target",
+        "WRN-2 → Crocus City Hall management / security desk",
+        "Crocus City Hall management / security desk via webhook: delivered",
         "4. Release",
         "Two-person rule",
         "refused",

@@ -188,8 +188,6 @@ def parity_check(
         f"the threat applies to the public ({targets}); officials must not be warned "
         "while the public is not (no double standard)"
     )
-    if already:
-        reason += "; the public is among the recipients"
     missing = None
     if not already and not audiences and event.place is not None and event.place.country:
         missing = (event.place.country, event.place.city)

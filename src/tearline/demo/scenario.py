@@ -56,6 +56,7 @@ ECHO_SOURCE = "CEDAR POST"
 ECHO_RELIABILITY = "A"
 ECHO_HEADER = b"RELAYED FOR AWARENESS - text as received from our liaison partner follows.\n\n"
 CODE_WORD = "KESTREL LANTERN"
+VENUE_OPERATOR = "Crocus City Hall management / security desk"
 METHODS = ("intercepted Telegram conversations", "Telegram")
 USERS = {
     # dana may approve releases others propose — but never her own (two-person rule)
@@ -138,6 +139,21 @@ def _seed(app: wf.App, webhook: str) -> None:
             Contact("webhook", f"{webhook}/alerts/moscow"),
             Contact("public_feed", "ru-moscow"),
         ],
+        actor="demo",
+    )
+    # The venue the report names: its operator is an intended victim, warned directly.
+    wf.add_recipient(
+        app,
+        name=VENUE_OPERATOR,
+        kind="organisation",
+        tier="partner",
+        language="en",
+        area_country="RU",
+        area_city="Moscow",
+        area_lat=55.8253,
+        area_lon=37.3886,
+        area_radius_km=0.5,
+        contacts=[Contact("webhook", f"{webhook}/venues/crocus")],
         actor="demo",
     )
 
