@@ -34,7 +34,8 @@ def test_the_echo_alone_leaves_the_case_at_b2(app: wf.App) -> None:
     first = wf.ingest_bytes(app, report_text(), "moscow.txt", FIRST, actor="dana")
     echo = wf.ingest_bytes(app, echo_text(), ECHO_REPORT_FILE, ECHO_PROVENANCE, actor="dana")
     assert echo.origin == first.report_ref
-    assert echo.origin_reason is not None and "near-duplicate of RPT-1" in echo.origin_reason
+    assert echo.origin_reason is not None
+    assert "near-duplicate of RPT-1" in echo.origin_reason
     assert _case(echo) == _case(first)
     file = casefile.case_file(app, _case(first), None)
     # Graded A, the relaying channel lends nothing: the origin's source (B) counts.

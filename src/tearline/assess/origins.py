@@ -65,6 +65,7 @@ class Fingerprint:
     passages: frozenset[str]
     references: frozenset[str]
     names: tuple[tuple[str, ...], ...]  # its source name, title and ref, as words
+    vocabulary: frozenset[str] = frozenset()  # its words, to skip what cannot match
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ def fingerprint(report: Reported, rules: OriginRules) -> Fingerprint:
         else frozenset(),
         references=frozenset(refs),
         names=names,
+        vocabulary=frozenset(words),
     )
 
 
@@ -201,13 +203,14 @@ def _find(words: tuple[str, ...], phrase: tuple[str, ...]) -> list[int]:
 
 def _cites(citing: Fingerprint, cited: Fingerprint, rules: OriginRules) -> str | None:
     """The cue phrase by which ``citing`` attributes what it says to ``cited``, if any."""
-    if not cited.names:
+    names = [n for n in cited.names if n[0] in citing.vocabulary]
+    if not names:
         return None
     for cue in rules.cues:
         cue_words = tuple(cue.split())
         for i in _find(citing.words, cue_words):
             after = citing.words[i + len(cue_words) : i + len(cue_words) + rules.citation_window]
-            for name in cited.names:
+            for name in names:
                 if _find(after, name):
                     return cue
     return None

@@ -432,6 +432,40 @@ def eval_alerts(
         out.print(f"  miss {m.id}: {m.field} expected {expected!r}, found {found!r}")
 
 
+@evaluate.command("origins")
+def eval_origins(
+    file: Annotated[
+        Path,
+        typer.Option(
+            "--file",
+            help="Pairs of reports keyed by hand (JSON Lines; tests/assess/fixtures/origins/).",
+        ),
+    ],
+    split: Annotated[
+        str, typer.Option(help="Which pairs: test (held out), dev (tuned on), or all.")
+    ] = "test",
+    as_json: JsonOpt = False,
+) -> None:
+    """Precision and recall of "same origin" (copies, echoes, citations) per kind of pair."""
+    from tearline.assess.origins import load_rules
+    from tearline.evaluation.origins import read_pairs, score_pairs
+
+    pairs = [p for p in read_pairs(file) if split == "all" or p.split == split]
+    report = score_pairs(pairs, load_rules())
+    if as_json:
+        _write(sys.stdout, report.as_json())
+        return
+    out.print(
+        f"Origins ({split}): {report.pairs} pairs, precision {report.precision:.3f}, "
+        f"recall {report.recall:.3f}"
+    )
+    for kind, s in sorted(report.kinds.items()):
+        out.print(f"{kind:<18} called same origin {s.called_same:>3} of {s.pairs:>3}")
+    for pair_id, key, why in report.misses:
+        expected = "same origin" if key else "independent"
+        out.print(f"  miss {pair_id}: expected {expected}, found {why}", markup=False)
+
+
 @evaluate.command("languages")
 def eval_languages(
     files: Annotated[
