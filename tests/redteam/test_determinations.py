@@ -23,7 +23,7 @@ from tests.workflow.conftest import PROVENANCE
 REASON = "the window passed without an attack; the plot is judged disrupted"
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -35,10 +35,8 @@ def _warn_and_release(app: wf.App, threat: str, dana: wf.Identity, avery: wf.Ide
     wf.respond(app, "WRN-1", "received", dana, note="acknowledged by the liaison desk")
 
 
-def test_silent_redecide_over_a_released_warn(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A duty officer re-decides a case whose WARN was released and acknowledged, with no reason"""
+def warned_cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A home for the CLI whose case was warned, released and acknowledged; its THR ref."""
     home = tmp_path / "home"
     monkeypatch.setenv("TEARLINE_HOME", str(home))
     monkeypatch.delenv("TEARLINE_DATABASE_URL", raising=False)
@@ -55,12 +53,20 @@ def test_silent_redecide_over_a_released_warn(
         _warn_and_release(app, threat, dana, avery)
     finally:
         app.close()
+    return threat
+
+
+def test_silent_redecide_over_a_released_warn(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A duty officer re-decides a case whose WARN was released and acknowledged, with no reason"""
+    threat = warned_cli_home(tmp_path, monkeypatch)
     monkeypatch.setenv("TEARLINE_PASSWORD", PASSWORDS["dana"])
-    code, _, err = _cli(capsys, "decide", threat, "--user", "dana")
+    code, _, err = cli(capsys, "decide", threat, "--user", "dana")
     assert code != 0
     for said in ("DET-1", "warn", "WRN-1", "--supersede"):
         assert said in err
-    code, out, _ = _cli(capsys, "determinations", threat, "--json")
+    code, out, _ = cli(capsys, "determinations", threat, "--json")
     assert code == 0
     assert [(d["ref"], d["status"], d["in_force"]) for d in json.loads(out)] == [
         ("DET-1", "recorded", True)

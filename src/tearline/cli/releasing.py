@@ -92,16 +92,19 @@ def adjust(
 def approve(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(help="A release (REL-n) or a waiver determination (DET-n).")
+        str,
+        typer.Argument(help="A release (REL-n), or a waiver or supersede determination (DET-n)."),
     ],
     user: UserOpt,
 ) -> None:
-    """Approve a proposed release (signs and queues it) or a waiver — as a second person."""
+    """Approve a proposed release (signs and queues it), a waiver or a supersede — as a second
+    person."""
     app = open_app(ctx)
     kind, _ = parse_id(ref, Kind.RELEASE, Kind.DETERMINATION)
     who = signed_in(app, user)
     if kind is Kind.DETERMINATION:
-        out.print(f"{wf.approve_waiver(app, ref, who)}: waiver approved by {who.username}")
+        what = "supersede" if wf.show(app, ref, who).get("supersedes_id") else "waiver"
+        out.print(f"{wf.approve_waiver(app, ref, who)}: {what} approved by {who.username}")
         return
     released = wf.approve_release(app, ref, who)
     out.print(
