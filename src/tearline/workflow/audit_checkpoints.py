@@ -75,7 +75,13 @@ def make_checkpoint(app: App, actor: str) -> Checkpoint:
 
 
 def checkpoint_if_due(app: App) -> Checkpoint | None:
-    """The worker's schedule: a checkpoint when the head moved and the last one is old."""
+    """The worker's schedule: a checkpoint when the head moved and the last one is old.
+
+    Only once the deployment has a signing key (its first release or `audit checkpoint`
+    makes one): the worker never creates a key on its own.
+    """
+    if not app.keys.exists():
+        return None
     every = timedelta(minutes=app.settings.audit_checkpoint_minutes)
     with app.read() as s:
         seq, _ = audit_log.head(s)
