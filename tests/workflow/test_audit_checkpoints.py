@@ -13,7 +13,10 @@ from jwcrypto import jwk, jws
 from tearline import workflow as wf
 from tearline.cli import main
 from tearline.clock import FixedClock
+from tearline.demo.scenario import report_text
 from tests.conftest import seed_users
+from tests.factories import add_moscow_recipients
+from tests.workflow.conftest import PROVENANCE
 from tests.workflow.test_chain import release_all
 
 
@@ -130,3 +133,27 @@ def test_verifying_never_creates_a_signing_key(app: wf.App, people: object) -> N
     assert not app.keys.exists()
     assert wf.audit_verify(app).checkpoints == 0
     assert not app.keys.exists()
+
+
+def test_a_recipient_is_told_the_warning_vouches_for_the_record(
+    sqlite_app: wf.App,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = sqlite_app
+    monkeypatch.delenv("TEARLINE_DATABASE_URL", raising=False)
+    people = seed_users(app)
+    add_moscow_recipients(app, "http://127.0.0.1:9")
+    ingested = wf.ingest_bytes(app, report_text(), "moscow.txt", PROVENANCE, actor="dana")
+    threat = next(e.threat_ref for e in ingested.events if e.threat_ref)
+    released = release_all(app, threat, people)
+    kept = tmp_path / "WRN-1.jws"
+    kept.write_text(released.warnings[0][2])
+    code, out = run_cli(capsys, app, "verify", str(kept))
+    assert code == 0, out
+    seq = wf.list_checkpoints(app)[0]["seq"]
+    assert f"It carries the sender's audit checkpoint of entry #{seq}" in out
+    code, out = run_cli(capsys, app, "audit", "verify", "--checkpoints", str(kept))
+    assert code == 0, out
+    assert "(1 from the files given)" in out

@@ -54,6 +54,14 @@ def verify(
         err.print(f"INVALID: {file}: {exc}", markup=False)
         raise typer.Exit(SignatureError.exit_code) from None
     out.print(f"VALID: {wf.describe(v)}", markup=False)
+    checkpoint = v.document.get("audit_checkpoint")
+    if isinstance(checkpoint, dict):
+        out.print(
+            f"It carries the sender's audit checkpoint of entry #{checkpoint.get('seq')}: keep "
+            f"the file; `tearline audit verify --checkpoints {file.name}` checks the sender's "
+            "record against it.",
+            markup=False,
+        )
 
 
 @audit_cli.command("verify")

@@ -369,6 +369,10 @@ def _run(
     console.print(
         f"tearline audit verify: intact — {chain.entries} entries, head {chain.head_hash[:16]}…"
     )
+    console.print(
+        f"It agrees with {chain.checkpoints} signed checkpoint(s) of its head; every released "
+        "warning carries the one made at its release (tearline audit checkpoints --export)."
+    )
     console.print()
     console.print(
         Text(
