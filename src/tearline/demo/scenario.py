@@ -370,7 +370,7 @@ def _run(
         f"tearline audit verify: intact — {chain.entries} entries, head {chain.head_hash[:16]}…"
     )
     console.print(
-        f"It agrees with {chain.checkpoints} signed checkpoint(s) of its head; every released "
+        f"It agrees with {chain.checkpoints} signed checkpoint(s) of the record; every released "
         "warning carries the one made at its release (tearline audit checkpoints --export)."
     )
     console.print()
