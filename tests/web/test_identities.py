@@ -11,6 +11,7 @@ once to its admin), and that no role or compartment arrived without a second adm
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,10 +20,10 @@ import typer
 from sqlalchemy import select
 
 from tearline import workflow as wf
-from tearline.cli import register
+from tearline.cli import main, register
 from tearline.cli._common import cli
 from tearline.store import tables as t
-from tearline.workflow import sessions
+from tearline.workflow import grants, sessions
 from tests.web.conftest import ingest_demo
 from tests.web.desk import PEOPLE, Client, Desk
 from tests.web.test_matrix import EXPECTED, app_routes
@@ -309,7 +310,7 @@ def _check(
             (token.id, token.created_by, user.username, user.kind, user.created_by)
             for token, user in s.execute(select(t.ApiToken, t.User).join(t.User))
         ]
-        grants = [
+        decided = [
             (g.requested_by, g.decided_by, u.username, g.kind, g.value)
             for g, u in s.execute(
                 select(t.PendingGrant, t.User)
@@ -325,12 +326,77 @@ def _check(
             assert person.get(proposer, proposer) != person.get(approver, approver), ref
     for token_id, minter, owner, kind, creator in made:
         assert minter == (creator if kind == "service" else owner), (token_id, owner, minter)
-    approved = {(username, kind, value) for *_, username, kind, value in grants}
-    for asked, decided, username, *_ in grants:
-        assert decided not in (asked, username)
+    approved = {(username, kind, value) for *_, username, kind, value in decided}
+    for asked, by, username, *_ in decided:
+        assert by not in (asked, username)
     for u in wf.list_users(app):
         roles, held = before.get(u.username, (set(), set()))
         for role in set(u.roles) - roles:
             assert role in ("analyst", "auditor") or (u.username, "role", role) in approved
         for c in set(u.compartments) - held:
             assert (u.username, "compartment", c) in approved
+
+
+def users_of(app: wf.App) -> dict[str, tuple[list[str], list[str]]]:
+    return {u.username: (u.roles, u.compartments) for u in wf.list_users(app)}
+
+
+def test_desk_tokens_are_ones_own_and_grants_wait_for_a_second_admin(sqlite_desk: Desk) -> None:
+    desk, app = sqlite_desk, sqlite_desk.app
+    wf.add_user(app, RHEA[0], RHEA[1], ["admin"], by="test")
+    ana = desk.client("ana")
+    page = ana.post("/tokens", data={"name": "ana's notebook", "days": "7"})
+    assert page.status_code == 200
+    assert "shown once" in page.text
+    token = page.text.split('<code class="token">', 1)[1].split("<", 1)[0]
+    with httpx.Client(base_url=desk.url, headers={"Authorization": f"Bearer {token}"}) as bot:
+        assert bot.get("/api/me").json()["username"] == "ana"
+    assert token not in ana.get("/tokens").text  # never shown again
+    root = desk.client("root")
+    saved = root.post(
+        "/admin/users/ana", data={"roles": ["analyst", "approver"], "compartments": "CT HUM"}
+    )
+    assert "wait for a second admin" in root.flash(saved)
+    assert users_of(app)["ana"] == (["analyst"], ["CT"])
+    listed = root.get("/admin/users").text
+    assert "another admin approves" in listed  # root's own asks have no Approve button
+    rhea = desk.client()
+    assert rhea.login(*RHEA).status_code == 303
+    for grant in grants.list_grants(app):
+        assert rhea.flash(rhea.post(f"/admin/grants/{grant.id}/approve")).startswith("ok")
+    assert users_of(app)["ana"] == (["analyst", "approver"], ["CT", "HUM"])
+    audit = desk.client("aude").api("GET", "/api/audit?action=grant.approved").json()
+    assert {e["actor"] for e in audit} == {"rhea"}
+
+
+def test_cli_grants_two_admins_and_break_glass_is_loud(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TEARLINE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("TEARLINE_DATABASE_URL", raising=False)
+
+    def run(*args: str, password: str = "") -> tuple[int, str, str]:
+        monkeypatch.setenv("TEARLINE_NEW_PASSWORD", "a-long-enough-password")
+        monkeypatch.setenv("TEARLINE_PASSWORD", password or "a-long-enough-password")
+        code = main(list(args))
+        got = capsys.readouterr()
+        return code, got.out, got.err
+
+    code, _, err = run("users", "add", "root", "--role", "admin")
+    assert (code, err) == (0, "")  # the first user: the bootstrap, quietly
+    code, _, err = run("users", "add", "rhea", "--role", "admin")
+    assert code == 0
+    assert "BREAK-GLASS" in err  # a second user without --user: the operator's, loudly
+    code, out, _ = run("users", "add", "avery", "--role", "approver", "--user", "root")
+    assert code == 0
+    assert "wait for a second admin" in out
+    assert "avery: \n" in run("users", "list")[1]
+    assert run("users", "approve-grant", "1", "--user", "root")[0] != 0  # root asked for it
+    code, out, _ = run("users", "approve-grant", "GRT-1", "--user", "rhea")
+    assert code == 0, out
+    assert "avery: approver" in run("users", "list")[1]
+    code, _, err = run("users", "roles", "root", "--role", "admin", "--role", "approver")
+    assert "BREAK-GLASS" in err
+    actions = run("audit", "log")[1]
+    assert "break_glass" in actions
+    assert "grant.approved" in actions

@@ -36,6 +36,8 @@ DESK_USERS = {
     "ari": ("ari-analyst-demo", [wf.Role.ANALYST], "Ari (analyst)"),
     "aude": ("aude-auditor-demo", [wf.Role.AUDITOR], "Aude (auditor)"),
     "root": ("root-admin-demo", [wf.Role.ADMIN], "Administrator"),
+    # A second admin: a role or compartment root asks for waits for rhea's approval.
+    "rhea": ("rhea-admin-demo", [wf.Role.ADMIN], "Rhea (second admin)"),
 }
 DEMO_COMPARTMENTS = ["CT"]
 
