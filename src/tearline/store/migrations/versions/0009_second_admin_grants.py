@@ -47,9 +47,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_grants")),
     )
-    op.create_index(
-        op.f("ix_pending_grants_user_id"), "pending_grants", ["user_id"], unique=False
-    )
+    op.create_index(op.f("ix_pending_grants_user_id"), "pending_grants", ["user_id"], unique=False)
 
 
 def downgrade() -> None:
