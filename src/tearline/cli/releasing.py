@@ -103,8 +103,15 @@ def approve(
     kind, _ = parse_id(ref, Kind.RELEASE, Kind.DETERMINATION)
     who = signed_in(app, user)
     if kind is Kind.DETERMINATION:
-        what = "supersede" if wf.show(app, ref, who).get("supersedes_id") else "waiver"
+        det = wf.show(app, ref, who)
+        what = "supersede" if det.get("supersedes_id") else "waiver"
         out.print(f"{wf.approve_waiver(app, ref, who)}: {what} approved by {who.username}")
+        if det.get("supersedes_id") and det.get("follow_up") in ("update", "all-clear"):
+            owed = det["follow_up"]
+            hint = f" (`tearline all-clear THR-{det['threat_id']}` drafts it)"
+            out.print(
+                f"  owed to the recipients already warned: {owed}{hint if owed != 'update' else ''}"
+            )
         return
     released = wf.approve_release(app, ref, who)
     out.print(
