@@ -138,8 +138,13 @@ def _threat(session: Session, th: t.Threat) -> dict[str, Any]:
         "determinations": [
             {
                 "ref": format_id(Kind.DETERMINATION, d.id),
+                "version": d.version,
                 "outcome": d.outcome,
                 "status": d.status,
+                "supersedes": format_id(Kind.DETERMINATION, d.supersedes_id)
+                if d.supersedes_id
+                else None,
+                "follow_up": d.follow_up,
                 "decided_by": d.decided_by,
                 "approved_by": d.approved_by,
             }
