@@ -37,7 +37,9 @@ def test_a_second_decision_without_a_supersede_is_refused_and_says_what_exists(
     with pytest.raises(InvalidState) as refused:
         wf.decide(app, threat_ref, dana)
     message = str(refused.value)
-    assert "DET-1" in message and "warn" in message and "recorded" in message
+    assert "DET-1" in message
+    assert "warn" in message
+    assert "recorded" in message
     assert "WRN-1" in message
     assert "--supersede" in message
     assert [r["ref"] for r in history(app, threat_ref)] == ["DET-1"]
@@ -60,15 +62,16 @@ def test_a_preview_shows_the_change_and_records_nothing(
 ) -> None:
     dana, _ = people
     before = len(wf.audit_entries(app, limit=10_000))
-    shown = wf.decide(
-        app, threat_ref, dana, supersede=REASON, follow_up="all-clear", preview=True
-    )
-    assert shown.preview and shown.change is not None
+    shown = wf.decide(app, threat_ref, dana, supersede=REASON, follow_up="all-clear", preview=True)
+    assert shown.preview
+    assert shown.change is not None
     c = shown.change
     assert (c.supersedes, c.before, c.after, c.version) == ("DET-1", "warn", "not_triggered", 2)
-    assert c.downgrade and c.follow_up == "all-clear"
+    assert c.downgrade
+    assert c.follow_up == "all-clear"
     assert c.released == [w for w, status in _warnings(app, threat_ref) if status == "released"]
-    assert c.dropped and not c.added  # not triggered warns no one
+    assert c.dropped
+    assert not c.added
     assert len(wf.audit_entries(app, limit=10_000)) == before
     assert [r["ref"] for r in history(app, threat_ref)] == ["DET-1"]
 
