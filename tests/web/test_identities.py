@@ -341,8 +341,8 @@ def users_of(app: wf.App) -> dict[str, tuple[list[str], list[str]]]:
     return {u.username: (u.roles, u.compartments) for u in wf.list_users(app)}
 
 
-def test_desk_tokens_are_ones_own_and_grants_wait_for_a_second_admin(sqlite_desk: Desk) -> None:
-    desk, app = sqlite_desk, sqlite_desk.app
+def test_desk_tokens_are_ones_own_and_grants_wait_for_a_second_admin(desk: Desk) -> None:
+    app = desk.app  # on SQLite and PostgreSQL
     wf.add_user(app, RHEA[0], RHEA[1], ["admin"], by="test")
     ana = desk.client("ana")
     page = ana.post("/tokens", data={"name": "ana's notebook", "days": "7"})
