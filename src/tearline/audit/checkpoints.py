@@ -95,7 +95,11 @@ def read_checkpoint(token: str, keys: KeySet) -> Checkpoint:
     seq, head, at = payload.get("seq"), payload.get("head"), payload.get("at")
     if not isinstance(seq, int) or not isinstance(head, str) or not isinstance(at, str):
         raise CheckpointRefused("a checkpoint must say seq, head and at")
-    return Checkpoint(seq, head, datetime.fromisoformat(at), str(obj.headers().get("kid")), token)
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        raise CheckpointRefused(f"the checkpoint's time {at!r} is not ISO 8601") from None
+    return Checkpoint(seq, head, when, str(obj.headers().get("kid")), token)
 
 
 def _unverified_kid(token: str) -> str:

@@ -77,10 +77,13 @@ def hashes_at(session: Session, seqs: set[int]) -> dict[int, str]:
     return found
 
 
-def checkpoints(session: Session) -> list[AuditCheckpoint]:
-    """The stored checkpoints, oldest first."""
-    q = select(AuditCheckpoint).order_by(AuditCheckpoint.seq, AuditCheckpoint.id)
-    return list(session.scalars(q))
+def checkpoints(session: Session, latest: int | None = None) -> list[AuditCheckpoint]:
+    """The stored checkpoints, oldest first; only the ``latest`` few when given."""
+    if latest is None:
+        q = select(AuditCheckpoint).order_by(AuditCheckpoint.seq, AuditCheckpoint.id)
+        return list(session.scalars(q))
+    newest = select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
+    return list(session.scalars(newest.limit(latest)))[::-1]
 
 
 def latest_checkpoint(session: Session) -> AuditCheckpoint | None:

@@ -153,8 +153,8 @@ def verify_text(app: wf.App, content: str) -> dict[str, object]:
 
 
 async def _latest_checkpoints(request: Request) -> list[dict[str, object]]:
-    rows = await run_in_threadpool(wf.list_checkpoints, app_of(request))
-    return rows[-5:][::-1]
+    rows = await run_in_threadpool(wf.list_checkpoints, app_of(request), 5)
+    return rows[::-1]
 
 
 @router.get("/verify", response_class=HTMLResponse)

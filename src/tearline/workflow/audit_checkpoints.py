@@ -93,12 +93,11 @@ def checkpoint_if_due(app: App) -> Checkpoint | None:
         return checkpoint_now(app, u, signing_key(app, u, "worker"), SCHEDULE)
 
 
-def list_checkpoints(app: App) -> list[dict[str, Any]]:
-    """The stored checkpoints, oldest first, as stored (verify checks them)."""
+def list_checkpoints(app: App, latest: int | None = None) -> list[dict[str, Any]]:
+    """The stored checkpoints (only the ``latest`` few, if given), oldest first, as stored."""
     with app.read() as s:
-        return [
-            {**_value(row).as_dict(), "made_for": row.made_for} for row in audit_log.checkpoints(s)
-        ]
+        rows = audit_log.checkpoints(s, latest)
+        return [{**_value(row).as_dict(), "made_for": row.made_for} for row in rows]
 
 
 def export_checkpoints(app: App) -> dict[str, Any]:
