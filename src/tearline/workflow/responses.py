@@ -200,12 +200,14 @@ def _escalate(
             continue  # another worker or the desk wrote this proposal first
         if p.action is Action.RESEND_OTHER_CHANNEL:  # only once claimed: never resend twice
             created = _resend(u, w)
-            detail["deliveries"] = created
+            # A new dict, not the stored one changed in place: the JSON column sees a change
+            # only when the value it holds differs from the one it flushed.
+            detail = {**detail, "deliveries": created}
             if created:
                 row.status = "done"
             else:
                 detail["note"] = "no other contact point: reach the recipient another way"
-            row.detail = dict(detail)
+            row.detail = detail
         status = row.status
         ref = format_id(Kind.ESCALATION, row.id)
         u.audit(
