@@ -73,9 +73,9 @@ def assess_case(
         now=u.now,
         horizon_days=horizon_days,
         graded_credibility=graded_credibility(u.session, threat.id),
+        origins=counted.why,
     )
     row = t.Assessment(
-        origins=counted.why,
         threat_id=threat.id,
         source_reliability=a.source_reliability,
         info_credibility=a.info_credibility,
