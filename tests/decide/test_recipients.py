@@ -120,3 +120,21 @@ def test_a_deployment_tunes_the_table_and_its_mistakes_are_ignored(
         assert place_sizes.place_sizes() == place_sizes.shipped()
     finally:
         place_sizes.use("")
+
+
+def test_a_venue_known_only_by_name_is_searched_and_drawn_as_its_city() -> None:
+    """The gazetteer knows no venues: "Crocus City Hall, Moscow" gets Moscow's centre as its
+    point. Two km around that centre would search the Kremlin's streets, not Krasnogorsk's."""
+    venue = moscow_threat()
+    assert venue.place is not None
+    centre = replace(venue.place, lat=55.75204, lon=37.61781, geonameid=524901, city="Moscow")
+    by_name = moscow_threat(place=centre)
+    area = threatened_area(by_name)
+    assert area is not None
+    assert (area.radius_km, area.where, area.precision) == (32.0, "Moscow", PlacePrecision.CITY)
+    drawn = {"precision": "venue", "country": "RU", "city": "Moscow", "geonameid": 524901}
+    assert area_km({**drawn, "lat": 55.75204, "lon": 37.61781}) == 32.0
+    assert area_km({**drawn, "lat": 55.8253, "lon": 37.3886}) == 2.0  # its own point
+    facts = facts_for(Tier.ALLY, by_name)
+    assert facts.place is not None
+    assert facts.place.radius_km == 32.0  # nor does the warning claim "within 1 km"

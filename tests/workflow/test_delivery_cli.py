@@ -127,10 +127,15 @@ def test_add_target_worker_delivered_and_escalations(
         capsys, "ingest", str(report), "--source", "PINE HARBOUR", "--reliability", "B"
     )
     assert code == 0, err
-    code, out, err = run(capsys, "target", "THR-1")
+    code, out, err = run(capsys, "target", "THR-1", "--json")
     assert code == 0, err
-    assert "Russia" in out
-    assert "itinerary: Red Square" in out
+    # Crocus City Hall is known only by name, its point its city's centre: the search
+    # covers the city (32 km), not two km around the Kremlin.
+    targeted = json.loads(out)
+    assert targeted["area"] == "32 km around Moscow (city)"
+    reasons = {r["name"]: r["reason"] for r in targeted["recipients"]}
+    assert reasons["Russia"] == "responsible for protecting people in Russia"
+    assert reasons["Traveller"].startswith("itinerary: Red Square")
     monkeypatch.setenv("TEARLINE_PASSWORD", "dana-cli-password-1")
     assert run(capsys, "decide", "THR-1", "--user", "dana")[0] == 0
     code, out, err = run(capsys, "release", "THR-1", "--user", "dana")

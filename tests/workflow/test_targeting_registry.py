@@ -92,7 +92,7 @@ REGISTRY = [
         "name": "Dmitri",
         "kind": "person",
         "tier": "partner",
-        "home": {"lat": 55.84, "lon": 37.62},
+        "home": {"lat": 56.2, "lon": 37.62},  # 50 km north of Moscow's centre
         "contacts": [{"channel": "email", "address": "d@example.org"}],
     },
 ]
@@ -119,8 +119,10 @@ def test_targeting_finds_who_is_there_with_reasons(app: wf.App) -> None:
     threat = next(e.threat_ref for e in got.events if e.threat_ref)
     assert threat is not None
     result = wf.target(app, threat)
-    assert result.radius_km == 2.0
-    assert "2 km around Crocus City Hall" in result.area
+    # The report names Crocus City Hall, known only by name: its point is Moscow's centre,
+    # so the search is Moscow's (32 km for 10 million people), not two km around the Kremlin.
+    assert result.radius_km == 32.0
+    assert result.area == "32 km around Moscow (city)"
     reasons = {a.name: a.reason for a in result.recipients}
     assert set(reasons) == {
         "Russian Federation",
@@ -189,18 +191,25 @@ def test_export_then_import_elsewhere_gives_the_same_registry(
     app: wf.App, tmp_path: object
 ) -> None:
     wf.import_recipients(app, json.dumps(REGISTRY).encode(), "json", actor="dana")
-    exported = wf.export_recipients(app, "json")
-    secrets = [
-        c.get("secret")
-        for r in json.loads(exported)
-        for c in r["contacts"]
-        if c["channel"] == "webhook"
-    ]
-    assert all(s and s.startswith("whsec_") for s in secrets)  # made on import, kept
+
+    def secrets(text: str) -> list[str | None]:
+        return [
+            c.get("secret")
+            for r in json.loads(text)
+            for c in r["contacts"]
+            if c["channel"] == "webhook"
+        ]
+
+    plain = secrets(wf.export_recipients(app, "json"))
+    assert plain
+    assert all(s is None for s in plain)  # write-only: a plain export has none
+    exported = wf.export_recipients(app, "json", with_secrets=True, by="dana")
+    assert secrets(exported)
+    assert all(s and s.startswith("whsec_") for s in secrets(exported))  # made on import, kept
     other = wf.App(load_settings({"home": str(app.home / "other")}, environ={}), clock=app.clock)
     try:
         wf.import_recipients(other, exported.encode(), "json", actor="dana")
-        assert wf.export_recipients(other, "json") == exported
+        assert wf.export_recipients(other, "json", with_secrets=True, by="dana") == exported
         csv_text = wf.export_recipients(other, "csv")
         assert csv_text.splitlines()[0].startswith("name,kind,tier")
     finally:

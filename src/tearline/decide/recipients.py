@@ -92,17 +92,42 @@ class Presence:
     distance_km: float | None
 
 
+def _gazetteer_city(place: Place) -> gazetteer.City | None:
+    city = gazetteer.city(place.geonameid) if place.geonameid is not None else None
+    if city is None and place.city and place.country:
+        city = gazetteer.lookup_city(place.city, place.country)
+    return city
+
+
 def population(place: Place) -> int | None:
     """The population of a city-level place from the gazetteer, None if it is not known."""
     if place.precision is not PlacePrecision.CITY:
         return None
-    city = gazetteer.city(place.geonameid) if place.geonameid is not None else None
+    city = _gazetteer_city(place)
     if city is None and place.city and place.country:
-        city = gazetteer.lookup_city(place.city, place.country)
-        if city is None:
-            town = gazetteer.lookup_town(place.city, place.country)
-            return town.population if town is not None else None
+        town = gazetteer.lookup_town(place.city, place.country)
+        return town.population if town is not None else None
     return city.population if city is not None else None
+
+
+def _venue_at_city_centre(place: Place) -> gazetteer.City | None:
+    """The city, when a venue's point is only its city's centre (the gazetteer knows no
+    venues): two km around that centre would search the wrong streets — Red Square, not
+    Krasnogorsk — so such a venue is searched, and drawn, as its city."""
+    if place.precision is not PlacePrecision.VENUE or place.lat is None or place.lon is None:
+        return None
+    city = _gazetteer_city(place)
+    if city is None or max(abs(place.lat - city.lat), abs(place.lon - city.lon)) >= 1e-3:
+        return None
+    return city
+
+
+def area_km(place: Place, sizes: PlaceSizes | None = None) -> float | None:
+    """How far from the place's point people are at risk (the map draws the same circle)."""
+    table = sizes or place_sizes()
+    if (city := _venue_at_city_centre(place)) is not None:
+        return table.area_km(PlacePrecision.CITY, city.population)
+    return table.area_km(place.precision, population(place))
 
 
 def threatened_area(
@@ -115,13 +140,16 @@ def threatened_area(
     p = event.place
     if p is None or p.country is None:
         return None
-    radius = (sizes or place_sizes()).area_km(p.precision, population(p))
+    radius = area_km(p, sizes)
     where = p.venue or p.city or p.region or country_name(p.country) or p.country
+    precision = p.precision
+    if _venue_at_city_centre(p) is not None and p.city:
+        where, precision = p.city, PlacePrecision.CITY
     point = p.lat is not None and p.lon is not None and radius is not None
     return Area(
         p.country,
         where,
-        p.precision,
+        precision,
         p,
         start,
         end,

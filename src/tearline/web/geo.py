@@ -16,10 +16,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from tearline.decide.recipients import population
+from tearline.decide.recipients import area_km as place_area_km
 from tearline.extract import gazetteer
 from tearline.model import Place, PlacePrecision, Span
-from tearline.place_sizes import place_sizes
 
 WIDTH, HEIGHT = 640, 400
 # Half the height of the view, in degrees of latitude, by the place's precision.
@@ -164,9 +163,11 @@ def area_km(place: dict[str, Any]) -> float | None:
         precision,
         country=place.get("country"),
         city=place.get("city"),
+        lat=place.get("lat"),
+        lon=place.get("lon"),
         geonameid=place.get("geonameid"),
     )
-    return place_sizes().area_km(precision, population(where))
+    return place_area_km(where)
 
 
 def place_map(place: dict[str, Any] | None) -> dict[str, Any] | None:
