@@ -42,6 +42,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
     ("POST", "/logout"): (SIGNED_IN, "/logout", {}),
     ("GET", "/verify"): (EVERYONE, "/verify", None),
     ("POST", "/verify"): (EVERYONE, "/verify", {"content": "eyJhbGciOi.e30.AAAA"}),
+    ("GET", "/audit/checkpoints"): (EVERYONE, "/audit/checkpoints", None),
     ("GET", "/.well-known/jwks.json"): (EVERYONE, "/.well-known/jwks.json", None),
     ("GET", "/healthz"): (EVERYONE, "/healthz", None),
     ("GET", "/api/docs"): (EVERYONE, "/api/docs", None),
