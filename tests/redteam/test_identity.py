@@ -15,7 +15,7 @@ from tearline import workflow as wf
 from tearline.cli import main
 from tearline.store import tables as t
 from tearline.workflow import desk as desk_views
-from tearline.workflow import sessions, users
+from tearline.workflow import grants, sessions, users
 from tests.web.conftest import ingest_demo, start_desk
 from tests.web.desk import PEOPLE, Desk
 
@@ -194,3 +194,34 @@ def test_webhook_secret_read_back(desk: Desk, capsys: pytest.CaptureFixture[str]
     assert fresh not in desk.client("ana").api("GET", f"/api/records/RCP-{rid}").text
     assert fresh not in aude.get("/api/audit?limit=1000").text
     assert json.dumps(fresh) not in _cli(capsys, "recipients", "export", "--format", "json")[1]
+
+
+def test_an_admin_proposes_through_its_service_account_and_approves_itself(desk: Desk) -> None:
+    """An admin-approver proposes through a service account it made, then approves as itself"""
+    app = desk.app
+    threat = ingest_demo(app)
+    root = wf.sign_in(app, "root", PEOPLE["root"][0])
+    rhea = wf.sign_in(app, *RHEA)
+    # Everything granted the honest way, each grant approved by the second admin.
+    pending = grants.change_roles(app, "root", ["admin", "approver"], by=root).pending
+    pending += grants.change_compartments(app, "root", add=["CT"], by=root).pending
+    _, _, token = grants.create_service_account(
+        app, "svc-ops", "ops", ["analyst", "duty_officer"], compartments=["CT"], by=root
+    )
+    pending += [g.id for g in grants.list_grants(app) if g.username == "svc-ops"]
+    for grant in pending:
+        grants.approve_grant(app, grant, by=rhea)
+    assert "approver" in _user(app, "root").roles
+    assert "duty_officer" in _user(app, "svc-ops").roles
+    with _bearer(desk, token) as svc:
+        assert svc.post(f"/api/threats/{threat}/determination", json={}).status_code == 200
+        proposed = svc.post(f"/api/threats/{threat}/releases")
+        assert proposed.status_code in (200, 201), proposed.text
+    ref = proposed.json()["ref"]
+    approved = desk.client("root").api("POST", f"/api/releases/{ref}/approve")
+    assert approved.status_code == 409, approved.text
+    assert "cannot also approve" in approved.text
+    with app.read() as s:
+        assert s.scalars(select(t.Release).where(t.Release.status == "approved")).all() == []
+    # A second person may.
+    assert desk.client("avery").api("POST", f"/api/releases/{ref}/approve").status_code == 200

@@ -31,7 +31,7 @@ from tearline.workflow.cases import graded_credibility
 from tearline.workflow.origins import case_corroboration
 from tearline.workflow.records import assessment_value, load, registry
 from tearline.workflow.targeting import area_of, presences
-from tearline.workflow.users import Identity
+from tearline.workflow.users import Identity, same_person
 from tearline.workflow.users import Role as UserRole
 
 MIN_JUSTIFICATION = 20
@@ -281,7 +281,7 @@ def approve_waiver(app: App, determination_ref: str, who: Identity) -> str:
             raise InvalidState(
                 f"{ref} is not a waiver awaiting approval (it is {det.outcome}, {det.status})"
             )
-        if det.decided_by == who.username:
+        if same_person(u.session, det.decided_by, who.username):
             raise TwoPersonRule(f"{who.username} proposed waiver {ref} and cannot also approve it")
         det.status, det.approved_by, det.approved_at = "approved", who.username, u.now
         threat = u.session.get(t.Threat, det.threat_id)

@@ -37,7 +37,7 @@ from tearline.workflow.release_drafting import (
     signed_document,
 )
 from tearline.workflow.supersede import in_force
-from tearline.workflow.users import Identity, Role
+from tearline.workflow.users import Identity, Role, same_person
 
 
 @dataclass(frozen=True)
@@ -303,7 +303,7 @@ def approve_release(app: App, release_ref: str, who: Identity) -> Released:
             ref = format_id(Kind.RELEASE, rel.id)
             if rel.status != "proposed":
                 raise InvalidState(f"{ref} is {rel.status}, not awaiting approval")
-            if rel.proposed_by == who.username:
+            if same_person(u.session, rel.proposed_by, who.username):
                 raise TwoPersonRule(
                     f"{who.username} proposed {ref} and cannot also approve it: "
                     "a second person must release it"

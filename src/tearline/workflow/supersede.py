@@ -25,7 +25,7 @@ from tearline.store import tables as t
 from tearline.workflow.access import load_visible
 from tearline.workflow.app import App, Unit
 from tearline.workflow.records import protected_terms
-from tearline.workflow.users import Identity
+from tearline.workflow.users import Identity, same_person
 
 MIN_REASON = 20
 FOLLOW_UPS = ("update", "all-clear", "nothing")
@@ -206,7 +206,7 @@ def approve(u: Unit, det: t.Determination, who: Identity) -> str:
     ref = format_id(Kind.DETERMINATION, det.id)
     if det.status != "proposed" or det.supersedes_id is None:
         raise InvalidState(f"{ref} is not a supersede awaiting approval (it is {det.status})")
-    if det.decided_by == who.username:
+    if same_person(u.session, det.decided_by, who.username):
         raise TwoPersonRule(
             f"{who.username} proposed supersede {ref} and cannot also approve it; "
             "a second person with the approver role must"

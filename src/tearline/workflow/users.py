@@ -290,3 +290,22 @@ def set_password(app: App, username: str, password: str, *, by: str) -> None:
         # A new password ends every session signed in with the old one.
         u.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
         u.audit(by, "user.password_set", f"user:{username}")
+
+
+def answerable_person(session: Session, username: str) -> str:
+    """The person answerable for ``username``'s acts: a service account acts for whoever
+    created it (and so on up), so the two-person rule compares people, not accounts."""
+    seen = {username}
+    while True:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or user.kind != "service" or not user.created_by:
+            return username
+        if user.created_by in seen:
+            return username  # a loop of service accounts: the account answers for itself
+        username = user.created_by
+        seen.add(username)
+
+
+def same_person(session: Session, first: str, second: str) -> bool:
+    """Whether two accounts answer to one person (the two-person rule's test)."""
+    return answerable_person(session, first) == answerable_person(session, second)
