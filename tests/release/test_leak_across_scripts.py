@@ -101,13 +101,16 @@ def test_transliteration_variants_of_one_name_are_refused(registered: str, writt
     assert find_leaks({"t": f"The source {written} reports a plot."}, [term])
 
 
-def test_the_refusal_names_the_term_and_its_spelling_but_the_record_only_its_id() -> None:
+def test_the_refusal_names_the_term_by_its_id_and_never_its_text() -> None:
+    # The refusal travels (an API answer, a log line, a terminal): it says which term, in
+    # which artifact, written another way — and neither the term nor the spelling found.
     term = ProtectedTerm("PT-4", "code_word", term="NIGHTJAR")
     with pytest.raises(LeakDetected) as info:
         ensure_no_leak({"WRN-2 text.ru": "Источник НАЙТДЖАР сообщает"}, [term])
     message = str(info.value)
-    assert "'NIGHTJAR'" in message
-    assert "'найтджар'" in message
+    assert "protected code word PT-4 under another of its names or spellings" in message
+    assert "nightjar" not in message.casefold()
+    assert "найтджар" not in message.casefold()
     assert "WRN-2 text.ru" in message
     assert (info.value.term_id, info.value.artifact) == ("PT-4", "WRN-2 text.ru")
 

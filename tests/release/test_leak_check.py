@@ -72,7 +72,8 @@ def test_refusal_names_term_and_artifact() -> None:
     with pytest.raises(LeakDetected) as info:
         ensure_no_leak({"WRN-3 text": "told by Kestrel Lantern"}, TERMS)
     assert "WRN-3 text" in str(info.value)
-    assert "KESTREL LANTERN" in str(info.value)
+    assert "code word PT-" in str(info.value)  # the term by its id, never its text
+    assert "KESTREL" not in str(info.value)
     assert (info.value.term_id, info.value.artifact) == ("PT-1", "WRN-3 text")
 
 

@@ -128,7 +128,8 @@ def test_a_protected_name_in_a_fact_refuses_the_proposal(
     # The adversary tier is told named targets: with "Crocus" protected, refused.
     with pytest.raises(LeakDetected) as refused:
         wf.propose_release(app, threat_ref, people[0])
-    assert "'Crocus'" in str(refused.value)
+    assert "marked span PT-" in str(refused.value)
+    assert "Crocus" not in str(refused.value)  # an error never carries the protected text
     assert "WRN-" in str(refused.value)
     (entry,) = audit(app, "release.refused")
     assert entry["term"].startswith("PT-")
@@ -146,7 +147,7 @@ def test_loosening_into_a_protected_term_is_refused_and_nothing_is_kept(
     decided(app, threat_ref, people)
     proposed = wf.propose_release(app, threat_ref, people[0])  # no names: it passes
     assert "Crocus" not in proposed.drafts[0].text
-    with pytest.raises(LeakDetected, match="Crocus"):
+    with pytest.raises(LeakDetected, match="marked span PT-") as refused:
         wf.adjust_fact(
             app,
             proposed.drafts[0].ref,
@@ -155,6 +156,7 @@ def test_loosening_into_a_protected_term_is_refused_and_nothing_is_kept(
             people[0],
             reason="The hall must be named so it is guarded.",
         )
+    assert "Crocus" not in str(refused.value)
     with app.read() as s:
         assert s.scalars(select(t.FactOverride)).all() == []
         draft = s.get(t.WarningRecord, 1)

@@ -622,15 +622,19 @@ def find_leaks(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> 
 
 
 def ensure_no_leak(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> None:
-    """Raise LeakDetected for the first leak, naming the term and the artifact."""
+    """Raise LeakDetected for the first leak, naming the term by its id and the artifact.
+
+    Never by its text: an error travels (the API's answer, a log line, a terminal's
+    scrollback) where the protected term must not; the case file shows the term to those
+    cleared for it."""
     leaks = find_leaks(artifacts, terms)
     if leaks:
         first = leaks[0]
         more = f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else ""
+        written = " under another of its names or spellings" if first.written else ""
         raise LeakDetected(
             f"release refused: {first.artifact} contains protected "
-            f"{first.term.kind.replace('_', ' ')} {first.found!r} ({first.term.id})"
-            f"{f', written {first.written!r}' if first.written else ''}{more}; "
+            f"{first.term.kind.replace('_', ' ')} {first.term.id}{written}{more}; "
             "coarsen or withhold the fact that carries it, then propose the release again",
             term_id=first.term.id,
             artifact=first.artifact,
