@@ -269,6 +269,9 @@ def print_record(console: Console, data: dict[str, Any]) -> None:
         if isinstance(v, list) and v:
             console.print(f"{k}:")
             for item in v:
+                if not isinstance(item, dict):  # a warning's changes: plain lines
+                    console.print(Text(f"  {item}"))
+                    continue
                 console.print(
                     Text(
                         "  "

@@ -139,6 +139,10 @@ def test_release_adjust_approve_export_verify(
     monkeypatch.setenv("TEARLINE_PASSWORD", "avery-password-1")
     code, out, err = run(capsys, "approve", "REL-1", "--user", "avery")
     assert code == 0, err
+    code, out, err = run(capsys, "show", "WRN-1")  # a released warning, readably
+    assert code == 0, err
+    assert "changes:" in out  # what its tier's policy changed, one per line
+    assert "WRN-1" in out
     code, out, _ = run(capsys, "warnings", "--json")
     rows = json.loads(out)
     assert [(r["ref"], r["language"], r["status"]) for r in rows] == [
