@@ -59,7 +59,8 @@ class App:
         self.settings = settings or load_settings()
         place_sizes.use(self.settings.place_sizes)
         self.clock: Clock = clock or SystemClock()
-        self.home.mkdir(parents=True, exist_ok=True)
+        if not self.home.exists():  # private: warnings, liaison notes, keys, the database
+            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.db = database or Database(self.settings.database)
         self.keys = KeyStore(self.home / "keys")
 
