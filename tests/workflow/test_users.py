@@ -39,3 +39,40 @@ def test_short_passwords_and_duplicates_are_refused(app: wf.App) -> None:
     wf.add_user(app, "x", "long-enough-password", [wf.Role.ANALYST])
     with pytest.raises(InvalidState, match="already exists"):
         wf.add_user(app, "x", "long-enough-password", [wf.Role.ANALYST])
+
+
+def test_the_password_check_holds_no_write_lock(
+    sqlite_app: wf.App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Argon2 is slow by design; while it runs, the desk's other writers must not wait
+    (SQLite has one writer: a sign-in holding the lock stalled every request behind it)."""
+    import threading
+    from typing import Literal
+
+    from argon2 import PasswordHasher
+
+    from tearline.workflow import sessions, users
+
+    app = sqlite_app
+    seed_users(app)
+    wrote: list[str] = []
+
+    class WriteDuringCheck(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+            # Another person's write, in another thread, during the check: it must finish.
+            other = threading.Thread(
+                target=lambda: (
+                    wf.add_user(app, f"u{len(wrote)}", "long-enough-password", ["analyst"]),
+                    wrote.append("done"),
+                )
+            )
+            other.start()
+            other.join(timeout=60)  # a deadlock guard, not a timing bound
+            assert wrote, "a write waited for the password check"
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(users, "_hasher", WriteDuringCheck())
+    assert wf.sign_in(app, "dana", PASSWORDS["dana"]).username == "dana"
+    who = sessions.sign_in_throttled(app, "avery", PASSWORDS["avery"], "127.0.0.1")
+    assert who.username == "avery"
+    assert wrote == ["done", "done"]

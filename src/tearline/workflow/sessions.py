@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from tearline.errors import AuthError, InputError, NotFound, TooManyAttempts
 from tearline.store.tables import ApiToken, LoginAttempt, User, WebSession
 from tearline.workflow.app import App, Unit
-from tearline.workflow.users import Identity, check_password, identity_of
+from tearline.workflow.users import Identity, identity_of, password_holder, verify_password
 
 TOKEN_PREFIX = "tl_"  # noqa: S105 (a marker that says what the token is, not a secret)
 CLIENT_FACTOR = 4  # one address may fail this many times more than one user name
@@ -67,12 +67,13 @@ def sign_in_throttled(app: App, username: str, password: str, client: str) -> Id
     username, client = username.strip()[:64], client[:64]
     now = app.clock.now()
     wait = _throttled(app, username, client, now)
+    matched = None if wait else verify_password(app, username, password)  # no lock held
     with app.unit() as u:
         if wait:
             u.session.add(LoginAttempt(username=username, client=client, at=u.now, ok=False))
             u.audit(username, "login.throttled", f"user:{username[:40]}", {"client": client})
         else:
-            user = check_password(u.session, username, password)
+            user = password_holder(u.session, username, matched, password) if matched else None
             ok = user is not None
             u.session.add(LoginAttempt(username=username, client=client, at=u.now, ok=ok))
             if user is not None:
