@@ -301,9 +301,14 @@ def timeline(request: Request, ref: str, viewer: Reader) -> dict[str, Any]:
     return case_timeline(app_of(request), _ref(ref, Kind.THREAT), viewer.identity)
 
 
-@router.get("/deliveries", summary="Deliveries, replies and escalations")
-def deliveries(request: Request, viewer: Reader) -> dict[str, Any]:
-    return desk.deliveries_board(app_of(request), viewer.identity)
+@router.get("/deliveries", summary="Deliveries, replies and escalations, a page of warnings")
+def deliveries(
+    request: Request,
+    viewer: Reader,
+    page: int = Query(1, ge=1),
+    per_page: int = Query(50, ge=1, le=200),
+) -> dict[str, Any]:
+    return desk.deliveries_board(app_of(request), viewer.identity, page=page, per_page=per_page)
 
 
 @router.post("/warnings/{ref}/responses", status_code=201, summary="Record a recipient's answer")

@@ -144,9 +144,18 @@ async def approve_release(request: Request, ref: str, viewer: Approver) -> Respo
     return await act(request, viewer, back, run)
 
 
+def _board_page(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 @router.get("/deliveries", response_class=HTMLResponse)
 async def deliveries_page(request: Request, viewer: Reader) -> Response:
-    board = await run_in_threadpool(desk.deliveries_board, app_of(request), viewer.identity)
+    board = await run_in_threadpool(
+        lambda: desk.deliveries_board(app_of(request), viewer.identity, page=_board_page(request))
+    )
     return page(
         request,
         "deliveries.html",
@@ -159,7 +168,9 @@ async def deliveries_page(request: Request, viewer: Reader) -> Response:
 
 @router.get("/deliveries/rows", response_class=HTMLResponse)
 async def deliveries_rows(request: Request, viewer: Reader) -> Response:
-    board = await run_in_threadpool(desk.deliveries_board, app_of(request), viewer.identity)
+    board = await run_in_threadpool(
+        lambda: desk.deliveries_board(app_of(request), viewer.identity, page=_board_page(request))
+    )
     html = partial(
         request,
         "_deliveries_rows.html",

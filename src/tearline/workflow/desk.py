@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tearline.assess import Assessment, Imminence, Severity, assess
@@ -219,21 +219,55 @@ def _delivery(d: t.Delivery) -> dict[str, Any]:
     }
 
 
-def deliveries_board(app: App, viewer: Identity | None, *, limit: int = 200) -> dict[str, Any]:
-    """Every released warning the viewer may see: its deliveries, replies and escalations."""
+DELIVERIES_SHOWN = 10  # per warning on the board; the rest are counted, not listed
+_ATTENTION = {"dead": 0, "failed": 1, "pending": 2, "sending": 3, "awaiting_handover": 4}
+
+
+def deliveries_board(
+    app: App,
+    viewer: Identity | None,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    shown: int = DELIVERIES_SHOWN,
+) -> dict[str, Any]:
+    """A page of the released warnings the viewer may see, newest first: each with its
+    deliveries counted by status and the few that need attention listed, its replies, and
+    the latest escalations. Counts come from the database, so a public alert with 100,000
+    deliveries costs the page one row per status, not 100,000 rows."""
+    page, per_page = max(1, page), min(max(1, per_page), 200)
     with app.read() as s:
+        visible = restrict(
+            select(t.WarningRecord.id).where(t.WarningRecord.status != "draft"),
+            t.WarningRecord,
+            viewer,
+        )
+        total = s.scalar(select(func.count()).select_from(visible.subquery())) or 0
         q = (
             select(t.WarningRecord)
-            .options(
-                selectinload(t.WarningRecord.deliveries),
-                selectinload(t.WarningRecord.recipient),
-            )
+            .options(selectinload(t.WarningRecord.recipient))
             .where(t.WarningRecord.status != "draft")
             .order_by(t.WarningRecord.id.desc())
-            .limit(limit)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
         )
         warnings = s.scalars(restrict(q, t.WarningRecord, viewer)).all()
         ids = [w.id for w in warnings]
+        by_warning: dict[int, dict[str, int]] = {}
+        for wid, status, n in s.execute(
+            select(t.Delivery.warning_id, t.Delivery.status, func.count())
+            .where(t.Delivery.warning_id.in_(ids))
+            .group_by(t.Delivery.warning_id, t.Delivery.status)
+        ):
+            by_warning.setdefault(wid, {})[status] = n
+        counts: dict[str, int] = {}
+        for status, n in s.execute(
+            select(t.Delivery.status, func.count())
+            .where(t.Delivery.warning_id.in_(visible.scalar_subquery()))
+            .group_by(t.Delivery.status)
+        ):
+            counts[status] = n
+        listed = _deliveries_to_show(s, ids, shown)
         responses: dict[int, list[dict[str, Any]]] = {}
         for r in s.scalars(
             select(t.Response).where(t.Response.warning_id.in_(ids)).order_by(t.Response.id)
@@ -249,7 +283,7 @@ def deliveries_board(app: App, viewer: Identity | None, *, limit: int = 200) -> 
                 }
             )
         esc_q = restrict(
-            select(t.Escalation).order_by(t.Escalation.id.desc()).limit(limit),
+            select(t.Escalation).order_by(t.Escalation.id.desc()).limit(per_page),
             t.Escalation,
             viewer,
         )
@@ -276,21 +310,40 @@ def deliveries_board(app: App, viewer: Identity | None, *, limit: int = 200) -> 
                 "msg_type": w.msg_type,
                 "released_at": iso(w.released_at),
                 "valid_until": iso(w.valid_until),
-                "deliveries": [_delivery(d) for d in w.deliveries],
+                "delivery_counts": by_warning.get(w.id, {}),
+                "deliveries_total": sum(by_warning.get(w.id, {}).values()),
+                "deliveries": listed.get(w.id, []),
                 "responses": responses.get(w.id, []),
             }
             for w in warnings
         ]
-    counts: dict[str, int] = {}
-    for w in rows:
-        for d in w["deliveries"]:
-            counts[d["status"]] = counts.get(d["status"], 0) + 1
     return {
         "warnings": rows,
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, -(-total // per_page)),
+        "warnings_total": total,
         "escalations": escalations,
         "delivery_counts": counts,
         "escalations_open": sum(1 for e in escalations if e["status"] == "proposed"),
     }
+
+
+def _deliveries_to_show(s: Session, ids: list[int], shown: int) -> dict[int, list[dict[str, Any]]]:
+    """Up to ``shown`` deliveries per warning, those needing attention first (dead,
+    failed, pending, awaiting hand-over), then the latest delivered."""
+    attention = case(_ATTENTION, value=t.Delivery.status, else_=9)
+    rank = (
+        func.row_number()
+        .over(partition_by=t.Delivery.warning_id, order_by=(attention, t.Delivery.id.desc()))
+        .label("rank")
+    )
+    inner = select(t.Delivery.id, rank).where(t.Delivery.warning_id.in_(ids)).subquery()
+    chosen = select(inner.c.id).where(inner.c.rank <= shown)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for d in s.scalars(select(t.Delivery).where(t.Delivery.id.in_(chosen)).order_by(t.Delivery.id)):
+        out.setdefault(d.warning_id, []).append(_delivery(d))
+    return out
 
 
 def audit_search(
