@@ -105,12 +105,15 @@ class ProtectedTerm:
     hints: tuple[str, ...] = ()
 
     def matches(self, folded: str, skel: str, squashed: str) -> str | None:
-        """The matched text, or None."""
+        """The matched text, or None. A built-in pattern does not match inside an
+        identifier Tearline generated itself (``generated_span``)."""
         if self.pattern is not None:
             if self.hints and not any(h in folded for h in self.hints):
                 return None
-            m = self.pattern.search(folded)
-            return m.group(0) if m else None
+            for m in self.pattern.finditer(folded):
+                if generated_span(folded, m.start(), m.end()) is None:
+                    return m.group(0)
+            return None
         assert self.term is not None
         for form in _forms(self.term):
             if _literal_match(form, skel, squashed):
@@ -172,6 +175,52 @@ def _organisation_names(term: str) -> tuple[str, ...]:
         ]
     # a name of three letters or fewer ("IS", "HQN") would refuse ordinary words
     return tuple(n for n in dict.fromkeys(names) if len(n.replace(" ", "")) > 3 and n != term)
+
+
+# --- Identifiers Tearline generates ------------------------------------------------------
+#
+# A release carries identifiers the program made itself: STIX object IDs (UUIDs laid over a
+# hash), UUIDs, idempotency keys (hex), digests, JWS compact serialisations (their key IDs
+# and signatures), XML-signature values, MIME boundaries. Their characters are random, so
+# the built-in patterns would fire on them now and then ("report--…-ffed-4402-9978-…" has
+# the shape of a report serial). A match of a *built-in pattern* that lies wholly inside
+# such a token is not a leak: a UUID (8-4-4-4-12 hex digits), a run of 32 or more hex
+# digits, or a JWS compact serialisation (whose header and payload are decoded and checked
+# as views of their own; its signature is random). Standard base64 (signature values,
+# e-mail parts, decoded and checked as views too) has no "-", so no report serial; the
+# other patterns need word boundaries it almost never gives (the property test in
+# tests/release/test_generated_ids.py). Protected terms a user registers are never
+# excused: they are matched on the words of every view, whatever is around them.
+
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.+/=")
+_GENERATED_TOKEN = re.compile(
+    r"(?<![0-9a-z])[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(?![0-9a-z])"  # a UUID
+    r"|(?<![0-9a-z])[0-9a-f]{32,}(?![0-9a-z])"  # a digest, a hex key
+    r"|(?<![\w-])eyj[\w-]{8,}\.[\w-]+\.[\w-]{40,}"  # a JWS: header, payload, signature
+)
+
+
+def generated_span(folded: str, start: int, end: int) -> str | None:
+    """What kind of generated identifier ``folded[start:end]`` lies wholly inside, or None.
+
+    ``folded`` is folded text (lower case). Only the run of token characters around the
+    span is searched, so the cost is paid only when a built-in pattern matches."""
+    left = start
+    while left > 0 and folded[left - 1] in _TOKEN_CHARS:
+        left -= 1
+    right = end
+    while right < len(folded) and folded[right] in _TOKEN_CHARS:
+        right += 1
+    for m in _GENERATED_TOKEN.finditer(folded, left, right):
+        if m.start() <= start and end <= m.end():
+            return _kind_of(m.group(0))
+    return None
+
+
+def _kind_of(token: str) -> str:
+    if token.startswith("eyj"):
+        return "JWS"
+    return "UUID" if "-" in token else "hex digest"
 
 
 def _builtin(name: str, kind: str, regex: str, hints: tuple[str, ...] = ()) -> ProtectedTerm:
@@ -621,12 +670,18 @@ def find_leaks(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> 
     return leaks
 
 
-def ensure_no_leak(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> None:
+def ensure_no_leak(
+    artifacts: Mapping[str, str],
+    terms: Sequence[ProtectedTerm],
+    facts: Mapping[str, Any] | None = None,
+) -> None:
     """Raise LeakDetected for the first leak, naming the term by its id and the artifact.
 
     Never by its text: an error travels (the API's answer, a log line, a terminal's
     scrollback) where the protected term must not; the case file shows the term to those
-    cleared for it."""
+    cleared for it. Given the warning's ``facts``, the refusal names the fact that carries
+    the term, or says that none does (then it is in a part Tearline wrote, and there is
+    no fact to coarsen)."""
     leaks = find_leaks(artifacts, terms)
     if leaks:
         first = leaks[0]
@@ -635,7 +690,31 @@ def ensure_no_leak(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm])
         raise LeakDetected(
             f"release refused: {first.artifact} contains protected "
             f"{first.term.kind.replace('_', ' ')} {first.term.id}{written}{more}; "
-            "coarsen or withhold the fact that carries it, then propose the release again",
+            + _remedy(first, terms, facts),
             term_id=first.term.id,
             artifact=first.artifact,
         )
+
+
+def _remedy(leak: Leak, terms: Sequence[ProtectedTerm], facts: Mapping[str, Any] | None) -> str:
+    """What to do about ``leak``: coarsen the fact that carries it, if one does."""
+    if facts is None:
+        return "coarsen or withhold the fact that carries it, then propose the release again"
+    mine = [t for t in terms if t.id == leak.term.id]
+    for name, value in facts.items():
+        text = "\n".join(_json_strings(value))
+        if text and any(x.term.id == leak.term.id for x in find_leaks({name: text}, mine)):
+            return (
+                f"the fact '{name}' carries it: coarsen or withhold it, "
+                "then propose the release again"
+            )
+    if leak.term.pattern is not None:
+        return (
+            "no fact carries it: it is in a part Tearline generated for this format "
+            "(an identifier, a signature or fixed text), not something to coarsen; "
+            "report it as a fault in Tearline"
+        )
+    return (
+        "no fact carries it: it is in the warning's framing (the recipient's or sender's "
+        "name, a note); change that, then propose the release again"
+    )

@@ -161,7 +161,7 @@ def check_leaks(w: t.WarningRecord, artifacts: dict[str, str], terms: list[Prote
     ref = format_id(Kind.WARNING, w.id)
     named = {f"{ref} {fmt}": text for fmt, text in artifacts.items()}
     named[f"{ref} JSON"] = json.dumps(w.content, ensure_ascii=False)
-    ensure_no_leak(named, terms)
+    ensure_no_leak(named, terms, facts=w.content.get("facts"))
 
 
 def check_draft(w: t.WarningRecord, terms: list[ProtectedTerm]) -> None:
