@@ -44,10 +44,29 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Send what is due, then exit.")] = False,
     poll: Annotated[float, typer.Option(help="Seconds between looks for new work.")] = 2.0,
 ) -> None:
-    """Deliver queued warnings and run the escalation timers (until Ctrl-C)."""
+    """Deliver queued warnings and run the escalation timers (until Ctrl-C or SIGTERM).
+
+    Stopping lets the sends in flight finish and be recorded, then exits 0: a restart sends
+    nothing twice. A lost database is waited for (logged, retried), not the end of it.
+    """
+    import signal
+    import threading
+    from types import FrameType
+
     from tearline.workflow.worker import channels_for, run_worker
 
     app = open_app(ctx)
+    stop = threading.Event()
+
+    def stopping(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt  # asked twice: stop now (the journal keeps what was sent)
+        stop.set()
+        err.print(f"{signal.Signals(signum).name}: finishing the sends in flight, then stopping")
+
+    if not once:
+        signal.signal(signal.SIGTERM, stopping)
+        signal.signal(signal.SIGINT, stopping)
 
     def report(s: wf.Sent) -> None:
         out.print(
@@ -56,7 +75,9 @@ def worker(
         )
 
     try:
-        count = run_worker(app, channels_for(app), once=once, on_sent=report, poll_seconds=poll)
+        count = run_worker(
+            app, channels_for(app), once=once, on_sent=report, poll_seconds=poll, stop=stop
+        )
     except KeyboardInterrupt:
         return
     if once:

@@ -28,6 +28,7 @@ from tearline.web.auth import (
 from tearline.web.render import page
 from tearline.workflow import sessions
 from tearline.workflow.users import Role
+from tearline.workflow.worker import database_down
 
 router = APIRouter(include_in_schema=False)
 MAX_VERIFY_BYTES = 2 * 1024 * 1024
@@ -126,7 +127,17 @@ async def audit_checkpoints(request: Request) -> Response:
 
 @router.get("/healthz")
 async def healthz(request: Request) -> Response:
-    counts = await run_in_threadpool(wf.counts, app_of(request))
+    """200 while the desk and its embedded delivery worker work; 503 with the reason if not."""
+    worker = getattr(request.app.state, "embedded_worker", None)
+    problem = worker.problem if worker is not None else None
+    if problem is not None:
+        return JSONResponse({"ok": False, "reason": problem}, status_code=503)
+    try:
+        counts = await run_in_threadpool(wf.counts, app_of(request))
+    except Exception as exc:
+        if not database_down(exc):
+            raise
+        return JSONResponse({"ok": False, "reason": "database unavailable"}, status_code=503)
     return JSONResponse({"ok": True, "audit_entries": counts.get("audit_entries", 0)})
 
 

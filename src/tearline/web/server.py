@@ -35,8 +35,9 @@ class DeskServer:
     ) -> None:
         self.app = app
         self.host = host
+        self.asgi = create_app(app)
         config = uvicorn.Config(
-            create_app(app),
+            self.asgi,
             host=host,
             port=port,
             log_level="warning",
@@ -70,6 +71,7 @@ class DeskServer:
                 raise ConfigError("the desk did not start in time")
             time.sleep(0.02)
         if self.worker is not None:
+            self.asgi.state.embedded_worker = self.worker  # /healthz reports its state
             self.worker.start()
         return self.url
 

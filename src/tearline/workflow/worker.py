@@ -8,6 +8,12 @@ cannot take back); the batch's database commit then deletes that journal. A work
 starts finds the journals of workers that died on this machine (their lock is free),
 records what they had sent, and hands their other claims back: after a kill, at most the
 messages in flight at that instant are sent again, each with its idempotency key.
+
+A round that fails (the database gone, a connection cut, any other error) does not end
+the worker: it logs one line, records what its own journal says was sent, hands its other
+claims back, waits (0.5 s doubling to 30 s, reset by a good round) and goes on. Its
+``Health`` says so meanwhile, for ``/healthz``. Asked to stop, it finishes the batch in
+flight, records it, and hands back what it had claimed but not sent.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import asyncio
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import socket
 import threading
@@ -23,9 +30,11 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from tearline.deliver import (
     Channel,
@@ -59,6 +68,69 @@ from tearline.workflow.outbox import (
     release_claims,
 )
 from tearline.workflow.replies import reply_key
+
+log = logging.getLogger("tearline.worker")
+
+BACKOFF_FIRST_SECONDS = 0.5  # the first wait after a failed round; doubled each time
+BACKOFF_MAX_SECONDS = 30.0  # ... up to this
+
+
+def database_down(exc: BaseException) -> bool:
+    """Whether an error says the database cannot be reached (rather than a bug)."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def describe(exc: BaseException) -> str:
+    """One short line for a log or ``/healthz``: no SQL, no traceback."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = str(inner).strip().splitlines()
+    text = lines[0] if lines else ""
+    return f"{type(inner).__name__}: {text}"[:200] if text else type(inner).__name__
+
+
+class Backoff:
+    """Capped exponential waits: 0.5, 1, 2, ... 30 seconds; ``reset`` after a good round."""
+
+    def __init__(
+        self, first: float = BACKOFF_FIRST_SECONDS, cap: float = BACKOFF_MAX_SECONDS
+    ) -> None:
+        self.first, self.cap, self._next = first, cap, first
+
+    def reset(self) -> None:
+        self._next = self.first
+
+    def take(self) -> float:
+        delay, self._next = self._next, min(self.cap, self._next * 2)
+        return delay
+
+
+class Health:
+    """What a worker is doing, as ``/healthz`` reports it: ``problem`` is None while it works."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._problem: str | None = None
+        self._since: datetime | None = None
+
+    def working(self) -> None:
+        with self._lock:
+            self._problem, self._since = None, None
+
+    def failing(self, problem: str) -> None:
+        """``problem`` names what is wrong; the time it started is kept across retries."""
+        with self._lock:
+            self._since = self._since or datetime.now(UTC)
+            self._problem = problem
+
+    @property
+    def problem(self) -> str | None:
+        with self._lock:
+            if self._problem is None or self._since is None:
+                return None
+            since = self._since.isoformat(timespec="seconds").replace("+00:00", "Z")
+            return self._problem.replace("{since}", since)
 
 
 def channels_for(app: App, http: HttpPool | None = None) -> dict[str, Channel]:
@@ -116,10 +188,17 @@ class Journal:
         line = json.dumps({"id": delivery_id, "status": status, "detail": detail[:500]})
         os.write(fd, line.encode() + b"\n")  # one write: whole lines or nothing
 
-    def close(self) -> None:
+    def batches(self) -> list[Path]:
+        """This worker's journal files (sends not yet recorded)."""
+        return sorted(self.folder.glob(f"{self.stem}.*.log"))
+
+    def close(self, *, keep: bool = False) -> None:
+        """Let go of the lock; ``keep`` leaves the lock file, so that the next worker on this
+        machine takes this one for dead and records its journal."""
         os.close(self._lock)
-        with contextlib.suppress(FileNotFoundError):
-            (self.folder / f"{self.stem}.lock").unlink()
+        if not keep:
+            with contextlib.suppress(FileNotFoundError):
+                (self.folder / f"{self.stem}.lock").unlink()
 
     @staticmethod
     def orphans(folder: Path) -> list[tuple[str, list[Path], Path]]:
@@ -270,19 +349,43 @@ class Worker:
                 next_claim = asyncio.ensure_future(asyncio.to_thread(self._claim))
                 outcomes, journal = await self._send(claimed)
                 if recording is not None:
-                    count += len(await recording)
+                    previous, recording = recording, None
+                    count += len(await previous)
                 recording = asyncio.ensure_future(
                     asyncio.to_thread(self._record, outcomes, journal)
                 )
         finally:
-            if recording is not None:
-                count += len(await recording)
-            if not next_claim.done():
-                await next_claim  # what it claimed is handed back when the lease ends
+            try:
+                if recording is not None:
+                    count += len(await recording)
+            finally:
+                # waited for (its error, if any, is the round's); what it claimed and did not
+                # send is handed back by heal() or close(), or when the lease ends
+                with contextlib.suppress(Exception):
+                    await next_claim
         return count
 
-    def close(self) -> None:
+    def heal(self) -> None:
+        """After a failed round: record what this worker's journal says it sent, and hand
+        back everything else it holds, so nothing sent is sent again and nothing waits."""
+        paths = self.journal.batches()
+        apply_journal(self.app, _read_journal(paths), self.id)
         release_claims(self.app, [self.id])  # claimed but not sent: due again at once
+        for p in paths:
+            p.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        try:
+            self.heal()
+        except Exception as exc:  # the database is gone: the next worker here recovers
+            log.warning(
+                "delivery worker %s stopped without recording (%s); the next worker on this "
+                "machine records its journal",
+                self.id,
+                describe(exc),
+            )
+            self.journal.close(keep=True)
+            return
         self.journal.close()
 
 
@@ -320,23 +423,73 @@ def run_worker(
     on_sent: Callable[[Sent], None] | None = None,
     poll_seconds: float = 2.0,
     stop: threading.Event | None = None,
+    health: Health | None = None,
 ) -> int:
-    """Deliver until nothing is due (``once``), or until ``stop`` is set, polling."""
+    """Deliver until nothing is due (``once``), or until ``stop`` is set, polling.
+
+    Without ``once`` a failed round does not end it: it is logged, what was sent is
+    recorded, and the round is tried again after a back-off (``health`` says so meanwhile).
+    With ``once`` the error is raised, for the command to report.
+    """
+    state = health or Health()
+    backoff = Backoff()
+
+    async def pause(exc: Exception) -> bool:
+        """Log, note, wait; False when asked to stop meanwhile."""
+        delay = backoff.take()
+        if database_down(exc):
+            state.failing("worker: database unavailable since {since}, retrying")
+            log.warning(
+                "delivery worker: database unavailable (%s); retrying in %.1f s",
+                describe(exc),
+                delay,
+            )
+        else:
+            state.failing("worker: rounds failing since {since}, retrying")
+            log.warning(
+                "delivery worker: round failed (%s); retrying in %.1f s", describe(exc), delay
+            )
+        await asyncio.to_thread(_wait, stop, delay)
+        return not (stop is not None and stop.is_set())
 
     async def go() -> int:
-        worker = Worker(app, channels, on_sent=on_sent)
-        count, timers_at = 0, -TIMER_SECONDS
+        worker: Worker | None = None
+        count, timers_at, healing = 0, -TIMER_SECONDS, False
         try:
+            while worker is None:
+                try:
+                    worker = Worker(app, channels, on_sent=on_sent)
+                except Exception as exc:
+                    if once or isinstance(exc, ConfigError):
+                        raise
+                    if not await pause(exc):
+                        return count
             while True:
-                count += await worker.drain(stop)
-                if once or time.monotonic() - timers_at >= TIMER_SECONDS:
-                    await asyncio.to_thread(_timers, app)
-                    timers_at = time.monotonic()
+                try:
+                    if healing:
+                        await asyncio.to_thread(worker.heal)
+                        healing = False
+                    count += await worker.drain(stop)
+                    if once or time.monotonic() - timers_at >= TIMER_SECONDS:
+                        await asyncio.to_thread(_timers, app)
+                        timers_at = time.monotonic()
+                except Exception as exc:
+                    if once:
+                        raise
+                    healing = True
+                    if not await pause(exc):
+                        return count
+                    continue
+                if state.problem is not None:
+                    log.warning("delivery worker: working again")
+                state.working()
+                backoff.reset()
                 if once or (stop is not None and stop.is_set()):
                     return count
                 await asyncio.to_thread(_wait, stop, poll_seconds)
         finally:
-            worker.close()
+            if worker is not None:
+                await asyncio.to_thread(worker.close)
             await close_channels(channels)
 
     return asyncio.run(go())
@@ -350,7 +503,12 @@ def _wait(stop: threading.Event | None, seconds: float) -> None:
 
 
 class EmbeddedWorker:
-    """The worker in a background thread of ``tearline serve`` or the demo."""
+    """The worker in a background thread of ``tearline serve`` or the demo.
+
+    A failed round is retried by ``run_worker``; should the thread's work end with an error
+    all the same, it is logged and started again after a back-off. ``problem`` says what
+    ``/healthz`` reports: None while the worker works.
+    """
 
     def __init__(self, app: App, *, poll_seconds: float = 1.0, **kwargs: Any) -> None:
         self.app = app
@@ -359,19 +517,44 @@ class EmbeddedWorker:
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        self.health = Health()
+        self.restarts = 0
 
     def _run(self) -> None:
-        try:
-            run_worker(
-                self.app,
-                channels_for(self.app),
-                once=False,
-                poll_seconds=self.poll_seconds,
-                stop=self.stop_event,
-                **self.kwargs,
-            )
-        except BaseException as exc:  # kept for the owner to see; the thread ends
-            self.error = exc
+        backoff = Backoff()
+        while not self.stop_event.is_set():
+            try:
+                run_worker(
+                    self.app,
+                    channels_for(self.app),
+                    once=False,
+                    poll_seconds=self.poll_seconds,
+                    stop=self.stop_event,
+                    health=self.health,
+                    **self.kwargs,
+                )
+                return  # asked to stop
+            except Exception as exc:  # kept for the owner to see; started again
+                # /healthz is public: it names the error's kind, the log says the rest
+                self.error = exc
+                delay = backoff.take()
+                self.health.failing(
+                    f"worker stopped since {{since}} ({type(exc).__name__}), restarting"
+                )
+                log.error("delivery worker died (%s); restarting in %.1f s", describe(exc), delay)
+                if self.stop_event.wait(delay):
+                    return
+                self.restarts += 1
+                log.warning("delivery worker restarted (restart %d)", self.restarts)
+
+    @property
+    def problem(self) -> str | None:
+        """Why the worker is not working now, or None."""
+        if self.thread is None:
+            return None  # not started (yet)
+        if not self.thread.is_alive():
+            return "worker stopped"
+        return self.health.problem
 
     def start(self) -> EmbeddedWorker:
         self.thread = threading.Thread(target=self._run, name="tearline-worker", daemon=True)
