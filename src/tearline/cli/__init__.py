@@ -13,7 +13,17 @@ from tearline.cli._common import cli, err
 from tearline.errors import TearlineError
 
 # Every module that registers commands. Importing one registers its commands.
-MODULES = ("admin", "cases", "delivery", "extracting", "knowledge", "releasing", "trust", "web")
+MODULES = (
+    "admin",
+    "cases",
+    "delivery",
+    "extracting",
+    "knowledge",
+    "operations",
+    "releasing",
+    "trust",
+    "web",
+)
 # Commands that need no store: run first in the argument list, they load only their own
 # module - not the database, web and signing stacks - so `tearline extract` prints its
 # first document a second sooner.

@@ -8,8 +8,10 @@ half-way through with "database is locked" after reading stale data.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -75,24 +77,92 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migrations; a no-op when it is already there.
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database's schema stands against this program's migrations."""
+
+    current: frozenset[str]  # the revisions it is at (empty: none)
+    heads: frozenset[str]  # the newest this program knows
+    known: frozenset[str]  # every revision this program knows
+    empty: bool  # no tables at all: a new database
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.heads
+
+    @property
+    def newer(self) -> bool:
+        """At a revision this program does not know: made by a newer Tearline."""
+        return bool(self.current - self.known)
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    cfg = alembic_config(engine)
+    script = ScriptDirectory.from_config(cfg)
+    try:
+        with engine.connect() as conn:
+            current = frozenset(MigrationContext.configure(conn).get_current_heads())
+            empty = not inspect(conn).get_table_names()
+    except OperationalError as exc:
+        raise ConfigError(f"cannot open the database: {exc.orig}") from None
+    return SchemaState(
+        current,
+        frozenset(script.get_heads()),
+        frozenset(r.revision for r in script.walk_revisions()),
+        empty,
+    )
+
+
+def upgrade(engine: Engine) -> SchemaState:
+    """Bring the schema to the newest migrations; a no-op when it is already there. Returns
+    the state it started from.
 
     "heads", not "head": features developed side by side may each add a migration
     branching from the same parent, until a merge revision joins them.
     """
+    state = schema_state(engine)
+    if state.newer:
+        raise ConfigError(_newer(state))
+    if state.up_to_date:
+        return state
     cfg = alembic_config(engine)
-    heads = set(ScriptDirectory.from_config(cfg).get_heads())
-    try:
-        with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
-    except OperationalError as exc:
-        raise ConfigError(f"cannot open the database: {exc.orig}") from None
-    if current == heads:
-        return
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
+    return state
+
+
+def _newer(state: SchemaState) -> str:
+    at = ", ".join(sorted(state.current))
+    return (
+        f"the database is at schema revision {at}, which this version of Tearline does not "
+        "know: it was made by a newer version; run that one"
+    )
+
+
+def ensure_current(engine: Engine) -> None:
+    """Open a database only at the schema this program expects. A new, empty database is
+    given the schema (a first run needs no extra step); one at an older revision is
+    refused with what to do — migrations run when an operator says so (`tearline db
+    upgrade`, after a backup), never as a side effect of another command."""
+    state = schema_state(engine)
+    if state.up_to_date:
+        return
+    if state.newer:
+        raise ConfigError(_newer(state))
+    if not state.current and state.empty:
+        upgrade(engine)
+        return
+    if not state.current:
+        raise ConfigError(
+            "the database has tables but no Tearline schema revision: it is not a Tearline "
+            "database, or it was made without migrations"
+        )
+    at, to = ", ".join(sorted(state.current)), ", ".join(sorted(state.heads))
+    raise ConfigError(
+        f"the database is at schema revision {at}; this version of Tearline needs {to}. "
+        "Back it up (`tearline backup`, or pg_dump), then run `tearline db upgrade`"
+    )
 
 
 class Database:
@@ -102,7 +172,7 @@ class Database:
         self.url = url
         self.engine = create_db_engine(url)
         if migrate:
-            upgrade(self.engine)
+            ensure_current(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._readers = sessionmaker(
             self.engine.execution_options(tearline_read_only=True), expire_on_commit=False
@@ -127,3 +197,57 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of a SQLite URL; a clear error for any other database."""
+    if not url.startswith("sqlite"):
+        raise ConfigError(
+            "backup and restore here use SQLite's online backup; for PostgreSQL use pg_dump "
+            "and pg_restore (docs/deployment.md)"
+        )
+    path = url.split("///", 1)[-1]
+    if not path or path == ":memory:":
+        raise ConfigError("an in-memory database has nothing to back up")
+    return Path(path)
+
+
+def backup_sqlite(url: str, target: Path) -> int:
+    """Copy the live database to ``target`` with SQLite's online backup API (consistent
+    while others read and write); the copy is 0600. Returns its size in bytes."""
+    source = sqlite_path(url)
+    if not source.exists():
+        raise ConfigError(f"no database at {source}")
+    if target.exists():
+        raise ConfigError(f"{target} exists; give a new file name")
+    os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    return target.stat().st_size
+
+
+def restore_sqlite(backup: Path, url: str) -> SchemaState:
+    """Replace the database at ``url`` with ``backup`` (a file ``backup_sqlite`` wrote),
+    after checking it is a Tearline database this version can open. Stop the desk and the
+    workers first: a restore replaces what they are writing."""
+    target = sqlite_path(url)
+    try:
+        with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as check:
+            ok = check.execute("PRAGMA integrity_check").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise ConfigError(f"{backup} is not a SQLite database: {exc}") from None
+    if not ok or ok[0] != "ok":
+        raise ConfigError(f"{backup} fails SQLite's integrity check: {ok}")
+    engine = create_db_engine(f"sqlite:///{backup}")
+    try:
+        state = schema_state(engine)
+    finally:
+        engine.dispose()
+    if state.newer:
+        raise ConfigError(_newer(state))
+    if not state.current:
+        raise ConfigError(f"{backup} holds no Tearline schema: not a Tearline backup")
+    _private_file(target)
+    with closing(sqlite3.connect(backup)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    return state
