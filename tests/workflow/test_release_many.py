@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from tearline import workflow as wf
+from tearline.errors import LeakDetected
 from tearline.store import tables as t
 
 People = tuple[wf.Identity, wf.Identity]
@@ -65,3 +67,19 @@ def test_a_release_to_hundreds_of_webhooks_is_not_refused(
     assert refusals == 0
     # Some of these IDs have the shape that refused a release before: the test bites.
     assert any(SERIAL_SHAPE.search(i) for i in stix_ids)
+
+
+def test_a_refusal_names_the_fact_that_carries_the_term(
+    app: wf.App, people: People, ingested: wf.Ingested
+) -> None:
+    with app.unit() as u:
+        u.session.add(
+            t.ProtectedTerm(term="Crocus", kind="marked_span", created_by="dana", created_at=u.now)
+        )
+    (threat_ref,) = {e.threat_ref for e in ingested.events if e.threat_ref}
+    wf.decide(app, threat_ref, people[0])
+    with pytest.raises(LeakDetected) as refused:
+        wf.propose_release(app, threat_ref, people[0])
+    message = str(refused.value)
+    assert re.search(r"the fact '\w+' carries it: coarsen or withhold it", message), message
+    assert "Crocus" not in message
