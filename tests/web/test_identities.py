@@ -108,6 +108,9 @@ COMMANDS: dict[str, str] = {
     "worker": OPERATOR,
     "serve": OPERATOR,
     "keys rotate": OPERATOR,
+    "db upgrade": OPERATOR,
+    "backup": OPERATOR,
+    "restore": OPERATOR,
     "audit checkpoint": OPERATOR,
     "names add": OPERATOR,
     "names remove": OPERATOR,
@@ -118,6 +121,7 @@ COMMANDS: dict[str, str] = {
         (
             "audit checkpoints",
             "audit log",
+            "db status",
             "audit verify",
             "determinations",
             "doctor",

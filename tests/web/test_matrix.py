@@ -45,6 +45,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
     ("GET", "/audit/checkpoints"): (EVERYONE, "/audit/checkpoints", None),
     ("GET", "/.well-known/jwks.json"): (EVERYONE, "/.well-known/jwks.json", None),
     ("GET", "/healthz"): (EVERYONE, "/healthz", None),
+    ("GET", "/metrics"): (EVERYONE, "/metrics", None),  # the tests connect from loopback
     ("GET", "/api/docs"): (EVERYONE, "/api/docs", None),
     ("GET", "/api/openapi.json"): (EVERYONE, "/api/openapi.json", None),
     ("POST", "/api/verify"): (EVERYONE, "/api/verify", {"content": "not a warning"}),

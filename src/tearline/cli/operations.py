@@ -11,14 +11,14 @@ from typing import Annotated
 
 import typer
 
-from tearline.cli._common import cli, out, overrides
+from tearline.cli._common import cli, open_app, os_user, out, overrides
 from tearline.settings import load_settings
-from tearline.store.db import (
-    backup_sqlite,
-    create_db_engine,
-    restore_sqlite,
-    schema_state,
-    upgrade,
+from tearline.workflow.operations import (
+    backup_database,
+    database_state,
+    record_operation,
+    restore_database,
+    upgrade_database,
 )
 
 db_cli = typer.Typer(help="The database's schema: status and upgrade.", no_args_is_help=True)
@@ -36,11 +36,7 @@ def _names(revisions: frozenset[str]) -> str:
 @db_cli.command("status")
 def db_status(ctx: typer.Context) -> None:
     """Say which schema revision the database is at, and whether it needs an upgrade."""
-    engine = create_db_engine(_url(ctx))
-    try:
-        state = schema_state(engine)
-    finally:
-        engine.dispose()
+    state = database_state(_url(ctx))
     if state.up_to_date:
         verdict = "up to date"
     elif state.newer:
@@ -62,17 +58,18 @@ def db_status(ctx: typer.Context) -> None:
 @db_cli.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply the migrations this version brings (in one transaction per run)."""
-    engine = create_db_engine(_url(ctx))
-    try:
-        before = upgrade(engine)
-        after = schema_state(engine)
-    finally:
-        engine.dispose()
+    before, after = upgrade_database(_url(ctx))
     if before.up_to_date:
         out.print(
             f"schema {_names(after.current)}: already up to date", markup=False, soft_wrap=True
         )
     else:
+        record_operation(
+            open_app(ctx),
+            "upgraded",
+            {"from": sorted(before.current), "to": sorted(after.current)},
+            by=os_user(),
+        )
         out.print(
             f"schema upgraded from {_names(before.current)} to {_names(after.current)}",
             markup=False,
@@ -86,7 +83,7 @@ def backup(
     target: Annotated[Path, typer.Argument(help="A new file for the copy (created 0600).")],
 ) -> None:
     """Copy the SQLite database while it runs (SQLite's online backup); PostgreSQL: pg_dump."""
-    size = backup_sqlite(_url(ctx), target)
+    size = backup_database(_url(ctx), target)
     out.print(f"backed up to {target} ({size:,} bytes)", markup=False, soft_wrap=True)
 
 
@@ -96,7 +93,9 @@ def restore(
     source: Annotated[Path, typer.Argument(help="A file `tearline backup` wrote.")],
 ) -> None:
     """Replace the SQLite database with a backup (stop the desk and workers first)."""
-    state = restore_sqlite(source, _url(ctx))
+    state = restore_database(source, _url(ctx))
+    if state.up_to_date:  # an older schema is recorded by the upgrade that follows
+        record_operation(open_app(ctx), "restored", {"from_file": source.name}, by=os_user())
     note = "" if state.up_to_date else "; run `tearline db upgrade` before using it"
     out.print(
         f"restored {source} (schema {_names(state.current)}){note}; "

@@ -30,7 +30,15 @@ from tearline.errors import (
     TearlineError,
     TooManyAttempts,
 )
-from tearline.web import api, api_admin, pages_admin, pages_cases, pages_decide, pages_public
+from tearline.web import (
+    api,
+    api_admin,
+    metrics,
+    pages_admin,
+    pages_cases,
+    pages_decide,
+    pages_public,
+)
 from tearline.web.auth import BadCsrf, Forbidden, NotSignedIn, optional_viewer
 from tearline.web.render import env, page
 from tearline.web.security import BodyTooLarge, DeskMiddleware
@@ -131,7 +139,7 @@ def create_app(application: wf.App) -> FastAPI:
     static = resources.files("tearline.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _handlers(app)
-    for module in (pages_public, pages_cases, pages_decide, pages_admin, api, api_admin):
+    for module in (pages_public, pages_cases, pages_decide, pages_admin, api, api_admin, metrics):
         app.include_router(module.router)
     _public_router(app)
     _api_docs(app)
