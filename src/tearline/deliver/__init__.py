@@ -14,7 +14,7 @@ from tearline.deliver.channels import (
 )
 from tearline.deliver.email import EmailChannel, SmtpConfig, SmtpPool
 from tearline.deliver.ratelimit import TokenBucket, parse_rate_limits
-from tearline.deliver.schedule import retry_delay
+from tearline.deliver.schedule import next_delay, retry_delay
 from tearline.deliver.sms import SmsChannel
 
 # Every channel a contact point may name; each has a class above.
@@ -36,6 +36,7 @@ __all__ = [
     "TemporaryFailure",
     "TokenBucket",
     "WebhookChannel",
+    "next_delay",
     "parse_rate_limits",
     "retry_delay",
 ]

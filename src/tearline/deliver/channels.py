@@ -17,17 +17,27 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import aiohttp
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from tearline.deliver.schedule import parse_retry_after
 from tearline.deliver.signature import SIGNATURE_HEADER, sign_body
 
 
 class TemporaryFailure(Exception):
-    """The send may succeed later (timeout, 5xx, connection refused)."""
+    """The send may succeed later (timeout, 5xx, connection refused).
+
+    ``retry_after`` is how long the far end asked us to wait (HTTP ``Retry-After``): the
+    next attempt comes no sooner (``schedule.next_delay``).
+    """
+
+    def __init__(self, *args: object, retry_after: timedelta | None = None) -> None:
+        super().__init__(*args)
+        self.retry_after = retry_after
 
 
 class PermanentFailure(Exception):
@@ -105,17 +115,26 @@ class HttpPool:
 async def post(
     http: HttpPool, url: str, body: bytes, headers: Mapping[str, str]
 ) -> tuple[int, str]:
-    """POST and classify: 2xx returns, 408/425/429/5xx and network errors are temporary."""
+    """POST and classify: 2xx returns, 408/425/429/5xx and network errors are temporary
+    (a 429 or 503 carries its ``Retry-After``)."""
     try:
         async with http.session().post(url, data=body, headers=dict(headers)) as response:
             text = (await response.text(errors="replace"))[:200]
             status = response.status
+            wait = None
+            if status in (429, 503):
+                wait = parse_retry_after(
+                    response.headers.get("Retry-After"), response.headers.get("Date")
+                )
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
     if 200 <= status < 300:
         return status, text
     if status in (408, 425, 429) or status >= 500:
-        raise TemporaryFailure(f"HTTP {status}")
+        if wait is None:
+            raise TemporaryFailure(f"HTTP {status}")
+        seconds = int(wait.total_seconds())
+        raise TemporaryFailure(f"HTTP {status} (Retry-After {seconds} s)", retry_after=wait)
     raise PermanentFailure(f"HTTP {status}")
 
 

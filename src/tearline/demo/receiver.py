@@ -31,6 +31,7 @@ class Received:
 class LoopbackReceiver:
     status: int = 200  # what to answer; a test can make it fail
     secret: str | None = None  # when set, unsigned or badly signed requests get 401
+    headers: dict[str, str] = field(default_factory=dict)  # added to every answer
     posts: list[Received] = field(default_factory=list)
     refused: int = 0
     _server: ThreadingHTTPServer | None = None
@@ -72,6 +73,8 @@ class LoopbackReceiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 status = receiver._accept(self.path, self.headers, self.rfile.read(length))
                 self.send_response(status)
+                for name, value in receiver.headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

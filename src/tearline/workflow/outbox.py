@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 
-from tearline.deliver import CHANNEL_NAMES, retry_delay
+from tearline.deliver import CHANNEL_NAMES, next_delay
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
@@ -77,6 +77,8 @@ class Outcome:
     detail: str
     permanent: bool = False
     status: str = "delivered"  # when ok: delivered | awaiting_handover
+    retry_after: timedelta | None = None  # the receiver asked us to wait this long
+    ended_at: datetime | None = None  # when the send ended: the back-off counts from here
 
 
 def _due(now: datetime) -> Any:
@@ -178,11 +180,11 @@ def _state(app: App, now: datetime, o: Outcome) -> dict[str, Any]:
         }
     if o.permanent or o.claimed.attempts >= app.settings.delivery_max_attempts:
         return row | {"status": "dead", "last_error": o.detail[:2000]}
-    delay = retry_delay(o.claimed.attempts, app.settings.delivery_backoff_seconds)
+    delay = next_delay(o.claimed.attempts, app.settings.delivery_backoff_seconds, o.retry_after)
     return row | {
         "status": "pending",
         "last_error": o.detail[:2000],
-        "next_attempt_at": now + delay,
+        "next_attempt_at": min(now, o.ended_at or now) + delay,
     }
 
 

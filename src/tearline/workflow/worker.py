@@ -303,11 +303,15 @@ class Worker:
                     raise PermanentFailure(f"no channel named {c.channel!r} is configured")
                 receipt = await channel.send(self.outbound(c))
             except TemporaryFailure as exc:
-                return Outcome(c, False, str(exc) or "temporary failure")
+                # the back-off counts from now, not from when the whole batch is recorded
+                detail = str(exc) or "temporary failure"
+                ended = self.app.clock.now()
+                return Outcome(c, False, detail, retry_after=exc.retry_after, ended_at=ended)
             except PermanentFailure as exc:
                 return Outcome(c, False, str(exc) or "permanent failure", permanent=True)
             except Exception as exc:  # a plug-in's bug must not stop every other delivery
-                return Outcome(c, False, f"{type(exc).__name__}: {exc}")
+                ended = self.app.clock.now()
+                return Outcome(c, False, f"{type(exc).__name__}: {exc}", ended_at=ended)
         Journal.note(fd, c.id, receipt.status, receipt.detail)
         return Outcome(c, True, receipt.detail, status=receipt.status)
 
