@@ -1,10 +1,13 @@
 """A receiver that answers 429 or 503 with ``Retry-After`` is not tried again sooner; without
-it the configured back-off decides, counted from the failed attempt."""
+it the configured back-off decides, counted from the failed attempt; a slow receiver does
+not hold back the record of the other deliveries."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from typing import Any
@@ -26,9 +29,21 @@ from tests.workflow.conftest import PROVENANCE
 BACKOFF = 2.0  # seconds: the configured first retry delay in these tests
 
 
+@dataclass
+class HeldReceiver(LoopbackReceiver):
+    """A receiver whose answers wait until ``hold`` is set (a slow partner)."""
+
+    hold: threading.Event | None = None
+
+    def _accept(self, path: str, headers: Any, raw: bytes) -> int:
+        if self.hold is not None:
+            self.hold.wait(60)
+        return super()._accept(path, headers, raw)
+
+
 @pytest.fixture
 def receiver() -> Iterator[tuple[LoopbackReceiver, str]]:
-    r = LoopbackReceiver()
+    r = HeldReceiver()
     url = r.start()
     yield r, url
     r.stop()
@@ -46,6 +61,7 @@ def setup(
             "database_url": app.db.url,
             "sender": "Test agency",
             "delivery_backoff_seconds": BACKOFF,
+            "webhook_timeout_seconds": 120.0,  # a held answer is slow, not lost
         },
         environ={},
     )
@@ -63,7 +79,10 @@ def setup(
 def webhook(app: wf.App, viewer: wf.Identity) -> dict[str, Any]:
     """The webhook delivery as the desk's deliveries board shows it."""
     board = deliveries_board(app, viewer)
-    (d,) = [d for w in board["warnings"] for d in w["deliveries"] if d["channel"] == "webhook"]
+    found: list[dict[str, Any]] = [
+        d for w in board["warnings"] for d in w["deliveries"] if d["channel"] == "webhook"
+    ]
+    (d,) = found
     return d
 
 
@@ -147,3 +166,36 @@ def test_a_retry_after_that_cannot_be_read_leaves_the_back_off() -> None:
     # a short Retry-After does not bring a retry forward: the back-off is the floor
     assert next_delay(1, 10.0, timedelta(seconds=1)) == timedelta(seconds=10)
     assert next_delay(1, 10.0, timedelta(seconds=60)) == timedelta(seconds=60)
+
+
+def test_a_slow_receiver_does_not_hold_back_the_record_of_the_others(
+    setup: tuple[wf.App, wf.Identity, LoopbackReceiver],
+) -> None:
+    app, dana, r = setup
+    assert isinstance(r, HeldReceiver)
+    r.hold = threading.Event()
+    done: list[wf.Sent] = []
+    worker = threading.Thread(target=lambda: done.extend(wf.deliver_due(app, channels_for(app))))
+    worker.start()
+    seen: dict[str, str] = {}
+    try:
+        while worker.is_alive():  # the held webhook answers after a minute at the latest
+            board = deliveries_board(app, dana)
+            seen = {d["channel"]: d["status"] for w in board["warnings"] for d in w["deliveries"]}
+            if seen.get("public_feed") == "delivered" and seen.get("webhook") == "sending":
+                break
+            time.sleep(0.05)
+    finally:
+        r.hold.set()
+        worker.join()
+    # the feed entry and the liaison note were on the record while the webhook still waited
+    assert seen == {
+        "public_feed": "delivered",
+        "liaison_note": "awaiting_handover",
+        "webhook": "sending",
+    }
+    assert sorted((s.channel, s.status) for s in done) == [
+        ("liaison_note", "awaiting_handover"),
+        ("public_feed", "delivered"),
+        ("webhook", "delivered"),
+    ]

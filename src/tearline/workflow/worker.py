@@ -4,7 +4,9 @@ One asyncio loop sends a batch at a time, ``delivery_concurrency`` messages in f
 while a thread claims the next batch and records the last one (SQLite and PostgreSQL
 both release the GIL while they work). Each success is appended to a journal file the
 moment its receipt arrives (a ``write`` to the operating system, which a killed process
-cannot take back); the batch's database commit then deletes that journal. A worker that
+cannot take back); the batch's database commit then deletes that journal. A batch still
+sending after a second records what has ended meanwhile, so a slow receiver holds back
+no one else's record. A worker that
 starts finds the journals of workers that died on this machine (their lock is free),
 records what they had sent, and hands their other claims back: after a kill, at most the
 messages in flight at that instant are sent again, each with its idempotency key.
@@ -73,6 +75,9 @@ log = logging.getLogger("tearline.worker")
 
 BACKOFF_FIRST_SECONDS = 0.5  # the first wait after a failed round; doubled each time
 BACKOFF_MAX_SECONDS = 30.0  # ... up to this
+RECORD_EVERY_SECONDS = 1.0  # a batch still sending after this records what has ended so
+# far (and so on): a success waits at most about this long for its record, not for the
+# slowest send; a quicker batch is recorded in one transaction and one audit entry
 
 
 def database_down(exc: BaseException) -> bool:
@@ -315,21 +320,52 @@ class Worker:
         Journal.note(fd, c.id, receipt.status, receipt.detail)
         return Outcome(c, True, receipt.detail, status=receipt.status)
 
-    async def _send(self, claimed: Sequence[Claimed]) -> tuple[list[Outcome], Path]:
+    async def _send(self, claimed: Sequence[Claimed]) -> tuple[list[Sent], list[Outcome], Path]:
+        """Send a batch; while sends are still in flight after ``RECORD_EVERY_SECONDS``,
+        record what has ended (again every so often), so that a slow receiver does not hold
+        back the record of the others. A batch that ends sooner is recorded in one
+        transaction, as before. Returns what was recorded, what was not yet, and the
+        batch's journal — which stays until the whole batch is recorded (``heal`` or
+        ``recover`` finish it otherwise)."""
         fd, path = self.journal.open_batch()
-        try:
-            gate = asyncio.Semaphore(self.concurrency)
-            outcomes = await asyncio.gather(*(self._send_one(c, fd, gate) for c in claimed))
-        finally:
-            os.close(fd)
-        return list(outcomes), path
+        ready: list[Outcome] = []
+        recorded: list[Sent] = []
+        finished = asyncio.Event()
 
-    def _record(self, outcomes: Sequence[Outcome], journal: Path) -> list[Sent]:
+        async def one(c: Claimed, gate: asyncio.Semaphore) -> None:
+            ready.append(await self._send_one(c, fd, gate))
+
+        async def recorder() -> None:
+            while not finished.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(finished.wait(), RECORD_EVERY_SECONDS)
+                if ready and not finished.is_set():
+                    group = ready[:]
+                    del ready[:]
+                    recorded.extend(await asyncio.to_thread(self._record_group, group))
+
+        gate = asyncio.Semaphore(self.concurrency)
+        recording = asyncio.ensure_future(recorder())
+        try:
+            await asyncio.gather(*(one(c, gate) for c in claimed))
+        finally:
+            finished.set()
+            try:
+                await recording  # its error, if any, is the round's
+            finally:
+                os.close(fd)
+        return recorded, ready, path
+
+    def _record_group(self, outcomes: Sequence[Outcome]) -> list[Sent]:
         sent = record(self.app, outcomes, self.bodies, worker_id=self.id)
-        journal.unlink(missing_ok=True)  # committed: the journal has done its job
         if self.on_sent is not None:
             for s in sent:
                 self.on_sent(s)
+        return sent
+
+    def _record(self, outcomes: Sequence[Outcome], journal: Path) -> list[Sent]:
+        sent = self._record_group(outcomes)
+        journal.unlink(missing_ok=True)  # committed: the journal has done its job
         return sent
 
     async def cycle(self) -> list[Sent]:
@@ -337,8 +373,8 @@ class Worker:
         claimed = await asyncio.to_thread(self._claim)
         if not claimed:
             return []
-        outcomes, journal = await self._send(claimed)
-        return await asyncio.to_thread(self._record, outcomes, journal)
+        recorded, rest, journal = await self._send(claimed)
+        return recorded + await asyncio.to_thread(self._record, rest, journal)
 
     async def drain(self, stop: threading.Event | None = None) -> int:
         """Send until nothing is due, claiming the next batch while this one is sent."""
@@ -351,13 +387,12 @@ class Worker:
                 if not claimed or (stop is not None and stop.is_set()):
                     break
                 next_claim = asyncio.ensure_future(asyncio.to_thread(self._claim))
-                outcomes, journal = await self._send(claimed)
+                recorded, rest, journal = await self._send(claimed)
+                count += len(recorded)
                 if recording is not None:
                     previous, recording = recording, None
                     count += len(await previous)
-                recording = asyncio.ensure_future(
-                    asyncio.to_thread(self._record, outcomes, journal)
-                )
+                recording = asyncio.ensure_future(asyncio.to_thread(self._record, rest, journal))
         finally:
             try:
                 if recording is not None:
