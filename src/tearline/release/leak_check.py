@@ -37,6 +37,8 @@ from email.header import decode_header, make_header
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
+import ahocorasick
+
 from tearline.errors import LeakDetected
 from tearline.translit import Slots, script, spellings, word_slots
 
@@ -103,6 +105,13 @@ class ProtectedTerm:
     pattern: re.Pattern[str] | None = None  # a built-in pattern, matched on folded text
     # Words one of which any match of ``pattern`` contains: a cheap test before the regex.
     hints: tuple[str, ...] = ()
+    # A regex that starts with fixed text (found fast) and that every match of ``pattern``
+    # contains: searched before it.
+    gate: re.Pattern[str] | None = None
+    # ``pattern``'s alternatives in parts, each with the words one of which its matches
+    # contain, and most starting with fixed text: a part is searched only where one of its
+    # words is. ``matches`` runs the parts when given (the leftmost match of any).
+    parts: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = ()
 
     def matches(self, folded: str, skel: str, squashed: str) -> str | None:
         """The matched text, or None. A built-in pattern does not match inside an
@@ -110,15 +119,32 @@ class ProtectedTerm:
         if self.pattern is not None:
             if self.hints and not any(h in folded for h in self.hints):
                 return None
-            for m in self.pattern.finditer(folded):
-                if generated_span(folded, m.start(), m.end()) is None:
-                    return m.group(0)
-            return None
+            if self.gate is not None and self.gate.search(folded) is None:
+                return None
+            if not self.parts:
+                m = _first_match(self.pattern, folded)
+                return None if m is None else m.group(0)
+            first: re.Match[str] | None = None
+            for hints, part in self.parts:
+                if hints and not any(h in folded for h in hints):
+                    continue
+                m = _first_match(part, folded)
+                if m is not None and (first is None or m.start() < first.start()):
+                    first = m
+            return None if first is None else first.group(0)
         assert self.term is not None
         for form in _forms(self.term):
             if _literal_match(form, skel, squashed):
                 return self.term
         return None
+
+
+def _first_match(pattern: re.Pattern[str], folded: str) -> re.Match[str] | None:
+    """The first match of a built-in pattern outside the identifiers Tearline generates."""
+    for m in pattern.finditer(folded):
+        if generated_span(folded, m.start(), m.end()) is None:
+            return m
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -140,6 +166,60 @@ def _literal_match(term: str, skel: str, squashed: str) -> bool:
 
 
 _SPELLED = re.compile(r"(?<= )\w(?: \w){2,}(?= )")
+
+
+class _Literals(NamedTuple):
+    """Every form of every literal term as the needles ``_literal_match`` looks for, in
+    three automata — one pass over each of a view's skeleton, its spelled-out letters
+    joined, and its squashed skeleton finds them all; values: the terms' positions."""
+
+    skel: Any  # ahocorasick.Automaton | None: a term's skeleton (whole words if short)
+    joined: Any  # " bare ": the term squashed, as a whole word of the joined skeleton
+    squashed: Any  # a squashed term of six letters or more, anywhere
+
+
+@functools.lru_cache(maxsize=32)
+def _literal_index(terms: tuple[ProtectedTerm, ...]) -> _Literals:
+    """The needles of ``_literal_match`` for each literal term (``pattern`` None) in
+    ``terms``, by the term's position: the same tests, all at once."""
+    needles: tuple[dict[str, set[int]], ...] = ({}, {}, {})
+    for i, term in enumerate(terms):
+        if term.pattern is not None or term.term is None:
+            continue
+        for form in _forms(term.term):
+            t, bare = _term_skeleton(form)
+            if len(t.strip()) < 4:  # short terms only as whole words
+                needles[0].setdefault(t, set()).add(i)
+            else:
+                needles[0].setdefault(t.strip(), set()).add(i)
+                if len(bare) >= 6:
+                    needles[2].setdefault(bare, set()).add(i)
+            needles[1].setdefault(f" {bare} ", set()).add(i)
+    automata: list[Any] = []
+    for words in needles:
+        if not words:
+            automata.append(None)
+            continue
+        automaton = ahocorasick.Automaton()
+        for needle, where in words.items():
+            automaton.add_word(needle, frozenset(where))
+        automaton.make_automaton()
+        automata.append(automaton)
+    return _Literals(*automata)
+
+
+def _literal_hits(index: _Literals, skel: str, squashed: str) -> set[int]:
+    """The positions of the literal terms found in a view (``_literal_match`` for each)."""
+    hits: set[int] = set()
+    for automaton, text in (
+        (index.skel, skel),
+        (index.joined, _joined(skel) if index.joined is not None else ""),
+        (index.squashed, squashed),
+    ):
+        if automaton is not None:
+            for _end, where in automaton.iter(text):
+                hits.update(where)
+    return hits
 
 
 @functools.lru_cache(maxsize=64)
@@ -223,9 +303,23 @@ def _kind_of(token: str) -> str:
     return "UUID" if "-" in token else "hex digest"
 
 
-def _builtin(name: str, kind: str, regex: str, hints: tuple[str, ...] = ()) -> ProtectedTerm:
+def _builtin(
+    name: str,
+    kind: str,
+    regex: str,
+    hints: tuple[str, ...] = (),
+    gate: str | None = None,
+    parts: tuple[tuple[tuple[str, ...], str], ...] = (),
+) -> ProtectedTerm:
     pattern = re.compile(regex)  # matched on folded (lower-case) text
-    return ProtectedTerm(f"builtin:{name}", kind, pattern=pattern, hints=hints)
+    return ProtectedTerm(
+        f"builtin:{name}",
+        kind,
+        pattern=pattern,
+        hints=hints,
+        gate=None if gate is None else re.compile(gate),
+        parts=tuple((words, re.compile(part)) for words, part in parts),
+    )
 
 
 BUILTIN_TERMS: tuple[ProtectedTerm, ...] = (
@@ -235,15 +329,45 @@ BUILTIN_TERMS: tuple[ProtectedTerm, ...] = (
         r"top\s*secret|\bsecret\s*//|//\s*(?:noforn|orcon|rel\b)|\bnoforn\b|\borcon\b"
         r"|\bts\s*//\s*sci\b|\((?:ts|s|c)\s*//[^)]*\)|\bconfidential\s*//",
         ("secret", "//", "noforn", "orcon"),
+        # "//" is in every URL: the alternatives apart, each behind a word of its own or
+        # its fixed start, not one alternation tried at every character
+        parts=(
+            (("secret",), r"top\s*secret|\bsecret\s*//"),
+            (("//",), r"//\s*(?:noforn|orcon|rel\b)"),
+            (("noforn", "orcon"), r"\bnoforn\b|\borcon\b"),
+            (("sci",), r"\bts\s*//\s*sci\b"),
+            (("//",), r"\((?:ts|s|c)\s*//[^)]*\)"),
+            (("confidential",), r"\bconfidential\s*//"),
+        ),
     ),
-    _builtin("report-serial", "report_identifier", r"\b[a-z]{2,5}-\d{4}-\d{3,}(?:-\d+)?\b"),
+    _builtin(
+        "report-serial",
+        "report_identifier",
+        r"\b[a-z]{2,5}-\d{4}-\d{3,}(?:-\d+)?\b",
+        gate=r"-\d{4}-\d{3}",
+    ),
     _builtin(
         "collection-vocabulary",
         "collection_method",
         r"\bintercept(?:s|ed|ion)?\b|\b(?:sig|hum|im|mas|geo)int\b|\bwiretap|\binformant"
         r"|\bclandestine\b|\bcode\s*word|\bsub-?source\b|\bsource with (?:direct|indirect)"
         r"|\bsignals intelligence\b|\bhuman intelligence\b|\bliaison service\b",
-        ("intercept", "int", "wiretap", "informant", "clandestine", "code", "source", "liaison"),
+        (
+            *("intercept", "sigint", "humint", "imint", "masint", "geoint", "intelligence"),
+            *("wiretap", "informant", "clandestine", "code", "source", "liaison"),
+        ),
+        parts=(
+            (("intercept",), r"\bintercept(?:s|ed|ion)?\b"),
+            (("sigint", "humint", "imint", "masint", "geoint"), r"\b(?:sig|hum|im|mas|geo)int\b"),
+            (("wiretap",), r"\bwiretap"),
+            (("informant",), r"\binformant"),
+            (("clandestine",), r"\bclandestine\b"),
+            (("code",), r"code(?<=\bcode)\s*word"),  # \b after the fixed text: found fast
+            (("subsource", "sub-source"), r"\bsub-?source\b"),
+            (("source with",), r"\bsource with (?:direct|indirect)"),
+            (("intelligence",), r"\bsignals intelligence\b|\bhuman intelligence\b"),
+            (("liaison",), r"\bliaison service\b"),
+        ),
     ),
 )
 
@@ -639,6 +763,7 @@ def find_leaks(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> 
     leaks: list[Leak] = []
     all_terms = (*terms, *BUILTIN_TERMS)
     names = _name_index(tuple(t for t in terms if t.term is not None))
+    literals = _literal_index(all_terms)
     heard: dict[str, list[tuple[ProtectedTerm, str]]] = {}  # by line, across artifacts
     for name, artifact in artifacts.items():
         seen: set[str] = set()
@@ -650,10 +775,14 @@ def find_leaks(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> 
             folded = fold(view)
             skel = skeleton(view, folded)
             squashed = skel.replace(" ", "")
-            for term in all_terms:
+            literal = _literal_hits(literals, skel, squashed)
+            for i, term in enumerate(all_terms):
                 if term.id in seen:
                     continue
-                found = term.matches(folded, skel, squashed)
+                if term.pattern is None:  # a literal term: found by ``_literal_hits``
+                    found = term.term if i in literal else None
+                else:
+                    found = term.matches(folded, skel, squashed)
                 if found is not None:
                     seen.add(term.id)
                     leaks.append(Leak(name, term, found))
