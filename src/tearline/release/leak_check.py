@@ -588,8 +588,16 @@ def _marks_table() -> dict[int, None]:
     return dict.fromkeys(_marks())
 
 
-def _line_leaks(line: str, index: tuple[_Keys, ...]) -> list[tuple[ProtectedTerm, str]]:
+_CACHED_LINE = 1000  # longer lines (a JSON document, a JWS) differ from one warning to the next
+
+
+def _line_leaks(line: str, index: tuple[_Keys, ...]) -> tuple[tuple[ProtectedTerm, str], ...]:
     """Terms heard in one line of an artifact, with the words that spell each."""
+    return _hear(line, index) if len(line) > _CACHED_LINE else _hear_cached(line, index)
+
+
+def _hear(line: str, index: tuple[_Keys, ...]) -> tuple[tuple[ProtectedTerm, str], ...]:
+    """``_line_leaks`` itself."""
     if len(line) >= 40:
         line = _BLOB.sub(" ", line)
     words = [_word(w) for w in _WORDS.findall(_unmarked(line))]
@@ -607,7 +615,12 @@ def _line_leaks(line: str, index: tuple[_Keys, ...]) -> list[tuple[ProtectedTerm
                 found.extend(_runs(words, i, head, False, keys))
             if word.first is not None and word.first[keys.kind].key in keys.prefixes:
                 found.extend(_runs(words, i, word.first[keys.kind], True, keys))
-    return found
+    return tuple(found)
+
+
+# Warnings to many recipients share most lines (only the recipient's name differs): a
+# line heard for one is not heard again for the next while the terms are the same.
+_hear_cached = functools.lru_cache(maxsize=1 << 12)(_hear)
 
 
 def _runs(
@@ -764,7 +777,7 @@ def find_leaks(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> 
     all_terms = (*terms, *BUILTIN_TERMS)
     names = _name_index(tuple(t for t in terms if t.term is not None))
     literals = _literal_index(all_terms)
-    heard: dict[str, list[tuple[ProtectedTerm, str]]] = {}  # by line, across artifacts
+    heard: dict[str, tuple[tuple[ProtectedTerm, str], ...]] = {}  # by line, across artifacts
     for name, artifact in artifacts.items():
         seen: set[str] = set()
         views: set[str] = set()
