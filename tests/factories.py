@@ -103,3 +103,17 @@ def add_public_in_moscow(app: wf.App, webhook: str | None = None) -> None:
         area_city="Moscow",
         contacts=public,
     )
+
+
+def add_liaison_with_fallback(app: wf.App) -> None:
+    """The Russian government by liaison note, with e-mail as its fallback contact point."""
+    wf.add_recipient(
+        app,
+        name="Russian Federation (liaison)",
+        kind="government",
+        tier="adversary",
+        language="en",
+        jurisdiction="RU",
+        contacts=[Contact("liaison_note", "moscow-desk")],
+        fallback_contacts=[Contact("email", "duty@fsb.test")],
+    )

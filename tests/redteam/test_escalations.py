@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
-from tearline.model import Contact
 from tests.conftest import seed_users
+from tests.factories import add_liaison_with_fallback
 from tests.workflow.conftest import PROVENANCE
 from tests.workflow.test_delivery_outbox import release
 from tests.workflow.test_escalation_policy import FOLLOW_UP
@@ -15,16 +15,7 @@ from tests.workflow.test_escalation_policy import FOLLOW_UP
 
 def _liaison_and_public(app: wf.App) -> tuple[wf.Identity, wf.Identity]:
     people = seed_users(app)
-    wf.add_recipient(
-        app,
-        name="Russian Federation (liaison)",
-        kind="government",
-        tier="adversary",
-        language="en",
-        jurisdiction="RU",
-        contacts=[Contact("liaison_note", "moscow-desk")],
-        fallback_contacts=[Contact("email", "duty@fsb.test")],
-    )
+    add_liaison_with_fallback(app)  # the parity check adds the public
     return people
 
 

@@ -35,9 +35,13 @@ from tests.workflow.conftest import PROVENANCE
 pytestmark = pytest.mark.slow
 
 
-def setup(home: Path, url: str, n: int) -> None:
-    settings = load_settings({"home": str(home), "sender": "Kill test"}, environ={})
-    app = wf.App(settings, clock=FixedClock(START))
+def setup(home: Path, url: str, n: int, database_url: str | None = None) -> None:
+    """One released warning to ``n`` webhook endpoints of the receiver at ``url``, due now
+    (on SQLite in ``home``, or on ``database_url``)."""
+    values = {"home": str(home), "sender": "Kill test"}
+    if database_url:
+        values["database_url"] = database_url
+    app = wf.App(load_settings(values, environ={}), clock=FixedClock(START))
     try:
         wf.add_user(app, "dana", "dana-kill-test-1", [wf.Role.DUTY_OFFICER, wf.Role.ANALYST])
         wf.add_user(app, "avery", "avery-kill-test-1", [wf.Role.APPROVER])

@@ -13,9 +13,9 @@ import pytest
 from tearline import workflow as wf
 from tearline.clock import FixedClock
 from tearline.errors import AuthError, InputError, InvalidState
-from tearline.model import Contact
 from tearline.settings import load_settings
 from tests.conftest import fresh_postgres, postgres_url, seed_users
+from tests.factories import add_liaison_with_fallback
 from tests.workflow.conftest import PROVENANCE
 from tests.workflow.test_delivery_outbox import release
 
@@ -27,16 +27,7 @@ FOLLOW_UP = (
 
 @pytest.fixture
 def registry_with_fallback(app: wf.App) -> None:
-    wf.add_recipient(
-        app,
-        name="Russian Federation (liaison)",
-        kind="government",
-        tier="adversary",
-        language="en",
-        jurisdiction="RU",
-        contacts=[Contact("liaison_note", "moscow-desk")],
-        fallback_contacts=[Contact("email", "duty@fsb.test")],
-    )
+    add_liaison_with_fallback(app)
 
 
 def by_rule(app: wf.App) -> dict[str, list[tuple[str, str]]]:
@@ -202,16 +193,7 @@ def test_two_workers_running_the_timers_at_once_propose_each_step_once(
     ]
     try:
         people = seed_users(apps[0])
-        wf.add_recipient(
-            apps[0],
-            name="Russian Federation (liaison)",
-            kind="government",
-            tier="adversary",
-            language="en",
-            jurisdiction="RU",
-            contacts=[Contact("liaison_note", "moscow-desk")],
-            fallback_contacts=[Contact("email", "duty@fsb.test")],
-        )
+        add_liaison_with_fallback(apps[0])
         release(apps[0], people)
         clock.advance(timedelta(minutes=3 * apps[0].settings.ack_minutes_imminent + 1))
         start = threading.Barrier(4)

@@ -14,26 +14,23 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, func, insert, make_url, select, text
+from sqlalchemy import Engine, create_engine, func, make_url, select, text
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
 from tearline.demo.receiver import LoopbackReceiver
-from tearline.demo.scenario import report_text
-from tearline.model import Contact
 from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.web.server import DeskServer
 from tearline.workflow.worker import EmbeddedWorker
 from tests.conftest import START, fresh_postgres, postgres_url
-from tests.workflow.conftest import PROVENANCE
+from tests.workflow.test_delivery_kill import setup as release_to_webhooks
 
 pytestmark = pytest.mark.slow
 
@@ -47,48 +44,7 @@ def open_app(home: Path, database_url: str | None) -> wf.App:
 
 def setup(home: Path, database_url: str | None, url: str, n: int) -> None:
     """One released warning to ``n`` webhook endpoints of the loopback receiver, due now."""
-    app = open_app(home, database_url)
-    try:
-        wf.add_user(app, "dana", "dana-survive-test-1", [wf.Role.DUTY_OFFICER, wf.Role.ANALYST])
-        wf.add_user(app, "avery", "avery-survive-test-1", [wf.Role.APPROVER])
-        wf.add_recipient(
-            app,
-            name="Partner",
-            kind="government",
-            tier="partner",
-            language="en",
-            jurisdiction="RU",
-            contacts=[Contact("webhook", f"{url}/partner")],
-        )
-        got = wf.ingest_bytes(app, report_text(), "m.txt", PROVENANCE, actor="dana")
-        threat = next(e.threat_ref for e in got.events if e.threat_ref)
-        assert threat is not None
-        dana = wf.sign_in(app, "dana", "dana-survive-test-1")
-        wf.decide(app, threat, dana)
-        proposed = wf.propose_release(app, threat, dana)
-        released = wf.approve_release(
-            app, proposed.ref, wf.sign_in(app, "avery", "avery-survive-test-1")
-        )
-        warning_id = int(released.warnings[0][0].split("-")[1])
-        with app.unit() as u:
-            u.session.execute(
-                insert(t.Delivery),
-                [
-                    {
-                        "warning_id": warning_id,
-                        "channel": "webhook",
-                        "address": f"{url}/r/{i}",
-                        "idempotency_key": f"tl-{uuid.uuid4().hex}",
-                        "status": "pending",
-                        "attempts": 0,
-                        "next_attempt_at": u.now,
-                        "created_at": u.now,
-                    }
-                    for i in range(n - 1)
-                ],
-            )
-    finally:
-        app.close()
+    release_to_webhooks(home, url, n, database_url)
 
 
 def states(home: Path, database_url: str | None) -> dict[str, int]:

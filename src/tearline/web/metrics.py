@@ -18,11 +18,11 @@ from prometheus_client.registry import Collector
 
 from tearline.web.auth import Optional, app_of
 from tearline.workflow.metrics import Operational, operational
+from tearline.workflow.outbox import DELIVERY_STATUSES
 from tearline.workflow.users import Role
 
 router = APIRouter()
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
-DELIVERY_STATUSES = ("pending", "sending", "delivered", "awaiting_handover", "dead")
 
 
 def may_read_metrics(client_host: str | None, roles: frozenset[Role]) -> bool:

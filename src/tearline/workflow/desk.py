@@ -22,6 +22,7 @@ from tearline.workflow.access import restrict
 from tearline.workflow.app import App
 from tearline.workflow.cases import graded_credibility
 from tearline.workflow.origins import case_corroboration
+from tearline.workflow.outbox import DELIVERY_STATUSES
 from tearline.workflow.reports import language_label
 from tearline.workflow.supersede import in_force
 from tearline.workflow.users import Identity
@@ -220,7 +221,7 @@ def _delivery(d: t.Delivery) -> dict[str, Any]:
 
 
 DELIVERIES_SHOWN = 10  # per warning on the board; the rest are counted, not listed
-_ATTENTION = {"dead": 0, "failed": 1, "pending": 2, "sending": 3, "awaiting_handover": 4}
+_ATTENTION = {status: rank for rank, status in enumerate(DELIVERY_STATUSES)}
 
 
 def deliveries_board(

@@ -31,6 +31,10 @@ WORKER = "worker"
 _INTERNAL = ("role", "changes")
 
 
+# Every status a delivery passes through, those needing a person's attention first.
+DELIVERY_STATUSES = ("dead", "pending", "sending", "awaiting_handover", "delivered")
+
+
 @dataclass(frozen=True)
 class Sent:
     """What happened to one delivery in one attempt (for printing and the web desk)."""
