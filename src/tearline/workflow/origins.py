@@ -12,6 +12,8 @@ A deployment tunes the thresholds and cue phrases in ``$TEARLINE_HOME/origins.to
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,23 +49,90 @@ def _reported(r: t.Report) -> Reported:
     )
 
 
-def record_origin(u: Unit, report: t.Report, rules: OriginRules, actor: str) -> Link | None:
-    """Compare ``report`` (stored, flushed) with recent ones and store its origin: the
-    earliest report of the origin it shares, or itself. Returns the tie, if any."""
+class FingerprintCache:
+    """Fingerprints of stored reports, kept between ingests (a report's text never changes).
+
+    Keyed by the database, the report's id and its content hash, and dropped when the
+    rules change; at most ``size`` are kept, the least recently used going first. Without
+    it every ingest read and fingerprinted up to ``max_candidates`` earlier reports again.
+    """
+
+    def __init__(self, size: int = 8192) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._rules: OriginRules | None = None
+        self._kept: OrderedDict[tuple[str, int, str], Fingerprint] = OrderedDict()
+
+    def get(self, rules: OriginRules, key: tuple[str, int, str]) -> Fingerprint | None:
+        with self._lock:
+            if rules != self._rules:
+                self._rules = rules
+                self._kept.clear()
+                return None
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
+
+    def put(self, rules: OriginRules, key: tuple[str, int, str], fp: Fingerprint) -> None:
+        with self._lock:
+            if rules != self._rules:
+                self._rules = rules
+                self._kept.clear()
+            self._kept[key] = fp
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+
+FINGERPRINTS = FingerprintCache()
+
+
+def _candidates(
+    u: Unit, report: t.Report, rules: OriginRules
+) -> list[tuple[int, int | None, Fingerprint]]:
+    """The recent reports to compare with, newest first: (id, origin id, fingerprint).
+
+    Only the columns compared are read (never a report's raw bytes), and only the reports
+    whose fingerprint is not already cached.
+    """
     since = u.now - timedelta(days=rules.window_days)
-    candidates = u.session.scalars(
-        select(t.Report)
+    heads = u.session.execute(
+        select(t.Report.id, t.Report.origin_id, t.Report.sha256)
         .where(t.Report.id != report.id, t.Report.received_at >= since)
         .order_by(t.Report.id.desc())
         .limit(rules.max_candidates)
     ).all()
+    bind = u.session.get_bind()
+    where = str(bind.engine.url)
+    found: dict[int, Fingerprint] = {}
+    for rid, _origin, sha in heads:
+        fp = FINGERPRINTS.get(rules, (where, rid, sha))
+        if fp is not None:
+            found[rid] = fp
+    missing = [rid for rid, _origin, _sha in heads if rid not in found]
+    for chunk in range(0, len(missing), 500):
+        rows = u.session.execute(
+            select(t.Report.id, t.Report.sha256, t.Report.text, t.Report.title, t.Source.name)
+            .outerjoin(t.Source, t.Source.id == t.Report.source_id)
+            .where(t.Report.id.in_(missing[chunk : chunk + 500]))
+        ).all()
+        for rid, sha, text, title, source in rows:
+            fp = fingerprint(Reported(format_id(Kind.REPORT, rid), text, source, title), rules)
+            FINGERPRINTS.put(rules, (where, rid, sha), fp)
+            found[rid] = fp
+    return [(rid, origin, found[rid]) for rid, origin, _sha in heads if rid in found]
+
+
+def record_origin(u: Unit, report: t.Report, rules: OriginRules, actor: str) -> Link | None:
+    """Compare ``report`` (stored, flushed) with recent ones and store its origin: the
+    earliest report of the origin it shares, or itself. Returns the tie, if any."""
     new = fingerprint(_reported(report), rules)
     best: tuple[int, Link] | None = None
-    for earlier in candidates:
-        link = compare(_fingerprint(earlier, rules), new, rules)
+    for earlier_id, earlier_origin, earlier in _candidates(u, report, rules):
+        link = compare(earlier, new, rules)
         if link is None:
             continue
-        origin = earlier.origin_id or earlier.id
+        origin = earlier_origin or earlier_id
         if best is None or (origin, -link.score) < (best[0], -best[1].score):
             best = (origin, link)
     if best is None:
@@ -77,10 +146,6 @@ def record_origin(u: Unit, report: t.Report, rules: OriginRules, actor: str) -> 
         {"origin": format_id(Kind.REPORT, best[0]), "tie": best[1].kind},
     )
     return best[1]
-
-
-def _fingerprint(r: t.Report, rules: OriginRules) -> Fingerprint:
-    return fingerprint(_reported(r), rules)
 
 
 def case_corroboration(session: Session, threat: t.Threat) -> Corroboration:
