@@ -1,4 +1,5 @@
-"""``tearline serve``: the duty officer's desk in a browser, with the delivery worker."""
+"""``tearline serve``: the duty officer's desk in a browser, with the delivery worker
+(one process), or in several web processes with the worker run apart (``--workers N``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from tearline.cli._common import cli, open_app, out
+from tearline.cli._common import cli, open_app, out, overrides
+from tearline.errors import ConfigError, InputError
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on (default: this machine only).")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -18,12 +20,22 @@ def serve(
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8000,
     worker: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--worker/--no-worker",
-            help="Run the delivery worker in this process (off when workers run apart).",
+            help="Run the delivery worker in this process (the default with one web process;"
+            " never with several: run `tearline worker` beside them).",
+            show_default=False,
         ),
-    ] = True,
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Web processes sharing the port (production: PostgreSQL, about one per core).",
+        ),
+    ] = 1,
     forwarded_allow_ips: Annotated[
         str | None,
         typer.Option(
@@ -32,8 +44,32 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the desk (web pages and JSON API) on the embedded default or the database set."""
-    from tearline.web.server import DeskServer
+    from tearline.web.server import DeskServer, port_free, serve_processes
 
+    if workers > 1:
+        if worker:
+            raise InputError(
+                "the delivery worker runs in one process: with --workers above 1, leave out "
+                "--worker and run `tearline worker` beside the desk"
+            )
+        open_app(ctx).close()  # a database that cannot be opened is said once, here
+        if port and not port_free(host, port):
+            raise ConfigError(f"the desk could not listen on {host}:{port}: port in use?")
+        shown = f"[{host}]" if ":" in host else host
+        out.print(
+            f"Tearline desk at http://{shown}:{port}/ in {workers} processes — Ctrl-C stops it."
+        )
+        out.print("No delivery worker runs here: run `tearline worker` to send warnings.")
+        serve_processes(
+            overrides(ctx),
+            workers=workers,
+            host=host,
+            port=port,
+            access_log=True,
+            forwarded_allow_ips=forwarded_allow_ips,
+        )
+        return
+    worker = worker is not False
     server = DeskServer(
         open_app(ctx),
         host=host,

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from tearline import workflow as wf
 from tearline.ids import Kind, parse_id
 from tearline.web import ingest as intake
 from tearline.web.auth import Analyst, AnyUser, Approver, DutyOfficer, Ingester, Reader, app_of
+from tearline.web.paging import Limit, Offset, fetched_page, page_of
 from tearline.workflow import casefile, cases, desk, responses
 from tearline.workflow.access import ensure_visible
 from tearline.workflow.timeline import case_timeline
@@ -113,11 +114,17 @@ def me(viewer: AnyUser) -> dict[str, Any]:
     }
 
 
-@router.get("/reports", summary="Inbox: the latest reports you may see")
+@router.get("/reports", summary="Inbox: the latest reports you may see (a page; Link: next)")
 def reports(
-    request: Request, viewer: Reader, q: str = "", limit: int = Query(100, ge=1, le=500)
+    request: Request,
+    response: Response,
+    viewer: Reader,
+    q: str = "",
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
-    return desk.inbox(app_of(request), viewer.identity, limit=limit, query=q)
+    rows = desk.inbox(app_of(request), viewer.identity, limit=limit + 1, query=q, offset=offset)
+    return fetched_page(request, response, rows, limit=limit, offset=offset)
 
 
 @router.post("/reports", status_code=201, summary="Ingest a report (all or nothing)")
@@ -152,17 +159,20 @@ def report(request: Request, ref: str, viewer: Reader) -> dict[str, Any]:
     return wf.show(app_of(request), _ref(ref, Kind.REPORT), viewer.identity)
 
 
-@router.get("/threats", summary="Triage queue: open cases, most imminent and severe first")
+@router.get("/threats", summary="Triage queue: open cases, most imminent and severe first (a page)")
 def threats(
     request: Request,
+    response: Response,
     viewer: Reader,
     status: str = "",
     imminence: str = "",
     severity: str = "",
     q: str = "",
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     statuses = (status,) if status else desk.QUEUE_STATUSES
-    return desk.triage_queue(
+    rows = desk.triage_queue(
         app_of(request),
         viewer.identity,
         statuses=statuses,
@@ -170,6 +180,7 @@ def threats(
         severity=severity,
         query=q,
     )
+    return page_of(request, response, rows, limit=limit, offset=offset)
 
 
 @router.get("/threats/{ref}", summary="The case file: facts, evidence, grades, decisions")

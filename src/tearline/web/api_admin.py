@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from tearline import workflow as wf
 from tearline.errors import AuditChainBroken
 from tearline.web.auth import Admin, AnyUser, Auditor, Viewer, app_of
 from tearline.web.pages_public import verify_text
+from tearline.web.paging import Limit, Offset, link_next, page_of
 from tearline.workflow import desk, grants, sessions, users
 
 router = APIRouter(prefix="/api")
@@ -54,6 +55,7 @@ class VerifyIn(BaseModel):
 @router.get("/audit", summary="Audit entries, newest first, filtered")
 def audit(
     request: Request,
+    response: Response,
     viewer: Auditor,
     actor: str = "",
     action: str = Query("", description="a prefix, e.g. 'release.'"),
@@ -61,9 +63,12 @@ def audit(
     before: int | None = Query(None, description="only entries before this sequence number"),
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
-    return desk.audit_search(
+    rows = desk.audit_search(
         app_of(request), actor=actor, action=action, subject=subject, before_seq=before, limit=limit
     )
+    if len(rows) == limit:
+        link_next(request, response, before=rows[-1]["seq"])
+    return rows
 
 
 @router.get("/audit/verify", summary="Verify the whole hash chain")
@@ -81,11 +86,14 @@ def audit_verify(request: Request, viewer: Auditor) -> dict[str, Any]:
 
 
 @router.get("/users", summary="Users, roles and compartments")
-def list_users(request: Request, viewer: Admin) -> list[dict[str, Any]]:
-    return [
+def list_users(
+    request: Request, response: Response, viewer: Admin, limit: Limit = 100, offset: Offset = 0
+) -> list[dict[str, Any]]:
+    rows = [
         {**u.__dict__, "created_at": u.created_at.isoformat()}
         for u in users.list_users(app_of(request))
     ]
+    return page_of(request, response, rows, limit=limit, offset=offset)
 
 
 def _change(change: grants.Change) -> dict[str, Any]:
@@ -137,8 +145,11 @@ def change_user(request: Request, username: str, body: UserChange, viewer: Admin
 
 
 @router.get("/grants", summary="Grants waiting for a second admin")
-def list_grants(request: Request, viewer: Admin) -> list[dict[str, Any]]:
-    return [_plain(g.__dict__) for g in grants.list_grants(app_of(request))]
+def list_grants(
+    request: Request, response: Response, viewer: Admin, limit: Limit = 100, offset: Offset = 0
+) -> list[dict[str, Any]]:
+    rows = [_plain(g.__dict__) for g in grants.list_grants(app_of(request))]
+    return page_of(request, response, rows, limit=limit, offset=offset)
 
 
 @router.post("/grants/{grant_id}/approve", summary="Approve another admin's grant")
@@ -156,9 +167,12 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/tokens", summary="API tokens (never the secret): all for an admin, else one's own")
-def list_tokens(request: Request, viewer: AnyUser) -> list[dict[str, Any]]:
+def list_tokens(
+    request: Request, response: Response, viewer: AnyUser, limit: Limit = 100, offset: Offset = 0
+) -> list[dict[str, Any]]:
     owner = None if viewer.has(users.Role.ADMIN) else viewer.username
-    return [_plain(t.__dict__) for t in sessions.list_tokens(app_of(request), owner)]
+    rows = [_plain(t.__dict__) for t in sessions.list_tokens(app_of(request), owner)]
+    return page_of(request, response, rows, limit=limit, offset=offset)
 
 
 def _mint(request: Request, username: str, body: TokenIn, viewer: Viewer) -> dict[str, Any]:

@@ -7,6 +7,7 @@ proxy's health check) and to signed-in admins and auditors, refused to anyone el
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
@@ -67,6 +68,11 @@ class _Snapshot(Collector):
                 "1 while the desk's own delivery worker works, 0 while it cannot",
                 value=0 if self.problem else 1,
             )
+        yield GaugeMetricFamily(
+            "tearline_web_process_id",
+            "The process that answered this scrape (one of `tearline serve --workers N`)",
+            value=os.getpid(),
+        )
 
 
 @router.get("/metrics")

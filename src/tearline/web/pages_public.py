@@ -127,7 +127,10 @@ async def audit_checkpoints(request: Request) -> Response:
 
 @router.get("/healthz")
 async def healthz(request: Request) -> Response:
-    """200 while the desk and its embedded delivery worker work; 503 with the reason if not."""
+    """200 while the desk and its embedded delivery worker work; 503 with the reason if not.
+
+    A process without the embedded worker (``serve --workers N``, ``--no-worker``) says so
+    and answers for itself only: the worker that runs apart is checked apart."""
     worker = getattr(request.app.state, "embedded_worker", None)
     problem = worker.problem if worker is not None else None
     if problem is not None:
@@ -138,7 +141,10 @@ async def healthz(request: Request) -> Response:
         if not database_down(exc):
             raise
         return JSONResponse({"ok": False, "reason": "database unavailable"}, status_code=503)
-    return JSONResponse({"ok": True, "audit_entries": counts.get("audit_entries", 0)})
+    delivery = "embedded" if worker is not None else "not in this process"
+    return JSONResponse(
+        {"ok": True, "audit_entries": counts.get("audit_entries", 0), "delivery_worker": delivery}
+    )
 
 
 def verify_text(app: wf.App, content: str) -> dict[str, object]:

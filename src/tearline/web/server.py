@@ -1,20 +1,27 @@
 """Serving the desk: uvicorn, with the delivery worker embedded (the embedded default).
 
-``DeskServer`` runs both in background threads, so ``tearline serve``, ``tearline demo``
-and the browser tests start the same thing. With several web processes (PostgreSQL),
-run the worker separately (``tearline worker``) and serve with ``--no-worker``.
+``DeskServer`` runs both in background threads of one process, so ``tearline serve``,
+``tearline demo`` and the browser tests start the same thing. ``serve_processes`` runs
+several web processes on one port (``tearline serve --workers N``) and never embeds the
+delivery worker: it runs apart, as ``tearline worker``. Each process builds its own app
+from ``app_from_environment`` (uvicorn needs an import string to start more than one).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import threading
 import time
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 
 from tearline import workflow as wf
 from tearline.errors import ConfigError
+from tearline.settings import load_settings
 from tearline.web.app import create_app
 from tearline.workflow.worker import EmbeddedWorker
 
@@ -91,6 +98,43 @@ class DeskServer:
             pass
         finally:
             self.stop()
+
+
+# The settings given on the command line (--home, --database-url), for each web process.
+SERVE_SETTINGS = "TEARLINE_SERVE_SETTINGS"
+
+
+def app_from_environment() -> FastAPI:
+    """The desk for one of ``serve_processes``' web processes: the settings the command
+    was given, read again in this process (each opens its own database connections)."""
+    given = json.loads(os.environ.get(SERVE_SETTINGS) or "{}")
+    return create_app(wf.App(load_settings(given if isinstance(given, dict) else {})))
+
+
+def serve_processes(
+    given: dict[str, Any],
+    *,
+    workers: int,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    access_log: bool = False,
+    forwarded_allow_ips: str | None = None,
+) -> None:
+    """``workers`` web processes on ``host:port``, without a delivery worker, until
+    interrupted. The parent binds the port and restarts a process that dies."""
+    os.environ[SERVE_SETTINGS] = json.dumps(given)
+    uvicorn.run(
+        f"{__name__}:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=access_log,
+        proxy_headers=forwarded_allow_ips is not None,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+    )
 
 
 def port_free(host: str, port: int) -> bool:

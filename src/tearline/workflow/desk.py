@@ -113,9 +113,10 @@ def _event_summary(facts: dict[str, Any]) -> str:
 
 
 def inbox(
-    app: App, viewer: Identity | None, *, limit: int = 100, query: str = ""
+    app: App, viewer: Identity | None, *, limit: int = 100, query: str = "", offset: int = 0
 ) -> list[dict[str, Any]]:
-    """The latest reports the viewer may see, newest first, with what was found in each."""
+    """The latest reports the viewer may see, newest first, with what was found in each
+    (at most 501: an API page of 500 asks for one more to know whether more follow)."""
     with app.read() as s:
         q = (
             select(t.Report)
@@ -124,7 +125,8 @@ def inbox(
                 selectinload(t.Report.source),
             )
             .order_by(t.Report.id.desc())
-            .limit(max(1, min(limit, 500)))
+            .offset(max(0, offset))
+            .limit(max(1, min(limit, 501)))
         )
         if query.strip():
             q = q.where(t.Report.title.ilike(f"%{query.strip()[:100]}%"))

@@ -1,0 +1,41 @@
+"""Pages of the API's lists: ``limit`` (capped) and ``offset`` in, a ``Link: <...>;
+rel="next"`` header out while more follow (RFC 8288). The body stays the list itself, so
+a client that reads one page sees what it saw before; one that wants all follows the link.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Query, Request, Response
+
+MAX_PAGE = 500
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"at most this many (≤ {MAX_PAGE})")]
+Offset = Annotated[int, Query(ge=0, description="skip this many (the next page's link says)")]
+
+T = TypeVar("T")
+
+
+def link_next(request: Request, response: Response, **params: Any) -> None:
+    """Point to the next page: this request's URL with ``params`` replaced. Relative (path
+    and query), so it holds behind a proxy that rewrites the host."""
+    url = request.url.include_query_params(**params)
+    response.headers["link"] = f'<{url.path}?{url.query}>; rel="next"'
+
+
+def page_of(
+    request: Request, response: Response, rows: list[T], *, limit: int, offset: int
+) -> list[T]:
+    """One page of a list already in memory, with the link to the next while more follow."""
+    if offset + limit < len(rows):
+        link_next(request, response, offset=offset + limit, limit=limit)
+    return rows[offset : offset + limit]
+
+
+def fetched_page(
+    request: Request, response: Response, rows: list[T], *, limit: int, offset: int
+) -> list[T]:
+    """One page of ``limit + 1`` rows fetched from ``offset``: the extra one says more follow."""
+    if len(rows) > limit:
+        link_next(request, response, offset=offset + limit, limit=limit)
+    return rows[:limit]
