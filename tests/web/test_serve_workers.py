@@ -1,0 +1,208 @@
+"""``tearline serve --workers N``: several web processes on one port, on PostgreSQL, with
+the delivery worker run apart.
+
+Both processes answer (each names its process in ``/metrics``); an API list comes a page
+at a time with a link to the next; no delivery is sent while only the desk runs — a
+queued delivery stays pending until ``tearline worker`` runs, then it arrives.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from tearline import workflow as wf
+from tearline.demo.receiver import LoopbackReceiver
+from tearline.demo.scenario import report_text
+from tearline.settings import load_settings
+from tearline.store import tables as t
+from tearline.workflow import sessions
+from tests.conftest import fresh_postgres, postgres_url
+from tests.test_cli import run
+from tests.workflow.conftest import PROVENANCE
+from tests.workflow.test_delivery_kill import setup as release_to_webhooks
+
+PASSWORD = "dana-kill-test-1"  # the user release_to_webhooks makes
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 180.0) -> None:
+    """Poll until ``condition()`` is true; a generous deadline, for progress only."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.1)
+
+
+def environment(home: Path, database_url: str) -> dict[str, str]:
+    env = {**os.environ, "TEARLINE_HOME": str(home), "TEARLINE_DATABASE_URL": database_url}
+    env.pop("TEARLINE_CONFIG", None)
+    return env
+
+
+def prepare(home: Path, database_url: str, webhook: str) -> str:
+    """Three reports, one released warning with three deliveries queued to ``webhook``,
+    and an API token for dana; returns the token."""
+    release_to_webhooks(home, webhook, 3, database_url)
+    app = wf.App(load_settings({"home": str(home), "database_url": database_url}, environ={}))
+    try:
+        for n in (1, 2):
+            text = report_text() + f"\n\nFollow-up note {n}: the same, resent.\n".encode()
+            wf.ingest_bytes(app, text, f"follow-up-{n}.txt", PROVENANCE, actor="dana")
+        dana = wf.sign_in(app, "dana", PASSWORD)
+        _, token = sessions.create_token(app, "dana", "serve test", by=dana)
+        return token
+    finally:
+        app.close()
+
+
+def deliveries(home: Path, database_url: str) -> dict[str, int]:
+    app = wf.App(load_settings({"home": str(home), "database_url": database_url}, environ={}))
+    try:
+        with app.read() as s:
+            rows = s.execute(
+                select(t.Delivery.status, func.count())
+                .where(t.Delivery.channel == "webhook")
+                .group_by(t.Delivery.status)
+            ).all()
+        return {str(status): int(n) for status, n in rows}
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, str, Path, str, LoopbackReceiver]]:
+    """The desk in two processes on PostgreSQL: (url, token, home, database URL, receiver)."""
+    url = postgres_url()
+    assert url is not None
+    database_url = fresh_postgres(url)
+    home = tmp_path / "home"
+    receiver = LoopbackReceiver()
+    token = prepare(home, database_url, receiver.start())
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tearline", "serve", "--workers", "2", "--port", str(port)],
+        env=environment(home, database_url),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+        try:
+            return httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_for(up, "the desk to answer")
+        yield base, token, home, database_url, receiver
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        receiver.stop()
+
+
+def process_of(base: str) -> int:
+    """The process that answered: ``/metrics`` names it (served to this machine)."""
+    r = httpx.get(f"{base}/metrics", timeout=30)
+    assert r.status_code == 200, r.text
+    line = next(x for x in r.text.splitlines() if x.startswith("tearline_web_process_id "))
+    return int(float(line.split()[1]))
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_two_web_processes_answer_page_by_page_and_send_nothing_themselves(
+    served: tuple[str, str, Path, str, LoopbackReceiver],
+) -> None:
+    base, token, home, database_url, receiver = served
+    auth = {"Authorization": f"Bearer {token}"}
+
+    health = httpx.get(f"{base}/healthz", timeout=30).json()
+    assert health["ok"] is True
+    assert health["delivery_worker"] == "not in this process"
+
+    seen: set[int] = set()
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(50):
+            seen |= set(pool.map(lambda _: process_of(base), range(8)))
+            if len(seen) >= 2:
+                break
+    assert len(seen) == 2, f"only process {seen} answered"
+
+    # Every API request answers, whichever process takes it.
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(
+            pool.map(
+                lambda path: httpx.get(f"{base}{path}", headers=auth, timeout=60).status_code,
+                ["/api/reports", "/api/threats", "/api/deliveries", "/api/tokens"] * 6,
+            )
+        )
+    assert codes == [200] * 24
+
+    # A page of two reports, then the rest by the link the first page gives.
+    first = httpx.get(f"{base}/api/reports?limit=2", headers=auth, timeout=60)
+    assert first.status_code == 200
+    assert len(first.json()) == 2
+    assert first.links["next"]["url"].startswith("/api/reports?")
+    rest = httpx.get(f"{base}{first.links['next']['url']}", headers=auth, timeout=60)
+    assert rest.status_code == 200
+    assert "next" not in rest.links
+    refs = [r["ref"] for r in first.json() + rest.json()]
+    assert len(refs) == len(set(refs)) == 3
+    too_many = httpx.get(f"{base}/api/reports?limit=501", headers=auth, timeout=60)
+    assert too_many.status_code == 422
+    assert "limit" in too_many.json()["error"]
+
+    # Nothing was sent while only the desk ran; `tearline worker` sends it.
+    assert deliveries(home, database_url) == {"pending": 3}
+    assert receiver.posts == []
+    worker = subprocess.run(
+        [sys.executable, "-m", "tearline", "worker", "--once"],
+        env=environment(home, database_url),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert deliveries(home, database_url) == {"delivered": 3}
+    assert len(receiver.unique) == 3
+
+
+def test_the_worker_cannot_be_embedded_in_several_processes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "--home", str(tmp_path), "serve", "--workers", "2", "--worker")
+    assert code == 65
+    assert "run `tearline worker`" in err
+
+
+def test_serve_says_how_it_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "serve", "--help")
+    assert code == 0
+    assert "--workers" in out
