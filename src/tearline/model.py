@@ -485,6 +485,9 @@ class RecipientKind(StrEnum):
     ORGANISATION = "organisation"
     PERSON = "person"
     PUBLIC = "public"  # an audience in an area
+    # the registered people at risk in an area, warned together by one public alert per
+    # language (workflow/group_alerts.py); made by a release, never imported
+    GROUP = "group"
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,6 +170,8 @@ def recipient_from_dict(d: Any, number: int) -> tuple[Recipient | None, list[str
     if not name:
         row.bad("name", "is empty")
     kind = _enum(row, "kind", RecipientKind, d.get("kind"))
+    if kind is RecipientKind.GROUP:
+        row.bad("kind", "'group' is made by a release for registered people, not imported")
     tier = _enum(row, "tier", Tier, d.get("tier"))
     language = str(d.get("language") or "en").strip()
     if not language.replace("-", "").isalnum() or len(language) > 20:

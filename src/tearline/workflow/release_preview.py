@@ -21,6 +21,7 @@ from tearline.release import policy_row
 from tearline.release.phrases import phrases
 from tearline.store import tables as t
 from tearline.workflow.app import App
+from tearline.workflow.group_alerts import describe_warnings
 from tearline.workflow.records import assessment_value, load
 from tearline.workflow.release_drafting import overrides_for, policy_in_force
 from tearline.workflow.release_overrides import OverrideView, override_view
@@ -86,6 +87,8 @@ class ReleasePreview:
     internal: dict[str, str]
     recipients: list[RecipientView] = field(default_factory=list)
     facts: tuple[str, ...] = FACTS
+    # 'public alert to 12,345 people in 2 languages (ru 11,000, en 1,345)'; '' if none
+    audience: str = ""
 
 
 def internal_picture(event: Event, a: Assessment) -> dict[str, str]:
@@ -178,7 +181,7 @@ def preview_release(app: App, release_ref: str) -> ReleasePreview:
             select(t.WarningRecord)
             .where(t.WarningRecord.release_id == rel.id)
             .order_by(t.WarningRecord.id)
-        )
+        ).all()
         for w in warnings:
             c = w.content
             tier_policy = policy_row(policy[Tier(w.recipient.tier)])
@@ -217,4 +220,5 @@ def preview_release(app: App, release_ref: str) -> ReleasePreview:
             approved_by=rel.approved_by,
             internal=internal,
             recipients=views,
+            audience=describe_warnings(warnings),
         )

@@ -21,8 +21,10 @@ from tearline.decide import Outcome
 from tearline.errors import InvalidState, LeakDetected, TwoPersonRule
 from tearline.ids import Kind, format_id
 from tearline.model import event_from_dict
-from tearline.release import MessageKind, ProtectedTerm, render_artifacts
+from tearline.release import MessageKind
+from tearline.release.batch import Job, render_all
 from tearline.store import tables as t
+from tearline.workflow import group_alerts
 from tearline.workflow.app import App, Unit
 from tearline.workflow.audit_checkpoints import checkpoint_now
 from tearline.workflow.keys import signing_key
@@ -30,8 +32,7 @@ from tearline.workflow.outbox import CHANNEL_NAMES
 from tearline.workflow.records import assessment_value, load, protected_terms
 from tearline.workflow.release_drafting import (
     DraftInput,
-    check_draft,
-    check_leaks,
+    check_drafts,
     live_warning,
     new_draft,
     signed_document,
@@ -176,7 +177,8 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
             u.session.flush()
             ref = format_id(Kind.RELEASE, release.id)
             warnings = []
-            for choice in det.recipients:
+            split = group_alerts.split(app, u.session, det.recipients)
+            for choice in split.individual:
                 if choice.get("via") is not None:
                     continue  # warned through its protector (warn_victims = via_protector)
                 rcp = u.session.get(t.Recipient, choice["recipient_id"])
@@ -186,9 +188,9 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
                 kind = MessageKind.UPDATE if previous is not None else MessageKind.ALERT
                 d = DraftInput(threat, event, assessment, rcp, choice["role"], kind, previous)
                 warnings.append(new_draft(app, u, release, d))
-            terms = protected_terms(u.session)
-            for w in warnings:
-                check_draft(w, terms)
+            case = group_alerts.Case(threat, event, assessment)
+            warnings += group_alerts.draft_group_alerts(app, u, release, case, split.group)
+            check_drafts(app, warnings, protected_terms(u.session))
             audit_proposal(
                 u,
                 who,
@@ -196,6 +198,7 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
                 ref_threat,
                 warnings,
                 determination=format_id(Kind.DETERMINATION, det.id),
+                **({"group": group_alerts.summary(split.group)} if split.group else {}),
             )
             proposed = Proposed(ref, ref_threat, [draft_view(w) for w in warnings])
     except LeakDetected as leak:
@@ -205,6 +208,8 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
 
 
 def _queue(u: Unit, w: t.WarningRecord) -> int:
+    if group_alerts.is_group(w.recipient):
+        return group_alerts.queue_group(u, w)
     count = 0
     for c in w.recipient.contacts:
         if c["channel"] not in CHANNEL_NAMES:
@@ -251,29 +256,22 @@ def _threat_status(release_kinds: set[str]) -> str:
     return "warned"
 
 
-def _sign(
-    u: Unit,
-    w: t.WarningRecord,
-    key: OKPKey,
-    terms: list[ProtectedTerm],
-    who: Identity,
-    checkpoint: dict[str, Any],
-) -> tuple[str, int, str | None]:
-    """Sign every format of one warning, queue its deliveries: (JWS, deliveries, superseded).
+def _job(w: t.WarningRecord, issued_at: str, checkpoint: dict[str, Any]) -> Job:
+    """What approval renders and signs for one warning.
 
     The signed document embeds the audit checkpoint made at approval, so every recipient
     holds a copy of the record's head that no later rewrite can match.
     """
-    wref = format_id(Kind.WARNING, w.id)
-    document = {
-        **signed_document(w),
-        "issued_at": u.now.isoformat(),
-        "audit_checkpoint": checkpoint,
-    }
-    artifacts = render_artifacts(document, key)
-    w.content = {**document, "role": w.content["role"], "changes": w.content["changes"]}
-    # Again at approval, on the signed forms: terms may have been added since.
-    check_leaks(w, artifacts, terms)
+    document = {**signed_document(w), "issued_at": issued_at, "audit_checkpoint": checkpoint}
+    internal = {"role": w.content["role"], "changes": w.content["changes"]}
+    return Job(format_id(Kind.WARNING, w.id), document, internal)
+
+
+def _released(
+    u: Unit, w: t.WarningRecord, job: Job, artifacts: dict[str, str], key: OKPKey, who: Identity
+) -> tuple[str, int, str | None]:
+    """Record one signed warning, queue its deliveries: (JWS, deliveries, superseded)."""
+    w.content = job.content
     w.jws, w.key_id, w.status, w.released_at = artifacts["jws"], key.kid, "released", u.now
     w.artifacts = artifacts
     deliveries = _queue(u, w)
@@ -281,12 +279,12 @@ def _sign(
     u.audit(
         who.username,
         "warning.released",
-        wref,
+        job.ref,
         {
             "recipient": format_id(Kind.RECIPIENT, w.recipient_id),
             "key_id": key.kid,
             "msg_type": w.msg_type,
-            "supersedes": document.get("supersedes"),
+            "supersedes": job.document.get("supersedes"),
             "valid_until": w.valid_until.isoformat(),
             "formats": sorted(artifacts),
         },
@@ -311,10 +309,14 @@ def approve_release(app: App, release_ref: str, who: Identity) -> Released:
             key = signing_key(app, u, who.username)
             checkpoint = checkpoint_now(app, u, key, ref).as_dict()
             terms = protected_terms(u.session)
+            warnings = list(rel.warnings)
+            jobs = [_job(w, u.now.isoformat(), checkpoint) for w in warnings]
+            # Again at approval, on the signed forms: terms may have been added since.
+            rendered = render_all(jobs, key, terms, app.settings.release_workers)
             signed, deliveries, superseded = [], 0, []
-            for w in rel.warnings:
-                token, queued, old = _sign(u, w, key, terms, who, checkpoint)
-                signed.append((format_id(Kind.WARNING, w.id), w.recipient.name, token))
+            for w, job, artifacts in zip(warnings, jobs, rendered, strict=True):
+                token, queued, old = _released(u, w, job, artifacts, key, who)
+                signed.append((job.ref, w.recipient.name, token))
                 deliveries += queued
                 superseded.extend([old] if old else [])
             rel.status, rel.approved_by, rel.approved_at = "released", who.username, u.now

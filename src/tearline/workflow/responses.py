@@ -220,6 +220,15 @@ def _escalate(
     return out
 
 
+def _person(u: Unit, delivery_id: int | None) -> dict[str, str]:
+    """Whose answer it is, when it came through a group alert's delivery: the person's ID
+    (never the name or number: the record keeps no personal data)."""
+    if delivery_id is None:
+        return {}
+    rid = u.session.scalar(select(t.Delivery.recipient_id).where(t.Delivery.id == delivery_id))
+    return {"person": format_id(Kind.RECIPIENT, rid)} if rid is not None else {}
+
+
 def record_response(
     app: App,
     warning_id: int,
@@ -264,6 +273,7 @@ def record_response(
                 "kind": response_kind.value,
                 "via": via,
                 "delivery": format_id(Kind.DELIVERY, delivery_id) if delivery_id else None,
+                **_person(u, delivery_id),
                 **audit_note(u.session, row.note),
             },
         )

@@ -1,0 +1,180 @@
+"""Group alerts: the registered people at risk in Moscow warned by one public alert per
+language, delivered to each person's phone through a loopback SMS gateway."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from tearline import workflow as wf
+from tearline.demo.receiver import LoopbackReceiver
+from tearline.demo.scenario import report_text
+from tearline.settings import load_settings
+from tearline.store import tables as t
+from tearline.workflow.replies import reply_by_sms
+from tearline.workflow.worker import channels_for
+from tests.factories import add_moscow_recipients
+from tests.workflow.conftest import PROVENANCE
+
+RU, EN = 160, 80  # a few hundred people, in two languages
+
+
+def person(i: int, language: str) -> dict[str, object]:
+    return {
+        "name": f"Zinaida Kuznetsova-{i}",
+        "kind": "person",
+        "tier": "public",
+        "language": language,
+        "contacts": [{"channel": "sms", "address": phone(i)}],
+        "home": {"lat": 55.7558 + (i % 40) * 0.001, "lon": 37.6173 + (i // 40) * 0.001},
+    }
+
+
+def phone(i: int) -> str:
+    return f"+7916{i:07d}"
+
+
+@pytest.fixture
+def gateway() -> Iterator[tuple[LoopbackReceiver, str]]:
+    r = LoopbackReceiver()
+    url = r.start()
+    yield r, url
+    r.stop()
+
+
+@pytest.fixture
+def sms_app(app: wf.App, gateway: tuple[LoopbackReceiver, str]) -> wf.App:
+    """The test's App, with the loopback receiver as its SMS gateway."""
+    _, url = gateway
+    settings = load_settings(
+        {
+            "home": str(app.home),
+            "database_url": app.db.url,
+            "sender": "Test agency",
+            "sms_gateway_url": f"{url}/sms",
+        },
+        environ={},
+    )
+    return wf.App(settings, clock=app.clock, database=app.db)
+
+
+def register(app: wf.App, people: int, webhook: str) -> None:
+    rows = [person(i, "ru" if i < RU else "en") for i in range(people)]
+    wf.import_recipients(app, json.dumps(rows).encode(), "json", actor="dana")
+    add_moscow_recipients(app, webhook)
+
+
+def case(app: wf.App) -> str:
+    ingested = wf.ingest_bytes(app, report_text(), "moscow.txt", PROVENANCE, actor="dana")
+    threat = next(e.threat_ref for e in ingested.events if e.threat_ref)
+    assert threat is not None
+    return threat
+
+
+def test_a_public_alert_per_language_reaches_every_person(
+    sms_app: wf.App,
+    people: tuple[wf.Identity, wf.Identity],
+    gateway: tuple[LoopbackReceiver, str],
+) -> None:
+    app, (dana, avery), (r, url) = sms_app, people, gateway
+    register(app, RU + EN, url)
+    threat = case(app)
+    wf.decide(app, threat, dana)
+    proposed = wf.propose_release(app, threat, dana)
+    assert proposed.preview.audience == (
+        f"public alert to {RU + EN} people in 2 languages (ru {RU}, en {EN})"
+    )
+    addressed = [d for d in proposed.drafts if d.recipient.startswith("People registered")]
+    assert len(addressed) == 2  # one per language, not one per person
+    assert len(proposed.drafts) == 2 + 2  # beside the liaison and the public in Moscow
+    released = wf.approve_release(app, proposed.ref, avery)
+    assert released.deliveries >= RU + EN
+    wf.run_worker(app, channels_for(app), once=True)
+
+    sms = [p for p in r.posts if p.path == "/sms"]
+    assert {p.body["to"] for p in sms} == {phone(i) for i in range(RU + EN)}
+    assert len(sms) == 2 * (RU + EN)  # the warning and how to answer, to each phone
+    assert {p.path for p in r.posts} >= {"/alerts"}  # the public in Moscow as before
+    with app.read() as s:
+        groups = s.scalars(
+            select(t.WarningRecord).join(t.Recipient).where(t.Recipient.kind == "group")
+        ).all()
+        assert {w.content["recipient"]["name"] for w in groups} == {
+            f"People registered in the area of Moscow ({EN})",
+            f"People registered in the area of Moscow ({RU})",
+        }
+        assert sorted(w.content["language"] for w in groups) == ["en", "ru"]
+        ids = {
+            rid for (rid,) in s.execute(select(t.Recipient.id).where(t.Recipient.kind == "person"))
+        }
+        delivered = s.execute(
+            select(t.Delivery.recipient_id, t.Delivery.status).where(
+                t.Delivery.warning_id.in_([w.id for w in groups])
+            )
+        ).all()
+        assert {rid for rid, _ in delivered} == ids
+        assert {status for _, status in delivered} == {"delivered"}
+        own = s.scalar(
+            select(func.count())
+            .select_from(t.WarningRecord)
+            .where(t.WarningRecord.recipient_id.in_(ids))
+        )
+        assert own == 0  # nobody got a warning of their own
+        artifacts = [json.dumps([w.content, w.artifacts], ensure_ascii=False) for w in groups]
+    audit = json.dumps(wf.audit_entries(app, limit=1000), ensure_ascii=False, default=str)
+    for text in [*artifacts, audit]:
+        assert "Kuznetsova" not in text
+        assert "+7916" not in text
+    assert all("Kuznetsova" not in p.body.get("text", "") for p in sms)
+
+
+def test_a_reply_through_a_group_alert_is_that_persons_answer(
+    sms_app: wf.App,
+    people: tuple[wf.Identity, wf.Identity],
+    gateway: tuple[LoopbackReceiver, str],
+) -> None:
+    app, (dana, avery), (_, url) = sms_app, people, gateway
+    register(app, RU + EN, url)
+    threat = case(app)
+    wf.decide(app, threat, dana)
+    wf.approve_release(app, wf.propose_release(app, threat, dana).ref, avery)
+    wf.run_worker(app, channels_for(app), once=True)
+
+    answered = reply_by_sms(app, phone(RU + 3), "2")
+    assert answered.kind.value == "acting"
+    with app.read() as s:
+        response = s.scalars(select(t.Response)).one()
+        delivery = s.get(t.Delivery, response.delivery_id)
+        assert delivery is not None
+        who = s.get(t.Recipient, delivery.recipient_id)
+        assert who is not None
+        assert who.name == f"Zinaida Kuznetsova-{RU + 3}"
+        who_ref = f"RCP-{who.id}"
+    entry = next(e for e in wf.audit_entries(app, limit=50) if e["action"] == "response.recorded")
+    details = json.loads(entry["details"])
+    assert details["person"] == who_ref  # the person's ID, never the name or number
+    assert "Kuznetsova" not in entry["details"]
+    assert "+7916" not in entry["details"]
+    # A public alert expects no acknowledgement from each person: silence escalates nothing.
+    assert [e.rule for e in wf.list_escalations(app) if e.rule == "no-acknowledgement"] == []
+
+
+def test_below_the_threshold_each_person_gets_a_warning_of_their_own(
+    sms_app: wf.App,
+    people: tuple[wf.Identity, wf.Identity],
+    gateway: tuple[LoopbackReceiver, str],
+) -> None:
+    app, (dana, avery), (r, url) = sms_app, people, gateway
+    register(app, 12, url)
+    threat = case(app)
+    wf.decide(app, threat, dana)
+    proposed = wf.propose_release(app, threat, dana)
+    assert proposed.preview.audience == ""
+    assert not any(d.recipient.startswith("People registered") for d in proposed.drafts)
+    assert sum(d.recipient.startswith("Zinaida") for d in proposed.drafts) == 12
+    wf.approve_release(app, proposed.ref, avery)
+    wf.run_worker(app, channels_for(app), once=True)
+    assert len({p.body["to"] for p in r.posts if p.path == "/sms"}) == 12
