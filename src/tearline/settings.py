@@ -59,6 +59,18 @@ def _cookie_mode(raw: str) -> str:
     return raw
 
 
+def _log_format(raw: str) -> str:
+    if raw.strip().lower() not in ("text", "json"):
+        raise ValueError("must be 'text' or 'json'")
+    return raw.strip().lower()
+
+
+def _log_level(raw: str) -> str:
+    if raw.strip().lower() not in ("debug", "info", "warning", "error"):
+        raise ValueError("must be debug, info, warning or error")
+    return raw.strip().lower()
+
+
 SETTINGS: tuple[Setting[Any], ...] = (
     Setting(
         "home",
@@ -96,6 +108,13 @@ SETTINGS: tuple[Setting[Any], ...] = (
         "delivery_max_attempts",
         8,
         "Attempts per delivery before it is dead-lettered and the duty officer alerted.",
+        _positive_int,
+    ),
+    Setting(
+        "delivery_max_lost_claims",
+        3,
+        "A delivery whose worker died this many times while holding it (not counted as "
+        "attempts) is dead-lettered and the duty officer alerted.",
         _positive_int,
     ),
     Setting(
@@ -265,11 +284,39 @@ SETTINGS: tuple[Setting[Any], ...] = (
         _victim_policy,
     ),
     Setting(
+        "group_alert_from",
+        50,
+        "How many people of the public tier at risk in a determination make one public "
+        "alert per language, delivered to each person's contact points, instead of one "
+        "warning each.",
+        _positive_int,
+    ),
+    Setting(
         "release_policy",
         "",
         "TOML file with the releasability policy per recipient tier (docs/releasability.md). "
         "Default: $TEARLINE_HOME/release-policy.toml if it exists, else the built-in policy.",
         str,
+    ),
+    Setting(
+        "release_workers",
+        os.cpu_count() or 1,
+        "Processes that render, sign and leak-check a release of 32 warnings or more side "
+        "by side (1: all in the proposing or approving process).",
+        _positive_int,
+    ),
+    Setting(
+        "log_format",
+        "text",
+        "How log lines on standard error look: 'text' (time level logger: message) or "
+        "'json' (one JSON object a line: time, level, logger, message and fields).",
+        _log_format,
+    ),
+    Setting(
+        "log_level",
+        "info",
+        "The least important log lines written: debug, info, warning or error.",
+        _log_level,
     ),
 )
 

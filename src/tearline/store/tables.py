@@ -291,6 +291,8 @@ class Delivery(Base):
     # The worker holding the claim: a worker found dead on this machine is taken over at
     # once, others when the lease ends.
     claimed_by: Mapped[str | None] = mapped_column(String(80))
+    # The person a group alert's delivery is for (None: the warning's own recipient).
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"), index=True)
 
 
 class DeliveryAttempt(Base):
