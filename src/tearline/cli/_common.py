@@ -95,6 +95,9 @@ def _root(
     ] = None,
 ) -> None:
     ctx.obj = {"home": str(home) if home else None, "database_url": database_url}
+    from tearline.logs import configure_from_environment
+
+    configure_from_environment(str(home) if home else None)  # TEARLINE_LOG_FORMAT, _LEVEL
 
 
 def os_user() -> str:

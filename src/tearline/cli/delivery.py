@@ -49,6 +49,7 @@ def worker(
     Stopping lets the sends in flight finish and be recorded, then exits 0: a restart sends
     nothing twice. A lost database is waited for (logged, retried), not the end of it.
     """
+    import logging
     import signal
     import threading
     from types import FrameType
@@ -57,18 +58,31 @@ def worker(
 
     app = open_app(ctx)
     stop = threading.Event()
+    log = logging.getLogger("tearline.worker")
+    # With JSON logs every line the service writes is a JSON object: results too.
+    as_log = app.settings.log_format == "json"
 
     def stopping(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
             raise KeyboardInterrupt  # asked twice: stop now (the journal keeps what was sent)
         stop.set()
-        err.print(f"{signal.Signals(signum).name}: finishing the sends in flight, then stopping")
+        log.info("%s: finishing the sends in flight, then stopping", signal.Signals(signum).name)
 
     if not once:
         signal.signal(signal.SIGTERM, stopping)
         signal.signal(signal.SIGINT, stopping)
 
     def report(s: wf.Sent) -> None:
+        if as_log:  # IDs only: no recipient's name or address in a log line
+            fields = {"delivery": s.ref, "warning": s.warning_ref, "channel": s.channel}
+            log.info(
+                "%s %s: %s",
+                s.ref,
+                s.warning_ref,
+                s.status,
+                extra=fields | {"status": s.status, "attempts": s.attempts},
+            )
+            return
         out.print(
             f"{s.ref} {s.warning_ref} → {s.recipient} via {s.channel}: {s.status} ({s.detail})",
             markup=False,
@@ -80,7 +94,9 @@ def worker(
         )
     except KeyboardInterrupt:
         return
-    if once:
+    if once and as_log:
+        log.info("%d deliveries attempted", count, extra={"count": count})
+    elif once:
         out.print(f"{count} deliveries attempted")
 
 

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 
 from tearline import workflow as wf
 from tearline.errors import ConfigError
+from tearline.logs import configure_from as configure_logging
 from tearline.settings import load_settings
 from tearline.web.app import create_app
 from tearline.workflow.worker import EmbeddedWorker
@@ -48,6 +49,7 @@ class DeskServer:
             host=host,
             port=port,
             log_level="warning",
+            log_config=None,  # its lines go to tearline.logs' handler
             access_log=access_log,
             proxy_headers=forwarded_allow_ips is not None,
             forwarded_allow_ips=forwarded_allow_ips,
@@ -108,7 +110,9 @@ def app_from_environment() -> FastAPI:
     """The desk for one of ``serve_processes``' web processes: the settings the command
     was given, read again in this process (each opens its own database connections)."""
     given = json.loads(os.environ.get(SERVE_SETTINGS) or "{}")
-    return create_app(wf.App(load_settings(given if isinstance(given, dict) else {})))
+    settings = load_settings(given if isinstance(given, dict) else {})
+    configure_logging(settings)  # this process's lines in TEARLINE_LOG_FORMAT too
+    return create_app(wf.App(settings))
 
 
 def serve_processes(
@@ -130,6 +134,7 @@ def serve_processes(
         host=host,
         port=port,
         log_level="warning",
+        log_config=None,
         access_log=access_log,
         proxy_headers=forwarded_allow_ips is not None,
         forwarded_allow_ips=forwarded_allow_ips,

@@ -422,6 +422,7 @@ class Worker:
                 "machine records its journal",
                 self.id,
                 describe(exc),
+                extra={"worker_id": self.id},
             )
             self.journal.close(keep=True)
             return
@@ -498,6 +499,9 @@ def run_worker(
             while worker is None:
                 try:
                     worker = Worker(app, channels, on_sent=on_sent)
+                    log.info(
+                        "delivery worker %s started", worker.id, extra={"worker_id": worker.id}
+                    )
                 except Exception as exc:
                     if once or isinstance(exc, ConfigError):
                         raise
@@ -520,7 +524,7 @@ def run_worker(
                         return count
                     continue
                 if state.problem is not None:
-                    log.warning("delivery worker: working again")
+                    log.warning("delivery worker: working again", extra={"worker_id": worker.id})
                 state.working()
                 backoff.reset()
                 if once or (stop is not None and stop.is_set()):
@@ -529,6 +533,12 @@ def run_worker(
         finally:
             if worker is not None:
                 await asyncio.to_thread(worker.close)
+                log.info(
+                    "delivery worker %s stopped after %d deliveries",
+                    worker.id,
+                    count,
+                    extra={"worker_id": worker.id, "count": count},
+                )
             await close_channels(channels)
 
     return asyncio.run(go())
