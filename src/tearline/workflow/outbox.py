@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, text, update
 
 from tearline.deliver import CHANNEL_NAMES, next_delay
 from tearline.ids import Kind, format_id
@@ -124,6 +124,8 @@ def claim(
             ids += _pick(u, t.Delivery.channel == channel, min(budget, limit))
         if not ids:
             return []
+        # a lease that ran out was lost with its worker: not an attempt, but counted
+        lost = t.Delivery.status == "sending"
         u.session.execute(
             update(t.Delivery)
             .where(t.Delivery.id.in_(ids))
@@ -131,7 +133,8 @@ def claim(
                 status="sending",
                 claimed_until=u.now + lease,
                 claimed_by=worker_id,
-                attempts=t.Delivery.attempts + 1,
+                attempts=t.Delivery.attempts + case((lost, 0), else_=1),
+                lost_claims=t.Delivery.lost_claims + case((lost, 1), else_=0),
             )
         )
         rows = u.session.execute(
@@ -142,11 +145,36 @@ def claim(
                 t.Delivery.address,
                 t.Delivery.idempotency_key,
                 t.Delivery.attempts,
+                t.Delivery.lost_claims,
             )
             .where(t.Delivery.id.in_(ids))
             .order_by(t.Delivery.id)
         ).all()
-        return [Claimed(*r) for r in rows]
+        cap = app.settings.delivery_max_lost_claims
+        poisoned = [Claimed(*r[:6]) for r in rows if r[6] >= cap]
+        if poisoned:
+            _lost_for_good(u, poisoned, cap)
+        return [Claimed(*r[:6]) for r in rows if r[6] < cap]
+
+
+def _lost_for_good(u: Unit, claimed: Sequence[Claimed], cap: int) -> None:
+    """Deliveries whose worker died ``cap`` times while sending them: dead-lettered (and
+    the duty officer alerted), not sent again to kill the next worker too."""
+    detail = f"its worker died {cap} times while sending it; not sent again"
+    u.session.execute(
+        update(t.Delivery)
+        .where(t.Delivery.id.in_([c.id for c in claimed]))
+        .values(status="dead", claimed_until=None, claimed_by=None, last_error=detail)
+    )
+    for c in claimed:
+        ref = format_id(Kind.DELIVERY, c.id)
+        u.audit(
+            WORKER,
+            "delivery.dead",
+            ref,
+            {"attempt": c.attempts, "channel": c.channel, "detail": detail, "lost_claims": cap},
+        )
+        escalate_dead_letter(u, c.id, detail)
 
 
 def load_warnings(app: App, warning_ids: Iterable[int]) -> dict[int, WarningBody]:
@@ -217,27 +245,78 @@ def record(
         by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for s in states:
             by_keys.setdefault(tuple(sorted(s)), []).append(s)
-        for group in by_keys.values():
-            u.session.execute(update(t.Delivery), group)
-        if mine:
-            u.session.execute(
-                insert(t.DeliveryAttempt),
-                [
-                    {
-                        "delivery_id": o.claimed.id,
-                        "at": u.now,
-                        "ok": o.ok,
-                        "detail": o.detail[:2000],
-                    }
-                    for o in mine
-                ],
-            )
+        attempts = [
+            {"delivery_id": o.claimed.id, "at": u.now, "ok": o.ok, "detail": o.detail[:2000]}
+            for o in mine
+        ]
+        if u.session.get_bind().dialect.name == "postgresql":
+            for keys, group in by_keys.items():
+                _update_from_arrays(u, keys, group)
+            _insert_from_arrays(u, attempts)
+        else:
+            for group in by_keys.values():
+                u.session.execute(update(t.Delivery), group)
+            if attempts:
+                u.session.execute(insert(t.DeliveryAttempt), attempts)
         sent = [_sent(o, s["status"], bodies) for o, s in zip(mine, states, strict=True)]
         _audit(u, sent, mine)
         for o, s in zip(mine, states, strict=True):
             if s["status"] == "dead":
                 escalate_dead_letter(u, o.claimed.id, o.detail)
         return sent
+
+
+# On PostgreSQL a batch's new states and attempts go as one statement each, every column
+# one array parameter (``unnest``), rather than one statement per delivery: the record's
+# cost hardly grows with the batch.
+_ARRAY_TYPES = {
+    "id": "integer",
+    "delivery_id": "integer",
+    "status": "text",
+    "delivered_at": "timestamptz",
+    "at": "timestamptz",
+    "receipt": "text",
+    "last_error": "text",
+    "detail": "text",
+    "claimed_until": "timestamptz",
+    "claimed_by": "text",
+    "next_attempt_at": "timestamptz",
+    "ok": "boolean",
+}
+
+
+def _arrays(
+    columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> tuple[str, dict[str, Any]]:
+    """``unnest(CAST(:a AS T[]), ...)`` and its parameters: one list per column. Only the
+    column names in ``_ARRAY_TYPES`` pass (a KeyError otherwise): no text from outside
+    reaches the SQL, every value goes as a parameter."""
+    sql = ", ".join(f"CAST(:{c} AS {_ARRAY_TYPES[c]}[])" for c in columns)
+    return f"unnest({sql})", {c: [r[c] for r in rows] for c in columns}
+
+
+def _update_from_arrays(u: Unit, keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
+    columns = [k for k in keys if k != "id"]
+    source, params = _arrays(["id", *columns], rows)
+    sets = ", ".join(f"{c} = v.{c}" for c in columns)
+    u.session.execute(
+        text(
+            f"UPDATE deliveries SET {sets} FROM {source} AS v(id, {', '.join(columns)}) "  # noqa: S608 (our column names)
+            "WHERE deliveries.id = v.id"
+        ),
+        params,
+    )
+
+
+def _insert_from_arrays(u: Unit, rows: Sequence[Mapping[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = ["delivery_id", "at", "ok", "detail"]
+    source, params = _arrays(columns, rows)
+    u.session.execute(
+        text(f"INSERT INTO delivery_attempts ({', '.join(columns)}) SELECT * FROM {source}"),  # noqa: S608
+        params,
+    )
 
 
 def _sent(o: Outcome, status: str, bodies: Mapping[int, WarningBody]) -> Sent:
@@ -273,15 +352,26 @@ def _audit(u: Unit, sent: Sequence[Sent], outcomes: Sequence[Outcome]) -> None:
         u.audit(WORKER, "delivery.sent", subject[:60], done)
 
 
-def release_claims(app: App, worker_ids: Sequence[str]) -> int:
-    """Hand back the claims of workers known to be dead, so they are sent again now."""
+def release_claims(app: App, worker_ids: Sequence[str], *, lost: Iterable[int] = ()) -> int:
+    """Hand back what workers held and did not record (they died, or a round failed), so it
+    is sent again now. Their claim was no attempt (it may never have been sent): the count
+    goes back down. Those in ``lost`` (being sent when the worker died) count one more lost
+    claim instead: a delivery that kills its worker every time ends dead at a cap."""
     if not worker_ids:
         return 0
     with app.unit() as u:
         result = u.session.execute(
             update(t.Delivery)
             .where(t.Delivery.status == "sending", t.Delivery.claimed_by.in_(list(worker_ids)))
-            .values(status="pending", claimed_until=None, claimed_by=None, next_attempt_at=u.now)
+            .values(
+                status="pending",
+                claimed_until=None,
+                claimed_by=None,
+                next_attempt_at=u.now,
+                attempts=case((t.Delivery.attempts > 0, t.Delivery.attempts - 1), else_=0),
+                lost_claims=t.Delivery.lost_claims
+                + case((t.Delivery.id.in_(list(lost)), 1), else_=0),
+            )
         )
         return int(getattr(result, "rowcount", 0) or 0)
 

@@ -8,8 +8,12 @@ cannot take back); the batch's database commit then deletes that journal. A batc
 sending after a second records what has ended meanwhile, so a slow receiver holds back
 no one else's record. A worker that
 starts finds the journals of workers that died on this machine (their lock is free),
-records what they had sent, and hands their other claims back: after a kill, at most the
-messages in flight at that instant are sent again, each with its idempotency key.
+takes the dead worker's lock, records what it had sent, hands its other claims back and
+deletes its files before letting go: however many workers start together, each journal is
+replayed once. After a kill, at most the messages in flight at that instant are sent
+again, each with its idempotency key; the claims a dead worker held do not count as
+attempts (a batch being sent counts one lost claim each, and a delivery that keeps killing
+its worker is dead-lettered after ``delivery_max_lost_claims``).
 
 A round that fails (the database gone, a connection cut, any other error) does not end
 the worker: it logs one line, records what its own journal says was sent, hands its other
@@ -30,7 +34,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -189,6 +193,12 @@ class Journal:
         return os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600), path
 
     @staticmethod
+    def begin(fd: int, delivery_ids: Sequence[int]) -> None:
+        """Say which deliveries this batch sends: if the worker dies, each of them counts
+        a lost claim (the claims it had not started sending do not)."""
+        os.write(fd, json.dumps({"sending": list(delivery_ids)}).encode() + b"\n")
+
+    @staticmethod
     def note(fd: int, delivery_id: int, status: str, detail: str) -> None:
         line = json.dumps({"id": delivery_id, "status": status, "detail": detail[:500]})
         os.write(fd, line.encode() + b"\n")  # one write: whole lines or nothing
@@ -206,20 +216,54 @@ class Journal:
                 (self.folder / f"{self.stem}.lock").unlink()
 
     @staticmethod
-    def orphans(folder: Path) -> list[tuple[str, list[Path], Path]]:
-        """(worker id, its journal files, its lock file) for each dead worker here."""
-        found = []
-        for lock in folder.glob("*.lock"):
-            fd = os.open(lock, os.O_RDWR)
+    def orphans(folder: Path) -> Generator[Orphan]:
+        """Each dead worker here, one at a time, its lock held by the caller until the next
+        one is asked for: the caller replays its journal and ``remove``s its files meanwhile,
+        so a worker starting at the same moment finds it locked, then gone."""
+        for lock in sorted(folder.glob("*.lock")):
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+                fd = os.open(lock, os.O_RDWR)
+            except FileNotFoundError:
+                continue  # replayed and removed meanwhile
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # alive, or being replayed by another worker
+                try:
+                    current = os.stat(lock).st_ino == os.fstat(fd).st_ino
+                except FileNotFoundError:
+                    current = False
+                if not current:
+                    continue  # replayed and removed between our open and our lock
+                worker_id = os.read(fd, 200).decode(errors="replace")
+                yield Orphan(worker_id, sorted(folder.glob(f"{lock.stem}.*.log")), lock)
+            finally:
                 os.close(fd)
-                continue  # alive
-            worker_id = os.read(fd, 200).decode(errors="replace")
-            os.close(fd)
-            found.append((worker_id, sorted(folder.glob(f"{lock.stem}.*.log")), lock))
-        return found
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A dead worker's journal files and lock file (the lock held while it is replayed)."""
+
+    worker_id: str
+    paths: list[Path]
+    lock: Path
+
+    def remove(self) -> None:
+        """Delete the journal, then the lock file: done, nothing to replay again."""
+        for p in [*self.paths, self.lock]:
+            p.unlink(missing_ok=True)
+
+
+def _started(paths: Sequence[Path]) -> set[int]:
+    """The deliveries of the batches a journal says were being sent."""
+    ids: set[int] = set()
+    for path in paths:
+        for line in path.read_text(errors="replace").splitlines():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                ids.update(int(i) for i in json.loads(line)["sending"])
+    return ids
 
 
 def _read_journal(paths: Sequence[Path]) -> dict[int, tuple[str, str]]:
@@ -233,17 +277,19 @@ def _read_journal(paths: Sequence[Path]) -> dict[int, tuple[str, str]]:
 
 
 def recover(app: App) -> int:
-    """Record what dead workers on this machine had sent; hand their other claims back."""
+    """Record what dead workers on this machine had sent; hand their other claims back.
+
+    Each dead worker's lock is held while its journal is replayed and until its files are
+    gone, so workers starting together replay it once between them."""
     folder = app.home / "outbox"
     if not folder.is_dir():
         return 0
-    recovered, dead = 0, []
-    for worker_id, paths, lock in Journal.orphans(folder):
-        recovered += apply_journal(app, _read_journal(paths), worker_id)
-        dead.append(worker_id)
-        for p in [*paths, lock]:
-            p.unlink(missing_ok=True)
-    release_claims(app, dead)
+    recovered = 0
+    with contextlib.closing(Journal.orphans(folder)) as orphans:
+        for orphan in orphans:
+            recovered += apply_journal(app, _read_journal(orphan.paths), orphan.worker_id)
+            release_claims(app, [orphan.worker_id], lost=_started(orphan.paths))
+            orphan.remove()
     return recovered
 
 
@@ -328,6 +374,7 @@ class Worker:
         batch's journal — which stays until the whole batch is recorded (``heal`` or
         ``recover`` finish it otherwise)."""
         fd, path = self.journal.open_batch()
+        Journal.begin(fd, [c.id for c in claimed])
         ready: list[Outcome] = []
         recorded: list[Sent] = []
         finished = asyncio.Event()
