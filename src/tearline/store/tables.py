@@ -137,7 +137,7 @@ class Threat(Base):
     __tablename__ = "threats"
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
     facts: Mapped[dict[str, Any]]  # model.event_to_dict of the case's current facts
     compartments: Mapped[list[str]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime]
@@ -153,7 +153,7 @@ class Event(Base):
 
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
     ordinal: Mapped[int]
     kind: Mapped[str] = mapped_column(String(20))
     modality: Mapped[str] = mapped_column(String(20))
@@ -274,10 +274,7 @@ class Delivery(Base):
     """An outbox row: one warning to one contact point, claimed and sent by a worker."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (
-        Index("ix_deliveries_due", "status", "next_attempt_at"),
-        Index("ix_deliveries_warning_status", "warning_id", "status"),  # the board's counts
-    )
+    __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), index=True)
     channel: Mapped[str] = mapped_column(String(40))
@@ -294,11 +291,11 @@ class Delivery(Base):
     # The worker holding the claim: a worker found dead on this machine is taken over at
     # once, others when the lease ends.
     claimed_by: Mapped[str | None] = mapped_column(String(80))
+    # The person a group alert's delivery is for (None: the warning's own recipient).
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"), index=True)
     # Claims lost with their worker (killed, or its lease ran out): not attempts, but
     # counted, so a delivery that kills its worker every time is dead-lettered at a cap.
     lost_claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # The person a group alert's delivery is for (None: the warning's own recipient).
-    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"), index=True)
 
 
 class DeliveryAttempt(Base):
