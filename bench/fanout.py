@@ -2,13 +2,21 @@
 
 Ours: one released warning with N webhook deliveries in the outbox; ``tearline worker``'s
 loop claims them, builds each body (reply link, HMAC signature), posts it, journals the
-receipt and records every attempt — every delivery durably recorded when it ends.
+receipt and records every attempt — every delivery durably recorded when it ends. It
+runs as 1 worker process, then as 2 (``--workers``) sharing the database (on PostgreSQL
+they claim with ``FOR UPDATE SKIP LOCKED``), each time the same N deliveries afresh.
 The peer, in the same run and against the same receiver (aiohttp, its own process): a
 plain asyncio aiohttp client posting the same bodies at the same concurrency, with no
 database at all. Then the same for e-mail: the worker through aiosmtplib against a sink
 SMTP server (aiosmtpd, its own process), and plain aiosmtplib with the same connections.
 
-    python bench/fanout.py [N] [EMAILS] [--database-url URL]
+Cores: none are pinned; the kernel shares the machine's cores among the receiver,
+PostgreSQL, the worker processes and the peer. The bench prints the CPU time each of them
+used per delivery (from /proc), which is what bounds what a second worker can add: on a
+2-core machine, with the receiver and PostgreSQL included, 2 workers can at most reach
+(CPU of one worker + receiver + PostgreSQL per delivery) / (the same, less the idle part).
+
+    python bench/fanout.py [N] [EMAILS] [--database-url URL] [--workers 1,2]
 """
 
 from __future__ import annotations
@@ -16,6 +24,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing as mp
+import os
+import resource
 import socket
 import subprocess
 import sys
@@ -24,6 +35,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.request import Request, urlopen
 
 import aiohttp
@@ -101,8 +113,13 @@ def one_warning(app: wf.App, channel: str, address: str) -> int:
 
 
 def queue(app: wf.App, warning_id: int, channel: str, addresses: list[str]) -> None:
-    """N more deliveries of the same warning (as approval writes them), in bulk."""
+    """N deliveries of the same warning (as approval writes them), in bulk, in place of
+    any earlier ones."""
     with app.unit() as u:
+        earlier = select(t.Delivery.id).where(t.Delivery.warning_id == warning_id)
+        u.session.execute(
+            t.DeliveryAttempt.__table__.delete().where(t.DeliveryAttempt.delivery_id.in_(earlier))  # type: ignore[attr-defined]
+        )
         u.session.execute(
             t.Delivery.__table__.delete().where(t.Delivery.warning_id == warning_id)  # type: ignore[attr-defined]
         )
@@ -137,6 +154,84 @@ def ours(app: wf.App) -> float:
     t0 = time.perf_counter()
     asyncio.run(go())
     return time.perf_counter() - t0
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU of a process so far, in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if (d / "comm").read_text().strip() == "postgres":
+                    pids.append(int(d.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _postgres_ticks(baseline: dict[int, int]) -> int:
+    """PostgreSQL's CPU since ``baseline`` (its server processes, backends come and go)."""
+    return sum(_cpu_ticks(p) - baseline.get(p, 0) for p in _postgres_pids())
+
+
+def _worker_process(home: str, database_url: str | None, ready: Any, go: Any, results: Any) -> None:
+    """One ``tearline worker`` loop in a process of its own: drain the outbox, say how many
+    it sent and the CPU it used."""
+    app = make_app(Path(home), database_url)
+
+    async def run() -> int:
+        channels = channels_for(app)
+        worker = Worker(app, channels)
+        try:
+            ready.wait()
+            go.wait()
+            return await worker.drain()
+        finally:
+            worker.close()
+            await close_channels(channels)
+
+    count = asyncio.run(run())
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    results.put((count, time.perf_counter(), use.ru_utime + use.ru_stime))
+    ready.wait()  # PostgreSQL's CPU is read while this worker's connections are still open
+    app.close()
+
+
+def ours_processes(
+    home: Path, database_url: str | None, workers: int
+) -> tuple[float, float, float]:
+    """``workers`` worker processes draining the outbox together; (seconds from the start
+    signal until the last is done, CPU seconds they used while sending, CPU seconds of
+    PostgreSQL's processes meanwhile)."""
+    ctx = mp.get_context("spawn")
+    ready, go, results = ctx.Barrier(workers + 1), ctx.Event(), ctx.Queue()
+    procs = [
+        ctx.Process(target=_worker_process, args=(str(home), database_url, ready, go, results))
+        for _ in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    ready.wait()  # every worker has started (imports, connections): not timed
+    before = [_cpu_ticks(p.pid or 0) for p in procs]
+    postgres = {p: _cpu_ticks(p) for p in _postgres_pids()}
+    t0 = time.perf_counter()
+    go.set()
+    done = [results.get() for _ in procs]
+    database = _postgres_ticks(postgres) / os.sysconf("SC_CLK_TCK")
+    ready.wait()
+    for p in procs:
+        p.join()
+    elapsed = max(end for _, end, _ in done) - t0
+    cpu = sum(c for _, _, c in done) - sum(before) / os.sysconf("SC_CLK_TCK")
+    return elapsed, cpu, database
 
 
 def recorded(app: wf.App, n: int, channel: str) -> str:
@@ -182,21 +277,31 @@ async def ceiling_http(url: str, bodies: list[tuple[str, bytes, str]], concurren
         return time.perf_counter() - t0
 
 
-def webhook_bench(app: wf.App, n: int) -> None:
+def webhook_bench(app: wf.App, n: int, workers: list[int]) -> None:
     port = free_port()
     receiver = subprocess.Popen([sys.executable, "-m", "tearline.demo.receiver", str(port)])
+    tick = os.sysconf("SC_CLK_TCK")
     try:
         wait_for(port)
         url = f"http://127.0.0.1:{port}/alerts"
         warning_id = one_warning(app, "webhook", url)
-        queue(app, warning_id, "webhook", [url] * n)  # the contact point: HMAC-signed
-        elapsed = ours(app)
-        got = stats(port)
-        print(
-            f"webhook, ours: {n:,} deliveries in {elapsed:.2f} s = {n / elapsed:,.0f}/s; "
-            f"{recorded(app, n, 'webhook')}; receiver saw {got['unique']:,} unique, "
-            f"{got['duplicates']} duplicates"
-        )
+        rates: dict[int, float] = {}
+        for k in workers:
+            queue(app, warning_id, "webhook", [url] * n)  # the contact point: HMAC-signed
+            reset(port)
+            rx0 = _cpu_ticks(receiver.pid)
+            elapsed, cpu, pgt = ours_processes(app.home, app.settings.database, k)
+            rx = (_cpu_ticks(receiver.pid) - rx0) / tick
+            got = stats(port)
+            rates[k] = n / elapsed
+            print(
+                f"webhook, ours, {k} worker process{'es' if k > 1 else ''}: {n:,} deliveries "
+                f"in {elapsed:.2f} s = {n / elapsed:,.0f}/s; {recorded(app, n, 'webhook')}; "
+                f"receiver saw {got['unique']:,} unique, {got['duplicates']} duplicates; "
+                f"CPU per delivery: workers {cpu / n * 1e6:,.0f} µs, receiver "
+                f"{rx / n * 1e6:,.0f} µs, PostgreSQL {pgt / n * 1e6:,.0f} µs"
+                + ("" if app.db.dialect == "postgresql" else " (not this database)")
+            )
         reset(port)
         worker = Worker(app, {})
         worker.bodies.update(load_warnings(app, [warning_id]))
@@ -208,9 +313,25 @@ def webhook_bench(app: wf.App, n: int) -> None:
             body = webhook_body(msg)
             bodies.append((f"tl-{i}", body, sign_body(secret, body)))
         worker.close()
+        rx0, cpu0 = _cpu_ticks(receiver.pid), resource.getrusage(resource.RUSAGE_SELF)
         raw = asyncio.run(ceiling_http(f"{url}/x", bodies, app.settings.delivery_concurrency))
-        print(f"webhook, plain aiohttp client (same bodies, no bookkeeping): {n / raw:,.0f}/s")
-        print(f"ratio ours/ceiling: {raw / elapsed:.2f}")
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+        client = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+        rx = (_cpu_ticks(receiver.pid) - rx0) / tick
+        print(
+            f"webhook, plain aiohttp client (same bodies, no bookkeeping): {n / raw:,.0f}/s; "
+            f"CPU per delivery: client {client / n * 1e6:,.0f} µs, receiver "
+            f"{rx / n * 1e6:,.0f} µs"
+        )
+        for k in workers:
+            print(
+                f"ratio ours ({k} worker process{'es' if k > 1 else ''})/ceiling: "
+                f"{rates[k] * raw / n:.2f}"
+            )
+        if 1 in rates:
+            for k in workers:
+                if k > 1:
+                    print(f"ratio {k} worker processes/1: {rates[k] / rates[1]:.2f}")
     finally:
         receiver.terminate()
         receiver.wait()
@@ -306,14 +427,16 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("emails", nargs="?", type=int, default=5_000)
     parser.add_argument("--database-url")
+    parser.add_argument("--workers", default="1,2", help="worker process counts to run, e.g. 1,2,4")
     args = parser.parse_args()
+    workers = [int(w) for w in args.workers.split(",") if w.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(Path(tmp) / "hook", args.database_url)
         print(
             f"database: {app.db.dialect}; concurrency {app.settings.delivery_concurrency}, "
             f"batch {app.settings.delivery_batch}"
         )
-        webhook_bench(app, args.n)
+        webhook_bench(app, args.n, workers)
         app.close()
         if args.emails:
             email_bench(Path(tmp), None, args.emails)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import random
 import socket
@@ -34,7 +35,7 @@ from tearline.deliver import (
     parse_rate_limits,
     retry_delay,
 )
-from tearline.deliver.signature import new_secret, sign_body, verify_body
+from tearline.deliver.signature import Signer, new_secret, sign_body, verify_body
 from tearline.deliver.sms import SMS_LIMIT, parse_reply, render_body, sms_text
 from tearline.demo.receiver import LoopbackReceiver
 from tearline.errors import ConfigError
@@ -124,6 +125,41 @@ def test_signature_rejects_tampering_and_replay() -> None:
     assert not verify_body(secret, body, header, now + 301)  # replayed later
     assert not verify_body(secret, body, None, now)
     assert not verify_body(secret, body, "t=abc,v1=00", now)
+
+
+def test_a_signature_begun_once_for_many_bodies_is_the_same_as_signing_each() -> None:
+    signer, secret, head = Signer(), new_secret(), b'{"jws": "x", "warning": {"a": 1}'
+    now = time.time()
+    for second in (now, now, now + 1):  # the started HMAC is reused, then begun again
+        for tail in (b', "reply_url": "https://x/reply/1"}', b', "reply_url": null}'):
+            header = signer.sign(secret, head, tail, second)
+            assert header == sign_body(secret, head + tail, second)
+            assert verify_body(secret, head + tail, header, second)
+    assert signer.sign(new_secret(), head, b"}", now) != sign_body(secret, head + b"}", now)
+
+
+def test_many_posts_of_one_warning_each_verify(receiver: tuple[LoopbackReceiver, str]) -> None:
+    r, url = receiver
+    secret = new_secret()
+    r.secret = secret
+    channel = WebhookChannel(HttpPool(5))
+    shared: dict[str, bytes] = {}  # one warning's body, encoded once for all its deliveries
+
+    async def go() -> None:
+        try:
+            for i in range(3):
+                msg = message(
+                    f"{url}/alerts", secret=secret, idempotency_key=f"tl-{i}", body_cache=shared
+                )
+                msg = dataclasses.replace(msg, reply_url=f"http://127.0.0.1:8000/reply/{i}")
+                await channel.send(msg)
+        finally:
+            await channel.http.aclose()
+
+    asyncio.run(go())
+    assert r.refused == 0
+    assert [p.body["reply_url"][-1] for p in r.posts] == ["0", "1", "2"]
+    assert {p.body["warning"]["reference"] for p in r.posts} == {"WRN-1"}
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ import aiohttp
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tearline.deliver.schedule import parse_retry_after
-from tearline.deliver.signature import SIGNATURE_HEADER, sign_body
+from tearline.deliver.signature import SIGNATURE_HEADER, Signer
 
 
 class TemporaryFailure(Exception):
@@ -118,8 +118,8 @@ async def post(
     """POST and classify: 2xx returns, 408/425/429/5xx and network errors are temporary
     (a 429 or 503 carries its ``Retry-After``)."""
     try:
-        async with http.session().post(url, data=body, headers=dict(headers)) as response:
-            text = (await response.text(errors="replace"))[:200]
+        async with http.session().post(url, data=body, headers=headers) as response:
+            text = (await response.read())[:200].decode(errors="replace")
             status = response.status
             wait = None
             if status in (429, 503):
@@ -217,16 +217,21 @@ class PublicFeedChannel:
         return Receipt(f"published to feed {name}")
 
 
+def webhook_parts(message: Outbound) -> tuple[bytes, bytes]:
+    """The JSON body as (head, tail): the head, ``{"jws": ..., "warning": ...``, is the same
+    for every delivery of the warning and encoded once; the tail adds this delivery's
+    ``"reply_url"``. Sent as ``head + tail``."""
+    head = message.body_cache.get("webhook")
+    if head is None:
+        whole = json.dumps({"jws": message.jws, "warning": message.document}, ensure_ascii=False)
+        head = message.body_cache["webhook"] = whole.encode()[:-1]
+    return head, b', "reply_url": ' + json.dumps(message.reply_url).encode() + b"}"
+
+
 def webhook_body(message: Outbound) -> bytes:
-    """``{"reply_url": ..., "jws": ..., "warning": ...}``: the warning part is encoded once."""
-    rest = message.body_cache.get("webhook")
-    if rest is None:
-        rest = json.dumps(
-            {"jws": message.jws, "warning": message.document}, ensure_ascii=False
-        ).encode()
-        message.body_cache["webhook"] = rest
-    reply = json.dumps(message.reply_url).encode()
-    return b'{"reply_url": ' + reply + b", " + rest[1:]
+    """``{"jws": ..., "warning": ..., "reply_url": ...}``: the warning part is encoded once."""
+    head, tail = webhook_parts(message)
+    return head + tail
 
 
 class WebhookChannel:
@@ -240,17 +245,19 @@ class WebhookChannel:
 
     def __init__(self, http: HttpPool) -> None:
         self.http = http
+        self.signer = Signer()
 
     async def send(self, message: Outbound) -> Receipt:
         if not message.address.startswith(("http://", "https://")):
             raise PermanentFailure(f"not an http(s) URL: {message.address!r}")
-        body = webhook_body(message)
+        head, tail = webhook_parts(message)
+        body = head + tail
         headers = {
             "Content-Type": "application/json",
             "Idempotency-Key": message.idempotency_key,
             "User-Agent": "tearline-webhook/1",
         }
         if message.secret:
-            headers[SIGNATURE_HEADER] = sign_body(message.secret, body)
+            headers[SIGNATURE_HEADER] = self.signer.sign(message.secret, head, tail)
         status, _ = await post(self.http, message.address, body, headers)
         return Receipt(f"HTTP {status}")

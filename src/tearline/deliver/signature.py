@@ -33,6 +33,32 @@ def sign_body(secret: str, body: bytes, now: float | None = None) -> str:
     return f"t={timestamp},v1={_mac(secret, timestamp, body)}"
 
 
+class Signer:
+    """``sign_body`` for many bodies that begin alike (one warning to many endpoints, each
+    body ending in its own reply link): the HMAC of ``"<t>." + head`` is computed once per
+    secret, head and second and copied for each body, so a delivery hashes only its tail.
+    The header is the same as ``sign_body(secret, head + tail)``'s."""
+
+    LIMIT = 256  # secret × head pairs kept for the current second
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._started: dict[tuple[str, bytes], hmac.HMAC] = {}
+
+    def sign(self, secret: str, head: bytes, tail: bytes, now: float | None = None) -> str:
+        timestamp = int(time.time() if now is None else now)
+        if timestamp != self._second or len(self._started) >= self.LIMIT:
+            self._second, self._started = timestamp, {}
+        started = self._started.get((secret, head))
+        if started is None:
+            started = hmac.new(secret.encode(), f"{timestamp}.".encode(), hashlib.sha256)
+            started.update(head)
+            self._started[(secret, head)] = started
+        mac = started.copy()
+        mac.update(tail)
+        return f"t={timestamp},v1={mac.hexdigest()}"
+
+
 def verify_body(
     secret: str,
     body: bytes,

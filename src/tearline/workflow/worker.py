@@ -301,6 +301,27 @@ class Worker:
     channels: Mapping[str, Channel]
     on_sent: Callable[[Sent], None] | None = None
     batch: int | None = None
+class Notes:
+    """A batch's journal lines, written by one ``write`` per turn of the event loop: the
+    receipts that arrive together are journalled together, at the latest before the
+    loop next waits for the network, and always before they are recorded (``flush``)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._lines: list[bytes] = []
+
+    def note(self, delivery_id: int, status: str, detail: str) -> None:
+        if not self._lines:
+            asyncio.get_running_loop().call_soon(self.flush)
+        line = json.dumps({"id": delivery_id, "status": status, "detail": detail[:500]})
+        self._lines.append(line.encode() + b"\n")
+
+    def flush(self) -> None:
+        if self._lines:
+            data, self._lines = b"".join(self._lines), []
+            os.write(self.fd, data)  # one write: whole lines or nothing
+
+
 
     def __post_init__(self) -> None:
         s = self.app.settings
@@ -346,24 +367,23 @@ class Worker:
             body_cache=w.body_cache,
         )
 
-    async def _send_one(self, c: Claimed, fd: int, gate: asyncio.Semaphore) -> Outcome:
+    async def _send_one(self, c: Claimed, notes: Notes) -> Outcome:
         channel = self.channels.get(c.channel)
-        async with gate:
-            try:
-                if channel is None:
-                    raise PermanentFailure(f"no channel named {c.channel!r} is configured")
-                receipt = await channel.send(self.outbound(c))
-            except TemporaryFailure as exc:
-                # the back-off counts from now, not from when the whole batch is recorded
-                detail = str(exc) or "temporary failure"
-                ended = self.app.clock.now()
-                return Outcome(c, False, detail, retry_after=exc.retry_after, ended_at=ended)
-            except PermanentFailure as exc:
-                return Outcome(c, False, str(exc) or "permanent failure", permanent=True)
-            except Exception as exc:  # a plug-in's bug must not stop every other delivery
-                ended = self.app.clock.now()
-                return Outcome(c, False, f"{type(exc).__name__}: {exc}", ended_at=ended)
-        Journal.note(fd, c.id, receipt.status, receipt.detail)
+        try:
+            if channel is None:
+                raise PermanentFailure(f"no channel named {c.channel!r} is configured")
+            receipt = await channel.send(self.outbound(c))
+        except TemporaryFailure as exc:
+            # the back-off counts from now, not from when the whole batch is recorded
+            detail = str(exc) or "temporary failure"
+            ended = self.app.clock.now()
+            return Outcome(c, False, detail, retry_after=exc.retry_after, ended_at=ended)
+        except PermanentFailure as exc:
+            return Outcome(c, False, str(exc) or "permanent failure", permanent=True)
+        except Exception as exc:  # a plug-in's bug must not stop every other delivery
+            ended = self.app.clock.now()
+            return Outcome(c, False, f"{type(exc).__name__}: {exc}", ended_at=ended)
+        notes.note(c.id, receipt.status, receipt.detail)
         return Outcome(c, True, receipt.detail, status=receipt.status)
 
     async def _send(self, claimed: Sequence[Claimed]) -> tuple[list[Sent], list[Outcome], Path]:
@@ -379,8 +399,14 @@ class Worker:
         recorded: list[Sent] = []
         finished = asyncio.Event()
 
-        async def one(c: Claimed, gate: asyncio.Semaphore) -> None:
-            ready.append(await self._send_one(c, fd, gate))
+        notes = Notes(fd)
+        todo = iter(claimed)
+
+        async def sender() -> None:
+            # ``concurrency`` of these share the batch, each taking the next when its last
+            # send ends: no task, no semaphore per delivery
+            for c in todo:
+                ready.append(await self._send_one(c, notes))
 
         async def recorder() -> None:
             while not finished.is_set():
@@ -391,10 +417,10 @@ class Worker:
                     del ready[:]
                     recorded.extend(await asyncio.to_thread(self._record_group, group))
 
-        gate = asyncio.Semaphore(self.concurrency)
         recording = asyncio.ensure_future(recorder())
         try:
-            await asyncio.gather(*(one(c, gate) for c in claimed))
+            await asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(claimed)))))
+                    notes.flush()  # journalled before recorded
         finally:
             finished.set()
             try:
@@ -406,6 +432,7 @@ class Worker:
     def _record_group(self, outcomes: Sequence[Outcome]) -> list[Sent]:
         sent = record(self.app, outcomes, self.bodies, worker_id=self.id)
         if self.on_sent is not None:
+                notes.flush()
             for s in sent:
                 self.on_sent(s)
         return sent
