@@ -214,6 +214,8 @@ def print_preview(console: Console, p: ReleasePreview) -> None:
     )
     console.print(table)
     console.print("↓ coarsened by the tier's policy or an override; ✗ not released.")
+    if p.audience:
+        console.print(Text(f"Registered people at risk: a {p.audience}."))
     for r in p.recipients:
         for o in r.overrides:
             console.print(

@@ -4,6 +4,9 @@ language, delivered to each person's phone through a loopback SMS gateway."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -74,6 +77,18 @@ def case(app: wf.App) -> str:
     return threat
 
 
+def run_cli(app: wf.App, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command as an officer runs it, in its own process."""
+    env = {
+        **os.environ,
+        "TEARLINE_HOME": str(app.home),
+        "TEARLINE_DATABASE_URL": app.db.url,
+        "COLUMNS": "220",
+    }
+    command = [sys.executable, "-m", "tearline", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+
 def test_a_public_alert_per_language_reaches_every_person(
     sms_app: wf.App,
     people: tuple[wf.Identity, wf.Identity],
@@ -90,6 +105,11 @@ def test_a_public_alert_per_language_reaches_every_person(
     addressed = [d for d in proposed.drafts if d.recipient.startswith("People registered")]
     assert len(addressed) == 2  # one per language, not one per person
     assert len(proposed.drafts) == 2 + 2  # beside the liaison and the public in Moscow
+    shown = run_cli(app, "preview", proposed.ref)
+    assert shown.returncode == 0, shown.stderr
+    words = " ".join(shown.stdout.split())  # however wide the terminal wraps it
+    assert f"public alert to {RU + EN} people in 2 languages (ru {RU}, en {EN})" in words
+    assert "Kuznetsova" not in shown.stdout
     released = wf.approve_release(app, proposed.ref, avery)
     assert released.deliveries >= RU + EN
     wf.run_worker(app, channels_for(app), once=True)

@@ -289,7 +289,12 @@ def propose(request: Request, ref: str, viewer: DutyOfficer) -> dict[str, Any]:
     app, tref = app_of(request), _ref(ref, Kind.THREAT)
     ensure_visible(app, tref, viewer.identity)
     p = wf.propose_release(app, tref, viewer.identity)
-    return {"ref": p.ref, "threat": p.threat_ref, "drafts": [d.__dict__ for d in p.drafts]}
+    return {
+        "ref": p.ref,
+        "threat": p.threat_ref,
+        "drafts": [d.__dict__ for d in p.drafts],
+        "audience": p.preview.audience if p.preview else "",  # group alerts, '' if none
+    }
 
 
 @router.post("/releases/{ref}/approve", summary="A second person releases the warnings")

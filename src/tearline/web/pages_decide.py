@@ -119,8 +119,9 @@ async def propose(request: Request, ref: str, viewer: DutyOfficer) -> Response:
     def run() -> str:
         ensure_visible(app, ref, viewer.identity)
         p = wf.propose_release(app, ref, viewer.identity)
+        group = f" (with a {p.preview.audience})" if p.preview and p.preview.audience else ""
         return (
-            f"{p.ref} proposed: {len(p.drafts)} warning(s), leak check passed; "
+            f"{p.ref} proposed: {len(p.drafts)} warning(s){group}, leak check passed; "
             "a second person must approve it"
         )
 

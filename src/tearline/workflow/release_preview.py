@@ -191,7 +191,8 @@ def preview_release(app: App, release_ref: str) -> ReleasePreview:
             views.append(
                 RecipientView(
                     warning_ref=format_id(Kind.WARNING, w.id),
-                    recipient=w.recipient.name,
+                    # a group alert's addressee counts its people
+                    recipient=(c.get("recipient") or {}).get("name") or w.recipient.name,
                     tier=w.recipient.tier,
                     language=lang,
                     role=c.get("role", ""),
