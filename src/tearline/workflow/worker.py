@@ -293,14 +293,6 @@ def recover(app: App) -> int:
     return recovered
 
 
-@dataclass
-class Worker:
-    """One delivery worker. ``run`` loops; ``cycle`` does one claim-send-record round."""
-
-    app: App
-    channels: Mapping[str, Channel]
-    on_sent: Callable[[Sent], None] | None = None
-    batch: int | None = None
 class Notes:
     """A batch's journal lines, written by one ``write`` per turn of the event loop: the
     receipts that arrive together are journalled together, at the latest before the
@@ -322,6 +314,14 @@ class Notes:
             os.write(self.fd, data)  # one write: whole lines or nothing
 
 
+@dataclass
+class Worker:
+    """One delivery worker. ``run`` loops; ``cycle`` does one claim-send-record round."""
+
+    app: App
+    channels: Mapping[str, Channel]
+    on_sent: Callable[[Sent], None] | None = None
+    batch: int | None = None
 
     def __post_init__(self) -> None:
         s = self.app.settings
@@ -413,6 +413,7 @@ class Notes:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(finished.wait(), RECORD_EVERY_SECONDS)
                 if ready and not finished.is_set():
+                    notes.flush()  # journalled before recorded
                     group = ready[:]
                     del ready[:]
                     recorded.extend(await asyncio.to_thread(self._record_group, group))
@@ -420,10 +421,10 @@ class Notes:
         recording = asyncio.ensure_future(recorder())
         try:
             await asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(claimed)))))
-                    notes.flush()  # journalled before recorded
         finally:
             finished.set()
             try:
+                notes.flush()
                 await recording  # its error, if any, is the round's
             finally:
                 os.close(fd)
@@ -432,7 +433,6 @@ class Notes:
     def _record_group(self, outcomes: Sequence[Outcome]) -> list[Sent]:
         sent = record(self.app, outcomes, self.bodies, worker_id=self.id)
         if self.on_sent is not None:
-                notes.flush()
             for s in sent:
                 self.on_sent(s)
         return sent
