@@ -43,6 +43,18 @@ def worker(
     ctx: typer.Context,
     once: Annotated[bool, typer.Option("--once", help="Send what is due, then exit.")] = False,
     poll: Annotated[float, typer.Option(help="Seconds between looks for new work.")] = 2.0,
+    health_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve /healthz (200, or 503 with the reason) and /metrics (Prometheus) "
+            "on this port (0: any free one); off by default.",
+            min=0,
+            max=65535,
+        ),
+    ] = None,
+    health_host: Annotated[
+        str, typer.Option(help="Address for --health-port (the machine itself by default).")
+    ] = "127.0.0.1",
 ) -> None:
     """Deliver queued warnings and run the escalation timers (until Ctrl-C or SIGTERM).
 
@@ -54,7 +66,7 @@ def worker(
     import threading
     from types import FrameType
 
-    from tearline.workflow.worker import channels_for, run_worker
+    from tearline.workflow.worker import Health, channels_for, run_worker
 
     app = open_app(ctx)
     stop = threading.Event()
@@ -88,12 +100,30 @@ def worker(
             markup=False,
         )
 
+    health, channels, server = Health(), channels_for(app), None
+    if health_port is not None:
+        from tearline.workflow.worker_health import HealthServer, WorkerMetrics
+
+        metrics = WorkerMetrics(app, health)
+        channels = metrics.timed(channels)
+        server = HealthServer(metrics, health_host, health_port)
+        url = server.start()
+        log.info("health at %s/healthz, metrics at %s/metrics", url, url)
     try:
         count = run_worker(
-            app, channels_for(app), once=once, on_sent=report, poll_seconds=poll, stop=stop
+            app,
+            channels,
+            once=once,
+            on_sent=report,
+            poll_seconds=poll,
+            stop=stop,
+            health=health,
         )
     except KeyboardInterrupt:
         return
+    finally:
+        if server is not None:
+            server.stop()
     if once and as_log:
         log.info("%d deliveries attempted", count, extra={"count": count})
     elif once:

@@ -14,12 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from tearline.web.auth import Optional, app_of
-from tearline.workflow.metrics import Operational, operational
-from tearline.workflow.outbox import DELIVERY_STATUSES
+from tearline.workflow.metrics import Operational, families, operational
 from tearline.workflow.users import Role
 
 router = APIRouter()
@@ -37,31 +36,7 @@ class _Snapshot(Collector):
         self.now, self.problem, self.embedded = now, worker_problem, embedded
 
     def collect(self) -> Iterator[Metric]:
-        deliveries = GaugeMetricFamily(
-            "tearline_deliveries", "Deliveries in the outbox, by status", labels=["status"]
-        )
-        for status in sorted({*DELIVERY_STATUSES, *self.now.deliveries}):
-            deliveries.add_metric([status], self.now.deliveries.get(status, 0))
-        yield deliveries
-        yield GaugeMetricFamily(
-            "tearline_oldest_pending_delivery_seconds",
-            "How long the oldest pending delivery has waited (0: none waits)",
-            value=self.now.oldest_pending_seconds,
-        )
-        yield CounterMetricFamily(
-            "tearline_delivery_attempts", "Send attempts recorded", value=self.now.attempts
-        )
-        yield GaugeMetricFamily(
-            "tearline_escalations_open",
-            "Escalations proposed and not yet resolved",
-            value=self.now.escalations_open,
-        )
-        yield CounterMetricFamily(
-            "tearline_warnings_released", "Warnings released", value=self.now.warnings_released
-        )
-        yield CounterMetricFamily(
-            "tearline_audit_entries", "Entries in the audit chain", value=self.now.audit_entries
-        )
+        yield from families(self.now)
         if self.embedded:
             yield GaugeMetricFamily(
                 "tearline_embedded_worker_up",

@@ -122,6 +122,7 @@ class Health:
         self._lock = threading.Lock()
         self._problem: str | None = None
         self._since: datetime | None = None
+        self._failed = 0
 
     def working(self) -> None:
         with self._lock:
@@ -132,6 +133,13 @@ class Health:
         with self._lock:
             self._since = self._since or datetime.now(UTC)
             self._problem = problem
+            self._failed += 1
+
+    @property
+    def failed_rounds(self) -> int:
+        """How many times it failed since it started (``/metrics``)."""
+        with self._lock:
+            return self._failed
 
     @property
     def problem(self) -> str | None:
