@@ -137,7 +137,7 @@ class Threat(Base):
     __tablename__ = "threats"
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     facts: Mapped[dict[str, Any]]  # model.event_to_dict of the case's current facts
     compartments: Mapped[list[str]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime]
@@ -153,7 +153,7 @@ class Event(Base):
 
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     ordinal: Mapped[int]
     kind: Mapped[str] = mapped_column(String(20))
     modality: Mapped[str] = mapped_column(String(20))
@@ -274,7 +274,10 @@ class Delivery(Base):
     """An outbox row: one warning to one contact point, claimed and sent by a worker."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_warning_status", "warning_id", "status"),  # the board's counts
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), index=True)
     channel: Mapped[str] = mapped_column(String(40))

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, load_only, selectinload
 
 from tearline.assess import Assessment, Imminence, Severity, assess
 from tearline.ids import Kind, format_id
@@ -20,11 +20,11 @@ from tearline.model import event_from_dict
 from tearline.store import tables as t
 from tearline.workflow.access import restrict
 from tearline.workflow.app import App
-from tearline.workflow.cases import graded_credibility
+from tearline.workflow.cases import graded_credibilities, graded_credibility
 from tearline.workflow.origins import case_corroboration
 from tearline.workflow.outbox import DELIVERY_STATUSES
 from tearline.workflow.reports import language_label
-from tearline.workflow.supersede import in_force
+from tearline.workflow.supersede import in_force, in_force_of
 from tearline.workflow.users import Identity
 
 IMMINENCE_ORDER = [
@@ -43,8 +43,15 @@ def iso(d: datetime | None) -> str | None:
     return d.isoformat() if d is not None else None
 
 
-def live_assessment(session: Session, threat: t.Threat, now: datetime, horizon: int) -> Assessment:
-    """The grades the case would get now (the same inputs as a determination); not stored."""
+def live_assessment(
+    session: Session,
+    threat: t.Threat,
+    now: datetime,
+    horizon: int,
+    graded: tuple[tuple[int, str] | None] | None = None,
+) -> Assessment:
+    """The grades the case would get now (the same inputs as a determination); not stored.
+    ``graded``: the case's graded credibility when already read, as a 1-tuple."""
     counted = case_corroboration(session, threat)
     return assess(
         event_from_dict(threat.facts),
@@ -52,7 +59,7 @@ def live_assessment(session: Session, threat: t.Threat, now: datetime, horizon: 
         corroborations=counted.corroborations,
         now=now,
         horizon_days=horizon,
-        graded_credibility=graded_credibility(session, threat.id),
+        graded_credibility=graded_credibility(session, threat.id) if graded is None else graded[0],
         origins=counted.why,
     )
 
@@ -121,7 +128,12 @@ def inbox(
         q = (
             select(t.Report)
             .options(
-                selectinload(t.Report.events).selectinload(t.Event.threat),
+                defer(t.Report.text),  # the list shows neither the text nor the bytes
+                defer(t.Report.raw),
+                # Of each event's case, only its status: not its facts (JSON to parse).
+                selectinload(t.Report.events)
+                .selectinload(t.Event.threat)
+                .load_only(t.Threat.id, t.Threat.status),
                 selectinload(t.Report.source),
             )
             .order_by(t.Report.id.desc())
@@ -137,13 +149,21 @@ def _latest_determination(s: Session, threat_id: int) -> t.Determination | None:
     return in_force(s, threat_id)
 
 
-def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str, Any]:
-    a = live_assessment(s, th, now, horizon)
+def queue_row(
+    s: Session,
+    th: t.Threat,
+    now: datetime,
+    horizon: int,
+    known: tuple[tuple[int, str] | None, t.Determination | None] | None = None,
+) -> dict[str, Any]:
+    """One case of the queue; ``known``: its graded credibility and the determination in
+    force, when the queue read them for all its cases at once."""
+    a = live_assessment(s, th, now, horizon, None if known is None else (known[0],))
     f = th.facts
     place, window = f.get("place") or {}, f.get("time") or {}
     end = datetime.fromisoformat(window["end"]) if window.get("end") else None
     start = datetime.fromisoformat(window["start"]) if window.get("start") else None
-    det = _latest_determination(s, th.id)
+    det = _latest_determination(s, th.id) if known is None else known[1]
     return {
         "ref": format_id(Kind.THREAT, th.id),
         "title": th.title,
@@ -183,15 +203,22 @@ def triage_queue(
         q = (
             select(t.Threat)
             .options(
+                # What the live assessment counts (origins, sources), not each report's
+                # text and bytes nor each event's facts.
                 selectinload(t.Threat.events)
+                .load_only(t.Event.id, t.Event.report_id, t.Event.threat_id)
                 .selectinload(t.Event.report)
+                .load_only(t.Report.id, t.Report.origin_id, t.Report.origin_reason)
                 .selectinload(t.Report.source)
             )
             .where(t.Threat.status.in_(list(statuses)))
         )
         if query.strip():
             q = q.where(t.Threat.title.ilike(f"%{query.strip()[:100]}%"))
-        rows = [queue_row(s, th, now, horizon) for th in s.scalars(restrict(q, t.Threat, viewer))]
+        found = list(s.scalars(restrict(q, t.Threat, viewer)))
+        ids = [th.id for th in found]
+        grades, dets = graded_credibilities(s, ids), in_force_of(s, ids)
+        rows = [queue_row(s, th, now, horizon, (grades[th.id], dets.get(th.id))) for th in found]
     if imminence:
         rows = [r for r in rows if r["imminence"] == imminence]
     if severity:
@@ -248,7 +275,19 @@ def deliveries_board(
         total = s.scalar(select(func.count()).select_from(visible.subquery())) or 0
         q = (
             select(t.WarningRecord)
-            .options(selectinload(t.WarningRecord.recipient))
+            .options(
+                # What the board shows: not each warning's texts and signed forms.
+                load_only(
+                    t.WarningRecord.id,
+                    t.WarningRecord.threat_id,
+                    t.WarningRecord.recipient_id,
+                    t.WarningRecord.status,
+                    t.WarningRecord.msg_type,
+                    t.WarningRecord.released_at,
+                    t.WarningRecord.valid_until,
+                ),
+                selectinload(t.WarningRecord.recipient),
+            )
             .where(t.WarningRecord.status != "draft")
             .order_by(t.WarningRecord.id.desc())
             .offset((page - 1) * per_page)

@@ -9,7 +9,7 @@ an update, an all-clear, or nothing — and records the answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -67,6 +67,20 @@ def in_force(session: Session, threat_id: int) -> t.Determination | None:
         .where(t.Determination.threat_id == threat_id, _in_force())
         .order_by(t.Determination.id.desc())
     )
+
+
+def in_force_of(session: Session, threat_ids: Sequence[int]) -> dict[int, t.Determination]:
+    """``in_force`` of many cases in one query per thousand (the triage queue)."""
+    found: dict[int, t.Determination] = {}
+    for n in range(0, len(threat_ids), 1000):
+        q = (
+            select(t.Determination)
+            .where(t.Determination.threat_id.in_(threat_ids[n : n + 1000]), _in_force())
+            .order_by(t.Determination.id)
+        )
+        for d in session.scalars(q):
+            found[d.threat_id] = d  # the newest wins, as in in_force
+    return found
 
 
 def pending(session: Session, threat_id: int) -> t.Determination | None:
