@@ -17,6 +17,7 @@ from tearline.demo.receiver import LoopbackReceiver
 from tearline.demo.scenario import report_text
 from tearline.settings import load_settings
 from tearline.store import tables as t
+from tearline.workflow.desk import deliveries_board
 from tearline.workflow.replies import reply_by_sms
 from tearline.workflow.worker import channels_for
 from tests.factories import add_moscow_recipients
@@ -178,6 +179,12 @@ def test_a_reply_through_a_group_alert_is_that_persons_answer(
     assert details["person"] == who_ref  # the person's ID, never the name or number
     assert "Kuznetsova" not in entry["details"]
     assert "+7916" not in entry["details"]
+    # Officers see whose answer it is, on the desk's board and in the case's record.
+    board = deliveries_board(app, dana)["warnings"]
+    (answered_row,) = [row for row in board if row["responses"]]
+    assert answered_row["responses"][0]["person"] == f"Zinaida Kuznetsova-{RU + 3} ({who_ref})"
+    (case_answer,) = wf.show(app, threat, dana)["responses"]
+    assert case_answer["person"] == f"Zinaida Kuznetsova-{RU + 3} ({who_ref})"
     # A public alert expects no acknowledgement from each person: silence escalates nothing.
     assert [e.rule for e in wf.list_escalations(app) if e.rule == "no-acknowledgement"] == []
 

@@ -21,6 +21,7 @@ from tearline.store import tables as t
 from tearline.workflow.access import restrict
 from tearline.workflow.app import App
 from tearline.workflow.cases import graded_credibilities, graded_credibility
+from tearline.workflow.group_alerts import people_answering
 from tearline.workflow.origins import case_corroboration
 from tearline.workflow.outbox import DELIVERY_STATUSES
 from tearline.workflow.reports import language_label
@@ -311,9 +312,11 @@ def deliveries_board(
             counts[status] = n
         listed = _deliveries_to_show(s, ids, shown)
         responses: dict[int, list[dict[str, Any]]] = {}
-        for r in s.scalars(
+        answers = s.scalars(
             select(t.Response).where(t.Response.warning_id.in_(ids)).order_by(t.Response.id)
-        ):
+        ).all()
+        answering = people_answering(s, [r.delivery_id for r in answers])
+        for r in answers:
             responses.setdefault(r.warning_id, []).append(
                 {
                     "ref": format_id(Kind.RESPONSE, r.id),
@@ -322,6 +325,7 @@ def deliveries_board(
                     "note": r.note,
                     "recorded_by": r.recorded_by,
                     "received_at": iso(r.received_at),
+                    "person": answering.get(r.delivery_id) if r.delivery_id else None,
                 }
             )
         esc_q = restrict(

@@ -31,6 +31,7 @@ from tearline.assess import Assessment
 from tearline.decide import Role
 from tearline.deliver import CHANNEL_NAMES
 from tearline.extract.gazetteer import country_name
+from tearline.ids import Kind, format_id
 from tearline.model import Event
 from tearline.release import MessageKind
 from tearline.store import tables as t
@@ -258,3 +259,19 @@ def queue_group(u: Unit, w: t.WarningRecord) -> int:
     for chunk in _batched(rows, _CHUNK):
         u.session.execute(insert(t.Delivery), list(chunk))
     return len(rows)
+
+
+def people_answering(session: Session, delivery_ids: Iterable[int | None]) -> dict[int, str]:
+    """For the officers' views: delivery ID → 'name (RCP-n)' of the person a group
+    alert's delivery was for (other deliveries are left out)."""
+    ids = sorted({d for d in delivery_ids if d is not None})
+    out: dict[int, str] = {}
+    for chunk in _batched(ids, _CHUNK):
+        rows = session.execute(
+            select(t.Delivery.id, t.Recipient.id, t.Recipient.name)
+            .join(t.Recipient, t.Recipient.id == t.Delivery.recipient_id)
+            .where(t.Delivery.id.in_(chunk))
+        )
+        for did, rid, name in rows:
+            out[did] = f"{name} ({format_id(Kind.RECIPIENT, rid)})"
+    return out

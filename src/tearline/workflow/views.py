@@ -12,6 +12,7 @@ from tearline.ids import Kind, format_id, parse_id
 from tearline.store import tables as t
 from tearline.workflow.access import load_visible, restrict
 from tearline.workflow.app import App
+from tearline.workflow.group_alerts import people_answering
 from tearline.workflow.origins import case_corroboration
 from tearline.workflow.reports import language_label
 from tearline.workflow.users import Identity
@@ -120,6 +121,7 @@ def _threat(session: Session, th: t.Threat) -> dict[str, Any]:
         .where(t.WarningRecord.threat_id == th.id)
         .order_by(t.Response.id)
     ).all()
+    answering = people_answering(session, [r.delivery_id for r in responses])
     return {
         "ref": format_id(Kind.THREAT, th.id),
         "title": th.title,
@@ -158,6 +160,7 @@ def _threat(session: Session, th: t.Threat) -> dict[str, Any]:
                 "kind": r.kind,
                 "note": r.note,
                 "via": r.via,
+                "person": answering.get(r.delivery_id) if r.delivery_id else None,
             }
             for r in responses
         ],
