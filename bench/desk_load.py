@@ -1,0 +1,438 @@
+"""A desk that stays fast: the API's lists under many clients while deliveries run.
+
+Ours: ``tearline serve --workers N`` (N web processes, no embedded worker) on a seeded
+database — a released case copied into REPORTS reports, cases (OPEN of them open, in
+the triage queue) and warnings, and an API token — while a separate ``tearline worker``
+process delivers DELIVERIES webhook deliveries to a loopback receiver (aiohttp, its own
+process). A load generator (aiohttp, its own process) runs CLIENTS concurrent clients
+for SECONDS, each taking the next of the API list endpoints in turn, and prints
+requests/s, p50/p95/p99 and errors.
+
+The peer, in the same run: the same load against a minimal uvicorn + Starlette app (one
+process per web process of ours) answering each path with the very bytes our desk
+answered it with, from memory — the raw HTTP ceiling of this machine for these
+responses. It runs first, with no deliveries; ours runs while the worker delivers.
+
+Cores: none are pinned. On the 2-core machine this was written on, everything shares
+both cores: the N web processes, the delivery worker, the receiver, PostgreSQL (when
+used) and the load generator, which itself takes a good part of one core at full rate.
+So the absolute figures are a floor; the ratio to the peer (whose load generator and
+receiver share the cores the same way) is what travels between machines.
+
+    python bench/desk_load.py [--database-url URL] [--reports 2000] [--deliveries 20000]
+        [--open 200] [--clients 50] [--seconds 60] [--workers 2]
+
+With a PostgreSQL URL the bench creates its own database beside the one named (and drops
+it at the end); without one it runs on SQLite in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+from sqlalchemy import Table, create_engine, func, insert, make_url, select, text
+
+from tearline import workflow as wf
+from tearline.clock import FixedClock
+from tearline.demo.scenario import report_text
+from tearline.model import Contact
+from tearline.settings import load_settings
+from tearline.store import tables as t
+from tearline.workflow import sessions
+
+START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
+PATHS = ("/api/reports", "/api/threats", "/api/deliveries", "/api/audit")
+PASSWORDS = {"dana": "dana-pass-desk-load-1", "avery": "avery-pass-desk-load-1"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"nothing answers at {url}")
+        time.sleep(0.1)
+
+
+# -- the database ------------------------------------------------------------------------
+
+
+@contextmanager
+def database(url: str | None, work: Path) -> Iterator[str]:
+    """A fresh database: its own on the PostgreSQL server of ``url``, else SQLite."""
+    if not url or url.startswith("sqlite"):
+        yield f"sqlite:///{work / 'home' / 'tearline.db'}"
+        return
+    base = make_url(url)
+    name = f"{base.database}_desk_load_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def open_app(home: Path, database_url: str) -> wf.App:
+    home.mkdir(parents=True, exist_ok=True)
+    values = {"home": str(home), "database_url": database_url, "sender": "Desk load"}
+    return wf.App(load_settings(values, environ={}), clock=FixedClock(START))
+
+
+def release_one(app: wf.App, webhook: str) -> None:
+    """A real release: report → determination → two-person approval."""
+    roles = [wf.Role.ANALYST, wf.Role.DUTY_OFFICER, wf.Role.AUDITOR]
+    wf.add_user(app, "dana", PASSWORDS["dana"], roles)
+    wf.add_user(app, "avery", PASSWORDS["avery"], [wf.Role.APPROVER])
+    wf.add_recipient(
+        app,
+        name="Partner",
+        kind="government",
+        tier="partner",
+        language="en",
+        jurisdiction="RU",
+        contacts=[Contact("webhook", f"{webhook}/partner")],
+    )
+    provenance = wf.Provenance(source="PINE HARBOUR", reliability="B")
+    got = wf.ingest_bytes(app, report_text(), "m.txt", provenance, actor="dana")
+    threat = next(e.threat_ref for e in got.events if e.threat_ref)
+    assert threat is not None
+    dana = wf.sign_in(app, "dana", PASSWORDS["dana"])
+    wf.decide(app, threat, dana)
+    proposed = wf.propose_release(app, threat, dana)
+    wf.approve_release(app, proposed.ref, wf.sign_in(app, "avery", PASSWORDS["avery"]))
+
+
+def _rows(s: Any, table: Any) -> list[dict[str, Any]]:
+    return [dict(r) for r in s.execute(select(table)).mappings()]
+
+
+def copy_case(app: wf.App, copies: int, open_cases: int) -> None:
+    """``copies`` more of the released case, each its own report, events, case and
+    warnings (as the desk would hold them after that many releases), in bulk; all but
+    ``open_cases`` of them closed, as most cases of a desk that has run a while are."""
+    reports, events, threats, warnings = (
+        cast(Table, x.__table__) for x in (t.Report, t.Event, t.Threat, t.WarningRecord)
+    )
+    with app.unit() as u:
+        s = u.session
+        r0, e0, t0, w0 = (_rows(s, x) for x in (reports, events, threats, warnings))
+        top = {
+            x.name: s.scalar(select(func.max(x.c.id))) or 0
+            for x in (reports, events, threats, warnings)
+        }
+        new_r, new_e, new_t, new_w = [], [], [], []
+        for i in range(1, copies + 1):
+            threat_of: dict[int, int] = {}
+            for k, th in enumerate(t0):
+                threat_of[th["id"]] = top["threats"] + i * len(t0) + k
+                status = th["status"] if i < open_cases else "closed"
+                title = f"{th['title']} ({i})"
+                new_t.append(th | {"id": threat_of[th["id"]], "title": title, "status": status})
+            for k, r in enumerate(r0):
+                rid = top["reports"] + i * len(r0) + k
+                digest = hashlib.sha256(f"{r['sha256']}-{i}".encode()).hexdigest()
+                new_r.append(r | {"id": rid, "sha256": digest, "origin_id": rid})
+                for j, e in enumerate(x for x in e0 if x["report_id"] == r["id"]):
+                    eid = top["events"] + (i * len(r0) + k) * len(e0) + j
+                    tid = threat_of.get(e["threat_id"]) if e["threat_id"] else None
+                    new_e.append(e | {"id": eid, "report_id": rid, "threat_id": tid})
+            for k, w in enumerate(w0):
+                wid = top["warnings"] + i * len(w0) + k
+                new_w.append(w | {"id": wid, "threat_id": threat_of[w["threat_id"]]})
+                new_w[-1]["supersedes_id"] = None
+        for table, rows in ((reports, new_r), (threats, new_t), (events, new_e), (warnings, new_w)):
+            for n in range(0, len(rows), 500):
+                s.execute(insert(table), rows[n : n + 500])
+        if app.db.dialect == "postgresql":
+            for table in (reports, events, threats, warnings):
+                top_id = select(func.max(table.c.id)).scalar_subquery()
+                s.execute(
+                    select(func.setval(func.pg_get_serial_sequence(table.name, "id"), top_id))
+                )
+
+
+def queue_deliveries(app: wf.App, webhook: str, n: int) -> None:
+    """``n`` webhook deliveries due now, spread over the warnings (as approval writes them)."""
+    with app.unit() as u:
+        ids = list(u.session.scalars(select(t.WarningRecord.id)))
+        for start in range(0, n, 1000):
+            u.session.execute(
+                insert(t.Delivery),
+                [
+                    {
+                        "warning_id": ids[i % len(ids)],
+                        "channel": "webhook",
+                        "address": f"{webhook}/r/{i}",
+                        "idempotency_key": f"tl-{uuid.uuid4().hex}",
+                        "status": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": u.now,
+                        "created_at": u.now,
+                    }
+                    for i in range(start, min(n, start + 1000))
+                ],
+            )
+
+
+def seed(
+    home: Path, database_url: str, webhook: str, reports: int, deliveries: int, open_cases: int
+) -> str:
+    """The seeded desk; returns an API token of dana (analyst, duty officer, auditor)."""
+    app = open_app(home, database_url)
+    try:
+        release_one(app, webhook)
+        copy_case(app, max(0, reports - 1), open_cases)
+        queue_deliveries(app, webhook, deliveries)
+        dana = wf.sign_in(app, "dana", PASSWORDS["dana"])
+        return sessions.create_token(app, "dana", "desk load", by=dana)[1]
+    finally:
+        app.close()
+
+
+# -- the load generator (its own process) ------------------------------------------------
+
+
+async def load(base: str, token: str, clients: int, seconds: float) -> dict[str, Any]:
+    import aiohttp
+
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    turn = 0
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    deadline = time.monotonic() + seconds
+
+    async def client(session: aiohttp.ClientSession) -> None:
+        nonlocal turn
+        while time.monotonic() < deadline:
+            path = PATHS[turn % len(PATHS)]
+            turn += 1
+            began = time.perf_counter()
+            try:
+                async with session.get(base + path, headers=headers) as r:
+                    await r.read()
+                    if r.status != 200:
+                        errors[str(r.status)] = errors.get(str(r.status), 0) + 1
+                        continue
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                continue
+            latencies.append(time.perf_counter() - began)
+
+    connector = aiohttp.TCPConnector(limit=clients)
+    timeout = aiohttp.ClientTimeout(total=60)
+    began = time.monotonic()
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        await asyncio.gather(*(client(session) for _ in range(clients)))
+    elapsed = time.monotonic() - began
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+        )
+
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "errors": errors,
+    }
+
+
+def run_load(base: str, token: str, clients: int, seconds: float) -> dict[str, Any]:
+    """The load generator in its own process; returns what it measured."""
+    load_args = ("--clients", str(clients), "--seconds", str(seconds))
+    out = subprocess.run(
+        [sys.executable, __file__, "--load", base, "--token", token, *load_args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+# -- the peer: the same bytes from memory ------------------------------------------------
+
+
+def peer_app() -> Any:
+    """A minimal Starlette app answering each path with the bytes in TEARLINE_PEER_BODIES."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request as StarletteRequest
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    bodies: dict[str, str] = json.loads(Path(os.environ["TEARLINE_PEER_BODIES"]).read_text())
+
+    def answer(path: str) -> Any:
+        body = bodies[path].encode()
+
+        async def endpoint(_request: StarletteRequest) -> Response:
+            return Response(body, media_type="application/json")
+
+        return endpoint
+
+    return Starlette(routes=[Route(path, answer(path)) for path in bodies])
+
+
+def start_peer(bodies: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TEARLINE_PEER_BODIES": str(bodies),
+        "PYTHONPATH": str(Path(__file__).parent),
+    }
+    options = ("--port", str(port), "--workers", str(workers), "--log-level", "warning")
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "desk_load:peer_app", *options],
+        env=env,
+    )
+
+
+# -- the run -----------------------------------------------------------------------------
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def receiver_stats(port: int) -> dict[str, int]:
+    data: dict[str, int] = httpx.get(f"http://127.0.0.1:{port}/stats", timeout=30).json()
+    return data
+
+
+def line(name: str, got: dict[str, Any]) -> str:
+    errors = sum(got["errors"].values())
+    detail = f" {got['errors']}" if errors else ""
+    return (
+        f"{name:<34} {got['rps']:8.1f} req/s   p50 {got['p50_ms']:7.1f} ms   "
+        f"p95 {got['p95_ms']:7.1f} ms   p99 {got['p99_ms']:7.1f} ms   errors {errors}{detail}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--open", type=int, default=200, help="cases still open (the queue)")
+    parser.add_argument("--deliveries", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=2, help="web processes")
+    parser.add_argument("--load", help=argparse.SUPPRESS)
+    parser.add_argument("--token", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load:
+        print(json.dumps(asyncio.run(load(args.load, args.token, args.clients, args.seconds))))
+        return
+
+    with tempfile.TemporaryDirectory() as tmp, database(args.database_url, Path(tmp)) as url:
+        work, home = Path(tmp), Path(tmp) / "home"
+        env = {**os.environ, "TEARLINE_HOME": str(home), "TEARLINE_DATABASE_URL": url}
+        env.pop("TEARLINE_CONFIG", None)
+        receiver_port = free_port()
+        receiver = subprocess.Popen(
+            [sys.executable, "-m", "tearline.demo.receiver", str(receiver_port)]
+        )
+        procs: list[subprocess.Popen[Any]] = [receiver]
+        try:
+            wait_http(f"http://127.0.0.1:{receiver_port}/stats")
+            began = time.monotonic()
+            webhook = f"http://127.0.0.1:{receiver_port}"
+            token = seed(home, url, webhook, args.reports, args.deliveries, args.open)
+            print(
+                f"database: {make_url(url).get_backend_name()}; seeded {args.reports} reports, "
+                f"cases ({args.open} open) and warnings and {args.deliveries} deliveries in "
+                f"{time.monotonic() - began:.0f} s; {args.clients} clients for {args.seconds:g} s "
+                f"over {', '.join(PATHS)}; {args.workers} web processes; {os.cpu_count()} cores, "
+                "none pinned (web, worker, receiver, database and load generator share them)"
+            )
+            port, workers = free_port(), ("--workers", str(args.workers))
+            serve = subprocess.Popen(
+                [sys.executable, "-m", "tearline", "serve", *("--port", str(port)), *workers],
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            procs.append(serve)
+            base = f"http://127.0.0.1:{port}"
+            wait_http(f"{base}/healthz")
+
+            bodies: dict[str, str] = {}
+            for path in PATHS:
+                auth = {"Authorization": f"Bearer {token}"}
+                bodies[path] = httpx.get(base + path, headers=auth, timeout=120).text
+            sizes = ", ".join(f"{p} {len(b) / 1024:.0f} KiB" for p, b in bodies.items())
+            print(f"responses: {sizes}")
+            (work / "bodies.json").write_text(json.dumps(bodies))
+
+            peer_port = free_port()
+            peer = start_peer(work / "bodies.json", peer_port, args.workers)
+            procs.append(peer)
+            wait_http(f"http://127.0.0.1:{peer_port}{PATHS[0]}")
+            ceiling = run_load(f"http://127.0.0.1:{peer_port}", "", args.clients, args.seconds)
+            stop(peer)
+            print(line("peer (Starlette, bytes in memory)", ceiling))
+
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "tearline", "worker", "--poll", "0.2"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            procs.append(worker)
+            ours = run_load(base, token, args.clients, args.seconds)
+            delivered = receiver_stats(receiver_port)["unique"]
+            stop(worker)
+            print(line("ours (while the worker delivers)", ours))
+            print(
+                f"deliveries during the run: {delivered} of {args.deliveries} "
+                f"({delivered / args.seconds:.0f}/s)"
+            )
+            print(
+                f"ratio ours/peer: requests/s {ours['rps'] / max(ceiling['rps'], 1e-9):.2f}, "
+                f"p99 {ours['p99_ms'] / max(ceiling['p99_ms'], 1e-9):.1f}x"
+            )
+        finally:
+            for proc in reversed(procs):
+                stop(proc)
+
+
+if __name__ == "__main__":
+    main()
