@@ -4,7 +4,7 @@ leak check over every format. Shared by proposals, adjustments, updates and all-
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,9 +28,9 @@ from tearline.release import (
     load_policy,
     reference_to,
     releasable_facts,
-    render_artifacts,
     warning_document,
 )
+from tearline.release.batch import Job, leak_views, render_all
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
 
@@ -55,12 +55,32 @@ def overrides_for(session: Session, threat_id: int, recipient_id: int) -> list[t
     return sorted(latest.values(), key=lambda r: r.id)
 
 
+def overrides_by_recipient(session: Session, threat_id: int) -> dict[int, list[t.FactOverride]]:
+    """``overrides_for`` every recipient of the case at once (one query, not one each)."""
+    rows = session.scalars(
+        select(t.FactOverride)
+        .where(t.FactOverride.threat_id == threat_id)
+        .order_by(t.FactOverride.id)
+    )
+    latest: dict[int, dict[str, t.FactOverride]] = {}
+    for r in rows:
+        latest.setdefault(r.recipient_id, {})[r.fact] = r
+    return {rid: sorted(f.values(), key=lambda r: r.id) for rid, f in latest.items()}
+
+
 def effective_policy(
-    app: App, session: Session, threat_id: int, recipient: t.Recipient
+    app: App,
+    session: Session,
+    threat_id: int,
+    recipient: t.Recipient,
+    *,
+    policies: dict[Tier, TierPolicy] | None = None,
+    overrides: list[t.FactOverride] | None = None,
 ) -> tuple[TierPolicy, TierPolicy]:
-    """(the tier's policy, the policy with this recipient's overrides applied)."""
-    base = policy_in_force(app)[Tier(recipient.tier)]
-    rows = overrides_for(session, threat_id, recipient.id)
+    """(the tier's policy, the policy with this recipient's overrides applied); the policy
+    in force and the overrides are read here unless given."""
+    base = (policies or policy_in_force(app))[Tier(recipient.tier)]
+    rows = overrides if overrides is not None else overrides_for(session, threat_id, recipient.id)
     values = [FactOverride(r.fact, r.to_level, r.reason, r.created_by) for r in rows]
     return base, apply_overrides(base, values)
 
@@ -77,6 +97,31 @@ def live_warning(session: Session, threat_id: int, recipient_id: int) -> t.Warni
         )
         .order_by(t.WarningRecord.id.desc())
     )
+
+
+def live_warnings(session: Session, threat_id: int) -> dict[int, t.WarningRecord]:
+    """``live_warning`` for every recipient of the case at once, by recipient ID."""
+    rows = session.scalars(
+        select(t.WarningRecord)
+        .where(
+            t.WarningRecord.threat_id == threat_id,
+            t.WarningRecord.status == "released",
+            t.WarningRecord.msg_type != "Cancel",
+        )
+        .order_by(t.WarningRecord.id)
+    )
+    return {w.recipient_id: w for w in rows}  # the latest wins
+
+
+def recipients_by_id(session: Session, ids: Sequence[int]) -> dict[int, t.Recipient]:
+    """The recipients with these IDs, a thousand to a query."""
+    found: dict[int, t.Recipient] = {}
+    for i in range(0, len(ids), 1000):
+        chunk = ids[i : i + 1000]
+        found.update(
+            (r.id, r) for r in session.scalars(select(t.Recipient).where(t.Recipient.id.in_(chunk)))
+        )
+    return found
 
 
 def signed_document(w: t.WarningRecord) -> dict[str, Any]:
@@ -102,9 +147,19 @@ class DraftInput:
     previous: t.WarningRecord | None = None
 
 
-def compose(app: App, u: Unit, w: t.WarningRecord, d: DraftInput) -> None:
+def compose(
+    app: App,
+    u: Unit,
+    w: t.WarningRecord,
+    d: DraftInput,
+    *,
+    policies: dict[Tier, TierPolicy] | None = None,
+    overrides: list[t.FactOverride] | None = None,
+) -> None:
     """(Re)write the draft ``w``: facts for its recipient, texts, document, content."""
-    _base, policy = effective_policy(app, u.session, d.threat.id, d.recipient)
+    _base, policy = effective_policy(
+        app, u.session, d.threat.id, d.recipient, policies=policies, overrides=overrides
+    )
     facts = releasable_facts(d.event, d.assessment, policy)
     ref = format_id(Kind.WARNING, w.id)
     previous_doc = signed_document(d.previous) if d.previous is not None else None
@@ -136,7 +191,29 @@ def compose(app: App, u: Unit, w: t.WarningRecord, d: DraftInput) -> None:
 
 
 def new_draft(app: App, u: Unit, release: t.Release, d: DraftInput) -> t.WarningRecord:
-    w = t.WarningRecord(
+    (w,) = new_drafts(app, u, release, [d])
+    return w
+
+
+def new_drafts(
+    app: App, u: Unit, release: t.Release, inputs: Sequence[DraftInput]
+) -> list[t.WarningRecord]:
+    """A draft for each input: inserted together (their IDs name them in their
+    documents), then composed with the policy and the case's overrides read once."""
+    warnings = [_blank(app, u, release, d) for d in inputs]
+    u.session.add_all(warnings)
+    u.session.flush()
+    policies = policy_in_force(app)
+    overrides = overrides_by_recipient(u.session, inputs[0].threat.id) if inputs else {}
+    for w, d in zip(warnings, inputs, strict=True):
+        compose(app, u, w, d, policies=policies, overrides=overrides.get(d.recipient.id, []))
+        w.msg_type = w.content["msg_type"]
+        w.recipient = d.recipient
+    return warnings
+
+
+def _blank(app: App, u: Unit, release: t.Release, d: DraftInput) -> t.WarningRecord:
+    return t.WarningRecord(
         release_id=release.id,
         threat_id=d.threat.id,
         recipient_id=d.recipient.id,
@@ -148,22 +225,28 @@ def new_draft(app: App, u: Unit, release: t.Release, d: DraftInput) -> t.Warning
         created_at=u.now,
         supersedes_id=d.previous.id if d.previous is not None else None,
     )
-    u.session.add(w)
-    u.session.flush()
-    compose(app, u, w, d)
-    w.msg_type = w.content["msg_type"]
-    w.recipient = d.recipient
-    return w
+
+
+def draft_job(w: t.WarningRecord) -> Job:
+    """The draft ``w`` as the leak check's work: its document, unsigned."""
+    internal = {k: v for k, v in w.content.items() if k in INTERNAL}
+    return Job(format_id(Kind.WARNING, w.id), signed_document(w), internal)
 
 
 def check_leaks(w: t.WarningRecord, artifacts: dict[str, str], terms: list[ProtectedTerm]) -> None:
     """Every format of the warning, and its document, must be free of protected terms."""
-    ref = format_id(Kind.WARNING, w.id)
-    named = {f"{ref} {fmt}": text for fmt, text in artifacts.items()}
-    named[f"{ref} JSON"] = json.dumps(w.content, ensure_ascii=False)
+    named = leak_views(format_id(Kind.WARNING, w.id), artifacts, w.content)
     ensure_no_leak(named, terms, facts=w.content.get("facts"))
 
 
 def check_draft(w: t.WarningRecord, terms: list[ProtectedTerm]) -> None:
     """The leak check at proposal: every format rendered, unsigned."""
-    check_leaks(w, render_artifacts(signed_document(w), None), terms)
+    list(render_all([draft_job(w)], None, terms))
+
+
+def check_drafts(app: App, warnings: list[t.WarningRecord], terms: list[ProtectedTerm]) -> None:
+    """``check_draft`` for every warning of a release, in the release's process pool when
+    it is large; LeakDetected for the first, in order, that holds a protected term."""
+    jobs = [draft_job(w) for w in warnings]
+    for _artifacts in render_all(jobs, None, terms, app.settings.release_workers):
+        pass

@@ -16,6 +16,7 @@ from typing import Any
 
 from joserfc.jwk import OKPKey
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tearline.decide import Outcome
 from tearline.errors import InvalidState, LeakDetected, TwoPersonRule
@@ -33,12 +34,16 @@ from tearline.workflow.records import assessment_value, load, protected_terms
 from tearline.workflow.release_drafting import (
     DraftInput,
     check_drafts,
-    live_warning,
-    new_draft,
+    live_warnings,
+    new_drafts,
+    recipients_by_id,
     signed_document,
 )
 from tearline.workflow.supersede import in_force
 from tearline.workflow.users import Identity, Role, same_person
+
+# An audit entry to append: (actor, action, subject, details).
+Entry = tuple[str, str, str, dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -178,16 +183,20 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
             ref = format_id(Kind.RELEASE, release.id)
             warnings = []
             split = group_alerts.split(app, u.session, det.recipients)
-            for choice in split.individual:
-                if choice.get("via") is not None:
-                    continue  # warned through its protector (warn_victims = via_protector)
-                rcp = u.session.get(t.Recipient, choice["recipient_id"])
-                assert rcp is not None
+            # via: warned through its protector (warn_victims = via_protector)
+            choices = [c for c in split.individual if c.get("via") is None]
+            recipients = recipients_by_id(u.session, [c["recipient_id"] for c in choices])
+            live = live_warnings(u.session, threat.id)
+            inputs = []
+            for choice in choices:
+                rcp = recipients[choice["recipient_id"]]
                 _usable(rcp)
-                previous = live_warning(u.session, threat.id, rcp.id)
+                previous = live.get(rcp.id)
                 kind = MessageKind.UPDATE if previous is not None else MessageKind.ALERT
-                d = DraftInput(threat, event, assessment, rcp, choice["role"], kind, previous)
-                warnings.append(new_draft(app, u, release, d))
+                inputs.append(
+                    DraftInput(threat, event, assessment, rcp, choice["role"], kind, previous)
+                )
+            warnings.extend(new_drafts(app, u, release, inputs))
             case = group_alerts.Case(threat, event, assessment)
             warnings += group_alerts.draft_group_alerts(app, u, release, case, split.group)
             check_drafts(app, warnings, protected_terms(u.session))
@@ -230,7 +239,7 @@ def _queue(u: Unit, w: t.WarningRecord) -> int:
     return count
 
 
-def _supersede(u: Unit, w: t.WarningRecord, who: Identity) -> str | None:
+def _supersede(u: Unit, w: t.WarningRecord, who: Identity, record: list[Entry]) -> str | None:
     """Mark the warning this one replaces or ends; return its reference."""
     if w.supersedes_id is None:
         return None
@@ -239,11 +248,13 @@ def _supersede(u: Unit, w: t.WarningRecord, who: Identity) -> str | None:
         return None
     old.status = "superseded"
     old_ref = format_id(Kind.WARNING, old.id)
-    u.audit(
-        who.username,
-        "warning.superseded",
-        old_ref,
-        {"by": format_id(Kind.WARNING, w.id), "msg_type": w.msg_type},
+    record.append(
+        (
+            who.username,
+            "warning.superseded",
+            old_ref,
+            {"by": format_id(Kind.WARNING, w.id), "msg_type": w.msg_type},
+        )
     )
     return old_ref
 
@@ -268,27 +279,30 @@ def _job(w: t.WarningRecord, issued_at: str, checkpoint: dict[str, Any]) -> Job:
 
 
 def _released(
-    u: Unit, w: t.WarningRecord, job: Job, artifacts: dict[str, str], key: OKPKey, who: Identity
+    u: Unit,
+    w: t.WarningRecord,
+    job: Job,
+    artifacts: dict[str, str],
+    key: OKPKey,
+    who: Identity,
+    record: list[Entry],
 ) -> tuple[str, int, str | None]:
-    """Record one signed warning, queue its deliveries: (JWS, deliveries, superseded)."""
+    """Record one signed warning, queue its deliveries: (JWS, deliveries, superseded); its
+    audit entries go on ``record``, to be appended with the others of the release."""
     w.content = job.content
     w.jws, w.key_id, w.status, w.released_at = artifacts["jws"], key.kid, "released", u.now
     w.artifacts = artifacts
     deliveries = _queue(u, w)
-    old = _supersede(u, w, who)
-    u.audit(
-        who.username,
-        "warning.released",
-        job.ref,
-        {
-            "recipient": format_id(Kind.RECIPIENT, w.recipient_id),
-            "key_id": key.kid,
-            "msg_type": w.msg_type,
-            "supersedes": job.document.get("supersedes"),
-            "valid_until": w.valid_until.isoformat(),
-            "formats": sorted(artifacts),
-        },
-    )
+    old = _supersede(u, w, who, record)
+    details = {
+        "recipient": format_id(Kind.RECIPIENT, w.recipient_id),
+        "key_id": key.kid,
+        "msg_type": w.msg_type,
+        "supersedes": job.document.get("supersedes"),
+        "valid_until": w.valid_until.isoformat(),
+        "formats": sorted(artifacts),
+    }
+    record.append((who.username, "warning.released", job.ref, details))
     return artifacts["jws"], deliveries, old
 
 
@@ -309,20 +323,29 @@ def approve_release(app: App, release_ref: str, who: Identity) -> Released:
             key = signing_key(app, u, who.username)
             checkpoint = checkpoint_now(app, u, key, ref).as_dict()
             terms = protected_terms(u.session)
-            warnings = list(rel.warnings)
+            warnings = list(
+                u.session.scalars(
+                    select(t.WarningRecord)
+                    .where(t.WarningRecord.release_id == rel.id)
+                    .options(selectinload(t.WarningRecord.recipient))
+                    .order_by(t.WarningRecord.id)
+                )
+            )
             jobs = [_job(w, u.now.isoformat(), checkpoint) for w in warnings]
             # Again at approval, on the signed forms: terms may have been added since.
             rendered = render_all(jobs, key, terms, app.settings.release_workers)
             signed, deliveries, superseded = [], 0, []
+            record: list[Entry] = []
             for w, job, artifacts in zip(warnings, jobs, rendered, strict=True):
-                token, queued, old = _released(u, w, job, artifacts, key, who)
+                token, queued, old = _released(u, w, job, artifacts, key, who, record)
                 signed.append((job.ref, w.recipient.name, token))
                 deliveries += queued
                 superseded.extend([old] if old else [])
+            u.audit_many(record)
             rel.status, rel.approved_by, rel.approved_at = "released", who.username, u.now
             threat = u.session.get(t.Threat, rel.threat_id)
             assert threat is not None
-            threat.status = _threat_status({w.content.get("kind", "alert") for w in rel.warnings})
+            threat.status = _threat_status({w.content.get("kind", "alert") for w in warnings})
             u.audit(
                 who.username,
                 "release.approved",
