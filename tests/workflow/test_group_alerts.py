@@ -99,6 +99,10 @@ def test_a_public_alert_per_language_reaches_every_person(
     register(app, RU + EN, url)
     threat = case(app)
     wf.decide(app, threat, dana)
+    entry = next(e for e in wf.audit_entries(app, limit=50) if e["action"] == "determination.warn")
+    recorded = json.loads(entry["details"])
+    assert recorded["at_risk_people"]["count"] == RU + EN  # counted and digested, not listed
+    assert len(recorded["recipients"]) == 2  # the liaison and the public in Moscow
     proposed = wf.propose_release(app, threat, dana)
     assert proposed.preview.audience == (
         f"public alert to {RU + EN} people in 2 languages (ru {RU}, en {EN})"

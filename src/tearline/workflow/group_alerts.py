@@ -17,6 +17,8 @@ no-acknowledgement rule for public recipients).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -28,11 +30,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tearline.assess import Assessment
-from tearline.decide import Role
+from tearline.decide import Role, Suggestion
 from tearline.deliver import CHANNEL_NAMES
 from tearline.extract.gazetteer import country_name
 from tearline.ids import Kind, format_id
-from tearline.model import Event
+from tearline.model import Event, RecipientKind, Tier
 from tearline.release import MessageKind
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
@@ -67,17 +69,17 @@ def _at_risk_ids(choices: Iterable[dict[str, Any]]) -> set[int]:
     }
 
 
-def _members(session: Session, ids: Iterable[int]) -> list[Member]:
-    """The people of the public tier among ``ids``, with their usable contact points."""
+def _members(session: Session, ids: Iterable[int], language: str | None = None) -> list[Member]:
+    """The people of the public tier among ``ids`` (reading ``language``, if given), with
+    their usable contact points."""
     out = []
     for chunk in _batched(sorted(ids), _CHUNK):
-        rows = session.execute(
-            select(t.Recipient.id, t.Recipient.language, t.Recipient.contacts).where(
-                t.Recipient.id.in_(chunk),
-                t.Recipient.kind == "person",
-                t.Recipient.tier == "public",
-            )
+        q = select(t.Recipient.id, t.Recipient.language, t.Recipient.contacts).where(
+            t.Recipient.id.in_(chunk),
+            t.Recipient.kind == "person",
+            t.Recipient.tier == "public",
         )
+        rows = session.execute(q if language is None else q.where(t.Recipient.language == language))
         for rid, language, contacts in rows:
             usable = tuple(
                 (c["channel"], c["address"]) for c in contacts if c["channel"] in CHANNEL_NAMES
@@ -113,6 +115,38 @@ def split(app: App, session: Session, choices: Sequence[dict[str, Any]]) -> Spli
     for m in members:
         by_language[m.language].append(m)
     return Split(individual, dict(sorted(by_language.items())))
+
+
+def people_in_group(app: App, suggestions: Iterable[Suggestion]) -> set[int]:
+    """The people at risk a release will warn by group alert (none below the threshold)."""
+    ids = {
+        s.recipient.id
+        for s in suggestions
+        if s.role is Role.AT_RISK
+        and s.via is None
+        and s.recipient.kind is RecipientKind.PERSON
+        and s.recipient.tier is Tier.PUBLIC
+    }
+    return ids if len(ids) >= app.settings.group_alert_from else set()
+
+
+def audit_choices(choices: Sequence[tuple[int, Role, str]], grouped: set[int]) -> dict[str, Any]:
+    """A determination's recipients as its audit entry keeps them: each one with why, but
+    the people of a group alert as a count and the SHA-256 of their (ID, why) list — the
+    list itself is the determination's row — so that 100,000 people are not 100,000 lines
+    of one entry in the hash chain."""
+    listed = [c for c in choices if c[0] not in grouped]
+    out: dict[str, Any] = {
+        "recipients": [format_id(Kind.RECIPIENT, rid) for rid, _, _ in listed],
+        "why": {
+            format_id(Kind.RECIPIENT, rid): f"{role.value}: {why}" for rid, role, why in listed
+        },
+    }
+    if grouped:
+        people = sorted([rid, why] for rid, _, why in choices if rid in grouped)
+        digest = hashlib.sha256(json.dumps(people, ensure_ascii=False).encode()).hexdigest()
+        out["at_risk_people"] = {"count": len(people), "sha256": digest}
+    return out
 
 
 def _where(event: Event) -> str:
@@ -235,7 +269,7 @@ def members_for(session: Session, w: t.WarningRecord) -> list[Member]:
         det = session.get(t.Determination, release.determination_id)
         assert det is not None
         ids = _at_risk_ids(det.recipients)
-    return [m for m in _members(session, ids) if m.language == w.recipient.language]
+    return _members(session, ids, w.recipient.language)
 
 
 def queue_group(u: Unit, w: t.WarningRecord) -> int:
