@@ -62,6 +62,7 @@ from tearline.deliver.replies import issue_token
 from tearline.errors import ConfigError
 from tearline.ids import Kind, format_id
 from tearline.workflow.app import App
+from tearline.workflow.channel_locks import ChannelLocks
 from tearline.workflow.outbox import (
     Claimed,
     Outcome,
@@ -339,6 +340,8 @@ class Worker:
         self.buckets = {
             k: TokenBucket(v) for k, v in parse_rate_limits(s.delivery_rate_limits).items()
         }
+        # a limited channel is claimed by one worker at a time: its limit holds across them
+        self.channel_locks = ChannelLocks(self.app, self.buckets)
         self.bodies: dict[int, WarningBody] = {}
         self.key = reply_key(self.app)
         self.reply_after = timedelta(days=s.reply_link_days)
@@ -347,7 +350,10 @@ class Worker:
         self.journal = Journal(self.app.home / "outbox", self.id)
 
     def _claim(self) -> list[Claimed]:
-        budgets = {name: b.available() for name, b in self.buckets.items()}
+        budgets = {
+            name: b.available() if self.channel_locks.held(name) else 0
+            for name, b in self.buckets.items()
+        }
         claimed = claim(self.app, self.id, self.batch or 1, budgets)
         for name, bucket in self.buckets.items():
             bucket.take(sum(1 for c in claimed if c.channel == name))
@@ -496,6 +502,7 @@ class Worker:
             p.unlink(missing_ok=True)
 
     def close(self) -> None:
+        self.channel_locks.close()  # another worker may take the limited channels now
         try:
             self.heal()
         except Exception as exc:  # the database is gone: the next worker here recovers
