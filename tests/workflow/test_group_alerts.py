@@ -19,6 +19,7 @@ from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.workflow.desk import deliveries_board
 from tearline.workflow.replies import reply_by_sms
+from tearline.workflow.responses import check_due
 from tearline.workflow.worker import channels_for
 from tests.factories import add_moscow_recipients
 from tests.workflow.conftest import PROVENANCE
@@ -209,3 +210,40 @@ def test_below_the_threshold_each_person_gets_a_warning_of_their_own(
     wf.approve_release(app, proposed.ref, avery)
     wf.run_worker(app, channels_for(app), once=True)
     assert len({p.body["to"] for p in r.posts if p.path == "/sms"}) == 12
+
+
+def test_people_the_gateway_refuses_are_one_dead_letter_per_alert(
+    sms_app: wf.App,
+    people: tuple[wf.Identity, wf.Identity],
+    gateway: tuple[LoopbackReceiver, str],
+) -> None:
+    app, (dana, avery), (r, url) = sms_app, people, gateway
+    register(app, RU + EN, url)
+    threat = case(app)
+    wf.decide(app, threat, dana)
+    wf.approve_release(app, wf.propose_release(app, threat, dana).ref, avery)
+    r.status = 400  # the gateway refuses every number: each delivery fails for good
+    wf.run_worker(app, channels_for(app), once=True)
+    check_due(app)  # the timers too see one dead letter per alert, not one per person
+    with app.read() as s:
+        groups = s.scalars(
+            select(t.WarningRecord.id).join(t.Recipient).where(t.Recipient.kind == "group")
+        ).all()
+        statuses = dict(
+            s.execute(
+                select(t.Delivery.status, func.count())
+                .where(t.Delivery.warning_id.in_(groups))
+                .group_by(t.Delivery.status)
+            ).all()
+        )
+        # dead letters, bar any a loaded machine timed out (those wait for their retry)
+        assert statuses.get("dead", 0) > RU
+        assert set(statuses) <= {"dead", "pending"}
+        proposed = s.execute(
+            select(t.Escalation.warning_id, t.Escalation.action).where(
+                t.Escalation.warning_id.in_(groups), t.Escalation.rule == "dead-letter"
+            )
+        ).all()
+    actions = {action for _, action in proposed}
+    assert actions  # the duty officer hears of it ...
+    assert len(proposed) == len(groups) * len(actions)  # ... once per alert and action

@@ -9,7 +9,7 @@ deduplication key is unique), with its audit entry, in the same transaction.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -93,6 +93,23 @@ def set_policy(app: App, document: Any, who: Identity) -> Policy:
     return policy
 
 
+# A group alert's failed deliveries are one dead letter, not one per person.
+GROUP_DEAD = "to one or more of its people"
+
+
+def _dead_letters(u: Unit, w: t.WarningRecord) -> dict[str, datetime]:
+    failed = (
+        select(t.Delivery.id, t.DeliveryAttempt.at)
+        .join(t.DeliveryAttempt, t.DeliveryAttempt.delivery_id == t.Delivery.id)
+        .where(t.Delivery.warning_id == w.id, t.Delivery.status == "dead")
+    )
+    if w.recipient.kind == "group":
+        first = u.session.scalar(select(func.min(failed.subquery().c.at)))
+        return {GROUP_DEAD: first} if first is not None else {}
+    dead = u.session.execute(failed.order_by(t.DeliveryAttempt.id)).all()
+    return {format_id(Kind.DELIVERY, d): at for d, at in dead}
+
+
 def warning_state(u: Unit, w: t.WarningRecord, alarm_hours: int = 6) -> WarningState:
     threat = u.session.get(t.Threat, w.threat_id)
     assert threat is not None
@@ -111,13 +128,7 @@ def warning_state(u: Unit, w: t.WarningRecord, alarm_hours: int = 6) -> WarningS
         .join(t.Event, t.Event.report_id == t.Report.id)
         .where(t.Event.threat_id == threat.id, t.Report.received_at > w.released_at)
     )
-    dead = u.session.execute(
-        select(t.Delivery.id, t.DeliveryAttempt.at)
-        .join(t.DeliveryAttempt, t.DeliveryAttempt.delivery_id == t.Delivery.id)
-        .where(t.Delivery.warning_id == w.id, t.Delivery.status == "dead")
-        .order_by(t.DeliveryAttempt.id)
-    ).all()
-    last_failure = {format_id(Kind.DELIVERY, d): at for d, at in dead}
+    last_failure = _dead_letters(u, w)
     return WarningState(
         reference=format_id(Kind.WARNING, w.id),
         threat_reference=format_id(Kind.THREAT, threat.id),
@@ -141,6 +152,8 @@ def _resend(u: Unit, w: t.WarningRecord) -> list[str]:
     point) that this warning has not used yet."""
     from tearline.deliver import CHANNEL_NAMES
 
+    if w.recipient.kind == "group":
+        return []  # each person's every contact point has a delivery already
     used = {(d.channel, d.address) for d in w.deliveries}
     created = []
     for c in [*(w.recipient.fallback_contacts or []), *w.recipient.contacts]:
@@ -325,9 +338,18 @@ def escalate_dead_letter(u: Unit, delivery_id: int, detail: str) -> None:
     w = u.session.get(t.WarningRecord, d.warning_id)
     assert w is not None
     u.session.flush()
-    state = warning_state(u, w)
     ref = format_id(Kind.DELIVERY, d.id)
-    state = _with_dead(state, ref, u.now)
+    if d.recipient_id is not None:
+        # A group alert's delivery to one person: one proposal for the alert, whichever
+        # person's failed first, not one per person.
+        ref = GROUP_DEAD
+        taken = t.Escalation.dedupe_key.contains(f":{ref}:")
+        if u.session.scalar(select(t.Escalation.id).where(t.Escalation.warning_id == w.id, taken)):
+            return
+        state = warning_state(u, w)
+        state = state if state.dead_letters else replace(state, dead_letters=((ref, u.now),))
+    else:
+        state = _with_dead(warning_state(u, w), ref, u.now)
     policy = _policy_in(u)
     proposals = due(policy, state, u.now, frozenset({Trigger.DEAD_LETTER}))
     _escalate(u, w, state, [p for p in proposals if f":{ref}:" in p.key], "worker")
