@@ -30,6 +30,7 @@ from tearline.store import tables as t
 from tearline.workflow import sessions
 from tests.conftest import fresh_postgres, postgres_url
 from tests.test_cli import run
+from tests.web.desk import PEOPLE, Desk
 from tests.workflow.conftest import PROVENANCE
 from tests.workflow.test_delivery_kill import setup as release_to_webhooks
 
@@ -206,3 +207,27 @@ def test_serve_says_how_it_runs(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "serve", "--help")
     assert code == 0
     assert "--workers" in out
+
+
+def test_lists_come_a_page_at_a_time_with_a_link_to_the_next(sqlite_desk: Desk) -> None:
+    admin = sqlite_desk.client("root")
+    seen: list[str] = []
+    path = "/api/users?limit=4"
+    while path:
+        r = admin.api("GET", path)
+        assert r.status_code == 200, r.text
+        assert len(r.json()) <= 4
+        seen += [u["username"] for u in r.json()]
+        path = r.links.get("next", {}).get("url", "")
+    assert sorted(seen) == sorted(PEOPLE)  # every user once, over two pages
+
+    auditor = sqlite_desk.client("aude")
+    first = auditor.api("GET", "/api/audit?limit=3")
+    older = auditor.api("GET", first.links["next"]["url"])
+    assert [e["seq"] for e in first.json()] == sorted(
+        (e["seq"] for e in first.json()), reverse=True
+    )
+    assert max(e["seq"] for e in older.json()) < min(e["seq"] for e in first.json())
+
+    assert admin.api("GET", "/api/users?limit=0").status_code == 422
+    assert auditor.api("GET", "/api/threats?offset=-1").status_code == 422
