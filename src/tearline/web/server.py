@@ -144,6 +144,9 @@ def serve_processes(
 
 def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        # As uvicorn binds: a restart must not be refused for the connections the stopped
+        # desk left in TIME_WAIT; a port another program listens on is still refused.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:
