@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
@@ -32,6 +33,28 @@ def partners(app: wf.App, url: str, n: int) -> None:
             language="en",
             jurisdiction="RU",
             contacts=[Contact("webhook", f"{url}/p{i}")],
+        )
+
+
+def more_webhooks(app: wf.App, url: str, n: int) -> None:
+    """``n`` more webhook deliveries of the released warning, as approval writes them."""
+    with app.unit() as u:
+        warning_id = u.session.scalar(select(func.min(t.Delivery.warning_id)))
+        u.session.execute(
+            insert(t.Delivery),
+            [
+                {
+                    "warning_id": warning_id,
+                    "channel": "webhook",
+                    "address": f"{url}/more/{i}",
+                    "idempotency_key": f"tl-{uuid.uuid4().hex}",
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": u.now,
+                    "created_at": u.now,
+                }
+                for i in range(n)
+            ],
         )
 
 
@@ -76,8 +99,9 @@ def test_workers_starting_together_replay_a_dead_workers_journal_once(
     _, url = receiver
     partners(app, url, 4)
     release(app, people)
-    claimed = die_holding(app, journalled=2)
-    assert len(claimed) == 4
+    more_webhooks(app, url, 296)  # a journal that takes a while to replay
+    claimed = die_holding(app, journalled=200)
+    assert len(claimed) == 300
     starting = [another_process(app) for _ in range(6)]
     gate = threading.Barrier(len(starting))
     replayed: list[int] = []
@@ -95,16 +119,36 @@ def test_workers_starting_together_replay_a_dead_workers_journal_once(
     finally:
         for a in starting:
             a.close()
-    assert sorted(replayed) == [0, 0, 0, 0, 0, 2]  # one of them replayed it, once
+    assert sorted(replayed) == [0, 0, 0, 0, 0, 200]  # one of them replayed it, once
     recovered = [e for e in wf.audit_entries(app, limit=100) if e["action"] == "delivery.recovered"]
     assert len(recovered) == 1
-    for c in claimed[:2]:  # sent before the kill: recorded once, not sent again
+    for c in claimed[:200]:  # sent before the kill: recorded once, not sent again
         assert row(app, c.id) == ("delivered", 1, 0, 1)
-    for c in claimed[2:]:  # being sent: due again, the lost claim no attempt
+    for c in claimed[200:]:  # being sent: due again, the lost claim no attempt
         assert row(app, c.id) == ("pending", 0, 1, 0)
     folder = Path(app.home) / "outbox"
     assert not list(folder.glob("*.log"))
     assert not list(folder.glob("*.lock"))
+
+
+def test_a_journal_being_replayed_is_left_alone_by_a_worker_starting_meanwhile(
+    app: wf.App, people: tuple[wf.Identity, wf.Identity], receiver: tuple[LoopbackReceiver, str]
+) -> None:
+    _, url = receiver
+    partners(app, url, 2)
+    release(app, people)
+    claimed = die_holding(app, journalled=1)
+    replaying = Journal.orphans(Path(app.home) / "outbox")
+    orphan = next(replaying)  # one worker is replaying it: it holds the dead one's lock
+    try:
+        assert len(orphan.paths) == 1
+        assert recover(app) == 0  # another, starting now, leaves it alone
+        assert row(app, claimed[0].id) == ("sending", 1, 0, 0)
+    finally:
+        orphan.remove()
+        replaying.close()
+    assert recover(app) == 0  # and once the files are gone there is nothing to replay
+    assert row(app, claimed[0].id) == ("sending", 1, 0, 0)
 
 
 def test_a_crash_does_not_spend_a_retry(
