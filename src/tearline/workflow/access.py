@@ -17,6 +17,7 @@ from sqlalchemy import Boolean, ColumnElement, Select, bindparam, exists, litera
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 
 from tearline.errors import NotFound
 from tearline.ids import Kind, format_id, parse_id
@@ -27,9 +28,16 @@ from tearline.workflow.users import Identity
 
 
 class _Within(ColumnElement[bool]):
-    """``column`` (a JSON list of compartment names) is a subset of ``held``."""
+    """``column`` (a JSON list of compartment names) is a subset of ``held``.
 
-    inherit_cache = False
+    Cached like any other clause, keyed by the column and the names held: a desk list
+    would otherwise compile its SQL afresh on every request (milliseconds each)."""
+
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012 (SQLAlchemy's form)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("held", InternalTraversal.dp_string_list),
+    ]
     type = Boolean()
 
     def __init__(self, column: Any, held: frozenset[str]) -> None:
