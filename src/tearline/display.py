@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # printing events needs no workflow (nor its database stack)
     from tearline.workflow import Decided, Draft, Proposed, ReleasePreview
 
 
+PEOPLE_SHOWN = 20  # registered people at risk listed by name before the rest are counted
+
+
 def _ev(span: Span) -> str:
     return f"[{span.start}:{span.end}] “{span.text}”"
 
@@ -110,8 +113,17 @@ def print_determination(console: Console, d: Decided) -> None:
     console.print(Text(f"Intended victims: {d.intended_victims}"))
     if d.recipients:
         rec = Table("Recipient", "Role", "Tier", "Why")
+        # a city's registered people can be 100,000 rows: the first few, then a count
+        people = [r for r in d.recipients if r.role.value == "at_risk" and r.tier == "public"]
+        hidden = people[PEOPLE_SHOWN:] if len(people) > 2 * PEOPLE_SHOWN else []
+        skip = {r.ref for r in hidden}
         for r in d.recipients:
-            rec.add_row(f"{r.ref} {r.name}", r.role.value.replace("_", " "), r.tier, Text(r.reason))
+            if r.ref not in skip:
+                rec.add_row(
+                    f"{r.ref} {r.name}", r.role.value.replace("_", " "), r.tier, Text(r.reason)
+                )
+        if hidden:
+            rec.add_row(f"… {len(hidden):,} more people", "at risk", "public", "")
         console.print(rec)
     if d.parity.victims_missing:
         console.print(

@@ -3,6 +3,7 @@ language, delivered to each person's phone through a loopback SMS gateway."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -10,11 +11,13 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from rich.console import Console
 from sqlalchemy import func, select
 
 from tearline import workflow as wf
 from tearline.demo.receiver import LoopbackReceiver
 from tearline.demo.scenario import report_text
+from tearline.display import PEOPLE_SHOWN, print_determination
 from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.workflow.desk import deliveries_board
@@ -99,7 +102,10 @@ def test_a_public_alert_per_language_reaches_every_person(
     app, (dana, avery), (r, url) = sms_app, people, gateway
     register(app, RU + EN, url)
     threat = case(app)
-    wf.decide(app, threat, dana)
+    decided = wf.decide(app, threat, dana)
+    console = Console(record=True, width=200, file=io.StringIO())
+    print_determination(console, decided)  # what `tearline decide` prints
+    assert f"… {RU + EN - PEOPLE_SHOWN} more people" in console.export_text()  # not 240 rows
     entry = next(e for e in wf.audit_entries(app, limit=50) if e["action"] == "determination.warn")
     recorded = json.loads(entry["details"])
     assert recorded["at_risk_people"]["count"] == RU + EN  # counted and digested, not listed
@@ -150,6 +156,9 @@ def test_a_public_alert_per_language_reaches_every_person(
         )
         assert own == 0  # nobody got a warning of their own
         artifacts = [json.dumps([w.content, w.artifacts], ensure_ascii=False) for w in groups]
+    shown = wf.show(app, f"WRN-{groups[0].id}", dana)
+    assert shown["deliveries"] == []  # one per person: counted, not listed
+    assert sum(shown["delivery_counts"].values()) in (RU, EN)
     audit = json.dumps(wf.audit_entries(app, limit=1000), ensure_ascii=False, default=str)
     for text in [*artifacts, audit]:
         assert "Kuznetsova" not in text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tearline.ids import Kind, format_id
@@ -78,9 +78,12 @@ def _record(s: Session, th: t.Threat) -> list[dict[str, Any]]:
     warnings = s.scalars(select(t.WarningRecord).where(t.WarningRecord.threat_id == th.id)).all()
     for w in warnings:
         wref = format_id(Kind.WARNING, w.id)
-        done = [d.delivered_at for d in w.deliveries if d.delivered_at is not None]
-        if done:
-            _add(out, min(done), "delivered", f"delivered to {w.recipient.name}", wref)
+        # the first delivery, asked of the database: a group alert has one per person
+        first = s.scalar(
+            select(func.min(t.Delivery.delivered_at)).where(t.Delivery.warning_id == w.id)
+        )
+        if first is not None:
+            _add(out, first, "delivered", f"delivered to {w.recipient.name}", wref)
         for resp in s.scalars(
             select(t.Response).where(t.Response.warning_id == w.id).order_by(t.Response.id)
         ):

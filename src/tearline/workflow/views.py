@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from tearline.ids import Kind, format_id, parse_id
 from tearline.store import tables as t
@@ -96,9 +96,23 @@ def _warning(w: t.WarningRecord) -> dict[str, Any]:
                 "attempts": d.attempts,
                 "last_error": d.last_error,
             }
-            for d in w.deliveries
+            for d in ([] if w.recipient.kind == "group" else w.deliveries)
         ],
+        **_group_deliveries(w),
     }
+
+
+def _group_deliveries(w: t.WarningRecord) -> dict[str, Any]:
+    """A group alert's deliveries, one per person, counted by status rather than listed."""
+    session = object_session(w)
+    if w.recipient.kind != "group" or session is None:
+        return {}
+    counts = session.execute(
+        select(t.Delivery.status, func.count())
+        .where(t.Delivery.warning_id == w.id)
+        .group_by(t.Delivery.status)
+    )
+    return {"delivery_counts": dict(counts.all())}
 
 
 def _threat(session: Session, th: t.Threat) -> dict[str, Any]:
