@@ -286,6 +286,24 @@ class Workers:
                 stderr=err,
             )
 
+    def sending(self, journal: Path) -> list[int]:
+        """The slots whose worker has a batch's journal open now."""
+        return [
+            slot for slot, proc in enumerate(self.procs) if any(journal.glob(f"*_{proc.pid}_*.log"))
+        ]
+
+    def answering(self) -> list[int]:
+        """The slots whose worker answers /healthz 200 now."""
+        up = []
+        for slot, port in enumerate(self.ports):
+            try:
+                with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        up.append(slot)
+            except OSError:
+                pass
+        return up
+
     def healthy(self, deadline: float) -> bool:
         """Whether each worker runs and its /healthz says 200 (a restarted one may still be
         starting: it is waited for, up to ``deadline``)."""
@@ -393,7 +411,10 @@ def run(args: argparse.Namespace, root: Path) -> Result:
             got = receiver_stats(receiver_port)["unique"]
             if kills and got >= kills[0]:
                 kills.pop(0)
-                slot = rng.randrange(args.workers)
+                # a random one of those sending a batch now (one still starting sends
+                # nothing), else of those up, else any
+                busy = workers.sending(home / "outbox")
+                slot = rng.choice(busy or workers.answering() or range(args.workers))
                 kill = workers.kill(slot, home / "outbox", args.concurrency, got)
                 result.kills.append(kill)
                 log(
