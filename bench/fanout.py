@@ -16,7 +16,7 @@ used per delivery (from /proc), which is what bounds what a second worker can ad
 2-core machine, with the receiver and PostgreSQL included, 2 workers can at most reach
 (CPU of one worker + receiver + PostgreSQL per delivery) / (the same, less the idle part).
 
-    python bench/fanout.py [N] [EMAILS] [--database-url URL] [--workers 1,2]
+    python bench/fanout.py [N] [EMAILS] [--database-url URL] [--workers 1,2] [--rounds R]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import multiprocessing as mp
 import os
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,7 +41,7 @@ from urllib.request import Request, urlopen
 
 import aiohttp
 import aiosmtplib
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, make_url, select
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
@@ -165,21 +166,26 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-def _postgres_pids() -> list[int]:
+def _postgres_pids(database: str) -> list[int]:
+    """The PostgreSQL backends serving ``database`` (a server shared with other work has
+    others; its background writers, shared by all, are not counted)."""
     pids = []
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                if (d / "comm").read_text().strip() == "postgres":
-                    pids.append(int(d.name))
+                if (d / "comm").read_text().strip() != "postgres":
+                    continue
+                title = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
+            if f" {database} " in title:
+                pids.append(int(d.name))
     return pids
 
 
-def _postgres_ticks(baseline: dict[int, int]) -> int:
-    """PostgreSQL's CPU since ``baseline`` (its server processes, backends come and go)."""
-    return sum(_cpu_ticks(p) - baseline.get(p, 0) for p in _postgres_pids())
+def _postgres_ticks(database: str, baseline: dict[int, int]) -> int:
+    """CPU of ``database``'s backends since ``baseline`` (backends come and go)."""
+    return sum(_cpu_ticks(p) - baseline.get(p, 0) for p in _postgres_pids(database))
 
 
 def _worker_process(home: str, database_url: str | None, ready: Any, go: Any, results: Any) -> None:
@@ -221,17 +227,18 @@ def ours_processes(
         p.start()
     ready.wait()  # every worker has started (imports, connections): not timed
     before = [_cpu_ticks(p.pid or 0) for p in procs]
-    postgres = {p: _cpu_ticks(p) for p in _postgres_pids()}
+    database = make_url(database_url).database or "" if database_url else ""
+    postgres = {p: _cpu_ticks(p) for p in _postgres_pids(database)}
     t0 = time.perf_counter()
     go.set()
     done = [results.get() for _ in procs]
-    database = _postgres_ticks(postgres) / os.sysconf("SC_CLK_TCK")
+    server = _postgres_ticks(database, postgres) / os.sysconf("SC_CLK_TCK")
     ready.wait()
     for p in procs:
         p.join()
     elapsed = max(end for _, end, _ in done) - t0
     cpu = sum(c for _, _, c in done) - sum(before) / os.sysconf("SC_CLK_TCK")
-    return elapsed, cpu, database
+    return elapsed, cpu, server
 
 
 def recorded(app: wf.App, n: int, channel: str) -> str:
@@ -277,7 +284,9 @@ async def ceiling_http(url: str, bodies: list[tuple[str, bytes, str]], concurren
         return time.perf_counter() - t0
 
 
-def webhook_bench(app: wf.App, n: int, workers: list[int]) -> None:
+def webhook_bench(app: wf.App, n: int, workers: list[int], rounds: int = 1) -> None:
+    """``rounds`` times: each worker count, then the plain client; ratios per round, and
+    their medians at the end (a busy machine's load moves between measurements)."""
     port = free_port()
     receiver = subprocess.Popen([sys.executable, "-m", "tearline.demo.receiver", str(port)])
     tick = os.sysconf("SC_CLK_TCK")
@@ -285,27 +294,8 @@ def webhook_bench(app: wf.App, n: int, workers: list[int]) -> None:
         wait_for(port)
         url = f"http://127.0.0.1:{port}/alerts"
         warning_id = one_warning(app, "webhook", url)
-        rates: dict[int, float] = {}
-        for k in workers:
-            queue(app, warning_id, "webhook", [url] * n)  # the contact point: HMAC-signed
-            reset(port)
-            rx0 = _cpu_ticks(receiver.pid)
-            elapsed, cpu, pgt = ours_processes(app.home, app.settings.database, k)
-            rx = (_cpu_ticks(receiver.pid) - rx0) / tick
-            got = stats(port)
-            rates[k] = n / elapsed
-            print(
-                f"webhook, ours, {k} worker process{'es' if k > 1 else ''}: {n:,} deliveries "
-                f"in {elapsed:.2f} s = {n / elapsed:,.0f}/s; {recorded(app, n, 'webhook')}; "
-                f"receiver saw {got['unique']:,} unique, {got['duplicates']} duplicates; "
-                f"CPU per delivery: workers {cpu / n * 1e6:,.0f} µs, receiver "
-                f"{rx / n * 1e6:,.0f} µs, PostgreSQL {pgt / n * 1e6:,.0f} µs"
-                + ("" if app.db.dialect == "postgresql" else " (not this database)")
-            )
-        reset(port)
         worker = Worker(app, {})
         worker.bodies.update(load_warnings(app, [warning_id]))
-
         secret = new_secret()
         bodies = []
         for i in range(n):
@@ -313,25 +303,59 @@ def webhook_bench(app: wf.App, n: int, workers: list[int]) -> None:
             body = webhook_body(msg)
             bodies.append((f"tl-{i}", body, sign_body(secret, body)))
         worker.close()
-        rx0, cpu0 = _cpu_ticks(receiver.pid), resource.getrusage(resource.RUSAGE_SELF)
-        raw = asyncio.run(ceiling_http(f"{url}/x", bodies, app.settings.delivery_concurrency))
-        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-        client = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
-        rx = (_cpu_ticks(receiver.pid) - rx0) / tick
-        print(
-            f"webhook, plain aiohttp client (same bodies, no bookkeeping): {n / raw:,.0f}/s; "
-            f"CPU per delivery: client {client / n * 1e6:,.0f} µs, receiver "
-            f"{rx / n * 1e6:,.0f} µs"
-        )
-        for k in workers:
-            print(
-                f"ratio ours ({k} worker process{'es' if k > 1 else ''})/ceiling: "
-                f"{rates[k] * raw / n:.2f}"
-            )
-        if 1 in rates:
+        ratios: dict[str, list[float]] = {}
+        use: dict[str, list[float]] = {}  # CPU µs per delivery of one worker process's run
+        for r in range(rounds):
+            rates: dict[int, float] = {}
             for k in workers:
-                if k > 1:
-                    print(f"ratio {k} worker processes/1: {rates[k] / rates[1]:.2f}")
+                queue(app, warning_id, "webhook", [url] * n)  # the contact point: HMAC-signed
+                reset(port)
+                rx0 = _cpu_ticks(receiver.pid)
+                elapsed, cpu, pgt = ours_processes(app.home, app.settings.database, k)
+                rx = (_cpu_ticks(receiver.pid) - rx0) / tick
+                got = stats(port)
+                rates[k] = n / elapsed
+                if k == 1:
+                    for name, value in (("worker", cpu), ("receiver", rx), ("database", pgt)):
+                        use.setdefault(name, []).append(value / n * 1e6)
+                print(
+                    f"round {r + 1}: webhook, ours, {k} worker process{'es' if k > 1 else ''}: "
+                    f"{n:,} deliveries in {elapsed:.2f} s = {n / elapsed:,.0f}/s; "
+                    f"{recorded(app, n, 'webhook')}; receiver saw {got['unique']:,} unique, "
+                    f"{got['duplicates']} duplicates; CPU per delivery: workers "
+                    f"{cpu / n * 1e6:,.0f} µs, receiver {rx / n * 1e6:,.0f} µs, PostgreSQL "
+                    f"{pgt / n * 1e6:,.0f} µs"
+                    + ("" if app.db.dialect == "postgresql" else " (not this database)")
+                )
+            reset(port)
+            rx0, cpu0 = _cpu_ticks(receiver.pid), resource.getrusage(resource.RUSAGE_SELF)
+            raw = asyncio.run(ceiling_http(f"{url}/x", bodies, app.settings.delivery_concurrency))
+            cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+            client = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+            rx = (_cpu_ticks(receiver.pid) - rx0) / tick
+            print(
+                f"round {r + 1}: webhook, plain aiohttp client (same bodies, no bookkeeping): "
+                f"{n / raw:,.0f}/s; CPU per delivery: client {client / n * 1e6:,.0f} µs, "
+                f"receiver {rx / n * 1e6:,.0f} µs"
+            )
+            for k in workers:
+                name = f"ours ({k} worker process{'es' if k > 1 else ''})/ceiling"
+                ratios.setdefault(name, []).append(rates[k] * raw / n)
+                if k > 1 and 1 in rates:
+                    ratios.setdefault(f"{k} worker processes/1", []).append(rates[k] / rates[1])
+        for name, values in ratios.items():
+            shown = ", ".join(f"{v:.2f}" for v in values)
+            print(f"ratio {name}: {statistics.median(values):.2f} (median of {shown})")
+        if use and max(workers) > 1:
+            w, rx, db = (statistics.median(use[x]) for x in ("worker", "receiver", "database"))
+            cores = len(os.sched_getaffinity(0))
+            bound = cores * w / (w + rx + db)
+            print(
+                f"bound: with one worker process CPU-bound on a core, {cores} cores can give "
+                f"at most {cores} x {w:,.0f} / ({w:,.0f} + {rx:,.0f} + {db:,.0f}) = "
+                f"{bound:.2f} x one worker's rate (worker + receiver + PostgreSQL CPU per "
+                "delivery), whatever the number of workers"
+            )
     finally:
         receiver.terminate()
         receiver.wait()
@@ -428,6 +452,7 @@ def main() -> None:
     parser.add_argument("emails", nargs="?", type=int, default=5_000)
     parser.add_argument("--database-url")
     parser.add_argument("--workers", default="1,2", help="worker process counts to run, e.g. 1,2,4")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat, print medians")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",") if w.strip()]
     with tempfile.TemporaryDirectory() as tmp:
@@ -436,7 +461,7 @@ def main() -> None:
             f"database: {app.db.dialect}; concurrency {app.settings.delivery_concurrency}, "
             f"batch {app.settings.delivery_batch}"
         )
-        webhook_bench(app, args.n, workers)
+        webhook_bench(app, args.n, workers, args.rounds)
         app.close()
         if args.emails:
             email_bench(Path(tmp), None, args.emails)
