@@ -82,6 +82,23 @@ def free_port() -> int:
             return port
 
 
+def health_prefix(workers: int) -> str:
+    """WORKER_HEALTH: a prefix P with P1..PN free (worker N listens on PN)."""
+    while True:
+        prefix = random.randrange(2000, 3200)
+        if all(port_is_free(prefix * 10 + n) for n in range(1, workers + 1)):
+            return str(prefix)
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def need_caddy() -> str:
     found = shutil.which("caddy")
     if found:
@@ -313,6 +330,7 @@ def test_the_deployment_guide_reaches_a_desk_behind_tls_with_worker_services(
         "PORT": str(free_port()),
         "WEB_PROCESSES": "2",
         "WORKERS": "2",
+        "WORKER_HEALTH": health_prefix(2),
         "DOMAIN": "localhost",
         "URL": f"https://localhost:{https_port}",
         "CADDY_TLS": "tls internal",
@@ -367,6 +385,9 @@ def test_the_deployment_guide_reaches_a_desk_behind_tls_with_worker_services(
         after_the_rotation(machine, receiver)
         for unit in [u for u in machine.running if u.startswith("tearline-worker@")]:
             machine.stop(unit)  # SIGTERM: drains and exits 0
+        for unit in ("tearline-web", "tearline-worker@1", "tearline-worker@2"):
+            for line in machine.journal(unit, whole=True).splitlines():
+                assert json.loads(line)["message"], (unit, line)  # JSON logs, every line
     finally:
         receiver.stop()
         machine.shutdown()

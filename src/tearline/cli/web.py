@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
 
 from tearline.cli._common import cli, open_app, out, overrides
 from tearline.errors import ConfigError, InputError
+from tearline.settings import load_settings
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on (default: this machine only).")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -46,6 +48,12 @@ def serve(
     """Serve the desk (web pages and JSON API) on the embedded default or the database set."""
     from tearline.web.server import DeskServer, port_free, serve_processes
 
+    def say(line: str) -> None:  # with JSON logs, every line the service writes is JSON
+        if load_settings(overrides(ctx)).log_format == "json":
+            logging.getLogger("tearline.web").info("%s", line)
+        else:
+            out.print(line)
+
     if workers > 1:
         if worker:
             raise InputError(
@@ -56,10 +64,8 @@ def serve(
         if port and not port_free(host, port):
             raise ConfigError(f"the desk could not listen on {host}:{port}: port in use?")
         shown = f"[{host}]" if ":" in host else host
-        out.print(
-            f"Tearline desk at http://{shown}:{port}/ in {workers} processes — Ctrl-C stops it."
-        )
-        out.print("No delivery worker runs here: run `tearline worker` to send warnings.")
+        say(f"Tearline desk at http://{shown}:{port}/ in {workers} processes — Ctrl-C stops it.")
+        say("No delivery worker runs here: run `tearline worker` to send warnings.")
         serve_processes(
             overrides(ctx),
             workers=workers,
@@ -79,7 +85,7 @@ def serve(
         forwarded_allow_ips=forwarded_allow_ips,
     )
     url = server.start()
-    out.print(f"Tearline desk at {url}/ — Ctrl-C stops it.")
+    say(f"Tearline desk at {url}/ — Ctrl-C stops it.")
     if worker:
-        out.print("The delivery worker runs in this process.")
+        say("The delivery worker runs in this process.")
     server.wait()
