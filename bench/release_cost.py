@@ -2,7 +2,8 @@
 organisations in Moscow, each with a webhook (render every format, leak-check each, sign,
 store, queue), against peers in the same run over the same warnings: rendering and
 signing every format alone (``render_artifacts``), and signing the document alone with
-joserfc. SQLite in a temporary home; process time, one core.
+joserfc. SQLite in a temporary home; process time, one core (``release_workers`` 1: the
+release pool's speedup is measured by bench/release_many.py).
 
     python bench/release_cost.py [N]          # N recipients, default 500
 """
@@ -62,7 +63,8 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     with tempfile.TemporaryDirectory() as home:
         settings = load_settings(
-            {"home": str(Path(home) / "home"), "sender": "Bench agency"}, environ={}
+            {"home": str(Path(home) / "home"), "sender": "Bench agency", "release_workers": "1"},
+            environ={},
         )
         app = wf.App(settings, clock=FixedClock(START))
         try:

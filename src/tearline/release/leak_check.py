@@ -778,6 +778,9 @@ def find_leaks(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> 
     names = _name_index(tuple(t for t in terms if t.term is not None))
     literals = _literal_index(all_terms)
     heard: dict[str, tuple[tuple[ProtectedTerm, str], ...]] = {}  # by line, across artifacts
+    # By view, across artifacts: the e-mail carries the JWS and the CAP, the JWS carries
+    # the document; a view read for one artifact is not read again for the next.
+    by_view: dict[str, list[tuple[ProtectedTerm, str, str | None]]] = {}
     for name, artifact in artifacts.items():
         seen: set[str] = set()
         views: set[str] = set()
@@ -785,31 +788,45 @@ def find_leaks(artifacts: Mapping[str, str], terms: Sequence[ProtectedTerm]) -> 
             if view in views:
                 continue
             views.add(view)
-            folded = fold(view)
-            skel = skeleton(view, folded)
-            squashed = skel.replace(" ", "")
-            literal = _literal_hits(literals, skel, squashed)
-            for i, term in enumerate(all_terms):
-                if term.id in seen:
-                    continue
-                if term.pattern is None:  # a literal term: found by ``_literal_hits``
-                    found = term.term if i in literal else None
-                else:
-                    found = term.matches(folded, skel, squashed)
-                if found is not None:
+            if (hits := by_view.get(view)) is None:
+                hits = by_view[view] = _view_hits(view, all_terms, literals, names, heard)
+            for term, found, written in hits:
+                if term.id not in seen:
                     seen.add(term.id)
-                    leaks.append(Leak(name, term, found))
-            if not names:
-                continue
-            for line in view.split("\n"):
-                if (hits := heard.get(line)) is None:
-                    hits = heard[line] = _line_leaks(line, names)
-                for term, written in hits:
-                    if term.id not in seen:
-                        seen.add(term.id)
-                        assert term.term is not None
-                        leaks.append(Leak(name, term, term.term, written))
+                    leaks.append(Leak(name, term, found, written))
     return leaks
+
+
+def _view_hits(
+    view: str,
+    all_terms: tuple[ProtectedTerm, ...],
+    literals: _Literals,
+    names: tuple[_Keys, ...],
+    heard: dict[str, tuple[tuple[ProtectedTerm, str], ...]],
+) -> list[tuple[ProtectedTerm, str, str | None]]:
+    """Every term found in one view, in the order ``find_leaks`` reports them: (term, the
+    text matched, how the view spells it where it is heard rather than read)."""
+    hits: list[tuple[ProtectedTerm, str, str | None]] = []
+    folded = fold(view)
+    skel = skeleton(view, folded)
+    squashed = skel.replace(" ", "")
+    literal = _literal_hits(literals, skel, squashed)
+    for i, term in enumerate(all_terms):
+        if term.pattern is None:  # a literal term: found by ``_literal_hits``
+            found = term.term if i in literal else None
+        else:
+            found = term.matches(folded, skel, squashed)
+        if found is not None:
+            hits.append((term, found, None))
+    if not names:
+        return hits
+    for line in view.split("\n"):
+        if (line_hits := heard.get(line)) is None:
+            line_hits = heard[line] = _line_leaks(line, names)
+        for term, written in line_hits:
+            assert term.term is not None
+            hits.append((term, term.term, written))
+    return hits
 
 
 def ensure_no_leak(

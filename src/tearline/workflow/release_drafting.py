@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from tearline.assess import Assessment
 from tearline.ids import Kind, format_id
@@ -100,9 +100,11 @@ def live_warning(session: Session, threat_id: int, recipient_id: int) -> t.Warni
 
 
 def live_warnings(session: Session, threat_id: int) -> dict[int, t.WarningRecord]:
-    """``live_warning`` for every recipient of the case at once, by recipient ID."""
+    """``live_warning`` for every recipient of the case at once, by recipient ID (without
+    their signed forms, which drafting an Update does not read)."""
     rows = session.scalars(
         select(t.WarningRecord)
+        .options(defer(t.WarningRecord.artifacts), defer(t.WarningRecord.jws))
         .where(
             t.WarningRecord.threat_id == threat_id,
             t.WarningRecord.status == "released",
