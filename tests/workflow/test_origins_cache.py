@@ -20,7 +20,9 @@ OTHER = (
 
 
 def _app(home: Path, clock: FixedClock) -> wf.App:
-    return wf.App(load_settings({"home": str(home), "sender": "Test agency"}, environ={}), clock=clock)
+    return wf.App(
+        load_settings({"home": str(home), "sender": "Test agency"}, environ={}), clock=clock
+    )
 
 
 @pytest.fixture
