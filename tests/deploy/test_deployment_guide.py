@@ -336,6 +336,7 @@ def test_the_deployment_guide_reaches_a_desk_behind_tls_with_worker_services(
         "CADDY_TLS": "tls internal",
         "SYSTEMD_DIR": str(root / "etc/systemd/system"),
         "CADDYFILE": str(root / "etc/caddy/Caddyfile"),
+        "CADDY_CA": str(root / "caddy-data/caddy/pki/authorities/local/root.crt"),
         **db_values,
     }
     for folder in ("SYSTEMD_DIR", "CADDYFILE"):
@@ -357,7 +358,7 @@ def test_the_deployment_guide_reaches_a_desk_behind_tls_with_worker_services(
         "PGDATABASE": name,
         "COLUMNS": "200",
     }
-    env["CURL_CA_BUNDLE"] = str(Path(env["XDG_DATA_HOME"]) / "caddy/pki/authorities/local/root.crt")
+    env["CURL_CA_BUNDLE"] = values["CADDY_CA"]  # as the guide's caddy block exports it
     machine = Machine(
         root, prelude, env, values | {"HTTP_PORT": str(free_port()), "HTTPS_PORT": str(https_port)}
     )
