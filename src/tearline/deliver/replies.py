@@ -33,7 +33,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _mac(key: bytes, payload: str) -> str:
-    return _b64(hmac.new(key, b"tearline-reply/1:" + payload.encode(), hashlib.sha256).digest())
+    return _b64(hmac.digest(key, b"tearline-reply/1:" + payload.encode(), hashlib.sha256))
 
 
 def issue_token(key: bytes, delivery_id: int, expires: datetime) -> str:

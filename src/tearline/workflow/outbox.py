@@ -22,6 +22,7 @@ from tearline.deliver import CHANNEL_NAMES, next_delay
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
+from tearline.workflow.group_alerts import people_secrets
 from tearline.workflow.records import audit_note
 from tearline.workflow.responses import escalate_dead_letter
 
@@ -126,7 +127,8 @@ def claim(
             return []
         # a lease that ran out was lost with its worker: not an attempt, but counted
         lost = t.Delivery.status == "sending"
-        u.session.execute(
+        # the leased rows come back from the UPDATE itself (RETURNING): one round trip
+        leased = u.session.execute(
             update(t.Delivery)
             .where(t.Delivery.id.in_(ids))
             .values(
@@ -136,9 +138,7 @@ def claim(
                 attempts=t.Delivery.attempts + case((lost, 0), else_=1),
                 lost_claims=t.Delivery.lost_claims + case((lost, 1), else_=0),
             )
-        )
-        rows = u.session.execute(
-            select(
+            .returning(
                 t.Delivery.id,
                 t.Delivery.warning_id,
                 t.Delivery.channel,
@@ -147,9 +147,9 @@ def claim(
                 t.Delivery.attempts,
                 t.Delivery.lost_claims,
             )
-            .where(t.Delivery.id.in_(ids))
-            .order_by(t.Delivery.id)
+            .execution_options(synchronize_session=False)
         ).all()
+        rows = sorted(leased, key=lambda r: r[0])
         cap = app.settings.delivery_max_lost_claims
         poisoned = [Claimed(*r[:6]) for r in rows if r[6] >= cap]
         if poisoned:
@@ -195,7 +195,8 @@ def load_warnings(app: App, warning_ids: Iterable[int]) -> dict[int, WarningBody
                     (c["channel"], c["address"]): c["secret"]
                     for c in w.recipient.contacts
                     if c.get("secret")
-                },
+                }
+                | people_secrets(s, w),
             )
     return out
 
