@@ -309,3 +309,21 @@ def people_answering(session: Session, delivery_ids: Iterable[int | None]) -> di
         for did, rid, name in rows:
             out[did] = f"{name} ({format_id(Kind.RECIPIENT, rid)})"
     return out
+
+
+def people_secrets(session: Session, w: t.WarningRecord) -> dict[tuple[str, str], str]:
+    """The shared secrets of the people's webhook contact points a group alert posts to,
+    so that those posts are signed as a recipient's own warnings are."""
+    if not is_group(w.recipient):
+        return {}
+    rows = session.execute(
+        select(t.Recipient.contacts)
+        .join(t.Delivery, t.Delivery.recipient_id == t.Recipient.id)
+        .where(t.Delivery.warning_id == w.id, t.Delivery.channel == "webhook")
+    )
+    return {
+        (c["channel"], c["address"]): c["secret"]
+        for (contacts,) in rows
+        for c in contacts
+        if c["channel"] == "webhook" and c.get("secret")
+    }
