@@ -51,8 +51,6 @@ from sqlalchemy import create_engine, make_url, text
 from tearline.demo.receiver import LoopbackReceiver
 from tests.conftest import postgres_url
 
-pytestmark = pytest.mark.postgres
-
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "deployment.md"
 BLOCK = re.compile(r"^```sh\n# guide: (\S+)\n(.*?)^```", re.S | re.M)
@@ -307,6 +305,7 @@ def database() -> Iterator[tuple[str, dict[str, str]]]:
         engine.dispose()
 
 
+@pytest.mark.postgres
 def test_the_deployment_guide_reaches_a_desk_behind_tls_with_worker_services(
     tmp_path: Path, database: tuple[str, dict[str, str]]
 ) -> None:
@@ -478,3 +477,19 @@ def after_the_rotation(machine: Machine, receiver: LoopbackReceiver) -> None:
         assert verdict.json()["authentic"] is True
         assert old in {k["kid"] for k in published}
         assert verdict.json()["key_id"] == old
+
+
+def test_every_guide_block_is_shell_and_names_only_the_variables_it_sets() -> None:
+    """Runs anywhere (no PostgreSQL, no Caddy): a typo in the guide fails here first."""
+    blocks = guide_blocks()
+    names = [b for b, _ in blocks]
+    assert names[0] == "variables"
+    assert len(names) == len(set(names)), names
+    assigned = set(re.findall(r"(?m)^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=", GUIDE.read_text()))
+    for block, body in blocks:
+        check = subprocess.run(
+            ["bash", "-n", "-c", blocks[0][1] + "\n" + body], capture_output=True, text=True
+        )
+        assert check.returncode == 0, (block, check.stderr)
+        used = set(re.findall(r"\$\{?([A-Z_][A-Z0-9_]*)", body))
+        assert used <= assigned, (block, used - assigned)
