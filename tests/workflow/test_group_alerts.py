@@ -268,3 +268,26 @@ def test_people_the_gateway_refuses_are_one_dead_letter_per_alert(
     actions = {action for _, action in proposed}
     assert actions  # the duty officer hears of it ...
     assert len(proposed) == len(groups) * len(actions)  # ... once per alert and action
+
+
+def test_the_all_clear_reaches_the_people_the_alert_reached(
+    sms_app: wf.App,
+    people: tuple[wf.Identity, wf.Identity],
+    gateway: tuple[LoopbackReceiver, str],
+) -> None:
+    app, (dana, avery), (r, url) = sms_app, people, gateway
+    register(app, RU + EN, url)
+    threat = case(app)
+    wf.decide(app, threat, dana)
+    wf.approve_release(app, wf.propose_release(app, threat, dana).ref, avery)
+    wf.run_worker(app, channels_for(app), once=True)
+    r.posts.clear()
+    ended = wf.propose_end(
+        app, threat, dana, all_clear=True, reason="The plotters were arrested this morning."
+    )
+    groups = [d for d in ended.drafts if d.recipient.startswith("People registered")]
+    assert [d.kind for d in groups] == ["all_clear", "all_clear"]
+    wf.approve_release(app, ended.ref, avery)
+    wf.run_worker(app, channels_for(app), once=True)
+    sms = [p for p in r.posts if p.path == "/sms"]
+    assert {p.body["to"] for p in sms} == {phone(i) for i in range(RU + EN)}
