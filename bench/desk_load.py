@@ -223,7 +223,9 @@ def seed(
 # -- the load generator (its own process) ------------------------------------------------
 
 
-async def load(base: str, token: str, clients: int, seconds: float) -> dict[str, Any]:
+async def load(
+    base: str, token: str, clients: int, seconds: float, paths: list[str]
+) -> dict[str, Any]:
     import aiohttp
 
     latencies: list[float] = []
@@ -235,7 +237,7 @@ async def load(base: str, token: str, clients: int, seconds: float) -> dict[str,
     async def client(session: aiohttp.ClientSession) -> None:
         nonlocal turn
         while time.monotonic() < deadline:
-            path = PATHS[turn % len(PATHS)]
+            path = paths[turn % len(paths)]
             turn += 1
             began = time.perf_counter()
             try:
@@ -272,9 +274,11 @@ async def load(base: str, token: str, clients: int, seconds: float) -> dict[str,
     }
 
 
-def run_load(base: str, token: str, clients: int, seconds: float) -> dict[str, Any]:
+def run_load(
+    base: str, token: str, clients: int, seconds: float, paths: list[str]
+) -> dict[str, Any]:
     """The load generator in its own process; returns what it measured."""
-    load_args = ("--clients", str(clients), "--seconds", str(seconds))
+    load_args = ("--clients", str(clients), "--seconds", str(seconds), "--paths", ",".join(paths))
     out = subprocess.run(
         [sys.executable, __file__, "--load", base, "--token", token, *load_args],
         capture_output=True,
@@ -339,12 +343,46 @@ def receiver_stats(port: int) -> dict[str, int]:
     return data
 
 
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (uvicorn's supervisor and its web processes)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found += _tree(int(child))
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process tree so far (Linux /proc; 0 elsewhere)."""
+    ticks = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measured(base: str, token: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The load against ``base``, with the CPU its server (process tree ``pid``) spent."""
+    before = cpu_seconds(pid)
+    got = run_load(base, token, args.clients, args.seconds, args.paths)
+    got["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(got["requests"], 1)
+    return got
+
+
 def line(name: str, got: dict[str, Any]) -> str:
     errors = sum(got["errors"].values())
     detail = f" {got['errors']}" if errors else ""
     return (
         f"{name:<34} {got['rps']:8.1f} req/s   p50 {got['p50_ms']:7.1f} ms   "
-        f"p95 {got['p95_ms']:7.1f} ms   p99 {got['p99_ms']:7.1f} ms   errors {errors}{detail}"
+        f"p95 {got['p95_ms']:7.1f} ms   p99 {got['p99_ms']:7.1f} ms   errors {errors}{detail}   "
+        f"server CPU {got['cpu_ms']:.1f} ms/request"
     )
 
 
@@ -357,11 +395,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2, help="web processes")
+    parser.add_argument(
+        "--paths", type=lambda v: v.split(","), default=list(PATHS), help="the lists to ask for"
+    )
     parser.add_argument("--load", help=argparse.SUPPRESS)
     parser.add_argument("--token", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
-        print(json.dumps(asyncio.run(load(args.load, args.token, args.clients, args.seconds))))
+        got = asyncio.run(load(args.load, args.token, args.clients, args.seconds, args.paths))
+        print(json.dumps(got))
         return
 
     with tempfile.TemporaryDirectory() as tmp, database(args.database_url, Path(tmp)) as url:
@@ -382,7 +424,8 @@ def main() -> None:
                 f"database: {make_url(url).get_backend_name()}; seeded {args.reports} reports, "
                 f"cases ({args.open} open) and warnings and {args.deliveries} deliveries in "
                 f"{time.monotonic() - began:.0f} s; {args.clients} clients for {args.seconds:g} s "
-                f"over {', '.join(PATHS)}; {args.workers} web processes; {os.cpu_count()} cores, "
+                f"over {', '.join(args.paths)}; {args.workers} web processes; "
+                f"{os.cpu_count()} cores, "
                 "none pinned (web, worker, receiver, database and load generator share them)"
             )
             port, workers = free_port(), ("--workers", str(args.workers))
@@ -396,7 +439,7 @@ def main() -> None:
             wait_http(f"{base}/healthz")
 
             bodies: dict[str, str] = {}
-            for path in PATHS:
+            for path in args.paths:
                 auth = {"Authorization": f"Bearer {token}"}
                 bodies[path] = httpx.get(base + path, headers=auth, timeout=120).text
             sizes = ", ".join(f"{p} {len(b) / 1024:.0f} KiB" for p, b in bodies.items())
@@ -406,8 +449,8 @@ def main() -> None:
             peer_port = free_port()
             peer = start_peer(work / "bodies.json", peer_port, args.workers)
             procs.append(peer)
-            wait_http(f"http://127.0.0.1:{peer_port}{PATHS[0]}")
-            ceiling = run_load(f"http://127.0.0.1:{peer_port}", "", args.clients, args.seconds)
+            wait_http(f"http://127.0.0.1:{peer_port}{args.paths[0]}")
+            ceiling = measured(f"http://127.0.0.1:{peer_port}", "", peer.pid, args)
             stop(peer)
             print(line("peer (Starlette, bytes in memory)", ceiling))
 
@@ -417,7 +460,7 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
             procs.append(worker)
-            ours = run_load(base, token, args.clients, args.seconds)
+            ours = measured(base, token, serve.pid, args)
             delivered = receiver_stats(receiver_port)["unique"]
             stop(worker)
             print(line("ours (while the worker delivers)", ours))
@@ -427,7 +470,8 @@ def main() -> None:
             )
             print(
                 f"ratio ours/peer: requests/s {ours['rps'] / max(ceiling['rps'], 1e-9):.2f}, "
-                f"p99 {ours['p99_ms'] / max(ceiling['p99_ms'], 1e-9):.1f}x"
+                f"p99 {ours['p99_ms'] / max(ceiling['p99_ms'], 1e-9):.1f}x, "
+                f"server CPU per request {ours['cpu_ms'] / max(ceiling['cpu_ms'], 1e-9):.1f}x"
             )
         finally:
             for proc in reversed(procs):
