@@ -117,6 +117,14 @@ def test_the_pool_signs_the_same_bytes_as_one_process(
     assert [a["jws"] for a in serial] == [a["jws"] for a in pooled] == [a["jws"] for a in stored]
     for one, many, kept in zip(serial, pooled, stored, strict=True):
         assert _normalised(one) == _normalised(many) == _normalised(kept)
+    # One audit entry per warning, appended together, chained like any other.
+    report = wf.audit_verify(app)
+    with app.read() as s:
+        entries = s.scalars(
+            select(t.AuditEntry.subject).where(t.AuditEntry.action == "warning.released")
+        ).all()
+    assert sorted(entries) == sorted(w[0] for w in released.warnings)
+    assert report.entries >= len(entries)
 
 
 def test_the_pool_refuses_the_same_warning_with_the_same_words(
