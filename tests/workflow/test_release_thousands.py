@@ -10,7 +10,9 @@ every warning and the receiver checks what it got against the published keys.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 from typing import Any
 
 import pytest
@@ -20,7 +22,7 @@ from tearline import workflow as wf
 from tearline.demo.receiver import LoopbackReceiver
 from tearline.errors import LeakDetected
 from tearline.release import verify
-from tearline.release.batch import SMALL_RELEASE, Job, render_all
+from tearline.release.batch import SMALL_RELEASE, Job, pool_pids, render_all
 from tearline.store import tables as t
 from tearline.workflow.records import protected_terms
 from tearline.workflow.worker import channels_for
@@ -117,6 +119,13 @@ def test_the_pool_signs_the_same_bytes_as_one_process(
     assert [a["jws"] for a in serial] == [a["jws"] for a in pooled] == [a["jws"] for a in stored]
     for one, many, kept in zip(serial, pooled, stored, strict=True):
         assert _normalised(one) == _normalised(many) == _normalised(kept)
+    # A pool process killed (out of memory, an operator): the release is rendered here.
+    pids = pool_pids()
+    assert pids  # the pool did the work above
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    again = list(render_all(jobs, key, terms, workers=2))
+    assert [a["jws"] for a in again] == [a["jws"] for a in serial]
     # One audit entry per warning, appended together, chained like any other.
     report = wf.audit_verify(app)
     with app.read() as s:
