@@ -30,7 +30,8 @@ from tearline.release.leak_check import ProtectedTerm, ensure_no_leak
 # cost more than the second core gives back.
 SMALL_RELEASE = 32
 # Warnings per task sent to a pool process: large enough that pickling is noise, small
-# enough that the processes finish together and a refusal stops the rest early.
+# enough that the processes finish together and a refusal stops the rest early; fewer
+# for a release that would otherwise give a process nothing to do.
 CHUNK = 64
 
 
@@ -135,9 +136,10 @@ def _parallel(
     terms = list(terms)
     futures: list[Future[list[dict[str, str] | Refusal]]] = []
     done = 0  # warnings handed on
+    size = max(8, min(CHUNK, -(-len(jobs) // (workers * 4))))
     try:
-        for i in range(0, len(jobs), CHUNK):
-            futures.append(executor.submit(_chunk, jobs[i : i + CHUNK], jwk, terms))
+        for i in range(0, len(jobs), size):
+            futures.append(executor.submit(_chunk, jobs[i : i + size], jwk, terms))
         for future in futures:
             for result in future.result():
                 done += 1
