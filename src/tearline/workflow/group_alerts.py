@@ -80,11 +80,11 @@ def _members(session: Session, ids: Iterable[int], language: str | None = None) 
             t.Recipient.tier == "public",
         )
         rows = session.execute(q if language is None else q.where(t.Recipient.language == language))
-        for rid, language, contacts in rows:
+        for rid, reads, contacts in rows:
             usable = tuple(
                 (c["channel"], c["address"]) for c in contacts if c["channel"] in CHANNEL_NAMES
             )
-            out.append(Member(rid, language, usable))
+            out.append(Member(rid, reads, usable))
     return out
 
 
