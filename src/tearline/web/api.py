@@ -17,7 +17,7 @@ from tearline import workflow as wf
 from tearline.ids import Kind, parse_id
 from tearline.web import ingest as intake
 from tearline.web.auth import Analyst, AnyUser, Approver, DutyOfficer, Ingester, Reader, app_of
-from tearline.web.paging import Limit, Offset, fetched_page, page_of
+from tearline.web.paging import Limit, Offset, fetched_page
 from tearline.workflow import casefile, cases, desk, responses
 from tearline.workflow.access import ensure_visible
 from tearline.workflow.timeline import case_timeline
@@ -179,8 +179,10 @@ def threats(
         imminence=imminence,
         severity=severity,
         query=q,
+        limit=limit + 1,
+        offset=offset,
     )
-    return page_of(request, response, rows, limit=limit, offset=offset)
+    return fetched_page(request, response, rows, limit=limit, offset=offset)
 
 
 @router.get("/threats/{ref}", summary="The case file: facts, evidence, grades, decisions")

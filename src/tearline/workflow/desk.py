@@ -7,16 +7,18 @@ Nothing here writes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Text, case, cast, func, select
 from sqlalchemy.orm import Session, defer, load_only, selectinload
 
 from tearline.assess import Assessment, Imminence, Severity, assess
+from tearline.assess.grading import _imminence, _severity  # the queue's order, alone
 from tearline.ids import Kind, format_id
-from tearline.model import event_from_dict
+from tearline.model import Event, event_from_dict
 from tearline.store import tables as t
 from tearline.workflow.access import restrict
 from tearline.workflow.app import App
@@ -50,12 +52,14 @@ def live_assessment(
     now: datetime,
     horizon: int,
     graded: tuple[tuple[int, str] | None] | None = None,
+    event: Event | None = None,
 ) -> Assessment:
     """The grades the case would get now (the same inputs as a determination); not stored.
-    ``graded``: the case's graded credibility when already read, as a 1-tuple."""
+    ``graded``: the case's graded credibility when already read, as a 1-tuple; ``event``:
+    the case's facts when already parsed."""
     counted = case_corroboration(session, threat)
     return assess(
-        event_from_dict(threat.facts),
+        event_from_dict(threat.facts) if event is None else event,
         source_reliability=counted.reliability,
         corroborations=counted.corroborations,
         now=now,
@@ -156,11 +160,14 @@ def queue_row(
     now: datetime,
     horizon: int,
     known: tuple[tuple[int, str] | None, t.Determination | None] | None = None,
+    facts: tuple[dict[str, Any], Event] | None = None,
 ) -> dict[str, Any]:
     """One case of the queue; ``known``: its graded credibility and the determination in
-    force, when the queue read them for all its cases at once."""
-    a = live_assessment(s, th, now, horizon, None if known is None else (known[0],))
-    f = th.facts
+    force, when the queue read them for all its cases at once; ``facts``: the case's
+    facts, as JSON and parsed, when already read."""
+    graded = None if known is None else (known[0],)
+    a = live_assessment(s, th, now, horizon, graded, None if facts is None else facts[1])
+    f = th.facts if facts is None else facts[0]
     place, window = f.get("place") or {}, f.get("time") or {}
     end = datetime.fromisoformat(window["end"]) if window.get("end") else None
     start = datetime.fromisoformat(window["start"]) if window.get("start") else None
@@ -189,6 +196,44 @@ def queue_row(
     }
 
 
+_PARSED: dict[str, tuple[dict[str, Any], Event, Severity]] = {}
+_PARSED_MAX = 2048
+
+
+def _parsed(raw: str) -> tuple[dict[str, Any], Event, Severity]:
+    """A case's facts from their stored JSON text: decoded, parsed and graded for severity
+    (which depends on nothing else) once per distinct text. The text itself is the key, so
+    a changed case is simply a new entry, never a stale one; the oldest go past
+    ``_PARSED_MAX``. Shared between requests: read only, never changed."""
+    got = _PARSED.get(raw)
+    if got is None:
+        facts = json.loads(raw)
+        event = event_from_dict(facts)
+        got = (facts, event, _severity(event)[0])
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)), None)
+        _PARSED[raw] = got
+    return got
+
+
+def _queue_order(
+    parsed: tuple[dict[str, Any], Event, Severity], tid: int, now: datetime, horizon: int
+) -> tuple[Any, ...]:
+    """Where a case stands in the queue: most imminent, most severe, soonest window, then
+    by reference. Imminence, severity and the hours to the window are the live
+    assessment's (``assess``) and depend only on the facts, ``now`` and the horizon."""
+    imminence, hours = _imminence(parsed[1], now, horizon)
+    shown = None if hours is None else round(hours, 1)
+    return (
+        IMMINENCE_ORDER.index(imminence),
+        SEVERITY_ORDER.index(parsed[2]),
+        shown if shown is not None else 1e9,
+        format_id(Kind.THREAT, tid),
+        imminence.value,
+        parsed[2].value,
+    )
+
+
 def triage_queue(
     app: App,
     viewer: Identity | None,
@@ -197,44 +242,51 @@ def triage_queue(
     imminence: str = "",
     severity: str = "",
     query: str = "",
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Cases the viewer may see, most imminent and most severe first."""
+    """Cases the viewer may see, most imminent and most severe first. With ``limit``,
+    only that many from ``offset``: the order comes from every case's facts, the full
+    live grades (sources, corroboration, determination) only for the cases returned."""
     now, horizon = app.clock.now(), app.settings.imminence_days
     with app.read() as s:
+        keys = (
+            select(t.Threat.id)
+            .add_columns(cast(t.Threat.facts, Text))  # the text: parsed once per version
+            .where(t.Threat.status.in_(list(statuses)))
+        )
+        if query.strip():
+            keys = keys.where(t.Threat.title.ilike(f"%{query.strip()[:100]}%"))
+        facts: dict[int, tuple[dict[str, Any], Event, Severity]] = {}
+        ordered = []
+        for tid, raw in s.execute(restrict(keys, t.Threat, viewer)):
+            facts[tid] = _parsed(raw)
+            key = _queue_order(facts[tid], tid, now, horizon)
+            if (not imminence or key[4] == imminence) and (not severity or key[5] == severity):
+                ordered.append((key, tid))
+        ordered.sort()
+        end = None if limit is None else max(0, offset) + limit
+        chosen = [tid for _, tid in ordered[max(0, offset) : end]]
         q = (
             select(t.Threat)
             .options(
+                defer(t.Threat.facts),  # parsed above
                 # What the live assessment counts (origins, sources), not each report's
                 # text and bytes nor each event's facts.
                 selectinload(t.Threat.events)
                 .load_only(t.Event.id, t.Event.report_id, t.Event.threat_id)
                 .selectinload(t.Event.report)
                 .load_only(t.Report.id, t.Report.origin_id, t.Report.origin_reason)
-                .selectinload(t.Report.source)
+                .selectinload(t.Report.source),
             )
-            .where(t.Threat.status.in_(list(statuses)))
+            .where(t.Threat.id.in_(chosen))
         )
-        if query.strip():
-            q = q.where(t.Threat.title.ilike(f"%{query.strip()[:100]}%"))
-        found = list(s.scalars(restrict(q, t.Threat, viewer)))
-        ids = [th.id for th in found]
-        grades, dets = graded_credibilities(s, ids), in_force_of(s, ids)
-        rows = [queue_row(s, th, now, horizon, (grades[th.id], dets.get(th.id))) for th in found]
-    if imminence:
-        rows = [r for r in rows if r["imminence"] == imminence]
-    if severity:
-        rows = [r for r in rows if r["severity"] == severity]
-
-    def order(r: dict[str, Any]) -> tuple[int, int, float, str]:
-        start = r["hours_to_window"] if r["hours_to_window"] is not None else 1e9
-        return (
-            IMMINENCE_ORDER.index(Imminence(r["imminence"])),
-            SEVERITY_ORDER.index(Severity(r["severity"])),
-            start,
-            r["ref"],
-        )
-
-    return sorted(rows, key=order)
+        found = {th.id: th for th in s.scalars(q)}
+        grades, dets = graded_credibilities(s, chosen), in_force_of(s, chosen)
+        return [
+            queue_row(s, th, now, horizon, (grades[th.id], dets.get(th.id)), facts[th.id][:2])
+            for th in (found[tid] for tid in chosen if tid in found)
+        ]
 
 
 def _delivery(d: t.Delivery) -> dict[str, Any]:
