@@ -17,7 +17,7 @@ from tearline import workflow as wf
 from tearline.ids import Kind, parse_id
 from tearline.web import ingest as intake
 from tearline.web.auth import Analyst, AnyUser, Approver, DutyOfficer, Ingester, Reader, app_of
-from tearline.web.paging import Limit, Offset, fetched_page
+from tearline.web.paging import Limit, Offset, fetched_page, json_answer
 from tearline.workflow import casefile, cases, desk, responses
 from tearline.workflow.access import ensure_visible
 from tearline.workflow.timeline import case_timeline
@@ -114,7 +114,11 @@ def me(viewer: AnyUser) -> dict[str, Any]:
     }
 
 
-@router.get("/reports", summary="Inbox: the latest reports you may see (a page; Link: next)")
+@router.get(
+    "/reports",
+    summary="Inbox: the latest reports you may see (a page; Link: next)",
+    response_model=list[dict[str, Any]],
+)
 def reports(
     request: Request,
     response: Response,
@@ -122,9 +126,9 @@ def reports(
     q: str = "",
     limit: Limit = 100,
     offset: Offset = 0,
-) -> list[dict[str, Any]]:
+) -> Response:
     rows = desk.inbox(app_of(request), viewer.identity, limit=limit + 1, query=q, offset=offset)
-    return fetched_page(request, response, rows, limit=limit, offset=offset)
+    return json_answer(fetched_page(request, response, rows, limit=limit, offset=offset), response)
 
 
 @router.post("/reports", status_code=201, summary="Ingest a report (all or nothing)")
@@ -159,7 +163,11 @@ def report(request: Request, ref: str, viewer: Reader) -> dict[str, Any]:
     return wf.show(app_of(request), _ref(ref, Kind.REPORT), viewer.identity)
 
 
-@router.get("/threats", summary="Triage queue: open cases, most imminent and severe first (a page)")
+@router.get(
+    "/threats",
+    summary="Triage queue: open cases, most imminent and severe first (a page)",
+    response_model=list[dict[str, Any]],
+)
 def threats(
     request: Request,
     response: Response,
@@ -170,7 +178,7 @@ def threats(
     q: str = "",
     limit: Limit = 100,
     offset: Offset = 0,
-) -> list[dict[str, Any]]:
+) -> Response:
     statuses = (status,) if status else desk.QUEUE_STATUSES
     rows = desk.triage_queue(
         app_of(request),
@@ -182,7 +190,7 @@ def threats(
         limit=limit + 1,
         offset=offset,
     )
-    return fetched_page(request, response, rows, limit=limit, offset=offset)
+    return json_answer(fetched_page(request, response, rows, limit=limit, offset=offset), response)
 
 
 @router.get("/threats/{ref}", summary="The case file: facts, evidence, grades, decisions")
@@ -319,14 +327,19 @@ def timeline(request: Request, ref: str, viewer: Reader) -> dict[str, Any]:
     return case_timeline(app_of(request), _ref(ref, Kind.THREAT), viewer.identity)
 
 
-@router.get("/deliveries", summary="Deliveries, replies and escalations, a page of warnings")
+@router.get(
+    "/deliveries",
+    summary="Deliveries, replies and escalations, a page of warnings",
+    response_model=dict[str, Any],
+)
 def deliveries(
     request: Request,
     viewer: Reader,
     page: int = Query(1, ge=1),
     per_page: int = Query(50, ge=1, le=200),
-) -> dict[str, Any]:
-    return desk.deliveries_board(app_of(request), viewer.identity, page=page, per_page=per_page)
+) -> Response:
+    app = app_of(request)
+    return json_answer(desk.deliveries_board(app, viewer.identity, page=page, per_page=per_page))
 
 
 @router.post("/warnings/{ref}/responses", status_code=201, summary="Record a recipient's answer")

@@ -13,7 +13,7 @@ from tearline import workflow as wf
 from tearline.errors import AuditChainBroken
 from tearline.web.auth import Admin, AnyUser, Auditor, Viewer, app_of
 from tearline.web.pages_public import verify_text
-from tearline.web.paging import Limit, Offset, link_next, page_of
+from tearline.web.paging import Limit, Offset, json_answer, link_next, page_of
 from tearline.workflow import desk, grants, sessions, users
 
 router = APIRouter(prefix="/api")
@@ -52,7 +52,9 @@ class VerifyIn(BaseModel):
     content: str = Field(max_length=2 * 1024 * 1024, description=".jws, webhook body or note")
 
 
-@router.get("/audit", summary="Audit entries, newest first, filtered")
+@router.get(
+    "/audit", summary="Audit entries, newest first, filtered", response_model=list[dict[str, Any]]
+)
 def audit(
     request: Request,
     response: Response,
@@ -62,13 +64,13 @@ def audit(
     subject: str = "",
     before: int | None = Query(None, description="only entries before this sequence number"),
     limit: int = Query(100, ge=1, le=1000),
-) -> list[dict[str, Any]]:
+) -> Response:
     rows = desk.audit_search(
         app_of(request), actor=actor, action=action, subject=subject, before_seq=before, limit=limit
     )
     if len(rows) == limit:
         link_next(request, response, before=rows[-1]["seq"])
-    return rows
+    return json_answer(rows, response)
 
 
 @router.get("/audit/verify", summary="Verify the whole hash chain")

@@ -5,6 +5,7 @@ a client that reads one page sees what it saw before; one that wants all follows
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query, Request, Response
@@ -39,3 +40,15 @@ def fetched_page(
     if len(rows) > limit:
         link_next(request, response, offset=offset + limit, limit=limit)
     return rows[:limit]
+
+
+def json_answer(content: Any, response: Response | None = None) -> Response:
+    """``content`` (plain JSON data: str, int, float, bool, None, lists, dicts) as the very
+    bytes FastAPI's JSONResponse writes, without FastAPI's walk over every item of a big
+    list to check and convert it; with the ``Link`` header set on ``response``. The route
+    keeps its ``response_model`` for the API's schema."""
+    body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    answer = Response(body.encode(), media_type="application/json")
+    if response is not None and "link" in response.headers:
+        answer.headers["link"] = response.headers["link"]
+    return answer

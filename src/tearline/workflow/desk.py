@@ -69,9 +69,9 @@ def live_assessment(
     )
 
 
-def _report_row(r: t.Report) -> dict[str, Any]:
-    threats = {e.threat_id for e in r.events if e.threat_id is not None}
-    status = "no events found" if not r.events else f"{len(r.events)} event(s) extracted"
+def _report_row(r: t.Report, events: list[dict[str, Any]]) -> dict[str, Any]:
+    threats = {e["threat_id"] for e in events if e["threat_id"] is not None}
+    status = "no events found" if not events else f"{len(events)} event(s) extracted"
     if threats:
         status += "; filed to " + ", ".join(format_id(Kind.THREAT, i) for i in sorted(threats))
     return {
@@ -96,16 +96,32 @@ def _report_row(r: t.Report) -> dict[str, Any]:
         "status": status,
         "events": [
             {
-                "ref": format_id(Kind.EVENT, e.id),
-                "kind": e.kind,
-                "modality": e.modality,
-                "summary": _event_summary(e.facts),
-                "threat": format_id(Kind.THREAT, e.threat_id) if e.threat_id else None,
-                "threat_status": e.threat.status if e.threat else None,
+                "ref": format_id(Kind.EVENT, e["id"]),
+                "kind": e["kind"],
+                "modality": e["modality"],
+                "summary": _summary_of(e["facts"]),
+                "threat": format_id(Kind.THREAT, e["threat_id"]) if e["threat_id"] else None,
+                "threat_status": e["threat_status"],
             }
-            for e in r.events
+            for e in events
         ],
     }
+
+
+_SUMMARIES: dict[str, str] = {}
+_SUMMARIES_MAX = 4096
+
+
+def _summary_of(raw: str) -> str:
+    """``_event_summary`` of an event's facts as stored (JSON text), worked out once per
+    distinct text: the text is the key, so it can never be stale."""
+    got = _SUMMARIES.get(raw)
+    if got is None:
+        got = _event_summary(json.loads(raw))
+        if len(_SUMMARIES) >= _SUMMARIES_MAX:
+            _SUMMARIES.pop(next(iter(_SUMMARIES)), None)
+        _SUMMARIES[raw] = got
+    return got
 
 
 def _event_summary(facts: dict[str, Any]) -> str:
@@ -135,10 +151,6 @@ def inbox(
             .options(
                 defer(t.Report.text),  # the list shows neither the text nor the bytes
                 defer(t.Report.raw),
-                # Of each event's case, only its status: not its facts (JSON to parse).
-                selectinload(t.Report.events)
-                .selectinload(t.Event.threat)
-                .load_only(t.Threat.id, t.Threat.status),
                 selectinload(t.Report.source),
             )
             .order_by(t.Report.id.desc())
@@ -147,7 +159,26 @@ def inbox(
         )
         if query.strip():
             q = q.where(t.Report.title.ilike(f"%{query.strip()[:100]}%"))
-        return [_report_row(r) for r in s.scalars(restrict(q, t.Report, viewer))]
+        found = list(s.scalars(restrict(q, t.Report, viewer)))
+        # Each report's events, in its order, with only the status of their case, and the
+        # facts as text (summarised once per text, not parsed on every request).
+        events: dict[int, list[dict[str, Any]]] = {r.id: [] for r in found}
+        for row in s.execute(
+            select(
+                t.Event.id,
+                t.Event.report_id,
+                t.Event.kind,
+                t.Event.modality,
+                t.Event.threat_id,
+                t.Threat.status.label("threat_status"),
+            )
+            .add_columns(cast(t.Event.facts, Text).label("facts"))
+            .outerjoin(t.Threat, t.Threat.id == t.Event.threat_id)
+            .where(t.Event.report_id.in_(list(events)))
+            .order_by(t.Event.report_id, t.Event.ordinal, t.Event.id)
+        ).mappings():
+            events[row["report_id"]].append(dict(row))
+        return [_report_row(r, events[r.id]) for r in found]
 
 
 def _latest_determination(s: Session, threat_id: int) -> t.Determination | None:
@@ -325,7 +356,9 @@ def deliveries_board(
             t.WarningRecord,
             viewer,
         )
-        total = s.scalar(select(func.count()).select_from(visible.subquery())) or 0
+        # The compartment rule over all warnings, once: the total and the counts use it.
+        shown_ids = set(s.scalars(visible))
+        total = len(shown_ids)
         q = (
             select(t.WarningRecord)
             .options(
@@ -348,20 +381,20 @@ def deliveries_board(
         )
         warnings = s.scalars(restrict(q, t.WarningRecord, viewer)).all()
         ids = [w.id for w in warnings]
+        on_page = set(ids)
         by_warning: dict[int, dict[str, int]] = {}
+        counts: dict[str, int] = {}
+        # One pass over the (warning, status) index; summed here for the warnings shown.
         for wid, status, n in s.execute(
             select(t.Delivery.warning_id, t.Delivery.status, func.count())
-            .where(t.Delivery.warning_id.in_(ids))
             .group_by(t.Delivery.warning_id, t.Delivery.status)
+            .order_by(t.Delivery.warning_id, t.Delivery.status)
         ):
-            by_warning.setdefault(wid, {})[status] = n
-        counts: dict[str, int] = {}
-        for status, n in s.execute(
-            select(t.Delivery.status, func.count())
-            .where(t.Delivery.warning_id.in_(visible.scalar_subquery()))
-            .group_by(t.Delivery.status)
-        ):
-            counts[status] = n
+            if wid in shown_ids:
+                counts[status] = counts.get(status, 0) + n
+                if wid in on_page:
+                    by_warning.setdefault(wid, {})[status] = n
+        counts = dict(sorted(counts.items()))
         listed = _deliveries_to_show(s, ids, shown)
         responses: dict[int, list[dict[str, Any]]] = {}
         answers = s.scalars(
