@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, select
+from sqlalchemy import String, Text, case, cast, func, null, select, union_all
 from sqlalchemy.orm import Session, defer, load_only, selectinload
 
 from tearline.assess import Assessment, Imminence, Severity, assess
@@ -320,7 +320,8 @@ def triage_queue(
         ]
 
 
-def _delivery(d: t.Delivery) -> dict[str, Any]:
+def _delivery(d: Any) -> dict[str, Any]:
+    """A delivery on the board, from its row (``_SHOWN`` columns)."""
     return {
         "ref": format_id(Kind.DELIVERY, d.id),
         "channel": d.channel,
@@ -333,6 +334,17 @@ def _delivery(d: t.Delivery) -> dict[str, Any]:
     }
 
 
+_SHOWN = (
+    t.Delivery.id,
+    t.Delivery.warning_id,
+    t.Delivery.channel,
+    t.Delivery.address,
+    t.Delivery.status,
+    t.Delivery.attempts,
+    t.Delivery.next_attempt_at,
+    t.Delivery.delivered_at,
+    t.Delivery.last_error,
+)
 DELIVERIES_SHOWN = 10  # per warning on the board; the rest are counted, not listed
 _ATTENTION = {status: rank for rank, status in enumerate(DELIVERY_STATUSES)}
 
@@ -356,9 +368,18 @@ def deliveries_board(
             t.WarningRecord,
             viewer,
         )
-        # The compartment rule over all warnings, once: the total and the counts use it.
-        shown_ids = set(s.scalars(visible))
-        total = len(shown_ids)
+        # The compartment rule over all warnings, once (a CTE both parts read): the number
+        # of warnings (the row whose status is NULL) and their deliveries by status.
+        counted = visible.cte("counted")
+        totals = union_all(
+            select(cast(null(), String(20)), func.count()).select_from(counted),
+            select(t.Delivery.status, func.count())
+            .where(t.Delivery.warning_id.in_(select(counted.c.id)))
+            .group_by(t.Delivery.status),
+        )
+        got: dict[str | None, int] = dict(s.execute(totals).all())
+        total = got.pop(None, 0)
+        counts = {status: n for status, n in got.items() if status is not None}
         q = (
             select(t.WarningRecord)
             .options(
@@ -381,20 +402,13 @@ def deliveries_board(
         )
         warnings = s.scalars(restrict(q, t.WarningRecord, viewer)).all()
         ids = [w.id for w in warnings]
-        on_page = set(ids)
         by_warning: dict[int, dict[str, int]] = {}
-        counts: dict[str, int] = {}
-        # One pass over the (warning, status) index; summed here for the warnings shown.
         for wid, status, n in s.execute(
             select(t.Delivery.warning_id, t.Delivery.status, func.count())
+            .where(t.Delivery.warning_id.in_(ids))
             .group_by(t.Delivery.warning_id, t.Delivery.status)
-            .order_by(t.Delivery.warning_id, t.Delivery.status)
         ):
-            if wid in shown_ids:
-                counts[status] = counts.get(status, 0) + n
-                if wid in on_page:
-                    by_warning.setdefault(wid, {})[status] = n
-        counts = dict(sorted(counts.items()))
+            by_warning.setdefault(wid, {})[status] = n
         listed = _deliveries_to_show(s, ids, shown)
         responses: dict[int, list[dict[str, Any]]] = {}
         answers = s.scalars(
@@ -472,7 +486,8 @@ def _deliveries_to_show(s: Session, ids: list[int], shown: int) -> dict[int, lis
     inner = select(t.Delivery.id, rank).where(t.Delivery.warning_id.in_(ids)).subquery()
     chosen = select(inner.c.id).where(inner.c.rank <= shown)
     out: dict[int, list[dict[str, Any]]] = {}
-    for d in s.scalars(select(t.Delivery).where(t.Delivery.id.in_(chosen)).order_by(t.Delivery.id)):
+    rows = select(*_SHOWN).where(t.Delivery.id.in_(chosen)).order_by(t.Delivery.id)
+    for d in s.execute(rows):  # plain rows: no entity for each of hundreds of deliveries
         out.setdefault(d.warning_id, []).append(_delivery(d))
     return out
 
