@@ -12,9 +12,12 @@ from sqlalchemy import func, insert, select
 
 from tearline import workflow as wf
 from tearline.assess import Imminence, Severity
+from tearline.assess.corroboration import count_origins
+from tearline.demo.scenario import report_text
 from tearline.store import tables as t
 from tearline.workflow import cases, sessions
 from tearline.workflow import desk as wdesk
+from tearline.workflow.origins import case_corroboration, cases_corroboration
 from tests.web.conftest import ingest_demo, start_desk
 from tests.web.desk import PEOPLE, Client
 
@@ -164,5 +167,37 @@ def test_a_revoked_token_is_refused_on_the_next_request(app: wf.App) -> None:
             sessions.revoke_token(app, token_id, by="dana")
             for path in ("/api/reports", "/api/threats", "/api/deliveries"):
                 assert machine.get(path).status_code == 401
+    finally:
+        desk.stop()
+
+
+def test_the_queue_grades_an_echoed_case_as_its_case_file_does(app: wf.App) -> None:
+    """An echo from a better-graded source does not lift the case: the triage page (graded
+    in bulk) shows what the case file (graded alone) shows."""
+    desk = start_desk(app, worker=False)
+    try:
+        threat = ingest_demo(app)
+        echo = wf.Provenance(source="RELAY DESK", reliability="A", compartments=("CT",))
+        got = wf.ingest_bytes(
+            app, report_text() + b"\nRelayed as received.\n", "r.txt", echo, "ana"
+        )
+        assert {e.threat_ref for e in got.events if e.threat_ref} == {threat}
+        dana = desk.client("dana")
+        case = dana.get(f"/api/threats/{threat}").json()
+        assert case["origins"]["echoes"], case["origins"]  # the relay was seen as an echo
+        row = next(r for r in dana.get("/api/threats?limit=500").json() if r["ref"] == threat)
+        assert row["admiralty"] == case["assessment"]["admiralty"]
+        assert row["reports"] == case["origins"]["reports"]
+        assert row["likelihood"] == case["assessment"]["likelihood"]
+        with app.read() as s:
+            th = s.get(t.Threat, int(threat.split("-")[1]))
+            assert th is not None
+            alone = case_corroboration(s, th)
+            assert alone.reports == 2
+            assert alone.origins == 1
+            assert cases_corroboration(s, [th.id, th.id + 1000]) == {
+                th.id: alone,
+                th.id + 1000: count_origins([]),  # no such case: nothing counted
+            }
     finally:
         desk.stop()

@@ -16,6 +16,7 @@ from sqlalchemy import String, Text, case, cast, func, null, select, union_all
 from sqlalchemy.orm import Session, defer, load_only, selectinload
 
 from tearline.assess import Assessment, Imminence, Severity, assess
+from tearline.assess.corroboration import Corroboration
 from tearline.assess.grading import _imminence, _severity  # the queue's order, alone
 from tearline.ids import Kind, format_id
 from tearline.model import Event, event_from_dict
@@ -24,7 +25,7 @@ from tearline.workflow.access import restrict
 from tearline.workflow.app import App
 from tearline.workflow.cases import graded_credibilities, graded_credibility
 from tearline.workflow.group_alerts import people_answering
-from tearline.workflow.origins import case_corroboration
+from tearline.workflow.origins import case_corroboration, cases_corroboration
 from tearline.workflow.outbox import DELIVERY_STATUSES
 from tearline.workflow.reports import language_label
 from tearline.workflow.supersede import in_force, in_force_of
@@ -57,14 +58,31 @@ def live_assessment(
     """The grades the case would get now (the same inputs as a determination); not stored.
     ``graded``: the case's graded credibility when already read, as a 1-tuple; ``event``:
     the case's facts when already parsed."""
-    counted = case_corroboration(session, threat)
-    return assess(
+    return _assessed(
         event_from_dict(threat.facts) if event is None else event,
+        case_corroboration(session, threat),
+        graded_credibility(session, threat.id) if graded is None else graded[0],
+        now,
+        horizon,
+    )
+
+
+def _assessed(
+    event: Event,
+    counted: Corroboration,
+    graded: tuple[int, str] | None,
+    now: datetime,
+    horizon: int,
+) -> Assessment:
+    """The live grades from their inputs: the case's facts, its corroboration count and its
+    graded credibility (a case's alone, or each of a queue page's, read in bulk)."""
+    return assess(
+        event,
         source_reliability=counted.reliability,
         corroborations=counted.corroborations,
         now=now,
         horizon_days=horizon,
-        graded_credibility=graded_credibility(session, threat.id) if graded is None else graded[0],
+        graded_credibility=graded,
         origins=counted.why,
     )
 
@@ -181,28 +199,33 @@ def inbox(
         return [_report_row(r, events[r.id]) for r in found]
 
 
-def _latest_determination(s: Session, threat_id: int) -> t.Determination | None:
-    return in_force(s, threat_id)
+def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str, Any]:
+    """One case of the queue, read and graded alone (the queue reads its page in bulk)."""
+    det = in_force(s, th.id)
+    event = event_from_dict(th.facts)
+    counted = case_corroboration(s, th)
+    return _queue_row(
+        th, now, horizon, counted, graded_credibility(s, th.id), det, (th.facts, event)
+    )
 
 
-def queue_row(
-    s: Session,
-    th: t.Threat,
+def _queue_row(
+    th: Any,
     now: datetime,
     horizon: int,
-    known: tuple[tuple[int, str] | None, t.Determination | None] | None = None,
-    facts: tuple[dict[str, Any], Event] | None = None,
+    counted: Corroboration,
+    graded: tuple[int, str] | None,
+    det: Any,
+    facts: tuple[dict[str, Any], Event],
 ) -> dict[str, Any]:
-    """One case of the queue; ``known``: its graded credibility and the determination in
-    force, when the queue read them for all its cases at once; ``facts``: the case's
-    facts, as JSON and parsed, when already read."""
-    graded = None if known is None else (known[0],)
-    a = live_assessment(s, th, now, horizon, graded, None if facts is None else facts[1])
-    f = th.facts if facts is None else facts[0]
+    """One case of the queue, from its row (id, title, status, compartments, updated_at),
+    its corroboration count, graded credibility, the determination in force (id, outcome)
+    and its facts, as JSON and parsed — all read for the whole page at once."""
+    a = _assessed(facts[1], counted, graded, now, horizon)
+    f = facts[0]
     place, window = f.get("place") or {}, f.get("time") or {}
     end = datetime.fromisoformat(window["end"]) if window.get("end") else None
     start = datetime.fromisoformat(window["start"]) if window.get("start") else None
-    det = _latest_determination(s, th.id) if known is None else known[1]
     return {
         "ref": format_id(Kind.THREAT, th.id),
         "title": th.title,
@@ -219,7 +242,7 @@ def queue_row(
         "specificity": a.specificity.as_dict(),
         "imminence": a.imminence.value,
         "severity": a.severity.value,
-        "reports": len({e.report_id for e in th.events}),
+        "reports": counted.reports,
         "updated_at": iso(th.updated_at),
         "determination": None
         if det is None
@@ -298,25 +321,20 @@ def triage_queue(
         ordered.sort()
         end = None if limit is None else max(0, offset) + limit
         chosen = [tid for _, tid in ordered[max(0, offset) : end]]
-        q = (
-            select(t.Threat)
-            .options(
-                defer(t.Threat.facts),  # parsed above
-                # What the live assessment counts (origins, sources), not each report's
-                # text and bytes nor each event's facts.
-                selectinload(t.Threat.events)
-                .load_only(t.Event.id, t.Event.report_id, t.Event.threat_id)
-                .selectinload(t.Event.report)
-                .load_only(t.Report.id, t.Report.origin_id, t.Report.origin_reason)
-                .selectinload(t.Report.source),
-            )
-            .where(t.Threat.id.in_(chosen))
-        )
-        found = {th.id: th for th in s.scalars(q)}
+        # The page's cases as plain rows, and what grades them (origins and sources,
+        # graded credibility, the determination in force) in a few queries for all of them.
+        q = select(
+            t.Threat.id, t.Threat.title, t.Threat.status, t.Threat.compartments, t.Threat.updated_at
+        ).where(t.Threat.id.in_(chosen))
+        found = {th.id: th for th in s.execute(q)}
+        counted = cases_corroboration(s, chosen)
         grades, dets = graded_credibilities(s, chosen), in_force_of(s, chosen)
         return [
-            queue_row(s, th, now, horizon, (grades[th.id], dets.get(th.id)), facts[th.id][:2])
-            for th in (found[tid] for tid in chosen if tid in found)
+            _queue_row(
+                found[tid], now, horizon, counted[tid], grades[tid], dets.get(tid), facts[tid][:2]
+            )
+            for tid in chosen
+            if tid in found
         ]
 
 
