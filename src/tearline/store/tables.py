@@ -248,6 +248,8 @@ class WarningRecord(Base):
     """One warning for one recipient: rendered from releasable facts, signed at release."""
 
     __tablename__ = "warnings"
+    # The deliveries board counts released warnings by case from the index alone.
+    __table_args__ = (Index("ix_warnings_status_threat", "status", "threat_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), index=True)
     threat_id: Mapped[int] = mapped_column(ForeignKey("threats.id"), index=True)
