@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, any_, bindparam, case, func, insert, or_, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, case, func, insert, or_, select, text, update
 
 from tearline.deliver import CHANNEL_NAMES, next_delay
 from tearline.ids import Kind, format_id
@@ -114,14 +113,6 @@ def _pick(u: Unit, channel_filter: Any, limit: int) -> list[int]:
     return [*pending, *expired]
 
 
-def _among(u: Unit, ids: Sequence[int]) -> Any:
-    """``deliveries.id IN (...)``; on PostgreSQL ``= ANY(:ids)``, one array parameter
-    rather than one placeholder per ID, which the driver would parse on every batch."""
-    if u.session.get_bind().dialect.name == "postgresql":
-        return t.Delivery.id == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
-    return t.Delivery.id.in_(list(ids))
-
-
 def claim(
     app: App, worker_id: str, limit: int, budgets: Mapping[str, int] | None = None
 ) -> list[Claimed]:
@@ -139,7 +130,7 @@ def claim(
         # the leased rows come back from the UPDATE itself (RETURNING): one round trip
         leased = u.session.execute(
             update(t.Delivery)
-            .where(_among(u, ids))
+            .where(t.Delivery.id.in_(ids))
             .values(
                 status="sending",
                 claimed_until=u.now + lease,
@@ -244,7 +235,7 @@ def record(
         held = set(
             u.session.scalars(
                 select(t.Delivery.id).where(
-                    _among(u, [o.claimed.id for o in outcomes]),
+                    t.Delivery.id.in_([o.claimed.id for o in outcomes]),
                     t.Delivery.claimed_by == worker_id,
                     t.Delivery.status == "sending",
                 )
@@ -297,37 +288,21 @@ _ARRAY_TYPES = {
 
 def _arrays(
     columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
-) -> tuple[list[str], str, dict[str, Any]]:
-    """Each column as SQL: ``v.<column>`` from ``unnest(CAST(:a AS T[]), ...) AS v(...)``
-    (one array parameter per column), or, where every row has the same value (a batch's
-    "delivered", "HTTP 200", its time), ``CAST(:c AS T)``, that one value, which the driver
-    need not encode for each row. Returns the column expressions, the ``unnest`` source
-    and the parameters. Only the column names in ``_ARRAY_TYPES`` pass (a KeyError
-    otherwise): no text from outside reaches the SQL, every value goes as a parameter."""
-    exprs: list[str] = []
-    arrays: list[str] = []
-    params: dict[str, Any] = {}
-    for c in columns:
-        values = [r[c] for r in rows]
-        first = values[0]
-        if c != "id" and c != "delivery_id" and all(v == first for v in values):
-            exprs.append(f"CAST(:{c} AS {_ARRAY_TYPES[c]})")
-            params[c] = first
-        else:
-            exprs.append(f"v.{c}")
-            arrays.append(c)
-            params[c] = values
-    sql = ", ".join(f"CAST(:{c} AS {_ARRAY_TYPES[c]}[])" for c in arrays)
-    return exprs, f"unnest({sql}) AS v({', '.join(arrays)})", params
+) -> tuple[str, dict[str, Any]]:
+    """``unnest(CAST(:a AS T[]), ...)`` and its parameters: one list per column. Only the
+    column names in ``_ARRAY_TYPES`` pass (a KeyError otherwise): no text from outside
+    reaches the SQL, every value goes as a parameter."""
+    sql = ", ".join(f"CAST(:{c} AS {_ARRAY_TYPES[c]}[])" for c in columns)
+    return f"unnest({sql})", {c: [r[c] for r in rows] for c in columns}
 
 
 def _update_from_arrays(u: Unit, keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
     columns = [k for k in keys if k != "id"]
-    exprs, source, params = _arrays(["id", *columns], rows)
-    sets = ", ".join(f"{c} = {e}" for c, e in zip(columns, exprs[1:], strict=True))
+    source, params = _arrays(["id", *columns], rows)
+    sets = ", ".join(f"{c} = v.{c}" for c in columns)
     u.session.execute(
         text(
-            f"UPDATE deliveries SET {sets} FROM {source} "  # noqa: S608 (our column names)
+            f"UPDATE deliveries SET {sets} FROM {source} AS v(id, {', '.join(columns)}) "  # noqa: S608 (our column names)
             "WHERE deliveries.id = v.id"
         ),
         params,
@@ -338,12 +313,9 @@ def _insert_from_arrays(u: Unit, rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         return
     columns = ["delivery_id", "at", "ok", "detail"]
-    exprs, source, params = _arrays(columns, rows)
+    source, params = _arrays(columns, rows)
     u.session.execute(
-        text(
-            f"INSERT INTO delivery_attempts ({', '.join(columns)}) "  # noqa: S608
-            f"SELECT {', '.join(exprs)} FROM {source}"
-        ),
+        text(f"INSERT INTO delivery_attempts ({', '.join(columns)}) SELECT * FROM {source}"),  # noqa: S608
         params,
     )
 
