@@ -528,6 +528,9 @@ def _timers(app: App) -> None:
 
     check_due(app)
     checkpoint_if_due(app)
+    # A worker on this machine that died just as this one started (its lock not yet
+    # free then) is taken over now, not when its claims' lease runs out.
+    recover(app)
 
 
 def deliver_due(app: App, channels: Mapping[str, Channel], batch: int = 100) -> list[Sent]:
