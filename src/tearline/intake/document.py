@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar, Protocol
@@ -28,6 +29,12 @@ class Document:
     document_date: datetime | None = None  # what the document says; None when it says nothing
     source_hint: str | None = None  # e.g. an e-mail's From, a JSON "source"
     tlp: str | None = None  # a TLP 2.0 mark found in the document
+    # A partner's own stable identifier for this item, for de-duplication across pulls
+    # ("stix:report--…", "misp:<event uuid>", "cap:<sender>/<identifier>", "atom:<feed>#<id>").
+    external_id: str | None = None
+    # Releasability markings as the document states them ("REL TO USA, GBR, FVEY", "NATO");
+    # read by tearline.markings, never trusted further than the TLP beside them.
+    markings: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -60,6 +67,52 @@ class Reader(Protocol):
     def sniff(self, raw: bytes) -> bool: ...
 
     def read(self, raw: bytes, filename: str) -> Document: ...
+
+
+@dataclass(frozen=True)
+class Refused:
+    """One item of a container (an entry of a feed, an object of a bundle) that could not
+    be read; the rest of the container is still read."""
+
+    item: str  # how a person finds it: "entry 17", "report--5e0f…", "alert TRL-2024-03-07"
+    reason: str  # what is wrong and, where there is one, what to do
+
+
+class ItemReader(Protocol):
+    """Reads a container of partner reporting into items: a STIX bundle, a MISP event or
+    feed, a CAP alert, an Atom or RSS feed. Register an instance in
+    ``tearline.intake.ITEM_READERS``.
+
+    Example — a reader for a partner's JSON Lines export, one report per line::
+
+        class JsonLinesReader:
+            name = "jsonl"
+            suffixes = (".jsonl",)
+
+            def sniff(self, raw: bytes) -> bool:
+                return raw.lstrip()[:1] == b"{" and b"\n{" in raw
+
+            def read_items(self, raw: bytes, filename: str) -> Iterator[Document | Refused]:
+                for n, line in enumerate(decode_utf8(raw, filename).splitlines(), 1):
+                    try:
+                        item = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        yield Refused(f"line {n}", f"malformed JSON: {exc.msg}")
+                        continue
+                    yield Document(filename, "application/json", item["title"],
+                                   item["text"], line.encode(), external_id=item["id"])
+
+    ``read_items`` raises an :class:`~tearline.errors.InputError` only when the container
+    itself cannot be read (not XML, not a bundle); a bad item is yielded as ``Refused``.
+    Each ``Document`` carries its own ``raw`` (the item's bytes, for the record).
+    """
+
+    name: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]]
+
+    def sniff(self, raw: bytes) -> bool: ...
+
+    def read_items(self, raw: bytes, filename: str) -> Iterator[Document | Refused]: ...
 
 
 def decode_utf8(raw: bytes, filename: str) -> str:
