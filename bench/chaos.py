@@ -36,7 +36,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import Any
 from urllib.request import urlopen
 
+from _loopback import free_port, receiver_stats
 from sqlalchemy import create_engine, func, insert, select, text
 
 from tearline import workflow as wf
@@ -59,12 +59,6 @@ from tearline.store import tables as t
 
 START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
 CLUSTER_FAILED = 3
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class ClusterError(RuntimeError):
@@ -216,12 +210,6 @@ def webhook_states(url: str) -> dict[str, int]:
         return {str(s): int(c) for s, c in rows}
     finally:
         engine.dispose()
-
-
-def receiver_stats(port: int) -> dict[str, int]:
-    with urlopen(f"http://127.0.0.1:{port}/stats", timeout=10) as r:
-        data: dict[str, int] = json.loads(r.read())
-        return data
 
 
 @dataclass

@@ -34,7 +34,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import httpx
+from _loopback import free_port, receiver_stats
 from sqlalchemy import Table, create_engine, func, insert, make_url, select, text
 
 from tearline import workflow as wf
@@ -60,12 +60,6 @@ from tearline.workflow import sessions
 START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
 PATHS = ("/api/reports", "/api/threats", "/api/deliveries", "/api/audit")
 PASSWORDS = {"dana": "dana-pass-desk-load-1", "avery": "avery-pass-desk-load-1"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_http(url: str, seconds: float = 120.0) -> None:
@@ -336,11 +330,6 @@ def stop(proc: subprocess.Popen[Any]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-def receiver_stats(port: int) -> dict[str, int]:
-    data: dict[str, int] = httpx.get(f"http://127.0.0.1:{port}/stats", timeout=30).json()
-    return data
 
 
 def _tree(pid: int) -> list[int]:

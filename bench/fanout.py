@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import multiprocessing as mp
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,10 +35,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.request import Request, urlopen
 
 import aiohttp
 import aiosmtplib
+from _loopback import free_port, receiver_stats, reset_receiver, wait_for
 from sqlalchemy import func, insert, make_url, select
 
 from tearline import workflow as wf
@@ -56,32 +54,6 @@ from tearline.workflow.outbox import Claimed, load_warnings
 from tearline.workflow.worker import Worker, channels_for, close_channels
 
 START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(port: int) -> None:
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
-def stats(port: int) -> dict[str, int]:
-    with urlopen(f"http://127.0.0.1:{port}/stats") as r:
-        data: dict[str, int] = json.loads(r.read())
-        return data
-
-
-def reset(port: int) -> None:
-    urlopen(Request(f"http://127.0.0.1:{port}/reset", method="POST")).close()
 
 
 def one_warning(app: wf.App, channel: str, address: str) -> int:
@@ -309,11 +281,11 @@ def webhook_bench(app: wf.App, n: int, workers: list[int], rounds: int = 1) -> N
             rates: dict[int, float] = {}
             for k in workers:
                 queue(app, warning_id, "webhook", [url] * n)  # the contact point: HMAC-signed
-                reset(port)
+                reset_receiver(port)
                 rx0 = _cpu_ticks(receiver.pid)
                 elapsed, cpu, pgt = ours_processes(app.home, app.settings.database, k)
                 rx = (_cpu_ticks(receiver.pid) - rx0) / tick
-                got = stats(port)
+                got = receiver_stats(port)
                 rates[k] = n / elapsed
                 if k == 1:
                     for name, value in (("worker", cpu), ("receiver", rx), ("database", pgt)):
@@ -327,7 +299,7 @@ def webhook_bench(app: wf.App, n: int, workers: list[int], rounds: int = 1) -> N
                     f"{pgt / n * 1e6:,.0f} µs"
                     + ("" if app.db.dialect == "postgresql" else " (not this database)")
                 )
-            reset(port)
+            reset_receiver(port)
             rx0, cpu0 = _cpu_ticks(receiver.pid), resource.getrusage(resource.RUSAGE_SELF)
             raw = asyncio.run(ceiling_http(f"{url}/x", bodies, app.settings.delivery_concurrency))
             cpu1 = resource.getrusage(resource.RUSAGE_SELF)

@@ -31,17 +31,14 @@ from pathlib import Path
 from typing import Any
 
 import procrastinate
+from _loopback import free_port, receiver_stats, reset_receiver, wait_for
 from fanout import (
     ceiling_http,
-    free_port,
     make_app,
     one_warning,
     ours_processes,
     queue,
     recorded,
-    reset,
-    stats,
-    wait_for,
 )
 
 from tearline.deliver.channels import HttpPool, WebhookChannel, webhook_body
@@ -169,9 +166,9 @@ def main() -> None:
             print(f"database: {app.db.dialect}; concurrency {concurrency}")
 
             queue(app, warning_id, "webhook", [url] * n)
-            reset(port)
+            reset_receiver(port)
             elapsed, _, _ = ours_processes(app.home, args.database_url, 1)
-            got = stats(port)
+            got = receiver_stats(port)
             ours = n / elapsed
             print(
                 f"webhook, ours (1 worker process): {ours:,.0f}/s; "
@@ -181,12 +178,12 @@ def main() -> None:
 
             rates: dict[str, float] = {}
             for durable in (True, False):
-                reset(port)
+                reset_receiver(port)
                 deferring = asyncio.run(defer(args.database_url, n))
                 elapsed, sent, cpu = procrastinate_process(
                     app.home, args.database_url, warning_id, url, concurrency, durable
                 )
-                got = stats(port)
+                got = receiver_stats(port)
                 how = "" if durable else ", synchronous_commit=off: not durable"
                 rates[how] = n / elapsed
                 print(
@@ -196,7 +193,7 @@ def main() -> None:
                     f"{got['duplicates']} duplicates; worker CPU {cpu / n * 1e6:,.0f} µs/delivery"
                 )
             queued = rates[""]
-            reset(port)
+            reset_receiver(port)
             builder = Worker(app, {})
             builder.bodies.update(load_warnings(app, [warning_id]))
             secret, bodies = new_secret(), []

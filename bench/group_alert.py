@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,10 +28,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
-from urllib.request import Request, urlopen
 
 import aiohttp
 import numpy as np
+from _loopback import free_port, receiver_stats, reset_receiver, wait_for
 from sqlalchemy import func, select
 
 from tearline import workflow as wf
@@ -47,32 +46,6 @@ from tearline.workflow.worker import Worker, channels_for, close_channels
 START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
 MOSCOW = (55.7558, 37.6173)
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(port: int) -> None:
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
-def stats(port: int) -> dict[str, int]:
-    with urlopen(f"http://127.0.0.1:{port}/stats") as r:
-        data: dict[str, int] = json.loads(r.read())
-        return data
-
-
-def reset(port: int) -> None:
-    urlopen(Request(f"http://127.0.0.1:{port}/reset", method="POST")).close()
 
 
 def phone(i: int) -> str:
@@ -211,9 +184,9 @@ def run(app: wf.App, n: int, port: int) -> None:
         n,
         lambda: wf.approve_release(app, proposed.ref, avery),
     )
-    reset(port)
+    reset_receiver(port)
     _, t_deliver = timed("delivery (worker: every SMS and the feed)", n, lambda: deliver_all(app))
-    got = stats(port)
+    got = receiver_stats(port)
     with app.read() as s:
         by_status = dict(
             s.execute(select(t.Delivery.status, func.count()).group_by(t.Delivery.status)).all()
@@ -233,7 +206,7 @@ def run(app: wf.App, n: int, port: int) -> None:
     assert got["duplicates"] == 0, got
     assert released.deliveries == n + 1
     bodies = sms_bodies(app, n)
-    reset(port)
+    reset_receiver(port)
     raw = asyncio.run(
         peer(f"http://127.0.0.1:{port}/sms", bodies, app.settings.delivery_concurrency)
     )

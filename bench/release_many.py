@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,8 +25,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.request import urlopen
 
+from _loopback import free_port, receiver_stats, wait_for
 from sqlalchemy import select
 
 from tearline import workflow as wf
@@ -43,22 +42,6 @@ from tearline.workflow.worker import channels_for
 START = datetime(2024, 3, 6, 9, 30, tzinfo=UTC)  # the demo report's day
 DANA, AVERY = "dana-pass-bench-1", "avery-pass-bench-1"
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(port: int) -> None:
-    for _ in range(400):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -123,12 +106,6 @@ def released_jobs(app: wf.App) -> tuple[list[Job], list[Any]]:
         return jobs, protected_terms(s)
 
 
-def received(port: int) -> dict[str, int]:
-    with urlopen(f"http://127.0.0.1:{port}/stats") as r:
-        data: dict[str, int] = json.loads(r.read())
-        return data
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", nargs="?", type=int, default=10_000)
@@ -165,7 +142,7 @@ def main() -> None:
                 key = app.keys.signing_key()
             finally:
                 app.close()
-        got_posts = received(port)
+        got_posts = receiver_stats(port)
     finally:
         receiver.terminate()
         receiver.wait()
