@@ -277,6 +277,14 @@ SETTINGS: tuple[Setting[Any], ...] = (
         str,
     ),
     Setting(
+        "communities",
+        "",
+        "TOML file with the deployment's own sharing communities for releasability "
+        "markings (code, name, member nations); added to, or replacing by code, those of "
+        "src/tearline/data/communities.toml. Default: the shipped communities.",
+        str,
+    ),
+    Setting(
         "warn_victims",
         "direct",
         "How a named or located intended victim is warned: 'direct' (its own warning) or "
@@ -317,6 +325,27 @@ SETTINGS: tuple[Setting[Any], ...] = (
         "info",
         "The least important log lines written: debug, info, warning or error.",
         _log_level,
+    ),
+    Setting(
+        "partner_keys_dir",
+        "",
+        "Directory of partners' Ed25519 public keys (PEM, one file per key, named "
+        "<KeyName>.pem) that signed CAP alerts coming in are checked against (docs/sharing.md). "
+        "Default: $TEARLINE_HOME/partner-keys.",
+        str,
+    ),
+    Setting(
+        "mailbox_password",
+        "",
+        "Password for the IMAP mailboxes Tearline polls (tearline mailbox add); never logged.",
+        str,
+    ),
+    Setting(
+        "mailbox_password_file",
+        "",
+        "A file holding the IMAP mailbox password (its first line), instead of "
+        "TEARLINE_MAILBOX_PASSWORD.",
+        str,
     ),
 )
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tearline import place_sizes
+from tearline import markings, place_sizes
 from tearline.clock import Clock, SystemClock
 from tearline.keystore import KeyStore
 from tearline.settings import Settings, load_settings
@@ -66,6 +66,7 @@ class App:
     ) -> None:
         self.settings = settings or load_settings()
         place_sizes.use(self.settings.place_sizes)
+        markings.use(self.settings.communities)
         self.clock: Clock = clock or SystemClock()
         if not self.home.exists():  # private: warnings, liaison notes, keys, the database
             self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
