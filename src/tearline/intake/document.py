@@ -35,6 +35,12 @@ class Document:
     # Releasability markings as the document states them ("REL TO USA, GBR, FVEY", "NATO");
     # read by tearline.markings, never trusted further than the TLP beside them.
     markings: tuple[str, ...] = ()
+    # What intake has to say beside the text, kept on the report: e.g. "signature not
+    # verified: signed with key 'x', which is not among the partner keys trusted here".
+    intake_note: str | None = None
+    # The language the document says it is written in (a BCP 47 tag: CAP's <language>,
+    # an Atom entry's xml:lang); read in it when extraction reads that language.
+    language: str | None = None
 
     @property
     def sha256(self) -> str:

@@ -113,6 +113,13 @@ class Report(Base):
     # ``origin_reason`` says why it echoes that origin ("near-duplicate of RPT-3 ...").
     origin_id: Mapped[int | None] = mapped_column(Integer, index=True)
     origin_reason: Mapped[str | None] = mapped_column(String(500))
+    # A partner's own stable id for the item ("stix:report--…", "cap:<sender>/<identifier>",
+    # "atom:<feed>#<entry id>"): the same item pulled again is recognised and not stored
+    # twice (migration 0016). NULL for a document that is not a partner's item.
+    external_id: Mapped[str | None] = mapped_column(String(300), unique=True)
+    # What intake says about the item beside its text, e.g. "signature not verified: key
+    # 'x' is not one this deployment trusts" (intake.cap); NULL when there is nothing to say.
+    intake_note: Mapped[str | None] = mapped_column(String(500))
 
     source: Mapped[Source | None] = relationship()
     events: Mapped[list[Event]] = relationship(back_populates="report", order_by="Event.ordinal")
@@ -507,5 +514,36 @@ class FactOverride(Base):
     from_level: Mapped[str] = mapped_column(String(20))
     to_level: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+# --- Intake: partners' feeds and mailboxes, polled on a schedule --------------------------
+
+
+class PartnerFeed(Base):
+    """An Atom/RSS feed or an IMAP mailbox that the worker polls for partner reporting.
+
+    ``kind`` is "feed" or "mailbox". A feed keeps its validators (ETag, Last-Modified) for
+    conditional GET; a mailbox keeps its UIDVALIDITY and the highest UID read, so a message
+    is never read twice. A failed poll doubles the wait (``failures``) up to a cap and
+    records the error for ``tearline feeds list`` and the desk.
+    """
+
+    __tablename__ = "partner_feeds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    every_s: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    uid_validity: Mapped[int | None] = mapped_column(BigInteger)
+    last_uid: Mapped[int | None] = mapped_column(BigInteger)
+    next_poll_at: Mapped[datetime] = mapped_column(index=True)
+    last_polled_at: Mapped[datetime | None]
+    last_ok_at: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    items_stored: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]

@@ -21,6 +21,7 @@ from tearline.workflow.recipients import (
     import_recipients,
     registry_with_locations,
 )
+from tearline.workflow.partner_intake import IntakeSummary, ItemRefused, ingest_items
 from tearline.workflow.release_lifecycle import propose_end
 from tearline.workflow.release_overrides import OverrideView, adjust_fact
 from tearline.workflow.release_preview import RecipientView, ReleasePreview, preview_release
@@ -66,6 +67,8 @@ __all__ = [
     "Identity",
     "Imported",
     "Ingested",
+    "IntakeSummary",
+    "ItemRefused",
     "OverrideView",
     "Proposed",
     "Provenance",
@@ -100,6 +103,7 @@ __all__ = [
     "given_language",
     "import_recipients",
     "ingest_bytes",
+    "ingest_items",
     "language_label",
     "list_checkpoints",
     "list_escalations",

@@ -211,7 +211,13 @@ def store_document(
     given (``prov.language`` wins)."""
     given = language_code(prov.language)
     with app.unit() as u:
-        existing = u.session.scalar(select(t.Report).where(t.Report.sha256 == doc.sha256))
+        existing = None
+        if doc.external_id is not None:  # the partner's own id: the same item pulled again
+            existing = u.session.scalar(
+                select(t.Report).where(t.Report.external_id == doc.external_id)
+            )
+        if existing is None:
+            existing = u.session.scalar(select(t.Report).where(t.Report.sha256 == doc.sha256))
         if existing is not None:
             return Ingested(
                 format_id(Kind.REPORT, existing.id),
@@ -234,6 +240,8 @@ def store_document(
             compartments=list(prov.compartments),
             ingested_by=actor,
             language=given or language,
+            external_id=doc.external_id,
+            intake_note=doc.intake_note,
         )
         u.session.add(report)
         u.session.flush()
@@ -262,6 +270,8 @@ def store_document(
                 "language_from": "given" if given else "identified",
                 "protected_terms": len(prov.protect),
                 "events": len(events),
+                **({"external_id": doc.external_id} if doc.external_id else {}),
+                **({"intake_note": doc.intake_note} if doc.intake_note else {}),
             },
         )
         out: list[IngestedEvent] = []
