@@ -24,11 +24,12 @@ from tearline.intake.document import (
     language_code,
 )
 from tearline.intake.readers import EmailReader, HtmlReader, JsonReader, TextReader
+from tearline.intake.stix import StixReader
 
 # Tried by file suffix first, then by sniffing; TextReader is the fallback.
 READERS: list[Reader] = [JsonReader(), EmailReader(), HtmlReader(), TextReader()]
 # Containers of several items, tried (by suffix, then sniffing) before READERS.
-ITEM_READERS: list[ItemReader] = [CapReader()]
+ITEM_READERS: list[ItemReader] = [StixReader(), CapReader()]
 
 __all__ = [
     "ITEM_READERS",
