@@ -18,19 +18,24 @@ from tearline.cli._common import (
     cli,
     err,
     open_app,
-    os_user,
     out,
     parse_date,
-    read_file,
     signed_in,
 )
+from tearline.cli._intake import ingest_paths
 from tearline.errors import InputError, TearlineError
 
 
 @cli.command()
 def ingest(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Documents: .txt, .json, .eml, .html")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Documents (.txt, .json, .eml, .html) and partners' items (STIX bundles, "
+            "CAP alerts, Atom/RSS feeds), or directories of them."
+        ),
+    ],
     source: Annotated[str | None, typer.Option(help="Source name (itself protected).")] = None,
     reliability: Annotated[
         str | None, typer.Option(help="Source reliability, Admiralty A-F.")
@@ -57,7 +62,7 @@ def ingest(
         ),
     ] = None,
 ) -> None:
-    """Store reports and the events extracted from them; each file is all-or-nothing."""
+    """Store reports and the events extracted from them; each item is all-or-nothing."""
     app = open_app(ctx)
     terms = (
         [wf.TermSpec("code_word", x) for x in code_word or []]
@@ -78,34 +83,7 @@ def ingest(
     except TearlineError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(exc.exit_code) from None
-    failed = 0
-    for path in files:
-        try:
-            raw = read_file(path)
-            result = wf.ingest_bytes(app, raw, path.name, prov, actor=os_user())
-        except TearlineError as exc:
-            err.print(f"error: {exc}", markup=False)
-            failed += 1
-            continue
-        if result.duplicate:
-            out.print(f"{path}: already ingested as {result.report_ref}")
-            continue
-        events = (
-            ", ".join(
-                f"{e.ref} {e.kind.value}"
-                + (
-                    f" → {e.threat_ref}{' (new case)' if e.new_case else ''}"
-                    if e.threat_ref
-                    else ""
-                )
-                for e in result.events
-            )
-            or "no events"
-        )
-        out.print(f"{path}: {result.report_ref}, {result.language_note} — {events}")
-        if result.origin_reason:
-            out.print(f"  same origin as {result.origin}: {result.origin_reason}", markup=False)
-    if failed:
+    if ingest_paths(app, files, prov).refused:
         raise typer.Exit(InputError.exit_code)
 
 

@@ -1,0 +1,100 @@
+"""What ``tearline ingest`` shows while it stores files and directories of documents:
+one line per item, a progress bar on a terminal, and a summary when there were several.
+
+Each item (a document, a report of a STIX bundle, a CAP alert, a feed entry) is stored
+on its own; one that is refused is named with its reason on standard error and the rest
+are still stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from tearline import workflow as wf
+from tearline.cli._common import err, os_user, out, read_file
+from tearline.errors import TearlineError
+
+
+def files_under(paths: Iterable[Path]) -> Iterator[Path]:
+    """Each path given; a directory's files (not hidden ones), in name order, recursively."""
+    for path in paths:
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                rel = found.relative_to(path)
+                if found.is_file() and not any(p.startswith(".") for p in rel.parts):
+                    yield found
+        else:
+            yield path
+
+
+def _events(result: wf.Ingested) -> str:
+    return (
+        ", ".join(
+            f"{e.ref} {e.kind.value}"
+            + (f" → {e.threat_ref}{' (new case)' if e.new_case else ''}" if e.threat_ref else "")
+            for e in result.events
+        )
+        or "no events"
+    )
+
+
+def _show(label: str, outcome: wf.Ingested | wf.ItemRefused) -> None:
+    if isinstance(outcome, wf.ItemRefused):
+        err.print(f"error: {outcome}", markup=False)
+    elif outcome.duplicate:
+        out.print(f"{label}: already ingested as {outcome.report_ref}", markup=False)
+    else:
+        out.print(
+            f"{label}: {outcome.report_ref}, {outcome.language_note} — {_events(outcome)}",
+            markup=False,
+        )
+        if outcome.origin_reason:
+            out.print(f"  same origin as {outcome.origin}: {outcome.origin_reason}", markup=False)
+
+
+def ingest_paths(app: wf.App, paths: Iterable[Path], prov: wf.Provenance) -> wf.IntakeSummary:
+    """Store every item of every file; print each outcome, then a summary of several."""
+    summary = wf.IntakeSummary()
+    files = list(files_under(paths))
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("ingesting", total=0)
+
+        def on_file(name: str, items: int) -> None:
+            total = progress.tasks[0].total or 0
+            progress.update(task, total=total + items, description=name)
+
+        for path in files:
+            label = str(path)
+
+            def on_item(outcome: wf.Ingested | wf.ItemRefused, label: str = label) -> None:
+                progress.advance(task)
+                _show(label, outcome)
+
+            try:
+                raw = read_file(path)
+            except TearlineError as exc:
+                refused = wf.ItemRefused(path.name, "", str(exc).removeprefix(f"{path}: "))
+                summary.refused.append(refused)
+                err.print(f"error: {exc}", markup=False)
+                continue
+            summary.extend(
+                wf.ingest_items(
+                    app, raw, path.name, prov, os_user(), on_file=on_file, on_item=on_item
+                )
+            )
+    if summary.items > 1:
+        out.print(summary.line(), markup=False)
+        for refused in summary.refused:
+            out.print(f"  refused: {refused}", markup=False)
+    return summary

@@ -1,0 +1,43 @@
+"""`tearline ingest DIR`: every partner item of every file stored on its own, a hostile
+file refused with its reason, a summary at the end; run again, everything is held."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tearline.cli import main
+from tearline.demo.scenario import report_text
+
+CAP = Path("/work/shared/data/cap/google_cap_library_testdata")
+STIX = Path("/work/shared/data/stix/stix2-validator-3.3.2_examples")
+
+
+def test_a_directory_of_partner_items_is_stored_item_by_item_with_a_summary(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEARLINE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("TEARLINE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    inbox = tmp_path / "inbox"
+    (inbox / "cap").mkdir(parents=True)
+    shutil.copy(CAP / "testdata_canada.cap", inbox / "cap" / "canada.cap")
+    shutil.copy(CAP / "testdata_xee.cap", inbox / "cap" / "xee.cap")
+    shutil.copy(STIX / "poisonivy.json", inbox / "poisonivy.json")
+    (inbox / "liaison.txt").write_bytes(report_text())
+    (inbox / ".hidden.txt").write_bytes(b"not read")
+
+    code = main(["ingest", str(inbox)])
+    out, err = capsys.readouterr()
+    assert code == 65  # one file was refused
+    assert "4 items: 3 stored, 0 already held, 1 refused" in out
+    assert "refused: xee.cap: the XML declares a DOCTYPE or entities" in out
+    assert "error: xee.cap: the XML declares a DOCTYPE" in err
+    assert out.count("RPT-") == 3
+
+    code = main(["ingest", str(inbox / "cap" / "canada.cap"), str(inbox / "poisonivy.json")])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "2 items: 0 stored, 2 already held, 0 refused" in out
