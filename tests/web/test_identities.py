@@ -117,6 +117,8 @@ COMMANDS: dict[str, str] = {
     "recipients add": OPERATOR,
     "recipients import": OPERATOR,
     "recipients rotate-secret": OPERATOR,
+    "taxii token": OPERATOR,
+    "taxii revoke": OPERATOR,
     **dict.fromkeys(
         (
             "audit checkpoints",
@@ -134,6 +136,7 @@ COMMANDS: dict[str, str] = {
             "recipients export",
             "recipients list",
             "show",
+            "taxii tokens",
             "target",
             "threats",
             "users grants",

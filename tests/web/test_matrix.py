@@ -33,6 +33,7 @@ ADMIN = frozenset({"admin"})
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 REPORT = {"filename": "m.txt", "content": "A note with no threat in it, for the matrix."}
+TAXII_C = "/taxii2/warnings/collections/00000000-0000-4000-8000-000000000000"
 
 # (method, route path) -> (roles allowed, concrete path, form or JSON body)
 EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None]] = {
@@ -187,6 +188,31 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
     ("GET", "/reply/{token}"): (EVERYONE, "/reply/{reply}", None),
     ("POST", "/reply/{token}"): (EVERYONE, "/reply/{reply}", {"kind": "received"}),
     ("POST", "/sms/inbound"): (EVERYONE, "/sms/inbound", None),
+    # Partners' TAXII (web/taxii.py): a partner's own token only, no desk role or session.
+    ("GET", "/taxii2/"): (frozenset(), "/taxii2/", None),
+    ("GET", "/taxii2/warnings/"): (frozenset(), "/taxii2/warnings/", None),
+    ("GET", "/taxii2/warnings/collections/"): (frozenset(), "/taxii2/warnings/collections/", None),
+    ("GET", "/taxii2/warnings/collections/{collection}/"): (frozenset(), f"{TAXII_C}/", None),
+    ("GET", "/taxii2/warnings/collections/{collection}/objects/"): (
+        frozenset(),
+        f"{TAXII_C}/objects/",
+        None,
+    ),
+    ("GET", "/taxii2/warnings/collections/{collection}/manifest/"): (
+        frozenset(),
+        f"{TAXII_C}/manifest/",
+        None,
+    ),
+    ("GET", "/taxii2/warnings/collections/{collection}/objects/{object_id}/"): (
+        frozenset(),
+        f"{TAXII_C}/objects/report--x/",
+        None,
+    ),
+    ("GET", "/taxii2/warnings/collections/{collection}/objects/{object_id}/versions/"): (
+        frozenset(),
+        f"{TAXII_C}/objects/report--x/versions/",
+        None,
+    ),
 }
 
 

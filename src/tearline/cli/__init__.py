@@ -21,6 +21,7 @@ MODULES = (
     "knowledge",
     "operations",
     "releasing",
+    "sharing",
     "trust",
     "web",
 )

@@ -18,7 +18,10 @@ from tearline.deliver.schedule import next_delay, retry_delay
 from tearline.deliver.sms import SmsChannel
 
 # Every channel a contact point may name; each has a class above.
-CHANNEL_NAMES = frozenset({"liaison_note", "public_feed", "webhook", "email", "sms"})
+# taxii: the partner's collection on this server (workflow.taxii); taxii_push: its own server.
+CHANNEL_NAMES = frozenset(
+    {"liaison_note", "public_feed", "webhook", "email", "sms", "taxii", "taxii_push"}
+)
 
 __all__ = [
     "CHANNEL_NAMES",

@@ -72,6 +72,12 @@ def check_contact(channel: str, address: str) -> str | None:
         return f"not an e-mail address: {address!r}"
     if channel == "sms" and not is_phone_number(address):
         return f"an SMS address is an E.164 number such as +79161234567, not {address!r}"
+    if channel == "taxii_push" and not (
+        address.startswith(("http://", "https://")) and address.rstrip("/").endswith("/objects")
+    ):
+        return f"a taxii_push address is a collection's objects URL (…/objects/), not {address!r}"
+    if channel == "taxii" and len(address) > 200:
+        return "a taxii address is the collection's title: at most 200 characters"
     return None
 
 

@@ -422,6 +422,46 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class TaxiiToken(Base):
+    """A partner's key to its own TAXII collection (``tearline taxii token``); only the
+    token's SHA-256 is kept. It reads what was released to its recipient, nothing else."""
+
+    __tablename__ = "taxii_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class TaxiiObject(Base):
+    """One version of one STIX object in a partner's TAXII collection (``workflow.taxii``).
+
+    Added by the ``taxii`` channel when a warning is delivered to the collection (its
+    released STIX bundle, as signed), and as a revoked version when a later warning
+    supersedes it. ``warning_id`` is NULL only for the shared OASIS TLP definitions.
+    Served in ``(date_added, id)`` order: the cursor of TAXII's paging.
+    """
+
+    __tablename__ = "taxii_objects"
+    __table_args__ = (
+        Index("ix_taxii_objects_version", "recipient_id", "stix_id", "version", unique=True),
+        Index("ix_taxii_objects_added", "recipient_id", "date_added", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"))
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"), index=True)
+    stix_id: Mapped[str] = mapped_column(String(100))
+    stix_type: Mapped[str] = mapped_column(String(64))
+    version: Mapped[datetime]  # the object's ``modified`` (``created`` when it has none)
+    date_added: Mapped[datetime]
+    revoked: Mapped[bool] = mapped_column(default=False)
+    body: Mapped[str] = mapped_column(Text)  # the object's JSON, as served
+
+
 class LoginAttempt(Base):
     """Every sign-in attempt, kept to throttle guessing per user name and per client."""
 

@@ -59,6 +59,7 @@ from tearline.deliver import (
     parse_rate_limits,
 )
 from tearline.deliver.replies import issue_token
+from tearline.deliver.taxii import TaxiiPushChannel
 from tearline.errors import ConfigError
 from tearline.ids import Kind, format_id
 from tearline.workflow.app import App
@@ -75,6 +76,7 @@ from tearline.workflow.outbox import (
     release_claims,
 )
 from tearline.workflow.replies import reply_key
+from tearline.workflow.taxii import TaxiiCollectionChannel
 
 log = logging.getLogger("tearline.worker")
 
@@ -165,6 +167,8 @@ def channels_for(app: App, http: HttpPool | None = None) -> dict[str, Channel]:
         "webhook": WebhookChannel(pool),
         "email": EmailChannel(SmtpPool(smtp), s.mail_from),
         "sms": SmsChannel(pool, s.sms_gateway_url, s.sms_gateway_template, s.sms_gateway_token),
+        "taxii": TaxiiCollectionChannel(app),
+        "taxii_push": TaxiiPushChannel(pool),
     }
 
 
