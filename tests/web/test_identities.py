@@ -117,6 +117,9 @@ COMMANDS: dict[str, str] = {
     "recipients add": OPERATOR,
     "recipients import": OPERATOR,
     "recipients rotate-secret": OPERATOR,
+    "feeds add": OPERATOR,
+    "feeds poll": OPERATOR,
+    "mailbox add": OPERATOR,
     "taxii token": OPERATOR,
     "taxii revoke": OPERATOR,
     **dict.fromkeys(
@@ -130,6 +133,7 @@ COMMANDS: dict[str, str] = {
             "escalations list",
             "export",
             "extract",
+            "feeds list",
             "names list",
             "policy",
             "preview",

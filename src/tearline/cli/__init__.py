@@ -18,6 +18,7 @@ MODULES = (
     "cases",
     "delivery",
     "extracting",
+    "feeds",
     "knowledge",
     "operations",
     "releasing",

@@ -528,10 +528,12 @@ TIMER_SECONDS = 15.0  # how often a running worker evaluates the escalation time
 
 def _timers(app: App) -> None:
     from tearline.workflow.audit_checkpoints import checkpoint_if_due
+    from tearline.workflow.feeds import poll_in_background
     from tearline.workflow.responses import check_due
 
     check_due(app)
     checkpoint_if_due(app)
+    poll_in_background(app)  # partners' feeds and mailboxes, in a thread of their own
     # A worker on this machine that died just as this one started (its lock not yet
     # free then) is taken over now, not when its claims' lease runs out.
     recover(app)

@@ -1,0 +1,162 @@
+"""A partner's Atom feed, served by a real HTTP server on loopback and changing between
+polls: new entries are stored, entries seen before are not, an unchanged feed is not
+read again (conditional GET), and a failing server is retried later, its error shown."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import func, select
+
+from tearline import errors as wf_errors
+from tearline import workflow as wf
+from tearline.clock import FixedClock
+from tearline.store import tables as t
+from tearline.workflow import feeds
+
+HANG_GUARD_S = 60  # a hang guard only: a poll on loopback takes well under a second
+
+
+def entry(n: int) -> str:
+    return (
+        f"<entry><id>urn:partner:warning:{n}</id><title>Partner warning {n}</title>"
+        f"<updated>2024-03-0{n}T09:00:00Z</updated>"
+        f"<content type='html'>&lt;p&gt;Extremists plan to attack a concert hall in Moscow, "
+        f"report {n}.&lt;/p&gt;</content></entry>"
+    )
+
+
+def atom(*entries: int) -> bytes:
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+        "<id>urn:partner:feed</id><title>Partner warnings</title>"
+        "<updated>2024-03-06T09:00:00Z</updated>" + "".join(entry(n) for n in entries) + "</feed>"
+    ).encode()
+
+
+class PartnerServer:
+    """Serves ``body`` with an ETag; answers 304 to a matching If-None-Match; fails with
+    ``status`` when it is set."""
+
+    def __init__(self) -> None:
+        self.body = atom(1, 2)
+        self.status = 200
+        self.requests: list[tuple[int, str | None]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                etag = '"' + hashlib.sha256(server.body).hexdigest()[:16] + '"'
+                asked = self.headers.get("If-None-Match")
+                if server.status != 200:
+                    code = server.status
+                    self.send_response(code)
+                    self.end_headers()
+                elif asked == etag:
+                    code = 304
+                    self.send_response(304)
+                    self.end_headers()
+                else:
+                    code = 200
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/atom+xml")
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    self.wfile.write(server.body)
+                server.requests.append((code, asked))
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/partner.atom"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def partner() -> Iterator[PartnerServer]:
+    server = PartnerServer()
+    yield server
+    server.stop()
+
+
+def _reports(app: wf.App) -> int:
+    with app.unit() as u:
+        return int(u.session.scalar(select(func.count()).select_from(t.Report)) or 0)
+
+
+def test_a_changing_feed_is_read_entry_by_entry_and_not_twice(
+    app: wf.App, partner: PartnerServer, clock: FixedClock
+) -> None:
+    feeds.add_feed(app, partner.url, timedelta(minutes=15), "admin")
+    (first,) = feeds.poll_feeds(app)
+    assert first.status == "read"
+    assert first.summary is not None
+    assert len(first.summary.stored) == 2
+    assert feeds.poll_feeds(app) == []  # not due for 15 minutes
+    clock.advance(timedelta(minutes=15))
+    (unchanged,) = feeds.poll_feeds(app)
+    assert unchanged.status == "not modified"
+    assert partner.requests[-1][0] == 304
+    partner.body = atom(1, 2, 3)  # one new entry; the two old ones still in the feed
+    clock.advance(timedelta(minutes=15))
+    (grown,) = feeds.poll_feeds(app)
+    assert grown.summary is not None
+    assert grown.summary.line() == "3 items: 1 stored, 2 already held, 0 refused"
+    assert _reports(app) == 3
+    with app.unit() as u:
+        ids = sorted(u.session.scalars(select(t.Report.external_id)))
+    assert ids[0] == "atom:urn:partner:feed#urn:partner:warning:1"
+    (view,) = feeds.list_feeds(app)
+    assert view.items_stored == 3
+
+
+def test_a_failing_feed_waits_twice_as_long_each_time_and_shows_its_error(
+    app: wf.App, partner: PartnerServer, clock: FixedClock
+) -> None:
+    feeds.add_feed(app, partner.url, timedelta(minutes=10), "admin")
+    partner.status = 503
+    (failed,) = feeds.poll_feeds(app)
+    assert failed.status == "failed"
+    assert failed.error == "HTTP 503 Service Unavailable"
+    (view,) = feeds.list_feeds(app)
+    assert view.failures == 1
+    assert view.last_error == "HTTP 503 Service Unavailable"
+    assert view.next_poll_at == clock.now() + timedelta(minutes=20)
+    clock.advance(timedelta(minutes=20))
+    feeds.poll_feeds(app)
+    (view,) = feeds.list_feeds(app)
+    assert view.next_poll_at == clock.now() + timedelta(minutes=40)
+    partner.status = 200
+    clock.advance(timedelta(minutes=40))
+    (ok,) = feeds.poll_feeds(app)
+    assert ok.status == "read"
+    (view,) = feeds.list_feeds(app)
+    assert (view.failures, view.last_error) == (0, None)
+    assert _reports(app) == 2
+
+
+def test_the_worker_polls_due_feeds_in_a_thread_of_their_own(
+    app: wf.App, partner: PartnerServer
+) -> None:
+    feeds.add_feed(app, partner.url, timedelta(minutes=15), "admin")
+    feeds.poll_in_background(app)
+    feeds._BACKGROUND[id(app)].join(HANG_GUARD_S)
+    assert _reports(app) == 2
+
+
+def test_a_mailbox_url_with_a_password_is_refused(app: wf.App) -> None:
+    with pytest.raises(wf_errors.InputError, match="do not put the mailbox password in the URL"):
+        feeds.add_feed(app, "imaps://ops:secret@mail.example/INBOX", timedelta(hours=1), "a")
+    with pytest.raises(wf_errors.InputError, match="is not a feed or mailbox URL"):
+        feeds.add_feed(app, "file:///etc/passwd", timedelta(hours=1), "a")
