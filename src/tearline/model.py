@@ -495,6 +495,9 @@ class Contact:
     channel: str  # a channel name: "webhook", "liaison_note", "public_feed", ...
     address: str  # what that channel needs: a URL, a desk name, a feed name
     secret: str | None = None  # shared with the receiver: signs webhook requests (HMAC)
+    # How this receiver wants CAP signed: "ed25519" or "rsa" (X.509, for alerting hubs);
+    # None: as the deployment's cap_signature setting says.
+    cap_signature: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

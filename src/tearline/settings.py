@@ -59,6 +59,16 @@ def _cookie_mode(raw: str) -> str:
     return raw
 
 
+# How a CAP message may be signed (docs/formats.md): the deployment's choice, or a contact's.
+CAP_SIGNATURES = ("ed25519", "rsa")
+
+
+def _cap_signature(raw: str) -> str:
+    if raw.strip().lower() not in CAP_SIGNATURES:
+        raise ValueError("must be 'ed25519' or 'rsa'")
+    return raw.strip().lower()
+
+
 def _log_format(raw: str) -> str:
     if raw.strip().lower() not in ("text", "json"):
         raise ValueError("must be 'text' or 'json'")
@@ -141,6 +151,14 @@ SETTINGS: tuple[Setting[Any], ...] = (
         "tearline.invalid",
         "The deployment's name, as it appears in signed warnings ('iss') and CAP 'sender'.",
         str,
+    ),
+    Setting(
+        "cap_signature",
+        "ed25519",
+        "How CAP messages are signed: 'ed25519' (Tearline's XML Signature profile) or 'rsa' "
+        "(RSA-SHA256 with the X.509 certificate, as alerting hubs and xmlsec1 expect). A "
+        "recipient's contact point can ask for the other (docs/recipients.md).",
+        _cap_signature,
     ),
     Setting(
         "delivery_concurrency",

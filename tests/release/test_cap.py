@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from tearline.release.xmldsig import parse
 from tearline.workflow.verification import verify_artifact
 from tests.factories import moscow_threat
 from tests.release.support import released
+from tests.release.xml_checkers import java as find_java
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NS = {"c": CAP_NS, "ds": "http://www.w3.org/2000/09/xmldsig#"}
@@ -203,19 +202,6 @@ def _empty_keys() -> KeySet:
     return KeySet([])
 
 
-def _java() -> str:
-    """The JDK, the independent verifier of CAP's Ed25519 XML signature (xmlsec1 1.2 has
-    no EdDSA). A developer without Java gets a skip that says what to install; .ci/run
-    installs it and sets TEARLINE_REQUIRE_JAVA=1, which turns its absence into a failure,
-    so CI never skips this check."""
-    java = shutil.which("java")
-    if java is None:
-        if os.environ.get("TEARLINE_REQUIRE_JAVA") == "1":
-            pytest.fail("TEARLINE_REQUIRE_JAVA=1 but no java: install openjdk-17-jdk-headless")
-        pytest.skip("no JDK: install openjdk-17-jdk-headless for the independent CAP check")
-    return java
-
-
 def _spki_der(store: KeyStore) -> bytes:
     (jwk,) = store.jwks()["keys"]
     raw = base64.urlsafe_b64decode(jwk["x"] + "==")
@@ -224,7 +210,7 @@ def _spki_der(store: KeyStore) -> bytes:
 
 @pytest.mark.slow
 def test_the_jdk_verifies_our_cap_signature_and_rejects_a_tampered_one(tmp_path: Path) -> None:
-    java = _java()
+    java = find_java()
     xml, store = cap_of(tmp_path, Tier.ADVERSARY, "ru")
     key = tmp_path / "key.der"
     key.write_bytes(_spki_der(store))

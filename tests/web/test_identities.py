@@ -108,6 +108,7 @@ COMMANDS: dict[str, str] = {
     "worker": OPERATOR,
     "serve": OPERATOR,
     "keys rotate": OPERATOR,
+    "keys cap-cert": OPERATOR,
     "db upgrade": OPERATOR,
     "backup": OPERATOR,
     "restore": OPERATOR,

@@ -45,6 +45,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
     ("POST", "/verify"): (EVERYONE, "/verify", {"content": "eyJhbGciOi.e30.AAAA"}),
     ("GET", "/audit/checkpoints"): (EVERYONE, "/audit/checkpoints", None),
     ("GET", "/.well-known/jwks.json"): (EVERYONE, "/.well-known/jwks.json", None),
+    ("GET", "/.well-known/cap-cert.pem"): (EVERYONE, "/.well-known/cap-cert.pem", None),
     ("GET", "/healthz"): (EVERYONE, "/healthz", None),
     ("GET", "/metrics"): (EVERYONE, "/metrics", None),  # the tests connect from loopback
     ("GET", "/api/docs"): (EVERYONE, "/api/docs", None),

@@ -21,6 +21,7 @@ from tearline.cli._common import (
     read_file,
 )
 from tearline.errors import SignatureError
+from tearline.workflow.keys import cap_certificate, cap_certificate_request, import_cap_certificate
 
 audit_cli = typer.Typer(help="The tamper-evident audit record.", no_args_is_help=True)
 keys_cli = typer.Typer(help="The deployment's signing keys.", invoke_without_command=True)
@@ -167,3 +168,25 @@ def keys_rotate(ctx: typer.Context) -> None:
     """Create a new signing key; older keys keep verifying old warnings."""
     key = wf.rotate_key(open_app(ctx), os_user())
     out.print(f"new signing key {key.kid}")
+
+
+@keys_cli.command("cap-cert")
+def keys_cap_cert(
+    ctx: typer.Context,
+    csr: Annotated[
+        bool, typer.Option("--csr", help="Print a certificate signing request for a CA to sign.")
+    ] = False,
+    cert: Annotated[
+        Path | None,
+        typer.Option("--import", help="Install the CA's certificate (PEM, then its chain)."),
+    ] = None,
+) -> None:
+    """The X.509 certificate of the RSA key that signs CAP (TEARLINE_CAP_SIGNATURE=rsa):
+    print it (PEM, for xmlsec1 --trusted-pem), or a request for a CA, or import a CA's."""
+    app = open_app(ctx)
+    if cert is not None:
+        key = import_cap_certificate(app, read_file(cert), os_user())
+        out.print(f"CAP key {key.kid} now signs with the imported certificate")
+        return
+    pem = (cap_certificate_request if csr else cap_certificate)(app, os_user())
+    sys.stdout.write(pem.decode("ascii"))

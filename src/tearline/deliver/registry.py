@@ -21,6 +21,7 @@ from tearline.deliver.sms import is_phone_number
 from tearline.errors import InputError
 from tearline.model import Contact, Location, Recipient, RecipientKind, Tier
 
+from tearline.settings import CAP_SIGNATURES
 CSV_COLUMNS = (
     "name",
     "kind",
@@ -154,13 +155,23 @@ def _contacts(row: _Row, column: str, items: Any) -> list[Contact]:
         problem = check_contact(channel, address)
         if problem:
             row.bad(f"{column}[{i}]", problem)
-        contacts.append(Contact(channel, address, c.get("secret") or None))
+        cap = str(c.get("cap_signature") or "").strip().lower() or None
+        if cap is not None and cap not in CAP_SIGNATURES:
+            row.bad(f"{column}[{i}].cap_signature", f"{cap!r} is not one of: ed25519, rsa")
+        contacts.append(Contact(channel, address, c.get("secret") or None, cap))
     return contacts
 
 
 def _enum(row: _Row, column: str, kind: type[Any], value: Any) -> Any:
     try:
         return kind(str(value or "").strip().lower())
+def _one_cap_signature(row: _Row, contacts: Iterable[Contact]) -> None:
+    """A recipient's warning has one CAP: its contact points may not ask for two kinds."""
+    asked = sorted({c.cap_signature for c in contacts if c.cap_signature})
+    if len(asked) > 1:
+        row.bad("contacts", f"contact points ask for CAP signed with both {' and '.join(asked)}")
+
+
     except ValueError:
         allowed = ", ".join(k.value for k in kind)
         row.bad(column, f"{value!r} is not one of: {allowed}")
@@ -189,6 +200,7 @@ def recipient_from_dict(d: Any, number: int) -> tuple[Recipient | None, list[str
     area = d.get("area") or {}
     jurisdiction = _country(row, "jurisdiction", d.get("jurisdiction"))
     country = _country(row, "area.country", area.get("country"))
+    _one_cap_signature(row, [*contacts, *fallback])
     lat = _number(row, "area.lat", area.get("lat"), -90, 90)
     lon = _number(row, "area.lon", area.get("lon"), -180, 180)
     radius = _number(row, "area.radius_km", area.get("radius_km"), 0.01, 5000)
@@ -381,6 +393,7 @@ def recipient_to_dict(r: Recipient) -> dict[str, Any]:
                 "lon": s.lon,
                 "country": s.country,
                 "from": s.starts_at.isoformat() if s.starts_at else None,
+        **({"cap_signature": c.cap_signature} if c.cap_signature else {}),
                 "to": s.ends_at.isoformat() if s.ends_at else None,
             }
             for s in r.locations

@@ -10,6 +10,7 @@ interface the delivery channels read (``WarningRecord.artifacts``):
 ``sms``        the ≤160-character form
 ``email``      RFC 5322 multipart text + HTML, the JWS and the CAP attached
 ``cap``        OASIS CAP 1.2, one <info> per language, enveloped XML Signature
+               (Ed25519; RSA-SHA256 with X.509 when given ``cap_key``)
 ``stix``       STIX 2.1 bundle (JSON)
 ``stix_jws``   the same bundle signed as a compact JWS
 ``text.en``    the same forms in English when the recipient reads another language
@@ -25,21 +26,25 @@ import json
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from joserfc.jwk import OKPKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from joserfc.jwk import OKPKey, RSAKey
 
 from tearline.release.cap import cap_alert, cap_bytes, pretty
 from tearline.release.mail import email_message
 from tearline.release.render import ordered_texts
 from tearline.release.signing import STIX_TYPE, sign
 from tearline.release.stix import stix_bundle
-from tearline.release.xmldsig import sign_enveloped
+from tearline.release.xmldsig import sign_enveloped, sign_enveloped_rsa
 
 # Formats a user can ask for by name (``tearline export --format``).
 FORMATS = ("text", "alert", "sms", "email", "cap", "stix", "stix_jws", "jws")
 
 
-def render_artifacts(document: dict[str, Any], key: OKPKey | None) -> dict[str, str]:
-    """All forms of the warning; signed with ``key`` when one is given."""
+def render_artifacts(
+    document: dict[str, Any], key: OKPKey | None, cap_key: RSAKey | None = None
+) -> dict[str, str]:
+    """All forms of the warning; signed with ``key`` when one is given, and the CAP
+    with ``cap_key`` (RSA-SHA256, its certificate in X509Data) when that is given too."""
     out: dict[str, str] = {}
     primary = document["language"]
     for lang, t in ordered_texts(document):
@@ -49,7 +54,13 @@ def render_artifacts(document: dict[str, Any], key: OKPKey | None) -> dict[str, 
         out[f"sms{suffix}"] = t["sms"]
     jws = sign(document, key) if key is not None else None
     alert = pretty(cap_alert(document))
-    if key is not None:
+    if key is not None and cap_key is not None:
+        rsa = cap_key.private_key
+        if not isinstance(rsa, RSAPrivateKey):
+            raise TypeError("CAP's X.509 signing keys are RSA")
+        chain = cap_key.as_dict(private=False).get("x5c") or []
+        alert = sign_enveloped_rsa(alert, rsa, [chain] if isinstance(chain, str) else chain)
+    elif key is not None:
         private = key.private_key
         if not isinstance(private, Ed25519PrivateKey):
             raise TypeError("signing keys are Ed25519")

@@ -4,9 +4,9 @@ The work for each warning is pure — its document, the key material and the pro
 terms in; every artifact, or the refusal, out — so a release to thousands is cut into
 chunks that a pool of processes renders side by side (``release_workers`` of them, one
 per CPU core by default). A small release stays in this process: starting the pool would
-cost more than it saves. Either way the results are the same bytes (Ed25519 and the
-canonical forms are deterministic) and come back in the warnings' order, so the refusal
-raised is the one the serial path would have raised first.
+cost more than it saves. Either way the results are the same bytes (Ed25519, RSA's
+PKCS #1 v1.5 and the canonical forms are deterministic) and come back in the warnings'
+order, so the refusal raised is the one the serial path would have raised first.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from joserfc.jwk import OKPKey
+from joserfc.jwk import OKPKey, RSAKey
 
 from tearline.errors import LeakDetected
 from tearline.release.artifacts import render_artifacts
@@ -39,11 +39,13 @@ CHUNK = 64
 class Job:
     """One warning to render: ``document`` is rendered (and signed, given a key);
     ``internal`` (the officer's role and the policy's changes) joins it in the record's
-    JSON, which is checked too, but is never sent."""
+    JSON, which is checked too, but is never sent. ``cap_signature`` is how its CAP is
+    signed: "ed25519", or "rsa" with the X.509 key given to ``render_all``."""
 
     ref: str
     document: dict[str, Any]
     internal: dict[str, Any]
+    cap_signature: str = "ed25519"
 
     @property
     def content(self) -> dict[str, Any]:
@@ -70,10 +72,13 @@ def leak_views(ref: str, artifacts: Mapping[str, str], content: Any) -> dict[str
 
 
 def render_checked(
-    job: Job, key: OKPKey | None, terms: Sequence[ProtectedTerm]
+    job: Job, key: OKPKey | None, terms: Sequence[ProtectedTerm], cap_key: RSAKey | None = None
 ) -> dict[str, str] | Refusal:
     """Every format of one warning (signed when ``key`` is given), leak-checked."""
-    artifacts = render_artifacts(job.document, key)
+    rsa = job.cap_signature == "rsa" and key is not None
+    if rsa and cap_key is None:
+        raise ValueError(f"{job.ref}: its CAP is to be signed with RSA, and no RSA key was given")
+    artifacts = render_artifacts(job.document, key, cap_key if rsa else None)
     content = job.content
     try:
         ensure_no_leak(leak_views(job.ref, artifacts, content), terms, facts=content.get("facts"))
@@ -83,10 +88,15 @@ def render_checked(
 
 
 def _chunk(
-    jobs: Sequence[Job], jwk: dict[str, Any] | None, terms: Sequence[ProtectedTerm]
+    jobs: Sequence[Job],
+    jwk: dict[str, Any] | None,
+    terms: Sequence[ProtectedTerm],
+    cap_jwk: dict[str, Any] | None = None,
 ) -> list[dict[str, str] | Refusal]:
     """A pool process's task: a chunk of warnings, stopping at the first refusal."""
-    return list(_serial(jobs, OKPKey.import_key(jwk) if jwk is not None else None, terms))
+    key = OKPKey.import_key(jwk) if jwk is not None else None
+    cap_key = RSAKey.import_key(cap_jwk) if cap_jwk is not None else None
+    return list(_serial(jobs, key, terms, cap_key))
 
 
 _lock = threading.Lock()
@@ -119,34 +129,42 @@ def _discard(executor: ProcessPoolExecutor) -> None:
 
 
 def _serial(
-    jobs: Sequence[Job], key: OKPKey | None, terms: Sequence[ProtectedTerm]
+    jobs: Sequence[Job],
+    key: OKPKey | None,
+    terms: Sequence[ProtectedTerm],
+    cap_key: RSAKey | None = None,
 ) -> Iterator[dict[str, str] | Refusal]:
     for job in jobs:
-        result = render_checked(job, key, terms)
+        result = render_checked(job, key, terms, cap_key)
         yield result
         if isinstance(result, Refusal):
             return
 
 
 def _parallel(
-    jobs: Sequence[Job], key: OKPKey | None, terms: Sequence[ProtectedTerm], workers: int
+    jobs: Sequence[Job],
+    key: OKPKey | None,
+    terms: Sequence[ProtectedTerm],
+    workers: int,
+    cap_key: RSAKey | None = None,
 ) -> Iterator[dict[str, str] | Refusal]:
     executor = _executor(workers)
     jwk = key.as_dict(private=True) if key is not None else None
+    cap_jwk = cap_key.as_dict(private=True) if cap_key is not None else None
     terms = list(terms)
     futures: list[Future[list[dict[str, str] | Refusal]]] = []
     done = 0  # warnings handed on
     size = max(8, min(CHUNK, -(-len(jobs) // (workers * 4))))
     try:
         for i in range(0, len(jobs), size):
-            futures.append(executor.submit(_chunk, jobs[i : i + size], jwk, terms))
+            futures.append(executor.submit(_chunk, jobs[i : i + size], jwk, terms, cap_jwk))
         for future in futures:
             for result in future.result():
                 done += 1
                 yield result
     except BrokenProcessPool:  # a pool process died (killed, out of memory): go on here
         _discard(executor)
-        yield from _serial(jobs[done:], key, terms)
+        yield from _serial(jobs[done:], key, terms, cap_key)
     finally:
         for future in futures:
             future.cancel()
@@ -157,14 +175,16 @@ def render_all(
     key: OKPKey | None,
     terms: Sequence[ProtectedTerm],
     workers: int = 1,
+    cap_key: RSAKey | None = None,
 ) -> Iterator[dict[str, str]]:
     """Every warning's artifacts, in the order of ``jobs``, each as soon as it and those
     before it are done (the caller records one while the pool renders the next);
-    LeakDetected for the first warning, in that order, that holds a protected term."""
+    LeakDetected for the first warning, in that order, that holds a protected term.
+    ``cap_key`` signs the CAP of the jobs whose ``cap_signature`` is "rsa"."""
     if workers > 1 and len(jobs) >= SMALL_RELEASE:
-        results = _parallel(jobs, key, terms, workers)
+        results = _parallel(jobs, key, terms, workers, cap_key)
     else:
-        results = _serial(jobs, key, terms)
+        results = _serial(jobs, key, terms, cap_key)
     for result in results:
         if isinstance(result, Refusal):
             raise result.error()

@@ -118,6 +118,18 @@ async def jwks(request: Request) -> Response:
     return JSONResponse(keys, headers={"cache-control": "public, max-age=300"})
 
 
+@router.get("/.well-known/cap-cert.pem")
+async def cap_certificate(request: Request) -> Response:
+    """The X.509 certificate of the key that signs CAP with RSA-SHA256, for
+    ``xmlsec1 --verify --trusted-pem``; 404 while the deployment signs CAP with Ed25519 only."""
+    pem = app_of(request).keys.cap_certificate_pem()
+    if pem is None:
+        return Response("no RSA CAP signing key: this service signs CAP with Ed25519\n", 404)
+    return Response(
+        pem, media_type="application/x-pem-file", headers={"cache-control": "public, max-age=300"}
+    )
+
+
 @router.get("/audit/checkpoints")
 async def audit_checkpoints(request: Request) -> Response:
     """Signed checkpoints of the audit chain's head, for third parties to keep copies of."""

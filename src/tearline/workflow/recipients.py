@@ -46,16 +46,21 @@ def _with_secrets(r: Recipient) -> Recipient:
 
 
 def _keep_secrets(u: Unit, recipient_id: int, r: Recipient) -> Recipient:
-    """An update without secrets (exports have none) keeps the stored ones."""
+    """An update without secrets (exports have none) keeps the stored ones; one that does
+    not say how a contact wants CAP signed (a CSV cannot) keeps what was stored."""
     row = u.session.get(t.Recipient, recipient_id)
-    held = {
-        (c["channel"], c["address"]): c.get("secret")
-        for c in [*(row.contacts if row else []), *((row.fallback_contacts or []) if row else [])]
-    }
+    stored = [*(row.contacts if row else []), *((row.fallback_contacts or []) if row else [])]
+    held = {(c["channel"], c["address"]): c.get("secret") for c in stored}
+    cap = {(c["channel"], c["address"]): c.get("cap_signature") for c in stored}
 
     def keep(contacts: tuple[Contact, ...]) -> tuple[Contact, ...]:
         return tuple(
-            c if c.secret else replace(c, secret=held.get((c.channel, c.address))) for c in contacts
+            replace(
+                c,
+                secret=c.secret or held.get((c.channel, c.address)),
+                cap_signature=c.cap_signature or cap.get((c.channel, c.address)),
+            )
+            for c in contacts
         )
 
     return replace(r, contacts=keep(r.contacts), fallback_contacts=keep(r.fallback_contacts))
@@ -66,7 +71,12 @@ def _contact_json(c: Contact) -> dict[str, str]:
         "channel": c.channel,
         "address": c.address,
         **({"secret": c.secret} if c.secret else {}),
+        **({"cap_signature": c.cap_signature} if c.cap_signature else {}),
     }
+
+
+def _contact(c: dict[str, Any]) -> Contact:
+    return Contact(c["channel"], c["address"], c.get("secret"), c.get("cap_signature"))
 
 
 def _columns(r: Recipient) -> dict[str, Any]:
@@ -255,17 +265,12 @@ def registry_with_locations(app: App) -> list[Recipient]:
             out.append(
                 replace(
                     base,
-                    contacts=tuple(
-                        Contact(c["channel"], c["address"], c.get("secret")) for c in row.contacts
-                    ),
+                    contacts=tuple(_contact(c) for c in row.contacts),
                     area_lat=row.area_lat,
                     area_lon=row.area_lon,
                     area_radius_km=row.area_radius_km,
                     locations=tuple(locs.get(row.id, ())),
-                    fallback_contacts=tuple(
-                        Contact(c["channel"], c["address"], c.get("secret"))
-                        for c in row.fallback_contacts or []
-                    ),
+                    fallback_contacts=tuple(_contact(c) for c in row.fallback_contacts or []),
                 )
             )
         return out

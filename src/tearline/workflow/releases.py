@@ -28,7 +28,7 @@ from tearline.store import tables as t
 from tearline.workflow import group_alerts
 from tearline.workflow.app import App, Unit
 from tearline.workflow.audit_checkpoints import checkpoint_now
-from tearline.workflow.keys import signing_key
+from tearline.workflow.keys import cap_signature_for, cap_signing_key, signing_key
 from tearline.workflow.outbox import CHANNEL_NAMES
 from tearline.workflow.records import assessment_value, load, protected_terms
 from tearline.workflow.release_drafting import (
@@ -267,7 +267,7 @@ def _threat_status(release_kinds: set[str]) -> str:
     return "warned"
 
 
-def _job(w: t.WarningRecord, issued_at: str, checkpoint: dict[str, Any]) -> Job:
+def _job(w: t.WarningRecord, issued_at: str, checkpoint: dict[str, Any], cap_signature: str) -> Job:
     """What approval renders and signs for one warning.
 
     The signed document embeds the audit checkpoint made at approval, so every recipient
@@ -275,7 +275,7 @@ def _job(w: t.WarningRecord, issued_at: str, checkpoint: dict[str, Any]) -> Job:
     """
     document = {**signed_document(w), "issued_at": issued_at, "audit_checkpoint": checkpoint}
     internal = {"role": w.content["role"], "changes": w.content["changes"]}
-    return Job(format_id(Kind.WARNING, w.id), document, internal)
+    return Job(format_id(Kind.WARNING, w.id), document, internal, cap_signature)
 
 
 def _released(
@@ -331,9 +331,16 @@ def approve_release(app: App, release_ref: str, who: Identity) -> Released:
                     .order_by(t.WarningRecord.id)
                 )
             )
-            jobs = [_job(w, u.now.isoformat(), checkpoint) for w in warnings]
+            profile = app.settings.cap_signature
+            profiles = [cap_signature_for(w.recipient.contacts, profile) for w in warnings]
+            jobs = [
+                _job(w, u.now.isoformat(), checkpoint, cap)
+                for w, cap in zip(warnings, profiles, strict=True)
+            ]
+            rsa = any(j.cap_signature == "rsa" for j in jobs)
+            cap_key = cap_signing_key(app, u, who.username) if rsa else None
             # Again at approval, on the signed forms: terms may have been added since.
-            rendered = render_all(jobs, key, terms, app.settings.release_workers)
+            rendered = render_all(jobs, key, terms, app.settings.release_workers, cap_key)
             signed, deliveries, superseded = [], 0, []
             record: list[Entry] = []
             for w, job, artifacts in zip(warnings, jobs, rendered, strict=True):

@@ -21,12 +21,13 @@ from typing import Any, cast
 
 import lxml.html
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from joserfc.jwk import KeySet, OKPKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from joserfc.jwk import KeySet, OKPKey, RSAKey
 
 from tearline.errors import SignatureError
 from tearline.release import Verified, verify
 from tearline.release.cap import CAP_NS, validate_cap
-from tearline.release.xmldsig import verify_enveloped
+from tearline.release.xmldsig import PublicKey, verify_enveloped
 
 _COMPACT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 _MAIL = re.compile(
@@ -57,11 +58,14 @@ def _check_html_copy(content: str, verified: Verified) -> None:
         raise SignatureError("the note's text differs from the signed warning")
 
 
-def _keys(keys: KeySet) -> dict[str, Ed25519PublicKey]:
-    out = {}
+def _keys(keys: KeySet) -> dict[str, PublicKey]:
+    """The keys that may sign CAP, by key ID: Ed25519, and RSA (an X.509 signature)."""
+    out: dict[str, PublicKey] = {}
     for k in keys.keys:
         if isinstance(k, OKPKey) and isinstance(k.public_key, Ed25519PublicKey):
             out[str(k.kid)] = k.public_key
+        elif isinstance(k, RSAKey) and isinstance(k.public_key, RSAPublicKey):
+            out[str(k.kid or k.thumbprint())] = k.public_key
     return out
 
 
