@@ -20,8 +20,8 @@ from typing import Any
 from tearline.deliver.sms import is_phone_number
 from tearline.errors import InputError
 from tearline.model import Contact, Location, Recipient, RecipientKind, Tier
-
 from tearline.settings import CAP_SIGNATURES
+
 CSV_COLUMNS = (
     "name",
     "kind",
@@ -162,9 +162,6 @@ def _contacts(row: _Row, column: str, items: Any) -> list[Contact]:
     return contacts
 
 
-def _enum(row: _Row, column: str, kind: type[Any], value: Any) -> Any:
-    try:
-        return kind(str(value or "").strip().lower())
 def _one_cap_signature(row: _Row, contacts: Iterable[Contact]) -> None:
     """A recipient's warning has one CAP: its contact points may not ask for two kinds."""
     asked = sorted({c.cap_signature for c in contacts if c.cap_signature})
@@ -172,6 +169,9 @@ def _one_cap_signature(row: _Row, contacts: Iterable[Contact]) -> None:
         row.bad("contacts", f"contact points ask for CAP signed with both {' and '.join(asked)}")
 
 
+def _enum(row: _Row, column: str, kind: type[Any], value: Any) -> Any:
+    try:
+        return kind(str(value or "").strip().lower())
     except ValueError:
         allowed = ", ".join(k.value for k in kind)
         row.bad(column, f"{value!r} is not one of: {allowed}")
@@ -197,10 +197,10 @@ def recipient_from_dict(d: Any, number: int) -> tuple[Recipient | None, list[str
     fallback = _contacts(row, "fallback_contacts", d.get("fallback_contacts"))
     if not contacts:
         row.bad("contacts", "a recipient needs at least one contact point")
+    _one_cap_signature(row, [*contacts, *fallback])
     area = d.get("area") or {}
     jurisdiction = _country(row, "jurisdiction", d.get("jurisdiction"))
     country = _country(row, "area.country", area.get("country"))
-    _one_cap_signature(row, [*contacts, *fallback])
     lat = _number(row, "area.lat", area.get("lat"), -90, 90)
     lon = _number(row, "area.lon", area.get("lon"), -180, 180)
     radius = _number(row, "area.radius_km", area.get("radius_km"), 0.01, 5000)
@@ -356,6 +356,7 @@ def _contact(c: Contact) -> dict[str, str]:
         "channel": c.channel,
         "address": c.address,
         **({"secret": c.secret} if c.secret else {}),
+        **({"cap_signature": c.cap_signature} if c.cap_signature else {}),
     }
 
 
@@ -393,7 +394,6 @@ def recipient_to_dict(r: Recipient) -> dict[str, Any]:
                 "lon": s.lon,
                 "country": s.country,
                 "from": s.starts_at.isoformat() if s.starts_at else None,
-        **({"cap_signature": c.cap_signature} if c.cap_signature else {}),
                 "to": s.ends_at.isoformat() if s.ends_at else None,
             }
             for s in r.locations
