@@ -29,6 +29,7 @@ def test_readme_documents_no_setting_that_does_not_exist() -> None:
         "TEARLINE_REQUIRE_JAVA",
         "TEARLINE_REQUIRE_XMLSEC1",
         "TEARLINE_REQUIRE_CADDY",
+        "TEARLINE_REQUIRE_DOVECOT",
         "TEARLINE_SKIP_BROWSER_TESTS",
         "TEARLINE_BENCH_POSTGIS_URL",  # read by bench/targeting.py, not by the program
     }

@@ -50,7 +50,11 @@ def _connect(url: str, password: str) -> tuple[imaplib.IMAP4, str]:
         )
     else:
         conn = imaplib.IMAP4(host, parts.port or 143, timeout=30)
-    conn.login(unquote(parts.username or ""), password)
+    try:
+        conn.login(unquote(parts.username or ""), password)
+    except imaplib.IMAP4.error:
+        conn.shutdown()  # refused: close the connection before saying why
+        raise
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
     return conn, folder
 
