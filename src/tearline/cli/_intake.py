@@ -9,6 +9,7 @@ are still stored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -16,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from tearline import workflow as wf
 from tearline.cli._common import err, os_user, out, read_file
 from tearline.errors import TearlineError
+from tearline.workflow.misp_feed import ingest_misp_feed, is_misp_feed
 
 
 def files_under(paths: Iterable[Path]) -> Iterator[Path]:
@@ -58,7 +60,15 @@ def _show(label: str, outcome: wf.Ingested | wf.ItemRefused) -> None:
 def ingest_paths(app: wf.App, paths: Iterable[Path], prov: wf.Provenance) -> wf.IntakeSummary:
     """Store every item of every file; print each outcome, then a summary of several."""
     summary = wf.IntakeSummary()
-    files = list(files_under(paths))
+    paths = list(paths)
+    # A MISP feed directory is read through its manifest (listed events only, a missing
+    # one refused); its other files (hashes.csv) are not reports.
+    feeds = [p for p in paths if is_misp_feed(p)]
+    for feed in feeds:
+        summary.extend(
+            ingest_misp_feed(app, feed, prov, os_user(), on_item=partial(_show, str(feed)))
+        )
+    files = list(files_under(p for p in paths if p not in feeds))
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -187,7 +187,7 @@ def warnings(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 def export(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="A released warning, e.g. WRN-2.")],
-    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")],
+    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}, misp.")],
     lang: Annotated[
         str | None, typer.Option(help="Language of text, alert or sms (default: the recipient's).")
     ] = None,

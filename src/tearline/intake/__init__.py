@@ -24,13 +24,14 @@ from tearline.intake.document import (
     language_code,
 )
 from tearline.intake.feeds import FeedReader
+from tearline.intake.misp import MispReader
 from tearline.intake.readers import EmailReader, HtmlReader, JsonReader, TextReader
 from tearline.intake.stix import StixReader
 
 # Tried by file suffix first, then by sniffing; TextReader is the fallback.
 READERS: list[Reader] = [JsonReader(), EmailReader(), HtmlReader(), TextReader()]
 # Containers of several items, tried (by suffix, then sniffing) before READERS.
-ITEM_READERS: list[ItemReader] = [StixReader(), FeedReader(), CapReader()]
+ITEM_READERS: list[ItemReader] = [StixReader(), MispReader(), FeedReader(), CapReader()]
 
 __all__ = [
     "ITEM_READERS",

@@ -342,6 +342,18 @@ def deliveries(
     return json_answer(desk.deliveries_board(app, viewer.identity, page=page, per_page=per_page))
 
 
+@router.get("/warnings/{ref}/misp", summary="A released warning as a MISP event (JSON)")
+def warning_misp(request: Request, ref: str, viewer: Reader) -> Response:
+    app, wref = app_of(request), _ref(ref, Kind.WARNING)
+    ensure_visible(app, wref, viewer.identity)
+    exported = wf.export_warning(app, wref, "misp")
+    return Response(
+        exported.content,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
+
+
 @router.post("/warnings/{ref}/responses", status_code=201, summary="Record a recipient's answer")
 def respond(request: Request, ref: str, body: ResponseIn, viewer: DutyOfficer) -> dict[str, Any]:
     app, wref = app_of(request), _ref(ref, Kind.WARNING)

@@ -15,6 +15,7 @@ from tearline.release import FORMATS
 from tearline.store import tables as t
 from tearline.workflow.access import threat_visible
 from tearline.workflow.app import App
+from tearline.workflow.misp_export import export_misp
 from tearline.workflow.records import load
 from tearline.workflow.users import Identity
 
@@ -29,6 +30,7 @@ SUFFIX = {
     "stix": "stix.json",
     "stix_jws": "stix.jws",
     "jws": "jws",
+    "misp": "misp.json",
 }
 
 
@@ -78,9 +80,13 @@ class Exported:
 
 
 def export_warning(app: App, ref: str, fmt: str, lang: str | None = None) -> Exported:
-    """One released form of a warning, byte for byte as it was released."""
+    """One released form of a warning, byte for byte as it was released (a MISP event is
+    derived from the signed document at export: workflow/misp_export.py)."""
+    if fmt == "misp":
+        misp_ref, event = export_misp(app, ref)
+        return Exported(misp_ref, fmt, "en", event, f"{misp_ref}.{SUFFIX[fmt]}")
     if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+        raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}, misp")
     with app.read() as s:
         w = load(s, t.WarningRecord, ref, Kind.WARNING)
         wref = format_id(Kind.WARNING, w.id)
