@@ -78,7 +78,7 @@ def test_export_writes_a_released_warning_as_a_misp_event(
     capsys.readouterr()
 
     target = home / "WRN-1.misp.json"
-    code = main(["export", "WRN-1", "--format", "misp", "--out", str(target)])
+    code = main(["export", "WRN-1", "--format", "misp", "-o", str(target)])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "WRN-1 (misp, en) written to" in out

@@ -159,3 +159,33 @@ def test_a_feed_directory_is_read_in_manifest_order_and_a_missing_file_refused(
 def test_a_directory_without_a_manifest_is_not_a_feed(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"no manifest\.json"):
         list(read_feed(tmp_path))
+
+
+def test_threat_actors_named_through_the_galaxy_are_read() -> None:
+    event = osint_event()
+    event["Tag"].append({"name": 'misp-galaxy:threat-actor="Sofacy"'})
+    event["Galaxy"] = [
+        {
+            "name": "Threat Actor",
+            "type": "threat-actor",
+            "uuid": "698774c7-8022-42c4-917f-8d6e4f06ada3",
+            "GalaxyCluster": [
+                {
+                    "type": "threat-actor",
+                    "value": "Sofacy",
+                    "uuid": "7cdff317-a673-4474-84ec-4f1754947823",
+                    "tag_name": 'misp-galaxy:threat-actor="Sofacy"',
+                },
+                {
+                    "type": "threat-actor",
+                    "value": "Comment Crew",
+                    "uuid": "1cb7e1cc-d695-42b1-92f4-fd0112a3c9be",
+                    "tag_name": 'misp-galaxy:threat-actor="Comment Crew"',
+                },
+            ],
+        }
+    ]
+    (doc,) = items(json.dumps(event).encode())
+    assert isinstance(doc, Document)
+    assert doc.text.count("Threat actor: Sofacy") == 1
+    assert "Threat actor: Comment Crew" in doc.text

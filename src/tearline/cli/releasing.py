@@ -192,7 +192,7 @@ def export(
         str | None, typer.Option(help="Language of text, alert or sms (default: the recipient's).")
     ] = None,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write here, not to stdout.")
+        Path | None, typer.Option("--out", "-o", help="Write here, not to stdout.")
     ] = None,
 ) -> None:
     """Write one released warning in one format, exactly as it was signed and sent."""

@@ -2,13 +2,14 @@
 answer (``{"response": [...]}``), or a MISP feed directory (``manifest.json`` beside one
 ``<uuid>.json`` per event). Each event is one item, read with PyMISP's object model.
 
-An item's text is the event's ``info``, its event reports, and the attributes that carry
-language: ``text`` and ``comment`` values, the names of actors and targets, every
-attribute's comment, and the free-text parts of objects (a ``report``'s summary, a
-``geolocation``'s text, an ``annotation``). Indicators (addresses, hashes) are not prose
-and are left out. Its source is the creating organisation (``Orgc``), its date the event's
-date, its TLP the strictest ``tlp:`` tag (TLP 1.0's ``tlp:white`` is CLEAR), and its
-releasability markings the ``tearline:rel-to`` tags and the event's sharing group.
+An item's text is the event's ``info``, its event reports, the actors of its threat-actor
+galaxy clusters, and the attributes that carry language: ``text`` and ``comment`` values,
+the names of actors and targets, every attribute's comment, and the free-text parts of
+objects (a ``report``'s summary, a ``geolocation``'s text, an ``annotation``). Indicators
+(addresses, hashes) are not prose and are left out. Its source is the creating
+organisation (``Orgc``), its date the event's date, its TLP the strictest ``tlp:`` tag
+(TLP 1.0's ``tlp:white`` is CLEAR), and its releasability markings the
+``tearline:rel-to`` tags and the event's sharing group.
 
 ``external_id`` is "misp:<event uuid>@<timestamp>": the same event pulled again is the same
 item and is not stored twice, while an update (MISP raises the event's ``timestamp``) is
@@ -34,6 +35,7 @@ from tearline.intake.document import Document, Refused, decode_utf8, parse_iso_d
 MEDIA_TYPE = "application/vnd.misp.event+json"
 TLP_ORDER = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
 _TLP_TAG = re.compile(r"^tlp:(clear|white|green|amber\+strict|amber|red)$", re.IGNORECASE)
+_ACTOR_TAG = re.compile(r'^misp-galaxy:threat-actor="([^"]+)"$', re.IGNORECASE)
 _REL_TO_TAG = re.compile(r'^tearline:rel-to="([^"]+)"$', re.IGNORECASE)
 SHARING_GROUP = 4
 # Attribute types whose value is a name worth reading, with the label it is read under.
@@ -164,8 +166,23 @@ def _attribute_lines(a: MISPAttribute) -> list[str]:
     return lines
 
 
+def galaxy_actors(misp: MISPEvent) -> list[str]:
+    """The threat actors the event names through MISP's threat-actor galaxy: its attached
+    clusters and its ``misp-galaxy:threat-actor="…"`` tags."""
+    names = [
+        str(c.value)
+        for g in misp.galaxies
+        if g.get("type") == "threat-actor"
+        for c in g.clusters
+        if c.get("value")
+    ]
+    names += [m.group(1) for t in _tags(misp) if (m := _ACTOR_TAG.match(t.strip()))]
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
 def _text(misp: MISPEvent) -> str:
     parts = [misp.info.strip()]
+    parts += [f"{NAMED['threat-actor']}: {name}" for name in galaxy_actors(misp)]
     for report in misp.event_reports:
         if not report.get("deleted") and str(report.get("content") or "").strip():
             parts.append(str(report.content).strip())
