@@ -107,7 +107,7 @@ def _stable_ids(event: MISPEvent, seed: str) -> None:
         r.uuid = _id(seed, f"report|{r.name}")
 
 
-def _distribution(event: MISPEvent, rel: Releasability, tlp: str, seed: str) -> None:
+def _distribution(event: MISPEvent, rel: Releasability, tlp: str) -> None:
     if not rel.restricted:
         event.distribution = DISTRIBUTION.get(tlp, 1)
         return
@@ -202,7 +202,7 @@ def misp_event(document: Mapping[str, Any], english: Mapping[str, Any]) -> str:
         event.add_tag(REL_TAG)
         for code in rel.codes():
             event.add_tag(REL_TO_TAG.format(code=code))
-    _distribution(event, rel, tlp, seed)
+    _distribution(event, rel, tlp)
     cluster = actor_clusters().get(facts.get("actor") or "")
     if cluster is not None:
         event.add_tag(f'misp-galaxy:threat-actor="{cluster.value}"')
