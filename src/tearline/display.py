@@ -138,6 +138,12 @@ def print_determination(console: Console, d: Decided) -> None:
         )
     elif d.parity.applies_to_public:
         console.print(Text(f"Parity check: {d.parity.reason}."))
+    if d.markings:
+        console.print(Text(f"Releasability: {d.markings}"))
+    for r in d.outside_markings:
+        console.print(
+            Text(f"Not warned, outside the releasability markings: {r.ref} {r.name} ({r.tier})")
+        )
     if d.change is not None:
         print_change(console, d)
 

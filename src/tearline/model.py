@@ -534,3 +534,8 @@ class Recipient:
     area_radius_km: float | None = None
     locations: tuple[Location, ...] = ()
     fallback_contacts: tuple[Contact, ...] = ()  # used only when an escalation resends
+    # What releasability markings are tested against (tearline.markings): the nation
+    # (ISO 3166-1 alpha-3; a government's defaults to its jurisdiction's) and the sharing
+    # communities it belongs to ("NATO", "FVEY").
+    nation: str | None = None
+    communities: tuple[str, ...] = ()

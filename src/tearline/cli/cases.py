@@ -42,6 +42,14 @@ def ingest(
     ] = None,
     tlp: Annotated[str | None, typer.Option(help="TLP 2.0 level of the documents.")] = None,
     compartment: Annotated[list[str] | None, typer.Option(help="Compartment (repeatable).")] = None,
+    rel_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rel-to",
+            help="Releasability marking, e.g. 'REL TO USA, GBR, FVEY' or 'NATO' (repeatable: "
+            "each restricts further); the documents' own markings apply too.",
+        ),
+    ] = None,
     date: Annotated[str | None, typer.Option(help=f"Document date. {DATE_HELP}")] = None,
     code_word: Annotated[
         list[str] | None, typer.Option(help="A code word to protect (repeatable).")
@@ -74,6 +82,7 @@ def ingest(
         reliability=reliability,
         tlp=tlp,
         compartments=tuple(compartment or ()),
+        markings=tuple(rel_to or ()),
         document_date=parse_date(date),
         protect=tuple(terms),
         language=language,

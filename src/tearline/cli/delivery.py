@@ -201,6 +201,17 @@ def recipients_add(
     ] = None,
     language: Annotated[str, typer.Option(help="BCP 47 language tag.")] = "en",
     jurisdiction: Annotated[str | None, typer.Option(help="Country a government protects.")] = None,
+    nation: Annotated[
+        str | None,
+        typer.Option(
+            help="Nation releasability markings are tested against (USA, GBR; a "
+            "government's defaults to its jurisdiction's)."
+        ),
+    ] = None,
+    community: Annotated[
+        list[str] | None,
+        typer.Option(help="Sharing community it belongs to, e.g. NATO, FVEY (repeatable)."),
+    ] = None,
     country: Annotated[
         str | None, typer.Option(help="Country of an audience or organisation.")
     ] = None,
@@ -236,6 +247,8 @@ def recipients_add(
         contacts=given,
         fallback_contacts=given_fallback,
         jurisdiction=jurisdiction,
+        nation=nation,
+        communities=community or [],
         area_country=country,
         area_city=city,
         area_lat=lat,

@@ -19,6 +19,7 @@ from typing import Any
 
 from tearline.deliver.sms import is_phone_number
 from tearline.errors import InputError
+from tearline.markings import community_code, nation_code
 from tearline.model import Contact, Location, Recipient, RecipientKind, Tier
 from tearline.settings import CAP_SIGNATURES
 
@@ -28,6 +29,8 @@ CSV_COLUMNS = (
     "tier",
     "language",
     "jurisdiction",
+    "nation",
+    "communities",
     "country",
     "city",
     "lat",
@@ -208,6 +211,7 @@ def recipient_from_dict(d: Any, number: int) -> tuple[Recipient | None, list[str
         row.bad("area", "give both lat and lon, or neither")
     if kind is RecipientKind.GOVERNMENT and jurisdiction is None:
         row.bad("jurisdiction", "a government needs the country it protects")
+    nation, communities = _nation(row, d, kind, jurisdiction)
     if kind is RecipientKind.PUBLIC and country is None and lat is None:
         row.bad("area", "a public audience needs an area: a country, or lat, lon and radius_km")
     locations: list[Location] = []
@@ -237,9 +241,40 @@ def recipient_from_dict(d: Any, number: int) -> tuple[Recipient | None, list[str
             area_radius_km=radius if lat is not None else None,
             locations=tuple(locations),
             fallback_contacts=tuple(fallback),
+            nation=nation,
+            communities=communities,
         ),
         [],
     )
+
+
+def _nation(
+    row: _Row, d: dict[str, Any], kind: RecipientKind | None, jurisdiction: str | None
+) -> tuple[str | None, tuple[str, ...]]:
+    """The nation and communities releasability markings are tested against; a
+    government's nation is its jurisdiction's unless given."""
+    nation = None
+    given = str(d.get("nation") or "").strip()
+    try:
+        if given:
+            nation = nation_code(given)
+        elif kind is RecipientKind.GOVERNMENT and jurisdiction:
+            nation = nation_code(jurisdiction)
+    except InputError as exc:
+        row.bad("nation", str(exc))
+    raw = d.get("communities") or []
+    if isinstance(raw, str):
+        raw = _split(raw)
+    if not isinstance(raw, list):
+        row.bad("communities", "must be a list of sharing communities such as NATO")
+        raw = []
+    communities: list[str] = []
+    for item in raw:
+        try:
+            communities.append(community_code(str(item)))
+        except InputError as exc:
+            row.bad("communities", str(exc))
+    return nation, tuple(dict.fromkeys(communities))
 
 
 def _split(text: str) -> list[str]:
@@ -280,6 +315,8 @@ def _csv_row(r: dict[str, str], number: int) -> tuple[dict[str, Any], list[str]]
         "tier": r.get("tier"),
         "language": r.get("language") or "en",
         "jurisdiction": r.get("jurisdiction"),
+        "nation": r.get("nation"),
+        "communities": r.get("communities"),
         "area": {
             "country": r.get("country"),
             "city": r.get("city"),
@@ -368,6 +405,8 @@ def recipient_to_dict(r: Recipient) -> dict[str, Any]:
         "tier": r.tier.value,
         "language": r.language,
         "jurisdiction": r.jurisdiction,
+        "nation": r.nation,
+        "communities": list(r.communities),
         "area": {
             "country": r.area_country,
             "city": r.area_city,
@@ -435,6 +474,8 @@ def write_registry(recipients: Sequence[Recipient], fmt: str) -> str:
                 r.tier.value,
                 r.language,
                 _cell(r.jurisdiction),
+                _cell(r.nation),
+                " | ".join(r.communities),
                 _cell(r.area_country),
                 _cell(r.area_city),
                 _cell(r.area_lat),

@@ -16,6 +16,7 @@ from lxml.etree import ParserError
 
 from tearline.errors import EmptyDocument, MalformedDocument
 from tearline.intake.document import Document, decode_utf8, find_tlp, parse_iso_date
+from tearline.markings import find_markings
 
 # Report headers such as "Date: 6 March 2024" in the first lines of a text report, in the
 # languages extraction reads: "Дата: 6 марта 2024", "Fecha:", "Objet :", "التاريخ:", "موضوع:".
@@ -88,6 +89,7 @@ class TextReader:
             raw=raw,
             document_date=_header_date(head),
             tlp=find_tlp(text),
+            markings=find_markings(text),
         )
 
 
@@ -115,6 +117,14 @@ class JsonReader:
         for key in ("title", "date", "source", "tlp"):
             if key in data and not isinstance(data[key], str):
                 raise MalformedDocument(f"{filename}: '{key}' must be a string")
+        markings = data.get("markings", [])
+        if isinstance(markings, str):
+            markings = [markings]
+        if not isinstance(markings, list) or not all(isinstance(m, str) for m in markings):
+            raise MalformedDocument(
+                f"{filename}: 'markings' must be a string or a list of strings such as "
+                '"REL TO USA, GBR"'
+            )
         date = data.get("date")
         return Document(
             filename=filename,
@@ -125,6 +135,7 @@ class JsonReader:
             document_date=parse_iso_date(date, filename) if date else None,
             source_hint=data.get("source"),
             tlp=(data.get("tlp") or "").upper().removeprefix("TLP:") or find_tlp(text),
+            markings=tuple(markings) or find_markings(text),
         )
 
 
@@ -207,4 +218,5 @@ class EmailReader:
             document_date=date,
             source_hint=str(msg["From"]) if msg["From"] else None,
             tlp=find_tlp(str(msg["Subject"] or "") + "\n" + content),
+            markings=find_markings(content),
         )

@@ -153,6 +153,10 @@ def cap_alert(doc: dict[str, Any]) -> etree._Element:
         name = doc["recipient"]["name"].replace('"', "'")
         _el(alert, "addresses", f'"{name}"' if " " in name else name)
     _el(alert, "code", f"TLP:{doc['facts'].get('tlp', 'AMBER')}")
+    if marked := doc.get("markings"):
+        # Addressed to one recipient, so Private with <addresses> (CAP 1.2 3.2.1), not
+        # Restricted; the releasability banner travels as a handling code beside the TLP.
+        _el(alert, "code", marked["banner"])
     refs = doc.get("references") or []
     if refs:
         note = {"update": "Update of", "cancel": "Withdrawal of", "all_clear": "All clear for"}

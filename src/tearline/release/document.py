@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from tearline.markings import UNRESTRICTED, Releasability
 from tearline.release import localise as lc
 from tearline.release.cap import cap_codes, cap_identifier, cap_sender
 from tearline.release.facts import ReleasableFacts
@@ -23,7 +24,7 @@ from tearline.release.render import (
     RenderedWarning,
     render_warning,
 )
-from tearline.release.sms import sms_text
+from tearline.release.sms import SMS_LIMIT, sms_text
 
 
 def languages_for(tag: str) -> list[str]:
@@ -31,23 +32,36 @@ def languages_for(tag: str) -> list[str]:
     return list(dict.fromkeys([language_code(tag), "en"]))
 
 
-def _texts(r: RenderedWarning, facts: ReleasableFacts, env: Envelope) -> dict[str, Any]:
+def banner_line(tlp: str, markings: Releasability) -> str:
+    """The handling line a marked warning opens with: "TLP:AMBER | REL TO USA, GBR"."""
+    return f"TLP:{tlp} | {markings.banner()}"
+
+
+def _texts(
+    r: RenderedWarning, facts: ReleasableFacts, env: Envelope, markings: Releasability
+) -> dict[str, Any]:
     ph = phrases(r.language)
     if env.kind is MessageKind.ALL_CLEAR:
         event = ph.event_all_clear
     else:
         event = ph.event_public if env.public else ph.event_official
+    text, alert, sms = r.text, r.alert, sms_text(facts, env, r.language)
+    if markings.restricted:  # the banner first, where a reader looks before acting
+        line = banner_line(facts.tlp.value, markings)
+        text, alert = f"{line}\n\n{text}", f"{line}\n\n{alert}"
+        if len(marked := f"{markings.banner()}: {sms}") <= SMS_LIMIT:
+            sms = marked
     return {
         "subject": r.subject,
-        "text": r.text,
-        "alert": r.alert,
+        "text": text,
+        "alert": alert,
         "body": r.body,
         "actions": list(r.actions),
         "actions_label": r.actions_label,
         "place": lc.place_text(facts.place, ph),
         "reply": ph.reply.format(ref=lc.isolate(env.reference, ph)),
         "event": event,
-        "sms": sms_text(facts, env, r.language),
+        "sms": sms,
         "rtl": r.rtl,
     }
 
@@ -60,12 +74,14 @@ def warning_document(
     issued_at: datetime,
     references: list[dict[str, str]] | None = None,
     incident: str | None = None,
+    markings: Releasability = UNRESTRICTED,
 ) -> dict[str, Any]:
-    """The document for one recipient: rendered in their language and in English."""
+    """The document for one recipient: rendered in their language and in English.
+    ``markings``: the releasability markings of the case, carried by every format."""
     languages = languages_for(recipient.get("language", "en"))
     renderings = [render_warning(facts, env, lang) for lang in languages]
     primary = renderings[0]
-    texts = {r.language: _texts(r, facts, env) for r in renderings}
+    texts = {r.language: _texts(r, facts, env, markings) for r in renderings}
     identifier = cap_identifier(env.sender, env.reference)
     codes = cap_codes(
         public=env.public,
@@ -78,6 +94,11 @@ def warning_document(
     # Every message about the same threat to the same recipient shares the first one's
     # identifier as its CAP incident.
     incident = incident or (refs[0].get("cap_incident") if refs else None) or identifier
+    marked = (
+        {"markings": {"banner": markings.banner(), "rel_to": list(markings.codes())}}
+        if markings.restricted
+        else {}
+    )
     return {
         "schema": WARNING_SCHEMA,
         "reference": env.reference,
@@ -91,7 +112,7 @@ def warning_document(
         "format": primary.format,
         "language": primary.language,
         "subject": primary.subject,
-        "text": primary.text,
+        "text": texts[primary.language]["text"],
         "actions": list(primary.actions),
         "texts": texts,
         "facts": facts.as_dict(),
@@ -107,6 +128,7 @@ def warning_document(
             "reference": env.reference,
             "how": texts["en"]["reply"],
         },
+        **marked,
     }
 
 

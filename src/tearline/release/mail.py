@@ -92,6 +92,8 @@ def email_message(
     """The complete message as text (LF line endings; SMTP clients convert)."""
     public = doc["recipient"].get("tier") == "public"
     tlp = None if public else doc["facts"].get("tlp")
+    if tlp and (marked := doc.get("markings")):  # "TLP:AMBER | REL TO USA, GBR"
+        tlp = f"{tlp} | {marked['banner']}"
     msg = EmailMessage(policy=policy.default)
     msg["From"] = formataddr((doc["sender"], PLACEHOLDER_FROM))
     msg["Date"] = format_datetime(datetime.fromisoformat(doc["issued_at"]))

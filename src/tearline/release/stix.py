@@ -3,7 +3,9 @@
 The bundle holds the sender's identity, the threat-actor (when the tier may be told who),
 an identity for each kind of target and each named target, the location, a report that
 ties them together, a note with the actions to take, the relationships between them, and
-the TLP 2.0 marking definition of the warning (the official OASIS objects). Objects are
+the TLP 2.0 marking definition of the warning (the official OASIS objects), and, for a
+marked warning, a marking definition of its releasability markings ("REL TO USA, GBR")
+through Tearline's own extension definition (docs/formats.md). Objects are
 built with the OASIS ``stix2`` library; IDs are derived from the sender and reference, so
 the same warning always gives the same bundle. Written in English: STIX is read by
 machines and analysts; the recipient's language is in the other formats.
@@ -43,6 +45,48 @@ SECTORS = {
     "infrastructure": ["infrastructure"],
 }
 _NAMESPACE = uuid.UUID("6f3bd6d6-3f6e-4e0b-9a8c-5b0d3c0a7e11")  # Tearline's, fixed
+# Tearline's releasability-markings extension: fixed, the same in every deployment, so a
+# partner's platform recognises it (docs/formats.md, "Releasability markings in STIX").
+REL_TO_EXTENSION = "extension-definition--d6f1a9a4-6c1e-4f57-9a55-3c1f0b6e2a71"
+TEARLINE_IDENTITY = "identity--0c4f8d36-5a7b-4f8e-b1a9-2e6d7c3b9f10"
+_EXTENSION_CREATED = "2026-12-07T00:00:00.000Z"
+
+
+def rel_to_extension() -> stix2.v21.ExtensionDefinition:
+    """The definition of Tearline's releasability-markings extension."""
+    return stix2.v21.ExtensionDefinition(
+        id=REL_TO_EXTENSION,
+        created_by_ref=TEARLINE_IDENTITY,
+        created=_EXTENSION_CREATED,
+        modified=_EXTENSION_CREATED,
+        name="Tearline releasability markings",
+        description="Nations and sharing communities an object may be released to.",
+        schema=(
+            "A property extension of marking-definition. Properties: rel_to (list of "
+            "strings, required): ISO 3166-1 alpha-3 nation codes and sharing-community "
+            "codes (e.g. FVEY, NATO) the marked objects may be released to, nothing else; "
+            "banner (string, required): the same as a banner, 'REL TO USA, GBR, FVEY'."
+        ),
+        version="1.0.0",
+        extension_types=["property-extension"],
+    )
+
+
+def rel_to_marking(banner: str, codes: list[str]) -> Any:
+    """The marking definition of a warning's releasability markings."""
+    digest = hashlib.sha256(f"{_NAMESPACE}|rel_to|{banner}".encode()).digest()
+    return stix2.v21.MarkingDefinition(
+        id=f"marking-definition--{uuid.UUID(bytes=digest[:16], version=4)}",
+        created=_EXTENSION_CREATED,
+        name=banner,
+        extensions={
+            REL_TO_EXTENSION: {
+                "extension_type": "property-extension",
+                "rel_to": codes,
+                "banner": banner,
+            }
+        },
+    )
 
 
 def tlp_marking(level: str) -> stix2.v21.MarkingDefinition:
@@ -66,6 +110,8 @@ class _Builder:
         self.seed = f"{doc['sender']}|{doc['reference']}"
         self.when = datetime.fromisoformat(doc["issued_at"]).astimezone(UTC)
         self.marking = tlp_marking(doc["facts"].get("tlp") or "AMBER")
+        marked = doc.get("markings")
+        self.rel_to = rel_to_marking(marked["banner"], marked["rel_to"]) if marked else None
         self.sender = stix2.v21.Identity(
             id=self.id("identity", "sender"),
             name=doc["sender"],
@@ -86,7 +132,10 @@ class _Builder:
             "created": self.when,
             "modified": self.when,
             "created_by_ref": self.sender.id,
-            "object_marking_refs": [self.marking.id],
+            "object_marking_refs": [
+                self.marking.id,
+                *([self.rel_to.id] if self.rel_to is not None else []),
+            ],
         }
 
     def add(self, obj: Any) -> Any:
@@ -205,6 +254,13 @@ def stix_bundle(doc: dict[str, Any], english: dict[str, Any]) -> str:
     )
     bundle = stix2.v21.Bundle(
         id=b.id("bundle", "warning"),
-        objects=[b.marking, b.sender, *b.objects, report, note],
+        objects=[
+            b.marking,
+            *([rel_to_extension(), b.rel_to] if b.rel_to is not None else []),
+            b.sender,
+            *b.objects,
+            report,
+            note,
+        ],
     )
     return json.dumps(json.loads(bundle.serialize()), ensure_ascii=False, indent=2)

@@ -120,6 +120,9 @@ class Report(Base):
     # What intake says about the item beside its text, e.g. "signature not verified: key
     # 'x' is not one this deployment trusts" (intake.cap); NULL when there is nothing to say.
     intake_note: Mapped[str | None] = mapped_column(String(500))
+    # Releasability markings as codes (["USA", "GBR", "FVEY"]; tearline.markings), NULL
+    # when unrestricted (migration 0015): the case's warnings go only where they allow.
+    rel_to: Mapped[list[str] | None] = mapped_column(JSONType, default=None)
 
     source: Mapped[Source | None] = relationship()
     events: Mapped[list[Event]] = relationship(back_populates="report", order_by="Event.ordinal")
@@ -205,6 +208,11 @@ class Recipient(Base):
     area_radius_km: Mapped[float | None]
     # Contact points used only when an escalation resends a warning another way.
     fallback_contacts: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    # What releasability markings are tested against (migration 0015): the recipient's
+    # nation (ISO 3166-1 alpha-3; NULL: a government's is its jurisdiction's) and the
+    # sharing communities it belongs to (["NATO"]).
+    nation: Mapped[str | None] = mapped_column(String(3))
+    communities: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
 
 
 class Determination(Base):

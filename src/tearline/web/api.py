@@ -57,6 +57,12 @@ class ReportIn(BaseModel):
         description="the language the document is written in (ISO 639-1: ru, en, es, fr, ar,"
         " fa), read in it; default: identified from the text",
     )
+    markings: str = Field(
+        "",
+        max_length=500,
+        description="releasability marking, e.g. 'REL TO USA, GBR, FVEY' or 'NATO' (beside "
+        "the document's own); warnings from the report go only where it allows",
+    )
 
 
 class CorrectionIn(BaseModel):
@@ -143,6 +149,7 @@ def ingest_report(request: Request, body: ReportIn, viewer: Ingester) -> dict[st
         document_date=body.document_date,
         terms=tuple((t.kind, t.term) for t in body.protect),
         language=body.language,
+        markings=body.markings,
     )
     result = intake.ingest(app_of(request), sub, viewer.identity)
     return {

@@ -34,6 +34,7 @@ class Submission:
     document_date: str = ""
     terms: tuple[tuple[str, str], ...] = ()  # (kind, term)
     language: str = ""  # ISO 639 code the document is written in; "": identify it
+    markings: str = ""  # releasability marking, e.g. "REL TO USA, GBR"; "": the document's
 
 
 def parse_date(value: str, now: datetime) -> datetime | None:
@@ -84,6 +85,7 @@ def ingest(application: wf.App, sub: Submission, who: Identity) -> wf.Ingested:
         document_date=parse_date(sub.document_date, application.clock.now()),
         protect=tuple(wf.TermSpec(kind, term[:500]) for kind, term in sub.terms),
         language=sub.language.strip() or None,
+        markings=(sub.markings.strip(),) if sub.markings.strip() else (),
     )
     name = sub.filename.strip().replace("\\", "/").rsplit("/", 1)[-1][:200] or "pasted.txt"
     return wf.ingest_bytes(application, sub.content, name, prov, actor=who.username)

@@ -81,6 +81,7 @@ async def _ingest_form(request: Request, viewer: Viewer, form: FormData) -> Resp
             compartments=tuple(v for v in form.getlist("compartments") if isinstance(v, str)),
             document_date=_field(form, "document_date"),
             language=_field(form, "language"),
+            markings=_field(form, "markings"),
             terms=tuple(
                 intake.terms_from_lines("code_word", _field(form, "code_words"))
                 + intake.terms_from_lines("collection_method", _field(form, "methods"))

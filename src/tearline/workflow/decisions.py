@@ -6,7 +6,7 @@ justification and a second person's approval.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -23,11 +23,13 @@ from tearline.decide import (
 from tearline.errors import InputError, InvalidState, TwoPersonRule
 from tearline.extract.gazetteer import country_name
 from tearline.ids import Kind, format_id
+from tearline.markings import Releasability
 from tearline.model import Event, event_from_dict
 from tearline.store import tables as t
 from tearline.workflow import group_alerts
 from tearline.workflow import supersede as superseding
 from tearline.workflow.app import App, Unit
+from tearline.workflow.case_markings import case_markings, recipient_nation
 from tearline.workflow.cases import graded_credibility
 from tearline.workflow.origins import case_corroboration
 from tearline.workflow.records import assessment_value, load, registry
@@ -61,6 +63,9 @@ class Decided:
     created_audience: str | None
     change: superseding.Change | None = None  # set when this supersedes a determination
     preview: bool = False  # nothing was recorded
+    markings: str = ""  # the case's releasability banner ("REL TO USA, GBR"); "": none
+    # Recipients the rule would warn that the case's markings exclude: not chosen.
+    outside_markings: list[RecipientChoice] = field(default_factory=list)
 
 
 def assess_case(
@@ -136,6 +141,32 @@ def _public_audience(u: Unit, event: Event, actor: str) -> t.Recipient | None:
     return row
 
 
+Choice = tuple[int, Role, str]
+
+
+def _within_markings(
+    u: Unit, markings: Releasability, choices: list[Choice]
+) -> tuple[list[Choice], list[Choice]]:
+    """(the choices the case's markings allow, those they exclude)."""
+    if not markings.restricted or not choices:
+        return choices, []
+    ids = [rid for rid, _, _ in choices]
+    rows: dict[int, t.Recipient] = {}
+    for i in range(0, len(ids), 1000):
+        chunk = ids[i : i + 1000]
+        rows.update(
+            (r.id, r)
+            for r in u.session.scalars(select(t.Recipient).where(t.Recipient.id.in_(chunk)))
+        )
+    inside: list[Choice] = []
+    outside: list[Choice] = []
+    for choice in choices:
+        r = rows[choice[0]]
+        allowed = markings.allows(recipient_nation(r), r.communities or ())
+        (inside if allowed else outside).append(choice)
+    return inside, outside
+
+
 def _check_waiver(waiver: str, justification: str) -> None:
     if waiver_reason(waiver) is None:
         codes = ", ".join(w.code for w in WAIVER_REASONS)
@@ -190,6 +221,15 @@ def decide(
                     (audience.id, Role.PUBLIC, "public in the threatened area (parity check)")
                 )
         outcome = Outcome.WAIVE if waiver else proposal.outcome
+        markings = case_markings(u.session, threat.id)
+        choices, outside = _within_markings(u, markings, choices)
+        if outcome is Outcome.WARN and not choices and outside:
+            raise InvalidState(
+                f"{threat_ref}: the duty to warn is triggered but every recipient it needs is "
+                f"outside the case's releasability markings {markings.banner()}; ask the "
+                "originators to release the reporting further, or register a recipient "
+                "inside them"
+            )
         if outcome is Outcome.WARN and not choices:
             raise InvalidState(
                 f"{threat_ref}: the duty to warn is triggered but no recipient in the registry "
@@ -217,6 +257,14 @@ def decide(
                 "flagged": proposal.parity.flagged,
                 "reason": proposal.parity.reason,
                 "victims_missing": list(proposal.parity.victims_missing),
+                **(
+                    {
+                        "markings": markings.banner(),
+                        "outside_markings": [format_id(Kind.RECIPIENT, r) for r, _, _ in outside],
+                    }
+                    if markings.restricted
+                    else {}
+                ),
             },
             intended_victims=proposal.intended_victims,
             waiver_code=waiver,
@@ -270,6 +318,13 @@ def decide(
             created,
             change=change,
             preview=preview,
+            markings=markings.banner(),
+            outside_markings=[
+                RecipientChoice(
+                    format_id(Kind.RECIPIENT, rid), names[rid][0], role, names[rid][1], why
+                )
+                for rid, role, why in outside
+            ],
         )
 
 

@@ -93,6 +93,8 @@ def _columns(r: Recipient) -> dict[str, Any]:
         "area_radius_km": r.area_radius_km,
         "contacts": [_contact_json(c) for c in r.contacts],
         "fallback_contacts": [_contact_json(c) for c in r.fallback_contacts],
+        "nation": r.nation,
+        "communities": list(r.communities),
     }
 
 
@@ -193,6 +195,8 @@ def add_recipient(
     contacts: Sequence[Contact],
     fallback_contacts: Sequence[Contact] = (),
     jurisdiction: str | None = None,
+    nation: str | None = None,
+    communities: Sequence[str] = (),
     area_country: str | None = None,
     area_city: str | None = None,
     area_lat: float | None = None,
@@ -209,6 +213,8 @@ def add_recipient(
         "tier": tier,
         "language": language,
         "jurisdiction": jurisdiction,
+        "nation": nation,
+        "communities": list(communities),
         "area": {
             "country": area_country,
             "city": area_city,

@@ -64,6 +64,8 @@ def recipient_value(r: t.Recipient) -> Recipient:
         area_lat=r.area_lat,
         area_lon=r.area_lon,
         area_radius_km=r.area_radius_km,
+        nation=r.nation,
+        communities=tuple(r.communities or ()),
     )
 
 

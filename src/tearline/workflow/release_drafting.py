@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, defer
 
 from tearline.assess import Assessment
 from tearline.ids import Kind, format_id
+from tearline.markings import Releasability
 from tearline.model import Event, Tier
 from tearline.release import (
     Envelope,
@@ -31,8 +32,10 @@ from tearline.release import (
     warning_document,
 )
 from tearline.release.batch import Job, leak_views, render_all
+from tearline.release.marking_check import ensure_within_markings
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
+from tearline.workflow.case_markings import case_markings, recipient_nation
 
 # Kept with the draft for the preview and the record; never sent, never signed.
 INTERNAL = ("role", "changes")
@@ -157,8 +160,19 @@ def compose(
     *,
     policies: dict[Tier, TierPolicy] | None = None,
     overrides: list[t.FactOverride] | None = None,
+    markings: Releasability | None = None,
 ) -> None:
-    """(Re)write the draft ``w``: facts for its recipient, texts, document, content."""
+    """(Re)write the draft ``w``: facts for its recipient, texts, document, content.
+    LeakDetected, before anything is written, for a recipient outside the case's
+    releasability markings (read here unless given)."""
+    if markings is None:
+        markings = case_markings(u.session, d.threat.id)
+    ensure_within_markings(
+        markings,
+        f"{d.recipient.name} ({format_id(Kind.RECIPIENT, d.recipient.id)})",
+        recipient_nation(d.recipient),
+        list(d.recipient.communities or ()),
+    )
     _base, policy = effective_policy(
         app, u.session, d.threat.id, d.recipient, policies=policies, overrides=overrides
     )
@@ -188,6 +202,7 @@ def compose(
         },
         issued_at=u.now,
         references=[reference_to(previous_doc)] if previous_doc else [],
+        markings=markings,
     )
     w.content = {**doc, "role": d.role, "changes": list(facts.changes)}
 
@@ -207,8 +222,17 @@ def new_drafts(
     u.session.flush()
     policies = policy_in_force(app)
     overrides = overrides_by_recipient(u.session, inputs[0].threat.id) if inputs else {}
+    markings = case_markings(u.session, inputs[0].threat.id) if inputs else None
     for w, d in zip(warnings, inputs, strict=True):
-        compose(app, u, w, d, policies=policies, overrides=overrides.get(d.recipient.id, []))
+        compose(
+            app,
+            u,
+            w,
+            d,
+            policies=policies,
+            overrides=overrides.get(d.recipient.id, []),
+            markings=markings,
+        )
         w.msg_type = w.content["msg_type"]
         w.recipient = d.recipient
     return warnings

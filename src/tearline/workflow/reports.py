@@ -28,6 +28,7 @@ from tearline.extract import LANGUAGES as EXTRACTION_LANGUAGES
 from tearline.extract import extract, langid
 from tearline.ids import Kind, format_id
 from tearline.intake import Document, language_code, read_document
+from tearline.markings import parse_markings
 from tearline.model import Event, EventKind, event_from_dict, event_to_dict
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
@@ -56,6 +57,8 @@ class Provenance:
     # The language the document is written in (ISO 639 code, or a BCP 47 tag such as
     # "ru-RU"); None: identified from its text.
     language: str | None = None
+    # Releasability markings given at intake ("REL TO USA, GBR"), beside the document's own.
+    markings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,8 @@ def store_document(
     """Store ``doc`` with ``events``; ``language`` is the one identified where none was
     given (``prov.language`` wins)."""
     given = language_code(prov.language)
+    # Checked before anything is stored: a marking Tearline cannot read refuses the report.
+    rel_to = parse_markings([*doc.markings, *prov.markings]).to_json()
     with app.unit() as u:
         existing = None
         if doc.external_id is not None:  # the partner's own id: the same item pulled again
@@ -237,6 +242,7 @@ def store_document(
             document_date=prov.document_date or doc.document_date or u.now,
             received_at=u.now,
             tlp=(prov.tlp or doc.tlp or "AMBER").upper(),
+            rel_to=rel_to,
             compartments=list(prov.compartments),
             ingested_by=actor,
             language=given or language,
@@ -266,6 +272,7 @@ def store_document(
                 "media_type": doc.media_type,
                 "bytes": len(doc.raw),
                 "tlp": report.tlp,
+                **({"rel_to": rel_to} if rel_to is not None else {}),
                 "language": report.language,
                 "language_from": "given" if given else "identified",
                 "protected_terms": len(prov.protect),
