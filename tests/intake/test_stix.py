@@ -100,3 +100,13 @@ def test_a_bundle_tearline_itself_writes_reads_back_as_one_report(tmp_path: Path
 
 def test_the_tlp_ids_read_are_the_ones_tearline_writes() -> None:
     assert {v: k for k, v in TLP2_IDS.items()}.items() <= TLP_IDS.items()
+
+
+def test_a_copyright_statement_is_not_a_marking_and_joins_the_text() -> None:
+    bundle = json.loads(_partner_bundle({}))
+    for obj in bundle["objects"]:
+        if obj.get("definition_type") == "statement":
+            obj["definition"]["statement"] = "Copyright 2024 Example Corp"
+    (doc,) = _documents(json.dumps(bundle).encode())
+    assert doc.markings == ()
+    assert "Handling: Copyright 2024 Example Corp" in doc.text

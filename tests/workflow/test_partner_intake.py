@@ -140,4 +140,10 @@ def test_a_mixed_day_of_partner_traffic_stores_each_item_once_and_refuses_the_ba
     ]
     with app.unit() as u:
         held = u.session.scalar(select(func.count(t.Report.external_id.distinct())))
+        alert = u.session.scalars(
+            select(t.Report).where(t.Report.external_id == "cap:alerts@partner.example/PARTNER-0")
+        ).one()
     assert held == batch.unique
+    # The alert's <restriction>TLP:AMBER; REL TO USA, GBR</restriction>, as stored.
+    assert alert.tlp == "AMBER"
+    assert alert.rel_to == ["USA", "GBR"]

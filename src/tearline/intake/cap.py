@@ -3,8 +3,9 @@
 An alert is one item, ``external_id`` "cap:<sender>/<identifier>". Its text is each
 ``<info>``'s event, headline, description, instruction and areas; its language the first
 ``<info>``'s ``<language>``; TLP and releasability markings come from ``<restriction>``
-(a ``Public`` scope is TLP:CLEAR). A DOCTYPE is refused outright (no DTD, no entity, no
-network is ever read), as is a document that is not valid CAP 1.2.
+(a ``Public`` scope is TLP:CLEAR), and what else it says joins the text. A DOCTYPE is
+refused outright (no DTD, no entity, no network is ever read), as is a document that is
+not valid CAP 1.2.
 
 A signed alert's signature is checked by the ``SignatureCheck`` the workflow gives the
 reader (intake does not hold keys): it raises ``SignatureError`` for a signature that
@@ -25,6 +26,7 @@ from lxml import etree
 
 from tearline.errors import MalformedDocument, SignatureError
 from tearline.intake.document import Document, Refused, find_tlp, parse_iso_date
+from tearline.intake.handling import split_statements
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -93,19 +95,19 @@ def _info_text(info: etree._Element) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _handling(root: etree._Element) -> tuple[str | None, tuple[str, ...]]:
-    """TLP and releasability markings from <scope> and <restriction>."""
+def _handling(
+    root: etree._Element,
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """TLP, releasability markings and other handling statements from <scope> and
+    <restriction>."""
     scope = _text(root, "scope")
     restriction = _text(root, "restriction")
     tlp = find_tlp(restriction) if restriction else None
-    markings = tuple(
-        part.strip()
-        for part in restriction.replace("\n", ";").split(";")
-        if part.strip() and find_tlp(part) is None
-    )
+    parts = restriction.replace("\n", ";").split(";")
+    markings, handling = split_statements(p for p in parts if find_tlp(p) is None)
     if tlp is None and scope == "Public":
         tlp = "CLEAR"
-    return tlp, markings
+    return tlp, markings, handling
 
 
 def _schema_error(root: etree._Element) -> str | None:
@@ -149,7 +151,9 @@ class CapReader:
         text = "\n\n".join(t for t in (_info_text(i) for i in infos) if t)
         first = infos[0] if infos else None
         title = _text(first, "headline") or _text(first, "event") or identifier
-        tlp, markings = _handling(root)
+        tlp, markings, handling = _handling(root)
+        if handling:
+            text += f"\n\nHandling: {'; '.join(handling)}"
         yield Document(
             filename,
             "application/cap+xml",

@@ -4,8 +4,9 @@ A report's text is its name, publication date and description, then the names of
 refers to (threat actors, intrusion sets, campaigns, attack patterns, locations,
 identities, indicators, malware), resolved within the bundle. Its TLP comes from its
 ``object_marking_refs`` (TLP 2.0 and TLP 1.0 definitions, by their official ids or by the
-definitions in the bundle); statement and other markings (ACS, "REL TO …") become its
-``markings``. ``external_id`` is "stix:<report id>".
+definitions in the bundle); statement markings that are releasability markings ("REL TO
+…", "NATO") become its ``markings``, other statements (a copyright) join its text
+(``intake.handling``). ``external_id`` is "stix:<report id>".
 
 A bundle without report objects (indicators alone, say) is refused as a whole: Tearline
 reads reporting about people in danger, and a list of indicators says nothing of whom
@@ -24,6 +25,7 @@ import stix2.exceptions
 
 from tearline.errors import MalformedDocument
 from tearline.intake.document import Document, Refused, decode_utf8
+from tearline.intake.handling import split_statements
 
 # The official OASIS TLP marking-definition ids (TLP 2.0; TLP 1.0 "WHITE" is CLEAR). The
 # same ids as tearline.release.stix writes (a test checks they agree).
@@ -137,6 +139,9 @@ class StixReader:
                 tlps.append(tlp)
             if other:
                 markings.append(other)
+        markings_, handling = split_statements(markings)
+        if handling:
+            lines.append(f"Handling: {'; '.join(handling)}")
         return Document(
             filename,
             "application/stix+json",
@@ -146,7 +151,7 @@ class StixReader:
             document_date=published,
             tlp=max(tlps, key=_TLP_ORDER.index) if tlps else None,
             external_id=f"stix:{rid}",
-            markings=tuple(dict.fromkeys(markings)),
+            markings=markings_,
             source_hint=_name(by_id[report["created_by_ref"]])
             if report.get("created_by_ref") in by_id
             else None,
