@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tearline.errors import InputError
+from tearline.release.stix import TLP2_IDS
 from tearline.store import tables as t
 from tearline.workflow.app import App
 
@@ -113,13 +114,8 @@ def _split(params: Mapping[str, str], key: str) -> tuple[str, ...]:
 
 
 def filters_from(params: Mapping[str, str]) -> Filters:
-    """The filters of a request's query string; InputError names a bad one."""
-    known = {"added_after", "limit", "next"} | {
-        f"match[{k}]" for k in ("id", "type", "version", "spec_version")
-    }
-    for key in params:
-        if key not in known:
-            raise InputError(f"unknown filter {key!r}: this server supports {sorted(known)}")
+    """The filters of a request's query string; InputError names a bad one. Others (a
+    ``match[…]`` field this server does not filter on) are ignored, as TAXII servers do."""
     limit = DEFAULT_PAGE
     if "limit" in params:
         try:
@@ -146,12 +142,14 @@ def filters_from(params: Mapping[str, str]) -> Filters:
 
 def _visible(o: Any, recipient_id: int) -> ColumnElement[bool]:
     """The serve-time check: this partner's object, from a warning still addressed to it
-    and still released (or, once superseded, only the revoked version)."""
+    and still released (or, once superseded, only the revoked version); of objects that
+    came with no warning, only the OASIS TLP definitions."""
     w = aliased(t.WarningRecord)
     return and_(
         o.recipient_id == recipient_id,
         or_(
-            o.warning_id.is_(None),
+            # the OASIS TLP definitions (public, shared by all warnings) and nothing else
+            and_(o.warning_id.is_(None), o.stix_id.in_(sorted(TLP2_IDS.values()))),
             exists().where(
                 w.id == o.warning_id,
                 w.recipient_id == recipient_id,
