@@ -151,7 +151,8 @@ def ingest_report(request: Request, body: ReportIn, viewer: Ingester) -> dict[st
         language=body.language,
         markings=body.markings,
     )
-    result = intake.ingest(app_of(request), sub, viewer.identity)
+    summary = intake.ingest(app_of(request), sub, viewer.identity)
+    result = (summary.stored + summary.duplicates)[0]  # ingest raised when nothing was
     return {
         "report": result.report_ref,
         "duplicate": result.duplicate,
@@ -161,7 +162,14 @@ def ingest_report(request: Request, body: ReportIn, viewer: Ingester) -> dict[st
             {"ref": e.ref, "kind": e.kind.value, "threat": e.threat_ref, "new_case": e.new_case}
             for e in result.events
         ],
-        "message": intake.describe(result),
+        "message": intake.describe_summary(summary),
+        # Every item of the file (a partner's container has several): the first is above.
+        "items": [
+            {"report": r.report_ref, "duplicate": r.duplicate}
+            for r in summary.stored + summary.duplicates
+        ],
+        "refused": [{"item": r.item, "reason": r.reason} for r in summary.refused],
+        "summary": summary.line(),
     }
 
 

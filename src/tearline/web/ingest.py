@@ -60,8 +60,11 @@ def decode_content(text: str | None, b64: str | None) -> bytes:
     raise InputError("give the document as 'content' (text) or 'content_base64'")
 
 
-def ingest(application: wf.App, sub: Submission, who: Identity) -> wf.Ingested:
-    """Store one document as ``who``; refuses marks the person does not hold."""
+def ingest(application: wf.App, sub: Submission, who: Identity) -> wf.IntakeSummary:
+    """Store a document, or each item of a partner's container (a STIX bundle, a CAP alert,
+    an Atom feed), as ``who``; refuses marks the person does not hold. A file of one item
+    that is refused raises its InputError (nothing was stored); of several, each refused
+    item is in the summary with its reason and the others are stored."""
     if not who.has(wf.Role.ANALYST, wf.Role.DUTY_OFFICER):
         raise AuthError(f"{who.username} cannot ingest reports: it needs the analyst role")
     marks = normalise_compartments(sub.compartments)
@@ -88,7 +91,24 @@ def ingest(application: wf.App, sub: Submission, who: Identity) -> wf.Ingested:
         markings=(sub.markings.strip(),) if sub.markings.strip() else (),
     )
     name = sub.filename.strip().replace("\\", "/").rsplit("/", 1)[-1][:200] or "pasted.txt"
-    return wf.ingest_bytes(application, sub.content, name, prov, actor=who.username)
+    summary = wf.ingest_items(application, sub.content, name, prov, actor=who.username)
+    if summary.items == 0:
+        raise InputError(f"{name}: the file holds no items (an empty feed or bundle)")
+    if summary.items == 1 and summary.refused:
+        raise InputError(str(summary.refused[0]))
+    if summary.refused and not (summary.stored or summary.duplicates):
+        raise InputError(f"{name}: nothing stored: {summary.refused[0]} (and {summary.line()})")
+    return summary
+
+
+def describe_summary(summary: wf.IntakeSummary) -> str:
+    """One item: what ``describe`` says of it; several: the counts and what was refused."""
+    results = summary.stored + summary.duplicates
+    if summary.items == 1 and results:
+        return describe(results[0])
+    refused = "; ".join(str(r) for r in summary.refused[:5])
+    more = f" (and {len(summary.refused) - 5} more)" if len(summary.refused) > 5 else ""
+    return summary.line() + (f". Refused: {refused}{more}" if refused else "")
 
 
 def describe(result: wf.Ingested) -> str:

@@ -88,12 +88,18 @@ async def _ingest_form(request: Request, viewer: Viewer, form: FormData) -> Resp
                 + intake.terms_from_lines("marked_span", _field(form, "protect"))
             ),
         )
-        result = await run_in_threadpool(intake.ingest, app, sub, viewer.identity)
+        summary = await run_in_threadpool(intake.ingest, app, sub, viewer.identity)
     except TearlineError as exc:
         await flash(request, viewer, "error", f"{exc} — nothing was stored")
         return RedirectResponse("/inbox", status_code=303)
-    await flash(request, viewer, "ok", intake.describe(result))
-    return RedirectResponse(f"/reports/{result.report_ref}", status_code=303)
+    results = summary.stored + summary.duplicates
+    if summary.refused:
+        await flash(request, viewer, "error", intake.describe_summary(summary))
+    else:
+        await flash(request, viewer, "ok", intake.describe_summary(summary))
+    if summary.items == 1:
+        return RedirectResponse(f"/reports/{results[0].report_ref}", status_code=303)
+    return RedirectResponse("/inbox", status_code=303)
 
 
 @router.get("/reports/{ref}", response_class=HTMLResponse)
