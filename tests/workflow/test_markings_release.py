@@ -17,10 +17,15 @@ from stix2validator import ValidationOptions, validate_string
 from tearline import workflow as wf
 from tearline.demo.scenario import CODE_WORD, SOURCE, report_text, second_report_text
 from tearline.errors import InputError, InvalidState, LeakDetected
+from tearline.intake import Document
+from tearline.intake.cap import CapReader
+from tearline.markings import parse_markings
+from tearline.model import Contact
 from tearline.release.cap import CAP_NS, validate_cap
 from tearline.release.stix import REL_TO_EXTENSION
 from tearline.store import tables as t
 from tearline.workflow.case_markings import case_markings
+from tearline.workflow.casefile import case_file
 from tests.conftest import seed_users
 from tests.factories import add_liaison_with_fallback, add_moscow_recipients
 from tests.workflow.conftest import PROVENANCE
@@ -68,12 +73,17 @@ def test_a_marked_case_warns_inside_its_markings_in_every_format(app: wf.App) ->
     assert plain.get_content().startswith(f"TLP:AMBER | {banner}\n")
     # SMS: the banner leads where it fits in 160 characters
     assert len(artifacts["sms"]) <= 160
-    # CAP: addressed to the recipient, the banner as a handling code; schema-valid
+    # CAP: Restricted by the banner, still addressed to the recipient; schema-valid, and
+    # read back by Tearline's own CAP intake as the same markings
     root = etree.fromstring(artifacts["cap"].encode())
     validate_cap(root)
     ns = {"cap": CAP_NS}
-    assert root.findtext("cap:scope", namespaces=ns) == "Private"
-    assert banner in [c.text for c in root.findall("cap:code", ns)]
+    assert root.findtext("cap:scope", namespaces=ns) == "Restricted"
+    assert root.findtext("cap:restriction", namespaces=ns) == f"TLP:AMBER; {banner}"
+    assert root.findtext("cap:addresses", namespaces=ns) == '"Russian Federation (liaison)"'
+    (item,) = list(CapReader().read_items(artifacts["cap"].encode(), "wrn.cap.xml"))
+    assert isinstance(item, Document)
+    assert parse_markings(item.markings).banner() == banner
     # STIX: a marking definition through Tearline's extension, on every object
     result = validate_string(artifacts["stix"], ValidationOptions(version="2.1", strict=True))
     assert result.is_valid, [e.message for e in result.errors]
@@ -94,6 +104,11 @@ def test_the_determination_leaves_out_recipients_outside_the_markings(app: wf.Ap
     people = seed_users(app)
     add_moscow_recipients(app, "http://127.0.0.1:9")  # Russia's liaison and the public
     threat = _ingest(app, report_text(), "moscow.txt", "REL TO RUS")
+    case = case_file(app, threat, people[0])
+    assert case["markings"] == "REL TO RUS"
+    assert [r["markings"] for r in case["reports"]] == ["REL TO RUS"]
+    preview = {r["name"]: r["outside_markings"] for r in case["preview"]["recipients"]}
+    assert preview == {"Russian Federation (liaison)": False, "Public in Moscow": True}
     decided = wf.decide(app, threat, people[0])
     assert decided.markings == "REL TO RUS"
     assert [r.name for r in decided.recipients] == ["Russian Federation (liaison)"]
@@ -164,3 +179,22 @@ def test_a_report_header_marks_it_and_a_bad_marking_stores_nothing(app: wf.App) 
             "dana",
         )
     assert _rows(app, t.Report) == 1
+
+
+def test_a_recipient_keeps_its_nation_and_communities(app: wf.App) -> None:
+    wf.add_recipient(
+        app,
+        name="UK embassy Moscow",
+        kind="organisation",
+        tier="ally",
+        language="en",
+        nation="gb",
+        communities=["nato", "Five Eyes"],
+        contacts=[Contact("email", "duty@embassy.test")],
+    )
+    with app.read() as s:
+        row = s.scalar(select(t.Recipient))
+        assert row is not None
+        assert (row.nation, row.communities) == ("GBR", ["NATO", "FVEY"])
+    exported = json.loads(wf.export_recipients(app, "json"))
+    assert (exported[0]["nation"], exported[0]["communities"]) == ("GBR", ["NATO", "FVEY"])

@@ -148,15 +148,18 @@ def cap_alert(doc: dict[str, Any]) -> etree._Element:
     _el(alert, "status", CAP_STATUS)
     _el(alert, "msgType", doc["msg_type"])
     public = doc["recipient"]["tier"] == "public"
-    _el(alert, "scope", "Public" if public else "Private")
+    marked = doc.get("markings")
+    if marked and not public:
+        # Restricted by the releasability markings (CAP 1.2 3.2.1: <restriction> says the
+        # rule), and still addressed to its one recipient, which CAP allows beside it.
+        _el(alert, "scope", "Restricted")
+        _el(alert, "restriction", f"TLP:{doc['facts'].get('tlp', 'AMBER')}; {marked['banner']}")
+    else:
+        _el(alert, "scope", "Public" if public else "Private")
     if not public:
         name = doc["recipient"]["name"].replace('"', "'")
         _el(alert, "addresses", f'"{name}"' if " " in name else name)
     _el(alert, "code", f"TLP:{doc['facts'].get('tlp', 'AMBER')}")
-    if marked := doc.get("markings"):
-        # Addressed to one recipient, so Private with <addresses> (CAP 1.2 3.2.1), not
-        # Restricted; the releasability banner travels as a handling code beside the TLP.
-        _el(alert, "code", marked["banner"])
     refs = doc.get("references") or []
     if refs:
         note = {"update": "Update of", "cancel": "Withdrawal of", "all_clear": "All clear for"}

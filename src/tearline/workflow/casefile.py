@@ -21,11 +21,13 @@ from sqlalchemy.orm import Session
 from tearline.decide import WAIVER_REASONS, determine
 from tearline.extract.gazetteer import country_name
 from tearline.ids import Kind, format_id
+from tearline.markings import from_json
 from tearline.model import event_from_dict
 from tearline.release import find_leaks
 from tearline.store import tables as t
 from tearline.workflow.access import load_visible, restrict
 from tearline.workflow.app import App
+from tearline.workflow.case_markings import case_markings
 from tearline.workflow.desk import iso, live_assessment
 from tearline.workflow.origins import case_corroboration
 from tearline.workflow.records import protected_terms, registry
@@ -171,6 +173,7 @@ def _reports(th: t.Threat) -> list[dict[str, Any]]:
                 "language": r.language,
                 "language_label": language_label(r.language),
                 "tlp": r.tlp,
+                "markings": from_json(r.rel_to).banner(),
                 "compartments": list(r.compartments),
                 "received_at": iso(r.received_at),
                 "source": None if r.source is None else f"{r.source.name} ({r.source.reliability})",
@@ -225,8 +228,10 @@ def _preview(s: Session, th: t.Threat, app: App) -> dict[str, Any]:
     """What the rule gives if the duty officer decides now (nothing is recorded)."""
     a = live_assessment(s, th, app.clock.now(), app.settings.imminence_days)
     p = determine(event_from_dict(th.facts), a, registry(s))
+    markings = case_markings(s, th.id)
     return {
         "outcome": p.outcome.value,
+        "markings": markings.banner(),
         "checklist": {
             k: {"met": c.met, "reason": c.reason} for k, c in p.checklist.items().items()
         },
@@ -238,6 +243,9 @@ def _preview(s: Session, th: t.Threat, app: App) -> dict[str, Any]:
                 "tier": x.recipient.tier.value,
                 "role": x.role.value,
                 "reason": x.reason,
+                "outside_markings": not markings.allows(
+                    x.recipient.nation, x.recipient.communities
+                ),
             }
             for x in p.suggestions
         ],
@@ -409,6 +417,8 @@ def case_file(app: App, threat_ref: str, viewer: Identity | None) -> dict[str, A
             "title": th.title,
             "status": th.status,
             "compartments": list(th.compartments),
+            # what the case's reports allow together; its warnings go only there
+            "markings": case_markings(s, th.id).banner(),
             "created_at": iso(th.created_at),
             "updated_at": iso(th.updated_at),
             "merged_into": format_id(Kind.THREAT, th.merged_into_id) if th.merged_into_id else None,

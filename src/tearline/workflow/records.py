@@ -14,6 +14,7 @@ from tearline.ids import Kind, format_id, parse_id
 from tearline.model import Contact, Recipient, RecipientKind, Tier
 from tearline.release import ProtectedTerm, find_leaks
 from tearline.store import tables as t
+from tearline.workflow.case_markings import recipient_nation
 
 R = TypeVar("R", bound=t.Base)
 
@@ -64,7 +65,7 @@ def recipient_value(r: t.Recipient) -> Recipient:
         area_lat=r.area_lat,
         area_lon=r.area_lon,
         area_radius_km=r.area_radius_km,
-        nation=r.nation,
+        nation=recipient_nation(r),
         communities=tuple(r.communities or ()),
     )
 

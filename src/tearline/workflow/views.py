@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from tearline.ids import Kind, format_id, parse_id
+from tearline.markings import from_json
 from tearline.store import tables as t
 from tearline.workflow.access import load_visible, restrict
 from tearline.workflow.app import App
@@ -57,6 +58,7 @@ def _report(r: t.Report) -> dict[str, Any]:
         "media_type": r.media_type,
         "sha256": r.sha256,
         "tlp": r.tlp,
+        "markings": from_json(r.rel_to).banner(),  # "" when the report carries none
         "language": r.language,
         "language_label": language_label(r.language),
         "document_date": r.document_date.isoformat(),
