@@ -140,11 +140,16 @@ def filters_from(params: Mapping[str, str]) -> Filters:
     )
 
 
-def _visible(o: Any, recipient_id: int) -> ColumnElement[bool]:
+# Made once: a fresh alias per request costs more than the query (and misses the cache).
+_WARNING = aliased(t.WarningRecord, name="taxii_warning")
+_WARNING_OF_OTHER = aliased(t.WarningRecord, name="taxii_other_warning")
+_OTHER = aliased(t.TaxiiObject, name="taxii_other")
+
+
+def _visible(o: Any, recipient_id: int, w: Any = _WARNING) -> ColumnElement[bool]:
     """The serve-time check: this partner's object, from a warning still addressed to it
     and still released (or, once superseded, only the revoked version); of objects that
     came with no warning, only the OASIS TLP definitions."""
-    w = aliased(t.WarningRecord)
     return and_(
         o.recipient_id == recipient_id,
         or_(
@@ -167,10 +172,13 @@ def _version_filter(o: Any, recipient_id: int, f: Filters) -> ColumnElement[bool
         choices.append(o.version.in_(f.at))
     for keyword, pick in (("last", func.max), ("first", func.min)):
         if keyword in f.versions:
-            other = aliased(t.TaxiiObject)
+            other = _OTHER
             edge = (
                 select(pick(other.version))
-                .where(other.stix_id == o.stix_id, _visible(other, recipient_id))
+                .where(
+                    other.stix_id == o.stix_id,
+                    _visible(other, recipient_id, _WARNING_OF_OTHER),
+                )
                 .scalar_subquery()
             )
             choices.append(o.version == edge)
@@ -182,7 +190,10 @@ def read_page(app: App, recipient_id: int, f: Filters) -> Page:
     if f.spec_versions and SPEC_VERSION not in f.spec_versions:
         return Page()
     o = t.TaxiiObject
-    query = select(o).where(_visible(o, recipient_id), _version_filter(o, recipient_id, f))
+    # Plain columns, not ORM objects: a page is read and thrown away.
+    query = select(
+        o.stix_id, o.stix_type, o.version, o.date_added, o.body, o.warning_id, o.id
+    ).where(_visible(o, recipient_id), _version_filter(o, recipient_id, f))
     if f.added_after is not None:
         query = query.where(o.date_added > f.added_after)
     if f.ids:
@@ -194,12 +205,9 @@ def read_page(app: App, recipient_id: int, f: Filters) -> Page:
         query = query.where(or_(o.date_added > when, and_(o.date_added == when, o.id > row_id)))
     query = query.order_by(o.date_added, o.id).limit(f.limit + 1)
     with app.read() as s:
-        rows = s.scalars(query).all()
-        more = len(rows) > f.limit
-        rows = rows[: f.limit]
-        items = [
-            Item(r.stix_id, r.stix_type, r.version, r.date_added, r.body, r.warning_id)
-            for r in rows
-        ]
-        cursor = _next(rows[-1].date_added, rows[-1].id) if more and rows else None
+        rows = s.execute(query).all()
+    more = len(rows) > f.limit
+    rows = rows[: f.limit]
+    items = [Item(*r[:6]) for r in rows]
+    cursor = _next(rows[-1].date_added, rows[-1].id) if more and rows else None
     return Page(items, more, cursor)
