@@ -20,10 +20,15 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import func, select
 
 from tearline import workflow as wf
@@ -57,6 +62,8 @@ def _free_port() -> int:
 class Imap:
     port: int
     url: str
+    tls_url: str  # imaps:// on a second port, with a certificate for 127.0.0.1
+    ca_file: Path  # that certificate, for a client to trust
 
     def connect(self) -> imaplib.IMAP4:
         conn = imaplib.IMAP4("127.0.0.1", self.port)
@@ -76,6 +83,35 @@ class Imap:
             conn.logout()
 
 
+def _certificate(root: Path) -> None:
+    """A self-signed certificate for 127.0.0.1 (cert.pem, key.pem)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    loopback = x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(loopback, critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (root / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (root / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    (root / "key.pem").chmod(0o600)
+
+
 @pytest.fixture
 def dovecot() -> Iterator[Imap]:
     binary = _dovecot()
@@ -93,14 +129,17 @@ def dovecot() -> Iterator[Imap]:
     homes.mkdir()
     os.chown(homes, mail.pw_uid, mail.pw_gid)
     (root / "passwd").write_text(f"partner:{{PLAIN}}{PASSWORD}\n")
-    port = _free_port()
+    port, tls_port = _free_port(), _free_port()
+    _certificate(root)
     (root / "dovecot.conf").write_text(
         f"""base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain
 default_internal_user = {internal}
@@ -123,7 +162,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -147,7 +187,12 @@ service anvil {{
                     )
                     pytest.fail(f"Dovecot did not start: {log[-2000:]}")
                 time.sleep(0.1)
-        yield Imap(port, f"imap://partner@127.0.0.1:{port}/INBOX")
+        yield Imap(
+            port,
+            f"imap://partner@127.0.0.1:{port}/INBOX",
+            f"imaps://partner@127.0.0.1:{tls_port}/INBOX",
+            root / "cert.pem",
+        )
     finally:
         proc.terminate()
         proc.wait(HANG_GUARD_S)
@@ -226,3 +271,19 @@ def test_a_wrong_password_is_the_feeds_error_and_never_shown(
         assert view.last_error == polled.error
     finally:
         app.close()
+
+
+def test_an_imaps_mailbox_is_read_over_tls_checked_against_the_trusted_cas(
+    mail_app: wf.App, dovecot: Imap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dovecot.deliver("Over TLS", "Extremists plan to attack a concert hall in Moscow.")
+    feeds.add_feed(mail_app, dovecot.tls_url, timedelta(minutes=5), "admin")
+    # The server's certificate is not among the system's CAs: refused, and said why.
+    (untrusted,) = feeds.poll_feeds(mail_app, due_only=False)
+    assert untrusted.status == "failed"
+    assert untrusted.error is not None
+    assert "CERTIFICATE_VERIFY_FAILED" in untrusted.error
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.ca_file))
+    (trusted,) = feeds.poll_feeds(mail_app, due_only=False)
+    assert trusted.summary is not None
+    assert len(trusted.summary.stored) == 1
