@@ -19,6 +19,7 @@ from tearline.demo.scenario import CODE_WORD, SOURCE, report_text, second_report
 from tearline.errors import InputError, InvalidState, LeakDetected
 from tearline.intake import Document
 from tearline.intake.cap import CapReader
+from tearline.intake.stix import StixReader
 from tearline.markings import parse_markings
 from tearline.model import Contact
 from tearline.release.cap import CAP_NS, validate_cap
@@ -73,6 +74,7 @@ def test_a_marked_case_warns_inside_its_markings_in_every_format(app: wf.App) ->
     assert plain.get_content().startswith(f"TLP:AMBER | {banner}\n")
     # SMS: the banner leads where it fits in 160 characters
     assert len(artifacts["sms"]) <= 160
+    assert artifacts["sms"].startswith(f"{banner}: ")
     # CAP: Restricted by the banner, still addressed to the recipient; schema-valid, and
     # read back by Tearline's own CAP intake as the same markings
     root = etree.fromstring(artifacts["cap"].encode())
@@ -98,6 +100,9 @@ def test_a_marked_case_warns_inside_its_markings_in_every_format(app: wf.App) ->
     report = next(o for o in bundle["objects"] if o["type"] == "report")
     assert marking["id"] in report["object_marking_refs"]
     assert any(o["type"] == "extension-definition" for o in bundle["objects"])
+    (read,) = list(StixReader().read_items(artifacts["stix"].encode(), "wrn.stix"))
+    assert isinstance(read, Document)
+    assert parse_markings(read.markings).banner() == banner
 
 
 def test_the_determination_leaves_out_recipients_outside_the_markings(app: wf.App) -> None:

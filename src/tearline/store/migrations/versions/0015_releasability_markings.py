@@ -39,8 +39,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("recipients") as batch:
-        batch.drop_column("communities")
-        batch.drop_column("nation")
-    with op.batch_alter_table("reports") as batch:
-        batch.drop_column("rel_to")
+    # In place, not in batch: batch mode on SQLite copies `reports` and drops the old table,
+    # which SQLite refuses while events refer to it (foreign keys are on). SQLite 3.35 and
+    # later drop a plain column with ALTER TABLE, as PostgreSQL does.
+    op.drop_column("recipients", "communities")
+    op.drop_column("recipients", "nation")
+    op.drop_column("reports", "rel_to")
