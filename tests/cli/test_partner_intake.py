@@ -1,5 +1,6 @@
 """`tearline ingest DIR`: every partner item of every file stored on its own, a hostile
-file refused with its reason, a summary at the end; run again, everything is held."""
+file refused with its reason, a summary at the end; run again, everything is held. And
+`tearline feeds`: subscribe, poll, and see a failing feed's error."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from tearline.cli import main
 from tearline.demo.scenario import report_text
+from tests.workflow.partner_feed import PartnerServer
 
 CAP = Path("/work/shared/data/cap/google_cap_library_testdata")
 STIX = Path("/work/shared/data/stix/stix2-validator-3.3.2_examples")
@@ -41,3 +43,30 @@ def test_a_directory_of_partner_items_is_stored_item_by_item_with_a_summary(
     out, _ = capsys.readouterr()
     assert code == 0
     assert "2 items: 0 stored, 2 already held, 0 refused" in out
+
+
+def test_feeds_add_list_and_poll_through_the_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEARLINE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("TEARLINE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("COLUMNS", "250")
+    partner = PartnerServer()
+    try:
+        assert main(["feeds", "add", partner.url, "--every", "1h"]) == 0
+        assert f"FEED-1: {partner.url}, polled every 1h" in capsys.readouterr().out
+        assert main(["feeds", "add", "ftp://partner.example/x"]) == 65
+        assert "is not a feed or mailbox URL" in capsys.readouterr().err
+        assert main(["feeds", "poll"]) == 0
+        out = capsys.readouterr().out
+        assert f"FEED-1 {partner.url}: 2 items: 2 stored, 0 already held, 0 refused" in out
+        assert main(["feeds", "poll", "FEED-1"]) == 0
+        assert f"FEED-1 {partner.url}: not modified" in capsys.readouterr().out
+        partner.status = 500
+        assert main(["feeds", "poll"]) == 65
+        assert "FEED-1" in capsys.readouterr().err
+        assert main(["feeds", "list"]) == 0
+        listed = capsys.readouterr().out
+        assert "HTTP 500 Internal Server Error (1 failed)" in listed
+    finally:
+        partner.stop()
