@@ -72,3 +72,18 @@ def test_the_inbox_upload_of_a_bundle_says_what_each_item_became(desk: Desk) -> 
     assert message.startswith("error: ")  # one item refused: shown as an error
     assert "stored, 0 already held, 1 refused. Refused: partner.json report--" in message
     assert len(ana.get("/api/reports").json()) >= 2
+
+
+def test_a_report_says_its_partner_id_and_that_its_signature_was_not_verified(
+    desk: Desk,
+) -> None:
+    ana = desk.client("ana")
+    raw = (CAP / "testdata_canada_signed.cap").read_bytes()
+    body = {"filename": "signed.cap", "content_base64": base64.b64encode(raw).decode()}
+    ref = ana.api("POST", "/api/reports", body).json()["report"]
+    shown = ana.get(f"/api/reports/{ref}").json()
+    assert shown["external_id"] == "cap:cap-pac@ec.gc.ca/2.49.0.1.124.f2c83f5f.2013"
+    assert shown["intake_note"].startswith("signature not verified: signed with rsa-sha1")
+    page = ana.get(f"/reports/{ref}").text
+    assert "signature not verified: signed with rsa-sha1" in page
+    assert "cap:cap-pac@ec.gc.ca/2.49.0.1.124.f2c83f5f.2013" in page

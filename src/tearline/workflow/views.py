@@ -59,6 +59,8 @@ def _report(r: t.Report) -> dict[str, Any]:
         "sha256": r.sha256,
         "tlp": r.tlp,
         "markings": from_json(r.rel_to).banner(),  # "" when the report carries none
+        "external_id": r.external_id,  # a partner's own id for the item; None for others
+        "intake_note": r.intake_note,  # e.g. "signature not verified: …"; None: nothing
         "language": r.language,
         "language_label": language_label(r.language),
         "document_date": r.document_date.isoformat(),
