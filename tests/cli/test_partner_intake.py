@@ -4,13 +4,19 @@ file refused with its reason, a summary at the end; run again, everything is hel
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from tearline import workflow as wf
 from tearline.cli import main
+from tearline.cli._intake import ingest_paths
+from tearline.demo.partner_items import partner_batch
 from tearline.demo.scenario import report_text
+from tearline.settings import load_settings
 from tests.workflow.partner_feed import PartnerServer
 
 CAP = Path("/work/shared/data/cap/google_cap_library_testdata")
@@ -70,3 +76,26 @@ def test_feeds_add_list_and_poll_through_the_cli(
         assert "HTTP 500 Internal Server Error (1 failed)" in listed
     finally:
         partner.stop()
+
+
+def test_a_terminal_sees_the_progress_of_every_item(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEARLINE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("TEARLINE_DATABASE_URL", raising=False)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, raw in partner_batch(30).files:
+        (inbox / name).write_bytes(raw)
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    app = wf.App(load_settings({"home": str(tmp_path / "home")}))
+    try:
+        summary = ingest_paths(app, [inbox], wf.Provenance(), progress_to=terminal)
+    finally:
+        app.close()
+    assert summary.items == 30
+    drawn = screen.getvalue()
+    assert "30/30" in drawn  # the bar's last count: every item, across every file
+    last = partner_batch(30).files[-1][0]
+    assert last in drawn  # the file being read is named beside the bar

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from tearline import workflow as wf
@@ -57,8 +58,11 @@ def _show(label: str, outcome: wf.Ingested | wf.ItemRefused) -> None:
             out.print(f"  same origin as {outcome.origin}: {outcome.origin_reason}", markup=False)
 
 
-def ingest_paths(app: wf.App, paths: Iterable[Path], prov: wf.Provenance) -> wf.IntakeSummary:
-    """Store every item of every file; print each outcome, then a summary of several."""
+def ingest_paths(
+    app: wf.App, paths: Iterable[Path], prov: wf.Provenance, *, progress_to: Console = err
+) -> wf.IntakeSummary:
+    """Store every item of every file; print each outcome, then a summary of several. The
+    progress bar is drawn on ``progress_to`` (standard error) when it is a terminal."""
     summary = wf.IntakeSummary()
     paths = list(paths)
     # A MISP feed directory is read through its manifest (listed events only, a missing
@@ -73,9 +77,9 @@ def ingest_paths(app: wf.App, paths: Iterable[Path], prov: wf.Provenance) -> wf.
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=err,
+        console=progress_to,
         transient=True,
-        disable=not err.is_terminal,
+        disable=not progress_to.is_terminal,
     )
     with progress:
         task = progress.add_task("ingesting", total=0)
