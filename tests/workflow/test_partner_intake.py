@@ -4,6 +4,8 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+import threading
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,6 +18,7 @@ from tearline.demo.partner_items import partner_batch
 from tearline.release import xmldsig
 from tearline.store import tables as t
 
+HANG_GUARD_S = 120  # a hang guard only: the four pulls take a few seconds
 CAP_DIR = Path("/work/shared/data/cap/google_cap_library_testdata")
 
 
@@ -147,3 +150,26 @@ def test_a_mixed_day_of_partner_traffic_stores_each_item_once_and_refuses_the_ba
     # The alert's <restriction>TLP:AMBER; REL TO USA, GBR</restriction>, as stored.
     assert alert.tlp == "AMBER"
     assert alert.rel_to == ["USA", "GBR"]
+
+
+def test_the_same_items_pulled_by_four_workers_at_once_are_stored_once(app: wf.App) -> None:
+    """Two processes polling one partner can read the same item at the same moment; the
+    partner's id is unique in the store, so one stores it and the others hold it."""
+    raw = next(r for n, r in partner_batch(40).files if n == "bundle-0.json")
+    reports = sum(1 for o in json.loads(raw)["objects"] if o["type"] == "report")
+    start = threading.Barrier(4)
+    results: list[wf.IntakeSummary] = []
+
+    def pull() -> None:
+        start.wait(HANG_GUARD_S)
+        results.append(wf.ingest_items(app, raw, "bundle.json", wf.Provenance(), "worker"))
+
+    threads = [threading.Thread(target=pull) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(HANG_GUARD_S)
+    assert len(results) == 4
+    assert sum(len(r.stored) for r in results) == reports - 1  # one report is a bad one
+    assert sum(len(r.duplicates) for r in results) == 3 * (reports - 1)
+    assert _reports(app) == reports - 1
