@@ -94,14 +94,14 @@ def _every_text(seconds: int) -> str:
 
 def _kind(url: str) -> str:
     parts = urlsplit(url)
+    if parts.password:  # refused before the URL is echoed anywhere
+        raise InputError(
+            "do not put a password in the URL (it would be stored and shown); a mailbox's "
+            "comes from TEARLINE_MAILBOX_PASSWORD or TEARLINE_MAILBOX_PASSWORD_FILE"
+        )
     if parts.scheme in FEED_SCHEMES and parts.hostname:
         return "feed"
     if parts.scheme in MAILBOX_SCHEMES and parts.hostname:
-        if parts.password:
-            raise InputError(
-                "do not put the mailbox password in the URL (it would be stored and shown); "
-                "set TEARLINE_MAILBOX_PASSWORD or TEARLINE_MAILBOX_PASSWORD_FILE"
-            )
         if not parts.username:
             raise InputError(f"{url}: name the mailbox user, e.g. imaps://user@host/INBOX")
         return "mailbox"
