@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tearline import workflow as wf
 from tearline.demo.scenario import report_text
 from tearline.model import Contact
@@ -25,6 +27,7 @@ def add_partners(app: wf.App, *, push: Contact | None = None) -> dict[str, str]:
             language="en",
             area_country="RU",
             area_city="Moscow",
+            nation="GBR",
             contacts=[Contact("taxii", "Allied embassy warnings"), *([push] if push else [])],
         ),
         ADVERSARY: wf.add_recipient(
@@ -49,10 +52,12 @@ def add_partners(app: wf.App, *, push: Contact | None = None) -> dict[str, str]:
     return {name: ref.split(" ")[0] if " " in ref else ref for name, ref in refs.items()}
 
 
-def release_demo(app: wf.App) -> str:
-    """The demo report ingested, decided, released by two people; returns its case."""
+def release_demo(app: wf.App, *, markings: tuple[str, ...] = ()) -> str:
+    """The demo report (with releasability ``markings``, if any) ingested, decided and
+    released by two people; returns its case."""
     dana, avery = seed_users(app)
-    ingested = wf.ingest_bytes(app, report_text(), "moscow.txt", PROVENANCE, actor="dana")
+    given = replace(PROVENANCE, markings=markings)
+    ingested = wf.ingest_bytes(app, report_text(), "moscow.txt", given, actor="dana")
     threat = next(e.threat_ref for e in ingested.events if e.threat_ref)
     assert threat is not None
     wf.decide(app, threat, dana)

@@ -68,10 +68,10 @@ class Shared:
         return found
 
 
-@pytest.fixture
-def shared(app: wf.App) -> Iterator[Shared]:
+@pytest.fixture(params=[()])
+def shared(app: wf.App, request: pytest.FixtureRequest) -> Iterator[Shared]:
     refs = add_partners(app)
-    threat = release_demo(app)
+    threat = release_demo(app, markings=request.param)
     sent = deliver(app)
     assert {s.recipient for s in sent if s.channel == "taxii"} == {ALLY, ADVERSARY}
     tokens = {name: taxii.create_token(app, ref, by="test").token for name, ref in refs.items()}
@@ -200,3 +200,25 @@ def test_pulls_and_tokens_are_in_the_audit_record(shared: Shared) -> None:
     assert pull.subject == shared.refs[ALLY]
     assert details["objects"] == 14
     assert len(details["warnings"]) == 1
+
+
+@pytest.mark.parametrize("shared", [("REL TO GBR, RUS",)], indirect=True)
+def test_a_partner_outside_the_markings_now_is_served_nothing_of_it(shared: Shared) -> None:
+    ally = shared.collection(ALLY)
+    marked = next(o for o in everything(ally) if o["type"] == "report")
+    assert marked["id"] in shared.warning_objects(ALLY)  # released to it: GBR may see it
+    # The registry now says the partner is of another nation (it was entered wrongly, or
+    # the partner changed): the warning's markings no longer allow it, so nothing of the
+    # warning is served, though it was added to the collection at release.
+    with shared.app.unit() as u:
+        row = u.session.get(t.Recipient, int(shared.refs[ALLY].split("-")[1]))
+        assert row is not None
+        row.nation = "FRA"
+    left = everything(ally, version="all")
+    assert {o["type"] for o in left} == {"marking-definition"}
+    with pytest.raises(requests.HTTPError) as gone:
+        ally.get_object(marked["id"])
+    assert gone.value.response.status_code == 404
+    still = everything(shared.collection(ADVERSARY))  # RUS: still allowed
+    assert {o["id"] for o in still} == set(shared.warning_objects(ADVERSARY))
+    assert any(o["type"] == "marking-definition" and "TLP" not in o.get("name", "") for o in still)

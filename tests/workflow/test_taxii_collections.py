@@ -1,6 +1,7 @@
 """What a partner's TAXII collection serves, for random partners, releases and mishaps:
 never an object outside the partner's allowance — the objects of the warnings released
-to it, as signed, once a warning is superseded only their revoked versions, and the
+to it whose releasability markings allow it, as signed, once a warning is superseded only
+their revoked versions (and its marking definitions, which STIX never versions), and the
 public OASIS TLP definitions — and, with nothing filtered, every one of them."""
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from sqlalchemy import select, update
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
+from tearline.markings import from_json
 from tearline.model import Contact
 from tearline.release.stix import TLP2_IDS
 from tearline.settings import load_settings
 from tearline.store import tables as t
+from tearline.workflow.case_markings import recipient_nation
 from tearline.workflow.taxii_query import filters_from, read_page
 from tests.conftest import PASSWORDS, START
-from tests.factories import add_public_in_moscow
 from tests.partners import deliver, release_demo
 
 # Where a partner is decides whether the demo threat concerns it (and so gets a warning).
@@ -36,26 +38,31 @@ PLACES: dict[str, dict[str, Any]] = {
     "moscow-public": {"kind": "public", "area_country": "RU", "area_city": "Moscow"},
 }
 TIERS = ("ally", "partner", "neutral", "adversary", "public")
+NATIONS = (None, "GBR", "USA", "FRA")  # a Russian government's is RUS, from its jurisdiction
+MARKINGS = ((), ("REL TO GBR, RUS",), ("REL TO FVEY",))
 TLP = frozenset(TLP2_IDS.values())
 
 
 @dataclass(frozen=True)
 class Mishap:
     """Something that must not widen what is served: an object filed in the wrong
-    collection (a bug), or a warning superseded before its successor reached the partner."""
+    collection (a bug), a warning superseded before its successor reached the partner, or
+    a partner's nation changed in the registry after its warning was released."""
 
-    kind: str  # "misfile" | "superseded_early"
+    kind: str  # "misfile" | "superseded_early" | "nation"
     pick: int
     to: int
 
 
 partners = st.lists(
-    st.tuples(st.sampled_from(sorted(PLACES)), st.sampled_from(TIERS)), min_size=1, max_size=4
+    st.tuples(st.sampled_from(sorted(PLACES)), st.sampled_from(TIERS), st.sampled_from(NATIONS)),
+    min_size=1,
+    max_size=4,
 )
 mishaps = st.lists(
     st.builds(
         Mishap,
-        st.sampled_from(["misfile", "superseded_early"]),
+        st.sampled_from(["misfile", "superseded_early", "nation"]),
         st.integers(0, 200),
         st.integers(0, 3),
     ),
@@ -77,10 +84,21 @@ def _app(home: Path) -> wf.App:
     return wf.App(settings_, clock=FixedClock(START))
 
 
-def _register(app: wf.App, chosen: list[tuple[str, str]]) -> list[int]:
-    add_public_in_moscow(app)  # someone to warn, whichever partners the threat concerns
+def _register(app: wf.App, chosen: list[tuple[str, str, str | None]]) -> list[int]:
+    # Someone to warn whichever partners the threat concerns, inside every marking drawn.
+    wf.add_recipient(
+        app,
+        name="Public in Moscow",
+        kind="public",
+        tier="public",
+        language="en",
+        area_country="RU",
+        area_city="Moscow",
+        nation="GBR",
+        contacts=[Contact("public_feed", "ru-moscow")],
+    )
     ids = []
-    for i, (place, tier) in enumerate(chosen):
+    for i, (place, tier, nation) in enumerate(chosen):
         spec = PLACES[place]
         ref = wf.add_recipient(
             app,
@@ -88,6 +106,7 @@ def _register(app: wf.App, chosen: list[tuple[str, str]]) -> list[int]:
             tier="public" if spec["kind"] == "public" else tier,
             language="en",
             contacts=[Contact("taxii", f"Partner {i} warnings")],
+            nation=nation,
             **spec,
         )
         ids.append(int(ref.split("-")[1]))
@@ -123,6 +142,10 @@ def _mishap(app: wf.App, m: Mishap, ids: list[int]) -> None:
                     body=row.body,
                 )
             )
+        elif m.kind == "nation":
+            partner = u.session.get(t.Recipient, ids[m.to % len(ids)])
+            assert partner is not None
+            partner.nation = NATIONS[m.pick % len(NATIONS)] or "FRA"
         else:
             warnings = u.session.scalars(
                 select(t.WarningRecord.id).where(t.WarningRecord.status == "released")
@@ -141,6 +164,9 @@ def _allowance(app: wf.App, recipient_id: int) -> set[tuple[str, bool, str]]:
     revoked, the object without its version fields) for each object of its warnings."""
     allowed: set[tuple[str, bool, str]] = set()
     with app.read() as s:
+        partner = s.get(t.Recipient, recipient_id)
+        assert partner is not None
+        nation, communities = recipient_nation(partner), partner.communities
         own_tlp = select(t.TaxiiObject).where(
             t.TaxiiObject.recipient_id == recipient_id, t.TaxiiObject.stix_id.in_(TLP)
         )
@@ -151,8 +177,11 @@ def _allowance(app: wf.App, recipient_id: int) -> set[tuple[str, bool, str]]:
         ):
             if w.status not in ("released", "superseded") or "stix" not in w.artifacts:
                 continue
+            marked = w.content.get("markings")
+            if marked and not from_json(marked["rel_to"]).allows(nation, communities):
+                continue  # its markings do not allow the partner as the registry now has it
             for o in json.loads(w.artifacts["stix"])["objects"]:
-                if w.status == "released" or o["id"] in TLP:
+                if w.status == "released" or o["type"] == "marking-definition":
                     allowed.add((o["id"], False, _core(o)))
                 else:
                     allowed.add((o["id"], True, _core(o)))
@@ -185,15 +214,25 @@ def _served(app: wf.App, recipient_id: int, query: dict[str, str]) -> list[dict[
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(chosen=partners, withdraw=st.booleans(), trouble=mishaps, query=queries)
+@given(
+    chosen=partners,
+    markings=st.sampled_from(MARKINGS),
+    withdraw=st.booleans(),
+    trouble=mishaps,
+    query=queries,
+)
 def test_no_object_outside_a_partners_allowance_is_ever_served(
-    chosen: list[tuple[str, str]], withdraw: bool, trouble: list[Mishap], query: dict[str, str]
+    chosen: list[tuple[str, str, str | None]],
+    markings: tuple[str, ...],
+    withdraw: bool,
+    trouble: list[Mishap],
+    query: dict[str, str],
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="taxii-property-") as home:
         app = _app(Path(home) / "home")
         try:
             ids = _register(app, chosen)
-            threat = release_demo(app)
+            threat = release_demo(app, markings=markings)
             deliver(app)
             if withdraw:
                 _withdraw(app, threat)

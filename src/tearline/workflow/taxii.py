@@ -33,11 +33,13 @@ from tearline.deliver.channels import Outbound, PermanentFailure, Receipt
 from tearline.deliver.taxii import object_version, stix_time
 from tearline.errors import InvalidState, NotFound
 from tearline.ids import Kind, format_id, parse_id
+from tearline.release.stix import TLP2_IDS
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
 
 TOKEN_PREFIX = "tlx_"  # noqa: S105 (says what the token is for, not a secret)
 CHANNEL = "taxii"
+_TLP = frozenset(TLP2_IDS.values())
 _NAMESPACE = uuid.UUID("0b6f1d2e-8a53-4c1e-9f53-2f3b8c7d4e10")  # collection ids, fixed
 
 
@@ -256,8 +258,8 @@ def _revoke(u: Unit, rid: int, old_warning: int) -> int:
         latest[row.stix_id] = row
     count = 0
     for row in latest.values():
-        if row.revoked:
-            continue  # revoked already (a repeat of this delivery)
+        if row.revoked or row.stix_type == "marking-definition":
+            continue  # revoked already (a repeat); a marking definition has no versions
         when = _revision(row.version, u.now)
         obj = json.loads(row.body) | {"modified": _format(when), "revoked": True}
         u.session.add(_row(rid, old_warning, obj, u.now))
@@ -292,7 +294,7 @@ def add_to_collection(app: App, delivery_id: int) -> str:
             if (obj["id"], stix_time(object_version(obj))) in held:
                 continue
             # The OASIS TLP definitions are shared by every warning: no warning owns them.
-            owner = None if obj["type"] == "marking-definition" else w.id
+            owner = None if obj["id"] in _TLP else w.id
             u.session.add(_row(rid, owner, obj, u.now))
             added += 1
         revoked = _revoke(u, rid, w.supersedes_id) if w.supersedes_id else 0

@@ -2,7 +2,8 @@
 check, per object and at every request, that the partner may still see it.
 
 An object is served only when it is in this partner's collection and, where it came
-with a warning, that warning is still addressed to this partner and still released; once
+with a warning, that warning is still addressed to this partner, its releasability
+markings still allow the partner's nation and communities, and it is still released; once
 a later warning superseded it (an Update, a withdrawal, an all-clear) only its revoked
 version is served, so a partner that holds the object learns to drop it and one that
 never pulled it does not get it. The shared OASIS TLP definitions belong to no warning.
@@ -23,12 +24,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from tearline.errors import InputError
+from tearline.markings import from_json
 from tearline.release.stix import TLP2_IDS
 from tearline.store import tables as t
 from tearline.workflow.app import App
+from tearline.workflow.case_markings import recipient_nation
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -158,7 +161,15 @@ def _visible(o: Any, recipient_id: int, w: Any = _WARNING) -> ColumnElement[bool
             exists().where(
                 w.id == o.warning_id,
                 w.recipient_id == recipient_id,
-                or_(w.status == "released", and_(w.status == "superseded", o.revoked)),
+                or_(
+                    w.status == "released",
+                    # superseded: only revoked versions, and the marking definitions
+                    # (shared by its successor, and never versioned in STIX)
+                    and_(
+                        w.status == "superseded",
+                        or_(o.revoked, o.stix_type == "marking-definition"),
+                    ),
+                ),
             ),
         ),
     )
@@ -185,6 +196,27 @@ def _version_filter(o: Any, recipient_id: int, f: Filters) -> ColumnElement[bool
     return or_(*choices) if choices else false()
 
 
+def _outside_markings(s: Session, recipient_id: int) -> list[int]:
+    """The partner's warnings whose releasability markings no longer allow it, as the
+    registry now has its nation and communities (it may have left a community since)."""
+    r = s.get(t.Recipient, recipient_id)
+    if r is None:
+        return []
+    nation, communities = recipient_nation(r), list(r.communities or [])
+    marked = s.execute(
+        select(t.WarningRecord.id, t.WarningRecord.content["markings"]).where(
+            t.WarningRecord.recipient_id == recipient_id,
+            t.WarningRecord.status.in_(("released", "superseded")),
+        )
+    )
+    return [
+        wid
+        for wid, markings in marked
+        if isinstance(markings, dict)
+        and not from_json(markings.get("rel_to") or []).allows(nation, communities)
+    ]
+
+
 def read_page(app: App, recipient_id: int, f: Filters) -> Page:
     """One page of the partner's collection under the filters, in the order added."""
     if f.spec_versions and SPEC_VERSION not in f.spec_versions:
@@ -205,6 +237,8 @@ def read_page(app: App, recipient_id: int, f: Filters) -> Page:
         query = query.where(or_(o.date_added > when, and_(o.date_added == when, o.id > row_id)))
     query = query.order_by(o.date_added, o.id).limit(f.limit + 1)
     with app.read() as s:
+        if excluded := _outside_markings(s, recipient_id):
+            query = query.where(or_(o.warning_id.is_(None), o.warning_id.not_in(excluded)))
         rows = s.execute(query).all()
     more = len(rows) > f.limit
     rows = rows[: f.limit]
