@@ -203,3 +203,22 @@ def test_a_recipient_keeps_its_nation_and_communities(app: wf.App) -> None:
         assert (row.nation, row.communities) == ("GBR", ["NATO", "FVEY"])
     exported = json.loads(wf.export_recipients(app, "json"))
     assert (exported[0]["nation"], exported[0]["communities"]) == ("GBR", ["NATO", "FVEY"])
+
+
+def test_a_marked_report_joining_before_approval_stops_the_release(app: wf.App) -> None:
+    people = seed_users(app)
+    add_liaison_with_fallback(app)
+    threat = _ingest(app, report_text(), "moscow.txt", "REL TO RUS, FVEY")
+    wf.decide(app, threat, people[0])
+    proposed = wf.propose_release(app, threat, people[0])
+    # still inside (Russia), but the banner the draft carries is no longer the case's
+    _ingest(app, second_report_text(), "partner.txt", "REL TO RUS, FRA")
+    with pytest.raises(InvalidState, match="now REL TO RUS: propose the release again"):
+        wf.approve_release(app, proposed.ref, people[1])
+    # a third report Russia may not see: the approver's check refuses the recipient
+    third = report_text().replace(b"within days", b"within a week")
+    _ingest(app, third, "third.txt", "REL TO FRA")
+    with pytest.raises(LeakDetected, match=r"\(RUS\) is outside .* REL TO NONE"):
+        wf.approve_release(app, proposed.ref, people[1])
+    with app.read() as s:
+        assert all(w.status == "draft" for w in s.scalars(select(t.WarningRecord)))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from tearline.assess import Assessment
+from tearline.errors import InvalidState
 from tearline.ids import Kind, format_id
 from tearline.markings import Releasability
 from tearline.model import Event, Tier
@@ -236,6 +237,26 @@ def new_drafts(
         w.msg_type = w.content["msg_type"]
         w.recipient = d.recipient
     return warnings
+
+
+def ensure_markings_unchanged(
+    session: Session, threat_id: int, warnings: Sequence[t.WarningRecord]
+) -> None:
+    """At approval: every draft still inside the case's releasability markings, and
+    carrying them as they stand (a marked report may have joined the case since the
+    proposal). LeakDetected for a recipient now outside; InvalidState for a stale banner."""
+    markings = case_markings(session, threat_id)
+    for w in warnings:
+        r = w.recipient
+        name = f"{r.name} ({format_id(Kind.RECIPIENT, r.id)})"
+        ensure_within_markings(markings, name, recipient_nation(r), list(r.communities or ()))
+        carried = (w.content.get("markings") or {}).get("banner", "")
+        if carried != markings.banner():
+            raise InvalidState(
+                f"{format_id(Kind.WARNING, w.id)} carries the releasability markings "
+                f"{carried or 'none'} but the case's are now {markings.describe()}: "
+                "propose the release again"
+            )
 
 
 def _blank(app: App, u: Unit, release: t.Release, d: DraftInput) -> t.WarningRecord:

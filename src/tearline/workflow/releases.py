@@ -34,6 +34,7 @@ from tearline.workflow.records import assessment_value, load, protected_terms
 from tearline.workflow.release_drafting import (
     DraftInput,
     check_drafts,
+    ensure_markings_unchanged,
     live_warnings,
     new_drafts,
     recipients_by_id,
@@ -331,6 +332,7 @@ def approve_release(app: App, release_ref: str, who: Identity) -> Released:
                     .order_by(t.WarningRecord.id)
                 )
             )
+            ensure_markings_unchanged(u.session, rel.threat_id, warnings)
             profile = app.settings.cap_signature
             profiles = [cap_signature_for(w.recipient.contacts, profile) for w in warnings]
             jobs = [
