@@ -38,3 +38,27 @@ def test_a_marking_the_desk_cannot_read_stores_nothing(desk: Desk) -> None:
     assert api.status_code >= 400
     assert "MORDOR" in api.text
     assert wf.counts(desk.app)["reports"] == before
+
+
+def test_the_determination_api_shows_who_the_markings_leave_out(desk: Desk) -> None:
+    ana, dana = desk.client("ana"), desk.client("dana")
+    r = ana.api(
+        "POST",
+        "/api/reports",
+        {
+            "content": report_text().decode(),
+            "source": "Liaison service",
+            "reliability": "B",
+            "markings": "REL TO RUS",
+            "compartments": ["CT"],
+        },
+    )
+    assert r.status_code == 201, r.text
+    (threat,) = {e["threat"] for e in r.json()["events"] if e.get("threat")}
+    assert dana.get(f"/api/threats/{threat}/determination").json()["markings"] == "REL TO RUS"
+    decided = dana.api("POST", f"/api/threats/{threat}/determination", {"dry_run": True})
+    assert decided.status_code == 200, decided.text
+    body = decided.json()
+    assert body["markings"] == "REL TO RUS"
+    assert [x["name"] for x in body["recipients"]] == ["Russian Federation (liaison)"]
+    assert [x["name"] for x in body["outside_markings"]] == ["Public in Moscow"]

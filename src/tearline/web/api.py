@@ -263,6 +263,7 @@ def determination(request: Request, ref: str, viewer: Reader) -> dict[str, Any]:
     data = casefile.case_file(app_of(request), _ref(ref, Kind.THREAT), viewer.identity)
     keys: tuple[str, ...] = ("ref", "status", "assessment", "preview", "determinations")
     keys += ("waiver_reasons", "determination_in_force", "supersede_pending", "warnings_in_force")
+    keys += ("markings",)
     return {k: data[k] for k in keys} | {"stale": data["stale_determination"]}
 
 
@@ -291,6 +292,8 @@ def decide(request: Request, ref: str, body: DecideIn, viewer: DutyOfficer) -> d
         },
         "recipients": [r.__dict__ | {"role": r.role.value} for r in d.recipients],
         "parity": {"flagged": d.parity.flagged, "reason": d.parity.reason},
+        "markings": d.markings,  # the case's releasability banner; "" when unrestricted
+        "outside_markings": [r.__dict__ | {"role": r.role.value} for r in d.outside_markings],
     }
 
 
