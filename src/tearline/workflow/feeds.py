@@ -274,3 +274,12 @@ def poll_in_background(app: App) -> None:
     thread = threading.Thread(target=run, name="tearline-feeds", daemon=True)
     _BACKGROUND[id(app)] = thread
     thread.start()
+
+
+def finish_polls(app: App, timeout: float = 30.0) -> None:
+    """Let a poll in progress finish (up to ``timeout`` seconds) as the worker stops, so
+    ``tearline worker --once`` polls what was due. One cut off is safe all the same: each
+    item is stored in its own transaction, and what was not reached is read next time."""
+    running = _BACKGROUND.pop(id(app), None)
+    if running is not None:
+        running.join(timeout)

@@ -629,6 +629,9 @@ def run_worker(
                     return count
                 await asyncio.to_thread(_wait, stop, poll_seconds)
         finally:
+            from tearline.workflow.feeds import finish_polls
+
+            await asyncio.to_thread(finish_polls, app)  # a partner feed's poll in progress
             if worker is not None:
                 await asyncio.to_thread(worker.close)
                 log.info(
