@@ -64,6 +64,12 @@ def parse_alert(raw: bytes, filename: str) -> etree._Element:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
         raise MalformedDocument(f"{filename}: not well-formed XML: {exc}") from None
+    older = re.fullmatch(r"\{urn:oasis:names:tc:emergency:cap:(1\.[01])\}alert", str(root.tag))
+    if older:
+        raise MalformedDocument(
+            f"{filename}: a CAP {older.group(1)} alert; Tearline reads CAP 1.2 (the version "
+            "alerting authorities have sent since 2010): ask the sender for CAP 1.2"
+        )
     if root.tag != _ALERT:
         raise MalformedDocument(
             f"{filename}: not a CAP 1.2 alert (the root is {root.tag!r}, expected "
