@@ -34,9 +34,15 @@ def _plain(value: str) -> str:
         return value.strip()
 
 
-def _date(entry: Mapping[str, Any]) -> datetime | None:
+def _field(entry: dict[str, Any], key: str) -> Any:
+    # The entry's own field, without feedparser's fallback from "updated" to "published"
+    # (deprecated: it warns, and would date an entry by the wrong field).
+    return dict.get(entry, key)
+
+
+def _date(entry: dict[str, Any]) -> datetime | None:
     for key in ("published_parsed", "updated_parsed"):
-        parsed = entry.get(key)
+        parsed = _field(entry, key)
         if parsed:
             return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
     return None
@@ -74,7 +80,7 @@ class FeedReader:
                 continue
             title = _plain(str(entry.get("title", ""))) or key
             text = "\n\n".join(p for p in (title, _body(entry)) if p)
-            record = {k: entry.get(k) for k in ("id", "link", "title", "published", "updated")}
+            record = {k: _field(entry, k) for k in ("id", "link", "title", "published", "updated")}
             record["text"] = text
             yield Document(
                 filename,
