@@ -168,7 +168,11 @@ def test_paging_added_after_and_a_withdrawal_revokes(shared: Shared, clock: Fixe
     )
     wf.approve_release(shared.app, ending.ref, avery)
     deliver(shared.app)
-    news = everything(ally, added_after=last_seen)
+    news = [
+        o
+        for p in as_pages(ally.get_objects, per_request=7, added_after=last_seen)
+        for o in p["objects"]
+    ]
     revoked = [o for o in news if o.get("revoked")]
     old = {o["id"] for o in pages[0]["objects"] + pages[1]["objects"] + pages[2]["objects"]}
     assert {o["id"] for o in revoked} == {i for i in old if not i.startswith("marking-definition")}

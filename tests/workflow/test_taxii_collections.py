@@ -26,9 +26,10 @@ from tearline.release.stix import TLP2_IDS
 from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.workflow.case_markings import recipient_nation
+from tearline.workflow.taxii import add_to_collection
 from tearline.workflow.taxii_query import filters_from, read_page
 from tests.conftest import PASSWORDS, START
-from tests.partners import deliver, release_demo
+from tests.partners import add_partners, deliver, release_demo
 
 # Where a partner is decides whether the demo threat concerns it (and so gets a warning).
 PLACES: dict[str, dict[str, Any]] = {
@@ -251,3 +252,18 @@ def test_no_object_outside_a_partners_allowance_is_ever_served(
                     assert len(everything) == len(got)
         finally:
             app.close()
+
+
+def test_a_delivery_sent_again_adds_nothing_twice(app: wf.App) -> None:
+    """A worker that died after adding but before recording sends the delivery again."""
+    add_partners(app)
+    release_demo(app)
+    sent = [s for s in deliver(app) if s.channel == "taxii"]
+    assert sent
+    with app.read() as s:
+        before = s.scalars(select(t.TaxiiObject.id)).all()
+    for delivery in sent:
+        number = int(delivery.ref.split("-")[1])
+        assert add_to_collection(app, number).startswith("added 0 STIX objects")
+    with app.read() as s:
+        assert s.scalars(select(t.TaxiiObject.id)).all() == before

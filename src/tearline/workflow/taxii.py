@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tearline.deliver.channels import Outbound, PermanentFailure, Receipt
@@ -233,17 +234,30 @@ def _format(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
-def _row(rid: int, wid: int | None, obj: dict[str, Any], now: datetime) -> t.TaxiiObject:
-    return t.TaxiiObject(
-        recipient_id=rid,
-        warning_id=wid,
-        stix_id=obj["id"],
-        stix_type=obj["type"],
-        version=stix_time(object_version(obj)),
-        date_added=now,
-        revoked=bool(obj.get("revoked")),
-        body=json.dumps(obj, ensure_ascii=False, separators=(",", ":")),
+def _row(rid: int, wid: int | None, obj: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "recipient_id": rid,
+        "warning_id": wid,
+        "stix_id": obj["id"],
+        "stix_type": obj["type"],
+        "version": stix_time(object_version(obj)),
+        "date_added": now,
+        "revoked": bool(obj.get("revoked")),
+        "body": json.dumps(obj, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def _insert(u: Unit, rows: list[dict[str, Any]]) -> None:
+    """Add rows; one a concurrent delivery added first (the shared TLP definition, by
+    another worker) is left as it is rather than failing the whole delivery."""
+    if not rows:
+        return
+    dialect = u.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(t.TaxiiObject).on_conflict_do_nothing(
+        index_elements=["recipient_id", "stix_id", "version"]
     )
+    u.session.execute(statement, rows)
 
 
 def _revoke(u: Unit, rid: int, old_warning: int) -> int:
@@ -256,15 +270,15 @@ def _revoke(u: Unit, rid: int, old_warning: int) -> int:
     latest: dict[str, t.TaxiiObject] = {}
     for row in rows:
         latest[row.stix_id] = row
-    count = 0
+    revoked = []
     for row in latest.values():
         if row.revoked or row.stix_type == "marking-definition":
             continue  # revoked already (a repeat); a marking definition has no versions
         when = _revision(row.version, u.now)
         obj = json.loads(row.body) | {"modified": _format(when), "revoked": True}
-        u.session.add(_row(rid, old_warning, obj, u.now))
-        count += 1
-    return count
+        revoked.append(_row(rid, old_warning, obj, u.now))
+    _insert(u, revoked)
+    return len(revoked)
 
 
 def add_to_collection(app: App, delivery_id: int) -> str:
@@ -289,14 +303,14 @@ def add_to_collection(app: App, delivery_id: int) -> str:
                 )
             )
         }
-        added = 0
-        for obj in objects:
-            if (obj["id"], stix_time(object_version(obj))) in held:
-                continue
-            # The OASIS TLP definitions are shared by every warning: no warning owns them.
-            owner = None if obj["id"] in _TLP else w.id
-            u.session.add(_row(rid, owner, obj, u.now))
-            added += 1
+        # The OASIS TLP definitions are shared by every warning: no warning owns them.
+        new = [
+            _row(rid, None if obj["id"] in _TLP else w.id, obj, u.now)
+            for obj in objects
+            if (obj["id"], stix_time(object_version(obj))) not in held
+        ]
+        _insert(u, new)
+        added = len(new)
         revoked = _revoke(u, rid, w.supersedes_id) if w.supersedes_id else 0
     note = f", {revoked} revoked" if revoked else ""
     return f"added {added} STIX objects to TAXII collection {collection_id(rid)}{note}"
