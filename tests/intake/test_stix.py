@@ -110,3 +110,12 @@ def test_a_copyright_statement_is_not_a_marking_and_joins_the_text() -> None:
     (doc,) = _documents(json.dumps(bundle).encode())
     assert doc.markings == ()
     assert "Handling: Copyright 2024 Example Corp" in doc.text
+
+
+def test_a_plain_json_report_that_mentions_a_bundle_is_read_as_a_document() -> None:
+    raw = json.dumps(
+        {"title": "Drop", "text": "A bundle was left at the station.", "kind": "bundle"}
+    )
+    (doc,) = _documents(raw.encode(), "report.json")
+    assert doc.external_id is None
+    assert doc.media_type == "application/json"

@@ -16,6 +16,7 @@ to warn. A report that the ``stix2`` library does not accept is refused on its o
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC
 from typing import Any, ClassVar
@@ -53,6 +54,8 @@ _REFERRED = (
     ("indicator", "Indicators"),
     ("vulnerability", "Vulnerabilities"),
 )
+# "type": "bundle" near the top: a plain JSON report that merely says "bundle" is not one.
+_BUNDLE = re.compile(rb'"type"\s*:\s*"bundle"')
 _TLP_ORDER = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
 
 
@@ -88,7 +91,7 @@ class StixReader:
 
     def sniff(self, raw: bytes) -> bool:
         head = raw[:4096].lstrip()
-        return head.startswith(b"{") and b'"bundle"' in head and b'"objects"' in raw
+        return head.startswith(b"{") and _BUNDLE.search(head) is not None
 
     def read_items(self, raw: bytes, filename: str) -> Iterator[Document | Refused]:
         try:
