@@ -260,7 +260,7 @@ def _insert(u: Unit, rows: list[dict[str, Any]]) -> None:
     u.session.execute(statement, rows)
 
 
-def _revoke(u: Unit, rid: int, old_warning: int) -> int:
+def _revoke(u: Unit, rid: int, old_warning: int, now: datetime) -> int:
     """Revoked versions of the objects an earlier warning put in this collection."""
     rows = u.session.scalars(
         select(t.TaxiiObject)
@@ -274,9 +274,9 @@ def _revoke(u: Unit, rid: int, old_warning: int) -> int:
     for row in latest.values():
         if row.revoked or row.stix_type == "marking-definition":
             continue  # revoked already (a repeat); a marking definition has no versions
-        when = _revision(row.version, u.now)
+        when = _revision(row.version, now)
         obj = json.loads(row.body) | {"modified": _format(when), "revoked": True}
-        revoked.append(_row(rid, old_warning, obj, u.now))
+        revoked.append(_row(rid, old_warning, obj, now))
     _insert(u, revoked)
     return len(revoked)
 
@@ -290,6 +290,11 @@ def add_to_collection(app: App, delivery_id: int) -> str:
         if d is None or w is None:
             raise PermanentFailure(f"no delivery {format_id(Kind.DELIVERY, delivery_id)}")
         rid = d.recipient_id or w.recipient_id
+        # One delivery at a time per collection, stamped after the lock: a poller that
+        # saw a date_added never later meets an object added before it (added_after).
+        # (SQLite: the unit's write lock is already held.)
+        u.session.execute(select(t.Recipient.id).where(t.Recipient.id == rid).with_for_update())
+        now = app.clock.now()
         stix = (w.artifacts or {}).get("stix")
         if not isinstance(stix, str):
             raise PermanentFailure(f"{format_id(Kind.WARNING, w.id)} has no STIX form")
@@ -305,13 +310,13 @@ def add_to_collection(app: App, delivery_id: int) -> str:
         }
         # The OASIS TLP definitions are shared by every warning: no warning owns them.
         new = [
-            _row(rid, None if obj["id"] in _TLP else w.id, obj, u.now)
+            _row(rid, None if obj["id"] in _TLP else w.id, obj, now)
             for obj in objects
             if (obj["id"], stix_time(object_version(obj))) not in held
         ]
         _insert(u, new)
         added = len(new)
-        revoked = _revoke(u, rid, w.supersedes_id) if w.supersedes_id else 0
+        revoked = _revoke(u, rid, w.supersedes_id, now) if w.supersedes_id else 0
     note = f", {revoked} revoked" if revoked else ""
     return f"added {added} STIX objects to TAXII collection {collection_id(rid)}{note}"
 
