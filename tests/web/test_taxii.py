@@ -104,6 +104,11 @@ def test_each_partner_sees_exactly_its_objects_at_its_precision(shared: Shared) 
     assert place[ADVERSARY]["city"] == "Moscow"
     shared_ids = {o["id"] for o in got[ALLY]} & {o["id"] for o in got[ADVERSARY]}
     assert {i.split("--")[0] for i in shared_ids} == {"marking-definition"}
+    # match[type] and match[id], as the client sends them
+    (location,) = everything(ally, type="location")
+    assert location == place[ALLY]
+    report = next(o for o in got[ALLY] if o["type"] == "report")
+    assert everything(ally, id=[report["id"], location["id"]]) == [location, report]
     # The third partner has a collection with nothing in it: no warning concerned it.
     assert everything(shared.collection(THIRD)) == []
 
@@ -136,8 +141,13 @@ def test_no_token_another_collection_and_revoked_tokens_are_refused(shared: Shar
     refused = httpx.get(base, headers={"Authorization": f"Bearer {shared.tokens[ALLY]}"})
     assert refused.status_code == 406
     assert refused.json()["title"] == "Not Acceptable"
-    bad = httpx.get(base, params={"added_after": "yesterday"}, headers={**third, "Accept": TAXII})
+    bad = httpx.get(base, params={"added_after": "yesterday"}, headers=third)
     assert bad.status_code == 404  # another's collection, before any filter is read
+    own = {"Authorization": f"Bearer {shared.tokens[ALLY]}", "Accept": TAXII}
+    bad = httpx.get(base, params={"added_after": "yesterday"}, headers=own)
+    assert bad.status_code == 400
+    assert bad.headers["content-type"] == TAXII
+    assert "added_after" in bad.json()["description"]
     (token,) = [v for v in taxii.list_tokens(shared.app) if v.recipient.endswith(ALLY)]
     taxii.revoke_token(shared.app, token.id, by="test")
     with pytest.raises(requests.HTTPError) as refused_now:
