@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -242,7 +243,7 @@ def _one(params: dict[str, str], object_id: str) -> Filters:
     if "match[id]" in params or "match[type]" in params:
         raise InputError("filter by id and type on the objects list, not on one object")
     f = filters_from(params)
-    return Filters(**{**f.__dict__, "ids": (object_id,)})
+    return replace(f, ids=(object_id,))
 
 
 @router.get(f"/{ROOT}/collections/{{collection}}/objects/{{object_id}}/")
@@ -268,9 +269,7 @@ async def versions(request: Request, collection: str, object_id: str) -> Respons
         if "match[version]" in params:
             raise InputError("the versions list takes no match[version]: it lists them all")
         f = _one(params, object_id)
-        page = read_page(
-            application, partner.recipient_id, Filters(**{**f.__dict__, "versions": ("all",)})
-        )
+        page = read_page(application, partner.recipient_id, replace(f, versions=("all",)))
         if not page.items and not page.more:
             raise Problem(404, "Not Found", f"no object {object_id!r} in this collection")
         body: dict[str, Any] = {
