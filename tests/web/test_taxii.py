@@ -5,6 +5,7 @@ no token is 401, another's collection is 404; paging, ``added_after`` and revoca
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +15,7 @@ import httpx
 import pytest
 import requests
 from sqlalchemy import select
+from stix2validator import ValidationOptions, validate_string
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from tearline import workflow as wf
@@ -186,6 +188,10 @@ def test_paging_added_after_and_a_withdrawal_revokes(shared: Shared, clock: Fixe
     revoked = [o for o in news if o.get("revoked")]
     old = {o["id"] for o in pages[0]["objects"] + pages[1]["objects"] + pages[2]["objects"]}
     assert {o["id"] for o in revoked} == {i for i in old if not i.startswith("marking-definition")}
+    # What a partner pulled after the withdrawal is valid STIX 2.1, revoked versions too.
+    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": news}
+    checked = validate_string(json.dumps(bundle), ValidationOptions(version="2.1", strict=True))
+    assert checked.is_valid, [str(e) for e in checked.errors]
     cancel = [o for o in news if not o.get("revoked")]
     assert any(o["type"] == "report" and "withdrawn" in o["description"] for o in cancel)
     # Once superseded, an old object has one version left to serve: the revoked one, a
