@@ -37,3 +37,13 @@ def test_an_rss_item_is_read_with_its_ids_date_language_and_tlp() -> None:
 def test_xml_that_is_no_feed_is_refused() -> None:
     with pytest.raises(MalformedDocument, match="not an Atom or RSS feed"):
         list(read_items(b"<feed><broken", "x.atom", max_bytes=1_000_000))
+
+
+def test_a_feed_without_its_suffix_is_found_by_its_root_and_an_html_page_is_not() -> None:
+    (first, _) = read_items(RSS, "download", max_bytes=1_000_000)
+    assert isinstance(first, Document)
+    assert first.external_id is not None
+    page = b"<html><body><p>Our <feed> of warnings moved.</p></body></html>"
+    (doc,) = read_items(page, "page", max_bytes=1_000_000)
+    assert isinstance(doc, Document)
+    assert doc.media_type == "text/html"

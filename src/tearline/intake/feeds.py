@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, cast
@@ -21,7 +22,9 @@ from lxml.etree import ParserError
 from tearline.errors import MalformedDocument
 from tearline.intake.document import Document, Refused, find_tlp
 
-_SNIFF = (b"<feed", b"<rss", b"<rdf:RDF")
+# The root element is a feed (after the XML declaration, processing instructions and
+# comments): an HTML page that merely holds "<feed" is not one.
+_ROOT = re.compile(rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<(?:feed|rss|rdf:RDF)\b", re.DOTALL)
 
 
 def _plain(value: str) -> str:
@@ -62,8 +65,7 @@ class FeedReader:
     suffixes: ClassVar[tuple[str, ...]] = (".atom", ".rss")
 
     def sniff(self, raw: bytes) -> bool:
-        head = raw[:1024]
-        return any(tag in head for tag in _SNIFF)
+        return _ROOT.match(raw[:4096].removeprefix(b"\xef\xbb\xbf")) is not None
 
     def read_items(self, raw: bytes, filename: str) -> Iterator[Document | Refused]:
         parsed = feedparser.parse(raw, sanitize_html=False, resolve_relative_uris=False)
