@@ -81,6 +81,12 @@ def test_feeds_add_list_and_poll_through_the_cli(
         (listed,) = json.loads(capsys.readouterr().out)
         assert (listed["ref"], listed["failures"]) == ("FEED-1", 1)
         assert listed["last_error"] == "HTTP 500 Internal Server Error"
+        assert main(["feeds", "remove", "FEED-1"]) == 0
+        assert "FEED-1: " in capsys.readouterr().out
+        assert main(["feeds", "list", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == []
+        assert main(["feeds", "remove", "FEED-1"]) == 66
+        assert "no feed FEED-1" in capsys.readouterr().err
     finally:
         partner.stop()
 

@@ -120,6 +120,7 @@ COMMANDS: dict[str, str] = {
     "recipients rotate-secret": OPERATOR,
     "feeds add": OPERATOR,
     "feeds poll": OPERATOR,
+    "feeds remove": OPERATOR,
     "mailbox add": OPERATOR,
     "taxii token": OPERATOR,
     "taxii revoke": OPERATOR,

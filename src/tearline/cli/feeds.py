@@ -56,6 +56,15 @@ def mailbox_add(
     _add(ctx, url, every)
 
 
+@feeds_cli.command("remove")
+def feeds_remove(
+    ctx: typer.Context, ref: Annotated[str, typer.Argument(help="The feed (FEED-n).")]
+) -> None:
+    """Stop polling a feed or mailbox (the reports it brought stay)."""
+    view = wf_feeds.remove_feed(open_app(ctx), ref, os_user())
+    out.print(f"{view.ref}: {view.url} is no longer polled", markup=False)
+
+
 @feeds_cli.command("list")
 def feeds_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """The feeds and mailboxes polled, when next, and the last error of each."""

@@ -134,6 +134,20 @@ def add_feed(app: App, url: str, every: timedelta, actor: str) -> FeedView:
         return _view(row)
 
 
+def remove_feed(app: App, ref: str, actor: str) -> FeedView:
+    """Stop polling a feed or mailbox; the reports it brought stay."""
+    with app.unit() as u:
+        row = next(
+            (r for r in u.session.scalars(select(t.PartnerFeed)) if _ref(r) == ref.upper()), None
+        )
+        if row is None:
+            raise NotFound(f"no feed {ref}; see tearline feeds list")
+        view = _view(row)
+        u.session.delete(row)
+        u.audit(actor, "feed.removed", view.ref, {"kind": view.kind})
+        return view
+
+
 def _ref(row: t.PartnerFeed) -> str:
     return f"FEED-{row.id}"
 
