@@ -33,7 +33,9 @@ def _reports(app: wf.App) -> int:
 def test_a_changing_feed_is_read_entry_by_entry_and_not_twice(
     app: wf.App, partner: PartnerServer, clock: FixedClock
 ) -> None:
-    feeds.add_feed(app, partner.url, timedelta(minutes=15), "admin")
+    feeds.add_feed(
+        app, partner.url, timedelta(minutes=15), "admin", source="LIAISON DESK", reliability="b"
+    )
     (first,) = feeds.poll_feeds(app)
     assert first.status == "read"
     assert first.summary is not None
@@ -54,6 +56,12 @@ def test_a_changing_feed_is_read_entry_by_entry_and_not_twice(
     assert ids[0] == "atom:urn:partner:feed#urn:partner:warning:1"
     (view,) = feeds.list_feeds(app)
     assert view.items_stored == 3
+    with app.unit() as u:
+        sources = {
+            (src.name, src.reliability)
+            for src in u.session.scalars(select(t.Source).join(t.Report))
+        }
+    assert sources == {("LIAISON DESK", "B")}  # every entry stored under the feed's source
 
 
 def test_a_failing_feed_waits_twice_as_long_each_time_and_shows_its_error(
@@ -100,3 +108,5 @@ def test_a_mailbox_url_with_a_password_is_refused(app: wf.App) -> None:
         assert "secret" not in str(e.value)
     with pytest.raises(wf_errors.InputError, match="is not a feed or mailbox URL"):
         feeds.add_feed(app, "file:///etc/passwd", timedelta(hours=1), "a")
+    with pytest.raises(wf_errors.InputError, match="reliability must be one of A-F"):
+        feeds.add_feed(app, "https://feeds.example/x", timedelta(hours=1), "a", reliability="Z")

@@ -29,8 +29,23 @@ EveryOpt = Annotated[
 ]
 
 
-def _add(ctx: typer.Context, url: str, every: str) -> None:
-    view = wf_feeds.add_feed(open_app(ctx), url, wf_feeds.parse_every(every), os_user())
+SourceOpt = Annotated[
+    str | None, typer.Option(help="Source name its items are stored under (itself protected).")
+]
+ReliabilityOpt = Annotated[str | None, typer.Option(help="Source reliability, Admiralty A-F.")]
+
+
+def _add(
+    ctx: typer.Context, url: str, every: str, source: str | None, reliability: str | None
+) -> None:
+    view = wf_feeds.add_feed(
+        open_app(ctx),
+        url,
+        wf_feeds.parse_every(every),
+        os_user(),
+        source=source,
+        reliability=reliability,
+    )
     out.print(f"{view.ref}: {view.url}, polled every {view.every}", markup=False)
 
 
@@ -39,9 +54,11 @@ def feeds_add(
     ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="The feed's URL (http or https).")],
     every: EveryOpt = "15m",
+    source: SourceOpt = None,
+    reliability: ReliabilityOpt = None,
 ) -> None:
     """Poll an Atom or RSS feed for partner reporting (first poll: the worker's next round)."""
-    _add(ctx, url, every)
+    _add(ctx, url, every, source, reliability)
 
 
 @mailbox_cli.command("add")
@@ -51,9 +68,11 @@ def mailbox_add(
         str, typer.Argument(help="imaps://user@host/INBOX (password: TEARLINE_MAILBOX_PASSWORD).")
     ],
     every: EveryOpt = "15m",
+    source: SourceOpt = None,
+    reliability: ReliabilityOpt = None,
 ) -> None:
     """Poll an IMAP mailbox: each new message is ingested as an e-mail report."""
-    _add(ctx, url, every)
+    _add(ctx, url, every, source, reliability)
 
 
 @feeds_cli.command("remove")

@@ -593,5 +593,9 @@ class PartnerFeed(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(1000))
     items_stored: Mapped[int] = mapped_column(Integer, default=0)
+    # Who the items come from, as `tearline ingest --source/--reliability` says it: the
+    # source's name (itself protected) and its Admiralty grade; NULL: not said.
+    source: Mapped[str | None] = mapped_column(String(200))
+    reliability: Mapped[str | None] = mapped_column(String(1))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]

@@ -27,7 +27,7 @@ from tearline.errors import ConfigError, InputError, NotFound
 from tearline.store import tables as t
 from tearline.workflow.app import App
 from tearline.workflow.partner_intake import IntakeSummary, ingest_items
-from tearline.workflow.reports import Provenance
+from tearline.workflow.reports import RELIABILITY_GRADES, Provenance
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +111,23 @@ def _kind(url: str) -> str:
     )
 
 
-def add_feed(app: App, url: str, every: timedelta, actor: str) -> FeedView:
-    """Subscribe to a feed or mailbox; it is first polled at once (its next poll is now)."""
+def add_feed(
+    app: App,
+    url: str,
+    every: timedelta,
+    actor: str,
+    *,
+    source: str | None = None,
+    reliability: str | None = None,
+) -> FeedView:
+    """Subscribe to a feed or mailbox; it is first polled at once (its next poll is now).
+    Its items are stored under ``source`` with ``reliability`` (Admiralty A-F), as
+    ``tearline ingest --source --reliability`` stores a file's."""
     url = url.strip()
     kind = _kind(url)
+    grade = (reliability or "").strip().upper() or None
+    if grade is not None and grade not in RELIABILITY_GRADES:
+        raise InputError(f"source reliability must be one of A-F, not {reliability!r}")
     with app.unit() as u:
         if u.session.scalar(select(t.PartnerFeed).where(t.PartnerFeed.url == url)):
             raise InputError(f"{url} is already polled; see tearline feeds list")
@@ -125,6 +138,8 @@ def add_feed(app: App, url: str, every: timedelta, actor: str) -> FeedView:
             next_poll_at=u.now,
             failures=0,
             items_stored=0,
+            source=(source or "").strip() or None,
+            reliability=grade,
             created_by=actor,
             created_at=u.now,
         )
@@ -197,6 +212,10 @@ def fetch_feed(
         raise FeedError(f"could not fetch: {reason}") from None
 
 
+def _provenance(row: t.PartnerFeed) -> Provenance:
+    return Provenance(source=row.source, reliability=row.reliability)
+
+
 def _claim(app: App, row_id: int, seen: datetime, every_s: int) -> bool:
     with app.unit() as u:
         done = u.session.execute(
@@ -220,10 +239,10 @@ def _poll(app: App, row: t.PartnerFeed) -> Polled:
                 row.url, row.etag, row.last_modified, app.settings.max_document_bytes
             )
             if body is not None:
-                summary = ingest_items(app, body, row.url, Provenance(), actor)
+                summary = ingest_items(app, body, row.url, _provenance(row), actor)
         else:
             summary, uid_validity, last_uid = read_mailbox(
-                app, row.url, row.uid_validity, row.last_uid, actor
+                app, row.url, row.uid_validity, row.last_uid, _provenance(row), actor
             )
     except (FeedError, ConfigError) as exc:  # a missing mailbox password is shown the same way
         return _failed(app, row, str(exc))

@@ -60,7 +60,12 @@ def _connect(url: str, password: str) -> tuple[imaplib.IMAP4, str]:
 
 
 def read_mailbox(
-    app: App, url: str, uid_validity: int | None, last_uid: int | None, actor: str
+    app: App,
+    url: str,
+    uid_validity: int | None,
+    last_uid: int | None,
+    prov: Provenance,
+    actor: str,
 ) -> tuple[IntakeSummary, int, int]:
     """Store the messages after ``last_uid``; (summary, UIDVALIDITY, highest UID read)."""
     from tearline.workflow.feeds import FeedError
@@ -85,7 +90,7 @@ def read_mailbox(
                 if status != "OK" or raw is None:
                     raise FeedError(f"could not fetch message UID {uid}")
                 name = f"{folder} UID {uid}.eml"
-                summary.extend(ingest_items(app, raw, name, Provenance(), actor))
+                summary.extend(ingest_items(app, raw, name, prov, actor))
                 highest = uid
             return summary, validity, highest
         finally:

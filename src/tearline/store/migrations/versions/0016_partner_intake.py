@@ -5,7 +5,8 @@
   stored twice; ``reports.intake_note``: what intake says beside the text (e.g. a CAP
   signature by a key this deployment does not trust: "signature not verified").
 - ``partner_feeds``: Atom/RSS feeds and IMAP mailboxes the worker polls, with their
-  conditional-GET validators, mailbox UIDs, back-off and last error.
+  conditional-GET validators, mailbox UIDs, back-off and last error, and the source (name
+  and grade) their items are stored under.
 
 Revision ID: 0016
 Revises: 0015
@@ -48,6 +49,8 @@ def upgrade() -> None:
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.String(1000), nullable=True),
         sa.Column("items_stored", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(200), nullable=True),
+        sa.Column("reliability", sa.String(1), nullable=True),
         sa.Column("created_by", sa.String(64), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_partner_feeds"),
