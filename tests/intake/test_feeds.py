@@ -47,3 +47,15 @@ def test_a_feed_without_its_suffix_is_found_by_its_root_and_an_html_page_is_not(
     (doc,) = read_items(page, "page", max_bytes=1_000_000)
     assert isinstance(doc, Document)
     assert doc.media_type == "text/html"
+
+
+def test_a_rel_to_line_in_an_entry_is_its_marking() -> None:
+    atom = (
+        b"<feed xmlns='http://www.w3.org/2005/Atom'><id>urn:f</id><title>f</title>"
+        b"<updated>2024-03-06T09:00:00Z</updated><entry><id>urn:e:1</id><title>Threat</title>"
+        b"<updated>2024-03-06T09:00:00Z</updated><content type='text'>REL TO USA, GBR\n"
+        b"A cell plans to bomb the station.</content></entry></feed>"
+    )
+    (doc,) = read_items(atom, "f.atom", max_bytes=1_000_000)
+    assert isinstance(doc, Document)
+    assert doc.markings == ("REL TO USA, GBR",)

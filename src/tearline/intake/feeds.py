@@ -3,7 +3,8 @@
 An entry's text is its title, then its content (or summary) with HTML taken out; its
 date the one it was published (or updated); its ``external_id`` "atom:<feed>#<entry>",
 the feed's own id (or link, or the name it was read under) and the entry's id (or link),
-so an entry seen again in a later pull, or in a copy of the feed, is recognised.
+so an entry seen again in a later pull, or in a copy of the feed, is recognised. A TLP
+mark and a "REL TO …" line in the entry's text are its handling, as in a text report.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from lxml.etree import ParserError
 
 from tearline.errors import MalformedDocument
 from tearline.intake.document import Document, Refused, find_tlp
+from tearline.markings import find_markings
 
 # The root element is a feed (after the XML declaration, processing instructions and
 # comments): an HTML page that merely holds "<feed" is not one.
@@ -93,6 +95,7 @@ class FeedReader:
                 document_date=_date(entry),
                 source_hint=str(feed.get("title") or "") or None,
                 tlp=find_tlp(text),
+                markings=find_markings(text),
                 external_id=f"atom:{feed_key}#{key}"[:300],
                 language=str(entry.get("language") or language or "") or None,
             )
