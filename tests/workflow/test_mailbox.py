@@ -8,7 +8,6 @@ a failure where ``TEARLINE_REQUIRE_DOVECOT=1`` (set by .ci/run) so CI never skip
 
 from __future__ import annotations
 
-import getpass
 import grp
 import imaplib
 import os
@@ -120,7 +119,7 @@ def dovecot() -> Iterator[Imap]:
     if os.geteuid() == 0:
         internal, login, mail = "dovecot", "dovenull", pwd.getpwnam("dovecot")
     else:
-        me = getpass.getuser()
+        me = pwd.getpwuid(os.getuid()).pw_name  # not $USER, which a CI runner may leave unset
         internal, login, mail = me, me, pwd.getpwuid(os.getuid())
     # Not pytest's tmp_path: the mail user must be able to reach its home.
     root = Path(tempfile.mkdtemp(prefix="tearline-dovecot-"))
