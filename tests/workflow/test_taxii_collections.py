@@ -1,7 +1,8 @@
 """What a partner's TAXII collection serves, for random partners, releases and mishaps:
 never an object outside the partner's allowance — the objects of the warnings released
 to it whose releasability markings allow it, as signed, once a warning is superseded only
-their revoked versions (and its marking definitions, which STIX never versions), and the
+their revoked versions (and the marking and extension definitions it shares with later
+warnings), and the
 public OASIS TLP definitions — and, with nothing filtered, every one of them."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
@@ -26,7 +27,7 @@ from tearline.release.stix import TLP2_IDS
 from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.workflow.case_markings import recipient_nation
-from tearline.workflow.taxii import add_to_collection
+from tearline.workflow.taxii import DEFINITIONS, add_to_collection
 from tearline.workflow.taxii_query import filters_from, read_page
 from tests.conftest import PASSWORDS, START
 from tests.partners import add_partners, deliver, release_demo
@@ -182,7 +183,7 @@ def _allowance(app: wf.App, recipient_id: int) -> set[tuple[str, bool, str]]:
             if marked and not from_json(marked["rel_to"]).allows(nation, communities):
                 continue  # its markings do not allow the partner as the registry now has it
             for o in json.loads(w.artifacts["stix"])["objects"]:
-                if w.status == "released" or o["type"] == "marking-definition":
+                if w.status == "released" or o["type"] in DEFINITIONS:
                     allowed.add((o["id"], False, _core(o)))
                 else:
                     allowed.add((o["id"], True, _core(o)))
@@ -214,6 +215,13 @@ def _served(app: wf.App, recipient_id: int, query: dict[str, str]) -> list[dict[
     deadline=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@example(  # a withdrawal of a marked warning: its successor shares the REL TO definitions
+    chosen=[("russian-government", "neutral", "GBR")],
+    markings=("REL TO FVEY",),
+    withdraw=True,
+    trouble=[],
+    query={},
 )
 @given(
     chosen=partners,

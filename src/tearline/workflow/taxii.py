@@ -41,6 +41,9 @@ from tearline.workflow.app import App, Unit
 TOKEN_PREFIX = "tlx_"  # noqa: S105 (says what the token is for, not a secret)
 CHANNEL = "taxii"
 _TLP = frozenset(TLP2_IDS.values())
+# Objects whose id is not the warning's own but shared with every warning that uses them
+# (Tearline's REL TO marking and its extension): a later warning never revokes them.
+DEFINITIONS = ("marking-definition", "extension-definition")
 _NAMESPACE = uuid.UUID("0b6f1d2e-8a53-4c1e-9f53-2f3b8c7d4e10")  # collection ids, fixed
 
 
@@ -272,8 +275,8 @@ def _revoke(u: Unit, rid: int, old_warning: int, now: datetime) -> int:
         latest[row.stix_id] = row
     revoked = []
     for row in latest.values():
-        if row.revoked or row.stix_type == "marking-definition":
-            continue  # revoked already (a repeat); a marking definition has no versions
+        if row.revoked or row.stix_type in DEFINITIONS:
+            continue  # revoked already (a repeat), or a definition later warnings share
         when = _revision(row.version, now)
         obj = json.loads(row.body) | {"modified": _format(when), "revoked": True}
         revoked.append(_row(rid, old_warning, obj, now))
@@ -337,6 +340,7 @@ class TaxiiCollectionChannel:
 
 
 __all__ = [
+    "DEFINITIONS",
     "NewToken",
     "Partner",
     "TaxiiCollectionChannel",

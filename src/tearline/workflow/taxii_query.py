@@ -32,6 +32,7 @@ from tearline.release.stix import TLP2_IDS
 from tearline.store import tables as t
 from tearline.workflow.app import App
 from tearline.workflow.case_markings import recipient_nation
+from tearline.workflow.taxii import DEFINITIONS
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -163,11 +164,11 @@ def _visible(o: Any, recipient_id: int, w: Any = _WARNING) -> ColumnElement[bool
                 w.recipient_id == recipient_id,
                 or_(
                     w.status == "released",
-                    # superseded: only revoked versions, and the marking definitions
-                    # (shared by its successor, and never versioned in STIX)
+                    # superseded: only revoked versions, and the definitions it shares
+                    # with its successor (never revoked: workflow.taxii.DEFINITIONS)
                     and_(
                         w.status == "superseded",
-                        or_(o.revoked, o.stix_type == "marking-definition"),
+                        or_(o.revoked, o.stix_type.in_(DEFINITIONS)),
                     ),
                 ),
             ),
