@@ -119,6 +119,8 @@ def test_header_rel_to_line_is_found_like_tlp() -> None:
     text = "TLP:AMBER\nSECRET//REL TO USA, GBR\n\nThe body mentions nothing.\n"
     assert find_markings(text) == ("REL TO USA, GBR",)
     assert find_markings("A story about a relative to be named later.") == ()
+    assert find_markings("TLP:AMBER//REL TO USA, FVEY//NOFORN\n") == ("REL TO USA, FVEY",)
+    assert find_markings("REL TO NATO   TLP:GREEN\n") == ("REL TO NATO",)
 
 
 def test_a_deployment_adds_communities_and_bad_rows_are_skipped(

@@ -39,9 +39,11 @@ _SEPARATOR = re.compile(r"\s*[,;/]\s*")
 _FORMS = "forms: 'REL TO USA, GBR, FVEY', 'REL TO GB, France', 'NATO', 'FVEY'"
 # A "REL TO ..." line near the top of a text report, found like its TLP mark.
 # Capitals only, as banners are written, so a sentence in the body is never taken for one.
+# A classification or TLP may stand before it ("SECRET//", "TLP:AMBER//") or after it.
 _REL_LINE = re.compile(
-    r"^[ \t]*(?:[A-Z ]+//)?(REL(?:EASABLE)? TO:? [A-Z][A-Z ,;/]*?)[ \t]*$", re.MULTILINE
+    r"^[ \t]*(?:[A-Z0-9 :+-]+//\s*)?(REL(?:EASABLE)? TO:? [A-Z][A-Z ,;/]*)", re.MULTILINE
 )
+_TRAILING_TLP = re.compile(r"\s+TLP$")
 _HEADER_CHARS = 4000
 
 
@@ -337,4 +339,8 @@ def combine(values: Iterable[Releasability]) -> Releasability:
 
 def find_markings(text: str) -> tuple[str, ...]:
     """The "REL TO …" lines in a text report's header, as stated (like its TLP mark)."""
-    return tuple(m.group(1).strip() for m in _REL_LINE.finditer(text[:_HEADER_CHARS]))
+    found = []
+    for m in _REL_LINE.finditer(text[:_HEADER_CHARS]):
+        marking = _TRAILING_TLP.sub("", m.group(1).split("//")[0]).strip(" ,;/")
+        found.append(marking)
+    return tuple(found)
