@@ -141,6 +141,7 @@ COMMANDS: dict[str, str] = {
             "preview",
             "recipients export",
             "recipients list",
+            "review",
             "show",
             "taxii tokens",
             "target",

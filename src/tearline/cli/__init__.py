@@ -22,6 +22,7 @@ MODULES = (
     "knowledge",
     "operations",
     "releasing",
+    "review",
     "sharing",
     "trust",
     "web",

@@ -15,7 +15,7 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH = 640
+WIDTH = 520
 # Colours with at least 3:1 contrast against white, each with its own pattern.
 _SERIES = (
     ("#0b4f8a", "solid"),
@@ -55,7 +55,7 @@ def _open(cid: str, title: str, desc: str, height: int) -> str:
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'aria-labelledby="{cid}-t {cid}-d" font-family="DejaVu Sans, sans-serif" '
-        f'font-size="12"><title id="{cid}-t">{escape(title)}</title>'
+        f'font-size="13"><title id="{cid}-t">{escape(title)}</title>'
         f'<desc id="{cid}-d">{escape(desc)}</desc>'
     )
 
@@ -64,7 +64,7 @@ def bars(cid: str, title: str, rows: Sequence[tuple[str, float, str]]) -> Markup
     """Horizontal bars, one per row: (label, value, the value as read)."""
     height = 24 + 26 * max(len(rows), 1)
     top = max((v for _, v, _ in rows), default=0) or 1
-    label_w, room = 215, WIDTH - 215 - 95
+    label_w, room = 200, WIDTH - 200 - 90
     parts = [_open(cid, title, "; ".join(f"{a}: {b}" for a, _, b in rows) or "no data", height)]
     parts.append(_patterns(cid))
     for i, (label, value, shown) in enumerate(rows):
@@ -98,7 +98,7 @@ def stacked(cid: str, title: str, groups: Sequence[str], series: Sequence[Series
     )
     parts = [_open(cid, title, desc or "no data", height), _patterns(cid)]
     for j, s in enumerate(series):  # the legend: pattern and name
-        lx, ly = 10 + 210 * (j % 3), 8 + 20 * (j // 3)
+        lx, ly = 10 + 170 * (j % 3), 8 + 20 * (j // 3)
         parts.append(
             f'<rect x="{lx}" y="{ly}" width="14" height="14" '
             f'fill="url(#{cid}-p{j % len(_SERIES)})" '

@@ -54,7 +54,7 @@ def _lead_chart(review: dict[str, Any]) -> Markup:
         label = _STEP_LABELS[e["step"]] + (f": {who}" if who else "")
         rows.append(
             (
-                label if len(label) <= 26 else label[:25] + "…",
+                label if len(label) <= 24 else label[:23] + "…",
                 float(e["after_report_s"]),
                 e["after_report"],
             )

@@ -38,6 +38,7 @@ from tearline.web import (
     pages_cases,
     pages_decide,
     pages_public,
+    pages_review,
     taxii,
 )
 from tearline.web.auth import BadCsrf, Forbidden, NotSignedIn, optional_viewer
@@ -142,6 +143,8 @@ def create_app(application: wf.App) -> FastAPI:
     _handlers(app)
     for module in (pages_public, pages_cases, pages_decide, pages_admin, api, api_admin, metrics):
         app.include_router(module.router)
+    app.include_router(pages_review.router)  # after-action review: pages, PDF and JSON
+    app.include_router(pages_review.api)
     app.include_router(taxii.router)  # partners' TAXII 2.1 collections (docs/sharing.md)
     _public_router(app)
     _api_docs(app)
