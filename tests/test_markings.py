@@ -180,3 +180,12 @@ def test_combine_never_allows_a_nation_any_input_forbids(
 
 def test_a_sentence_in_the_body_is_not_a_marking() -> None:
     assert find_markings("Releasable to the press after review.\nREL TO the embassy") == ()
+
+
+@given(st.lists(_VALUE, max_size=5), st.sampled_from(["FVEY", "NATO", "EU", "ACGU"]))
+def test_combine_never_allows_a_community_body_any_input_forbids(
+    values: list[markings.Releasability], community: str
+) -> None:
+    together = combine(values)
+    allowed = together.allows(None, [community])
+    assert allowed == all(v.allows(None, [community]) for v in values)
