@@ -57,6 +57,8 @@ def test_recipients_add_takes_a_nation_and_communities(
     code, out, _ = run(capsys, "recipients", "export", "--format", "json")
     (row,) = json.loads(out)
     assert (row["nation"], row["communities"]) == ("GBR", ["NATO", "FVEY"])
+    code, out, _ = run(capsys, "recipients", "list")
+    assert "GBR NATO FVEY" in out
     code, _, err = run(
         capsys,
         *("recipients", "add", "Somebody", "--kind", "organisation", "--tier", "ally"),

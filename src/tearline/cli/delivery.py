@@ -347,7 +347,9 @@ def recipients_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
                 c.pop("secret", None)
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
-    table = Table("ID", "Name", "Kind", "Tier", "Lang", "Area", "Contacts", "Locations")
+    table = Table(
+        "ID", "Name", "Kind", "Tier", "Lang", "Area", "Releasable to", "Contacts", "Locations"
+    )
     for r in people:
         where = r.jurisdiction or " ".join(x for x in (r.area_city, r.area_country) if x)
         if r.area_lat is not None:
@@ -359,6 +361,7 @@ def recipients_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             r.tier.value,
             r.language,
             where,
+            " ".join(x for x in (r.nation, *r.communities) if x),  # what markings test
             ", ".join(c.channel for c in r.contacts),
             str(len(r.locations)) if r.locations else "",
         )
