@@ -287,6 +287,14 @@ SETTINGS: tuple[Setting[Any], ...] = (
         str,
     ),
     Setting(
+        "phrases_dir",
+        "",
+        "Directory of the deployment's warning languages (<code>.toml, the shape of the "
+        "shipped ones in tearline/data/phrases): a new language, or phrases laid over a "
+        "shipped one; a bad file is skipped with a warning. Default: $TEARLINE_HOME/phrases.",
+        str,
+    ),
+    Setting(
         "place_sizes",
         "",
         "TOML file tuning how big a place is by precision (the area warned about, the map "

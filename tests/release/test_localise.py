@@ -24,6 +24,10 @@ def city(name: str, country: str) -> ReleasablePlace:
     [
         # CLDR's own names for the cities it knows
         ("Moscow", "RU", {"ru": "Москва", "ar": "موسكو", "fa": "مسکو", "es": "Moscú"}),
+        ("Berlin", "DE", {"de": "Berlin", "uk": "Берлін", "zh": "柏林", "tr": "Berlin"}),
+        ("Paris", "FR", {"fr": "Paris", "uk": "Париж", "zh": "巴黎", "de": "Paris"}),
+        ("Istanbul", "TR", {"tr": "İstanbul", "zh": "伊斯坦布尔", "uk": "Стамбул"}),
+        ("Kyiv", "UA", {"uk": "Київ", "zh": "基辅"}),
         ("Tehran", "IR", {"ru": "Тегеран", "ar": "طهران", "fa": "تهران", "es": "Teherán"}),
         # GeoNames names picked by alphabet and likeness where CLDR has none
         ("Kerman", "IR", {"ru": "Керман", "ar": "كرمان", "fa": "کرمان", "es": "Kerman"}),
@@ -48,6 +52,11 @@ def test_country_names_come_from_cldr() -> None:
         "ar": "موسكو، روسيا",
         "fa": "مسکو، روسیه",
         "es": "Moscú, Rusia",
+        "de": "Moskau, Russland",
+        "fr": "Moscou, Russie",
+        "tr": "Moskova, Rusya",
+        "uk": "Москва, Росія",
+        "zh": "莫斯科，俄罗斯",
     }
 
 

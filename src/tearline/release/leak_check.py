@@ -153,16 +153,35 @@ def _term_skeleton(term: str) -> tuple[str, str]:
     return t, t.replace(" ", "")
 
 
+# Han, kana and hangul: scripts that write no spaces between words (Chinese, Japanese) and
+# put a word in two or three characters, so a short term is still sought inside a run.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _short(t: str) -> bool:
+    """A term matched only as a whole word: under four letters, unless written in a script
+    without spaces (then two characters are enough to be sought anywhere)."""
+    bare = t.strip()
+    if _UNSPACED.search(bare):
+        return len(bare.replace(" ", "")) < 2
+    return len(bare) < 4
+
+
 def _literal_match(term: str, skel: str, squashed: str) -> bool:
     t, bare = _term_skeleton(term)
-    if len(t.strip()) < 4:  # short terms only as whole words
+    if _short(t):  # short terms only as whole words
         return t in skel or f" {bare} " in _joined(skel)
     if t.strip() in skel:
         return True
     # "K E S T R E L" or "kestrel.lantern" spelled to dodge the check
     if f" {bare} " in _joined(skel):
         return True
-    return len(bare) >= 6 and bare in squashed
+    return _squashable(bare) and bare in squashed
+
+
+def _squashable(bare: str) -> bool:
+    """Long enough to be sought with the text's spaces and punctuation squashed out."""
+    return len(bare) >= 6 or (len(bare) >= 2 and _UNSPACED.search(bare) is not None)
 
 
 _SPELLED = re.compile(r"(?<= )\w(?: \w){2,}(?= )")
@@ -188,11 +207,11 @@ def _literal_index(terms: tuple[ProtectedTerm, ...]) -> _Literals:
             continue
         for form in _forms(term.term):
             t, bare = _term_skeleton(form)
-            if len(t.strip()) < 4:  # short terms only as whole words
+            if _short(t):  # short terms only as whole words
                 needles[0].setdefault(t, set()).add(i)
             else:
                 needles[0].setdefault(t.strip(), set()).add(i)
-                if len(bare) >= 6:
+                if _squashable(bare):
                     needles[2].setdefault(bare, set()).add(i)
             needles[1].setdefault(f" {bare} ", set()).add(i)
     automata: list[Any] = []

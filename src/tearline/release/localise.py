@@ -221,8 +221,7 @@ def place_text(place: ReleasablePlace | None, ph: Phrases) -> str:
         return ph.place_unknown
     city = city_text(place, ph)
     parts = [place.venue, city or place.region, country_text(place.country, ph)]
-    sep = "، " if ph.code in ("ar", "fa") else ", "
-    return sep.join(isolate(p, ph) for p in parts if p) or ph.place_unknown
+    return ph.separator.join(isolate(p, ph) for p in parts if p) or ph.place_unknown
 
 
 def coordinates_text(place: ReleasablePlace | None, ph: Phrases) -> str | None:

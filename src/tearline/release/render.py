@@ -57,6 +57,11 @@ class Envelope:
     public: bool
     kind: MessageKind = MessageKind.ALERT
     previous: Previous | None = None
+    # How the recipient can answer: "link" (e-mail and SMS carry a reply link or codes),
+    # "webhook" (a system, given a reply_url), "feed" (a public alert: no one answers it;
+    # the reader is sent to ``verify_url`` to check it instead).
+    reply_route: str = "link"
+    verify_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ def _bullets(items: tuple[str, ...]) -> str:
 
 def _targets(f: ReleasableFacts, ph: Phrases) -> str:
     # Semicolons: the phrases themselves hold "and" ("concerts and concert venues").
-    return ("؛ " if ph.code in ("ar", "fa") else "; ").join(ph.targets[t] for t in f.target_types)
+    return ph.target_separator.join(ph.targets[t] for t in f.target_types)
 
 
 def _fact_lines(f: ReleasableFacts, ph: Phrases) -> list[Line]:
@@ -140,12 +145,20 @@ def _fact_lines(f: ReleasableFacts, ph: Phrases) -> list[Line]:
     return lines
 
 
+def _reply(env: Envelope, ref: str, ph: Phrases) -> str:
+    if env.reply_route == "feed":
+        return ph.reply_feed.format(ref=ref, url=lc.isolate(env.verify_url, ph))
+    if env.reply_route == "webhook":
+        return ph.reply_webhook.format(ref=ref)
+    return ph.reply.format(ref=ref)
+
+
 def _footer(f: ReleasableFacts, env: Envelope, ph: Phrases) -> tuple[Line, ...]:
     ref = lc.isolate(env.reference, ph)
     lines = [
         Line(ph.labels["valid"], lc.validity_text(env.valid_from, env.valid_until, ph)),
         Line(ph.labels["reference"], ref),
-        Line(ph.labels["reply"], ph.reply.format(ref=ref)),
+        Line(ph.labels["reply"], _reply(env, ref, ph)),
     ]
     if not env.public:
         lines.append(Line(ph.labels["tlp"], ph.tlp[f.tlp.value]))

@@ -4,7 +4,7 @@ leak check over every format. Shared by proposals, adjustments, updates and all-
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -153,6 +153,22 @@ class DraftInput:
     previous: t.WarningRecord | None = None
 
 
+# Channels that carry no reply link and no reply codes: a feed no one answers, and
+# webhooks, whose operators are given the reply_url beside the warning (in the JSON body).
+_NO_REPLY = frozenset({"public_feed"})
+_MACHINE = frozenset({"webhook"})
+
+
+def reply_route(contacts: Sequence[Mapping[str, Any]]) -> str:
+    """How a recipient can answer its warning, from the channels it is reached by."""
+    channels = {str(c.get("channel")) for c in contacts}
+    if channels and channels <= _NO_REPLY:
+        return "feed"
+    if channels and channels <= _NO_REPLY | _MACHINE:
+        return "webhook"
+    return "link"
+
+
 def compose(
     app: App,
     u: Unit,
@@ -187,6 +203,8 @@ def compose(
         valid_until=w.valid_until,
         public=Tier(d.recipient.tier) is Tier.PUBLIC,
         kind=d.kind,
+        reply_route=reply_route(d.recipient.contacts or []),
+        verify_url=f"{app.settings.public_url.rstrip('/')}/verify",
         previous=Previous(
             previous_doc["reference"], datetime.fromisoformat(previous_doc["issued_at"])
         )
