@@ -84,6 +84,31 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
         {"warning": "WRN-1", "kind": "received"},
     ),
     ("POST", "/escalations/{ref}"): (DUTY, "/escalations/ESC-1", {"outcome": "done"}),
+    # The desk's every step (web/pages_home.py, pages_recipients.py, pages_released.py).
+    ("GET", "/recipients"): (READERS, "/recipients", None),
+    ("GET", "/recipients/new"): (DUTY, "/recipients/new", None),
+    ("GET", "/recipients/export"): (READERS, "/recipients/export", None),
+    ("GET", "/recipients/{ref}"): (READERS, "/recipients/RCP-1", None),
+    ("GET", "/recipients/{ref}/edit"): (DUTY, "/recipients/RCP-1/edit", None),
+    ("POST", "/recipients"): (
+        DUTY,
+        "/recipients",
+        {"name": "Matrix desk", "kind": "organisation", "tier": "partner", "country": "DE"}
+        | {"contacts": "email=matrix@example.org"},
+    ),
+    ("POST", "/recipients/import"): (DUTY, "/recipients/import", {}),
+    ("POST", "/recipients/{ref}"): (DUTY, "/recipients/RCP-1", {}),
+    ("POST", "/recipients/{ref}/rotate-secret"): (DUTY, "/recipients/RCP-2/rotate-secret", {}),
+    ("POST", "/warnings/{ref}/adjust"): (
+        DUTY,
+        "/warnings/WRN-3/adjust",
+        {"level": "actor:withheld", "reason": "the matrix checks roles", "case": "THR-1"},
+    ),
+    ("POST", "/threats/{ref}/end"): (
+        DUTY,
+        "/threats/THR-1/end",
+        {"ending": "withdraw", "reason": "the matrix checks roles"},
+    ),
     ("GET", "/audit"): (AUDITOR, "/audit", None),
     ("GET", "/audit/verify"): (AUDITOR, "/audit/verify", None),
     ("GET", "/admin/users"): (ADMIN, "/admin/users", None),

@@ -221,7 +221,7 @@ def test_login_never_redirects_off_site(desk: Desk) -> None:
         },
     )
     assert r.status_code == 303
-    assert r.headers["location"] == "/triage"
+    assert r.headers["location"] == "/"  # the home page of what waits for dana
 
 
 def test_login_form_has_its_own_anti_forgery_token(desk: Desk) -> None:

@@ -445,6 +445,52 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def csv_cells(r: Recipient) -> dict[str, str]:
+    """One recipient as the cells of its CSV row (the desk's form shows the same cells)."""
+    homes = [loc for loc in r.locations if loc.is_home]
+    home = ""
+    if homes:
+        home = f"{homes[0].lat!r},{homes[0].lon!r}" + (
+            f",{homes[0].country}" if homes[0].country else ""
+        )
+    stops = " | ".join(
+        f"{s.starts_at.isoformat()}/{s.ends_at.isoformat()}@{s.lat!r},{s.lon!r}"
+        + (f"@{s.label}" if s.label else "")
+        for s in r.locations
+        if not s.is_home and s.starts_at and s.ends_at
+    )
+    values = [
+        r.name,
+        r.kind.value,
+        r.tier.value,
+        r.language,
+        _cell(r.jurisdiction),
+        _cell(r.nation),
+        " | ".join(r.communities),
+        _cell(r.area_country),
+        _cell(r.area_city),
+        _cell(r.area_lat),
+        _cell(r.area_lon),
+        _cell(r.area_radius_km),
+        " | ".join(f"{c.channel}={c.address}" for c in r.contacts),
+        " | ".join(f"{c.channel}={c.address}" for c in r.fallback_contacts),
+        home,
+        stops,
+    ]
+    return dict(zip(CSV_COLUMNS, values, strict=True))
+
+
+def recipient_from_cells(cells: dict[str, str]) -> Recipient:
+    """One recipient from the cells of a CSV row (the desk's form), with the same checks as
+    an imported row; raises RegistryFileRejected listing every problem by column."""
+    obj, problems = _csv_row(cells, 1)
+    recipient, found = recipient_from_dict(obj, 1)
+    problems = [p.removeprefix("row 1, ") for p in problems + found]
+    if problems or recipient is None:
+        raise RegistryFileRejected(problems or ["the recipient could not be read"])
+    return recipient
+
+
 def write_registry(recipients: Sequence[Recipient], fmt: str) -> str:
     """The registry as CSV or JSON, readable again by ``read_registry``."""
     if fmt == "json":
@@ -455,36 +501,5 @@ def write_registry(recipients: Sequence[Recipient], fmt: str) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in recipients:
-        homes = [loc for loc in r.locations if loc.is_home]
-        home = ""
-        if homes:
-            home = f"{homes[0].lat!r},{homes[0].lon!r}" + (
-                f",{homes[0].country}" if homes[0].country else ""
-            )
-        stops = " | ".join(
-            f"{s.starts_at.isoformat()}/{s.ends_at.isoformat()}@{s.lat!r},{s.lon!r}"
-            + (f"@{s.label}" if s.label else "")
-            for s in r.locations
-            if not s.is_home and s.starts_at and s.ends_at
-        )
-        writer.writerow(
-            [
-                r.name,
-                r.kind.value,
-                r.tier.value,
-                r.language,
-                _cell(r.jurisdiction),
-                _cell(r.nation),
-                " | ".join(r.communities),
-                _cell(r.area_country),
-                _cell(r.area_city),
-                _cell(r.area_lat),
-                _cell(r.area_lon),
-                _cell(r.area_radius_km),
-                " | ".join(f"{c.channel}={c.address}" for c in r.contacts),
-                " | ".join(f"{c.channel}={c.address}" for c in r.fallback_contacts),
-                home,
-                stops,
-            ]
-        )
+        writer.writerow(csv_cells(r).values())
     return buf.getvalue()

@@ -37,7 +37,10 @@ from tearline.web import (
     pages_admin,
     pages_cases,
     pages_decide,
+    pages_home,
     pages_public,
+    pages_recipients,
+    pages_released,
     pages_review,
     taxii,
 )
@@ -143,6 +146,8 @@ def create_app(application: wf.App) -> FastAPI:
     _handlers(app)
     for module in (pages_public, pages_cases, pages_decide, pages_admin, api, api_admin, metrics):
         app.include_router(module.router)
+    for desk_module in (pages_home, pages_recipients, pages_released):
+        app.include_router(desk_module.router)
     app.include_router(pages_review.router)  # after-action review: pages, PDF and JSON
     app.include_router(pages_review.api)
     app.include_router(taxii.router)  # partners' TAXII 2.1 collections (docs/sharing.md)

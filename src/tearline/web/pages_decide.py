@@ -12,8 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tearline import workflow as wf
 from tearline.errors import TearlineError
 from tearline.ids import Kind, parse_id
+from tearline.release import FACT_LEVELS
 from tearline.track import ResponseKind
 from tearline.web.auth import Approver, DutyOfficer, Reader, app_of
+from tearline.web.pages_released import overrides_of
 from tearline.web.render import act, flash, page, partial
 from tearline.workflow import casefile, desk, responses
 from tearline.workflow.access import ensure_visible
@@ -105,10 +107,12 @@ async def approve_waiver(request: Request, ref: str, viewer: Approver) -> Respon
 
 @router.get("/threats/{ref}/release", response_class=HTMLResponse)
 async def release_page(request: Request, ref: str, viewer: Reader) -> Response:
-    data = await run_in_threadpool(
-        casefile.case_file, app_of(request), _ref(ref, Kind.THREAT), viewer.identity
+    app = app_of(request)
+    data = await run_in_threadpool(casefile.case_file, app, _ref(ref, Kind.THREAT), viewer.identity)
+    adjusted = await run_in_threadpool(overrides_of, app, data)
+    return page(
+        request, "release.html", viewer, case=data, fact_levels=FACT_LEVELS, overrides=adjusted
     )
-    return page(request, "release.html", viewer, case=data)
 
 
 @router.post("/threats/{ref}/release")

@@ -35,8 +35,9 @@ MAX_VERIFY_BYTES = 2 * 1024 * 1024
 
 
 def home_for(viewer_roles: frozenset[Role]) -> str:
+    """Where a person lands: the home page of what waits for them (web/pages_home.py)."""
     if viewer_roles & {Role.ANALYST, Role.DUTY_OFFICER, Role.APPROVER}:
-        return "/triage"
+        return "/"
     if Role.AUDITOR in viewer_roles:
         return "/audit"
     return "/admin/users"
@@ -48,13 +49,6 @@ def _safe_next(value: str) -> str:
     if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
         return ""
     return value
-
-
-@router.get("/", response_class=HTMLResponse)
-async def root(viewer: Optional) -> Response:
-    if viewer is None:
-        return RedirectResponse("/login", status_code=303)
-    return RedirectResponse(home_for(viewer.identity.roles), status_code=303)
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -178,7 +178,9 @@ def store_recipients(
         detail |= {"created_refs": created, "updated_refs": updated}  # type: ignore[dict-item]
     u.audit(
         actor,
-        "recipients.imported" if len(recipients) > 1 else "recipient.created",
+        "recipients.imported"
+        if len(recipients) > 1
+        else ("recipient.updated" if updated else "recipient.created"),
         (created or updated or ["RCP-?"])[0],
         detail,
     )
@@ -257,16 +259,21 @@ def import_recipients(
         return store_recipients(u, recipients, actor=actor, update=update)
 
 
-def registry_with_locations(app: App) -> list[Recipient]:
-    """Every recipient with contact secrets, areas and locations (for export and views)."""
+def registry_with_locations(app: App, ids: Sequence[int] | None = None) -> list[Recipient]:
+    """Every recipient (or those of ``ids``) with contact secrets, areas and locations (for
+    export and views)."""
     with app.read() as s:
         locs: dict[int, list[Location]] = {}
-        for loc in s.scalars(select(t.RecipientLocation).order_by(t.RecipientLocation.id)):
+        where_loc = [] if ids is None else [t.RecipientLocation.recipient_id.in_(list(ids))]
+        where = [] if ids is None else [t.Recipient.id.in_(list(ids))]
+        for loc in s.scalars(
+            select(t.RecipientLocation).where(*where_loc).order_by(t.RecipientLocation.id)
+        ):
             locs.setdefault(loc.recipient_id, []).append(
                 Location(loc.lat, loc.lon, loc.label, loc.country, loc.starts_at, loc.ends_at)
             )
         out = []
-        for row in s.scalars(select(t.Recipient).order_by(t.Recipient.id)):
+        for row in s.scalars(select(t.Recipient).where(*where).order_by(t.Recipient.id)):
             base = recipient_value(row)
             out.append(
                 replace(
