@@ -76,6 +76,10 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
     ("POST", "/threats/{ref}/release"): (DUTY, "/threats/THR-1/release", {}),
     ("POST", "/releases/{ref}/approve"): (APPROVER, "/releases/REL-1/approve", {}),
     ("GET", "/threats/{ref}/timeline"): (READERS, "/threats/THR-1/timeline", None),
+    ("GET", "/threats/{ref}/review"): (READERS, "/threats/THR-1/review", None),
+    ("GET", "/threats/{ref}/review.pdf"): (READERS, "/threats/THR-1/review.pdf", None),
+    ("GET", "/review"): (READERS, "/review", None),
+    ("GET", "/review.pdf"): (READERS, "/review.pdf", None),
     ("GET", "/deliveries"): (READERS, "/deliveries", None),
     ("GET", "/deliveries/rows"): (READERS, "/deliveries/rows", None),
     ("POST", "/warnings/respond"): (
@@ -170,6 +174,8 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
     ("POST", "/api/threats/{ref}/releases"): (DUTY, "/api/threats/THR-1/releases", {}),
     ("POST", "/api/releases/{ref}/approve"): (APPROVER, "/api/releases/REL-1/approve", {}),
     ("GET", "/api/threats/{ref}/timeline"): (READERS, "/api/threats/THR-1/timeline", None),
+    ("GET", "/api/review"): (READERS, "/api/review", None),
+    ("GET", "/api/review/{ref}"): (READERS, "/api/review/THR-1", None),
     ("GET", "/api/deliveries"): (READERS, "/api/deliveries", None),
     ("POST", "/api/warnings/{ref}/responses"): (
         DUTY,
