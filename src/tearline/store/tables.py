@@ -116,7 +116,9 @@ class Report(Base):
     # A partner's own stable id for the item ("stix:report--…", "cap:<sender>/<identifier>",
     # "atom:<feed>#<entry id>"): the same item pulled again is recognised and not stored
     # twice (migration 0016). NULL for a document that is not a partner's item.
-    external_id: Mapped[str | None] = mapped_column(String(300), unique=True)
+    # A unique index, not a constraint: SQLite adds and drops an index in place, while a
+    # UNIQUE constraint would make migrations copy `reports`, which its events refer to.
+    external_id: Mapped[str | None] = mapped_column(String(300), index=True, unique=True)
     # What intake says about the item beside its text, e.g. "signature not verified: key
     # 'x' is not one this deployment trusts" (intake.cap); NULL when there is nothing to say.
     intake_note: Mapped[str | None] = mapped_column(String(500))

@@ -29,10 +29,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("reports") as batch:
-        batch.add_column(sa.Column("external_id", sa.String(300), nullable=True))
-        batch.add_column(sa.Column("intake_note", sa.String(500), nullable=True))
-        batch.create_unique_constraint("uq_reports_external_id", ["external_id"])
+    # In place, not in batch: batch mode on SQLite copies `reports` and drops the old table,
+    # which SQLite refuses while events refer to it. A unique index (not a constraint) is
+    # added and dropped in place on both databases.
+    op.add_column("reports", sa.Column("external_id", sa.String(300), nullable=True))
+    op.add_column("reports", sa.Column("intake_note", sa.String(500), nullable=True))
+    op.create_index("ix_reports_external_id", "reports", ["external_id"], unique=True)
     op.create_table(
         "partner_feeds",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -62,7 +64,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_partner_feeds_next_poll_at", table_name="partner_feeds")
     op.drop_table("partner_feeds")
-    with op.batch_alter_table("reports") as batch:
-        batch.drop_constraint("uq_reports_external_id", type_="unique")
-        batch.drop_column("intake_note")
-        batch.drop_column("external_id")
+    op.drop_index("ix_reports_external_id", table_name="reports")
+    op.drop_column("reports", "intake_note")
+    op.drop_column("reports", "external_id")
