@@ -187,6 +187,16 @@ def test_adjust_and_end_through_the_desk_are_recorded(desk: Desk) -> None:
         assert override.created_by == "dana"
     avery = wf.sign_in(app, "avery", PEOPLE["avery"][0])
     wf.approve_release(app, release, avery)
+    case_page = dana.get(f"/threats/{threat}").text
+    assert "Warnings in force: 2" in case_page
+    assert 'id="update-form"' in case_page
+    assert 'id="update-form"' not in desk.client("ana").get(f"/threats/{threat}").text
+    update = dana.post(f"/threats/{threat}/release")
+    assert "REL-2 proposed: 2 warning(s)" in dana.flash(update)
+    with app.read() as s:
+        drafts = s.scalars(select(t.WarningRecord).where(t.WarningRecord.release_id == 2)).all()
+        assert {w.msg_type for w in drafts} == {"Update"}
+        assert {w.supersedes_id for w in drafts} == {1, 2}  # each replaces its recipient's
     end = dana.post(f"/threats/{threat}/end", data={"ending": "all-clear", "reason": "short"})
     assert "at least 10 characters" in dana.flash(end)
     end = dana.post(
