@@ -184,6 +184,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
     ),
     ("POST", "/api/escalations/{ref}"): (DUTY, "/api/escalations/ESC-1", {"outcome": "done"}),
     ("GET", "/api/records/{ref}"): (READERS, "/api/records/THR-1", None),
+    ("GET", "/api/warnings/{ref}/misp"): (READERS, "/api/warnings/WRN-1/misp", None),
     ("GET", "/api/audit"): (AUDITOR, "/api/audit", None),
     ("GET", "/api/audit/verify"): (AUDITOR, "/api/audit/verify", None),
     ("GET", "/api/users"): (ADMIN, "/api/users", None),
