@@ -234,3 +234,32 @@ def test_each_role_lands_on_its_own_home(desk: Desk) -> None:
     otto = desk.client("otto").get("/").text
     assert release not in otto
     assert threat not in otto
+
+
+def test_a_persons_home_and_itinerary_are_kept_and_shown(desk: Desk) -> None:
+    dana = desk.client("dana")
+    form = {
+        "name": "Dr Irina Volkova",
+        "kind": "person",
+        "tier": "partner",
+        "language": "ru",
+        "contacts": "sms=+79161234567",
+        "home": "55.7558,37.6173,RU",
+        "itinerary": "2024-03-07T09:00+00:00/2024-03-09T18:00+00:00@55.8256,37.3899",
+    }
+    late = {**form, "itinerary": "next week@55.8,37.3"}
+    refused = dana.post("/recipients", data=late)
+    assert refused.status_code == 422
+    assert "itinerary[1]" in refused.text
+    saved = dana.post("/recipients", data={**form, "itinerary": form["itinerary"] + "@Crocus"})
+    assert dana.flash(saved).startswith("ok: RCP-3: Dr Irina Volkova added")
+    page = dana.get("/recipients/RCP-3").text
+    assert "Home (RU)" in page
+    assert "Crocus" in page
+    assert "2024-03-07 09:00 UTC" in page
+    assert "55.8256, 37.3899" in page
+    with desk.app.read() as s:
+        kinds = s.scalars(
+            select(t.RecipientLocation.kind).where(t.RecipientLocation.recipient_id == 3)
+        ).all()
+    assert sorted(kinds) == ["home", "stop"]
