@@ -7,6 +7,7 @@ import io
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -204,7 +205,12 @@ def test_the_pdf_holds_the_figures_and_charts_and_its_export_is_audited(
     flat = " ".join(text.split())
     for figure in ("30 min", "50 min", "3 h 50 min", "4 h 35 min", case, "disputed", "heeded"):
         assert figure in flat, figure
-    assert "Deliveries by hour and status" in flat  # the chart's own title, drawn as text
+    # the charts are drawn in it: their legends as text (the tables say "Asked for more")
+    # and their series' fill patterns as PDF patterns
+    assert "asked for more" in flat
+    resources: list[Any] = [p["/Resources"] for p in reader.pages]
+    patterns = {n for r in resources for n in r.get("/Pattern", {})}
+    assert len(patterns) >= 5
     for term in PROTECTED:
         assert term not in flat
     exported = [e for e in _record(app) if e.action == "review.exported"]
