@@ -176,6 +176,14 @@ def test_adjust_and_end_through_the_desk_are_recorded(desk: Desk) -> None:
         "/warnings/WRN-1/adjust", data={"level": "actor:withheld", "reason": "no", "case": threat}
     )
     assert "at least 10 characters" in dana.flash(short)
+    # A duty officer outside the case's compartment is told it does not exist.
+    otto = desk.client("otto")
+    hidden = otto.post(
+        "/warnings/WRN-1/adjust", data={"level": "actor:withheld", "reason": REASON, "case": threat}
+    )
+    assert otto.flash(hidden) == "error: no warning WRN-1"
+    ended = otto.post(f"/threats/{threat}/end", data={"ending": "withdraw", "reason": REASON})
+    assert otto.flash(ended) == f"error: no threat {threat}"
     done = dana.post(
         "/warnings/WRN-1/adjust", data={"level": "actor:withheld", "reason": REASON, "case": threat}
     )

@@ -57,6 +57,7 @@ async def adjust(
         fact, sep, to = level.partition(":")
         if not sep:
             raise InputError("choose the fact and how precisely to tell it")
+        ensure_visible(app, ref, viewer.identity)  # outside one's compartments: not found
         draft = wf.adjust_fact(app, ref, fact, to, viewer.identity, reason=reason)
         return (
             f"{draft.ref}: {fact} set to {to} for {draft.recipient}; leak check passed; "
