@@ -57,6 +57,14 @@ def worker_database(url: str) -> str:
 _CREATED: list[tuple[URL, str]] = []
 
 
+@pytest.fixture(autouse=True)
+def _a_real_looking_sender(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deployment with the placeholder sender may not release (settings.py): commands a
+    test runs sign as a real-looking agency unless the test says otherwise."""
+    if "TEARLINE_SENDER" not in os.environ:
+        monkeypatch.setenv("TEARLINE_SENDER", "Tearline test agency")
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Drop this process's databases (each worker runs this for its own)."""
     for base, name in _CREATED:

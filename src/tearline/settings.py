@@ -8,11 +8,14 @@ A test checks that every setting here is documented in README.md.
 from __future__ import annotations
 
 import os
+import re
+import socket
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -383,6 +386,8 @@ class Settings:
     """Resolved settings; build with :func:`load_settings`."""
 
     values: Mapping[str, Any]
+    # The settings given by an option, a variable or the file (the rest are defaults).
+    given: frozenset[str] = frozenset()
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -449,4 +454,38 @@ def load_settings(
         else:
             values[s.name] = s.default
     values["home"] = str(Path(home).expanduser().resolve())
-    return Settings(values)
+    named = {s.name for s in SETTINGS if s.name in given or s.env in env or s.name in from_file}
+    return Settings(values, frozenset(named))
+
+
+def public_url_for(host: str, port: int) -> str:
+    """The public URL a desk bound to ``host:port`` has when none is set: links then point
+    where it really listens (every address: this machine's name)."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 (a name for it, not a binding)
+        host = socket.gethostname()
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+# Names reserved never to be a real deployment's (RFC 2606, RFC 6761).
+_PLACEHOLDER_HOSTS = re.compile(r"(^|\.)(invalid|example|example\.(com|net|org))$", re.IGNORECASE)
+
+
+def placeholder_settings(settings: Settings) -> list[str]:
+    """What still holds a placeholder that must not reach a recipient: each with the
+    setting to change. Empty when the deployment may release."""
+    problems = []
+    sender = str(settings.sender).strip()
+    if not sender or _PLACEHOLDER_HOSTS.search(sender.rpartition("@")[2]):
+        problems.append(
+            f"the sender is {sender!r}, a placeholder: set TEARLINE_SENDER (or sender in "
+            "tearline.toml) to the name your recipients know you by"
+        )
+    host = urlsplit(str(settings.public_url)).hostname or ""
+    if not host or _PLACEHOLDER_HOSTS.search(host):
+        problems.append(
+            f"the public URL is {settings.public_url!r}, a placeholder: set "
+            "TEARLINE_PUBLIC_URL (or public_url in tearline.toml) to where recipients reach "
+            "this desk"
+        )
+    return problems

@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 
 from tearline import workflow as wf
 from tearline.cli._common import UserOpt, cli, err, open_app, os_user, out, signed_in
-from tearline.errors import InputError
-from tearline.settings import load_settings
+from tearline.errors import ConfigError, InputError
+from tearline.settings import load_settings, public_url_for
 from tearline.store import tables as t
 from tearline.workflow import grants, sessions, users
 
@@ -61,7 +61,7 @@ def _new_password(username: str) -> str:
     return password
 
 
-def _prepare_desk(home: Path) -> tuple[wf.App, list[tuple[str, str, str]]]:
+def _prepare_desk(home: Path, public_url: str | None) -> tuple[wf.App, list[tuple[str, str, str]]]:
     """Give the demo's people the compartment of its report and add the other desk roles."""
     from tearline.demo.scenario import USERS
 
@@ -70,6 +70,7 @@ def _prepare_desk(home: Path) -> tuple[wf.App, list[tuple[str, str, str]]]:
             "home": str(home),
             "database_url": f"sqlite:///{home / 'tearline.db'}",
             "sender": "Tearline demo agency",  # as the scenario signs its warnings
+            "public_url": public_url,
         }
     )
     probe = wf.App(settings)
@@ -102,9 +103,20 @@ def demo(
 ) -> None:
     """Run the Moscow 2024 case end to end, then serve the desk on it (--no-serve: exit)."""
     from tearline.demo.scenario import run_demo
+    from tearline.web.server import free_port, port_free
 
-    result = run_demo(home, out)
-    app, people = _prepare_desk(result.home)
+    # The port is checked before the case runs, not after: a busy one fails at once.
+    if serve and port == 0:
+        port = free_port(host)
+    elif serve and not port_free(host, port):
+        raise ConfigError(
+            f"the demo's desk cannot listen on {host}:{port}: the port is in use. Choose "
+            "another with --port (0: any free port), or stop what holds it."
+        )
+    # Reply and feed links point at the desk the demo opens, unless TEARLINE_PUBLIC_URL says.
+    public_url = None if "TEARLINE_PUBLIC_URL" in os.environ else public_url_for(host, port)
+    result = run_demo(home, out, public_url)
+    app, people = _prepare_desk(result.home, public_url)
     table = Table("user", "password", "roles", title="Demo users", title_justify="left")
     for row in people:
         table.add_row(*row)

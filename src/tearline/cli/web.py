@@ -10,10 +10,18 @@ import typer
 
 from tearline.cli._common import cli, open_app, out, overrides
 from tearline.errors import ConfigError, InputError
-from tearline.settings import load_settings
+from tearline.settings import load_settings, public_url_for
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on (default: this machine only).")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
+
+
+def use_bound_address(ctx: typer.Context, host: str, port: int) -> None:
+    """Reply and feed links point where the desk listens, unless TEARLINE_PUBLIC_URL (or
+    public_url in the file) says where recipients reach it."""
+    if port and "public_url" not in load_settings(overrides(ctx)).given:
+        root = ctx.find_root()
+        root.obj = {**overrides(ctx), "public_url": public_url_for(host, port)}
 
 
 @cli.command()
@@ -54,6 +62,7 @@ def serve(
         else:
             out.print(line)
 
+    use_bound_address(ctx, host, port)
     if workers > 1:
         if worker:
             raise InputError(

@@ -158,7 +158,7 @@ def _seed(app: wf.App, webhook: str) -> None:
     )
 
 
-def run_demo(home: Path | None, console: Console) -> DemoResult:
+def run_demo(home: Path | None, console: Console, public_url: str | None = None) -> DemoResult:
     home = fresh_home(home)
     clock = FixedClock(START)
     settings = load_settings(
@@ -166,6 +166,7 @@ def run_demo(home: Path | None, console: Console) -> DemoResult:
             "home": str(home),
             "database_url": f"sqlite:///{home / 'tearline.db'}",
             "sender": "Tearline demo agency",
+            "public_url": public_url,  # None: TEARLINE_PUBLIC_URL or the default
         }
     )
     app = wf.App(settings, clock=clock)

@@ -142,6 +142,15 @@ def serve_processes(
     )
 
 
+def free_port(host: str) -> int:
+    """A port free on ``host`` now, for a desk whose address must be known before it
+    starts (its links are written first)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.bind((host, 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
         # As uvicorn binds: a restart must not be refused for the connections the stopped

@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tearline.decide import Outcome
-from tearline.errors import InvalidState, LeakDetected, TwoPersonRule
+from tearline.errors import ConfigError, InvalidState, LeakDetected, TwoPersonRule
 from tearline.ids import Kind, format_id
 from tearline.model import event_from_dict
 from tearline.release import MessageKind
 from tearline.release.batch import Job, render_all
+from tearline.settings import placeholder_settings
 from tearline.store import tables as t
 from tearline.workflow import group_alerts
 from tearline.workflow.app import App, Unit
@@ -308,8 +309,15 @@ def _released(
 
 
 def approve_release(app: App, release_ref: str, who: Identity) -> Released:
-    """The second person signs off: sign every format of every warning and queue deliveries."""
+    """The second person signs off: sign every format of every warning and queue deliveries.
+    ConfigError, before anything is signed, while the deployment still has a placeholder
+    sender or public URL: a recipient would read it in the warning and its links."""
     who.require(Role.APPROVER, "approve a release")
+    placeholders = placeholder_settings(app.settings)
+    if placeholders:
+        raise ConfigError(
+            f"nothing is released while {'; and '.join(placeholders)}. Then approve again."
+        )
     try:
         with app.unit() as u:
             rel = load(u.session, t.Release, release_ref, Kind.RELEASE)
