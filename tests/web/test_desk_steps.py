@@ -271,3 +271,30 @@ def test_a_persons_home_and_itinerary_are_kept_and_shown(desk: Desk) -> None:
             select(t.RecipientLocation.kind).where(t.RecipientLocation.recipient_id == 3)
         ).all()
     assert sorted(kinds) == ["home", "stop"]
+
+
+def test_the_api_does_each_step_as_the_pages_do(desk: Desk) -> None:
+    threat, release = _proposed(desk)
+    dana = desk.client("dana")
+    listed = dana.api("GET", "/api/recipients?q=moscow").json()
+    assert [r["name"] for r in listed["rows"]] == ["Public in Moscow"]
+    one = dana.api("GET", f"/api/recipients/{listed['rows'][0]['ref']}").json()
+    assert one["contacts"][0]["signed"] is True
+    assert "secret" not in json.dumps(one["contacts"])
+    adjusted = dana.api(
+        "POST", "/api/warnings/WRN-1/adjust", json={"fact": "time", "to": "day", "reason": REASON}
+    )
+    assert adjusted.status_code == 200, adjusted.text
+    assert adjusted.json()["ref"] == "WRN-1"
+    bad = dana.api(
+        "POST", "/api/warnings/WRN-1/adjust", json={"fact": "mood", "to": "x", "reason": REASON}
+    )
+    assert bad.status_code == 422
+    refused = dana.api(
+        "POST", f"/api/threats/{threat}/end", json={"ending": "withdraw", "reason": REASON}
+    )
+    assert refused.status_code == 409
+    assert "no warning in force" in refused.json()["error"]
+    waiting = desk.client("avery").api("GET", "/api/home").json()
+    assert [w["ref"] for w in waiting["approvals"]] == [release]
+    assert waiting["cases"] is None  # avery is no duty officer

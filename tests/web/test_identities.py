@@ -69,6 +69,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/recipients/{ref}/rotate-secret"): WRITE,
     ("POST", "/warnings/{ref}/adjust"): PROPOSE,
     ("POST", "/threats/{ref}/end"): PROPOSE,
+    ("POST", "/api/warnings/{ref}/adjust"): PROPOSE,
+    ("POST", "/api/threats/{ref}/end"): PROPOSE,
     ("POST", "/api/escalations/{ref}"): WRITE,
     ("POST", "/admin/users"): GRANT,
     ("POST", "/admin/users/{username}"): GRANT,

@@ -33,6 +33,7 @@ from tearline.errors import (
 from tearline.web import (
     api,
     api_admin,
+    api_desk,
     metrics,
     pages_admin,
     pages_cases,
@@ -146,7 +147,7 @@ def create_app(application: wf.App) -> FastAPI:
     _handlers(app)
     for module in (pages_public, pages_cases, pages_decide, pages_admin, api, api_admin, metrics):
         app.include_router(module.router)
-    for desk_module in (pages_home, pages_recipients, pages_released):
+    for desk_module in (pages_home, pages_recipients, pages_released, api_desk):
         app.include_router(desk_module.router)
     app.include_router(pages_review.router)  # after-action review: pages, PDF and JSON
     app.include_router(pages_review.api)
