@@ -20,8 +20,8 @@ from tearline.demo.scenario import report_text
 from tearline.settings import load_settings
 from tests.workflow.partner_feed import PartnerServer
 
-CAP = Path("/work/shared/data/cap/google_cap_library_testdata")
-STIX = Path("/work/shared/data/stix/stix2-validator-3.3.2_examples")
+CAP = Path(__file__).resolve().parents[1] / "intake" / "fixtures" / "partners" / "cap"
+STIX = Path(__file__).resolve().parents[1] / "intake" / "fixtures" / "partners" / "stix"
 
 
 def test_a_directory_of_partner_items_is_stored_item_by_item_with_a_summary(

@@ -11,7 +11,7 @@ import pytest
 from tearline.errors import MalformedDocument
 from tearline.intake import Document, Refused, read_items
 
-SAMPLES = Path("/work/shared/data/cap/google_cap_library_testdata")
+SAMPLES = Path(__file__).resolve().parents[1] / "intake" / "fixtures" / "partners" / "cap"
 MAX = 10_000_000
 
 

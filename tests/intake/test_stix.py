@@ -16,7 +16,7 @@ from tearline.model import Tier
 from tearline.release.stix import TLP2_IDS, tlp_marking
 from tests.release.support import released
 
-EXAMPLES = Path("/work/shared/data/stix/stix2-validator-3.3.2_examples")
+EXAMPLES = Path(__file__).resolve().parents[1] / "intake" / "fixtures" / "partners" / "stix"
 MAX = 10_000_000
 
 

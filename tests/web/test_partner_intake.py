@@ -11,7 +11,7 @@ from pathlib import Path
 from tearline.demo.partner_items import partner_batch
 from tests.web.desk import Desk
 
-CAP = Path("/work/shared/data/cap/google_cap_library_testdata")
+CAP = Path(__file__).resolve().parents[1] / "intake" / "fixtures" / "partners" / "cap"
 
 
 def _bundle_with_a_bad_report() -> bytes:

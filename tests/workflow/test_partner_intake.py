@@ -19,7 +19,7 @@ from tearline.release import xmldsig
 from tearline.store import tables as t
 
 HANG_GUARD_S = 120  # a hang guard only: the four pulls take a few seconds
-CAP_DIR = Path("/work/shared/data/cap/google_cap_library_testdata")
+CAP_DIR = Path(__file__).resolve().parents[1] / "intake" / "fixtures" / "partners" / "cap"
 
 
 def _reports(app: wf.App) -> int:
@@ -173,3 +173,51 @@ def test_the_same_items_pulled_by_four_workers_at_once_are_stored_once(app: wf.A
     assert sum(len(r.stored) for r in results) == reports - 1  # one report is a bad one
     assert sum(len(r.duplicates) for r in results) == 3 * (reports - 1)
     assert _reports(app) == reports - 1
+
+
+def test_a_refused_item_is_named_by_its_id_or_place_never_by_its_title(app: wf.App) -> None:
+    # A refusal is error text (printed, flashed, returned by the API): a partner's title
+    # may hold a term that must stay protected, so the item is named another way.
+    marking = {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": "marking-definition--3b3c7ee4-9d3a-4c7e-8c3c-0f0c6f1f2e11",
+        "created": "2024-03-01T00:00:00.000Z",
+        "definition_type": "statement",
+        "definition": {"statement": "REL TO NARNIA"},
+    }
+    report = {
+        "type": "report",
+        "spec_version": "2.1",
+        "id": "report--8d1c3b52-2f7e-4d2a-9a51-6f0b7a7e3c21",
+        "created": "2024-03-06T09:00:00.000Z",
+        "modified": "2024-03-06T09:00:00.000Z",
+        "name": "KESTREL LANTERN: armed attack planned on a Moscow concert hall",
+        "description": "Operatives plan an armed attack on a concert hall in Moscow.",
+        "published": "2024-03-06T09:00:00Z",
+        "report_types": ["threat-report"],
+        "object_refs": ["identity--0b1f5c49-8f5a-4c61-b1a4-3e2f4f3b7d10"],
+        "object_marking_refs": [marking["id"]],
+    }
+    identity = {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": "identity--0b1f5c49-8f5a-4c61-b1a4-3e2f4f3b7d10",
+        "created": "2024-03-01T00:00:00.000Z",
+        "modified": "2024-03-01T00:00:00.000Z",
+        "name": "Crocus City Hall",
+        "identity_class": "organization",
+    }
+    bundle = {
+        "type": "bundle",
+        "id": "bundle--5f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f",
+        "objects": [marking, report, identity],
+    }
+    raw = json.dumps(bundle).encode()
+    summary = wf.ingest_items(app, raw, "partner.json", wf.Provenance(), "analyst")
+    assert summary.line() == "1 item: 0 stored, 0 already held, 1 refused"
+    (refused,) = summary.refused
+    assert "NARNIA" in str(refused)  # the reason is given ...
+    assert "KESTREL" not in str(refused)  # ... and the item is named by its id
+    assert "report--8d1c3b52-2f7e-4d2a-9a51-6f0b7a7e3c21" in str(refused)
+    assert _reports(app) == 0

@@ -121,11 +121,14 @@ def read_items(
     if reader is None:
         yield read_document(raw, filename, max_bytes=max_bytes)
         return
-    for item in reader.read_items(raw, filename):
+    for n, item in enumerate(reader.read_items(raw, filename), 1):
         if isinstance(item, Document):
+            # Named by the partner's id or its place in the file, never by its title: a
+            # refusal is error text, and a title may hold a term that must stay protected.
+            label = item.external_id or f"item {n}"
             try:
-                _check_document(item, f"{filename} {item.external_id or item.title}")
+                _check_document(item, f"{filename} {label}")
             except InputError as exc:
-                yield Refused(item.external_id or item.title or "item", str(exc))
+                yield Refused(label, str(exc))
                 continue
         yield item

@@ -146,7 +146,7 @@ def ingest_items(
         return summary
     if on_file:
         on_file(filename, len(items))
-    for item in items:
+    for n, item in enumerate(items, 1):
         outcome: Ingested | ItemRefused
         if isinstance(item, Refused):
             outcome = ItemRefused(filename, item.item, item.reason)
@@ -154,7 +154,8 @@ def ingest_items(
             try:
                 outcome = store_item(app, item, prov, actor)
             except InputError as exc:
-                outcome = ItemRefused(filename, item.external_id or item.title, str(exc))
+                # by the partner's id or place, never the title (error text: see read_items)
+                outcome = ItemRefused(filename, item.external_id or f"item {n}", str(exc))
         if isinstance(outcome, ItemRefused):
             summary.refused.append(outcome)
         elif outcome.duplicate:
