@@ -117,20 +117,25 @@ def _bucketed(times: Sequence[tuple[datetime, str]]) -> dict[str, Any]:
 
 
 def _period_counts(cases: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    waivers: dict[str, list[str]] = defaultdict(list)
-    escalations: dict[tuple[str, str], list[str]] = defaultdict(list)
+    waivers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    ended: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for c in cases:
         for w in c["waivers"]:
-            waivers[w["code"]].extend(w["refs"])
+            waivers[w["code"]].append(w)
         for e in c["escalations"]:
-            escalations[(e["action"], e["ended"])].extend(e["refs"])
+            ended[(e["action"], e["ended"])].append(e)
+
+    def traced(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "count": len(rows),
+            "refs": [r for row in rows for r in row["refs"]],
+            "audit": sorted({seq for row in rows for seq in row["audit"]}),
+        }
+
     return {
-        "waivers_by_code": [
-            {"code": k, "count": len(v), "refs": v} for k, v in sorted(waivers.items())
-        ],
+        "waivers_by_code": [{"code": k, **traced(v)} for k, v in sorted(waivers.items())],
         "escalations_by_end": [
-            {"action": a, "ended": e, "count": len(v), "refs": v}
-            for (a, e), v in sorted(escalations.items())
+            {"action": a, "ended": e, **traced(v)} for (a, e), v in sorted(ended.items())
         ],
         "parity_flags": sum(len(c["parity_flags"]) for c in cases),
     }

@@ -308,10 +308,12 @@ def rates(lines: Sequence[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     by channel (a recipient reached through two channels counts under each)."""
     groups: dict[str, Counter[str]] = defaultdict(Counter)
     refs: dict[str, list[str]] = defaultdict(list)
+    seqs: dict[str, set[int]] = defaultdict(set)
     for a in lines:
         for g in a[key] if isinstance(a[key], list) else [a[key]]:
             groups[g][a["outcome"]] += 1
             refs[g].extend(a["refs"])
+            seqs[g].update(a["audit"])
     out = []
     for g in sorted(groups):
         total = sum(groups[g].values())
@@ -322,6 +324,7 @@ def rates(lines: Sequence[dict[str, Any]], key: str) -> list[dict[str, Any]]:
                 **{o: groups[g][o] for o in OUTCOMES},
                 "rates": {o: round(groups[g][o] / total, 3) for o in OUTCOMES},
                 "refs": refs[g],
+                "audit": sorted(seqs[g]),
             }
         )
     return out
