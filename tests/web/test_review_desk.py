@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from tearline import workflow as wf
 from tearline.demo.scenario import CODE_WORD, METHODS, SOURCE
 from tearline.store import tables as t
+from tearline.workflow import after_action as aa
 from tests.web.browser import browser, shot, sign_in
 from tests.web.conftest import ingest_demo
 from tests.web.desk import PEOPLE, Desk
@@ -88,16 +90,20 @@ def test_a_viewer_outside_the_compartment_sees_none_of_it(desk: Desk) -> None:
 
 
 @pytest.mark.slow
-def test_the_review_fits_a_phone_and_a_laptop(browser: Browser, sqlite_desk: Desk) -> None:
+def test_the_review_fits_a_phone_and_a_laptop(
+    browser: Browser, sqlite_desk: Desk, tmp_path: Path
+) -> None:
     ref = _released_case(sqlite_desk)
+    exported = tmp_path / "review.html"  # the file `tearline review` writes, opened as is
+    exported.write_bytes(aa.export_review(sqlite_desk.app, None, "html", by="aude", threat_ref=ref))
     errors: list[str] = []
     for width in (390, 1280):
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         sign_in(page, sqlite_desk.url, "dana", PEOPLE["dana"][0])
-        for path in (f"/threats/{ref}/review", "/review"):
-            page.goto(sqlite_desk.url + path)
+        for path in (f"/threats/{ref}/review", "/review", exported.as_uri()):
+            page.goto(path if path.startswith("file:") else sqlite_desk.url + path)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, (path, width, overflow)
             chart = page.locator("svg.chart").first
