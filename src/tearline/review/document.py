@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from tearline.errors import ConfigError
 from tearline.review.charts import Series, bars, stacked
 
 FORMATS = ("html", "pdf", "json")
@@ -96,8 +97,15 @@ def render_html(review: dict[str, Any]) -> str:
 
 def render_pdf(review: dict[str, Any]) -> bytes:
     """The standalone HTML drawn as PDF (WeasyPrint, on Pango: see pyproject.toml)."""
-    from weasyprint import HTML  # loaded only for a PDF: it pulls in Pango and fonts
-
+    try:
+        from weasyprint import HTML  # loaded only for a PDF: it pulls in Pango and fonts
+    except OSError as exc:  # WeasyPrint loads Pango when imported
+        raise ConfigError(
+            "a PDF needs the Pango library, which is not installed here "
+            "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core); "
+            f"HTML and JSON need nothing more ({exc.__class__.__name__})"
+        ) from None
     pdf = HTML(string=render_html(review), base_url=None).write_pdf()
-    assert pdf is not None  # write_pdf returns bytes when given no target
+    if pdf is None:  # write_pdf returns bytes when given no target
+        raise ConfigError("WeasyPrint wrote no PDF")
     return bytes(pdf)
