@@ -235,6 +235,11 @@ def print_preview(console: Console, p: ReleasePreview) -> None:
     if p.audience:
         console.print(Text(f"Registered people at risk: a {p.audience}."))
     for r in p.recipients:
+        if r.language_note:
+            console.print(Text(f"Language of {r.warning_ref} → {r.recipient}: {r.language_note}"))
+    for line in p.held:
+        console.print(Text(f"Held: {line}"))
+    for r in p.recipients:
         for o in r.overrides:
             console.print(
                 Text(

@@ -25,6 +25,7 @@ from tearline.errors import InputError
 from tearline.ids import Kind, parse_id
 from tearline.release import FACT_LEVELS, FORMATS, policy_row, policy_toml
 from tearline.workflow.release_drafting import policy_in_force
+from tearline.workflow.release_languages import FALLBACK_HELP, FALLBACKS
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why: kept on the record.")]
 
@@ -34,13 +35,25 @@ def release(
     ctx: typer.Context,
     threat: Annotated[str, typer.Argument(help="The case, e.g. THR-1.")],
     user: UserOpt,
+    language_fallback: Annotated[
+        str | None,
+        typer.Option(
+            "--language-fallback",
+            help="For a recipient whose language Tearline does not write — "
+            f"{FALLBACK_HELP}. Asked for only when there is one.",
+        ),
+    ] = None,
 ) -> None:
     """Propose the warnings for a case (one per recipient); a second person approves.
 
     A recipient who already holds a warning about the case gets an Update that replaces it.
     """
+    if language_fallback is not None and language_fallback not in FALLBACKS:
+        raise InputError(
+            f"--language-fallback {language_fallback!r}: choose one of {', '.join(FALLBACKS)}"
+        )
     app = open_app(ctx)
-    proposed = wf.propose_release(app, threat, signed_in(app, user))
+    proposed = wf.propose_release(app, threat, signed_in(app, user), language_fallback)
     from tearline.display import print_proposal
 
     print_proposal(out, proposed)

@@ -8,7 +8,7 @@ outside your compartments), 409 (a rule of the domain), 422 (bad input).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -313,10 +313,22 @@ def release(request: Request, ref: str, viewer: Reader) -> dict[str, Any]:
 
 
 @router.post("/threats/{ref}/releases", status_code=201, summary="Propose a release")
-def propose(request: Request, ref: str, viewer: DutyOfficer) -> dict[str, Any]:
+def propose(
+    request: Request,
+    ref: str,
+    viewer: DutyOfficer,
+    language_fallback: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="For a recipient whose language Tearline does not write: english, "
+            "country or hold (asked for only when there is one).",
+        ),
+    ] = None,
+) -> dict[str, Any]:
     app, tref = app_of(request), _ref(ref, Kind.THREAT)
     ensure_visible(app, tref, viewer.identity)
-    p = wf.propose_release(app, tref, viewer.identity)
+    p = wf.propose_release(app, tref, viewer.identity, language_fallback)
     return {
         "ref": p.ref,
         "threat": p.threat_ref,

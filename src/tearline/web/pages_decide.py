@@ -116,13 +116,18 @@ async def release_page(request: Request, ref: str, viewer: Reader) -> Response:
 
 
 @router.post("/threats/{ref}/release")
-async def propose(request: Request, ref: str, viewer: DutyOfficer) -> Response:
+async def propose(
+    request: Request,
+    ref: str,
+    viewer: DutyOfficer,
+    language_fallback: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
     ref = _ref(ref, Kind.THREAT)
     app = app_of(request)
 
     def run() -> str:
         ensure_visible(app, ref, viewer.identity)
-        p = wf.propose_release(app, ref, viewer.identity)
+        p = wf.propose_release(app, ref, viewer.identity, language_fallback or None)
         group = f" (with a {p.preview.audience})" if p.preview and p.preview.audience else ""
         return (
             f"{p.ref} proposed: {len(p.drafts)} warning(s){group}, leak check passed; "

@@ -25,6 +25,7 @@ from tearline.markings import from_json
 from tearline.model import event_from_dict
 from tearline.release import find_leaks
 from tearline.store import tables as t
+from tearline.workflow import release_languages
 from tearline.workflow.access import load_visible, restrict
 from tearline.workflow.app import App
 from tearline.workflow.case_markings import case_markings
@@ -313,6 +314,7 @@ def _releases(s: Session, th: t.Threat) -> list[dict[str, Any]]:
         select(t.Release).where(t.Release.threat_id == th.id).order_by(t.Release.id.desc())
     ):
         warnings = []
+        choices = release_languages.recorded_choices(s, format_id(Kind.RELEASE, rel.id))
         for w in rel.warnings:
             artifacts = {
                 "text": str(w.content.get("text", "")),
@@ -329,6 +331,11 @@ def _releases(s: Session, th: t.Threat) -> list[dict[str, Any]]:
                     "language": w.content.get("language")
                     or (w.content.get("recipient") or {}).get("language")
                     or w.recipient.language,
+                    "language_note": release_languages.note(
+                        choices.get(format_id(Kind.RECIPIENT, w.recipient_id)),
+                        w.recipient.language,
+                        str(w.content.get("language") or "en"),
+                    ),
                     "role": w.content.get("role"),
                     "format": w.content.get("format"),
                     "subject": w.content.get("subject"),
@@ -353,6 +360,11 @@ def _releases(s: Session, th: t.Threat) -> list[dict[str, Any]]:
             {
                 "ref": format_id(Kind.RELEASE, rel.id),
                 "status": rel.status,
+                "held": [
+                    f"{c['name']} ({ref}): {release_languages.describe(c)}"
+                    for ref, c in choices.items()
+                    if c.get("written_in") is None
+                ],
                 "proposed_by": rel.proposed_by,
                 "proposed_at": iso(rel.proposed_at),
                 "approved_by": rel.approved_by,

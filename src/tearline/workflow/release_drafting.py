@@ -151,6 +151,9 @@ class DraftInput:
     role: str
     kind: MessageKind = MessageKind.ALERT
     previous: t.WarningRecord | None = None
+    # For a recipient whose language Tearline does not write: the language the proposer
+    # chose to write its warning in (release_languages); None: the recipient's own.
+    language: str | None = None
 
 
 # Channels that carry no reply link and no reply codes: a feed no one answers, and
@@ -217,7 +220,7 @@ def compose(
         recipient={
             "name": d.recipient.name,
             "tier": d.recipient.tier,
-            "language": d.recipient.language,
+            "language": d.language or d.recipient.language,
         },
         issued_at=u.now,
         references=[reference_to(previous_doc)] if previous_doc else [],

@@ -93,6 +93,7 @@ def _redraft(app: App, u: Unit, w: t.WarningRecord, release: t.Release, threat: 
         w.content["role"],
         MessageKind(w.content.get("kind", "alert")),
         previous,
+        language=w.content.get("language"),  # as proposed: a fallback chosen stays chosen
     )
     compose(app, u, w, d)
     check_draft(w, protected_terms(u.session))

@@ -20,6 +20,7 @@ from tearline.model import Event, Tier, event_from_dict
 from tearline.release import policy_row
 from tearline.release.phrases import phrases
 from tearline.store import tables as t
+from tearline.workflow import release_languages
 from tearline.workflow.app import App
 from tearline.workflow.group_alerts import describe_warnings
 from tearline.workflow.records import assessment_value, load
@@ -74,6 +75,9 @@ class RecipientView:
     subject: str
     text: str
     text_en: str | None  # the English version, when the recipient reads another language
+    # Said when Tearline has no phrases in the recipient's language: what it is written in
+    # instead, and the proposer's choice ("no warning phrases in 日本語 (ja): written in ...").
+    language_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class ReleasePreview:
     facts: tuple[str, ...] = FACTS
     # 'public alert to 12,345 people in 2 languages (ru 11,000, en 1,345)'; '' if none
     audience: str = ""
+    # Recipients whose language has no phrases, held by the proposer's choice: a line each.
+    held: list[str] = field(default_factory=list)
 
 
 def internal_picture(event: Event, a: Assessment) -> dict[str, str]:
@@ -176,6 +182,7 @@ def preview_release(app: App, release_ref: str) -> ReleasePreview:
         a_row = s.get(t.Assessment, det.assessment_id)
         assert a_row is not None
         internal = internal_picture(event_from_dict(threat.facts), assessment_value(a_row))
+        choices = release_languages.recorded_choices(s, format_id(Kind.RELEASE, rel.id))
         views = []
         warnings = s.scalars(
             select(t.WarningRecord)
@@ -210,6 +217,11 @@ def preview_release(app: App, release_ref: str) -> ReleasePreview:
                     subject=c.get("subject", ""),
                     text=c.get("text", ""),
                     text_en=texts["en"]["text"] if lang != "en" and "en" in texts else None,
+                    language_note=release_languages.note(
+                        choices.get(format_id(Kind.RECIPIENT, w.recipient_id)),
+                        w.recipient.language,
+                        lang,
+                    ),
                 )
             )
         return ReleasePreview(
@@ -222,4 +234,9 @@ def preview_release(app: App, release_ref: str) -> ReleasePreview:
             internal=internal,
             recipients=views,
             audience=describe_warnings(warnings),
+            held=[
+                f"{c['name']} ({ref}): {release_languages.describe(c)}"
+                for ref, c in choices.items()
+                if c.get("written_in") is None
+            ],
         )

@@ -26,7 +26,7 @@ from tearline.release import MessageKind
 from tearline.release.batch import Job, render_all
 from tearline.settings import placeholder_settings
 from tearline.store import tables as t
-from tearline.workflow import group_alerts
+from tearline.workflow import group_alerts, release_languages
 from tearline.workflow.app import App, Unit
 from tearline.workflow.audit_checkpoints import checkpoint_now
 from tearline.workflow.keys import cap_signature_for, cap_signing_key, signing_key
@@ -158,8 +158,12 @@ def _with_preview(app: App, proposed: Proposed) -> Proposed:
     )
 
 
-def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
-    """Draft one warning per recipient of the determination, and leak-check every format."""
+def propose_release(
+    app: App, threat_ref: str, who: Identity, language_fallback: str | None = None
+) -> Proposed:
+    """Draft one warning per recipient of the determination, and leak-check every format.
+    A recipient whose language Tearline does not write needs ``language_fallback``
+    (release_languages: english, country or hold); InputError without it, naming them."""
     who.require(Role.DUTY_OFFICER, "propose a release")
     try:
         with app.unit() as u:
@@ -189,14 +193,27 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
             choices = [c for c in split.individual if c.get("via") is None]
             recipients = recipients_by_id(u.session, [c["recipient_id"] for c in choices])
             live = live_warnings(u.session, threat.id)
+            languages = release_languages.choose(recipients.values(), language_fallback)
             inputs = []
             for choice in choices:
                 rcp = recipients[choice["recipient_id"]]
                 _usable(rcp)
+                chosen = languages.get(rcp.id)
+                if chosen is not None and chosen.written_in is None:
+                    continue  # held: the proposer chose to draft no warning for it
                 previous = live.get(rcp.id)
                 kind = MessageKind.UPDATE if previous is not None else MessageKind.ALERT
                 inputs.append(
-                    DraftInput(threat, event, assessment, rcp, choice["role"], kind, previous)
+                    DraftInput(
+                        threat,
+                        event,
+                        assessment,
+                        rcp,
+                        choice["role"],
+                        kind,
+                        previous,
+                        language=chosen.written_in if chosen else None,
+                    )
                 )
             warnings.extend(new_drafts(app, u, release, inputs))
             case = group_alerts.Case(threat, event, assessment)
@@ -210,6 +227,7 @@ def propose_release(app: App, threat_ref: str, who: Identity) -> Proposed:
                 warnings,
                 determination=format_id(Kind.DETERMINATION, det.id),
                 **({"group": group_alerts.summary(split.group)} if split.group else {}),
+                **({"languages": [c.as_dict() for c in languages.values()]} if languages else {}),
             )
             proposed = Proposed(ref, ref_threat, [draft_view(w) for w in warnings])
     except LeakDetected as leak:
