@@ -298,3 +298,28 @@ def test_the_api_does_each_step_as_the_pages_do(desk: Desk) -> None:
     waiting = desk.client("avery").api("GET", "/api/home").json()
     assert [w["ref"] for w in waiting["approvals"]] == [release]
     assert waiting["cases"] is None  # avery is no duty officer
+
+
+def test_a_rename_keeps_the_recipient_and_a_taken_name_is_refused(desk: Desk) -> None:
+    dana = desk.client("dana")
+    form = dana.get("/recipients/RCP-2/edit").text
+    assert 'value="Public in Moscow"' in form
+    assert "webhook=" in form
+    assert "whsec_" not in form  # the edit form never carries a secret
+    cells = {
+        "name": "Public in Moscow (city)",
+        "kind": "public",
+        "tier": "public",
+        "language": "en",
+        "country": "RU",
+        "city": "Moscow",
+        "contacts": "public_feed=ru-moscow",
+    }
+    taken = dana.post("/recipients/RCP-2", data={**cells, "name": "Russian Federation (liaison)"})
+    assert taken.status_code == 422
+    assert "already exists" in taken.text
+    saved = dana.post("/recipients/RCP-2", data=cells)
+    assert dana.flash(saved) == "ok: RCP-2: Public in Moscow (city) saved"
+    with desk.app.read() as s:
+        names = s.scalars(select(t.Recipient.name).order_by(t.Recipient.id)).all()
+    assert names == ["Russian Federation (liaison)", "Public in Moscow (city)"]
