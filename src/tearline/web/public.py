@@ -2,17 +2,19 @@
 
 No sign-in: a reply link's signature is its authority (``deliver.replies``), the feed is
 public, and the SMS gateway signs its callbacks (``deliver.signature``). Everything shown
-is escaped (Jinja2 autoescape); the pages have no script and no inline style.
+is escaped (Jinja2 autoescape); the pages have no script and no inline style. The reply page
+keeps the warning's lines as written, in the warning's language and direction.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import DictLoader, Environment, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from tearline import workflow as wf
@@ -25,33 +27,10 @@ from tearline.workflow.replies import reply_by_link, reply_by_sms, reply_page
 router = APIRouter(tags=["public"])
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title></head>
-<body><main>
-{% if error %}<h1>{{ title }}</h1><p>{{ error }}</p>{% else %}
-<h1>{{ page.subject }}</h1>
-<p>Reference {{ page.warning_ref }} · to {{ page.recipient }} ·
-valid until {{ page.valid_until.strftime("%Y-%m-%d %H:%M") }} UTC</p>
-{% for paragraph in page.text.split("\\n\\n") %}<p>{{ paragraph }}</p>{% endfor %}
-{% if thanks %}<p role="status"><strong>Thank you: your answer “{{ thanks }}” is recorded.
-</strong></p>{% endif %}
-{% if page.answered %}<h2>Answers already given</h2><ul>
-{% for label, at in page.answered %}<li>{{ label }} — {{ at.strftime("%Y-%m-%d %H:%M") }} UTC
-</li>{% endfor %}</ul>{% endif %}
-<h2>Your answer</h2>
-<form method="post">
-{% for value, label in page.choices %}<p><label><input type="radio" name="kind"
- value="{{ value }}" required> {{ label }}</label></p>{% endfor %}
-<p><label>Anything to add (optional)<br>
-<textarea name="note" rows="4" cols="60" maxlength="2000"></textarea></label></p>
-<p><button type="submit">Send answer</button></p>
-</form>{% endif %}
-</main></body></html>
-"""
+# The reply page stands alone (templates/reply.html): no desk navigation, no script.
 _env = Environment(
-    loader=DictLoader({"reply.html": _PAGE}), autoescape=select_autoescape(default=True)
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True),
 )
 
 
@@ -126,7 +105,14 @@ def reply_post(
     try:
         answered = reply_by_link(application, token, kind, note)
         page = reply_page(application, token)
-    except (AuthError, NotFound, InputError, InvalidState) as exc:
+    except InputError as exc:  # the form again, with what was typed and what to fix
+        try:
+            page = reply_page(application, token)
+        except (AuthError, NotFound) as gone:
+            return _refused(gone)
+        title = "Your answer was not recorded"
+        return _render(422, title=title, page=page, error=str(exc), chosen=kind, note=note)
+    except (AuthError, NotFound, InvalidState) as exc:
         return _refused(exc)
     label = dict(page.choices).get(answered.kind.value, answered.kind.value)
     return _render(200, title=page.subject, page=page, thanks=label)

@@ -18,6 +18,7 @@ from tearline.deliver.replies import read_token
 from tearline.deliver.sms import REPLY_CODES, parse_reply
 from tearline.errors import ConfigError, InputError, NotFound
 from tearline.ids import Kind, format_id
+from tearline.release.phrases import phrases
 from tearline.store import tables as t
 from tearline.track import ResponseKind
 from tearline.workflow.app import App
@@ -64,6 +65,8 @@ class ReplyPage:
     valid_until: datetime
     answered: list[tuple[str, datetime]]
     choices: list[tuple[str, str]]  # (kind, label)
+    language: str = "en"  # the warning text's language (BCP 47), for the page's lang
+    rtl: bool = False
 
 
 def _delivery(app: App, token: str) -> tuple[int, int]:
@@ -94,12 +97,20 @@ def reply_page(app: App, token: str) -> ReplyPage:
             w.valid_until,
             [(LABELS[ResponseKind(k)], at) for k, at in answered],
             [(k.value, label) for k, label in LABELS.items()],
+            language=str(w.content.get("language") or "en"),
+            rtl=phrases(str(w.content.get("language") or "en")).rtl,
         )
 
 
 def reply_by_link(app: App, token: str, kind: str, note: str = "") -> Responded:
-    """Record the answer a recipient gave through their reply link."""
+    """Record the answer a recipient gave through their reply link. A dispute says why:
+    InputError without a reason, nothing recorded (the page keeps what was typed)."""
     delivery_id, warning_id = _delivery(app, token)
+    if kind == ResponseKind.DISPUTED.value and not note.strip():
+        raise InputError(
+            "say why you dispute or dismiss this warning: the sender reads your reason "
+            "and can answer it"
+        )
     return record_response(
         app,
         warning_id,
