@@ -306,6 +306,12 @@ def test_a_rename_keeps_the_recipient_and_a_taken_name_is_refused(desk: Desk) ->
     assert 'value="Public in Moscow"' in form
     assert "webhook=" in form
     assert "whsec_" not in form  # the edit form never carries a secret
+    contacts = form.split('name="contacts"', 1)[1].split(">", 1)[1].split("</textarea>")[0]
+    webhook = contacts.split("webhook=", 1)[1].split("\n", 1)[0].strip()
+    with desk.app.read() as s:
+        before = s.get(t.Recipient, 2)
+        assert before is not None
+        secret = before.contacts[0]["secret"]
     cells = {
         "name": "Public in Moscow (city)",
         "kind": "public",
@@ -313,7 +319,7 @@ def test_a_rename_keeps_the_recipient_and_a_taken_name_is_refused(desk: Desk) ->
         "language": "en",
         "country": "RU",
         "city": "Moscow",
-        "contacts": "public_feed=ru-moscow",
+        "contacts": f"webhook={webhook}\npublic_feed=ru-moscow",
     }
     taken = dana.post("/recipients/RCP-2", data={**cells, "name": "Russian Federation (liaison)"})
     assert taken.status_code == 422
@@ -322,4 +328,7 @@ def test_a_rename_keeps_the_recipient_and_a_taken_name_is_refused(desk: Desk) ->
     assert dana.flash(saved) == "ok: RCP-2: Public in Moscow (city) saved"
     with desk.app.read() as s:
         names = s.scalars(select(t.Recipient.name).order_by(t.Recipient.id)).all()
+        kept = s.get(t.Recipient, 2)
+        assert kept is not None
     assert names == ["Russian Federation (liaison)", "Public in Moscow (city)"]
+    assert kept.contacts[0] == {"channel": "webhook", "address": webhook, "secret": secret}
