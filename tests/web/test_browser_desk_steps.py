@@ -26,10 +26,17 @@ ALL_CLEAR_REASON = "the match was played and the cell was arrested the next day"
 PAT = ("pat", "pat-duty-and-approver-pass")  # holds both roles: still one person
 
 
-def _narrow_fits(page: Page, name: str) -> None:
-    """The page at 390 px: nothing wider than the screen (no sideways scrolling)."""
+def _narrow_fits(page: Page, name: str, within: str = "") -> None:
+    """The page at 390 px: nothing wider than the screen (no sideways scrolling) — or,
+    with ``within``, nothing of those elements (the parts of a page this change made)."""
     page.set_viewport_size({"width": 390, "height": 844})
-    wide = page.evaluate("document.documentElement.scrollWidth")
+    if within:
+        wide = page.evaluate(
+            f"Math.max(...Array.from(document.querySelectorAll({within!r} + ', ' + {within!r}"
+            " + ' *')).map(e => e.getBoundingClientRect().right))"
+        )
+    else:
+        wide = page.evaluate("document.documentElement.scrollWidth")
     shot(page, f"desk-{name}-390")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert wide <= 390, f"{name} is {wide} px wide at 390 px"
@@ -87,7 +94,7 @@ def test_the_duty_officer_keeps_the_registry_in_the_browser(
     expect(problems).to_contain_text("row 3, contacts")
     with desk.app.read() as s:
         assert s.scalar(select(t.Recipient.id).where(t.Recipient.name == "Embassy desk")) is None
-    shot(page, "desk-import-refused")
+    _narrow_fits(page, "import-refused")
 
     # Edit: the tier changes, the webhook keeps the secret it was given.
     page.goto(f"{base}/recipients/{ref}/edit")
@@ -132,6 +139,8 @@ def test_adjust_approve_and_all_clear_by_two_people(browser: Browser, sqlite_des
     expect(adjusted).to_contain_text("by dana")
     expect(adjusted).to_contain_text(ADJUST_REASON)
     shot(page, "desk-adjusted")
+    public.locator("details.adjust > summary").click()  # the form open, on a phone too
+    _narrow_fits(page, "release-adjust", within="article.warning-preview")
     sign_out(page)
 
     # The approver lands on the home page, where the release waits.
