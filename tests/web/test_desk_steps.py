@@ -6,17 +6,20 @@ role checks of every new form."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from tearline import workflow as wf
+from tearline.clock import FixedClock
 from tearline.store import tables as t
 from tests.web.conftest import ingest_demo
 from tests.web.desk import PEOPLE, Desk
 
 HEADER = "name,kind,tier,language,jurisdiction,country,city,contacts\n"
 REASON = "the police asked for the venue to guard it"
+SUPERSEDE = "the window passed without an attack; the plot is judged disrupted"
 
 
 def _count(app: wf.App, table: type[t.Base]) -> int:
@@ -332,3 +335,25 @@ def test_a_rename_keeps_the_recipient_and_a_taken_name_is_refused(desk: Desk) ->
         assert kept is not None
     assert names == ["Russian Federation (liaison)", "Public in Moscow (city)"]
     assert kept.contacts[0] == {"channel": "webhook", "address": webhook, "secret": secret}
+
+
+def test_a_promised_all_clear_waits_on_the_duty_officers_home(
+    desk: Desk, clock: FixedClock
+) -> None:
+    app = desk.app
+    threat, release = _proposed(desk)
+    avery = wf.sign_in(app, "avery", PEOPLE["avery"][0])
+    wf.approve_release(app, release, avery)
+    clock.advance(timedelta(days=30))  # the window has passed: the rule gives not triggered
+    dana = wf.sign_in(app, "dana", PEOPLE["dana"][0])
+    decided = wf.decide(app, threat, dana, supersede=SUPERSEDE, follow_up="all-clear")
+    wf.approve_waiver(app, decided.ref, wf.sign_in(app, "avery", PEOPLE["avery"][0]))
+    desk_dana = desk.client("dana")
+    owed = desk_dana.get("/").text.split('id="follow-ups"', 1)[1].split("</section>", 1)[0]
+    assert f"{decided.ref}</span> all-clear owed" in owed
+    ended = desk_dana.post(
+        f"/threats/{threat}/end", data={"ending": "all-clear", "reason": SUPERSEDE}
+    )
+    assert "all-clear of 2 warning(s)" in desk_dana.flash(ended)
+    after = desk_dana.get("/").text.split('id="follow-ups"', 1)[1].split("</section>", 1)[0]
+    assert "owed" not in after

@@ -17,6 +17,7 @@ from tearline.store import tables as t
 from tearline.workflow.access import threat_visible
 from tearline.workflow.app import App
 from tearline.workflow.desk import QUEUE_STATUSES, inbox, iso, triage_queue
+from tearline.workflow.supersede import follow_up_owed
 from tearline.workflow.users import Identity, Role
 
 SHOWN = 20  # rows per section: the full lists are one link away
@@ -134,6 +135,36 @@ def _follow_ups(s: Session, who: Identity) -> list[dict[str, Any]]:
     ]
 
 
+def _owed(s: Session, who: Identity) -> list[dict[str, Any]]:
+    """Supersedes approved with a promise to the warned (an update or an all-clear) that
+    no release has kept yet (``supersede.follow_up_owed``)."""
+    found = s.scalars(
+        select(t.Determination)
+        .where(
+            t.Determination.follow_up.in_(("update", "all-clear")),
+            t.Determination.approved_at.is_not(None),
+            t.Determination.status.not_in(("superseded", "withdrawn")),
+            threat_visible(t.Determination.threat_id, who),
+        )
+        .order_by(t.Determination.approved_at)
+        .limit(SHOWN)
+    ).all()
+    owed = [d for d in found if follow_up_owed(s, d)]
+    titles = _titles(s, {d.threat_id for d in owed})
+    return [
+        {
+            "ref": format_id(Kind.DETERMINATION, d.id),
+            "threat": format_id(Kind.THREAT, d.threat_id),
+            "title": titles.get(d.threat_id, ""),
+            "warning": None,
+            "action": f"{d.follow_up} owed",
+            "rule": "supersede approved",
+            "at": iso(d.approved_at),
+        }
+        for d in owed
+    ]
+
+
 def home(app: App, who: Identity) -> Home:
     """The sections ``who`` acts on, each at most ``SHOWN`` rows long."""
     approvals = own = cases = follow_ups = reports = None
@@ -148,7 +179,9 @@ def home(app: App, who: Identity) -> Home:
                 approvals = approvals[:SHOWN]
             own = [w for w in waiting if w["by"] == who.username][:SHOWN]
             if who.has(Role.DUTY_OFFICER):
-                follow_ups = _follow_ups(s, who)
+                follow_ups = sorted(
+                    _follow_ups(s, who) + _owed(s, who), key=lambda f: f["at"] or ""
+                )[:SHOWN]
     if who.has(Role.DUTY_OFFICER):
         cases = triage_queue(app, who, statuses=QUEUE_STATUSES, limit=SHOWN)
     if who.has(Role.ANALYST):
