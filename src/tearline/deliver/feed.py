@@ -33,6 +33,7 @@ class FeedEntry:
     jws_url: str | None = None
     cap_url: str | None = None
     area: str = ""  # the feed name it was published to, e.g. "ru-moscow"
+    verify_url: str | None = None  # a page where anyone checks the signature, step by step
 
 
 def entry_id(sender: str, reference: str) -> str:
@@ -124,6 +125,9 @@ def render_atom(
             sub(entry, "link", rel="alternate", href=e.cap_url, type="application/cap+xml")
         if e.jws_url:
             sub(entry, "link", rel="related", href=e.jws_url, type="application/jose")
+        if e.verify_url:
+            title = "Verify this alert"
+            sub(entry, "link", rel="related", href=e.verify_url, type="text/html", title=title)
         content = sub(entry, "content", type="application/cap+xml")
         content.append(etree.fromstring(e.cap_xml.encode(), _PARSER))
     return etree.tostring(feed, xml_declaration=True, encoding="utf-8")

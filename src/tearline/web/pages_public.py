@@ -3,7 +3,9 @@ where a recipient pastes or uploads a warning and learns whether it is authentic
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
@@ -27,6 +29,7 @@ from tearline.web.auth import (
 )
 from tearline.web.render import page
 from tearline.workflow import sessions
+from tearline.workflow.feed import published
 from tearline.workflow.users import Role
 from tearline.workflow.worker import database_down
 
@@ -180,9 +183,73 @@ async def _latest_checkpoints(request: Request) -> list[dict[str, object]]:
     return rows[::-1]
 
 
+def alert_steps(app: wf.App, warning: str) -> tuple[dict[str, object], list[dict[str, str]]]:
+    """A published public alert checked the way a citizen can follow it — no crypto in the
+    browser: the signed file, the key its header names, that key among the published ones,
+    the signature checked with it. The verdict, and each step with what it found."""
+    ref = warning.strip().upper()
+    found = published(app, ref) if re.fullmatch(r"WRN-\d{1,12}", ref) else None
+    if found is None:
+        reason = f"{ref or 'that alert'} is not a public alert published here"
+        return {"authentic": False, "reason": reason}, []
+    jws = found[0]
+    base = app.settings.public_url.rstrip("/")
+    try:
+        header = json.loads(base64.urlsafe_b64decode(jws.split(".")[0] + "=="))
+    except ValueError:
+        header = {}
+    kid, alg = str(header.get("kid", "")), str(header.get("alg", ""))
+    published_keys = {str(k.get("kid")) for k in app.keys.jwks().get("keys", [])}
+    result = verify_text(app, jws)
+    steps = [
+        {
+            "title": "The alert as it was signed",
+            "text": "A JWS: three parts separated by dots — a header, the alert, and the "
+            "signature over the first two.",
+            "link": f"{base}/feed/{ref}.jws",
+            "label": f"{ref}.jws",
+        },
+        {
+            "title": "The key its header names",
+            "text": f"key {kid or '(none)'}, algorithm {alg or '(none)'}"
+            + (" (Ed25519)" if alg in ("EdDSA", "Ed25519") else ""),
+            "link": "",
+            "label": "",
+        },
+        {
+            "title": "That key among the sender's published keys",
+            "text": "found" if kid in published_keys else "not found: do not trust this alert",
+            "link": f"{base}/.well-known/jwks.json",
+            "label": "jwks.json",
+        },
+        {
+            "title": "The signature checked with that key",
+            "text": "it matches: not one character was changed since it was signed"
+            if result.get("authentic")
+            else f"it does not match: {result.get('reason')}",
+            "link": "",
+            "label": "",
+        },
+    ]
+    return result, steps
+
+
 @router.get("/verify", response_class=HTMLResponse)
-async def verify_page(request: Request, viewer: Optional) -> Response:
+async def verify_page(request: Request, viewer: Optional, warning: str = "") -> Response:
     latest = await _latest_checkpoints(request)
+    if warning:  # "Verify this alert" from a feed entry: checked here, step by step
+        result, steps = await run_in_threadpool(alert_steps, app_of(request), warning[:40])
+        status = 200 if steps else 404
+        return page(
+            request,
+            "verify.html",
+            viewer,
+            status,
+            result=result,
+            pasted="",
+            checkpoints=latest,
+            steps=steps,
+        )
     return page(request, "verify.html", viewer, result=None, pasted="", checkpoints=latest)
 
 

@@ -46,6 +46,7 @@ def feed_entries(app: App, name: str | None = None, limit: int = 200) -> list[Fe
                     cap_xml=cap,
                     jws_url=f"{base}/feed/{ref}.jws",
                     cap_url=f"{base}/feed/{ref}.cap",
+                    verify_url=f"{base}/verify?warning={ref}",
                     area=d.address,
                 )
             )
