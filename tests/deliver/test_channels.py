@@ -222,7 +222,7 @@ def test_sms_through_a_json_gateway_with_reply_codes(
     )
     receipt = send(channel, message("+79161234567", long_text))
     assert receipt.detail == "gateway HTTP 200"
-    warning, codes = r.posts
+    warning, codes, link = r.posts
     assert warning.body["to"] == "+79161234567"
     assert len(warning.body["body"]) <= SMS_LIMIT
     assert warning.body["body"].endswith("Ref WRN-1")
@@ -230,6 +230,9 @@ def test_sms_through_a_json_gateway_with_reply_codes(
     assert "3 dispute" in codes.body["body"]
     assert len(codes.body["body"]) <= SMS_LIMIT
     assert codes.idempotency_key == "tl-abc123-reply"
+    # the reply page too, for a phone that opens links
+    assert link.body["body"] == "Or answer online: http://127.0.0.1:8000/reply/abc.def"
+    assert link.idempotency_key == "tl-abc123-link"
 
 
 def test_sms_uses_the_release_stages_text_and_refuses_bad_numbers(

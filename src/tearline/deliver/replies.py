@@ -1,7 +1,8 @@
 """Signed reply links: a token bound to one delivery, with an expiry, that cannot be forged.
 
-``<delivery id>.<expiry, unix seconds>.<HMAC-SHA256>`` in URL-safe base64. The key is
-the deployment's reply secret (``$TEARLINE_HOME/keys/reply.secret``). Anyone holding the
+``<delivery id>.<expiry, unix seconds>.<HMAC-SHA256>`` in URL-safe base64; for an SMS,
+a short form ``<id>-<expiry>-<18 hex digits of the HMAC>`` (base 36, its own key use).
+The key is the deployment's reply secret (``$TEARLINE_HOME/keys/reply.secret``). Anyone holding the
 link can answer for that delivery — as with any e-mailed link — but nobody can make a
 link for another delivery, change the expiry, or use one after it has expired.
 """
@@ -41,8 +42,49 @@ def issue_token(key: bytes, delivery_id: int, expires: datetime) -> str:
     return f"{payload}.{_mac(key, payload)}"
 
 
+# A short link's MAC, in hex: 72 bits, beyond guessing through a web form, and the link
+# still fits an SMS.
+SHORT_MAC = 18
+
+
+def _short_mac(key: bytes, payload: str) -> str:
+    digest = hmac.new(key, b"tearline-reply-short/1:" + payload.encode(), hashlib.sha256)
+    return digest.hexdigest()[:SHORT_MAC]
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if n == 0:
+            return out
+
+
+def issue_short_token(key: bytes, delivery_id: int, expires: datetime) -> str:
+    """The same authority in about 30 characters, for an SMS: ``<id>-<expiry>-<MAC>``
+    (base 36, and 18 hex digits of the MAC)."""
+    payload = f"{_base36(delivery_id)}-{_base36(int(expires.timestamp()))}"
+    return f"{payload}-{_short_mac(key, payload)}"
+
+
+def _read_short(key: bytes, token: str) -> tuple[int, datetime]:
+    payload, _, mac = token.rpartition("-")
+    if not payload or not hmac.compare_digest(mac, _short_mac(key, payload)):
+        raise ReplyLinkInvalid("this reply link is not valid: it was altered or not issued here")
+    delivery, _, expiry = payload.partition("-")
+    try:
+        return int(delivery, 36), datetime.fromtimestamp(int(expiry, 36), UTC)
+    except ValueError:
+        raise ReplyLinkInvalid("this reply link is not valid") from None
+
+
 def read_token(key: bytes, token: str, now: datetime) -> int:
     """The delivery ID the token was issued for; raises if tampered with or expired."""
+    if "." not in token:
+        delivery_id, expires = _read_short(key, token)
+        return _unexpired(delivery_id, expires, now)
     payload, _, mac = token.partition(".")
     if not payload or not mac or not hmac.compare_digest(mac, _mac(key, payload)):
         raise ReplyLinkInvalid("this reply link is not valid: it was altered or not issued here")
@@ -51,6 +93,10 @@ def read_token(key: bytes, token: str, now: datetime) -> int:
         delivery_id, expires = int(delivery), datetime.fromtimestamp(int(expiry), UTC)
     except (ValueError, UnicodeDecodeError):
         raise ReplyLinkInvalid("this reply link is not valid") from None
+    return _unexpired(delivery_id, expires, now)
+
+
+def _unexpired(delivery_id: int, expires: datetime, now: datetime) -> int:
     if now > expires:
         raise ReplyLinkExpired(
             f"this reply link expired on {expires:%Y-%m-%d %H:%M} UTC; "

@@ -62,6 +62,10 @@ def reply_instructions(warning_ref: str) -> str:
     )
 
 
+# The third message: the reply page, for a phone that opens links (a short link).
+_ONLINE = "Or answer online: "
+
+
 def parse_reply(text: str) -> tuple[str | None, str] | None:
     """``"3"`` or ``"WRN-7 3"`` → (warning ref or None, response kind); None if not a code."""
     m = _REPLY.match(text)
@@ -115,4 +119,6 @@ class SmsChannel:
         key = message.idempotency_key
         status = await self._post(message, sms_text(message), key)
         await self._post(message, reply_instructions(message.warning_ref), f"{key}-reply")
+        if message.reply_url and len(message.reply_url) <= SMS_LIMIT - len(_ONLINE):
+            await self._post(message, _ONLINE + message.reply_url, f"{key}-link")
         return Receipt(f"gateway HTTP {status}")

@@ -58,7 +58,7 @@ from tearline.deliver import (
     WebhookChannel,
     parse_rate_limits,
 )
-from tearline.deliver.replies import issue_token
+from tearline.deliver.replies import issue_short_token, issue_token
 from tearline.deliver.taxii import TaxiiPushChannel
 from tearline.errors import ConfigError
 from tearline.ids import Kind, format_id
@@ -368,7 +368,9 @@ class Worker:
 
     def outbound(self, c: Claimed) -> Outbound:
         w = self.bodies[c.warning_id]
-        token = issue_token(self.key, c.id, w.valid_until + self.reply_after)
+        # An SMS carries the short form of the same link: the whole fits one message.
+        issue = issue_short_token if c.channel == "sms" else issue_token
+        token = issue(self.key, c.id, w.valid_until + self.reply_after)
         return Outbound(
             delivery_ref=format_id(Kind.DELIVERY, c.id),
             idempotency_key=c.idempotency_key,
