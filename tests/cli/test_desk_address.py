@@ -48,6 +48,8 @@ def test_serve_on_a_port_puts_that_port_in_its_links(
     env.pop("TEARLINE_DATABASE_URL", None)
     if public_url:
         env["TEARLINE_PUBLIC_URL"] = public_url
+    else:  # the shipped placeholder sender: the desk runs, and says it cannot release yet
+        env.pop("TEARLINE_SENDER", None)
     cmd = [sys.executable, "-m", "tearline", "serve", "--port", str(port), "--no-worker"]
     log = tmp_path / "serve.log"
     with log.open("wb") as sink, subprocess.Popen(cmd, env=env, stdout=sink, stderr=sink) as proc:
@@ -56,6 +58,8 @@ def test_serve_on_a_port_puts_that_port_in_its_links(
         finally:
             proc.terminate()
             proc.wait(timeout=60)  # a hang guard
+    said = log.read_text()
+    assert ("TEARLINE_SENDER" in said) is (public_url is None), said
     want = public_url or f"http://127.0.0.1:{port}"
     assert f'href="{want}/feed.atom"' in feed or f"<id>{want}/feed.atom</id>" in feed
     assert ":8000" not in feed

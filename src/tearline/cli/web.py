@@ -10,7 +10,7 @@ import typer
 
 from tearline.cli._common import cli, open_app, out, overrides
 from tearline.errors import ConfigError, InputError
-from tearline.settings import load_settings, public_url_for
+from tearline.settings import load_settings, placeholder_settings, public_url_for
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on (default: this machine only).")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -63,6 +63,8 @@ def serve(
             out.print(line)
 
     use_bound_address(ctx, host, port)
+    for problem in placeholder_settings(load_settings(overrides(ctx))):
+        say(f"Warning: {problem}. Until then nothing can be released.")
     if workers > 1:
         if worker:
             raise InputError(
