@@ -33,7 +33,12 @@ def city(name: str, country: str) -> ReleasablePlace:
         ("Kerman", "IR", {"ru": "Керман", "ar": "كرمان", "fa": "کرمان", "es": "Kerman"}),
         ("Isfahan", "IR", {"ru": "Исфахан", "fa": "اصفهان"}),
         ("Krasnogorsk", "RU", {"ru": "Красногорск"}),
-        ("Kazan", "RU", {"ru": "Казань"}),
+        ("Kazan", "RU", {"ru": "Казань", "uk": "Казань"}),
+        # Ukrainian: its own alphabet and spellings, not the Russian ones
+        ("Krasnogorsk", "RU", {"uk": "Красногорськ"}),
+        ("Kharkiv", "UA", {"uk": "Харків"}),
+        ("Lviv", "UA", {"uk": "Львів"}),
+        ("Kerman", "IR", {"uk": "Керман"}),
         ("Saint Petersburg", "RU", {"ru": "Санкт-Петербург"}),
     ],
 )

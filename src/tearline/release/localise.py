@@ -110,6 +110,10 @@ _RUSSIAN = re.compile(r"^[А-ЯЁа-яё \-]+$")
 # Spellings of Cyrillic neighbours that Russian never uses: a Ukrainian "-ськ" ending, a
 # hard sign before a, o, u (Tatar, Caucasian languages).
 _NOT_RUSSIAN = re.compile(r"[сц]ьк\b|ъ[аоуыэи]")
+# Ukrainian: only letters of its alphabet (no ы, э, ъ, ё, ў); its own letters and the
+# "-ськ"/"-цьк" ending tell a Ukrainian spelling from a Russian one spelled alike.
+_UKRAINIAN = re.compile(r"^[А-ЩЬЮЯЄІЇҐа-щьюяєіїґʼ' \-]+$")
+_UKRAINIAN_MARK = re.compile(r"[ІЇЄҐіїєґ]|[сц]ьк\b")
 _ARABIC_ONLY = set("كيةىأإ")
 _PERSIAN_ONLY = set("پچژگکی")
 _URDU_ONLY = set("ٹڈڑںھےۓ")  # Urdu's letters: neither Arabic nor Persian
@@ -173,6 +177,13 @@ def _script_city(geonameid: int, english: str, ph: Phrases) -> str | None:
         def score(n: str) -> str:
             return n.casefold().translate(_ROMAN)
 
+    elif ph.code == "uk":
+        found = [n for n in names if _UKRAINIAN.match(n)]
+        roman = {**_ROMAN, ord("і"): "i", ord("ї"): "yi", ord("є"): "ye", ord("ґ"): "g"}
+
+        def score(n: str) -> str:
+            return n.casefold().translate(roman)
+
     elif ph.code in ("ar", "fa"):
         avoid = (_PERSIAN_ONLY if ph.code == "ar" else _ARABIC_ONLY) | _URDU_ONLY
         found = [
@@ -190,16 +201,19 @@ def _script_city(geonameid: int, english: str, ph: Phrases) -> str | None:
         return None
     target, plain = _skeleton(english), _letters(english)
 
-    def rank(n: str) -> tuple[float, float, bool]:
+    def rank(n: str) -> tuple[float, float, float]:
         latin = score(n)
         consonants = difflib.SequenceMatcher(None, _skeleton(latin), target).ratio()
+        if ph.code == "uk":  # a tie goes to the spelling only Ukrainian writes ("Львів")
+            letters = difflib.SequenceMatcher(None, _letters(latin), plain).ratio()
+            return consonants, letters + bool(_UKRAINIAN_MARK.search(n)), "-" in n
         if ph.code != "ru":  # no short vowels written: the plainest spelling is the usual one
             return consonants, -len(n), False
         return consonants, difflib.SequenceMatcher(None, _letters(latin), plain).ratio(), "-" in n
 
-    # Russian ties go to the longer of two spellings that differ by a soft sign ("Казань",
-    # not "Казан"); Arabic-script ties to the first in alphabetical order.
-    return max(sorted(found, reverse=ph.code == "ru"), key=rank)
+    # Russian and Ukrainian ties go to the longer of two spellings that differ by a soft sign
+    # ("Казань", not "Казан"); Arabic-script ties to the first in alphabetical order.
+    return max(sorted(found, reverse=ph.code in ("ru", "uk")), key=rank)
 
 
 def city_text(place: ReleasablePlace, ph: Phrases) -> str | None:
