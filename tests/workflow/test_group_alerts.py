@@ -158,7 +158,8 @@ def test_a_public_alert_per_language_reaches_every_person(
 
     sms = [p for p in r.posts if p.path == "/sms"]
     assert {p.body["to"] for p in sms} == {phone(i) for i in range(RU + EN)}
-    assert len(sms) == 2 * (RU + EN)  # the warning and how to answer, to each phone
+    # the warning, how to answer, and the reply page's short link, to each phone
+    assert len(sms) == 3 * (RU + EN)
     assert {p.path for p in r.posts} >= {"/alerts"}  # the public in Moscow as before
     hooks = [p for p in r.posts if p.path.startswith("/people/")]
     assert len(hooks) == len(range(0, RU + EN, WEBHOOKS))
