@@ -121,7 +121,9 @@ def test_every_channel_delivers_signed_and_recorded(
     assert r.refused == 0
     assert webhook.body["reply_url"].startswith("https://tearline.test/reply/")
     gateway.stop()
-    assert [p.body["to"] for p in gateway.posts] == ["+79160000001", "+79160000001"]
+    # the warning, the reply codes, and the short reply link
+    assert [p.body["to"] for p in gateway.posts] == ["+79160000001"] * 3
+    assert gateway.posts[2].body["text"].startswith("Or answer online: https://tearline.test/")
     assert gateway.posts[0].body["reference"] == released.warnings[0][0]
     (raw,) = box.messages
     mail = message_from_bytes(raw, policy=policy.default)
