@@ -154,7 +154,9 @@ class Cluster:
 def release_to_webhooks(home: Path, url: str, receiver: str, n: int) -> None:
     """One warning released for real (report → decision → two-person approval), then the
     same warning to ``n`` webhook endpoints in all, as approval writes them."""
-    settings = load_settings({"home": str(home), "database_url": url}, environ={})
+    settings = load_settings(
+        {"home": str(home), "database_url": url, "sender": "Bench agency"}, environ={}
+    )
     app = wf.App(settings, clock=FixedClock(START))
     try:
         wf.add_user(app, "dana", "dana-pass-chaos-1", [wf.Role.DUTY_OFFICER, wf.Role.ANALYST])

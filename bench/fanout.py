@@ -411,6 +411,7 @@ def make_app(home: Path, database_url: str | None, **overrides: object) -> wf.Ap
         {
             "home": str(home),
             "database_url": database_url or f"sqlite:///{home / 'tearline.db'}",
+            "sender": "Bench agency",  # a placeholder sender may not release
             **overrides,
         },
         environ={},

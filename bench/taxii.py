@@ -101,7 +101,9 @@ def main() -> None:
     page = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     with tempfile.TemporaryDirectory(prefix="tearline-taxii-bench-") as home:
-        settings = load_settings({"home": str(Path(home) / "home")}, environ={})
+        settings = load_settings(
+            {"home": str(Path(home) / "home"), "sender": "Bench agency"}, environ={}
+        )
         # The demo case is of March 2024: a clock then, so the duty to warn is triggered.
         app = wf.App(settings, clock=FixedClock(datetime(2024, 3, 6, 9, 0, tzinfo=UTC)))
         recipient_id = _released(app)
