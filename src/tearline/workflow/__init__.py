@@ -14,6 +14,7 @@ from tearline.workflow.audit_checkpoints import (
 from tearline.workflow.decisions import Decided, RecipientChoice, approve_waiver, decide
 from tearline.workflow.keys import rotate_key
 from tearline.workflow.outbox import CHANNEL_NAMES, Sent
+from tearline.workflow.partner_intake import IntakeSummary, ItemRefused, ingest_items
 from tearline.workflow.recipients import (
     Imported,
     add_recipient,
@@ -21,7 +22,6 @@ from tearline.workflow.recipients import (
     import_recipients,
     registry_with_locations,
 )
-from tearline.workflow.partner_intake import IntakeSummary, ItemRefused, ingest_items
 from tearline.workflow.release_lifecycle import propose_end
 from tearline.workflow.release_overrides import OverrideView, adjust_fact
 from tearline.workflow.release_preview import RecipientView, ReleasePreview, preview_release
