@@ -34,6 +34,7 @@ MODEL = {
     "clock",
     "translit",
     "place_sizes",
+    "venues",
     "keystore",
     "logs",
     "__init__",

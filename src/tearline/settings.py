@@ -290,6 +290,14 @@ SETTINGS: tuple[Setting[Any], ...] = (
         str,
     ),
     Setting(
+        "venues_file",
+        "",
+        "TOML file with the deployment's own venues (name, city, country, lat, lon, source), "
+        "added to the shipped venue gazetteer; the desk writes remembered corrections there. "
+        "Default: $TEARLINE_HOME/venues.toml.",
+        str,
+    ),
+    Setting(
         "phrases_dir",
         "",
         "Directory of the deployment's warning languages (<code>.toml, the shape of the "

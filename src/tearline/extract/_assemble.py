@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from tearline import venues
 from tearline.extract import _lexicon as lx
 from tearline.extract._mentions import DID, is_threat_word
 from tearline.extract._merge import Draft, place_score
@@ -118,10 +119,14 @@ def _place(d: Draft, targets: tuple[Target, ...]) -> Place | None:
             place = max(candidates, key=lambda pf: place_score(pf.mention, pf.place)).place
     named = [t for t in targets if t.name]
     if place is not None and place.precision is PlacePrecision.CITY and named:
-        # A named venue found with its city: the venue is the place, at the city's
-        # coordinates (the gazetteer has no venues).
+        # A named venue found with its city: the venue is the place, at its own
+        # coordinates where the venue gazetteer knows it, else at the city's.
         v = named[0]
-        return replace(place, span=v.span, precision=PlacePrecision.VENUE, venue=v.name)
+        place = replace(place, span=v.span, precision=PlacePrecision.VENUE, venue=v.name)
+        known = venues.load().find(v.name or "", place.country)
+        if known is not None:
+            place = replace(place, lat=known.lat, lon=known.lon)
+        return place
     return place
 
 

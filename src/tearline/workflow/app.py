@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tearline import markings, place_sizes
+from tearline import markings, place_sizes, venues
 from tearline.clock import Clock, SystemClock
 from tearline.keystore import KeyStore
 from tearline.settings import Settings, load_settings
@@ -67,6 +67,7 @@ class App:
         self.settings = settings or load_settings()
         place_sizes.use(self.settings.place_sizes)
         markings.use(self.settings.communities)
+        venues.use(venues.file_of(self.settings.venues_file, self.settings.home_path))
         self.clock: Clock = clock or SystemClock()
         if not self.home.exists():  # private: warnings, liaison notes, keys, the database
             self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
