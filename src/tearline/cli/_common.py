@@ -7,6 +7,7 @@ status (see ``tearline.errors`` for the codes); nothing is half-stored.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -42,6 +43,30 @@ UserOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+class ClosedSet:
+    """An option's callback that refuses a value outside a closed set (exit status 2, the
+    valid values listed), for sets that live in data or in a module too heavy to import
+    for ``--help``: the values are read only when the option is given. Fixed sets from
+    the model are Enum types instead; ``tests/cli/test_choices.py`` checks both kinds.
+
+        fact: Annotated[str, typer.Option(callback=ClosedSet(lambda: FACT_LEVELS).check)]
+    """
+
+    def __init__(self, values: Callable[[], Iterable[str]]) -> None:
+        self._values = values
+
+    def values(self) -> tuple[str, ...]:
+        return tuple(self._values())
+
+    def check(self, value: Any) -> Any:
+        given = value if isinstance(value, list | tuple) else [value]
+        valid = self.values()
+        for one in given:
+            if one is not None and one not in valid:
+                raise typer.BadParameter(f"{one!r} is not one of {', '.join(valid)}")
+        return value
 
 
 def overrides(ctx: typer.Context) -> dict[str, Any]:

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from tearline import workflow as wf
 from tearline.cli._common import err, os_user, out, read_file
 from tearline.errors import TearlineError
-from tearline.workflow.misp_feed import ingest_misp_feed, is_misp_feed
+
+if TYPE_CHECKING:  # the workflow loads only when a command runs: --help stays quick
+    from tearline import workflow as wf
 
 
 def files_under(paths: Iterable[Path]) -> Iterator[Path]:
@@ -45,6 +47,8 @@ def _events(result: wf.Ingested) -> str:
 
 
 def _show(label: str, outcome: wf.Ingested | wf.ItemRefused) -> None:
+    from tearline import workflow as wf
+
     if isinstance(outcome, wf.ItemRefused):
         err.print(f"error: {outcome}", markup=False)
     elif outcome.duplicate:
@@ -63,6 +67,9 @@ def ingest_paths(
 ) -> wf.IntakeSummary:
     """Store every item of every file; print each outcome, then a summary of several. The
     progress bar is drawn on ``progress_to`` (standard error) when it is a terminal."""
+    from tearline import workflow as wf
+    from tearline.workflow.misp_feed import ingest_misp_feed, is_misp_feed
+
     summary = wf.IntakeSummary()
     paths = list(paths)
     # A MISP feed directory is read through its manifest (listed events only, a missing

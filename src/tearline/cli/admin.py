@@ -14,31 +14,38 @@ import os
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
-from tearline import workflow as wf
 from tearline.cli._common import UserOpt, cli, err, open_app, os_user, out, signed_in
 from tearline.errors import ConfigError, InputError
 from tearline.settings import load_settings, public_url_for
-from tearline.store import tables as t
-from tearline.workflow import grants, sessions, users
+
+if TYPE_CHECKING:  # the workflow loads only when a command runs: --help stays quick
+    from tearline import workflow as wf
+    from tearline.workflow import grants
 
 users_cli = typer.Typer(help="Users, roles, compartments and API tokens.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
 
 ROLES_HELP = "analyst, duty_officer, approver, auditor, admin (repeatable)"
-# Desk users the demo adds beside the scenario's dana and avery (passwords are public).
-DESK_USERS = {
-    "ari": ("ari-analyst-demo", [wf.Role.ANALYST], "Ari (analyst)"),
-    "aude": ("aude-auditor-demo", [wf.Role.AUDITOR], "Aude (auditor)"),
-    "root": ("root-admin-demo", [wf.Role.ADMIN], "Administrator"),
-    # A second admin: a role or compartment root asks for waits for rhea's approval.
-    "rhea": ("rhea-admin-demo", [wf.Role.ADMIN], "Rhea (second admin)"),
-}
+
+
+def _desk_users() -> dict[str, tuple[str, list[wf.Role], str]]:
+    """Desk users the demo adds beside the scenario's dana and avery (passwords are public)."""
+    from tearline import workflow as wf
+
+    return {
+        "ari": ("ari-analyst-demo", [wf.Role.ANALYST], "Ari (analyst)"),
+        "aude": ("aude-auditor-demo", [wf.Role.AUDITOR], "Aude (auditor)"),
+        "root": ("root-admin-demo", [wf.Role.ADMIN], "Administrator"),
+        # A second admin: a role or compartment root asks for waits for rhea's approval.
+        "rhea": ("rhea-admin-demo", [wf.Role.ADMIN], "Rhea (second admin)"),
+    }
+
+
 DEMO_COMPARTMENTS = ["CT"]
 
 
@@ -63,7 +70,12 @@ def _new_password(username: str) -> str:
 
 def _prepare_desk(home: Path, public_url: str | None) -> tuple[wf.App, list[tuple[str, str, str]]]:
     """Give the demo's people the compartment of its report and add the other desk roles."""
+    from sqlalchemy import func, select
+
+    from tearline import workflow as wf
     from tearline.demo.scenario import USERS
+    from tearline.store import tables as t
+    from tearline.workflow import users
 
     settings = load_settings(
         {
@@ -80,11 +92,12 @@ def _prepare_desk(home: Path, public_url: str | None) -> tuple[wf.App, list[tupl
     app = wf.App(settings, clock=ReplayClock(last or datetime.now().astimezone()))
     for name in USERS:
         users.grant_compartments(app, name, add=DEMO_COMPARTMENTS, by="demo")
-    for name, (password, roles, display) in DESK_USERS.items():
+    desk_users = _desk_users()
+    for name, (password, roles, display) in desk_users.items():
         held = [] if wf.Role.ADMIN in roles else DEMO_COMPARTMENTS
         wf.add_user(app, name, password, roles, display_name=display, compartments=held, by="demo")
     people = [(n, p, ", ".join(r.value for r in roles)) for n, (p, roles) in USERS.items()]
-    people += [(n, p, ", ".join(r.value for r in roles)) for n, (p, roles, _) in DESK_USERS.items()]
+    people += [(n, p, ", ".join(r.value for r in roles)) for n, (p, roles, _) in desk_users.items()]
     return app, people
 
 
@@ -152,6 +165,8 @@ AdminOpt = Annotated[
 
 def _break_glass(app: wf.App, command: str, subject: str) -> str:
     """The operator (a shell with the database) acts without a second admin: loud, audited."""
+    from tearline.workflow import grants
+
     by = os_user()
     err.print(
         f"BREAK-GLASS: {by} runs '{command}' as the operator, with no second admin; "
@@ -184,6 +199,9 @@ def users_add(
 ) -> None:
     """Create a user (password: TEARLINE_NEW_PASSWORD or prompt); the first user of an
     empty database is the bootstrap."""
+    from tearline import workflow as wf
+    from tearline.workflow import grants, users
+
     app = open_app(ctx)
     held_wanted = compartment or []
     if user:
@@ -220,6 +238,8 @@ def users_add(
 @users_cli.command("list")
 def users_list(ctx: typer.Context) -> None:
     """List users, their roles and compartments."""
+    from tearline import workflow as wf
+
     for u in wf.list_users(open_app(ctx)):
         state = "" if u.active else " (deactivated)"
         held = f" [{' '.join(u.compartments)}]" if u.compartments else ""
@@ -236,6 +256,8 @@ def users_compartments(
     user: AdminOpt = None,
 ) -> None:
     """Grant or take away compartments: a user sees only what they hold every mark of."""
+    from tearline.workflow import grants, users
+
     if not add and not remove:
         raise InputError("say what to change: --add NAME and/or --remove NAME")
     app = open_app(ctx)
@@ -261,6 +283,8 @@ def users_roles(
     user: AdminOpt = None,
 ) -> None:
     """Replace a user's roles."""
+    from tearline.workflow import grants, users
+
     app = open_app(ctx)
     if user:
         change = grants.change_roles(app, username, role, by=signed_in(app, user))
@@ -278,6 +302,8 @@ def users_grants(
     every: Annotated[bool, typer.Option("--all", help="Decided grants too.")] = False,
 ) -> None:
     """Roles and compartments waiting for a second admin."""
+    from tearline.workflow import grants
+
     for g in grants.list_grants(open_app(ctx), pending_only=not every):
         decided = f" by {g.decided_by}" if g.decided_by else ""
         out.print(
@@ -290,6 +316,8 @@ def users_grants(
 @users_cli.command("approve-grant")
 def users_approve_grant(ctx: typer.Context, grant: str, user: UserOpt) -> None:
     """Approve a grant another admin asked for (never your own, never one for you)."""
+    from tearline.workflow import grants
+
     app = open_app(ctx)
     g = grants.approve_grant(app, grants.parse_grant(grant), by=signed_in(app, user))
     out.print(f"grant #{g.id} approved: {g.username} now holds {g.kind} {g.value}", markup=False)
@@ -298,6 +326,8 @@ def users_approve_grant(ctx: typer.Context, grant: str, user: UserOpt) -> None:
 @users_cli.command("reject-grant")
 def users_reject_grant(ctx: typer.Context, grant: str, user: UserOpt) -> None:
     """Reject (or, if you asked for it, withdraw) a pending grant."""
+    from tearline.workflow import grants
+
     app = open_app(ctx)
     g = grants.reject_grant(app, grants.parse_grant(grant), by=signed_in(app, user))
     out.print(f"grant #{g.id} rejected", markup=False)
@@ -316,6 +346,8 @@ def users_service(
     days: Annotated[int | None, typer.Option(help="Token lifetime in days.")] = None,
 ) -> None:
     """Create a service account (a machine that is its own user) and print its token once."""
+    from tearline.workflow import grants
+
     app = open_app(ctx)
     change, token_id, token = grants.create_service_account(
         app,
@@ -335,6 +367,8 @@ def users_service(
 @users_cli.command("deactivate")
 def users_deactivate(ctx: typer.Context, username: str) -> None:
     """Stop a user signing in; their sessions end at once, their tokens stop working."""
+    from tearline.workflow import users
+
     users.set_active(open_app(ctx), username, False, by=os_user())
     out.print(f"{username} deactivated")
 
@@ -342,6 +376,8 @@ def users_deactivate(ctx: typer.Context, username: str) -> None:
 @users_cli.command("activate")
 def users_activate(ctx: typer.Context, username: str) -> None:
     """Let a deactivated user sign in again."""
+    from tearline.workflow import users
+
     users.set_active(open_app(ctx), username, True, by=os_user())
     out.print(f"{username} activated")
 
@@ -349,6 +385,8 @@ def users_activate(ctx: typer.Context, username: str) -> None:
 @users_cli.command("password")
 def users_password(ctx: typer.Context, username: str) -> None:
     """Set a new password (TEARLINE_NEW_PASSWORD or prompt); ends the user's sessions."""
+    from tearline.workflow import users
+
     app = open_app(ctx)
     # Whoever sets another's password can sign in as them: the operator's break-glass.
     by = _break_glass(app, f"users password {username}", f"user:{username}")
@@ -365,6 +403,8 @@ def users_token(
 ) -> None:
     """Create your own API token, as USERNAME (password: TEARLINE_PASSWORD or prompt);
     printed once, kept only as a hash. Nobody creates a token for someone else."""
+    from tearline.workflow import sessions
+
     app = open_app(ctx)
     token_id, token = sessions.create_token(
         app, username, name, days=days, by=signed_in(app, username)
@@ -380,6 +420,8 @@ def users_tokens(
     ctx: typer.Context, username: Annotated[str | None, typer.Argument()] = None
 ) -> None:
     """List API tokens (never their secret)."""
+    from tearline.workflow import sessions
+
     for tok in sessions.list_tokens(open_app(ctx), username):
         state = f"revoked {tok.revoked_at:%Y-%m-%d}" if tok.revoked_at else "active"
         expires = f", expires {tok.expires_at:%Y-%m-%d}" if tok.expires_at else ""
@@ -393,5 +435,7 @@ def users_tokens(
 @users_cli.command("revoke-token")
 def users_revoke_token(ctx: typer.Context, token_id: int) -> None:
     """Revoke an API token by its number."""
+    from tearline.workflow import sessions
+
     sessions.revoke_token(open_app(ctx), token_id, by=os_user())
     out.print(f"API token #{token_id} revoked")

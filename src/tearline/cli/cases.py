@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tearline import workflow as wf
 from tearline.cli._common import (
     DATE_HELP,
     JsonOpt,
@@ -22,7 +21,6 @@ from tearline.cli._common import (
     parse_date,
     signed_in,
 )
-from tearline.cli._intake import ingest_paths
 from tearline.errors import InputError, TearlineError
 
 
@@ -71,6 +69,9 @@ def ingest(
     ] = None,
 ) -> None:
     """Store reports and the events extracted from them; each item is all-or-nothing."""
+    from tearline import workflow as wf
+    from tearline.cli._intake import ingest_paths
+
     app = open_app(ctx)
     terms = (
         [wf.TermSpec("code_word", x) for x in code_word or []]
@@ -103,6 +104,8 @@ def threats(
     as_json: JsonOpt = False,
 ) -> None:
     """List the threat cases."""
+    from tearline import workflow as wf
+
     rows = wf.list_threats(open_app(ctx), status)
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
@@ -128,6 +131,8 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one record in full."""
+    from tearline import workflow as wf
+
     data = wf.show(open_app(ctx), ref)
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -168,6 +173,8 @@ def decide(
     ] = False,
 ) -> None:
     """Assess a case and record the duty-to-warn determination (or supersede the one in force)."""
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     decided = wf.decide(
         app,
@@ -218,6 +225,8 @@ def respond(
     ] = "channel",
 ) -> None:
     """Record a recipient's response; escalation rules propose what to do next."""
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     r = wf.respond(app, warning, kind, signed_in(app, user), note=note, via=via)
     out.print(f"{r.ref}: {r.warning_ref} answered {r.kind.value}")

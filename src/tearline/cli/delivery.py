@@ -12,7 +12,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from tearline import workflow as wf
 from tearline.cli._common import (
     JsonOpt,
     UserOpt,
@@ -25,12 +24,9 @@ from tearline.cli._common import (
     signed_in,
 )
 from tearline.dates import read_when
-from tearline.deliver.registry import RegistryFileRejected
-from tearline.deliver.signature import new_secret
 from tearline.errors import InputError
 from tearline.ids import Kind, format_id
 from tearline.model import Contact, Location
-from tearline.workflow.recipients import rotate_secret
 
 recipients_cli = typer.Typer(help="The recipient registry.", no_args_is_help=True)
 escalations_cli = typer.Typer(help="Escalations and the escalation policy.", no_args_is_help=True)
@@ -66,6 +62,7 @@ def worker(
     import threading
     from types import FrameType
 
+    from tearline import workflow as wf
     from tearline.workflow.worker import Health, channels_for, run_worker
 
     app = open_app(ctx)
@@ -156,6 +153,8 @@ def _contacts(values: list[str]) -> list[Contact]:
 
 
 def _with_secret(c: Contact) -> Contact:
+    from tearline.deliver.signature import new_secret
+
     return replace(c, secret=new_secret()) if c.channel == "webhook" and not c.secret else c
 
 
@@ -228,6 +227,8 @@ def recipients_add(
     ] = None,
 ) -> None:
     """Add a recipient to the registry."""
+    from tearline import workflow as wf
+
     lat = lon = radius = None
     if area:
         lat, lon, radius = _floats(area, 3, "--area")
@@ -283,6 +284,9 @@ def recipients_import(
     update: Annotated[bool, typer.Option(help="Replace recipients of the same name.")] = False,
 ) -> None:
     """Import recipients: every row is checked; all are stored, or none."""
+    from tearline import workflow as wf
+    from tearline.deliver.registry import RegistryFileRejected
+
     app = open_app(ctx)
     try:
         done = wf.import_recipients(
@@ -310,6 +314,8 @@ def recipients_export(
     ] = False,
 ) -> None:
     """Export the registry, without webhook signing secrets (they are write-only)."""
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     if with_secrets:
         err.print(
@@ -329,6 +335,8 @@ def recipients_export(
 def recipients_rotate_secret(ctx: typer.Context, recipient: str) -> None:
     """New signing secrets for a recipient's webhooks, printed once: give them to the
     receiver. The old ones stop signing now."""
+    from tearline.workflow.recipients import rotate_secret
+
     for address, secret in rotate_secret(open_app(ctx), recipient, by=os_user()):
         out.print(f"new signing secret for {address} (shown once; give it to the receiver):")
         out.print(secret, markup=False)
@@ -337,6 +345,8 @@ def recipients_rotate_secret(ctx: typer.Context, recipient: str) -> None:
 @recipients_cli.command("list")
 def recipients_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """List the registry."""
+    from tearline import workflow as wf
+
     people = wf.registry_with_locations(open_app(ctx))
     if as_json:
         from tearline.deliver.registry import recipient_to_dict
@@ -375,6 +385,8 @@ def target(
     as_json: JsonOpt = False,
 ) -> None:
     """Recipients a threat concerns — by its place and window — each with the reason."""
+    from tearline import workflow as wf
+
     result = wf.target(open_app(ctx), threat)
     if as_json:
         data: dict[str, Any] = asdict(result)
@@ -402,6 +414,8 @@ def escalations_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Escalations: alerts for the duty officer, proposals, resends done."""
+    from tearline import workflow as wf
+
     rows = wf.list_escalations(open_app(ctx), open_only=open_only)
     if as_json:
         sys.stdout.write(json.dumps([asdict(r) for r in rows], indent=2, default=str) + "\n")
@@ -423,6 +437,8 @@ def escalations_resolve(
     note: Annotated[str, typer.Option(help="What was done, or why not.")] = "",
 ) -> None:
     """Close an escalation as done (acted on) or dismissed."""
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     eref = wf.resolve_escalation(app, ref, signed_in(app, user), outcome=outcome, note=note)
     out.print(f"{eref}: {outcome}")
@@ -437,6 +453,8 @@ def escalations_policy(
     user: Annotated[str | None, typer.Option("--user", "-u", help="Who changes it.")] = None,
 ) -> None:
     """Print the escalation policy as JSON, or replace it (--set FILE --user U)."""
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     if set_file is not None:
         if user is None:

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from tearline.cli._common import JsonOpt, cli, err, open_app, os_user, out
 from tearline.errors import InputError
-from tearline.workflow import feeds as wf_feeds
 
 feeds_cli = typer.Typer(
     help="Partners' Atom/RSS feeds and IMAP mailboxes, polled for reporting.",
@@ -38,6 +37,8 @@ ReliabilityOpt = Annotated[str | None, typer.Option(help="Source reliability, Ad
 def _add(
     ctx: typer.Context, url: str, every: str, source: str | None, reliability: str | None
 ) -> None:
+    from tearline.workflow import feeds as wf_feeds
+
     view = wf_feeds.add_feed(
         open_app(ctx),
         url,
@@ -80,6 +81,8 @@ def feeds_remove(
     ctx: typer.Context, ref: Annotated[str, typer.Argument(help="The feed (FEED-n).")]
 ) -> None:
     """Stop polling a feed or mailbox (the reports it brought stay)."""
+    from tearline.workflow import feeds as wf_feeds
+
     view = wf_feeds.remove_feed(open_app(ctx), ref, os_user())
     out.print(f"{view.ref}: {view.url} is no longer polled", markup=False)
 
@@ -87,6 +90,8 @@ def feeds_remove(
 @feeds_cli.command("list")
 def feeds_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """The feeds and mailboxes polled, when next, and the last error of each."""
+    from tearline.workflow import feeds as wf_feeds
+
     rows = wf_feeds.list_feeds(open_app(ctx))
     if as_json:
         sys.stdout.write(json.dumps([asdict(r) for r in rows], indent=2, default=str) + "\n")
@@ -113,6 +118,8 @@ def feeds_poll(
     due: Annotated[bool, typer.Option(help="Only the feeds that are due.")] = False,
 ) -> None:
     """Poll the feeds and mailboxes now (all of them, or one), and say what each gave."""
+    from tearline.workflow import feeds as wf_feeds
+
     polled = wf_feeds.poll_feeds(open_app(ctx), due_only=due, ref=ref)
     failed = 0
     for p in polled:

@@ -13,13 +13,6 @@ import typer
 
 from tearline.cli._common import cli, open_app, os_user, out, overrides
 from tearline.settings import load_settings
-from tearline.workflow.operations import (
-    backup_database,
-    database_state,
-    record_operation,
-    restore_database,
-    upgrade_database,
-)
 
 db_cli = typer.Typer(help="The database's schema: status and upgrade.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
@@ -36,6 +29,8 @@ def _names(revisions: frozenset[str]) -> str:
 @db_cli.command("status")
 def db_status(ctx: typer.Context) -> None:
     """Say which schema revision the database is at, and whether it needs an upgrade."""
+    from tearline.workflow.operations import database_state
+
     state = database_state(_url(ctx))
     if state.up_to_date:
         verdict = "up to date"
@@ -58,6 +53,8 @@ def db_status(ctx: typer.Context) -> None:
 @db_cli.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply the migrations this version brings (in one transaction per run)."""
+    from tearline.workflow.operations import record_operation, upgrade_database
+
     before, after = upgrade_database(_url(ctx))
     if before.up_to_date:
         out.print(
@@ -83,6 +80,8 @@ def backup(
     target: Annotated[Path, typer.Argument(help="A new file for the copy (created 0600).")],
 ) -> None:
     """Copy the SQLite database while it runs (SQLite's online backup); PostgreSQL: pg_dump."""
+    from tearline.workflow.operations import backup_database
+
     size = backup_database(_url(ctx), target)
     out.print(f"backed up to {target} ({size:,} bytes)", markup=False, soft_wrap=True)
 
@@ -93,6 +92,8 @@ def restore(
     source: Annotated[Path, typer.Argument(help="A file `tearline backup` wrote.")],
 ) -> None:
     """Replace the SQLite database with a backup (stop the desk and workers first)."""
+    from tearline.workflow.operations import record_operation, restore_database
+
     state = restore_database(source, _url(ctx))
     if state.up_to_date:  # an older schema is recorded by the upgrade that follows
         record_operation(open_app(ctx), "restored", {"from_file": source.name}, by=os_user())

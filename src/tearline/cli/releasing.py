@@ -12,8 +12,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from tearline import workflow as wf
 from tearline.cli._common import (
+    ClosedSet,
     JsonOpt,
     UserOpt,
     cli,
@@ -23,9 +23,33 @@ from tearline.cli._common import (
 )
 from tearline.errors import InputError
 from tearline.ids import Kind, parse_id
-from tearline.release import FACT_LEVELS, FORMATS, policy_row, policy_toml
-from tearline.workflow.release_drafting import policy_in_force
-from tearline.workflow.release_languages import FALLBACK_HELP, FALLBACKS
+
+
+# The closed sets of this module's options live in the release stage and its workflow,
+# read only when an option is given (importing them would slow every --help).
+def _fallbacks() -> tuple[str, ...]:
+    from tearline.workflow.release_languages import FALLBACKS
+
+    return FALLBACKS
+
+
+def _facts() -> tuple[str, ...]:
+    from tearline.release import FACT_LEVELS
+
+    return tuple(FACT_LEVELS)
+
+
+def _levels() -> tuple[str, ...]:
+    from tearline.release import FACT_LEVELS
+
+    return tuple(dict.fromkeys(level for levels in FACT_LEVELS.values() for level in levels))
+
+
+def _formats() -> tuple[str, ...]:
+    from tearline.release import FORMATS
+
+    return (*FORMATS, "misp")
+
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why: kept on the record.")]
 
@@ -39,8 +63,10 @@ def release(
         str | None,
         typer.Option(
             "--language-fallback",
-            help="For a recipient whose language Tearline does not write — "
-            f"{FALLBACK_HELP}. Asked for only when there is one.",
+            help="For a recipient whose language Tearline does not write — english: write "
+            "it in English; country: in the language of the recipient's country; hold: draft "
+            "no warning for that recipient. Asked for only when there is one.",
+            callback=ClosedSet(_fallbacks).check,
         ),
     ] = None,
 ) -> None:
@@ -48,10 +74,8 @@ def release(
 
     A recipient who already holds a warning about the case gets an Update that replaces it.
     """
-    if language_fallback is not None and language_fallback not in FALLBACKS:
-        raise InputError(
-            f"--language-fallback {language_fallback!r}: choose one of {', '.join(FALLBACKS)}"
-        )
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     proposed = wf.propose_release(app, threat, signed_in(app, user), language_fallback)
     from tearline.display import print_proposal
@@ -66,6 +90,8 @@ def preview(
     as_json: JsonOpt = False,
 ) -> None:
     """Side by side: the internal picture and what each recipient will see, and why."""
+    from tearline import workflow as wf
+
     p = wf.preview_release(open_app(ctx), ref)
     if as_json:
         sys.stdout.write(json.dumps(asdict(p), indent=2, ensure_ascii=False, default=str) + "\n")
@@ -79,11 +105,18 @@ def preview(
 def adjust(
     ctx: typer.Context,
     warning: Annotated[str, typer.Argument(help="A draft warning, e.g. WRN-3.")],
-    fact: Annotated[str, typer.Option(help=f"One of: {', '.join(FACT_LEVELS)}.")],
+    fact: Annotated[
+        str,
+        typer.Option(
+            help="place, time, actor, method, target or likelihood.",
+            callback=ClosedSet(_facts).check,
+        ),
+    ],
     to: Annotated[
         str,
         typer.Option(
             "--to",
+            callback=ClosedSet(_levels).check,
             help="The level, e.g. place: venue|district|city|region|country; "
             "time: exact|day|window|vague; actor: named|generic|withheld; "
             "method, target: specific|category|withheld; likelihood: shared|withheld.",
@@ -93,6 +126,8 @@ def adjust(
     user: UserOpt,
 ) -> None:
     """Tighten or loosen one fact for one recipient's draft; recorded with who and why."""
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     draft = wf.adjust_fact(app, warning, fact, to, signed_in(app, user), reason=reason)
     from tearline.display import print_draft
@@ -112,6 +147,8 @@ def approve(
 ) -> None:
     """Approve a proposed release (signs and queues it), a waiver or a supersede — as a second
     person."""
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     kind, _ = parse_id(ref, Kind.RELEASE, Kind.DETERMINATION)
     who = signed_in(app, user)
@@ -139,6 +176,8 @@ def approve(
 
 
 def _end(ctx: typer.Context, threat: str, user: str, reason: str, all_clear: bool) -> None:
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     proposed = wf.propose_end(app, threat, signed_in(app, user), all_clear=all_clear, reason=reason)
     from tearline.display import print_proposal
@@ -171,6 +210,8 @@ def withdraw(
 @cli.command()
 def warnings(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """List warnings: recipient, tier, language, status, validity, what replaced what."""
+    from tearline import workflow as wf
+
     rows = wf.list_warnings(open_app(ctx))
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
@@ -200,7 +241,14 @@ def warnings(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 def export(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="A released warning, e.g. WRN-2.")],
-    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}, misp.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text, alert, sms, email, cap, stix, stix_jws, jws or misp.",
+            callback=ClosedSet(_formats).check,
+        ),
+    ],
     lang: Annotated[
         str | None, typer.Option(help="Language of text, alert or sms (default: the recipient's).")
     ] = None,
@@ -209,6 +257,8 @@ def export(
     ] = None,
 ) -> None:
     """Write one released warning in one format, exactly as it was signed and sent."""
+    from tearline import workflow as wf
+
     exported = wf.export_warning(open_app(ctx), ref, fmt, lang)
     if out_file is None:
         sys.stdout.write(
@@ -228,6 +278,9 @@ def policy(
     toml: Annotated[bool, typer.Option("--toml", help="Print as an editable TOML file.")] = False,
 ) -> None:
     """The releasability policy in force: how precise each fact may be, per tier."""
+    from tearline.release import policy_row, policy_toml
+    from tearline.workflow.release_drafting import policy_in_force
+
     current = policy_in_force(open_app(ctx))
     if toml:
         sys.stdout.write(policy_toml(current))

@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from tearline.cli._common import JsonOpt, cli, open_app, os_user, out
-from tearline.workflow import taxii
 
 taxii_cli = typer.Typer(
     help="Partners' TAXII 2.1 collections (docs/sharing.md).", no_args_is_help=True
@@ -24,6 +23,8 @@ def taxii_token(
     recipient: Annotated[str, typer.Argument(help="The partner: RCP-n or its exact name.")],
 ) -> None:
     """A new token for a partner's TAXII collection, printed once: give it to the partner."""
+    from tearline.workflow import taxii
+
     app = open_app(ctx)
     made = taxii.create_token(app, recipient, by=os_user())
     url = app.settings.public_url.rstrip("/")
@@ -37,6 +38,8 @@ def taxii_token(
 @taxii_cli.command("tokens")
 def taxii_tokens(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Every partner token: whose, when made and last used, revoked or not (never the token)."""
+    from tearline.workflow import taxii
+
     rows = taxii.list_tokens(open_app(ctx))
     if as_json:
         listed = [
@@ -72,5 +75,7 @@ def taxii_revoke(
     ctx: typer.Context, token: Annotated[int, typer.Argument(help="The token's number.")]
 ) -> None:
     """Revoke a partner's token now: its next request is refused."""
+    from tearline.workflow import taxii
+
     taxii.revoke_token(open_app(ctx), token, by=os_user())
     out.print(f"TAXII token #{token} revoked")

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tearline import workflow as wf
 from tearline.cli._common import (
     JsonOpt,
     cli,
@@ -21,7 +20,6 @@ from tearline.cli._common import (
     read_file,
 )
 from tearline.errors import SignatureError
-from tearline.workflow.keys import cap_certificate, cap_certificate_request, import_cap_certificate
 
 audit_cli = typer.Typer(help="The tamper-evident audit record.", no_args_is_help=True)
 keys_cli = typer.Typer(help="The deployment's signing keys.", invoke_without_command=True)
@@ -44,6 +42,8 @@ def verify(
     ] = None,
 ) -> None:
     """Check a warning's signature: exit 0 if authentic and unaltered, non-zero if not."""
+    from tearline import workflow as wf
+
     content = read_file(file)
     if jwks is not None:
         keys = wf.load_jwks(read_file(jwks).decode("utf-8", errors="replace"))
@@ -90,6 +90,8 @@ def audit_verify(
     Names the first altered, removed or reordered entry, and the checkpoint a rewrite of
     the record (every hash recomputed) no longer matches.
     """
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     keys = wf.load_jwks(read_file(jwks).decode("utf-8", errors="replace")) if jwks else None
     held = [
@@ -108,6 +110,8 @@ def audit_verify(
 @audit_cli.command("checkpoint")
 def audit_checkpoint(ctx: typer.Context) -> None:
     """Sign a checkpoint of the chain's head now, with the deployment's signing key."""
+    from tearline import workflow as wf
+
     c = wf.make_checkpoint(open_app(ctx), os_user())
     out.print(f"checkpoint of #{c.seq} {c.head} signed with key {c.key_id}")
 
@@ -122,6 +126,8 @@ def audit_checkpoints(
     as_json: JsonOpt = False,
 ) -> None:
     """List the signed checkpoints of the audit chain, or export them for a third party."""
+    from tearline import workflow as wf
+
     app = open_app(ctx)
     if export is not None:
         document = wf.export_checkpoints(app)
@@ -146,6 +152,8 @@ def audit_log(
     as_json: JsonOpt = False,
 ) -> None:
     """Print the latest audit entries."""
+    from tearline import workflow as wf
+
     rows = wf.audit_entries(open_app(ctx), limit, subject)
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
@@ -166,6 +174,8 @@ def keys(ctx: typer.Context) -> None:
 @keys_cli.command("rotate")
 def keys_rotate(ctx: typer.Context) -> None:
     """Create a new signing key; older keys keep verifying old warnings."""
+    from tearline import workflow as wf
+
     key = wf.rotate_key(open_app(ctx), os_user())
     out.print(f"new signing key {key.kid}")
 
@@ -183,6 +193,12 @@ def keys_cap_cert(
 ) -> None:
     """The X.509 certificate of the RSA key that signs CAP (TEARLINE_CAP_SIGNATURE=rsa):
     print it (PEM, for xmlsec1 --trusted-pem), or a request for a CA, or import a CA's."""
+    from tearline.workflow.keys import (
+        cap_certificate,
+        cap_certificate_request,
+        import_cap_certificate,
+    )
+
     app = open_app(ctx)
     if cert is not None:
         key = import_cap_certificate(app, read_file(cert), os_user())
