@@ -54,8 +54,9 @@ class ClosedSet:
         fact: Annotated[str, typer.Option(callback=ClosedSet(lambda: FACT_LEVELS).check)]
     """
 
-    def __init__(self, values: Callable[[], Iterable[str]]) -> None:
+    def __init__(self, values: Callable[[], Iterable[str]], *, upper: bool = False) -> None:
         self._values = values
+        self._upper = upper  # the values are upper case and a value is read as upper case
 
     def values(self) -> tuple[str, ...]:
         return tuple(self._values())
@@ -64,9 +65,26 @@ class ClosedSet:
         given = value if isinstance(value, list | tuple) else [value]
         valid = self.values()
         for one in given:
-            if one is not None and one not in valid:
+            if one is not None and (one.upper() if self._upper else one) not in valid:
                 raise typer.BadParameter(f"{one!r} is not one of {', '.join(valid)}")
         return value
+
+
+def _reliability_grades() -> tuple[str, ...]:
+    from tearline.workflow.reports import RELIABILITY_GRADES
+
+    return tuple(RELIABILITY_GRADES)
+
+
+def _tlp_levels() -> tuple[str, ...]:
+    from tearline.intake import TLP_LEVELS
+
+    return TLP_LEVELS
+
+
+# Options more than one command takes.
+RELIABILITY = ClosedSet(_reliability_grades, upper=True)
+TLP = ClosedSet(_tlp_levels, upper=True)
 
 
 def overrides(ctx: typer.Context) -> dict[str, Any]:

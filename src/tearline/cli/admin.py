@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from tearline.cli._common import UserOpt, cli, err, open_app, os_user, out, signed_in
+from tearline.cli._common import ClosedSet, UserOpt, cli, err, open_app, os_user, out, signed_in
 from tearline.errors import ConfigError, InputError
 from tearline.settings import load_settings, public_url_for
 
@@ -31,6 +31,15 @@ users_cli = typer.Typer(help="Users, roles, compartments and API tokens.", no_ar
 cli.add_typer(users_cli, name="users")
 
 ROLES_HELP = "analyst, duty_officer, approver, auditor, admin (repeatable)"
+
+
+def _roles() -> tuple[str, ...]:
+    from tearline.workflow.users import Role
+
+    return tuple(r.value for r in Role)
+
+
+ROLES = ClosedSet(_roles)
 
 
 def _desk_users() -> dict[str, tuple[str, list[wf.Role], str]]:
@@ -190,7 +199,7 @@ def _pending(change: grants.Change) -> None:
 def users_add(
     ctx: typer.Context,
     username: str,
-    role: Annotated[list[str], typer.Option(help=ROLES_HELP)],
+    role: Annotated[list[str], typer.Option(help=ROLES_HELP, callback=ROLES.check)],
     name: Annotated[str, typer.Option(help="Display name.")] = "",
     compartment: Annotated[
         list[str] | None, typer.Option(help="A compartment the user holds (repeatable).")
@@ -279,7 +288,7 @@ def users_compartments(
 def users_roles(
     ctx: typer.Context,
     username: str,
-    role: Annotated[list[str], typer.Option(help=ROLES_HELP)],
+    role: Annotated[list[str], typer.Option(help=ROLES_HELP, callback=ROLES.check)],
     user: AdminOpt = None,
 ) -> None:
     """Replace a user's roles."""
@@ -339,7 +348,7 @@ def users_service(
     username: str,
     token_name: Annotated[str, typer.Option("--name", help="What will use its token.")],
     user: UserOpt,
-    role: Annotated[list[str] | None, typer.Option(help=ROLES_HELP)] = None,
+    role: Annotated[list[str] | None, typer.Option(help=ROLES_HELP, callback=ROLES.check)] = None,
     compartment: Annotated[
         list[str] | None, typer.Option(help="A compartment it holds (repeatable).")
     ] = None,

@@ -12,6 +12,9 @@ from rich.table import Table
 
 from tearline.cli._common import (
     DATE_HELP,
+    RELIABILITY,
+    TLP,
+    ClosedSet,
     JsonOpt,
     UserOpt,
     cli,
@@ -22,6 +25,32 @@ from tearline.cli._common import (
     signed_in,
 )
 from tearline.errors import InputError, TearlineError
+
+
+# The closed sets of this module's options, read from their homes only when an option is
+# given (the workflow is too heavy to import for --help).
+def _statuses() -> tuple[str, ...]:
+    from tearline.workflow.cases import THREAT_STATUSES
+
+    return THREAT_STATUSES
+
+
+def _follow_ups() -> tuple[str, ...]:
+    from tearline.workflow.supersede import FOLLOW_UPS
+
+    return FOLLOW_UPS
+
+
+def _response_kinds() -> tuple[str, ...]:
+    from tearline.track.escalation import ResponseKind
+
+    return tuple(k.value for k in ResponseKind)
+
+
+def _vias() -> tuple[str, ...]:
+    from tearline.workflow.responses import VIA
+
+    return VIA
 
 
 @cli.command()
@@ -36,9 +65,13 @@ def ingest(
     ],
     source: Annotated[str | None, typer.Option(help="Source name (itself protected).")] = None,
     reliability: Annotated[
-        str | None, typer.Option(help="Source reliability, Admiralty A-F.")
+        str | None,
+        typer.Option(help="Source reliability, Admiralty A-F.", callback=RELIABILITY.check),
     ] = None,
-    tlp: Annotated[str | None, typer.Option(help="TLP 2.0 level of the documents.")] = None,
+    tlp: Annotated[
+        str | None,
+        typer.Option(help="TLP 2.0 level of the documents.", callback=TLP.check),
+    ] = None,
     compartment: Annotated[list[str] | None, typer.Option(help="Compartment (repeatable).")] = None,
     rel_to: Annotated[
         list[str] | None,
@@ -100,7 +133,10 @@ def ingest(
 @cli.command()
 def threats(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(help="Only cases with this status.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only cases with this status.", callback=ClosedSet(_statuses).check),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the threat cases."""
@@ -164,6 +200,7 @@ def decide(
         str | None,
         typer.Option(
             "--follow-up",
+            callback=ClosedSet(_follow_ups).check,
             help="What the recipients already warned are told when a warning is downgraded: "
             "update, all-clear or nothing.",
         ),
@@ -215,13 +252,19 @@ def respond(
     kind: Annotated[
         str,
         typer.Option(
-            "--kind", help="received, acting, disputed, more_info, measures_taken, measures_relaxed"
+            "--kind",
+            help="received, acting, disputed, more_info, measures_taken, measures_relaxed",
+            callback=ClosedSet(_response_kinds).check,
         ),
     ],
     user: UserOpt,
     note: Annotated[str, typer.Option(help="What they said.")] = "",
     via: Annotated[
-        str, typer.Option(help="channel, phone, in_person, liaison, email, other")
+        str,
+        typer.Option(
+            help="channel, phone, in_person, liaison, email, other",
+            callback=ClosedSet(_vias).check,
+        ),
     ] = "channel",
 ) -> None:
     """Record a recipient's response; escalation rules propose what to do next."""

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from tearline.cli._common import (
+    ClosedSet,
     JsonOpt,
     UserOpt,
     cli,
@@ -26,7 +27,7 @@ from tearline.cli._common import (
 from tearline.dates import read_when
 from tearline.errors import InputError
 from tearline.ids import Kind, format_id
-from tearline.model import Contact, Location
+from tearline.model import Contact, Location, RecipientKind, Tier
 
 recipients_cli = typer.Typer(help="The recipient registry.", no_args_is_help=True)
 escalations_cli = typer.Typer(help="Escalations and the escalation policy.", no_args_is_help=True)
@@ -185,8 +186,20 @@ def _stop(text: str) -> Location:
 def recipients_add(
     ctx: typer.Context,
     name: str,
-    kind: Annotated[str, typer.Option(help="government, organisation, person, public")],
-    tier: Annotated[str, typer.Option(help="ally, partner, neutral, adversary, public")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="government, organisation, person, public",
+            callback=ClosedSet(lambda: (k.value for k in RecipientKind)).check,
+        ),
+    ],
+    tier: Annotated[
+        str,
+        typer.Option(
+            help="ally, partner, neutral, adversary, public",
+            callback=ClosedSet(lambda: (t.value for t in Tier)).check,
+        ),
+    ],
     contact: Annotated[
         list[str],
         typer.Option(

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tearline.cli._common import JsonOpt, cli, err, open_app, os_user, out
+from tearline.cli._common import RELIABILITY, JsonOpt, cli, err, open_app, os_user, out
 from tearline.errors import InputError
 
 feeds_cli = typer.Typer(
@@ -31,7 +31,9 @@ EveryOpt = Annotated[
 SourceOpt = Annotated[
     str | None, typer.Option(help="Source name its items are stored under (itself protected).")
 ]
-ReliabilityOpt = Annotated[str | None, typer.Option(help="Source reliability, Admiralty A-F.")]
+ReliabilityOpt = Annotated[
+    str | None, typer.Option(help="Source reliability, Admiralty A-F.", callback=RELIABILITY.check)
+]
 
 
 def _add(

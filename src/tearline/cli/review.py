@@ -9,8 +9,14 @@ from typing import Annotated
 
 import typer
 
-from tearline.cli._common import DATE_HELP, cli, open_app, os_user, out
+from tearline.cli._common import DATE_HELP, ClosedSet, cli, open_app, os_user, out
 from tearline.errors import InputError
+
+
+def _formats() -> tuple[str, ...]:
+    from tearline.review import FORMATS
+
+    return FORMATS
 
 
 @cli.command()
@@ -26,7 +32,12 @@ def review(
     end: Annotated[
         str | None, typer.Option("--to", help="Cases opened before this moment (not included).")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="html, pdf or json.")] = "html",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="html, pdf or json.", callback=ClosedSet(_formats).check
+        ),
+    ] = "html",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="The file to write ('-': stdout).")
     ] = None,

@@ -33,6 +33,8 @@ from tearline.workflow.users import Identity, Role
 FIELDS = ("place", "time", "method", "harm", "targets", "actors", "casualties", "modality")
 MIN_REASON = 10
 OPEN_STATUSES = ("open", "determined", "warned")
+# Every status a case can have (``tearline threats --status`` offers these).
+THREAT_STATUSES = ("open", "determined", "waived", "warned", "closed", "merged")
 
 
 @dataclass(frozen=True)
