@@ -280,6 +280,21 @@ def recipients_add(
             out.print(c.secret, markup=False)
 
 
+def _registry_formats() -> tuple[str, ...]:
+    from tearline.deliver.registry import FORMATS
+
+    return FORMATS
+
+
+def _outcomes() -> tuple[str, ...]:
+    from tearline.workflow.responses import ESCALATION_OUTCOMES
+
+    return ESCALATION_OUTCOMES
+
+
+REGISTRY_FORMATS = ClosedSet(_registry_formats)
+
+
 def _format(path: Path, given: str | None) -> str:
     fmt = (given or path.suffix.lstrip(".")).lower()
     if fmt not in ("csv", "json"):
@@ -292,7 +307,10 @@ def recipients_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A .csv or .json registry file.")],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="csv or json (default: suffix)")
+        str | None,
+        typer.Option(
+            "--format", help="csv or json (default: suffix)", callback=REGISTRY_FORMATS.check
+        ),
     ] = None,
     update: Annotated[bool, typer.Option(help="Replace recipients of the same name.")] = False,
 ) -> None:
@@ -318,7 +336,9 @@ def recipients_import(
 @recipients_cli.command("export")
 def recipients_export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "json",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv or json", callback=REGISTRY_FORMATS.check)
+    ] = "json",
     output: Annotated[
         Path | None, typer.Option(help="Write here instead of standard output.")
     ] = None,
@@ -446,7 +466,9 @@ def escalations_resolve(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="The escalation, e.g. ESC-2.")],
     user: UserOpt,
-    outcome: Annotated[str, typer.Option(help="done or dismissed")] = "done",
+    outcome: Annotated[
+        str, typer.Option(help="done or dismissed", callback=ClosedSet(_outcomes).check)
+    ] = "done",
     note: Annotated[str, typer.Option(help="What was done, or why not.")] = "",
 ) -> None:
     """Close an escalation as done (acted on) or dismissed."""

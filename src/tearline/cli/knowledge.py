@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from tearline.cli._common import JsonOpt, cli, err, out, overrides
+from tearline.cli._common import ClosedSet, JsonOpt, cli, err, out, overrides
 from tearline.errors import ConfigError, InputError, NotFound
 from tearline.settings import Settings, load_settings
 
@@ -28,8 +28,20 @@ names = typer.Typer(
 )
 cli.add_typer(names)
 
+
+def _name_kinds() -> tuple[str, ...]:
+    from tearline.extract import local_names
+
+    return local_names.KINDS
+
+
 KindOpt = Annotated[
-    str, typer.Option("--kind", help="organisation, alias (of a known organisation) or place.")
+    str,
+    typer.Option(
+        "--kind",
+        help="organisation, alias (of a known organisation) or place.",
+        callback=ClosedSet(_name_kinds).check,
+    ),
 ]
 
 

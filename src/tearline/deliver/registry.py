@@ -332,6 +332,10 @@ def _csv_row(r: dict[str, str], number: int) -> tuple[dict[str, Any], list[str]]
     return obj, problems
 
 
+# The registry's file formats, by the name a user gives (``--format``).
+FORMATS = ("csv", "json")
+
+
 def read_registry(data: bytes, fmt: str) -> list[Recipient]:
     """Every recipient in a CSV or JSON file; raises RegistryFileRejected listing all problems."""
     try:

@@ -36,6 +36,8 @@ from tearline.workflow.app import App, Unit
 from tearline.workflow.records import audit_note, load
 from tearline.workflow.users import Identity, Role
 
+# How a duty officer closes an escalation: acted on, or dismissed.
+ESCALATION_OUTCOMES = ("done", "dismissed")
 VIA = ("channel", "link", "sms", "phone", "in_person", "liaison", "email", "other")
 CLOSED_THREAT = frozenset({"closed", "over", "cancelled", "waived", "not_triggered"})
 POLICY_NAME = "active"
@@ -389,7 +391,7 @@ def note_new_report(u: Unit, threat: t.Threat, actor: str) -> list[EscalationVie
 def resolve_escalation(app: App, ref: str, who: Identity, *, outcome: str, note: str = "") -> str:
     """The duty officer closes an escalation: ``done`` (acted on) or ``dismissed``."""
     who.require(Role.DUTY_OFFICER, "resolve an escalation")
-    if outcome not in ("done", "dismissed"):
+    if outcome not in ESCALATION_OUTCOMES:
         raise InputError("an escalation is resolved as 'done' or 'dismissed'")
     with app.unit() as u:
         row = load(u.session, t.Escalation, ref, Kind.ESCALATION)
