@@ -19,6 +19,7 @@ from tearline.web.corrections import correction_from_form
 from tearline.web.geo import place_map
 from tearline.web.render import act, flash, page, partial
 from tearline.workflow import casefile, cases, desk
+from tearline.workflow.venue_memory import check_rememberable, remember_venue
 
 router = APIRouter(include_in_schema=False)
 
@@ -177,9 +178,14 @@ async def correct(request: Request, ref: str, viewer: Analyst) -> Response:
     def run() -> str:
         current = wf.show(app, ref, viewer.identity)["facts"]
         field, value, reason = correction_from_form(current, form, app.clock.now())
+        if field == "place" and form.get("remember"):
+            check_rememberable(value)  # before anything is changed
         done = cases.correct_fact(app, ref, field, value, reason, viewer.identity)
         extra = f"; withdrawn: {', '.join(done.withdrawn)}" if done.withdrawn else ""
         extra += "; decide again: the determination used the old facts" if done.redecide else ""
+        if field == "place" and form.get("remember"):
+            remember_venue(app, ref, viewer.identity)
+            extra += "; the venue's place is remembered for the next report that names it"
         return f"{done.field} corrected on {ref}{extra}"
 
     return await act(request, viewer, f"/threats/{ref}#facts", run)
