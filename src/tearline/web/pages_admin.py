@@ -4,6 +4,7 @@ service accounts) and each user's own API tokens."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -13,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from tearline import workflow as wf
 from tearline.errors import AuditChainBroken, InputError, TearlineError
 from tearline.ids import Kind, parse_id
+from tearline.review.charts import timeline as timeline_chart
 from tearline.web.auth import Admin, AnyUser, Auditor, Reader, Viewer, app_of
 from tearline.web.render import act, flash, page
 from tearline.workflow import desk, grants, sessions, users
@@ -62,7 +64,12 @@ async def timeline_page(request: Request, ref: str, viewer: Reader) -> Response:
     data = await run_in_threadpool(
         case_timeline, app_of(request), f"{k.value}-{n}", viewer.identity
     )
-    return page(request, "timeline.html", viewer, timeline=data)
+    chart = timeline_chart(
+        "case-timeline",
+        f"{data['ref']}: each step on a time axis",
+        [(datetime.fromisoformat(e["at"]), e["stage"], e["label"]) for e in data["entries"]],
+    )
+    return page(request, "timeline.html", viewer, timeline=data, chart=chart)
 
 
 def _change_message(username: str, change: grants.Change) -> str:
