@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
@@ -22,12 +23,14 @@ from tearline.cli._common import (
     parse_date,
     read_file,
 )
+from tearline.cli._progress import ProgressOpt, Steps
 from tearline.dates import read_iso
 from tearline.errors import InputError, NotFound
 from tearline.settings import load_settings
 
 if TYPE_CHECKING:
     from tearline.evaluation import Muc4Report
+    from tearline.model import Event
 
 evaluate = typer.Typer(
     name="eval",
@@ -73,6 +76,7 @@ def extract(
             'paragraph by paragraph. With --jsonl, a line\'s own "lang" wins.',
         ),
     ] = None,
+    progress: ProgressOpt = None,
 ) -> None:
     """Extract events from a document and print them; stores nothing."""
     from tearline.extract import extract as run_extract
@@ -89,7 +93,9 @@ def extract(
 
         lang = check_language(lang)  # a language it does not read: said before any work
     if jsonl:
-        failed = _extract_lines(file, parse_date(date), settings.max_document_bytes, workers, lang)
+        failed = _extract_lines(
+            file, parse_date(date), settings.max_document_bytes, workers, lang, progress
+        )
         if failed:
             raise InputError(f"{failed} line(s) could not be read; see their error lines")
         return
@@ -124,13 +130,19 @@ def _lines(file: Path | None) -> Iterator[str]:
 
 
 def _extract_lines(
-    file: Path | None, date: datetime | None, max_bytes: int, workers: int, lang: str | None = None
+    file: Path | None,
+    date: datetime | None,
+    max_bytes: int,
+    workers: int,
+    lang: str | None = None,
+    progress: bool | None = None,
 ) -> int:
     """Stream: one output line per input line, in order, flushed as it is written.
 
     A line that cannot be read gets ``{"id", "line", "error"}`` instead of events; the
     others go on. Returns how many failed. With several workers, lines are read by a
-    pool of processes a bounded window ahead, and still written in input order.
+    pool of processes a bounded window ahead, and still written in input order. Progress
+    and a closing summary go to standard error.
     """
     numbered = ((n, line) for n, line in enumerate(_lines(file), 1) if line.strip())
     if workers == 1:
@@ -139,12 +151,16 @@ def _extract_lines(
         )
     else:
         results = _in_pool(numbered, date, max_bytes, workers, lang)
-    failed = 0
-    for n, record, error in results:
-        if error is not None:
-            failed += 1
-            err.print(f"error: line {n}: {error}", markup=False)
-        _write(sys.stdout, record)
+    failed = events = 0
+    with Steps("extracting", total=None, show=progress) as steps:
+        for n, record, error in results:
+            if error is not None:
+                failed += 1
+                err.print(f"error: line {n}: {error}", markup=False)
+            events += len(record.get("events", []))
+            _write(sys.stdout, record)
+            steps.advance()
+    steps.summary(f"{steps.done} texts read: {events} events, {failed} could not be read")
     return failed
 
 
@@ -240,6 +256,17 @@ def _write(stream: IO[str], record: dict[str, Any]) -> None:
 # --- eval ----------------------------------------------------------------------------------
 
 
+@contextmanager
+def _reading(what: str, progress: bool | None) -> Iterator[Callable[..., list[Event]]]:
+    """Extraction, counted: progress on standard error while an evaluation reads its texts,
+    then a closing summary line."""
+    from tearline.extract import extract as run_extract
+
+    with Steps(f"reading {what}", total=None, show=progress) as steps:
+        yield steps.counted(run_extract)
+    steps.summary(f"{steps.done} {what} read")
+
+
 # Confidences at which `eval muc4` shows what a reader keeping only surer events gets.
 CONFIDENCE_STEPS = (0.4, 0.45, 0.5, 0.6)
 
@@ -257,14 +284,15 @@ def eval_muc4(
         str | None, typer.Option(help="Date for documents without one (default 1990-01-01).")
     ] = None,
     as_json: JsonOpt = False,
+    progress: ProgressOpt = None,
 ) -> None:
     """Role fillers against MUC-4 keys: precision, recall, F1 per role (CEAF-REE)."""
     from tearline.evaluation import evaluate_muc4, read_muc4
     from tearline.evaluation.muc4 import DEFAULT_DATE
-    from tearline.extract import extract as run_extract
 
     docs = read_muc4(data)
-    report = evaluate_muc4(docs, run_extract, parse_date(date) or DEFAULT_DATE)
+    with _reading("MUC-4 documents", progress) as run_extract:
+        report = evaluate_muc4(docs, run_extract, parse_date(date) or DEFAULT_DATE)
     if predictions_out is not None:
         predictions_out.write_text(
             json.dumps(report.predictions_json(), ensure_ascii=False, indent=1) + "\n",
@@ -349,12 +377,13 @@ def eval_muc4_keys(
         ),
     ],
     as_json: JsonOpt = False,
+    progress: ProgressOpt = None,
 ) -> None:
     """Places and incident types against MUC-4's original templates."""
     from tearline.evaluation.muc4_keys import read_keys, read_stages, read_texts, score_keys
-    from tearline.extract import extract as run_extract
 
-    report = score_keys(read_texts(texts), read_keys(keys), run_extract, read_stages(keys))
+    with _reading("MUC-4 texts", progress) as run_extract:
+        report = score_keys(read_texts(texts), read_keys(keys), run_extract, read_stages(keys))
     rows = {
         "country": (report.country_right, report.places),
         "city": (report.city_right, report.cities),
@@ -412,12 +441,13 @@ def eval_alerts(
         ),
     ],
     as_json: JsonOpt = False,
+    progress: ProgressOpt = None,
 ) -> None:
     """Kind, country and city read from alert and advisory texts, against a hand key."""
     from tearline.evaluation.alerts import FIELDS, read_alerts, score_alerts
-    from tearline.extract import extract as run_extract
 
-    report = score_alerts(read_alerts(file), run_extract)
+    with _reading("alerts", progress) as run_extract:
+        report = score_alerts(read_alerts(file), run_extract)
     if as_json:
         _write(sys.stdout, report.as_json())
         return
@@ -484,17 +514,18 @@ def eval_languages(
         ),
     ] = "test",
     as_json: JsonOpt = False,
+    progress: ProgressOpt = None,
 ) -> None:
     """Kind, country, city, actor and date read from texts in other languages, against
     a hand key (tests/extract/fixtures/languages/)."""
     from tearline.evaluation.languages import FIELDS, read_keys, score
-    from tearline.extract import extract as run_extract
 
     keyed = {f: read_keys(f) for f in files}
     splits = {k.split for keys in keyed.values() for k in keys}
     if split != "all" and split not in splits:
         raise InputError(f"--split {split!r}: the files hold {', '.join(sorted(splits))} (or all)")
-    reports = [score(f.stem, keys, run_extract, split) for f, keys in keyed.items()]
+    with _reading("texts", progress) as run_extract:
+        reports = [score(f.stem, keys, run_extract, split) for f, keys in keyed.items()]
     if as_json:
         _write(sys.stdout, {"split": split, "languages": [r.as_json() for r in reports]})
         return
@@ -611,12 +642,13 @@ def eval_gtd(
         Path, typer.Option("--csv", help="Incidents in the Global Terrorism Database's columns.")
     ],
     as_json: JsonOpt = False,
+    progress: ProgressOpt = None,
 ) -> None:
     """Accuracy of place, attack and target type, group, weapon and tolls from summaries."""
     from tearline.evaluation import read_gtd, score_gtd
-    from tearline.extract import extract as run_extract
 
-    report = score_gtd(read_gtd(csv_file), run_extract)
+    with _reading("GTD incidents", progress) as run_extract:
+        report = score_gtd(read_gtd(csv_file), run_extract)
     if as_json:
         _write(sys.stdout, report.as_json())
         return

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from tearline.cli._common import DATE_HELP, ClosedSet, cli, open_app, os_user, out
+from tearline.cli._progress import ProgressOpt, Steps
 from tearline.errors import InputError
 
 
@@ -41,6 +42,7 @@ def review(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="The file to write ('-': stdout).")
     ] = None,
+    progress: ProgressOpt = None,
 ) -> None:
     """Write the after-action review: lead times, answers, waivers, parity flags,
     escalations and deliveries, each figure with its audit entries. Audited."""
@@ -56,11 +58,14 @@ def review(
     app = open_app(ctx)
     try:
         begin, until = aa.period_bounds(start, end, datetime.now(UTC))
-        content = aa.export_review(
-            app, None, fmt, by=os_user(), threat_ref=threat, start=begin, end=until
-        )
+        with Steps(f"writing the review ({fmt})", total=None, show=progress) as steps:
+            content = aa.export_review(
+                app, None, fmt, by=os_user(), threat_ref=threat, start=begin, end=until
+            )
+            steps.advance()
     finally:
         app.close()
+    steps.summary(f"review written: {len(content)} bytes")
     if str(output) == "-":
         sys.stdout.write(content.decode("utf-8"))
         return

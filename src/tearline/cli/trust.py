@@ -19,6 +19,7 @@ from tearline.cli._common import (
     out,
     read_file,
 )
+from tearline.cli._progress import ProgressOpt, Steps
 from tearline.errors import SignatureError
 
 audit_cli = typer.Typer(help="The tamper-evident audit record.", no_args_is_help=True)
@@ -84,6 +85,7 @@ def audit_verify(
             "deployment's key files)."
         ),
     ] = None,
+    progress: ProgressOpt = None,
 ) -> None:
     """Check the whole audit chain and every signed checkpoint of it.
 
@@ -99,7 +101,9 @@ def audit_verify(
         for f in checkpoints or []
         for h in wf.read_checkpoint_file(read_file(f), f.name, keys or app.keys.keyset())
     ]
-    report = wf.audit_verify(app, held, keys)
+    with Steps("checking the audit chain", total=None, show=progress) as steps:
+        report = wf.audit_verify(app, held, keys, on_entry=steps.advance)
+    steps.summary(f"{steps.done} audit entries checked")
     out.print(
         f"audit chain intact: {report.entries} entries, head #{report.head_seq} {report.head_hash}"
     )

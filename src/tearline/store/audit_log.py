@@ -6,7 +6,7 @@ its audit entry are committed together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -94,11 +94,21 @@ def append_many(
     return rows
 
 
-def verify(session: Session) -> ChainReport:
-    """Verify the stored chain against the stored head; raises AuditChainBroken."""
+def verify(session: Session, on_entry: Callable[[], None] | None = None) -> ChainReport:
+    """Verify the stored chain against the stored head; raises AuditChainBroken.
+    ``on_entry`` is called as each entry is read (a long chain's progress)."""
     head = session.get(AuditHead, 1)
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(1000)
-    return verify_chain(rows, None if head is None else (head.seq, head.hash))
+    return verify_chain(_counted(rows, on_entry), None if head is None else (head.seq, head.hash))
+
+
+def _counted(
+    rows: Iterator[AuditEntry], on_entry: Callable[[], None] | None
+) -> Iterator[AuditEntry]:
+    for row in rows:
+        if on_entry is not None:
+            on_entry()
+        yield row
 
 
 def head(session: Session, *, lock: bool = False) -> tuple[int, str]:

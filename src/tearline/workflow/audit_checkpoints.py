@@ -9,7 +9,7 @@ rewrite that recomputed every hash still shows (docs/audit-threat-model.md).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -181,13 +181,17 @@ def deployment_keys(app: App) -> KeySet:
 
 
 def audit_verify(
-    app: App, external: Sequence[Held] = (), keys: KeySet | None = None
+    app: App,
+    external: Sequence[Held] = (),
+    keys: KeySet | None = None,
+    on_entry: Callable[[], None] | None = None,
 ) -> ChainReport:
-    """The whole chain, then every stored checkpoint and every one in ``external``."""
+    """The whole chain, then every stored checkpoint and every one in ``external``;
+    ``on_entry`` is called as each entry is checked (a long chain's progress)."""
     # Checkpoints first: one committed meanwhile never names an entry not yet read.
     held = [*_stored(app, keys or deployment_keys(app)), *external]
     with app.read() as s:
-        report = audit_log.verify(s)
+        report = audit_log.verify(s, on_entry)
         hashes = audit_log.hashes_at(s, {h.checkpoint.seq for h in held})
     checked = check_against(report.entries, hashes, held)
     return replace(report, checkpoints=checked)
