@@ -63,6 +63,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/warnings/respond"): WRITE,
     ("POST", "/api/warnings/{ref}/responses"): WRITE,
     ("POST", "/escalations/{ref}"): WRITE,
+    ("POST", "/deliveries/{ref}/handed-over"): WRITE,
     ("POST", "/recipients"): WRITE,
     ("POST", "/recipients/import"): WRITE,
     ("POST", "/recipients/{ref}"): WRITE,

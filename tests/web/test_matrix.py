@@ -88,6 +88,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
         {"warning": "WRN-1", "kind": "received"},
     ),
     ("POST", "/escalations/{ref}"): (DUTY, "/escalations/ESC-1", {"outcome": "done"}),
+    ("POST", "/deliveries/{ref}/handed-over"): (DUTY, "/deliveries/DLV-1/handed-over", {}),
     # The desk's every step (web/pages_home.py, pages_recipients.py, pages_released.py).
     ("GET", "/recipients"): (READERS, "/recipients", None),
     ("GET", "/recipients/new"): (DUTY, "/recipients/new", None),

@@ -17,7 +17,7 @@ from tearline.track import ResponseKind
 from tearline.web.auth import Approver, DutyOfficer, Reader, app_of
 from tearline.web.pages_released import overrides_of
 from tearline.web.render import act, flash, page, partial
-from tearline.workflow import casefile, desk, responses
+from tearline.workflow import casefile, desk, outbox, responses
 from tearline.workflow.access import ensure_visible
 from tearline.workflow.responses import VIA
 
@@ -230,5 +230,24 @@ async def resolve_escalation(
         ensure_visible(app, ref, viewer.identity)
         done = responses.resolve_escalation(app, ref, viewer.identity, outcome=outcome, note=note)
         return f"{done} marked {outcome}"
+
+    return await act(request, viewer, "/deliveries", run)
+
+
+@router.post("/deliveries/{ref}/handed-over")
+async def handed_over(
+    request: Request,
+    ref: str,
+    viewer: DutyOfficer,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """The liaison note was handed to the recipient (as `tearline delivered`): delivered."""
+    ref = _ref(ref, Kind.DELIVERY)
+    app = app_of(request)
+
+    def run() -> str:
+        ensure_visible(app, ref, viewer.identity)
+        s = outbox.mark_handed_over(app, ref, viewer.identity, note=note)
+        return f"{s.ref} {s.warning_ref} → {s.recipient}: {s.status} ({s.detail})"
 
     return await act(request, viewer, "/deliveries", run)
