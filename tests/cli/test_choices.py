@@ -40,7 +40,7 @@ OPEN = {
 
 
 def _options() -> Iterator[tuple[str, Any]]:
-    register([])
+    register()
 
     def walk(cmd: Any, path: list[str]) -> Iterator[tuple[str, Any]]:
         if hasattr(cmd, "commands"):

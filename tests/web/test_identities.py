@@ -167,7 +167,7 @@ COMMANDS: dict[str, str] = {
 
 
 def _commands() -> dict[str, Any]:
-    register([])
+    register()
     found: dict[str, Any] = {}
 
     def walk(cmd: Any, prefix: str) -> None:

@@ -27,29 +27,19 @@ MODULES = (
     "trust",
     "web",
 )
-# Commands that need no store: run first in the argument list, they load only their own
-# module - not the database, web and signing stacks - so `tearline extract` prints its
-# first document a second sooner.
-STANDALONE = {
-    "extract": "extracting",
-    "eval": "extracting",
-    "names": "knowledge",
-    "doctor": "knowledge",
-}
 
 
-def register(argv: list[str]) -> None:
-    """Import the command modules this command line needs (all of them unless its first
-    word is a standalone command)."""
-    words = [a for a in argv if not a.startswith("-")]
-    wanted = [STANDALONE[words[0]]] if words and words[0] in STANDALONE else MODULES
-    for name in wanted:
+def register() -> None:
+    """Import every module that registers commands. Each is cheap: a command imports the
+    workflow, the database and the release stage inside its function, when it runs, so
+    ``--help`` and a command's start load only Typer and the model."""
+    for name in MODULES:
         importlib.import_module(f"tearline.cli.{name}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run a command, turn errors into one line and an exit status."""
-    register(sys.argv[1:] if argv is None else argv)
+    register()
     try:
         cli(args=argv, prog_name="tearline")
     except SystemExit as exc:  # Typer ends every run this way, errors in usage included
