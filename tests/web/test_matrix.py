@@ -76,6 +76,7 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], str, dict[str, Any] | None
     ("POST", "/threats/{ref}/release"): (DUTY, "/threats/THR-1/release", {}),
     ("POST", "/releases/{ref}/approve"): (APPROVER, "/releases/REL-1/approve", {}),
     ("GET", "/threats/{ref}/timeline"): (READERS, "/threats/THR-1/timeline", None),
+    ("GET", "/map"): (READERS, "/map", None),
     ("GET", "/threats/{ref}/review"): (READERS, "/threats/THR-1/review", None),
     ("GET", "/threats/{ref}/review.pdf"): (READERS, "/threats/THR-1/review.pdf", None),
     ("GET", "/review"): (READERS, "/review", None),

@@ -39,6 +39,7 @@ from tearline.web import (
     pages_cases,
     pages_decide,
     pages_home,
+    pages_map,
     pages_public,
     pages_recipients,
     pages_released,
@@ -149,6 +150,7 @@ def create_app(application: wf.App) -> FastAPI:
         app.include_router(module.router)
     for desk_module in (pages_home, pages_recipients, pages_released, api_desk):
         app.include_router(desk_module.router)
+    app.include_router(pages_map.router)  # the overview map of open cases and people
     app.include_router(pages_review.router)  # after-action review: pages, PDF and JSON
     app.include_router(pages_review.api)
     app.include_router(taxii.router)  # partners' TAXII 2.1 collections (docs/sharing.md)
