@@ -233,7 +233,8 @@ def decide(
         if outcome is Outcome.WARN and not choices:
             raise InvalidState(
                 f"{threat_ref}: the duty to warn is triggered but no recipient in the registry "
-                "protects or is at the place; add one with `tearline recipients add`"
+                "protects or is at the place; add one on the Recipients page (/recipients/new) "
+                "or with `tearline recipients add`"
             )
         chosen = [rid for rid, _, _ in choices]
         change = superseding.check(
