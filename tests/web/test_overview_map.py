@@ -15,6 +15,7 @@ from sqlalchemy import event, func, select
 
 from tearline import workflow as wf
 from tearline.store import tables as t
+from tearline.workflow import cases
 from tests.web.browser import browser, shot, sign_in
 from tests.web.conftest import PROVENANCE, ingest_demo
 from tests.web.desk import PEOPLE, Desk
@@ -156,3 +157,14 @@ def test_the_map_in_chromium_at_1280_and_390(browser: Browser, sqlite_desk: Desk
     assert box is not None
     assert box["width"] <= 390
     context.close()
+
+
+def test_words_from_a_report_are_text_on_the_map(sqlite_desk: Desk) -> None:
+    app = sqlite_desk.app
+    seen, _ = _cases(app)
+    ana = wf.sign_in(app, "ana", PEOPLE["ana"][0])
+    place = {**wf.show(app, seen)["facts"]["place"], "venue": "<img src=x onerror=alert(1)>"}
+    cases.correct_fact(app, seen, "place", place, "the venue's name as the source wrote it", ana)
+    page = sqlite_desk.client("ana").get("/map").text
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
