@@ -75,7 +75,6 @@ def test_a_town_added_by_command_is_where_the_event_is_placed(
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--kind", "person", "--name", "X"], "give one of organisation, alias, place"),
         (["--kind", "organisation", "--name", "  "], "name is empty"),
         (["--kind", "place", "--name", "New Town", "--country", "QQ"], "country 'QQ'"),
         (["--kind", "alias", "--of", "No Such Group", "--alias", "NSG"], "no organisation"),
@@ -89,6 +88,14 @@ def test_a_name_that_cannot_be_used_is_refused_and_the_file_is_untouched(
 ) -> None:
     assert main(["--home", str(tmp_path), "names", "add", *args]) == 65
     assert says in capsys.readouterr().err
+    assert not (tmp_path / "names.toml").exists()
+
+
+def test_a_kind_of_name_it_does_not_keep_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--home", str(tmp_path), "names", "add", "--kind", "person", "--name", "X"]) == 2
+    assert "not one of organisation, alias, place" in capsys.readouterr().err
     assert not (tmp_path / "names.toml").exists()
 
 
