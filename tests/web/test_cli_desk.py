@@ -58,8 +58,8 @@ def test_users_roles_compartments_and_tokens(
     assert run(capsys, "users", "deactivate", "ana")[0] == 0
     assert run(capsys, "users", "list")[1] == "ana: analyst, duty_officer [HUM] (deactivated)\n"
     code, _, err = run(capsys, "users", "roles", "ana", "--role", "wizard")
-    assert code == 65
-    assert "unknown role" in err
+    assert code == 2  # a usage error: the valid roles are listed
+    assert "'wizard' is not one of analyst, duty_officer, approver, auditor, admin" in err
     code, _, err = run(capsys, "users", "compartments", "nobody", "--add", "CT")
     assert code == 66
     assert "no user 'nobody'" in err
