@@ -6,18 +6,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from lxml import etree
+from playwright.sync_api import Browser
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
 from tearline.review.charts import TIMELINE_LEFT, TIMELINE_RIGHT, timeline
 from tearline.workflow.timeline import case_timeline
 from tests.partners import deliver
+from tests.web.browser import browser, shot, sign_in
 from tests.web.conftest import ingest_demo, start_desk
 from tests.web.desk import PEOPLE, Desk
+
+__all__ = ["browser"]
 
 SVG = "{http://www.w3.org/2000/svg}"
 T0 = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
@@ -106,8 +111,9 @@ def quiet_desk(sqlite_app: wf.App) -> Iterator[Desk]:
     d.stop()
 
 
-def test_the_timeline_page_draws_the_record_to_scale(quiet_desk: Desk) -> None:
-    app = quiet_desk.app
+def _released_and_delivered(app: wf.App) -> str:
+    """The demo case decided 2 h after its report, released 1 h 20 min later, delivered
+    5 min after that (the desk's clock moved by the test)."""
     clock = app.clock
     assert isinstance(clock, FixedClock)
     ref = ingest_demo(app)
@@ -121,6 +127,12 @@ def test_the_timeline_page_draws_the_record_to_scale(quiet_desk: Desk) -> None:
     wf.approve_release(app, proposed.ref, avery)
     clock.advance(timedelta(minutes=5))
     assert deliver(app)
+    return ref
+
+
+def test_the_timeline_page_draws_the_record_to_scale(quiet_desk: Desk) -> None:
+    app = quiet_desk.app
+    ref = _released_and_delivered(app)
 
     html = quiet_desk.client("ana").get(f"/threats/{ref}/timeline").text
     found = re.search(r'<svg class="chart".*?</svg>', html, re.S)
@@ -139,3 +151,20 @@ def test_the_timeline_page_draws_the_record_to_scale(quiet_desk: Desk) -> None:
     # the demo's window (a week from the report) is drawn as the band
     band = next(e for e in svg.iter(SVG + "rect") if e.attrib.get("class") == "tl-window")
     assert float(band.attrib["x"]) == pytest.approx(TIMELINE_LEFT)
+
+
+def test_the_timeline_in_chromium_at_1280_and_390(browser: Browser, quiet_desk: Desk) -> None:
+    # (in a thread of its own: delivery runs an event loop, and Playwright's is running here)
+    with ThreadPoolExecutor(1) as pool:
+        ref = pool.submit(_released_and_delivered, quiet_desk.app).result()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, quiet_desk.url, "ana", PEOPLE["ana"][0])
+    page.goto(f"{quiet_desk.url}/threats/{ref}/timeline")
+    assert page.locator("svg.chart .tl-mark").count() >= 4
+    shot(page, "timeline-chart-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    shot(page, "timeline-chart-390")
+    assert wide <= 390, f"the timeline is {wide} px wide at 390 px"
+    context.close()

@@ -246,10 +246,10 @@ def timeline(
         f'<line x1="{TIMELINE_LEFT}" y1="{base + 28}" x2="{TIMELINE_RIGHT}" y2="{base + 28}" '
         f'stroke="#586069"/>'
     )
-    for k in range(5):  # the axis: five ticks, evenly spaced in time
-        at = t0 + span * (k / 4)
+    for k in range(3):  # the axis: its start, middle and end (room for a label each)
+        at = t0 + span * (k / 2)
         x = x_of(at)
-        anchor = "start" if k == 0 else "end" if k == 4 else "middle"
+        anchor = ("start", "middle", "end")[k]
         parts.append(
             f'<line x1="{x:.1f}" y1="{base + 24}" x2="{x:.1f}" y2="{base + 32}" stroke="#586069"/>'
             f'<text class="tl-tick" x="{x:.1f}" y="{base + 46}" text-anchor="{anchor}" '
