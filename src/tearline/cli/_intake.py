@@ -63,10 +63,16 @@ def _show(label: str, outcome: wf.Ingested | wf.ItemRefused) -> None:
 
 
 def ingest_paths(
-    app: wf.App, paths: Iterable[Path], prov: wf.Provenance, *, progress_to: Console = err
+    app: wf.App,
+    paths: Iterable[Path],
+    prov: wf.Provenance,
+    *,
+    progress_to: Console = err,
+    show: bool | None = None,
 ) -> wf.IntakeSummary:
     """Store every item of every file; print each outcome, then a summary of several. The
-    progress bar is drawn on ``progress_to`` (standard error) when it is a terminal."""
+    progress bar is drawn on ``progress_to`` (standard error) when it is a terminal, or
+    as ``show`` says."""
     from tearline import workflow as wf
     from tearline.workflow.misp_feed import ingest_misp_feed, is_misp_feed
 
@@ -86,7 +92,7 @@ def ingest_paths(
         MofNCompleteColumn(),
         console=progress_to,
         transient=True,
-        disable=not progress_to.is_terminal,
+        disable=not (progress_to.is_terminal if show is None else show),
     )
     with progress:
         task = progress.add_task("ingesting", total=0)

@@ -24,6 +24,7 @@ from tearline.cli._common import (
     parse_date,
     signed_in,
 )
+from tearline.cli._progress import ProgressOpt
 from tearline.errors import InputError, TearlineError
 
 
@@ -100,6 +101,7 @@ def ingest(
             "are read in it. Default: identified from each document's text.",
         ),
     ] = None,
+    progress: ProgressOpt = None,
 ) -> None:
     """Store reports and the events extracted from them; each item is all-or-nothing."""
     from tearline import workflow as wf
@@ -126,7 +128,7 @@ def ingest(
     except TearlineError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(exc.exit_code) from None
-    if ingest_paths(app, files, prov).refused:
+    if ingest_paths(app, files, prov, show=progress).refused:
         raise typer.Exit(InputError.exit_code)
 
 
