@@ -46,11 +46,8 @@ def review(
 ) -> None:
     """Write the after-action review: lead times, answers, waivers, parity flags,
     escalations and deliveries, each figure with its audit entries. Audited."""
-    from tearline.review import FORMATS
     from tearline.workflow import after_action as aa
 
-    if fmt not in FORMATS:
-        raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     if threat is not None and (start or end):
         raise InputError("give a case or a period (--from/--to), not both")
     if output is None or (str(output) == "-" and fmt == "pdf"):
