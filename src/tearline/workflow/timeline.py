@@ -18,6 +18,7 @@ from tearline.ids import Kind, format_id
 from tearline.store import tables as t
 
 _ACK = ("received", "acting", "measures_taken")
+_EACH_DELIVERY = 5  # a warning with more deliveries (a group alert) shows its first
 
 
 def _duration(d: timedelta) -> str:
@@ -78,12 +79,21 @@ def _record(s: Session, th: t.Threat) -> list[dict[str, Any]]:
     warnings = s.scalars(select(t.WarningRecord).where(t.WarningRecord.threat_id == th.id)).all()
     for w in warnings:
         wref = format_id(Kind.WARNING, w.id)
-        # the first delivery, asked of the database: a group alert has one per person
-        first = s.scalar(
-            select(func.min(t.Delivery.delivered_at)).where(t.Delivery.warning_id == w.id)
-        )
-        if first is not None:
-            _add(out, first, "delivered", f"delivered to {w.recipient.name}", wref)
+        # each delivery (a channel, a fallback); a group alert, with one per person,
+        # shows its first and how many: asked of the database, never one row per person
+        done = t.Delivery.warning_id == w.id, t.Delivery.delivered_at.is_not(None)
+        sent = s.scalar(select(func.count()).where(*done)) or 0
+        shown = s.execute(
+            select(t.Delivery.delivered_at, t.Delivery.channel)
+            .where(*done)
+            .order_by(t.Delivery.delivered_at, t.Delivery.id)
+            .limit(1 if sent > _EACH_DELIVERY else _EACH_DELIVERY)
+        ).all()
+        for at, channel in shown:
+            label = f"delivered to {w.recipient.name} by {channel.replace('_', ' ')}"
+            if sent > _EACH_DELIVERY:
+                label += f" (the first of {sent})"
+            _add(out, at, "delivered", label, wref)
         for resp in s.scalars(
             select(t.Response).where(t.Response.warning_id == w.id).order_by(t.Response.id)
         ):
