@@ -28,7 +28,7 @@ CSV = (
     "name,kind,tier,language,jurisdiction,country,city,lat,lon,radius_km,contacts,fallback,"
     "home,itinerary\n"
     "Russia,government,adversary,en,RU,,,,,,liaison_note=moscow-desk,email=duty@fsb.test,,\n"
-    'Anna,person,partner,en,,,,,,,sms=+79160000010,,"55.755,37.62",\n'
+    'Anna,person,partner,en,,,,,,,sms=+79160000010,,"55.829,37.393",\n'
 )
 
 
@@ -100,7 +100,7 @@ def test_add_target_worker_delivered_and_escalations(
         "--home",
         "59.93,30.33",
         "--stop",
-        "2024-03-01T00:00:00Z/2030-01-01T00:00:00Z@55.7520,37.6178@Red Square",
+        "2024-03-01T00:00:00Z/2030-01-01T00:00:00Z@55.8253,37.3886@Crocus City Hall",
     )
     assert code == 0, err
     code, _, err = run(
@@ -129,13 +129,13 @@ def test_add_target_worker_delivered_and_escalations(
     assert code == 0, err
     code, out, err = run(capsys, "target", "THR-1", "--json")
     assert code == 0, err
-    # Crocus City Hall is known only by name, its point its city's centre: the search
-    # covers the city (32 km), not two km around the Kremlin.
+    # Crocus City Hall is in the venue gazetteer (data/venues.toml): the search covers
+    # two km around the hall in Krasnogorsk, not Moscow's centre.
     targeted = json.loads(out)
-    assert targeted["area"] == "32 km around Moscow (city)"
+    assert targeted["area"] == "2 km around Crocus City Hall (venue)"
     reasons = {r["name"]: r["reason"] for r in targeted["recipients"]}
     assert reasons["Russia"] == "responsible for protecting people in Russia"
-    assert reasons["Traveller"].startswith("itinerary: Red Square")
+    assert reasons["Traveller"].startswith("itinerary: Crocus City Hall")
     monkeypatch.setenv("TEARLINE_PASSWORD", "dana-cli-password-1")
     assert run(capsys, "decide", "THR-1", "--user", "dana")[0] == 0
     code, out, err = run(capsys, "release", "THR-1", "--user", "dana")

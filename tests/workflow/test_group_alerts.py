@@ -42,7 +42,8 @@ def person(i: int, language: str) -> dict[str, Any]:
         "tier": "public",
         "language": language,
         "contacts": [{"channel": "sms", "address": phone(i)}],
-        "home": {"lat": 55.7558 + (i % 40) * 0.001, "lon": 37.6173 + (i // 40) * 0.001},
+        # within a km of Crocus City Hall, the demo's venue (data/venues.toml)
+        "home": {"lat": 55.8218 + (i % 40) * 0.0002, "lon": 37.3883 + (i // 40) * 0.0004},
     }
 
 

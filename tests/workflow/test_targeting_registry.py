@@ -39,7 +39,7 @@ REGISTRY = [
         "name": "Concert hall operator",
         "kind": "organisation",
         "tier": "partner",
-        "area": {"country": "RU", "lat": 55.757, "lon": 37.62, "radius_km": 1},
+        "area": {"country": "RU", "lat": 55.8305, "lon": 37.3925, "radius_km": 1},
         "contacts": [{"channel": "webhook", "address": "https://ops.example/hook"}],
     },
     {
@@ -53,7 +53,7 @@ REGISTRY = [
         "name": "Anna",
         "kind": "person",
         "tier": "partner",
-        "home": {"lat": 55.755, "lon": 37.62},
+        "home": {"lat": 55.8285, "lon": 37.3925},  # 0.3 km from Crocus City Hall
         "contacts": [{"channel": "sms", "address": "+79160000010"}],
     },
     {
@@ -64,8 +64,8 @@ REGISTRY = [
         "itinerary": [
             {
                 "label": "Moscow conference",
-                "lat": 55.753,
-                "lon": 37.615,
+                "lat": 55.8265,
+                "lon": 37.3875,
                 "from": "2024-03-07T08:00:00Z",
                 "to": "2024-03-08T20:00:00Z",
             }
@@ -80,8 +80,8 @@ REGISTRY = [
         "itinerary": [
             {
                 "label": "Later visit",
-                "lat": 55.753,
-                "lon": 37.615,
+                "lat": 55.8265,
+                "lon": 37.3875,
                 "from": "2024-03-20T08:00:00Z",
                 "to": "2024-03-21T20:00:00Z",
             }
@@ -92,7 +92,7 @@ REGISTRY = [
         "name": "Dmitri",
         "kind": "person",
         "tier": "partner",
-        "home": {"lat": 56.2, "lon": 37.62},  # 50 km north of Moscow's centre
+        "home": {"lat": 56.2, "lon": 37.62},  # 50 km north of Moscow's centre, 42 of the hall
         "contacts": [{"channel": "email", "address": "d@example.org"}],
     },
 ]
@@ -119,10 +119,10 @@ def test_targeting_finds_who_is_there_with_reasons(app: wf.App) -> None:
     threat = next(e.threat_ref for e in got.events if e.threat_ref)
     assert threat is not None
     result = wf.target(app, threat)
-    # The report names Crocus City Hall, known only by name: its point is Moscow's centre,
-    # so the search is Moscow's (32 km for 10 million people), not two km around the Kremlin.
-    assert result.radius_km == 32.0
-    assert result.area == "32 km around Moscow (city)"
+    # The report names Crocus City Hall, which the venue gazetteer places in Krasnogorsk
+    # (data/venues.toml): the search is two km around the hall, not Moscow's centre.
+    assert result.radius_km == 2.0
+    assert result.area == "2 km around Crocus City Hall (venue)"
     reasons = {a.name: a.reason for a in result.recipients}
     assert set(reasons) == {
         "Russian Federation",
@@ -179,7 +179,7 @@ def test_update_replaces_and_targeting_sees_the_change(app: wf.App) -> None:
     threat = next(e.threat_ref for e in got.events if e.threat_ref)
     assert threat is not None
     assert "Dmitri" not in {a.name for a in wf.target(app, threat).recipients}
-    moved = {**REGISTRY[-1], "home": {"lat": 55.752, "lon": 37.618}}
+    moved = {**REGISTRY[-1], "home": {"lat": 55.8258, "lon": 37.3903}}
     done = wf.import_recipients(
         app, json.dumps([moved]).encode(), "json", actor="dana", update=True
     )
