@@ -60,7 +60,11 @@ def _closed_set(param: Any) -> ClosedSet | None:
     return owner if isinstance(owner, ClosedSet) else None
 
 
-CHECKED = [(cmd, p.opts[0], _closed_set(p)) for cmd, p in _options() if _closed_set(p)]
+CHECKED = [
+    pytest.param(cmd, p.opts[0], _closed_set(p), id=f"{cmd} {p.opts[0]}")
+    for cmd, p in _options()
+    if _closed_set(p)
+]
 
 
 def test_every_option_named_for_a_closed_set_is_checked() -> None:
@@ -73,7 +77,7 @@ def test_every_option_named_for_a_closed_set_is_checked() -> None:
     assert len(CHECKED) >= 15
 
 
-@pytest.mark.parametrize(("command", "option", "closed"), CHECKED, ids=lambda v: str(v))
+@pytest.mark.parametrize(("command", "option", "closed"), CHECKED)
 def test_a_bogus_value_is_refused_with_the_valid_ones_listed(
     capsys: pytest.CaptureFixture[str], command: str, option: str, closed: ClosedSet
 ) -> None:

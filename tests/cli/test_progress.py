@@ -72,10 +72,13 @@ def test_eval_alerts_says_how_many_texts_it_read_and_json_stays_json(
 
 
 def test_audit_verify_summary_counts_every_entry(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
 ) -> None:
     monkeypatch.setenv("TEARLINE_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("TEARLINE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TEARLINE_DATABASE_URL", database_url)
     reports = tmp_path / "reports"
     reports.mkdir()
     for n, text in enumerate(TEXTS):

@@ -98,7 +98,9 @@ def open_app(ctx: typer.Context, home: Path | None = None) -> wf.App:
     given = overrides(ctx)
     if home is not None:
         given["home"] = str(home)
-    return wf.App(load_settings(given))
+    app = wf.App(load_settings(given))
+    ctx.call_on_close(app.close)  # the database's connections end with the command
+    return app
 
 
 def _password(user: str) -> str:
