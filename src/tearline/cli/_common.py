@@ -62,10 +62,13 @@ class ClosedSet:
         return tuple(self._values())
 
     def check(self, value: Any) -> Any:
-        given = value if isinstance(value, list | tuple) else [value]
+        values = value if isinstance(value, list | tuple) else [value]
+        given = [v for v in values if v is not None]
+        if not given:  # not given: nothing to read the values for
+            return value
         valid = self.values()
         for one in given:
-            if one is not None and (one.upper() if self._upper else one) not in valid:
+            if (one.upper() if self._upper else one) not in valid:
                 raise typer.BadParameter(f"{one!r} is not one of {', '.join(valid)}")
         return value
 
