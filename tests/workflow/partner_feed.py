@@ -38,22 +38,18 @@ class PartnerServer:
             def do_GET(self) -> None:
                 etag = '"' + hashlib.sha256(server.body).hexdigest()[:16] + '"'
                 asked = self.headers.get("If-None-Match")
-                if server.status != 200:
-                    code = server.status
-                    self.send_response(code)
-                    self.end_headers()
-                elif asked == etag:
-                    code = 304
-                    self.send_response(304)
-                    self.end_headers()
-                else:
-                    code = 200
-                    self.send_response(200)
+                code = 304 if server.status == 200 and asked == etag else server.status
+                # Recorded before answering: the client may look as soon as it has the
+                # answer, before this thread would get to a line after it.
+                server.requests.append((code, asked))
+                self.send_response(code)
+                if code == 200:
                     self.send_header("Content-Type", "application/atom+xml")
                     self.send_header("ETag", etag)
                     self.end_headers()
                     self.wfile.write(server.body)
-                server.requests.append((code, asked))
+                else:
+                    self.end_headers()
 
             def log_message(self, *args: object) -> None:
                 pass
