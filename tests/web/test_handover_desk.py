@@ -3,6 +3,8 @@ still awaiting its hand delivery, and once; anything else is refused with the re
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
 from tearline import workflow as wf
@@ -29,8 +31,13 @@ def _released(desk: Desk) -> tuple[str, str]:
 def test_a_duty_officer_records_the_hand_over_once(desk: Desk) -> None:
     note, other = _released(desk)
     dana = desk.client("dana")
+    # The desk's worker writes the note in the background; wait for it (a hang guard only).
+    deadline = time.monotonic() + 60
     board = dana.get("/deliveries").text
-    assert f'action="/deliveries/{note}/handed-over"' in board
+    while f'action="/deliveries/{note}/handed-over"' not in board:
+        assert time.monotonic() < deadline, "the liaison note was never written"
+        time.sleep(0.2)
+        board = dana.get("/deliveries").text
     assert f'action="/deliveries/{other}/handed-over"' not in board
 
     # An analyst may not; the note still waits.

@@ -116,7 +116,9 @@ def test_the_registry_is_read_in_a_fixed_number_of_queries(sqlite_desk: Desk) ->
     statements: list[str] = []
 
     def count(*args: Any) -> None:
-        statements.append(args[2])
+        # Only the registry's reads: the desk's own worker queries in the background.
+        if "recipient" in args[2].lower():
+            statements.append(args[2])
 
     client = sqlite_desk.client("ana")
     client.get("/map")  # sign-in and first-use queries out of the way
@@ -132,7 +134,8 @@ def test_the_registry_is_read_in_a_fixed_number_of_queries(sqlite_desk: Desk) ->
     finally:
         event.remove(app.db.engine, "before_cursor_execute", count)
     assert sum(int(r[2]) for r in _rows(page, "map-people")) == 615
-    assert many == few
+    assert few > 0  # the registry is read ...
+    assert many == few  # ... in as many queries for 615 people as for 15
 
 
 def test_the_map_in_chromium_at_1280_and_390(browser: Browser, sqlite_desk: Desk) -> None:
