@@ -23,6 +23,8 @@ def xmlsec1() -> str:
     if program is None:
         if os.environ.get("TEARLINE_REQUIRE_XMLSEC1") == "1":
             pytest.fail("TEARLINE_REQUIRE_XMLSEC1=1 but no xmlsec1: install the xmlsec1 package")
+        # Deliberate: a developer's machine may lack it; CI installs xmlsec1 and sets
+        # TEARLINE_REQUIRE_XMLSEC1=1 (.ci/run), which turns this skip into the failure above.
         pytest.skip("no xmlsec1: install Debian's xmlsec1 for the independent RSA CAP check")
     return program
 
@@ -32,6 +34,7 @@ def java() -> str:
     if program is None:
         if os.environ.get("TEARLINE_REQUIRE_JAVA") == "1":
             pytest.fail("TEARLINE_REQUIRE_JAVA=1 but no java: install openjdk-17-jdk-headless")
+        # Deliberate: as for xmlsec1; CI installs the JDK and sets TEARLINE_REQUIRE_JAVA=1.
         pytest.skip("no JDK: install openjdk-17-jdk-headless for the independent CAP check")
     return program
 

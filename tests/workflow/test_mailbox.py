@@ -46,7 +46,8 @@ def _dovecot() -> str:
         return found
     if os.environ.get("TEARLINE_REQUIRE_DOVECOT") == "1":
         pytest.fail("TEARLINE_REQUIRE_DOVECOT=1 but no dovecot: apt-get install dovecot-imapd")
-    # Deliberate: CI installs dovecot-imapd and sets TEARLINE_REQUIRE_DOVECOT=1 (.ci/run).
+    # Deliberate: CI installs dovecot-imapd and sets TEARLINE_REQUIRE_DOVECOT=1 (.ci/run),
+    # which turns this skip into the failure above; a developer's machine may lack it.
     pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
     raise AssertionError  # unreachable: skip raises
 
