@@ -14,22 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from tearline.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TEARLINE_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TEARLINE_SENDER", "Tearline test agency")
-    monkeypatch.delenv("TEARLINE_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-    return tmp_path / "home"
+from tests.test_cli import run
 
 
 def _signed_by_a_ca(csr_pem: bytes) -> bytes:

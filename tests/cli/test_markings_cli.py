@@ -8,22 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tearline.cli import main
 from tearline.demo.scenario import report_text
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TEARLINE_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("TEARLINE_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-    return tmp_path / "home"
+from tests.test_cli import run
 
 
 def test_ingest_marks_reports_and_refuses_a_marking_it_cannot_read(
