@@ -20,7 +20,7 @@ from tearline.deliver.schedule import RETRY_AFTER_MAX, next_delay, parse_retry_a
 from tearline.demo.receiver import LoopbackReceiver
 from tearline.demo.scenario import report_text
 from tearline.settings import load_settings
-from tearline.workflow.desk import deliveries_board
+from tearline.workflow.board import deliveries_board
 from tearline.workflow.worker import channels_for
 from tests.conftest import seed_users
 from tests.factories import add_moscow_recipients

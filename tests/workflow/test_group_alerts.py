@@ -24,7 +24,7 @@ from tearline.display import PEOPLE_SHOWN, print_determination
 from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.workflow import group_alerts
-from tearline.workflow.desk import deliveries_board
+from tearline.workflow.board import deliveries_board
 from tearline.workflow.replies import reply_by_sms
 from tearline.workflow.responses import check_due
 from tearline.workflow.worker import channels_for

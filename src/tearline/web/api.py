@@ -18,7 +18,7 @@ from tearline.ids import Kind, parse_id
 from tearline.web import ingest as intake
 from tearline.web.auth import Analyst, AnyUser, Approver, DutyOfficer, Ingester, Reader, app_of
 from tearline.web.paging import Limit, Offset, fetched_page, json_answer
-from tearline.workflow import casefile, cases, desk, responses
+from tearline.workflow import board, casefile, cases, desk, responses
 from tearline.workflow.access import ensure_visible
 from tearline.workflow.timeline import case_timeline
 
@@ -369,7 +369,7 @@ def deliveries(
     per_page: int = Query(50, ge=1, le=200),
 ) -> Response:
     app = app_of(request)
-    return json_answer(desk.deliveries_board(app, viewer.identity, page=page, per_page=per_page))
+    return json_answer(board.deliveries_board(app, viewer.identity, page=page, per_page=per_page))
 
 
 @router.get("/warnings/{ref}/misp", summary="A released warning as a MISP event (JSON)")

@@ -17,8 +17,9 @@ from tearline.track import ResponseKind
 from tearline.web.auth import Approver, DutyOfficer, Reader, app_of
 from tearline.web.pages_released import overrides_of
 from tearline.web.render import act, flash, page, partial
-from tearline.workflow import casefile, desk, outbox, responses
+from tearline.workflow import casefile, outbox, responses
 from tearline.workflow.access import ensure_visible
+from tearline.workflow.board import deliveries_board
 from tearline.workflow.responses import VIA
 
 router = APIRouter(include_in_schema=False)
@@ -164,7 +165,7 @@ def _board_page(request: Request) -> int:
 @router.get("/deliveries", response_class=HTMLResponse)
 async def deliveries_page(request: Request, viewer: Reader) -> Response:
     board = await run_in_threadpool(
-        lambda: desk.deliveries_board(app_of(request), viewer.identity, page=_board_page(request))
+        lambda: deliveries_board(app_of(request), viewer.identity, page=_board_page(request))
     )
     return page(
         request,
@@ -179,7 +180,7 @@ async def deliveries_page(request: Request, viewer: Reader) -> Response:
 @router.get("/deliveries/rows", response_class=HTMLResponse)
 async def deliveries_rows(request: Request, viewer: Reader) -> Response:
     board = await run_in_threadpool(
-        lambda: desk.deliveries_board(app_of(request), viewer.identity, page=_board_page(request))
+        lambda: deliveries_board(app_of(request), viewer.identity, page=_board_page(request))
     )
     html = partial(
         request,

@@ -1,5 +1,6 @@
-"""Read models for the duty officer's desk: the inbox, the triage queue, the deliveries
-board and the audit search — plain data for the web pages and the JSON API alike.
+"""Read models for the duty officer's desk: the inbox, the triage queue and the audit
+search — plain data for the web pages and the JSON API alike (the deliveries board is
+``workflow.board``).
 
 Every query goes through ``workflow.access``: what a viewer may not see is never loaded.
 Nothing here writes.
@@ -12,8 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, case, cast, func, null, select, union_all
-from sqlalchemy.orm import Session, defer, load_only, selectinload
+from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy.orm import Session
 
 from tearline.assess import Assessment, Imminence, Severity, assess
 from tearline.assess.corroboration import Corroboration
@@ -24,9 +25,7 @@ from tearline.store import tables as t
 from tearline.workflow.access import restrict
 from tearline.workflow.app import App
 from tearline.workflow.cases import graded_credibilities, graded_credibility
-from tearline.workflow.group_alerts import people_answering
 from tearline.workflow.origins import case_corroboration, cases_corroboration
-from tearline.workflow.outbox import DELIVERY_STATUSES
 from tearline.workflow.reports import language_label
 from tearline.workflow.supersede import in_force, in_force_of
 from tearline.workflow.users import Identity
@@ -87,8 +86,10 @@ def _assessed(
     )
 
 
-def _report_row(r: t.Report, events: list[dict[str, Any]]) -> dict[str, Any]:
-    threats = {e["threat_id"] for e in events if e["threat_id"] is not None}
+def _report_row(r: Any, events: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """One report of the inbox, from its row (``_INBOX`` columns) and its events as
+    (id, kind, modality, threat id, case status, facts as text), in its order."""
+    threats = {e[3] for e in events if e[3] is not None}
     status = "no events found" if not events else f"{len(events)} event(s) extracted"
     if threats:
         status += "; filed to " + ", ".join(format_id(Kind.THREAT, i) for i in sorted(threats))
@@ -104,26 +105,43 @@ def _report_row(r: t.Report, events: list[dict[str, Any]]) -> dict[str, Any]:
         "language_label": language_label(r.language),
         "compartments": list(r.compartments),
         "source": None
-        if r.source is None
+        if r.source_id is None
         else {
-            "ref": format_id(Kind.SOURCE, r.source.id),
-            "name": r.source.name,
-            "reliability": r.source.reliability,
+            "ref": format_id(Kind.SOURCE, r.source_id),
+            "name": r.source_name,
+            "reliability": r.source_reliability,
         },
         "ingested_by": r.ingested_by,
         "status": status,
         "events": [
             {
-                "ref": format_id(Kind.EVENT, e["id"]),
-                "kind": e["kind"],
-                "modality": e["modality"],
-                "summary": _summary_of(e["facts"]),
-                "threat": format_id(Kind.THREAT, e["threat_id"]) if e["threat_id"] else None,
-                "threat_status": e["threat_status"],
+                "ref": format_id(Kind.EVENT, eid),
+                "kind": kind,
+                "modality": modality,
+                "summary": _summary_of(facts),
+                "threat": format_id(Kind.THREAT, tid) if tid else None,
+                "threat_status": threat_status,
             }
-            for e in events
+            for eid, kind, modality, tid, threat_status, facts in events
         ],
     }
+
+
+_INBOX = (
+    t.Report.id,
+    t.Report.title,
+    t.Report.filename,
+    t.Report.media_type,
+    t.Report.received_at,
+    t.Report.document_date,
+    t.Report.tlp,
+    t.Report.language,
+    t.Report.compartments,
+    t.Report.ingested_by,
+    t.Report.source_id,
+    t.Source.name.label("source_name"),
+    t.Source.reliability.label("source_reliability"),
+)
 
 
 _SUMMARIES: dict[str, str] = {}
@@ -164,39 +182,40 @@ def inbox(
     """The latest reports the viewer may see, newest first, with what was found in each
     (at most 501: an API page of 500 asks for one more to know whether more follow)."""
     with app.read() as s:
+        # Plain rows of the columns shown, the source joined: no entity per report.
         q = (
-            select(t.Report)
-            .options(
-                defer(t.Report.text),  # the list shows neither the text nor the bytes
-                defer(t.Report.raw),
-                selectinload(t.Report.source),
-            )
+            select(*_INBOX)
+            .outerjoin(t.Source, t.Source.id == t.Report.source_id)
             .order_by(t.Report.id.desc())
             .offset(max(0, offset))
             .limit(max(1, min(limit, 501)))
         )
         if query.strip():
             q = q.where(t.Report.title.ilike(f"%{query.strip()[:100]}%"))
-        found = list(s.scalars(restrict(q, t.Report, viewer)))
+        found = s.execute(restrict(q, t.Report, viewer)).all()
         # Each report's events, in its order, with only the status of their case, and the
         # facts as text (summarised once per text, not parsed on every request).
-        events: dict[int, list[dict[str, Any]]] = {r.id: [] for r in found}
-        for row in s.execute(
-            select(
-                t.Event.id,
-                t.Event.report_id,
-                t.Event.kind,
-                t.Event.modality,
-                t.Event.threat_id,
-                t.Threat.status.label("threat_status"),
-            )
-            .add_columns(cast(t.Event.facts, Text).label("facts"))
-            .outerjoin(t.Threat, t.Threat.id == t.Event.threat_id)
-            .where(t.Event.report_id.in_(list(events)))
-            .order_by(t.Event.report_id, t.Event.ordinal, t.Event.id)
-        ).mappings():
-            events[row["report_id"]].append(dict(row))
+        events: dict[int, list[tuple[Any, ...]]] = {r.id: [] for r in found}
+        for rid, *event in s.execute(_INBOX_EVENTS, {"ids": list(events)}):
+            events[rid].append(tuple(event))
         return [_report_row(r, events[r.id]) for r in found]
+
+
+# The events of a page of reports: a statement built once, its IDs bound on each request.
+_INBOX_EVENTS = (
+    select(
+        t.Event.report_id,
+        t.Event.id,
+        t.Event.kind,
+        t.Event.modality,
+        t.Event.threat_id,
+        t.Threat.status,
+        cast(t.Event.facts, Text),
+    )
+    .outerjoin(t.Threat, t.Threat.id == t.Event.threat_id)
+    .where(t.Event.report_id.in_(bindparam("ids", expanding=True)))
+    .order_by(t.Event.report_id, t.Event.ordinal, t.Event.id)
+)
 
 
 def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str, Any]:
@@ -336,178 +355,6 @@ def triage_queue(
             for tid in chosen
             if tid in found
         ]
-
-
-def _delivery(d: Any) -> dict[str, Any]:
-    """A delivery on the board, from its row (``_SHOWN`` columns)."""
-    return {
-        "ref": format_id(Kind.DELIVERY, d.id),
-        "channel": d.channel,
-        "address": d.address,
-        "status": d.status,
-        "attempts": d.attempts,
-        "next_attempt_at": iso(d.next_attempt_at) if d.status == "pending" else None,
-        "delivered_at": iso(d.delivered_at),
-        "last_error": d.last_error,
-    }
-
-
-_SHOWN = (
-    t.Delivery.id,
-    t.Delivery.warning_id,
-    t.Delivery.channel,
-    t.Delivery.address,
-    t.Delivery.status,
-    t.Delivery.attempts,
-    t.Delivery.next_attempt_at,
-    t.Delivery.delivered_at,
-    t.Delivery.last_error,
-)
-DELIVERIES_SHOWN = 10  # per warning on the board; the rest are counted, not listed
-_ATTENTION = {status: rank for rank, status in enumerate(DELIVERY_STATUSES)}
-
-
-def deliveries_board(
-    app: App,
-    viewer: Identity | None,
-    *,
-    page: int = 1,
-    per_page: int = 50,
-    shown: int = DELIVERIES_SHOWN,
-) -> dict[str, Any]:
-    """A page of the released warnings the viewer may see, newest first: each with its
-    deliveries counted by status and the few that need attention listed, its replies, and
-    the latest escalations. Counts come from the database, so a public alert with 100,000
-    deliveries costs the page one row per status, not 100,000 rows."""
-    page, per_page = max(1, page), min(max(1, per_page), 200)
-    with app.read() as s:
-        visible = restrict(
-            select(t.WarningRecord.id).where(t.WarningRecord.status != "draft"),
-            t.WarningRecord,
-            viewer,
-        )
-        # The compartment rule over all warnings, once (a CTE both parts read): the number
-        # of warnings (the row whose status is NULL) and their deliveries by status.
-        counted = visible.cte("counted")
-        totals = union_all(
-            select(cast(null(), String(20)), func.count()).select_from(counted),
-            select(t.Delivery.status, func.count())
-            .where(t.Delivery.warning_id.in_(select(counted.c.id)))
-            .group_by(t.Delivery.status),
-        )
-        got: dict[str | None, int] = dict(s.execute(totals).all())
-        total = got.pop(None, 0)
-        counts = {status: n for status, n in got.items() if status is not None}
-        q = (
-            select(t.WarningRecord)
-            .options(
-                # What the board shows: not each warning's texts and signed forms.
-                load_only(
-                    t.WarningRecord.id,
-                    t.WarningRecord.threat_id,
-                    t.WarningRecord.recipient_id,
-                    t.WarningRecord.status,
-                    t.WarningRecord.msg_type,
-                    t.WarningRecord.released_at,
-                    t.WarningRecord.valid_until,
-                ),
-                selectinload(t.WarningRecord.recipient),
-            )
-            .where(t.WarningRecord.status != "draft")
-            .order_by(t.WarningRecord.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-        warnings = s.scalars(restrict(q, t.WarningRecord, viewer)).all()
-        ids = [w.id for w in warnings]
-        by_warning: dict[int, dict[str, int]] = {}
-        for wid, status, n in s.execute(
-            select(t.Delivery.warning_id, t.Delivery.status, func.count())
-            .where(t.Delivery.warning_id.in_(ids))
-            .group_by(t.Delivery.warning_id, t.Delivery.status)
-        ):
-            by_warning.setdefault(wid, {})[status] = n
-        listed = _deliveries_to_show(s, ids, shown)
-        responses: dict[int, list[dict[str, Any]]] = {}
-        answers = s.scalars(
-            select(t.Response).where(t.Response.warning_id.in_(ids)).order_by(t.Response.id)
-        ).all()
-        answering = people_answering(s, [r.delivery_id for r in answers])
-        for r in answers:
-            responses.setdefault(r.warning_id, []).append(
-                {
-                    "ref": format_id(Kind.RESPONSE, r.id),
-                    "kind": r.kind,
-                    "via": r.via,
-                    "note": r.note,
-                    "recorded_by": r.recorded_by,
-                    "received_at": iso(r.received_at),
-                    "person": answering.get(r.delivery_id) if r.delivery_id else None,
-                }
-            )
-        esc_q = restrict(
-            select(t.Escalation).order_by(t.Escalation.id.desc()).limit(per_page),
-            t.Escalation,
-            viewer,
-        )
-        escalations = [
-            {
-                "ref": format_id(Kind.ESCALATION, e.id),
-                "threat": format_id(Kind.THREAT, e.threat_id),
-                "warning": format_id(Kind.WARNING, e.warning_id) if e.warning_id else None,
-                "rule": e.rule,
-                "action": e.action,
-                "status": e.status,
-                "reason": str(e.detail.get("reason", "")),
-                "created_at": iso(e.created_at),
-            }
-            for e in s.scalars(esc_q)
-        ]
-        rows = [
-            {
-                "ref": format_id(Kind.WARNING, w.id),
-                "threat": format_id(Kind.THREAT, w.threat_id),
-                "recipient": w.recipient.name,
-                "tier": w.recipient.tier,
-                "status": w.status,
-                "msg_type": w.msg_type,
-                "released_at": iso(w.released_at),
-                "valid_until": iso(w.valid_until),
-                "delivery_counts": by_warning.get(w.id, {}),
-                "deliveries_total": sum(by_warning.get(w.id, {}).values()),
-                "deliveries": listed.get(w.id, []),
-                "responses": responses.get(w.id, []),
-            }
-            for w in warnings
-        ]
-    return {
-        "warnings": rows,
-        "page": page,
-        "per_page": per_page,
-        "pages": max(1, -(-total // per_page)),
-        "warnings_total": total,
-        "escalations": escalations,
-        "delivery_counts": counts,
-        "escalations_open": sum(1 for e in escalations if e["status"] == "proposed"),
-    }
-
-
-def _deliveries_to_show(s: Session, ids: list[int], shown: int) -> dict[int, list[dict[str, Any]]]:
-    """Up to ``shown`` deliveries per warning, those needing attention first (dead,
-    failed, pending, awaiting hand-over), then the latest delivered."""
-    attention = case(_ATTENTION, value=t.Delivery.status, else_=9)
-    rank = (
-        func.row_number()
-        .over(partition_by=t.Delivery.warning_id, order_by=(attention, t.Delivery.id.desc()))
-        .label("rank")
-    )
-    inner = select(t.Delivery.id, rank).where(t.Delivery.warning_id.in_(ids)).subquery()
-    chosen = select(inner.c.id).where(inner.c.rank <= shown)
-    out: dict[int, list[dict[str, Any]]] = {}
-    rows = select(*_SHOWN).where(t.Delivery.id.in_(chosen)).order_by(t.Delivery.id)
-    for d in s.execute(rows):  # plain rows: no entity for each of hundreds of deliveries
-        out.setdefault(d.warning_id, []).append(_delivery(d))
-    return out
 
 
 def audit_search(
