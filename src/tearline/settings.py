@@ -351,6 +351,14 @@ SETTINGS: tuple[Setting[Any], ...] = (
         _positive_int,
     ),
     Setting(
+        "web_threads",
+        4,
+        "Requests each web process works on at once (its database work runs in this many "
+        "threads); more wait their turn in arrival order. Few keeps every answer quick under "
+        "load; raise it when slow requests (PDF reviews, large ingests) are common.",
+        _positive_int,
+    ),
+    Setting(
         "log_format",
         "text",
         "How log lines on standard error look: 'text' (time level logger: message) or "

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -133,7 +136,18 @@ def _public_router(app: FastAPI) -> None:
 
 def create_app(application: wf.App) -> FastAPI:
     """The desk as an ASGI app, on the given workflow App (database, clock, keys)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Requests' database work runs in threads: a few at a time, the rest waiting
+        # their turn in arrival order. Forty threads taking turns at one interpreter
+        # lock made every answer as slow as the slowest (TEARLINE_WEB_THREADS).
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = application.settings.web_threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Tearline desk API",
         version=__version__,
         description=(api.__doc__ or "").strip(),
@@ -146,7 +160,8 @@ def create_app(application: wf.App) -> FastAPI:
     static = resources.files("tearline.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _handlers(app)
-    for module in (pages_public, pages_cases, pages_decide, pages_admin, api, api_admin, metrics):
+    # The API first: routes are tried in order, and machine clients ask the most often.
+    for module in (api, api_admin, pages_public, pages_cases, pages_decide, pages_admin, metrics):
         app.include_router(module.router)
     for desk_module in (pages_home, pages_recipients, pages_released, api_desk):
         app.include_router(desk_module.router)

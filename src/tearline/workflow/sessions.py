@@ -17,7 +17,13 @@ from sqlalchemy import delete, func, select
 from tearline.errors import AuthError, InputError, NotFound, TooManyAttempts
 from tearline.store.tables import ApiToken, LoginAttempt, User, WebSession
 from tearline.workflow.app import App, Unit
-from tearline.workflow.users import Identity, identity_of, password_holder, verify_password
+from tearline.workflow.users import (
+    Identity,
+    identity_from,
+    identity_of,
+    password_holder,
+    verify_password,
+)
 
 TOKEN_PREFIX = "tl_"  # noqa: S105 (a marker that says what the token is, not a secret)
 CLIENT_FACTOR = 4  # one address may fail this many times more than one user name
@@ -246,16 +252,28 @@ def token_owner(app: App, token: str) -> tuple[Identity, int] | None:
         return None
     now = app.clock.now()
     with app.read() as s:
-        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-        if row is None or row.revoked_at is not None:
-            return None
-        if row.expires_at is not None and row.expires_at <= now:
-            return None
-        user = s.get(User, row.user_id)
-        if user is None or not user.active:
-            return None
-        stale = row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5)
-        token_id, who = row.id, identity_of(user)
+        # One plain row per request (every API call asks): the token and its user joined.
+        row = s.execute(
+            select(
+                ApiToken.id,
+                ApiToken.revoked_at,
+                ApiToken.expires_at,
+                ApiToken.last_used_at,
+                User.username,
+                User.roles,
+                User.compartments,
+                User.active,
+            )
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == _digest(token))
+        ).first()
+    if row is None or row.revoked_at is not None or not row.active:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    stale = row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5)
+    token_id = row.id
+    who = identity_from(row.username, row.roles, row.compartments)
     if stale:
         with app.unit() as u:
             live = u.session.get(ApiToken, token_id)

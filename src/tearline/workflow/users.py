@@ -100,9 +100,14 @@ def parse_roles(roles: Iterable[Role | str]) -> list[Role]:
 
 
 def identity_of(user: User) -> Identity:
-    return Identity(
-        user.username, frozenset(Role(r) for r in user.roles), frozenset(user.compartments or [])
-    )
+    return identity_from(user.username, user.roles, user.compartments)
+
+
+def identity_from(
+    username: str, roles: Iterable[str], compartments: Iterable[str] | None
+) -> Identity:
+    """An identity from a user's stored columns (read as a plain row)."""
+    return Identity(username, frozenset(Role(r) for r in roles), frozenset(compartments or []))
 
 
 def add_user(
