@@ -115,7 +115,7 @@ def main() -> None:
     n, workers = args.n, args.workers
     port = free_port()
     receiver = subprocess.Popen([sys.executable, "-m", "tearline.demo.receiver", str(port)])
-    propose, approve, deliver = Cost(), Cost(), Cost()
+    propose, preview, approve, deliver = Cost(), Cost(), Cost(), Cost()
     try:
         wait_for(port)
         with tempfile.TemporaryDirectory() as home:
@@ -136,6 +136,8 @@ def main() -> None:
                 dana, avery = wf.sign_in(app, "dana", DANA), wf.sign_in(app, "avery", AVERY)
                 wf.decide(app, threat, dana)
                 proposed = propose.run(lambda: wf.propose_release(app, threat, dana))
+                # What the approver reads first: the side-by-side preview of every warning.
+                preview.run(lambda: wf.preview_release(app, proposed.ref))
                 released = approve.run(lambda: wf.approve_release(app, proposed.ref, avery))
                 deliver.run(lambda: wf.run_worker(app, channels_for(app), once=True))
                 jobs, terms = released_jobs(app)
@@ -160,6 +162,7 @@ def main() -> None:
     database = "SQLite" if not args.database_url else args.database_url.split(":", 1)[0]
     print(f"{w:,} warnings to {n:,} webhook recipients; {workers} release workers; {database}")
     print(f"propose:  {propose.per(w)}")
+    print(f"preview:  {preview.per(w)}")
     print(f"approve:  {approve.per(w)}")
     print(f"delivery: {deliver.per(w)}")
     print(

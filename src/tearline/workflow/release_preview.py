@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tearline.assess import Assessment
 from tearline.ids import Kind, format_id
@@ -24,7 +25,7 @@ from tearline.workflow import release_languages
 from tearline.workflow.app import App
 from tearline.workflow.group_alerts import describe_warnings
 from tearline.workflow.records import assessment_value, load
-from tearline.workflow.release_drafting import overrides_for, policy_in_force
+from tearline.workflow.release_drafting import overrides_by_recipient, policy_in_force
 from tearline.workflow.release_overrides import OverrideView, override_view
 
 FACTS = (
@@ -186,9 +187,13 @@ def preview_release(app: App, release_ref: str) -> ReleasePreview:
         views = []
         warnings = s.scalars(
             select(t.WarningRecord)
+            .options(selectinload(t.WarningRecord.recipient))
             .where(t.WarningRecord.release_id == rel.id)
             .order_by(t.WarningRecord.id)
         ).all()
+        # One read of the case's overrides and recipients for the whole release, not one
+        # per warning (a release to thousands was a query or two per recipient).
+        overrides = overrides_by_recipient(s, threat.id)
         for w in warnings:
             c = w.content
             tier_policy = policy_row(policy[Tier(w.recipient.tier)])
@@ -209,8 +214,7 @@ def preview_release(app: App, release_ref: str) -> ReleasePreview:
                     supersedes=c.get("supersedes"),
                     tier_policy=tier_policy,
                     overrides=[
-                        override_view(r, tier_policy)
-                        for r in overrides_for(s, threat.id, w.recipient_id)
+                        override_view(r, tier_policy) for r in overrides.get(w.recipient_id, [])
                     ],
                     facts=_compare(internal, shown, list(c.get("changes", []))),
                     changes=list(c.get("changes", [])),
