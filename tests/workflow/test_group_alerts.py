@@ -324,6 +324,14 @@ def test_the_all_clear_reaches_the_people_the_alert_reached(
     )
     groups = [d for d in ended.drafts if d.recipient.startswith("People registered")]
     assert [d.kind for d in groups] == ["all_clear", "all_clear"]
+    # Addressed as the alert was: the area and how many people, not the group's own row.
+    assert {d.recipient for d in groups} == {
+        f"People registered in the area of Moscow ({EN})",
+        f"People registered in the area of Moscow ({RU})",
+    }
+    assert ended.preview.audience == (
+        f"public alert to {RU + EN} people in 2 languages (ru {RU}, en {EN})"
+    )
     wf.approve_release(app, ended.ref, avery)
     with app.read() as s:
         persons = set(s.scalars(select(t.Recipient.id).where(t.Recipient.kind == "person")))
@@ -336,3 +344,22 @@ def test_the_all_clear_reaches_the_people_the_alert_reached(
     deliver_all(app)
     sms = {p.body["to"] for p in r.posts if p.path == "/sms"}
     assert sms == {phone(i) for i in range(RU + EN)}
+
+
+def test_an_officer_adjusting_a_group_alert_keeps_its_count_of_people(
+    sms_app: wf.App,
+    people: tuple[wf.Identity, wf.Identity],
+    gateway: tuple[LoopbackReceiver, str],
+) -> None:
+    app, (dana, _avery), (_r, url) = sms_app, people, gateway
+    register(app, RU + EN, url)
+    threat = case(app)
+    wf.decide(app, threat, dana)
+    proposed = wf.propose_release(app, threat, dana)
+    russian = next(d for d in proposed.drafts if d.recipient.endswith(f"Moscow ({RU})"))
+    why = "The venue is public knowledge and tells people where not to go."
+    adjusted = wf.adjust_fact(app, russian.ref, "place", "venue", dana, reason=why)
+    assert adjusted.recipient == f"People registered in the area of Moscow ({RU})"
+    assert wf.preview_release(app, proposed.ref).audience == (
+        f"public alert to {RU + EN} people in 2 languages (ru {RU}, en {EN})"
+    )

@@ -205,13 +205,20 @@ def draft_group_alerts(
             case.threat, case.event, case.assessment, rcp, Role.AT_RISK.value, kind, previous
         )
         w = new_draft(app, u, release, d)
-        addressed = audience_name(_where(case.event), len(members))
-        w.content = {
-            **w.content,
-            "recipient": {**w.content["recipient"], "name": addressed, "people": len(members)},
-        }
+        address(w, case.event, len(members))
         out.append(w)
     return out
+
+
+def address(w: t.WarningRecord, event: Event, people: int) -> None:
+    """Address a group warning to its area and how many people it reaches, never who.
+    Every draft of a group warning is addressed here: the first alert, a redraft after
+    an officer's adjustment, and the all-clear or withdrawal that ends it."""
+    addressed = audience_name(_where(event), people)
+    w.content = {
+        **w.content,
+        "recipient": {**w.content["recipient"], "name": addressed, "people": people},
+    }
 
 
 def summary(group: dict[str, list[Member]]) -> dict[str, Any]:
@@ -230,6 +237,12 @@ def describe(counts: dict[str, int]) -> str:
     each = ", ".join(f"{lang} {n:,}" for lang, n in langs)
     n = len(counts)
     return f"public alert to {total:,} people in {n} language{'s' if n != 1 else ''} ({each})"
+
+
+def addressee(w: t.WarningRecord) -> str:
+    """Whom a warning is addressed to, as officers see it: a group alert's area and count
+    of people, any other warning its recipient's name."""
+    return str((w.content.get("recipient") or {}).get("name") or w.recipient.name)
 
 
 def people_of(w: t.WarningRecord) -> int | None:

@@ -18,6 +18,7 @@ from tearline.ids import Kind, format_id
 from tearline.model import event_from_dict
 from tearline.release import MessageKind, ProtectedTerm, find_leaks
 from tearline.store import tables as t
+from tearline.workflow import group_alerts
 from tearline.workflow.app import App
 from tearline.workflow.records import assessment_value, load, protected_terms
 from tearline.workflow.release_drafting import DraftInput, check_draft, new_draft
@@ -101,6 +102,10 @@ def propose_end(
                 )
                 for w in live
             ]
+            for ended, w in zip(live, warnings, strict=True):
+                people = group_alerts.people_of(ended)  # the people the alert went to
+                if people is not None:
+                    group_alerts.address(w, event, people)
             terms = protected_terms(u.session)
             for w in warnings:
                 check_draft(w, terms)

@@ -21,6 +21,7 @@ from tearline.model import event_from_dict
 from tearline.release import FACT_LEVELS, FactOverride, MessageKind, check_override, policy_row
 from tearline.release.policy import direction
 from tearline.store import tables as t
+from tearline.workflow import group_alerts
 from tearline.workflow.app import App, Unit
 from tearline.workflow.records import assessment_value, load, protected_terms
 from tearline.workflow.release_drafting import (
@@ -85,9 +86,11 @@ def _redraft(app: App, u: Unit, w: t.WarningRecord, release: t.Release, threat: 
     a_row = u.session.get(t.Assessment, _assessment_id(u.session, release))
     assert a_row is not None
     previous = u.session.get(t.WarningRecord, w.supersedes_id) if w.supersedes_id else None
+    people = group_alerts.people_of(w)  # a group alert keeps counting its people
+    event = event_from_dict(threat.facts)
     d = DraftInput(
         threat,
-        event_from_dict(threat.facts),
+        event,
         assessment_value(a_row),
         w.recipient,
         w.content["role"],
@@ -96,6 +99,8 @@ def _redraft(app: App, u: Unit, w: t.WarningRecord, release: t.Release, threat: 
         language=w.content.get("language"),  # as proposed: a fallback chosen stays chosen
     )
     compose(app, u, w, d)
+    if people is not None:
+        group_alerts.address(w, event, people)
     check_draft(w, protected_terms(u.session))
 
 

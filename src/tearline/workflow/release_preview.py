@@ -23,7 +23,7 @@ from tearline.release.phrases import phrases
 from tearline.store import tables as t
 from tearline.workflow import release_languages
 from tearline.workflow.app import App
-from tearline.workflow.group_alerts import describe_warnings
+from tearline.workflow.group_alerts import addressee, describe_warnings
 from tearline.workflow.records import assessment_value, load
 from tearline.workflow.release_drafting import overrides_by_recipient, policy_in_force
 from tearline.workflow.release_overrides import OverrideView, override_view
@@ -203,8 +203,7 @@ def preview_release(app: App, release_ref: str) -> ReleasePreview:
             views.append(
                 RecipientView(
                     warning_ref=format_id(Kind.WARNING, w.id),
-                    # a group alert's addressee counts its people
-                    recipient=(c.get("recipient") or {}).get("name") or w.recipient.name,
+                    recipient=addressee(w),  # a group alert's counts its people
                     tier=w.recipient.tier,
                     language=lang,
                     role=c.get("role", ""),

@@ -87,7 +87,7 @@ def draft_view(w: t.WarningRecord) -> Draft:
     c = w.content
     return Draft(
         format_id(Kind.WARNING, w.id),
-        w.recipient.name,
+        group_alerts.addressee(w),
         w.recipient.tier,
         c["role"],
         c["format"],
