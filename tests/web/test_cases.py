@@ -63,6 +63,18 @@ def test_a_correction_after_a_proposal_withdraws_it_and_asks_to_decide_again(
     assert casefile.case_file(app, case, ANA)["stale_determination"] is True
 
 
+def test_a_determination_made_after_a_correction_is_not_called_stale(
+    app: wf.App, case: str
+) -> None:
+    # The tests' clock stands still: the correction and the determination share a
+    # timestamp, and only their order in the record tells which came first.
+    cases.correct_fact(app, case, "modality", "threatened", "it is a threat, not a plan", ANA)
+    wf.decide(app, case, DANA)
+    assert casefile.case_file(app, case, ANA)["stale_determination"] is False
+    cases.correct_fact(app, case, "modality", "planned", "the plan was confirmed", ANA)
+    assert casefile.case_file(app, case, ANA)["stale_determination"] is True
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

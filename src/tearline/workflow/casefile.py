@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tearline.decide import WAIVER_REASONS, determine
@@ -259,15 +259,33 @@ def _preview(s: Session, th: t.Threat, app: App) -> dict[str, Any]:
     }
 
 
+def _corrected_since(s: Session, threat_ref: str, determination_ref: str) -> bool:
+    """Whether a fact of the case was corrected after the determination was made, by the
+    order of their audit entries (two steps can share a timestamp; never a place in the
+    record)."""
+    made = s.scalar(
+        select(func.min(t.AuditEntry.seq)).where(t.AuditEntry.subject == determination_ref)
+    )
+    corrected = s.scalar(
+        select(func.max(t.AuditEntry.seq)).where(
+            t.AuditEntry.subject == threat_ref, t.AuditEntry.action == "threat.fact_corrected"
+        )
+    )
+    return made is not None and corrected is not None and corrected > made
+
+
 def _determinations(s: Session, th: t.Threat) -> list[dict[str, Any]]:
-    names = {r.id: r for r in s.scalars(select(t.Recipient))}
-    out = []
-    live = in_force(s, th.id)
-    for d in s.scalars(
+    rows = s.scalars(
         select(t.Determination)
         .where(t.Determination.threat_id == th.id)
         .order_by(t.Determination.id.desc())
-    ):
+    ).all()
+    # Only the recipients the determinations name (the registry may hold 100,000 people).
+    named = {c["recipient_id"] for d in rows for c in d.recipients}
+    names = {r.id: r for r in s.scalars(select(t.Recipient).where(t.Recipient.id.in_(named)))}
+    out = []
+    live = in_force(s, th.id)
+    for d in rows:
         out.append(
             {
                 "ref": format_id(Kind.DETERMINATION, d.id),
@@ -485,8 +503,7 @@ def case_file(app: App, threat_ref: str, viewer: Identity | None) -> dict[str, A
                 determinations
                 and corrections
                 and determinations[0]["status"] != "superseded"
-                and corrections[0].corrected_at
-                >= datetime.fromisoformat(determinations[0]["decided_at"])
+                and _corrected_since(s, ref, determinations[0]["ref"])
             ),
             "waiver_reasons": [
                 {"code": w.code, "text": w.text, "verified": w.verified} for w in WAIVER_REASONS
