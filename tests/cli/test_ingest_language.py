@@ -71,3 +71,15 @@ def test_a_language_extraction_cannot_read_is_one_line_and_stores_nothing(
     assert "Leave the language out" in err
     code, out, _ = run(capsys, "threats", "--json")
     assert json.loads(out) == []
+
+
+def test_a_value_that_is_no_language_tag_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], home: Path, reports: tuple[Path, Path]
+) -> None:
+    english, _ = reports
+    for command in (["ingest", str(english), "--language"], ["extract", str(english), "--lang"]):
+        code, _, err = run(capsys, *command, "Russian please")
+        assert code == 2, (command, err)  # like any other bad option value
+        assert "is not a language code such as ru, en or fa-IR" in err
+    code, out, _ = run(capsys, "threats", "--json")
+    assert json.loads(out) == []

@@ -85,6 +85,20 @@ def _tlp_levels() -> tuple[str, ...]:
     return TLP_LEVELS
 
 
+def language_tag(value: str | None) -> str | None:
+    """An option's callback: a language tag (ru, en, fa-IR) or a usage error (exit 2)."""
+    if value is None:
+        return None
+    from tearline.errors import InputError
+    from tearline.intake import language_code
+
+    try:
+        language_code(value)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 # Options more than one command takes.
 RELIABILITY = ClosedSet(_reliability_grades, upper=True)
 TLP = ClosedSet(_tlp_levels, upper=True)

@@ -19,6 +19,7 @@ from tearline.cli._common import (
     UserOpt,
     cli,
     err,
+    language_tag,
     open_app,
     out,
     parse_date,
@@ -97,6 +98,7 @@ def ingest(
         typer.Option(
             "--language",
             "--lang",
+            callback=language_tag,
             help="The language the documents are written in (ru, en, es, fr, ar, fa): they "
             "are read in it. Default: identified from each document's text.",
         ),

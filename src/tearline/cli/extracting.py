@@ -18,6 +18,7 @@ from tearline.cli._common import (
     JsonOpt,
     cli,
     err,
+    language_tag,
     out,
     overrides,
     parse_date,
@@ -72,6 +73,7 @@ def extract(
         str | None,
         typer.Option(
             "--lang",
+            callback=language_tag,
             help="The document's language (en, es, fr, ru, ar, fa); default: identified "
             'paragraph by paragraph. With --jsonl, a line\'s own "lang" wins.',
         ),
