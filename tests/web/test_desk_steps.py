@@ -351,6 +351,7 @@ def test_a_promised_all_clear_waits_on_the_duty_officers_home(
     desk_dana = desk.client("dana")
     owed = desk_dana.get("/").text.split('id="follow-ups"', 1)[1].split("</section>", 1)[0]
     assert f"{decided.ref}</span> all-clear owed" in owed
+    assert "(promised when the supersede was approved)" in owed  # why, not a status
     ended = desk_dana.post(
         f"/threats/{threat}/end", data={"ending": "all-clear", "reason": SUPERSEDE}
     )

@@ -129,6 +129,8 @@ def _follow_ups(s: Session, who: Identity) -> list[dict[str, Any]]:
             "warning": format_id(Kind.WARNING, wid) if wid else None,
             "action": action,
             "rule": rule,
+            # Why it is owed, in words that cannot pass for its status ("(dismissed)" did).
+            "why": f"escalation rule: {rule.replace('-', ' ')}",
             "at": iso(at),
         }
         for eid, tid, wid, action, rule, at in found
@@ -159,6 +161,7 @@ def _owed(s: Session, who: Identity) -> list[dict[str, Any]]:
             "warning": None,
             "action": f"{d.follow_up} owed",
             "rule": "supersede approved",
+            "why": "promised when the supersede was approved",
             "at": iso(d.approved_at),
         }
         for d in owed
