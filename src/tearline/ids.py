@@ -30,7 +30,9 @@ _PATTERN = re.compile(r"^\s*([A-Za-z]{3})-?(\d{1,18})\s*$")
 
 
 def format_id(kind: Kind, number: int) -> str:
-    return f"{kind.value}-{number}"
+    # ``_value_``, not ``value``: the same string, without the enum property's cost (a
+    # desk list formats several IDs per row).
+    return f"{kind._value_}-{number}"
 
 
 def parse_id(text: str, *expected: Kind) -> tuple[Kind, int]:

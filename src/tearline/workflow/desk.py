@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy import Integer, Select, String, Text, bindparam, cast, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from tearline.assess import Assessment, Imminence, Severity, assess
 from tearline.assess.corroboration import Corroboration
@@ -87,31 +89,46 @@ def _assessed(
 
 
 def _report_row(r: Any, events: list[tuple[Any, ...]]) -> dict[str, Any]:
-    """One report of the inbox, from its row (``_INBOX`` columns) and its events as
-    (id, kind, modality, threat id, case status, facts as text), in its order."""
+    """One report of the inbox, from its row (``_INBOX``'s columns, in order) and its
+    events as (id, kind, modality, threat id, case status, facts as text), in its order."""
+    (
+        rid,
+        title,
+        filename,
+        media_type,
+        received_at,
+        document_date,
+        tlp,
+        language,
+        compartments,
+        ingested_by,
+        source_id,
+        source_name,
+        source_reliability,
+    ) = r
     threats = {e[3] for e in events if e[3] is not None}
     status = "no events found" if not events else f"{len(events)} event(s) extracted"
     if threats:
         status += "; filed to " + ", ".join(format_id(Kind.THREAT, i) for i in sorted(threats))
     return {
-        "ref": format_id(Kind.REPORT, r.id),
-        "title": r.title,
-        "filename": r.filename,
-        "media_type": r.media_type,
-        "received_at": iso(r.received_at),
-        "document_date": iso(r.document_date),
-        "tlp": r.tlp,
-        "language": r.language,
-        "language_label": language_label(r.language),
-        "compartments": list(r.compartments),
+        "ref": format_id(Kind.REPORT, rid),
+        "title": title,
+        "filename": filename,
+        "media_type": media_type,
+        "received_at": received_at.isoformat(),
+        "document_date": document_date.isoformat(),
+        "tlp": tlp,
+        "language": language,
+        "language_label": language_label(language),
+        "compartments": _listed(compartments),
         "source": None
-        if r.source_id is None
+        if source_id is None
         else {
-            "ref": format_id(Kind.SOURCE, r.source_id),
-            "name": r.source_name,
-            "reliability": r.source_reliability,
+            "ref": format_id(Kind.SOURCE, source_id),
+            "name": source_name,
+            "reliability": source_reliability,
         },
-        "ingested_by": r.ingested_by,
+        "ingested_by": ingested_by,
         "status": status,
         "events": [
             {
@@ -136,16 +153,37 @@ _INBOX = (
     t.Report.document_date,
     t.Report.tlp,
     t.Report.language,
-    t.Report.compartments,
+    cast(t.Report.compartments, Text),  # as text: decoded once per distinct text
     t.Report.ingested_by,
     t.Report.source_id,
-    t.Source.name.label("source_name"),
-    t.Source.reliability.label("source_reliability"),
+    t.Source.name,
+    t.Source.reliability,
+)
+_INBOX_EVENT = (
+    t.Event.id,
+    t.Event.kind,
+    t.Event.modality,
+    t.Event.threat_id,
+    t.Threat.status,
+    cast(t.Event.facts, Text),
 )
 
 
 _SUMMARIES: dict[str, str] = {}
 _SUMMARIES_MAX = 4096
+_LISTS: dict[str | None, tuple[str, ...]] = {None: ()}
+
+
+def _listed(raw: str | None) -> list[str]:
+    """A list of names stored as JSON text (a record's compartments), decoded once per
+    distinct text: the text is the key, so it can never be stale. A new list each time."""
+    got = _LISTS.get(raw)
+    if got is None:
+        got = tuple(json.loads(raw)) if raw is not None else ()
+        if len(_LISTS) >= _SUMMARIES_MAX:
+            _LISTS.clear()
+        _LISTS[raw] = got
+    return list(got)
 
 
 def _summary_of(raw: str) -> str:
@@ -181,41 +219,46 @@ def inbox(
 ) -> list[dict[str, Any]]:
     """The latest reports the viewer may see, newest first, with what was found in each
     (at most 501: an API page of 500 asks for one more to know whether more follow)."""
+    params: dict[str, Any] = {"offset": max(0, offset), "limit": max(1, min(limit, 501))}
+    if query.strip():
+        params["title"] = f"%{query.strip()[:100]}%"
+    reports, their_events = _inbox_queries(viewer, "title" in params)
     with app.read() as s:
-        # Plain rows of the columns shown, the source joined: no entity per report.
-        q = (
-            select(*_INBOX)
-            .outerjoin(t.Source, t.Source.id == t.Report.source_id)
-            .order_by(t.Report.id.desc())
-            .offset(max(0, offset))
-            .limit(max(1, min(limit, 501)))
-        )
-        if query.strip():
-            q = q.where(t.Report.title.ilike(f"%{query.strip()[:100]}%"))
-        found = s.execute(restrict(q, t.Report, viewer)).all()
-        # Each report's events, in its order, with only the status of their case, and the
-        # facts as text (summarised once per text, not parsed on every request).
-        events: dict[int, list[tuple[Any, ...]]] = {r.id: [] for r in found}
-        for rid, *event in s.execute(_INBOX_EVENTS, {"ids": list(events)}):
+        c = s.connection()
+        found = c.execute(reports, params).all()
+        events: dict[int, list[tuple[Any, ...]]] = {r[0]: [] for r in found}
+        for rid, *event in c.execute(their_events, params).all():
             events[rid].append(tuple(event))
-        return [_report_row(r, events[r.id]) for r in found]
+    return [_report_row(r, events[r[0]]) for r in found]
 
 
-# The events of a page of reports: a statement built once, its IDs bound on each request.
-_INBOX_EVENTS = (
-    select(
-        t.Event.report_id,
-        t.Event.id,
-        t.Event.kind,
-        t.Event.modality,
-        t.Event.threat_id,
-        t.Threat.status,
-        cast(t.Event.facts, Text),
+@lru_cache(maxsize=256)
+def _inbox_queries(viewer: Identity | None, searching: bool) -> tuple[Executable, Executable]:
+    """The inbox's two queries for a viewer, built once (the page and the title pattern
+    are bound on each request), both plain rows: the page's reports (the columns shown,
+    the source joined), and their events in each report's order, with only the status of
+    their case and the facts as text (summarised once per text, not parsed on every
+    request). The events' query selects the same page again: no list of IDs to send."""
+
+    def page(*columns: Any) -> Select[Any]:
+        q = (
+            select(*columns)
+            .order_by(t.Report.id.desc())
+            .offset(bindparam("offset", type_=Integer))
+            .limit(bindparam("limit", type_=Integer))
+        )
+        if searching:
+            q = q.where(t.Report.title.ilike(bindparam("title", type_=String)))
+        return restrict(q, t.Report, viewer)
+
+    reports = page(*_INBOX).outerjoin(t.Source, t.Source.id == t.Report.source_id)
+    events = (
+        select(t.Event.report_id, *_INBOX_EVENT)
+        .outerjoin(t.Threat, t.Threat.id == t.Event.threat_id)
+        .where(t.Event.report_id.in_(page(t.Report.id).scalar_subquery()))
+        .order_by(t.Event.report_id, t.Event.ordinal, t.Event.id)
     )
-    .outerjoin(t.Threat, t.Threat.id == t.Event.threat_id)
-    .where(t.Event.report_id.in_(bindparam("ids", expanding=True)))
-    .order_by(t.Event.report_id, t.Event.ordinal, t.Event.id)
-)
+    return reports, events
 
 
 def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str, Any]:
