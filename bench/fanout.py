@@ -5,10 +5,14 @@ loop claims them, builds each body (reply link, HMAC signature), posts it, journ
 receipt and records every attempt — every delivery durably recorded when it ends. It
 runs as 1 worker process, then as 2 (``--workers``) sharing the database (on PostgreSQL
 they claim with ``FOR UPDATE SKIP LOCKED``), each time the same N deliveries afresh.
-The peer, in the same run and against the same receiver (aiohttp, its own process): a
-plain asyncio aiohttp client posting the same bodies at the same concurrency, with no
-database at all. Then the same for e-mail: the worker through aiosmtplib against a sink
-SMTP server (aiosmtpd, its own process), and plain aiosmtplib with the same connections.
+The peer, in the same run and against the same receiver: a plain asyncio aiohttp client
+posting the same bodies at the same concurrency, with no database at all. The receiver
+is ``bench/_receiver.py`` in its own process, a bare asyncio protocol that counts unique
+Idempotency-Keys and repeats exactly, as the demo's receiver does, for a fraction of the
+CPU of aiohttp's web server, which shares the cores with what is measured (70-100 µs a
+post against 25-35). Then the same for e-mail: the worker through aiosmtplib against a
+sink SMTP server (aiosmtpd, its own process), and plain aiosmtplib with the same
+connections.
 
 Cores: none are pinned; the kernel shares the machine's cores among the receiver,
 PostgreSQL, the worker processes and the peer. The bench prints the CPU time each of them
@@ -260,7 +264,9 @@ def webhook_bench(app: wf.App, n: int, workers: list[int], rounds: int = 1) -> N
     """``rounds`` times: each worker count, then the plain client; ratios per round, and
     their medians at the end (a busy machine's load moves between measurements)."""
     port = free_port()
-    receiver = subprocess.Popen([sys.executable, "-m", "tearline.demo.receiver", str(port)])
+    receiver = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("_receiver.py")), str(port)]
+    )
     tick = os.sysconf("SC_CLK_TCK")
     try:
         wait_for(port)
