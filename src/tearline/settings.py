@@ -78,6 +78,12 @@ def _log_format(raw: str) -> str:
     return raw.strip().lower()
 
 
+def _on_off(raw: str) -> str:
+    if raw.strip().lower() not in ("on", "off"):
+        raise ValueError("must be 'on' or 'off'")
+    return raw.strip().lower()
+
+
 def _log_level(raw: str) -> str:
     if raw.strip().lower() not in ("debug", "info", "warning", "error"):
         raise ValueError("must be debug, info, warning or error")
@@ -357,6 +363,15 @@ SETTINGS: tuple[Setting[Any], ...] = (
         "threads); more wait their turn in arrival order. Few keeps every answer quick under "
         "load; raise it when slow requests (PDF reviews, large ingests) are common.",
         _positive_int,
+    ),
+    Setting(
+        "access_log",
+        "off",
+        "'on': each web process logs a line per request — method, the route's pattern "
+        "(never the path's own values: a reply link holds a secret), status, milliseconds "
+        "and bytes — at INFO on the 'tearline.access' logger, JSON fields with "
+        "TEARLINE_LOG_FORMAT=json.",
+        _on_off,
     ),
     Setting(
         "log_format",

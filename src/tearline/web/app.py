@@ -49,6 +49,7 @@ from tearline.web import (
     pages_review,
     taxii,
 )
+from tearline.web.access_log import AccessLog
 from tearline.web.auth import BadCsrf, Forbidden, NotSignedIn, optional_viewer
 from tearline.web.render import env, page
 from tearline.web.security import BodyTooLarge, DeskMiddleware
@@ -157,6 +158,8 @@ def create_app(application: wf.App) -> FastAPI:
     )
     app.state.tearline = application
     app.add_middleware(DeskMiddleware, max_body=application.settings.max_document_bytes)
+    if application.settings.access_log == "on":
+        app.add_middleware(AccessLog)  # outermost: it times and counts what is sent
     static = resources.files("tearline.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _handlers(app)
