@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tearline.assess.grading import CREDIBILITY, RELIABILITY
@@ -287,15 +287,25 @@ def graded_credibilities(
 ) -> dict[int, tuple[int, str] | None]:
     """``graded_credibility`` of many cases in one query per thousand (the triage queue)."""
     latest: dict[int, tuple[int, str] | None] = dict.fromkeys(threat_ids)
+    c = session.connection()
     for n in range(0, len(threat_ids), 1000):
-        chunk = threat_ids[n : n + 1000]
-        q = select(t.CaseGrade).where(t.CaseGrade.threat_id.in_(chunk)).order_by(t.CaseGrade.id)
-        for row in session.scalars(q):
+        for row in c.execute(_GRADES_OF, {"ids": list(threat_ids[n : n + 1000])}):
             latest[row.threat_id] = _grade(row)
     return latest
 
 
-def _grade(row: t.CaseGrade) -> tuple[int, str]:
+# The grades of a page of cases, oldest first (the latest wins), as plain rows: a
+# statement built once, its IDs bound on each request.
+_GRADES_OF = (
+    select(t.CaseGrade.threat_id, t.CaseGrade.info_credibility, t.CaseGrade.graded_by)
+    .add_columns(t.CaseGrade.reason)
+    .where(t.CaseGrade.threat_id.in_(bindparam("ids", expanding=True)))
+    .order_by(t.CaseGrade.id)
+)
+
+
+def _grade(row: Any) -> tuple[int, str]:
+    """A grade and why, from a row of ``case_grades`` (an entity or plain columns)."""
     why = f"graded {row.info_credibility} ({CREDIBILITY[row.info_credibility]}) by {row.graded_by}"
     return row.info_credibility, f"{why}: {row.reason}"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -264,39 +265,40 @@ def _inbox_queries(viewer: Identity | None, searching: bool) -> tuple[Executable
 def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str, Any]:
     """One case of the queue, read and graded alone (the queue reads its page in bulk)."""
     det = in_force(s, th.id)
-    event = event_from_dict(th.facts)
-    counted = case_corroboration(s, th)
+    facts = _facts_of(th.facts)
+    a = live_assessment(s, th, now, horizon, event=facts.event)
     return _queue_row(
-        th, now, horizon, counted, graded_credibility(s, th.id), det, (th.facts, event)
+        (th.id, th.title, th.status, list(th.compartments), th.updated_at),
+        now,
+        a,
+        case_corroboration(s, th).reports,
+        None if det is None else (det.id, det.outcome),
+        facts,
     )
 
 
 def _queue_row(
-    th: Any,
+    row: tuple[int, str, str, list[str], datetime],
     now: datetime,
-    horizon: int,
-    counted: Corroboration,
-    graded: tuple[int, str] | None,
-    det: Any,
-    facts: tuple[dict[str, Any], Event],
+    a: Assessment,
+    reports: int,
+    det: tuple[int, str] | None,
+    facts: _Facts,
 ) -> dict[str, Any]:
     """One case of the queue, from its row (id, title, status, compartments, updated_at),
-    its corroboration count, graded credibility, the determination in force (id, outcome)
-    and its facts, as JSON and parsed — all read for the whole page at once."""
-    a = _assessed(facts[1], counted, graded, now, horizon)
-    f = facts[0]
-    place, window = f.get("place") or {}, f.get("time") or {}
-    end = datetime.fromisoformat(window["end"]) if window.get("end") else None
-    start = datetime.fromisoformat(window["start"]) if window.get("start") else None
+    its live assessment, its number of reports, the determination in force (id, outcome)
+    and what the queue shows of its facts."""
+    tid, title, status, compartments, updated_at = row
+    end = facts.window_end
     return {
-        "ref": format_id(Kind.THREAT, th.id),
-        "title": th.title,
-        "status": th.status,
-        "compartments": list(th.compartments),
-        "place": place.get("venue") or place.get("city") or place.get("country"),
-        "country": place.get("country"),
-        "window_start": iso(start),
-        "window_end": iso(end),
+        "ref": format_id(Kind.THREAT, tid),
+        "title": title,
+        "status": status,
+        "compartments": compartments,
+        "place": facts.place,
+        "country": facts.country,
+        "window_start": facts.window_start_iso,
+        "window_end": facts.window_end_iso,
         "hours_left": None if end is None else round((end - now).total_seconds() / 3600, 1),
         "hours_to_window": None if a.hours_to_window is None else round(a.hours_to_window, 1),
         "admiralty": a.admiralty,
@@ -304,49 +306,73 @@ def _queue_row(
         "specificity": a.specificity.as_dict(),
         "imminence": a.imminence.value,
         "severity": a.severity.value,
-        "reports": counted.reports,
-        "updated_at": iso(th.updated_at),
+        "reports": reports,
+        "updated_at": iso(updated_at),
         "determination": None
         if det is None
-        else {"ref": format_id(Kind.DETERMINATION, det.id), "outcome": det.outcome},
+        else {"ref": format_id(Kind.DETERMINATION, det[0]), "outcome": det[1]},
     }
 
 
-_PARSED: dict[str, tuple[dict[str, Any], Event, Severity]] = {}
+@dataclass(frozen=True, slots=True, eq=False)
+class _Facts:
+    """A case's facts as the queue reads them: parsed, graded for severity (which depends
+    on nothing else), and the place and window its row shows."""
+
+    event: Event
+    severity: Severity
+    place: str | None
+    country: str | None
+    window_start_iso: str | None
+    window_end_iso: str | None
+    window_end: datetime | None
+
+
+def _facts_of(facts: dict[str, Any]) -> _Facts:
+    event = event_from_dict(facts)
+    place, window = facts.get("place") or {}, facts.get("time") or {}
+    end = datetime.fromisoformat(window["end"]) if window.get("end") else None
+    start = datetime.fromisoformat(window["start"]) if window.get("start") else None
+    return _Facts(
+        event=event,
+        severity=_severity(event)[0],
+        place=place.get("venue") or place.get("city") or place.get("country"),
+        country=place.get("country"),
+        window_start_iso=iso(start),
+        window_end_iso=iso(end),
+        window_end=end,
+    )
+
+
+_PARSED: dict[str, _Facts] = {}
 _PARSED_MAX = 2048
 
 
-def _parsed(raw: str) -> tuple[dict[str, Any], Event, Severity]:
-    """A case's facts from their stored JSON text: decoded, parsed and graded for severity
-    (which depends on nothing else) once per distinct text. The text itself is the key, so
-    a changed case is simply a new entry, never a stale one; the oldest go past
-    ``_PARSED_MAX``. Shared between requests: read only, never changed."""
+def _parsed(raw: str) -> _Facts:
+    """A case's facts from their stored JSON text, worked out once per distinct text. The
+    text itself is the key, so a changed case is simply a new entry, never a stale one;
+    the oldest go past ``_PARSED_MAX``. Shared between requests: read only."""
     got = _PARSED.get(raw)
     if got is None:
-        facts = json.loads(raw)
-        event = event_from_dict(facts)
-        got = (facts, event, _severity(event)[0])
+        got = _facts_of(json.loads(raw))
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.pop(next(iter(_PARSED)), None)
         _PARSED[raw] = got
     return got
 
 
-def _queue_order(
-    parsed: tuple[dict[str, Any], Event, Severity], tid: int, now: datetime, horizon: int
-) -> tuple[Any, ...]:
-    """Where a case stands in the queue: most imminent, most severe, soonest window, then
-    by reference. Imminence, severity and the hours to the window are the live
+def _queue_order(facts: _Facts, now: datetime, horizon: int) -> tuple[Any, ...]:
+    """Where a case stands in the queue, before its reference: most imminent, most
+    severe, soonest window. Imminence, severity and the hours to the window are the live
     assessment's (``assess``) and depend only on the facts, ``now`` and the horizon."""
-    imminence, hours = _imminence(parsed[1], now, horizon)
+    imminence, hours = _imminence(facts.event, now, horizon)
     shown = None if hours is None else round(hours, 1)
     return (
         IMMINENCE_ORDER.index(imminence),
-        SEVERITY_ORDER.index(parsed[2]),
+        SEVERITY_ORDER.index(facts.severity),
         shown if shown is not None else 1e9,
-        format_id(Kind.THREAT, tid),
         imminence.value,
-        parsed[2].value,
+        facts.severity.value,
     )
 
 
@@ -365,39 +391,56 @@ def triage_queue(
     only that many from ``offset``: the order comes from every case's facts, the full
     live grades (sources, corroboration, determination) only for the cases returned."""
     now, horizon = app.clock.now(), app.settings.imminence_days
+    params: dict[str, Any] = {"statuses": list(statuses)}
+    if query.strip():
+        params["title"] = f"%{query.strip()[:100]}%"
     with app.read() as s:
-        keys = (
-            select(t.Threat.id)
-            .add_columns(cast(t.Threat.facts, Text))  # the text: parsed once per version
-            .where(t.Threat.status.in_(list(statuses)))
-        )
-        if query.strip():
-            keys = keys.where(t.Threat.title.ilike(f"%{query.strip()[:100]}%"))
-        facts: dict[int, tuple[dict[str, Any], Event, Severity]] = {}
+        cases = s.connection().execute(_queue_query(viewer, "title" in params), params).all()
+        # Each distinct text of facts is parsed once (``_parsed``) and placed once per
+        # request: cases that share their facts share the work.
+        facts = [_parsed(case[5]) for case in cases]
+        placed: dict[_Facts, tuple[Any, ...]] = {}
         ordered = []
-        for tid, raw in s.execute(restrict(keys, t.Threat, viewer)):
-            facts[tid] = _parsed(raw)
-            key = _queue_order(facts[tid], tid, now, horizon)
-            if (not imminence or key[4] == imminence) and (not severity or key[5] == severity):
-                ordered.append((key, tid))
-        ordered.sort()
+        for case, f in zip(cases, facts, strict=True):
+            key = placed.get(f)
+            if key is None:
+                key = placed[f] = _queue_order(f, now, horizon)
+            if (not imminence or key[3] == imminence) and (not severity or key[4] == severity):
+                ordered.append((key[:3], format_id(Kind.THREAT, case[0]), case, f))
+        ordered.sort(key=lambda o: (o[0], o[1]))
         end = None if limit is None else max(0, offset) + limit
-        chosen = [tid for _, tid in ordered[max(0, offset) : end]]
-        # The page's cases as plain rows, and what grades them (origins and sources,
-        # graded credibility, the determination in force) in a few queries for all of them.
-        q = select(
-            t.Threat.id, t.Threat.title, t.Threat.status, t.Threat.compartments, t.Threat.updated_at
-        ).where(t.Threat.id.in_(chosen))
-        found = {th.id: th for th in s.execute(q)}
+        page = ordered[max(0, offset) : end]
+        # What grades the page (origins and sources, graded credibility, the determination
+        # in force): a few queries for all of its cases.
+        chosen = [case[0] for _, _, case, _ in page]
         counted = cases_corroboration(s, chosen)
         grades, dets = graded_credibilities(s, chosen), in_force_of(s, chosen)
-        return [
-            _queue_row(
-                found[tid], now, horizon, counted[tid], grades[tid], dets.get(tid), facts[tid][:2]
-            )
-            for tid in chosen
-            if tid in found
-        ]
+    rows = []
+    assessed: dict[tuple[Any, ...], Assessment] = {}
+    for _, _, (tid, title, status, compartments, updated_at, _raw), f in page:
+        inputs = (f, counted[tid], grades[tid])
+        a = assessed.get(inputs)
+        if a is None:
+            a = assessed[inputs] = _assessed(f.event, counted[tid], grades[tid], now, horizon)
+        row = (tid, title, status, _listed(compartments), updated_at)
+        rows.append(_queue_row(row, now, a, counted[tid].reports, dets.get(tid), f))
+    return rows
+
+
+@lru_cache(maxsize=256)
+def _queue_query(viewer: Identity | None, searching: bool) -> Executable:
+    """The cases of the queue a viewer may see, in the statuses asked for, as plain rows
+    (id, title, status, compartments and facts as text, updated_at): built once, the
+    statuses and the title pattern bound on each request."""
+    q = (
+        select(t.Threat.id)
+        .add_columns(t.Threat.title, t.Threat.status, cast(t.Threat.compartments, Text))
+        .add_columns(t.Threat.updated_at, cast(t.Threat.facts, Text))  # parsed once per text
+        .where(t.Threat.status.in_(bindparam("statuses", expanding=True)))
+    )
+    if searching:
+        q = q.where(t.Threat.title.ilike(bindparam("title", type_=String)))
+    return restrict(q, t.Threat, viewer)
 
 
 def audit_search(
@@ -410,28 +453,54 @@ def audit_search(
     limit: int = 100,
 ) -> list[dict[str, Any]]:
     """Audit entries, newest first, filtered by actor, action prefix and subject."""
+    params: dict[str, Any] = {"limit": max(1, min(limit, 1000))}
+    if actor.strip():
+        params["actor"] = actor.strip()
+    if action.strip():
+        # A prefix, matched literally: LIKE's wildcards and the escape character escaped.
+        escaped = "".join("/" + c if c in "/%_" else c for c in action.strip())
+        params["action"] = escaped + "%"
+    subj = subject.strip()
+    if subj:
+        # Record IDs are upper-case ("THR-1"); "user:dana" and "key:..." are not.
+        params["subject"] = subj if ":" in subj else subj.upper()
+    if before_seq is not None:
+        params["before"] = before_seq
+    q = _audit_query(*(name in params for name in ("actor", "action", "subject", "before")))
     with app.read() as s:
-        q = select(t.AuditEntry).order_by(t.AuditEntry.seq.desc()).limit(max(1, min(limit, 1000)))
-        if actor.strip():
-            q = q.where(t.AuditEntry.actor == actor.strip())
-        if action.strip():
-            q = q.where(t.AuditEntry.action.startswith(action.strip(), autoescape=True))
-        subj = subject.strip()
-        if subj:
-            # Record IDs are upper-case ("THR-1"); "user:dana" and "key:..." are not.
-            q = q.where(t.AuditEntry.subject == (subj if ":" in subj else subj.upper()))
-        if before_seq is not None:
-            q = q.where(t.AuditEntry.seq < before_seq)
         return [
             {
-                "seq": e.seq,
-                "at": iso(e.at),
-                "actor": e.actor,
-                "action": e.action,
-                "subject": e.subject,
-                "details": e.details,
-                "hash": e.hash,
-                "prev_hash": e.prev_hash,
+                "seq": seq,
+                "at": at.isoformat(),
+                "actor": who,
+                "action": what,
+                "subject": subject,
+                "details": details,
+                "hash": hash_,
+                "prev_hash": prev_hash,
             }
-            for e in s.scalars(q)
+            for seq, at, who, what, subject, details, hash_, prev_hash in s.connection().execute(
+                q, params
+            )
         ]
+
+
+@lru_cache(maxsize=16)
+def _audit_query(actor: bool, action: bool, subject: bool, before: bool) -> Executable:
+    """The audit search with the filters given, built once (their values bound on each
+    request), as plain rows."""
+    e = t.AuditEntry
+    q = (
+        select(e.seq, e.at, e.actor, e.action, e.subject, e.details, e.hash, e.prev_hash)
+        .order_by(e.seq.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if actor:
+        q = q.where(e.actor == bindparam("actor", type_=String))
+    if action:
+        q = q.where(e.action.like(bindparam("action", type_=String), escape="/"))
+    if subject:
+        q = q.where(e.subject == bindparam("subject", type_=String))
+    if before:
+        q = q.where(e.seq < bindparam("before", type_=Integer))
+    return q
