@@ -8,14 +8,25 @@ Nothing here writes.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, null, select, union_all
-from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy import (
+    Connection,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+)
 
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
-from tearline.workflow.access import restrict
+from tearline.workflow.access import restrict, within
 from tearline.workflow.app import App
 from tearline.workflow.desk import iso
 from tearline.workflow.group_alerts import people_answering
@@ -24,16 +35,17 @@ from tearline.workflow.users import Identity
 
 
 def _delivery(d: Any) -> dict[str, Any]:
-    """A delivery on the board, from its row (``_SHOWN`` columns)."""
+    """A delivery on the board, from its row (``_SHOWN`` columns, in order)."""
+    did, _, channel, address, status, attempts, next_at, delivered_at, last_error = d
     return {
-        "ref": format_id(Kind.DELIVERY, d.id),
-        "channel": d.channel,
-        "address": d.address,
-        "status": d.status,
-        "attempts": d.attempts,
-        "next_attempt_at": iso(d.next_attempt_at) if d.status == "pending" else None,
-        "delivered_at": iso(d.delivered_at),
-        "last_error": d.last_error,
+        "ref": format_id(Kind.DELIVERY, did),
+        "channel": channel,
+        "address": address,
+        "status": status,
+        "attempts": attempts,
+        "next_attempt_at": iso(next_at) if status == "pending" else None,
+        "delivered_at": iso(delivered_at),
+        "last_error": last_error,
     }
 
 
@@ -49,6 +61,7 @@ _SHOWN = (
     t.Delivery.last_error,
 )
 DELIVERIES_SHOWN = 10  # per warning on the board; the rest are counted, not listed
+_READ_ALL = 50  # a warning with up to this many deliveries has them all read to pick from
 _ATTENTION = {status: rank for rank, status in enumerate(DELIVERY_STATUSES)}
 
 
@@ -62,61 +75,27 @@ def deliveries_board(
 ) -> dict[str, Any]:
     """A page of the released warnings the viewer may see, newest first: each with its
     deliveries counted by status and the few that need attention listed, its replies, and
-    the latest escalations. Counts come from the database, so a public alert with 100,000
-    deliveries costs the page one row per status, not 100,000 rows."""
+    the latest escalations. The counts come from the delivery tallies the database keeps
+    as deliveries change (``delivery_tallies``), exact in the transaction read: a public
+    alert with 100,000 deliveries costs the page a row per status, not 100,000 rows, and
+    the desk's totals are the whole desk's less what the viewer may not see."""
     page, per_page = max(1, page), min(max(1, per_page), 200)
+    held = None if viewer is None else viewer.compartments
     with app.read() as s:
-        visible = restrict(
-            select(t.WarningRecord.id).where(t.WarningRecord.status != "draft"),
-            t.WarningRecord,
-            viewer,
-        )
-        # The compartment rule over all warnings, once (a CTE both parts read): the number
-        # of warnings (the row whose status is NULL) and their deliveries by status.
-        counted = visible.cte("counted")
-        totals = union_all(
-            select(cast(null(), String(20)), func.count()).select_from(counted),
-            select(t.Delivery.status, func.count())
-            .where(t.Delivery.warning_id.in_(select(counted.c.id)))
-            .group_by(t.Delivery.status),
-        )
-        got: dict[str | None, int] = dict(s.execute(totals).all())
-        total = got.pop(None, 0)
-        counts = {status: n for status, n in got.items() if status is not None}
-        q = (
-            select(t.WarningRecord)
-            .options(
-                # What the board shows: not each warning's texts and signed forms.
-                load_only(
-                    t.WarningRecord.id,
-                    t.WarningRecord.threat_id,
-                    t.WarningRecord.recipient_id,
-                    t.WarningRecord.status,
-                    t.WarningRecord.msg_type,
-                    t.WarningRecord.released_at,
-                    t.WarningRecord.valid_until,
-                ),
-                selectinload(t.WarningRecord.recipient),
-            )
-            .where(t.WarningRecord.status != "draft")
-            .order_by(t.WarningRecord.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-        warnings = s.scalars(restrict(q, t.WarningRecord, viewer)).all()
+        conn = s.connection()  # Core statements, plain rows: no ORM step per row
+        statements = _statements(conn.dialect.name, held)
+        total, counts = _totals(conn, statements[0])
+        warnings = conn.execute(
+            statements[1], {"offset": (page - 1) * per_page, "limit": per_page}
+        ).all()
         ids = [w.id for w in warnings]
         by_warning: dict[int, dict[str, int]] = {}
-        for wid, status, n in s.execute(
-            select(t.Delivery.warning_id, t.Delivery.status, func.count())
-            .where(t.Delivery.warning_id.in_(ids))
-            .group_by(t.Delivery.warning_id, t.Delivery.status)
-        ):
-            by_warning.setdefault(wid, {})[status] = n
-        listed = _deliveries_to_show(s, ids, shown)
+        for wid, status, n in conn.execute(_PAGE_TALLIES, {"ids": ids}):
+            if n:
+                by_warning.setdefault(wid, {})[status] = int(n)
+        listed = _deliveries_to_show(conn, by_warning, shown)
         responses: dict[int, list[dict[str, Any]]] = {}
-        answers = s.scalars(
-            select(t.Response).where(t.Response.warning_id.in_(ids)).order_by(t.Response.id)
-        ).all()
+        answers = conn.execute(_ANSWERS, {"ids": ids}).all()
         answering = people_answering(s, [r.delivery_id for r in answers])
         for r in answers:
             responses.setdefault(r.warning_id, []).append(
@@ -130,11 +109,6 @@ def deliveries_board(
                     "person": answering.get(r.delivery_id) if r.delivery_id else None,
                 }
             )
-        esc_q = restrict(
-            select(t.Escalation).order_by(t.Escalation.id.desc()).limit(per_page),
-            t.Escalation,
-            viewer,
-        )
         escalations = [
             {
                 "ref": format_id(Kind.ESCALATION, e.id),
@@ -146,14 +120,14 @@ def deliveries_board(
                 "reason": str(e.detail.get("reason", "")),
                 "created_at": iso(e.created_at),
             }
-            for e in s.scalars(esc_q)
+            for e in conn.execute(statements[2], {"limit": per_page})
         ]
         rows = [
             {
                 "ref": format_id(Kind.WARNING, w.id),
                 "threat": format_id(Kind.THREAT, w.threat_id),
-                "recipient": w.recipient.name,
-                "tier": w.recipient.tier,
+                "recipient": w.name,
+                "tier": w.tier,
                 "status": w.status,
                 "msg_type": w.msg_type,
                 "released_at": iso(w.released_at),
@@ -177,19 +151,165 @@ def deliveries_board(
     }
 
 
-def _deliveries_to_show(s: Session, ids: list[int], shown: int) -> dict[int, list[dict[str, Any]]]:
-    """Up to ``shown`` deliveries per warning, those needing attention first (dead,
-    failed, pending, awaiting hand-over), then the latest delivered."""
-    attention = case(_ATTENTION, value=t.Delivery.status, else_=9)
-    rank = (
-        func.row_number()
-        .over(partition_by=t.Delivery.warning_id, order_by=(attention, t.Delivery.id.desc()))
-        .label("rank")
+_WARNING: tuple[Any, ...] = (
+    t.WarningRecord.id,
+    t.WarningRecord.threat_id,
+    t.WarningRecord.status,
+    t.WarningRecord.msg_type,
+    t.WarningRecord.released_at,
+    t.WarningRecord.valid_until,
+    t.Recipient.name,
+    t.Recipient.tier,
+)
+_RESPONSE = (
+    t.Response.id,
+    t.Response.warning_id,
+    t.Response.kind,
+    t.Response.via,
+    t.Response.note,
+    t.Response.recorded_by,
+    t.Response.received_at,
+    t.Response.delivery_id,
+)
+_ESCALATION = (
+    t.Escalation.id,
+    t.Escalation.threat_id,
+    t.Escalation.warning_id,
+    t.Escalation.rule,
+    t.Escalation.action,
+    t.Escalation.status,
+    t.Escalation.detail,
+    t.Escalation.created_at,
+)
+
+
+_PAGE_TALLIES = (
+    select(t.DeliveryTally.warning_id, t.DeliveryTally.status, func.sum(t.DeliveryTally.n))
+    .where(t.DeliveryTally.warning_id.in_(bindparam("ids", expanding=True)))
+    .group_by(t.DeliveryTally.warning_id, t.DeliveryTally.status)
+    .order_by(t.DeliveryTally.warning_id, t.DeliveryTally.status)
+)
+_ANSWERS = (
+    select(*_RESPONSE)
+    .where(t.Response.warning_id.in_(bindparam("ids", expanding=True)))
+    .order_by(t.Response.id)
+)
+_FEW = (
+    select(*_SHOWN)
+    .where(t.Delivery.warning_id.in_(bindparam("ids", expanding=True)))
+    .order_by(t.Delivery.id)
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _statements(dialect: str, held: frozenset[str] | None) -> tuple[Any, Any, Any]:
+    """The board's statements for a viewer holding ``held`` (None: the local operator),
+    built once: the totals, a page of warnings, the latest escalations."""
+    viewer = None if held is None else Identity("", frozenset(), held)
+    w, d = t.WarningRecord, t.DeliveryTally
+    released = w.status != "draft"
+    # The totals, in one query: the desk's (every warning, which SQLite counts from its
+    # pages alone, and every delivery's tally) less the drafts and their deliveries, and
+    # less the warnings and deliveries of the cases the viewer may not see (found from
+    # the few cases in a compartment, not by reading every warning). Upper case adds,
+    # lower case takes away.
+    parts: list[Any] = [
+        select(literal("W"), cast(null(), String(20)), func.count()).select_from(w),
+        select(literal("w"), cast(null(), String(20)), func.count()).where(w.status == "draft"),
+        select(literal("D"), d.status, func.sum(d.n))
+        .where(d.warning_id == 0)  # the desk's
+        .group_by(d.status),
+    ]
+    unseen: Any = select(w.id).where(w.status == "draft")
+    if viewer is not None:
+        compartmented = text(t.COMPARTMENTED[dialect])  # as its index says it
+        hidden = select(t.Threat.id).where(compartmented, ~within(t.Threat.compartments, viewer))
+        parts.append(
+            select(literal("w"), cast(null(), String(20)), func.count()).where(
+                released, w.threat_id.in_(hidden)
+            )
+        )
+        unseen = union_all(unseen, select(w.id).where(w.threat_id.in_(hidden)))
+    parts.append(
+        select(literal("d"), d.status, func.sum(d.n))
+        .where(d.warning_id.in_(unseen))
+        .group_by(d.status)
     )
-    inner = select(t.Delivery.id, rank).where(t.Delivery.warning_id.in_(ids)).subquery()
-    chosen = select(inner.c.id).where(inner.c.rank <= shown)
+    page = (
+        select(*_WARNING)
+        .join(t.Recipient, t.Recipient.id == w.recipient_id)
+        .where(released)
+        .order_by(w.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    escalations = select(*_ESCALATION).order_by(t.Escalation.id.desc()).limit(bindparam("limit"))
+    return (
+        union_all(*parts),
+        restrict(page, w, viewer),
+        restrict(escalations, t.Escalation, viewer),
+    )
+
+
+def _totals(conn: Connection, statement: Any) -> tuple[int, dict[str, int]]:
+    """The released warnings the viewer may see, and their deliveries by status."""
+    total, counts = 0, dict.fromkeys(DELIVERY_STATUSES, 0)
+    for kind, status, n in conn.execute(statement):
+        sign = 1 if kind.isupper() else -1
+        if status is None:
+            total += sign * int(n or 0)
+        else:
+            counts[status] = counts.get(status, 0) + sign * int(n or 0)
+    return total, {status: n for status, n in sorted(counts.items()) if n}
+
+
+def _deliveries_to_show(
+    conn: Connection, counts: dict[int, dict[str, int]], shown: int
+) -> dict[int, list[dict[str, Any]]]:
+    """Up to ``shown`` deliveries per warning, those needing attention first (dead,
+    failed, pending, awaiting hand-over), then the latest delivered; listed by ID. The
+    warnings with a few deliveries have them all read at once; a bigger one (a group
+    alert) reads, status by status in that order, only the latest it lists."""
+    cap = max(shown, _READ_ALL)
+    small = [wid for wid, by in counts.items() if sum(by.values()) <= cap]
+    picks: list[Any] = []
+    for wid, by in counts.items():
+        if sum(by.values()) <= cap:
+            continue
+        left = shown
+        known = [st for st in DELIVERY_STATUSES if by.get(st)]
+        for status in known:
+            if left <= 0:
+                break
+            picks.append(_latest(wid, t.Delivery.status == status, left))
+            left -= by[status]
+        if left > 0 and set(by) - set(known):  # statuses outside the attention order
+            picks.append(_latest(wid, t.Delivery.status.not_in(DELIVERY_STATUSES), left))
+    found: dict[int, list[Any]] = {}
+    if small:
+        for d in conn.execute(_FEW, {"ids": small}):  # by ID
+            found.setdefault(d[1], []).append(d)
+    for n in range(0, len(picks), 100):  # SQLite takes up to 500 terms in a compound
+        for d in conn.execute(union_all(*picks[n : n + 100])):
+            found.setdefault(d[1], []).append(d)
     out: dict[int, list[dict[str, Any]]] = {}
-    rows = select(*_SHOWN).where(t.Delivery.id.in_(chosen)).order_by(t.Delivery.id)
-    for d in s.execute(rows):  # plain rows: no entity for each of hundreds of deliveries
-        out.setdefault(d.warning_id, []).append(_delivery(d))
+    for wid, rows in found.items():
+        if len(rows) > shown:  # the first ``shown`` in the attention order
+            rows.sort(key=lambda d: (_ATTENTION.get(d[4], 9), -d[0]))
+            del rows[shown:]
+            rows.sort(key=lambda d: d[0])
+        elif sum(counts[wid].values()) > cap:
+            rows.sort(key=lambda d: d[0])  # picked status by status: listed by ID
+        out[wid] = [_delivery(d) for d in rows]
     return out
+
+
+def _latest(warning_id: int, status: Any, limit: int) -> Any:
+    """A warning's latest ``limit`` deliveries of a status, from the index in order."""
+    q = (
+        select(*_SHOWN)
+        .where(t.Delivery.warning_id == warning_id, status)
+        .order_by(t.Delivery.id.desc())
+        .limit(limit)
+    )
+    return select(*q.subquery().c)
