@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tearline.assess.grading import CREDIBILITY, RELIABILITY
@@ -25,6 +25,7 @@ from tearline.ids import Kind, format_id
 from tearline.model import event_from_dict
 from tearline.release import find_leaks
 from tearline.store import tables as t
+from tearline.store.idlists import id_list, in_ids
 from tearline.workflow.access import load_visible
 from tearline.workflow.app import App, Unit
 from tearline.workflow.records import protected_terms
@@ -289,7 +290,7 @@ def graded_credibilities(
     latest: dict[int, tuple[int, str] | None] = dict.fromkeys(threat_ids)
     c = session.connection()
     for n in range(0, len(threat_ids), 1000):
-        for row in c.execute(_GRADES_OF, {"ids": list(threat_ids[n : n + 1000])}):
+        for row in c.execute(_GRADES_OF, {"ids": id_list(threat_ids[n : n + 1000])}):
             latest[row.threat_id] = _grade(row)
     return latest
 
@@ -299,7 +300,7 @@ def graded_credibilities(
 _GRADES_OF = (
     select(t.CaseGrade.threat_id, t.CaseGrade.info_credibility, t.CaseGrade.graded_by)
     .add_columns(t.CaseGrade.reason)
-    .where(t.CaseGrade.threat_id.in_(bindparam("ids", expanding=True)))
+    .where(in_ids(t.CaseGrade.threat_id, "ids"))
     .order_by(t.CaseGrade.id)
 )
 

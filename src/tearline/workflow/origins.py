@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from tearline.assess.corroboration import CaseReport, Corroboration, count_origins
@@ -34,6 +34,7 @@ from tearline.assess.origins import (
 )
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
+from tearline.store.idlists import id_list, in_ids
 from tearline.workflow.app import Unit
 
 
@@ -167,7 +168,7 @@ def cases_corroboration(session: Session, threat_ids: Iterable[int]) -> dict[int
     c = session.connection()
     for chunk in range(0, len(ids), _CHUNK):
         for tid, rid, origin_id, reason, sid, rel, oid, osid, orel in c.execute(
-            _CASE_REPORTS, {"ids": ids[chunk : chunk + _CHUNK]}
+            _CASE_REPORTS, {"ids": id_list(ids[chunk : chunk + _CHUNK])}
         ):
             if tid is not None:
                 reports[tid][rid] = (origin_id, reason)
@@ -190,7 +191,7 @@ _CASE_REPORTS = (
     .outerjoin(t.Source, t.Source.id == t.Report.source_id)
     .outerjoin(_ORIGIN, _ORIGIN.id == func.coalesce(t.Report.origin_id, t.Report.id))
     .outerjoin(_ORIGIN_SOURCE, _ORIGIN_SOURCE.id == _ORIGIN.source_id)
-    .where(t.Event.threat_id.in_(bindparam("ids", expanding=True)))
+    .where(in_ids(t.Event.threat_id, "ids"))
 )
 
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, not_, or_, select
+from sqlalchemy import ColumnElement, and_, not_, or_, select
 from sqlalchemy.orm import Session
 
 from tearline.decide import Outcome
@@ -22,6 +22,7 @@ from tearline.errors import InputError, InvalidState, TwoPersonRule
 from tearline.ids import Kind, format_id
 from tearline.release import find_leaks
 from tearline.store import tables as t
+from tearline.store.idlists import id_list, in_ids
 from tearline.workflow.access import load_visible
 from tearline.workflow.app import App, Unit
 from tearline.workflow.records import protected_terms
@@ -75,14 +76,16 @@ def in_force_of(session: Session, threat_ids: Sequence[int]) -> dict[int, tuple[
     found: dict[int, tuple[int, str]] = {}
     c = session.connection()
     for n in range(0, len(threat_ids), 1000):
-        for tid, did, outcome in c.execute(_IN_FORCE_OF, {"ids": list(threat_ids[n : n + 1000])}):
+        for tid, did, outcome in c.execute(
+            _IN_FORCE_OF, {"ids": id_list(threat_ids[n : n + 1000])}
+        ):
             found[tid] = (did, outcome)  # the newest wins, as in in_force
     return found
 
 
 _IN_FORCE_OF = (
     select(t.Determination.threat_id, t.Determination.id, t.Determination.outcome)
-    .where(t.Determination.threat_id.in_(bindparam("ids", expanding=True)), _in_force())
+    .where(in_ids(t.Determination.threat_id, "ids"), _in_force())
     .order_by(t.Determination.id)
 )
 
