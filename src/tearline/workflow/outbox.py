@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select, text, update
+from sqlalchemy import and_, case, func, insert, literal, or_, select, text, update
+from sqlalchemy.orm import aliased
 
 from tearline.deliver import CHANNEL_NAMES, next_delay
 from tearline.ids import Kind, format_id
@@ -93,19 +94,49 @@ def _due(now: datetime) -> Any:
     )
 
 
+# A contact point's deliveries go in the order they were queued (by id): one is not sent
+# while an earlier one to the same channel and address is still pending (waiting for its
+# retry included) or being sent. Delivered, dead-lettered and handed-over ones do not hold
+# it back. The statuses are literals, not parameters, so that SQLite matches the partial
+# index ``ix_deliveries_unfinished`` (only unfinished rows): a probe per candidate finds
+# its contact point's unfinished deliveries alone, however long its history.
+UNFINISHED = ("pending", "sending")
+_earlier = aliased(t.Delivery, name="earlier")
+_in_order = ~(
+    select(_earlier.id)
+    .where(
+        _earlier.channel == t.Delivery.channel,
+        _earlier.address == t.Delivery.address,
+        _earlier.status.in_([literal(s, literal_execute=True) for s in UNFINISHED]),
+        _earlier.id < t.Delivery.id,
+    )
+    .exists()
+)
+
+
 def _pick(u: Unit, channel_filter: Any, limit: int) -> list[int]:
     if limit <= 0:
         return []
     pending = u.session.scalars(
         select(t.Delivery.id)
-        .where(t.Delivery.status == "pending", t.Delivery.next_attempt_at <= u.now, channel_filter)
+        .where(
+            t.Delivery.status == "pending",
+            t.Delivery.next_attempt_at <= u.now,
+            channel_filter,
+            _in_order,
+        )
         .order_by(t.Delivery.next_attempt_at, t.Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     expired = u.session.scalars(
         select(t.Delivery.id)
-        .where(t.Delivery.status == "sending", t.Delivery.claimed_until < u.now, channel_filter)
+        .where(
+            t.Delivery.status == "sending",
+            t.Delivery.claimed_until < u.now,
+            channel_filter,
+            _in_order,
+        )
         .order_by(t.Delivery.id)
         .limit(limit - len(pending))
         .with_for_update(skip_locked=True)

@@ -478,6 +478,12 @@ class Worker:
         try:
             while True:
                 claimed = await next_claim
+                if not claimed and recording is not None and not (stop and stop.is_set()):
+                    # that claim ran while the last batch was sent: once it is recorded, a
+                    # contact point's next delivery (held back for order) may be due
+                    previous, recording = recording, None
+                    count += len(await previous)
+                    claimed = await asyncio.to_thread(self._claim)
                 if not claimed or (stop is not None and stop.is_set()):
                     break
                 next_claim = asyncio.ensure_future(asyncio.to_thread(self._claim))
