@@ -198,7 +198,37 @@ def test_sigterm_finishes_the_sends_in_flight_and_a_restart_repeats_none(
         assert again.wait(timeout=60) == 0
     assert states(home, None) == {"delivered": n, "unrecorded": 0}
     assert len(receiver.unique) == n
-    assert receiver.duplicates == 0  # nothing sent twice
+    assert receiver.duplicates == 0, repeats(home, receiver)  # nothing sent twice
+
+
+def repeats(home: Path, receiver: LoopbackReceiver) -> str:
+    """For a failure's message: each key the receiver saw twice, with the attempts the
+    database recorded for its delivery (a failed one — a timeout — explains a retry)."""
+    seen: dict[str | None, int] = {}
+    for p in receiver.posts:
+        seen[p.idempotency_key] = seen.get(p.idempotency_key, 0) + 1
+    keys = [k for k, times in seen.items() if times > 1]
+    app = open_app(home, None)
+    try:
+        with app.read() as s:
+            rows = s.execute(
+                select(
+                    t.Delivery.idempotency_key,
+                    t.Delivery.lost_claims,
+                    t.DeliveryAttempt.ok,
+                    t.DeliveryAttempt.detail,
+                )
+                .outerjoin(t.DeliveryAttempt, t.DeliveryAttempt.delivery_id == t.Delivery.id)
+                .where(t.Delivery.idempotency_key.in_([k for k in keys if k]))
+                .order_by(t.DeliveryAttempt.id)
+            ).all()
+    finally:
+        app.close()
+    return "repeated: " + "; ".join(
+        f"{k} x{seen[k]}: "
+        + ", ".join(f"ok={ok} {d!r} lost={lost}" for kk, lost, ok, d in rows if kk == k)
+        for k in keys
+    )
 
 
 def healthz(url: str) -> tuple[int, dict[str, Any]]:
