@@ -103,7 +103,10 @@ class HttpPool:
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.connections, limit_per_host=0)
-            self._session = aiohttp.ClientSession(timeout=self.timeout, connector=connector)
+            # no cookie jar: a receiver's cookies are neither kept nor sent to the next one
+            self._session = aiohttp.ClientSession(
+                timeout=self.timeout, connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+            )
         return self._session
 
     async def aclose(self) -> None:
