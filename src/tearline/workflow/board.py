@@ -2,8 +2,8 @@
 counted by status, the few that need attention, its replies, and the latest escalations —
 plain data for the /deliveries page and the JSON API alike.
 
-Every query goes through ``workflow.access``: what a viewer may not see is never loaded.
-Nothing here writes.
+Every query applies ``workflow.access``'s compartment rule (``within``): what a viewer
+may not see is never loaded. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
-from tearline.workflow.access import restrict, within
+from tearline.workflow.access import within
 from tearline.workflow.app import App
 from tearline.workflow.desk import iso
 from tearline.workflow.group_alerts import people_answering
@@ -90,7 +90,7 @@ def deliveries_board(
         ).all()
         ids = [w.id for w in warnings]
         by_warning: dict[int, dict[str, int]] = {}
-        for wid, status, n in conn.execute(_PAGE_TALLIES, {"ids": ids}):
+        for wid, status, n in conn.execute(_PAGE_TALLIES, {"ids": ids}).all():
             if n:
                 by_warning.setdefault(wid, {})[status] = int(n)
         listed = _deliveries_to_show(conn, by_warning, shown)
@@ -120,7 +120,7 @@ def deliveries_board(
                 "reason": str(e.detail.get("reason", "")),
                 "created_at": iso(e.created_at),
             }
-            for e in conn.execute(statements[2], {"limit": per_page})
+            for e in conn.execute(statements[2], {"limit": per_page}).all()
         ]
         rows = [
             {
@@ -208,33 +208,37 @@ def _statements(dialect: str, held: frozenset[str] | None) -> tuple[Any, Any, An
     viewer = None if held is None else Identity("", frozenset(), held)
     w, d = t.WarningRecord, t.DeliveryTally
     released = w.status != "draft"
+
+    def tally(sign: str, which: Any) -> Any:
+        return select(literal(sign), d.status, func.sum(d.n)).where(which).group_by(d.status)
+
+    def counted(sign: str, *which: Any) -> Any:
+        return select(literal(sign), cast(null(), String(20)), func.count()).where(*which)
+
     # The totals, in one query: the desk's (every warning, which SQLite counts from its
-    # pages alone, and every delivery's tally) less the drafts and their deliveries, and
-    # less the warnings and deliveries of the cases the viewer may not see (found from
-    # the few cases in a compartment, not by reading every warning). Upper case adds,
-    # lower case takes away.
+    # pages alone, and every delivery's tally: warning 0) less the drafts and their
+    # deliveries, and less the released warnings and deliveries of the cases the viewer
+    # may not see. Upper case adds, lower case takes away.
+    drafts = select(w.id).where(w.status == "draft")
     parts: list[Any] = [
         select(literal("W"), cast(null(), String(20)), func.count()).select_from(w),
-        select(literal("w"), cast(null(), String(20)), func.count()).where(w.status == "draft"),
-        select(literal("D"), d.status, func.sum(d.n))
-        .where(d.warning_id == 0)  # the desk's
-        .group_by(d.status),
+        counted("w", w.status == "draft"),
+        tally("D", d.warning_id == 0),
+        tally("d", d.warning_id.in_(drafts)),
     ]
-    unseen: Any = select(w.id).where(w.status == "draft")
+    # What the viewer may not see: the cases in a compartment they do not hold, found
+    # from the few cases in one (their index), not by testing every warning's case.
+    # The same rule as ``access.restrict``, put the other way round: a case the viewer
+    # may see is one not among these.
+    unseen: Any = None
     if viewer is not None:
-        compartmented = text(t.COMPARTMENTED[dialect])  # as its index says it
-        hidden = select(t.Threat.id).where(compartmented, ~within(t.Threat.compartments, viewer))
-        parts.append(
-            select(literal("w"), cast(null(), String(20)), func.count()).where(
-                released, w.threat_id.in_(hidden)
-            )
-        )
-        unseen = union_all(unseen, select(w.id).where(w.threat_id.in_(hidden)))
-    parts.append(
-        select(literal("d"), d.status, func.sum(d.n))
-        .where(d.warning_id.in_(unseen))
-        .group_by(d.status)
-    )
+        compartmented = text(t.COMPARTMENTED[dialect])  # as the index says it
+        unseen = select(t.Threat.id).where(compartmented, ~within(t.Threat.compartments, viewer))
+        hidden = select(w.id).where(released, w.threat_id.in_(unseen))
+        parts += [
+            counted("w", released, w.threat_id.in_(unseen)),
+            tally("d", d.warning_id.in_(hidden)),
+        ]
     page = (
         select(*_WARNING)
         .join(t.Recipient, t.Recipient.id == w.recipient_id)
@@ -244,17 +248,16 @@ def _statements(dialect: str, held: frozenset[str] | None) -> tuple[Any, Any, An
         .limit(bindparam("limit"))
     )
     escalations = select(*_ESCALATION).order_by(t.Escalation.id.desc()).limit(bindparam("limit"))
-    return (
-        union_all(*parts),
-        restrict(page, w, viewer),
-        restrict(escalations, t.Escalation, viewer),
-    )
+    if unseen is not None:  # newest first, skipping what the viewer may not see
+        page = page.where(w.threat_id.not_in(unseen))
+        escalations = escalations.where(t.Escalation.threat_id.not_in(unseen))
+    return union_all(*parts), page, escalations
 
 
 def _totals(conn: Connection, statement: Any) -> tuple[int, dict[str, int]]:
     """The released warnings the viewer may see, and their deliveries by status."""
     total, counts = 0, dict.fromkeys(DELIVERY_STATUSES, 0)
-    for kind, status, n in conn.execute(statement):
+    for kind, status, n in conn.execute(statement).all():
         sign = 1 if kind.isupper() else -1
         if status is None:
             total += sign * int(n or 0)
@@ -287,10 +290,10 @@ def _deliveries_to_show(
             picks.append(_latest(wid, t.Delivery.status.not_in(DELIVERY_STATUSES), left))
     found: dict[int, list[Any]] = {}
     if small:
-        for d in conn.execute(_FEW, {"ids": small}):  # by ID
+        for d in conn.execute(_FEW, {"ids": small}).all():  # by ID
             found.setdefault(d[1], []).append(d)
     for n in range(0, len(picks), 100):  # SQLite takes up to 500 terms in a compound
-        for d in conn.execute(union_all(*picks[n : n + 100])):
+        for d in conn.execute(union_all(*picks[n : n + 100])).all():
             found.setdefault(d[1], []).append(d)
     out: dict[int, list[dict[str, Any]]] = {}
     for wid, rows in found.items():
