@@ -330,7 +330,12 @@ def recipients_import(
             err.print(f"{file}: … {len(exc.problems) - 200} more problems", markup=False)
         err.print(f"error: nothing imported from {file}", markup=False)
         raise typer.Exit(InputError.exit_code) from None
-    out.print(f"{file}: {len(done.created)} recipients added, {len(done.updated)} updated")
+    # One line however long the path (a script reads it), and a path's brackets are text.
+    out.print(
+        f"{file}: {len(done.created)} recipients added, {len(done.updated)} updated",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @recipients_cli.command("export")
