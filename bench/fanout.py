@@ -89,6 +89,18 @@ def one_warning(app: wf.App, channel: str, address: str) -> int:
     return int(released.warnings[0][0].split("-")[1])
 
 
+def contact_points(app: wf.App, warning_id: int, addresses: list[str]) -> None:
+    """The warning's recipient gets one webhook contact point per address, each with the
+    first one's secret (every request HMAC-signed, as before): a contact point's
+    deliveries go one after another (the outbox's order rule), so a fan-out is N contact
+    points, not N deliveries to one."""
+    with app.unit() as u:
+        w = u.session.get(t.WarningRecord, warning_id)
+        assert w is not None
+        first = w.recipient.contacts[0]
+        w.recipient.contacts = [{**first, "address": a} for a in addresses]
+
+
 def queue(app: wf.App, warning_id: int, channel: str, addresses: list[str]) -> None:
     """N deliveries of the same warning (as approval writes them), in bulk, in place of
     any earlier ones."""
@@ -281,12 +293,14 @@ def webhook_bench(app: wf.App, n: int, workers: list[int], rounds: int = 1) -> N
             body = webhook_body(msg)
             bodies.append((f"tl-{i}", body, sign_body(secret, body)))
         worker.close()
+        addresses = [f"{url}/{i}" for i in range(n)]
+        contact_points(app, warning_id, addresses)
         ratios: dict[str, list[float]] = {}
         use: dict[str, list[float]] = {}  # CPU µs per delivery of one worker process's run
         for r in range(rounds):
             rates: dict[int, float] = {}
             for k in workers:
-                queue(app, warning_id, "webhook", [url] * n)  # the contact point: HMAC-signed
+                queue(app, warning_id, "webhook", addresses)
                 reset_receiver(port)
                 rx0 = _cpu_ticks(receiver.pid)
                 elapsed, cpu, pgt = ours_processes(app.home, app.settings.database, k)
