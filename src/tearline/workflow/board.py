@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Integer,
     String,
+    any_,
     bindparam,
     cast,
     func,
@@ -23,6 +25,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
@@ -90,12 +93,13 @@ def deliveries_board(
         ).all()
         ids = [w.id for w in warnings]
         by_warning: dict[int, dict[str, int]] = {}
-        for wid, status, n in conn.execute(_PAGE_TALLIES, {"ids": ids}).all():
+        tallies, replies, few = _by_ids(conn.dialect.name)
+        for wid, status, n in conn.execute(tallies, {"ids": ids}).all():
             if n:
                 by_warning.setdefault(wid, {})[status] = int(n)
-        listed = _deliveries_to_show(conn, by_warning, shown)
+        listed = _deliveries_to_show(conn, few, by_warning, shown)
         responses: dict[int, list[dict[str, Any]]] = {}
-        answers = conn.execute(_ANSWERS, {"ids": ids}).all()
+        answers = conn.execute(replies, {"ids": ids}).all()
         answering = people_answering(s, [r.delivery_id for r in answers])
         for r in answers:
             responses.setdefault(r.warning_id, []).append(
@@ -183,22 +187,28 @@ _ESCALATION = (
 )
 
 
-_PAGE_TALLIES = (
-    select(t.DeliveryTally.warning_id, t.DeliveryTally.status, func.sum(t.DeliveryTally.n))
-    .where(t.DeliveryTally.warning_id.in_(bindparam("ids", expanding=True)))
-    .group_by(t.DeliveryTally.warning_id, t.DeliveryTally.status)
-    .order_by(t.DeliveryTally.warning_id, t.DeliveryTally.status)
-)
-_ANSWERS = (
-    select(*_RESPONSE)
-    .where(t.Response.warning_id.in_(bindparam("ids", expanding=True)))
-    .order_by(t.Response.id)
-)
-_FEW = (
-    select(*_SHOWN)
-    .where(t.Delivery.warning_id.in_(bindparam("ids", expanding=True)))
-    .order_by(t.Delivery.id)
-)
+def _among(column: Any, dialect: str) -> Any:
+    """``column`` is one of the IDs bound as ``ids``: on PostgreSQL one array parameter
+    (the same SQL text whatever the count, so the server keeps its plan), elsewhere a
+    list expanded into the statement."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=postgresql.ARRAY(Integer)))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+@functools.lru_cache(maxsize=4)
+def _by_ids(dialect: str) -> tuple[Any, Any, Any]:
+    """The page's tallies, replies and deliveries (of the warnings with a few), by the
+    page's warning IDs; built once per database kind."""
+    d = t.DeliveryTally
+    return (
+        select(d.warning_id, d.status, func.sum(d.n))
+        .where(_among(d.warning_id, dialect))
+        .group_by(d.warning_id, d.status)
+        .order_by(d.warning_id, d.status),
+        select(*_RESPONSE).where(_among(t.Response.warning_id, dialect)).order_by(t.Response.id),
+        select(*_SHOWN).where(_among(t.Delivery.warning_id, dialect)).order_by(t.Delivery.id),
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -267,7 +277,7 @@ def _totals(conn: Connection, statement: Any) -> tuple[int, dict[str, int]]:
 
 
 def _deliveries_to_show(
-    conn: Connection, counts: dict[int, dict[str, int]], shown: int
+    conn: Connection, few: Any, counts: dict[int, dict[str, int]], shown: int
 ) -> dict[int, list[dict[str, Any]]]:
     """Up to ``shown`` deliveries per warning, those needing attention first (dead,
     failed, pending, awaiting hand-over), then the latest delivered; listed by ID. The
@@ -290,7 +300,7 @@ def _deliveries_to_show(
             picks.append(_latest(wid, t.Delivery.status.not_in(DELIVERY_STATUSES), left))
     found: dict[int, list[Any]] = {}
     if small:
-        for d in conn.execute(_FEW, {"ids": small}).all():  # by ID
+        for d in conn.execute(few, {"ids": small}).all():  # by ID
             found.setdefault(d[1], []).append(d)
     for n in range(0, len(picks), 100):  # SQLite takes up to 500 terms in a compound
         for d in conn.execute(union_all(*picks[n : n + 100])).all():
