@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -27,6 +28,17 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from tearline.store.types import UTCDateTime
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+# Deliveries not yet done with: a later one to the same contact point waits for them.
+UNFINISHED_DELIVERY = "status IN ('pending', 'sending')"
+
+# A case marked with at least one compartment (NULL and [] are none), as each database
+# compares its JSON: the predicate of ``ix_threats_compartmented``, written the same in
+# the queries that use it.
+COMPARTMENTED = {
+    "sqlite": "threats.compartments != '[]'",
+    "postgresql": "threats.compartments != CAST('[]' AS JSONB)",
+}
 
 # Named constraints, so migrations can alter them the same way on SQLite and PostgreSQL.
 NAMING = {
@@ -147,6 +159,16 @@ class Threat(Base):
     """A case: one plot, gathering the events that several reports give of it."""
 
     __tablename__ = "threats"
+    # The cases in a compartment, few: the deliveries board takes what a viewer may not
+    # see from them, without reading every case.
+    __table_args__ = (
+        Index(
+            "ix_threats_compartmented",
+            "id",
+            sqlite_where=text(COMPARTMENTED["sqlite"]),
+            postgresql_where=text(COMPARTMENTED["postgresql"]),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
@@ -294,8 +316,19 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        Index("ix_deliveries_due", "status", "next_attempt_at"),
-        Index("ix_deliveries_warning_status", "warning_id", "status"),  # the board's counts
+        # the claim's order (id last: PostgreSQL reads a batch in order and stops)
+        Index("ix_deliveries_due", "status", "next_attempt_at", "id"),
+        # the board's pick of a warning's deliveries: by status, the latest first
+        Index("ix_deliveries_warning_status_id", "warning_id", "status", "id"),
+        # a contact point's unfinished deliveries in queued order: the claim's ordering rule
+        Index(
+            "ix_deliveries_unfinished",
+            "channel",
+            "address",
+            "id",
+            sqlite_where=text(UNFINISHED_DELIVERY),
+            postgresql_where=text(UNFINISHED_DELIVERY),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), index=True)
@@ -318,6 +351,22 @@ class Delivery(Base):
     # Claims lost with their worker (killed, or its lease ran out): not attempts, but
     # counted, so a delivery that kills its worker every time is dead-lettered at a cap.
     lost_claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class DeliveryTally(Base):
+    """How many deliveries a warning has in each status (``warning_id`` 0: every
+    warning's), kept by triggers on ``deliveries`` in the transaction that changes them
+    (migration 0018), so the deliveries board counts a group alert's 100,000 deliveries
+    from a few rows. A count is the sum of its key's rows: on PostgreSQL a change goes to
+    a row of the key no other transaction holds, or a new one, so no writer waits on
+    another's counts (SQLite has one writer at a time and keeps one row per key)."""
+
+    __tablename__ = "delivery_tallies"
+    __table_args__ = (Index("ix_delivery_tallies_warning_status", "warning_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warning_id: Mapped[int]  # no foreign key: derived rows, kept by the triggers
+    status: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int]
 
 
 class DeliveryAttempt(Base):
@@ -363,6 +412,8 @@ class AuditEntry(Base):
     """One link of the hash chain. ``details`` is canonical JSON text, hashed as stored."""
 
     __tablename__ = "audit_entries"
+    # A record's entries by subject (the case file, reviews, the audit search).
+    __table_args__ = (Index("ix_audit_entries_subject", "subject", "seq"),)
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(64))
