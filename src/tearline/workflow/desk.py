@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, Text, bindparam, cast, select
+from sqlalchemy import Integer, String, Text, bindparam, cast, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
@@ -25,6 +25,7 @@ from tearline.assess.grading import _imminence, _severity  # the queue's order, 
 from tearline.ids import Kind, format_id
 from tearline.model import Event, event_from_dict
 from tearline.store import tables as t
+from tearline.store.idlists import id_list, in_ids
 from tearline.workflow.access import restrict
 from tearline.workflow.app import App
 from tearline.workflow.cases import graded_credibilities, graded_credibility
@@ -223,43 +224,43 @@ def inbox(
     params: dict[str, Any] = {"offset": max(0, offset), "limit": max(1, min(limit, 501))}
     if query.strip():
         params["title"] = f"%{query.strip()[:100]}%"
-    reports, their_events = _inbox_queries(viewer, "title" in params)
     with app.read() as s:
         c = s.connection()
-        found = c.execute(reports, params).all()
+        found = c.execute(_inbox_query(viewer, "title" in params), params).all()
         events: dict[int, list[tuple[Any, ...]]] = {r[0]: [] for r in found}
-        for rid, *event in c.execute(their_events, params).all():
+        # The events of the reports found, named (the page selected again could differ
+        # by then: PostgreSQL reads each statement as committed when it starts).
+        for rid, *event in c.execute(_INBOX_EVENTS, {"ids": id_list(events)}).all():
             events[rid].append(tuple(event))
     return [_report_row(r, events[r[0]]) for r in found]
 
 
 @lru_cache(maxsize=256)
-def _inbox_queries(viewer: Identity | None, searching: bool) -> tuple[Executable, Executable]:
-    """The inbox's two queries for a viewer, built once (the page and the title pattern
-    are bound on each request), both plain rows: the page's reports (the columns shown,
-    the source joined), and their events in each report's order, with only the status of
-    their case and the facts as text (summarised once per text, not parsed on every
-    request). The events' query selects the same page again: no list of IDs to send."""
-
-    def page(*columns: Any) -> Select[Any]:
-        q = (
-            select(*columns)
-            .order_by(t.Report.id.desc())
-            .offset(bindparam("offset", type_=Integer))
-            .limit(bindparam("limit", type_=Integer))
-        )
-        if searching:
-            q = q.where(t.Report.title.ilike(bindparam("title", type_=String)))
-        return restrict(q, t.Report, viewer)
-
-    reports = page(*_INBOX).outerjoin(t.Source, t.Source.id == t.Report.source_id)
-    events = (
-        select(t.Event.report_id, *_INBOX_EVENT)
-        .outerjoin(t.Threat, t.Threat.id == t.Event.threat_id)
-        .where(t.Event.report_id.in_(page(t.Report.id).scalar_subquery()))
-        .order_by(t.Event.report_id, t.Event.ordinal, t.Event.id)
+def _inbox_query(viewer: Identity | None, searching: bool) -> Executable:
+    """The inbox's page of reports for a viewer, built once (the page and the title
+    pattern are bound on each request), as plain rows: the columns shown, the source
+    joined."""
+    q = (
+        select(t.Report.id)
+        .add_columns(*_INBOX[1:])
+        .outerjoin(t.Source, t.Source.id == t.Report.source_id)
+        .order_by(t.Report.id.desc())
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
     )
-    return reports, events
+    if searching:
+        q = q.where(t.Report.title.ilike(bindparam("title", type_=String)))
+    return restrict(q, t.Report, viewer)
+
+
+# The events of a page of reports, in each report's order, with only the status of their
+# case and the facts as text (summarised once per text, not parsed on every request).
+_INBOX_EVENTS = (
+    select(t.Event.report_id, *_INBOX_EVENT)
+    .outerjoin(t.Threat, t.Threat.id == t.Event.threat_id)
+    .where(in_ids(t.Event.report_id, "ids"))
+    .order_by(t.Event.report_id, t.Event.ordinal, t.Event.id)
+)
 
 
 def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str, Any]:
