@@ -13,9 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Integer,
     String,
-    any_,
     bindparam,
     cast,
     func,
@@ -25,10 +23,10 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.dialects import postgresql
 
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
+from tearline.store.idlists import id_list, in_ids
 from tearline.workflow.access import within
 from tearline.workflow.app import App
 from tearline.workflow.desk import iso
@@ -94,12 +92,12 @@ def deliveries_board(
         ids = [w.id for w in warnings]
         by_warning: dict[int, dict[str, int]] = {}
         tallies, replies, few = _by_ids(conn.dialect.name)
-        for wid, status, n in conn.execute(tallies, {"ids": ids}).all():
+        for wid, status, n in conn.execute(tallies, {"ids": id_list(ids)}).all():
             if n:
                 by_warning.setdefault(wid, {})[status] = int(n)
         listed = _deliveries_to_show(conn, few, by_warning, shown)
         responses: dict[int, list[dict[str, Any]]] = {}
-        answers = conn.execute(replies, {"ids": ids}).all()
+        answers = conn.execute(replies, {"ids": id_list(ids)}).all()
         answering = people_answering(s, [r.delivery_id for r in answers])
         for r in answers:
             responses.setdefault(r.warning_id, []).append(
@@ -187,27 +185,19 @@ _ESCALATION = (
 )
 
 
-def _among(column: Any, dialect: str) -> Any:
-    """``column`` is one of the IDs bound as ``ids``: on PostgreSQL one array parameter
-    (the same SQL text whatever the count, so the server keeps its plan), elsewhere a
-    list expanded into the statement."""
-    if dialect == "postgresql":
-        return column == any_(bindparam("ids", type_=postgresql.ARRAY(Integer)))
-    return column.in_(bindparam("ids", expanding=True))
-
-
 @functools.lru_cache(maxsize=4)
 def _by_ids(dialect: str) -> tuple[Any, Any, Any]:
     """The page's tallies, replies and deliveries (of the warnings with a few), by the
-    page's warning IDs; built once per database kind."""
+    page's warning IDs bound as one parameter (``store.idlists``: the same SQL text
+    whatever the page holds, so PostgreSQL keeps its plan); built once per database kind."""
     d = t.DeliveryTally
     return (
         select(d.warning_id, d.status, func.sum(d.n))
-        .where(_among(d.warning_id, dialect))
+        .where(in_ids(d.warning_id, "ids"))
         .group_by(d.warning_id, d.status)
         .order_by(d.warning_id, d.status),
-        select(*_RESPONSE).where(_among(t.Response.warning_id, dialect)).order_by(t.Response.id),
-        select(*_SHOWN).where(_among(t.Delivery.warning_id, dialect)).order_by(t.Delivery.id),
+        select(*_RESPONSE).where(in_ids(t.Response.warning_id, "ids")).order_by(t.Response.id),
+        select(*_SHOWN).where(in_ids(t.Delivery.warning_id, "ids")).order_by(t.Delivery.id),
     )
 
 
@@ -300,7 +290,7 @@ def _deliveries_to_show(
             picks.append(_latest(wid, t.Delivery.status.not_in(DELIVERY_STATUSES), left))
     found: dict[int, list[Any]] = {}
     if small:
-        for d in conn.execute(few, {"ids": small}).all():  # by ID
+        for d in conn.execute(few, {"ids": id_list(small)}).all():  # by ID
             found.setdefault(d[1], []).append(d)
     for n in range(0, len(picks), 100):  # SQLite takes up to 500 terms in a compound
         for d in conn.execute(union_all(*picks[n : n + 100])).all():
