@@ -48,7 +48,7 @@ from typing import Any
 from urllib.request import urlopen
 
 from _loopback import free_port, receiver_stats
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
@@ -56,6 +56,7 @@ from tearline.demo.scenario import report_text
 from tearline.model import Contact
 from tearline.settings import load_settings
 from tearline.store import tables as t
+from tearline.store.bulk import insert_rows
 
 START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
 CLUSTER_FAILED = 3
@@ -195,7 +196,7 @@ def release_to_webhooks(home: Path, url: str, receiver: str, n: int) -> None:
                 for i in range(n - 1)
             ]
             for at in range(0, len(rows), 5000):
-                u.session.execute(insert(t.Delivery), rows[at : at + 5000])
+                insert_rows(u.session, t.Delivery, rows[at : at + 5000])
     finally:
         app.close()
 

@@ -33,10 +33,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from fanout import _cpu_ticks, _postgres_pids, _postgres_ticks, make_app, one_warning
-from sqlalchemy import event, insert, make_url, text, update
+from sqlalchemy import event, make_url, text, update
 
 from tearline import workflow as wf
 from tearline.store import tables as t
+from tearline.store.bulk import insert_rows
 from tearline.workflow import outbox
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -87,7 +88,7 @@ def queue_as_group_alert(app: wf.App, warning_id: int, q: int) -> float:
     start = time.perf_counter()
     with app.unit() as u:
         for i in range(0, q, CHUNK):
-            u.session.execute(insert(t.Delivery), rows[i : i + CHUNK])
+            insert_rows(u.session, t.Delivery, rows[i : i + CHUNK])
     took = time.perf_counter() - start
     with app.unit() as u:
         u.session.execute(sa.delete(t.Delivery).where(t.Delivery.channel == "sms"))

@@ -55,6 +55,7 @@ from tearline.demo.scenario import report_text
 from tearline.model import Contact
 from tearline.settings import load_settings
 from tearline.store import tables as t
+from tearline.store.bulk import insert_rows
 from tearline.workflow import sessions
 
 START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
@@ -181,8 +182,9 @@ def queue_deliveries(app: wf.App, webhook: str, n: int) -> None:
     with app.unit() as u:
         ids = list(u.session.scalars(select(t.WarningRecord.id)))
         for start in range(0, n, 1000):
-            u.session.execute(
-                insert(t.Delivery),
+            insert_rows(
+                u.session,
+                t.Delivery,
                 [
                     {
                         "warning_id": ids[i % len(ids)],

@@ -43,7 +43,7 @@ from typing import Any
 import aiohttp
 import aiosmtplib
 from _loopback import free_port, receiver_stats, reset_receiver, wait_for
-from sqlalchemy import func, insert, make_url, select
+from sqlalchemy import func, make_url, select
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
@@ -54,6 +54,7 @@ from tearline.demo.scenario import report_text
 from tearline.model import Contact
 from tearline.settings import load_settings
 from tearline.store import tables as t
+from tearline.store.bulk import insert_rows
 from tearline.workflow.outbox import Claimed, load_warnings
 from tearline.workflow.worker import Worker, channels_for, close_channels
 
@@ -112,8 +113,9 @@ def queue(app: wf.App, warning_id: int, channel: str, addresses: list[str]) -> N
         u.session.execute(
             t.Delivery.__table__.delete().where(t.Delivery.warning_id == warning_id)  # type: ignore[attr-defined]
         )
-        u.session.execute(
-            insert(t.Delivery),
+        insert_rows(
+            u.session,
+            t.Delivery,
             [
                 {
                     "warning_id": warning_id,

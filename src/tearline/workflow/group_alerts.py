@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tearline.assess import Assessment
@@ -37,6 +37,7 @@ from tearline.ids import Kind, format_id
 from tearline.model import Event, RecipientKind, Tier
 from tearline.release import MessageKind
 from tearline.store import tables as t
+from tearline.store.bulk import insert_rows
 from tearline.workflow.app import App, Unit
 from tearline.workflow.release_drafting import DraftInput, live_warning, new_draft
 
@@ -303,9 +304,7 @@ def queue_group(u: Unit, w: t.WarningRecord) -> int:
         for m in members_for(u.session, w)
         for channel, address in m.contacts
     ]
-    for chunk in _batched(rows, _CHUNK):
-        u.session.execute(insert(t.Delivery), list(chunk))
-    return len(rows)
+    return insert_rows(u.session, t.Delivery, rows)  # a statement per chunk, not per row
 
 
 def people_answering(session: Session, delivery_ids: Iterable[int | None]) -> dict[int, str]:
