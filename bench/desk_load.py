@@ -225,6 +225,7 @@ async def load(
     import aiohttp
 
     latencies: list[float] = []
+    by_path: dict[str, list[float]] = {p: [] for p in paths}
     errors: dict[str, int] = {}
     turn = 0
     headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -246,6 +247,7 @@ async def load(
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
                 continue
             latencies.append(time.perf_counter() - began)
+            by_path[path].append(latencies[-1])
 
     connector = aiohttp.TCPConnector(limit=clients)
     timeout = aiohttp.ClientTimeout(total=60)
@@ -255,10 +257,11 @@ async def load(
     elapsed = time.monotonic() - began
     latencies.sort()
 
-    def pct(p: float) -> float:
-        return (
-            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
-        )
+    def pct(p: float, of: list[float] = latencies) -> float:
+        return of[min(len(of) - 1, int(p * len(of)))] * 1000 if of else 0.0
+
+    for each in by_path.values():
+        each.sort()
 
     return {
         "requests": len(latencies),
@@ -267,6 +270,7 @@ async def load(
         "p95_ms": pct(0.95),
         "p99_ms": pct(0.99),
         "errors": errors,
+        "paths": {p: [len(v), pct(0.50, v), pct(0.99, v)] for p, v in by_path.items()},
     }
 
 
@@ -455,6 +459,8 @@ def main() -> None:
             delivered = receiver_stats(receiver_port)["unique"]
             stop(worker)
             print(line("ours (while the worker delivers)", ours))
+            for path, (n, p50, p99) in ours["paths"].items():
+                print(f"  {path:<20} {n:6d} requests   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
             print(
                 f"deliveries during the run: {delivered} of {args.deliveries} "
                 f"({delivered / args.seconds:.0f}/s)"
