@@ -151,9 +151,19 @@ def claim(
     budgets = budgets or {}
     lease = timedelta(seconds=app.settings.delivery_lease_seconds)
     with app.unit() as u:
+        postgres = u.session.get_bind().dialect.name == "postgresql"
+        if postgres:
+            # Read the due rows in ix_deliveries_due's order and stop at the batch, never
+            # sort them all: a table not analysed since thousands were queued (a release,
+            # before autovacuum comes by) looks to the planner as if few were due, and two
+            # workers then sorted 100,000 rows for each batch (1.7 ms of PostgreSQL's CPU
+            # per delivery instead of 0.15).
+            u.session.execute(text("SET LOCAL enable_sort = off"))
         ids = _pick(u, t.Delivery.channel.not_in(list(budgets)), limit)
         for channel, budget in budgets.items():
             ids += _pick(u, t.Delivery.channel == channel, min(budget, limit))
+        if postgres:
+            u.session.execute(text("SET LOCAL enable_sort TO DEFAULT"))
         if not ids:
             return []
         # a lease that ran out was lost with its worker: not an attempt, but counted
