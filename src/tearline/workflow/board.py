@@ -91,7 +91,7 @@ def deliveries_board(
         ).all()
         ids = [w.id for w in warnings]
         by_warning: dict[int, dict[str, int]] = {}
-        tallies, replies, few = _by_ids(conn.dialect.name)
+        tallies, replies, few = _by_ids()
         for wid, status, n in conn.execute(tallies, {"ids": id_list(ids)}).all():
             if n:
                 by_warning.setdefault(wid, {})[status] = int(n)
@@ -185,11 +185,11 @@ _ESCALATION = (
 )
 
 
-@functools.lru_cache(maxsize=4)
-def _by_ids(dialect: str) -> tuple[Any, Any, Any]:
+@functools.cache
+def _by_ids() -> tuple[Any, Any, Any]:
     """The page's tallies, replies and deliveries (of the warnings with a few), by the
     page's warning IDs bound as one parameter (``store.idlists``: the same SQL text
-    whatever the page holds, so PostgreSQL keeps its plan); built once per database kind."""
+    whatever the page holds, so PostgreSQL keeps its plan); built once."""
     d = t.DeliveryTally
     return (
         select(d.warning_id, d.status, func.sum(d.n))
