@@ -19,6 +19,14 @@ from typing import Any
 from tearline.deliver.signature import SIGNATURE_HEADER, verify_body
 
 
+class _Server(ThreadingHTTPServer):
+    # A worker opens up to ``delivery_concurrency`` (64) connections at once. The standard
+    # library listens with a backlog of 5: the rest had their SYN dropped and retried a
+    # second later, and on a loaded machine a post could wait out its whole time limit
+    # and be retried later, so ``worker --once`` ended with some not yet delivered.
+    request_queue_size = 1024
+
+
 @dataclass
 class Received:
     path: str
@@ -34,7 +42,7 @@ class LoopbackReceiver:
     headers: dict[str, str] = field(default_factory=dict)  # added to every answer
     posts: list[Received] = field(default_factory=list)
     refused: int = 0
-    _server: ThreadingHTTPServer | None = None
+    _server: _Server | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -81,7 +89,7 @@ class LoopbackReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # quiet: the demo prints what matters
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return f"http://127.0.0.1:{self._server.server_port}"
