@@ -229,7 +229,7 @@ async def load(
     errors: dict[str, int] = {}
     turn = 0
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    deadline = time.monotonic() + seconds
+    deadline, cpu_began = time.monotonic() + seconds, time.process_time()
 
     async def client(session: aiohttp.ClientSession) -> None:
         nonlocal turn
@@ -264,6 +264,7 @@ async def load(
         each.sort()
 
     return {
+        "cpu_s": time.process_time() - cpu_began,  # the load generator's own CPU in the run
         "requests": len(latencies),
         "rps": len(latencies) / elapsed,
         "p50_ms": pct(0.50),
@@ -363,12 +364,53 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def measured(base: str, token: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
-    """The load against ``base``, with the CPU its server (process tree ``pid``) spent."""
+def postgres_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine (none when it is not running)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().split(" ", 2)[1] == "(postgres)":
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def tree_cpu(pids: list[int]) -> float:
+    return sum(cpu_seconds(p) for p in pids)
+
+
+def measured(
+    base: str, token: str, pid: int, args: argparse.Namespace, others: dict[str, list[int]]
+) -> dict[str, Any]:
+    """The load against ``base``, with the CPU its server (process tree ``pid``) spent, and
+    the CPU each of ``others`` (name: process trees) and the load generator spent, per
+    request. PostgreSQL's backends come and go: those alive at the end are counted, with
+    what each had spent before the run taken off (a backend started during the run counts
+    whole)."""
     before = cpu_seconds(pid)
+    pg_before = {p: cpu_seconds(p) for p in postgres_pids()}
+    others_before = {name: tree_cpu(pids) for name, pids in others.items()}
+    busy_began, wall_began = machine_busy(), time.monotonic()
     got = run_load(base, token, args.clients, args.seconds, args.paths)
-    got["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(got["requests"], 1)
+    n = max(got["requests"], 1)
+    got["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / n
+    spent = {name: tree_cpu(pids) - others_before[name] for name, pids in others.items()}
+    spent["PostgreSQL"] = sum(cpu_seconds(p) - pg_before.get(p, 0.0) for p in postgres_pids())
+    spent["load generator"] = got["cpu_s"]
+    got["others_ms"] = {name: v * 1000 / n for name, v in spent.items()}
+    got["busy_cores"] = (machine_busy() - busy_began) / (time.monotonic() - wall_began)
     return got
+
+
+def machine_busy() -> float:
+    """Seconds of CPU the whole machine has spent not idle (Linux /proc/stat; 0 elsewhere)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def line(name: str, got: dict[str, Any]) -> str:
@@ -445,7 +487,7 @@ def main() -> None:
             peer = start_peer(work / "bodies.json", peer_port, args.workers)
             procs.append(peer)
             wait_http(f"http://127.0.0.1:{peer_port}{args.paths[0]}")
-            ceiling = measured(f"http://127.0.0.1:{peer_port}", "", peer.pid, args)
+            ceiling = measured(f"http://127.0.0.1:{peer_port}", "", peer.pid, args, {})
             stop(peer)
             print(line("peer (Starlette, bytes in memory)", ceiling))
 
@@ -455,12 +497,18 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
             procs.append(worker)
-            ours = measured(base, token, serve.pid, args)
+            others = {"worker": [worker.pid], "receiver": [receiver.pid]}
+            ours = measured(base, token, serve.pid, args, others)
             delivered = receiver_stats(receiver_port)["unique"]
             stop(worker)
             print(line("ours (while the worker delivers)", ours))
             for path, (n, p50, p99) in ours["paths"].items():
                 print(f"  {path:<20} {n:6d} requests   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+            split = ", ".join(f"{k} {v:.1f}" for k, v in ours["others_ms"].items())
+            print(
+                f"  CPU per request of ours: web {ours['cpu_ms']:.1f} ms, {split} ms; "
+                f"the machine was busy {ours['busy_cores']:.2f} of {os.cpu_count()} cores"
+            )
             print(
                 f"deliveries during the run: {delivered} of {args.deliveries} "
                 f"({delivered / args.seconds:.0f}/s)"
