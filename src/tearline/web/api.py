@@ -134,7 +134,8 @@ def reports(
     offset: Offset = 0,
 ) -> Response:
     rows = desk.inbox(app_of(request), viewer.identity, limit=limit + 1, query=q, offset=offset)
-    return json_answer(fetched_page(request, response, rows, limit=limit, offset=offset), response)
+    page = fetched_page(request, response, rows, limit=limit, offset=offset)
+    return json_answer(page, response, tiny_floats=False)  # no floats
 
 
 @router.post("/reports", status_code=201, summary="Ingest a report (all or nothing)")
@@ -205,7 +206,8 @@ def threats(
         limit=limit + 1,
         offset=offset,
     )
-    return json_answer(fetched_page(request, response, rows, limit=limit, offset=offset), response)
+    page = fetched_page(request, response, rows, limit=limit, offset=offset)
+    return json_answer(page, response, tiny_floats=False)  # its floats: hours to a tenth
 
 
 @router.get("/threats/{ref}", summary="The case file: facts, evidence, grades, decisions")
@@ -369,7 +371,8 @@ def deliveries(
     per_page: int = Query(50, ge=1, le=200),
 ) -> Response:
     app = app_of(request)
-    return json_answer(board.deliveries_board(app, viewer.identity, page=page, per_page=per_page))
+    shown = board.deliveries_board(app, viewer.identity, page=page, per_page=per_page)
+    return json_answer(shown, tiny_floats=False)  # no floats
 
 
 @router.get("/warnings/{ref}/misp", summary="A released warning as a MISP event (JSON)")
