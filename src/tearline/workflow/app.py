@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from tearline import markings, place_sizes, venues
@@ -88,6 +89,12 @@ class App:
         """A read-only transaction for views: nothing written here is kept."""
         with self.db.reading() as session:
             yield session
+
+    @contextmanager
+    def read_rows(self) -> Iterator[Connection]:
+        """``read`` for plain rows (Core statements, no ORM objects): cheaper per call."""
+        with self.db.reading_rows() as conn:
+            yield conn
 
     def close(self) -> None:
         self.db.dispose()
