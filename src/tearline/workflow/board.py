@@ -27,16 +27,17 @@ from sqlalchemy import (
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
 from tearline.store.idlists import id_list, in_ids
+from tearline.store.types import iso_utc
 from tearline.workflow.access import within
 from tearline.workflow.app import App
-from tearline.workflow.desk import iso
 from tearline.workflow.group_alerts import people_answering
 from tearline.workflow.outbox import DELIVERY_STATUSES
 from tearline.workflow.users import Identity
 
 
 def _delivery(d: Any) -> dict[str, Any]:
-    """A delivery on the board, from its row (``_SHOWN`` columns, in order)."""
+    """A delivery on the board, from its row (``_SHOWN`` columns, in order; its times
+    as ISO text)."""
     did, _, channel, address, status, attempts, next_at, delivered_at, last_error = d
     return {
         "ref": format_id(Kind.DELIVERY, did),
@@ -44,8 +45,8 @@ def _delivery(d: Any) -> dict[str, Any]:
         "address": address,
         "status": status,
         "attempts": attempts,
-        "next_attempt_at": iso(next_at) if status == "pending" else None,
-        "delivered_at": iso(delivered_at),
+        "next_attempt_at": next_at if status == "pending" else None,
+        "delivered_at": delivered_at,
         "last_error": last_error,
     }
 
@@ -57,8 +58,8 @@ _SHOWN = (
     t.Delivery.address,
     t.Delivery.status,
     t.Delivery.attempts,
-    t.Delivery.next_attempt_at,
-    t.Delivery.delivered_at,
+    iso_utc(t.Delivery.next_attempt_at),  # the board's times as text: shown, never computed
+    iso_utc(t.Delivery.delivered_at),
     t.Delivery.last_error,
 )
 DELIVERIES_SHOWN = 10  # per warning on the board; the rest are counted, not listed
@@ -107,7 +108,7 @@ def deliveries_board(
                     "via": r.via,
                     "note": r.note,
                     "recorded_by": r.recorded_by,
-                    "received_at": iso(r.received_at),
+                    "received_at": r.received_at,
                     "person": answering.get(r.delivery_id) if r.delivery_id else None,
                 }
             )
@@ -120,7 +121,7 @@ def deliveries_board(
                 "action": e.action,
                 "status": e.status,
                 "reason": str(e.detail.get("reason", "")),
-                "created_at": iso(e.created_at),
+                "created_at": e.created_at,
             }
             for e in conn.execute(statements[2], {"limit": per_page}).all()
         ]
@@ -132,8 +133,8 @@ def deliveries_board(
                 "tier": w.tier,
                 "status": w.status,
                 "msg_type": w.msg_type,
-                "released_at": iso(w.released_at),
-                "valid_until": iso(w.valid_until),
+                "released_at": w.released_at,
+                "valid_until": w.valid_until,
                 "delivery_counts": by_warning.get(w.id, {}),
                 "deliveries_total": sum(by_warning.get(w.id, {}).values()),
                 "deliveries": listed.get(w.id, []),
@@ -158,8 +159,8 @@ _WARNING: tuple[Any, ...] = (
     t.WarningRecord.threat_id,
     t.WarningRecord.status,
     t.WarningRecord.msg_type,
-    t.WarningRecord.released_at,
-    t.WarningRecord.valid_until,
+    iso_utc(t.WarningRecord.released_at),
+    iso_utc(t.WarningRecord.valid_until),
     t.Recipient.name,
     t.Recipient.tier,
 )
@@ -170,7 +171,7 @@ _RESPONSE = (
     t.Response.via,
     t.Response.note,
     t.Response.recorded_by,
-    t.Response.received_at,
+    iso_utc(t.Response.received_at),
     t.Response.delivery_id,
 )
 _ESCALATION = (
@@ -181,7 +182,7 @@ _ESCALATION = (
     t.Escalation.action,
     t.Escalation.status,
     t.Escalation.detail,
-    t.Escalation.created_at,
+    iso_utc(t.Escalation.created_at),
 )
 
 

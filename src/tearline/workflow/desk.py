@@ -26,6 +26,7 @@ from tearline.ids import Kind, format_id
 from tearline.model import Event, event_from_dict
 from tearline.store import tables as t
 from tearline.store.idlists import id_list, in_ids
+from tearline.store.types import iso_utc
 from tearline.workflow.access import restrict
 from tearline.workflow.app import App
 from tearline.workflow.cases import graded_credibilities, graded_credibility
@@ -117,8 +118,8 @@ def _report_row(r: Any, events: list[tuple[Any, ...]]) -> dict[str, Any]:
         "title": title,
         "filename": filename,
         "media_type": media_type,
-        "received_at": received_at.isoformat(),
-        "document_date": document_date.isoformat(),
+        "received_at": received_at,
+        "document_date": document_date,
         "tlp": tlp,
         "language": language,
         "language_label": language_label(language),
@@ -151,8 +152,8 @@ _INBOX = (
     t.Report.title,
     t.Report.filename,
     t.Report.media_type,
-    t.Report.received_at,
-    t.Report.document_date,
+    iso_utc(t.Report.received_at),  # as text: shown, never computed with
+    iso_utc(t.Report.document_date),
     t.Report.tlp,
     t.Report.language,
     cast(t.Report.compartments, Text),  # as text: decoded once per distinct text
@@ -269,7 +270,7 @@ def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str
     facts = _facts_of(th.facts)
     a = live_assessment(s, th, now, horizon, event=facts.event)
     return _queue_row(
-        (th.id, th.title, th.status, list(th.compartments), th.updated_at),
+        (th.id, th.title, th.status, list(th.compartments), iso(th.updated_at)),
         now,
         a,
         case_corroboration(s, th).reports,
@@ -279,14 +280,15 @@ def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str
 
 
 def _queue_row(
-    row: tuple[int, str, str, list[str], datetime],
+    row: tuple[int, str, str, list[str], str | None],
     now: datetime,
     a: Assessment,
     reports: int,
     det: tuple[int, str] | None,
     facts: _Facts,
 ) -> dict[str, Any]:
-    """One case of the queue, from its row (id, title, status, compartments, updated_at),
+    """One case of the queue, from its row (id, title, status, compartments, updated_at as
+    ISO text),
     its live assessment, its number of reports, the determination in force (id, outcome)
     and what the queue shows of its facts."""
     tid, title, status, compartments, updated_at = row
@@ -308,7 +310,7 @@ def _queue_row(
         "imminence": a.imminence.value,
         "severity": a.severity.value,
         "reports": reports,
-        "updated_at": iso(updated_at),
+        "updated_at": updated_at,
         "determination": None
         if det is None
         else {"ref": format_id(Kind.DETERMINATION, det[0]), "outcome": det[1]},
@@ -431,12 +433,12 @@ def triage_queue(
 @lru_cache(maxsize=256)
 def _queue_query(viewer: Identity | None, searching: bool) -> Executable:
     """The cases of the queue a viewer may see, in the statuses asked for, as plain rows
-    (id, title, status, compartments and facts as text, updated_at): built once, the
+    (id, title, status, compartments, updated_at and facts as text): built once, the
     statuses and the title pattern bound on each request."""
     q = (
         select(t.Threat.id)
         .add_columns(t.Threat.title, t.Threat.status, cast(t.Threat.compartments, Text))
-        .add_columns(t.Threat.updated_at, cast(t.Threat.facts, Text))  # parsed once per text
+        .add_columns(iso_utc(t.Threat.updated_at), cast(t.Threat.facts, Text))  # facts parsed once
         .where(t.Threat.status.in_(bindparam("statuses", expanding=True)))
     )
     if searching:
@@ -472,7 +474,7 @@ def audit_search(
         return [
             {
                 "seq": seq,
-                "at": at.isoformat(),
+                "at": at,
                 "actor": who,
                 "action": what,
                 "subject": subject,
@@ -492,7 +494,7 @@ def _audit_query(actor: bool, action: bool, subject: bool, before: bool) -> Exec
     request), as plain rows."""
     e = t.AuditEntry
     q = (
-        select(e.seq, e.at, e.actor, e.action, e.subject, e.details, e.hash, e.prev_hash)
+        select(e.seq, iso_utc(e.at), e.actor, e.action, e.subject, e.details, e.hash, e.prev_hash)
         .order_by(e.seq.desc())
         .limit(bindparam("limit", type_=Integer))
     )
