@@ -16,13 +16,22 @@ from pydantic import BaseModel, Field
 from tearline import workflow as wf
 from tearline.ids import Kind, parse_id
 from tearline.web import ingest as intake
-from tearline.web.auth import Analyst, AnyUser, Approver, DutyOfficer, Ingester, Reader, app_of
+from tearline.web.auth import (
+    Analyst,
+    AnyUser,
+    Approver,
+    DutyOfficer,
+    Ingester,
+    OneHop,
+    Reader,
+    app_of,
+)
 from tearline.web.paging import Limit, Offset, fetched_page, json_answer
 from tearline.workflow import board, casefile, cases, desk, responses
 from tearline.workflow.access import ensure_visible
 from tearline.workflow.timeline import case_timeline
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=OneHop)
 
 
 def _ref(ref: str, kind: Kind) -> str:

@@ -11,12 +11,12 @@ from pydantic import BaseModel, Field
 
 from tearline import workflow as wf
 from tearline.errors import AuditChainBroken
-from tearline.web.auth import Admin, AnyUser, Auditor, Viewer, app_of
+from tearline.web.auth import Admin, AnyUser, Auditor, OneHop, Viewer, app_of
 from tearline.web.pages_public import verify_text
 from tearline.web.paging import Limit, Offset, json_answer, link_next, page_of
 from tearline.workflow import desk, grants, sessions, users
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=OneHop)
 
 
 class UserIn(BaseModel):

@@ -13,12 +13,12 @@ from pydantic import BaseModel, Field
 from tearline import workflow as wf
 from tearline.ids import Kind, parse_id
 from tearline.release import FACT_LEVELS
-from tearline.web.auth import DutyOfficer, Reader, app_of
+from tearline.web.auth import DutyOfficer, OneHop, Reader, app_of
 from tearline.workflow import recipient_desk
 from tearline.workflow.access import ensure_visible
 from tearline.workflow.home import home
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=OneHop)
 
 
 def _ref(ref: str, kind: Kind) -> str:
