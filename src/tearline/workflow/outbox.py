@@ -114,34 +114,64 @@ _in_order = ~(
 )
 
 
-def _pick(u: Unit, channel_filter: Any, limit: int) -> list[int]:
-    if limit <= 0:
-        return []
-    pending = u.session.scalars(
-        select(t.Delivery.id)
-        .where(
-            t.Delivery.status == "pending",
-            t.Delivery.next_attempt_at <= u.now,
-            channel_filter,
-            _in_order,
+# What a worker may take, in the order it takes it: deliveries due now (the oldest due
+# first, in ix_deliveries_due's order), then those whose lease ran out with their worker.
+def _due_now(now: datetime) -> tuple[Any, ...]:
+    return (
+        (t.Delivery.status == "pending", t.Delivery.next_attempt_at <= now),
+        (t.Delivery.next_attempt_at, t.Delivery.id),
+    )
+
+
+def _lease_ran_out(now: datetime) -> tuple[Any, ...]:
+    return ((t.Delivery.status == "sending", t.Delivery.claimed_until < now), (t.Delivery.id,))
+
+
+def _lease(u: Unit, worker_id: str, lease: timedelta, channel_filter: Any, limit: int) -> list[Any]:
+    """Lease up to ``limit`` deliveries that ``channel_filter`` admits: one UPDATE for those
+    due now and, if the batch is not full, one for those whose lease ran out. Each UPDATE
+    picks its rows itself (a sub-select, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and
+    returns them: the IDs never travel to the worker and back."""
+    # a lease that ran out was lost with its worker: not an attempt, but counted
+    lost = t.Delivery.status == "sending"
+    rows: list[Any] = []
+    for where, order in (_due_now(u.now), _lease_ran_out(u.now)):
+        left = limit - len(rows)
+        if left <= 0:
+            break
+        pick = (
+            select(t.Delivery.id)
+            .where(*where, channel_filter, _in_order)
+            .order_by(*order)
+            .limit(left)
+            .with_for_update(skip_locked=True)
+            .correlate(None)  # its own read of deliveries, not the UPDATE's row
         )
-        .order_by(t.Delivery.next_attempt_at, t.Delivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    expired = u.session.scalars(
-        select(t.Delivery.id)
-        .where(
-            t.Delivery.status == "sending",
-            t.Delivery.claimed_until < u.now,
-            channel_filter,
-            _in_order,
+        rows += (
+            u.session.connection()
+            .execute(
+                update(t.Delivery)
+                .where(t.Delivery.id.in_(pick))
+                .values(
+                    status="sending",
+                    claimed_until=u.now + lease,
+                    claimed_by=worker_id,
+                    attempts=t.Delivery.attempts + case((lost, 0), else_=1),
+                    lost_claims=t.Delivery.lost_claims + case((lost, 1), else_=0),
+                )
+                .returning(
+                    t.Delivery.id,
+                    t.Delivery.warning_id,
+                    t.Delivery.channel,
+                    t.Delivery.address,
+                    t.Delivery.idempotency_key,
+                    t.Delivery.attempts,
+                    t.Delivery.lost_claims,
+                )
+            )
+            .all()
         )
-        .order_by(t.Delivery.id)
-        .limit(limit - len(pending))
-        .with_for_update(skip_locked=True)
-    ).all()
-    return [*pending, *expired]
+    return rows
 
 
 def claim(
@@ -159,37 +189,14 @@ def claim(
             # workers then sorted 100,000 rows for each batch (1.7 ms of PostgreSQL's CPU
             # per delivery instead of 0.15).
             u.session.execute(text("SET LOCAL enable_sort = off"))
-        ids = _pick(u, t.Delivery.channel.not_in(list(budgets)), limit)
+        leased = _lease(u, worker_id, lease, t.Delivery.channel.not_in(list(budgets)), limit)
         for channel, budget in budgets.items():
-            ids += _pick(u, t.Delivery.channel == channel, min(budget, limit))
+            mine = t.Delivery.channel == channel
+            leased += _lease(u, worker_id, lease, mine, min(budget, limit))
         if postgres:
             u.session.execute(text("SET LOCAL enable_sort TO DEFAULT"))
-        if not ids:
+        if not leased:
             return []
-        # a lease that ran out was lost with its worker: not an attempt, but counted
-        lost = t.Delivery.status == "sending"
-        # the leased rows come back from the UPDATE itself (RETURNING): one round trip
-        leased = u.session.execute(
-            update(t.Delivery)
-            .where(t.Delivery.id.in_(ids))
-            .values(
-                status="sending",
-                claimed_until=u.now + lease,
-                claimed_by=worker_id,
-                attempts=t.Delivery.attempts + case((lost, 0), else_=1),
-                lost_claims=t.Delivery.lost_claims + case((lost, 1), else_=0),
-            )
-            .returning(
-                t.Delivery.id,
-                t.Delivery.warning_id,
-                t.Delivery.channel,
-                t.Delivery.address,
-                t.Delivery.idempotency_key,
-                t.Delivery.attempts,
-                t.Delivery.lost_claims,
-            )
-            .execution_options(synchronize_session=False)
-        ).all()
         rows = sorted(leased, key=lambda r: r[0])
         cap = app.settings.delivery_max_lost_claims
         poisoned = [Claimed(*r[:6]) for r in rows if r[6] >= cap]
@@ -273,33 +280,33 @@ def record(
     if not outcomes:
         return []
     with app.unit() as u:
-        held = set(
-            u.session.scalars(
-                select(t.Delivery.id).where(
-                    t.Delivery.id.in_([o.claimed.id for o in outcomes]),
-                    t.Delivery.claimed_by == worker_id,
-                    t.Delivery.status == "sending",
+        if u.session.get_bind().dialect.name == "postgresql":
+            # the check that this worker still holds a row is the UPDATE's own WHERE, and
+            # the rows it changed come back (RETURNING): one statement, read by primary key
+            states = [_state(app, u.now, o) for o in outcomes]
+            held: set[int] = set()
+            for keys, group in _by_keys(states).items():
+                held.update(_update_from_arrays(u, keys, group, worker_id))
+            pairs = [(o, s) for o, s in zip(outcomes, states, strict=True) if s["id"] in held]
+            mine = [o for o, _ in pairs]
+            states = [s for _, s in pairs]
+            _insert_from_arrays(u, _attempts(u.now, mine))
+        else:
+            held = set(
+                u.session.scalars(
+                    select(t.Delivery.id).where(
+                        t.Delivery.id.in_([o.claimed.id for o in outcomes]),
+                        t.Delivery.claimed_by == worker_id,
+                        t.Delivery.status == "sending",
+                    )
                 )
             )
-        )
-        mine = [o for o in outcomes if o.claimed.id in held]
-        states = [_state(app, u.now, o) for o in mine]
-        by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for s in states:
-            by_keys.setdefault(tuple(sorted(s)), []).append(s)
-        attempts = [
-            {"delivery_id": o.claimed.id, "at": u.now, "ok": o.ok, "detail": o.detail[:2000]}
-            for o in mine
-        ]
-        if u.session.get_bind().dialect.name == "postgresql":
-            for keys, group in by_keys.items():
-                _update_from_arrays(u, keys, group)
-            _insert_from_arrays(u, attempts)
-        else:
-            for group in by_keys.values():
+            mine = [o for o in outcomes if o.claimed.id in held]
+            states = [_state(app, u.now, o) for o in mine]
+            for group in _by_keys(states).values():
                 u.session.execute(update(t.Delivery), group)
-            if attempts:
-                u.session.execute(insert(t.DeliveryAttempt), attempts)
+            if mine:
+                u.session.execute(insert(t.DeliveryAttempt), _attempts(u.now, mine))
         sent = [_sent(o, s["status"], bodies) for o, s in zip(mine, states, strict=True)]
         _audit(u, sent, mine)
         for o, s in zip(mine, states, strict=True):
@@ -327,26 +334,66 @@ _ARRAY_TYPES = {
 }
 
 
+def _by_keys(states: Sequence[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    """The new states grouped by the columns they set (one UPDATE per group)."""
+    by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for s in states:
+        by_keys.setdefault(tuple(sorted(s)), []).append(s)
+    return by_keys
+
+
+def _attempts(now: datetime, outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
+    return [
+        {"delivery_id": o.claimed.id, "at": now, "ok": o.ok, "detail": o.detail[:2000]}
+        for o in outcomes
+    ]
+
+
+_KEYS = ("id", "delivery_id")  # always an array: one per row
+
+
 def _arrays(
     columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
-) -> tuple[str, dict[str, Any]]:
-    """``unnest(CAST(:a AS T[]), ...)`` and its parameters: one list per column. Only the
-    column names in ``_ARRAY_TYPES`` pass (a KeyError otherwise): no text from outside
-    reaches the SQL, every value goes as a parameter."""
-    sql = ", ".join(f"CAST(:{c} AS {_ARRAY_TYPES[c]}[])" for c in columns)
-    return f"unnest({sql})", {c: [r[c] for r in rows] for c in columns}
+) -> tuple[list[str], str, dict[str, Any]]:
+    """Each column as SQL: ``v.<column>`` from ``unnest(CAST(:a AS T[]), ...) AS v(...)``
+    (one array parameter per column), or, where every row has the same value (a batch's
+    "delivered", "HTTP 200", its time), ``CAST(:c AS T)``, that one value, which the driver
+    need not encode for each row. Returns the column expressions, the ``unnest`` source
+    and the parameters. Only the column names in ``_ARRAY_TYPES`` pass (a KeyError
+    otherwise): no text from outside reaches the SQL, every value goes as a parameter."""
+    exprs: list[str] = []
+    arrays: list[str] = []
+    params: dict[str, Any] = {}
+    for c in columns:
+        values = [r[c] for r in rows]
+        first = values[0]
+        if c not in _KEYS and values.count(first) == len(values):
+            exprs.append(f"CAST(:{c} AS {_ARRAY_TYPES[c]})")
+            params[c] = first
+        else:
+            exprs.append(f"v.{c}")
+            arrays.append(c)
+            params[c] = values
+    sql = ", ".join(f"CAST(:{c} AS {_ARRAY_TYPES[c]}[])" for c in arrays)
+    return exprs, f"unnest({sql}) AS v({', '.join(arrays)})", params
 
 
-def _update_from_arrays(u: Unit, keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
+def _update_from_arrays(
+    u: Unit, keys: Sequence[str], rows: Sequence[Mapping[str, Any]], worker_id: str
+) -> list[int]:
+    """Set the rows' new states where ``worker_id`` still holds them; returns their IDs."""
     columns = [k for k in keys if k != "id"]
-    source, params = _arrays(["id", *columns], rows)
-    sets = ", ".join(f"{c} = v.{c}" for c in columns)
-    u.session.execute(
-        text(
-            f"UPDATE deliveries SET {sets} FROM {source} AS v(id, {', '.join(columns)}) "  # noqa: S608 (our column names)
-            "WHERE deliveries.id = v.id"
-        ),
-        params,
+    exprs, source, params = _arrays(["id", *columns], rows)
+    sets = ", ".join(f"{c} = {e}" for c, e in zip(columns, exprs[1:], strict=True))
+    return list(
+        u.session.scalars(
+            text(
+                f"UPDATE deliveries SET {sets} FROM {source} "  # noqa: S608 (our column names)
+                "WHERE deliveries.id = v.id AND deliveries.claimed_by = :held_by "
+                "AND deliveries.status = 'sending' RETURNING deliveries.id"
+            ),
+            params | {"held_by": worker_id},
+        ).all()
     )
 
 
@@ -354,9 +401,12 @@ def _insert_from_arrays(u: Unit, rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         return
     columns = ["delivery_id", "at", "ok", "detail"]
-    source, params = _arrays(columns, rows)
+    exprs, source, params = _arrays(columns, rows)
     u.session.execute(
-        text(f"INSERT INTO delivery_attempts ({', '.join(columns)}) SELECT * FROM {source}"),  # noqa: S608
+        text(
+            f"INSERT INTO delivery_attempts ({', '.join(columns)}) "  # noqa: S608 (our column names)
+            f"SELECT {', '.join(exprs)} FROM {source}"
+        ),
         params,
     )
 
