@@ -32,13 +32,18 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 # Deliveries not yet done with: a later one to the same contact point waits for them.
 UNFINISHED_DELIVERY = "status IN ('pending', 'sending')"
 
-# A case marked with at least one compartment (NULL and [] are none), as each database
-# compares its JSON: the predicate of ``ix_threats_compartmented``, written the same in
-# the queries that use it.
-COMPARTMENTED = {
-    "sqlite": "threats.compartments != '[]'",
-    "postgresql": "threats.compartments != CAST('[]' AS JSONB)",
-}
+
+def compartmented(table: str) -> dict[str, str]:
+    """A row of ``table`` marked with at least one compartment (NULL and [] are none), as
+    each database compares its JSON: the predicate of ``ix_<table>_compartmented``,
+    written the same in the queries that use it (``access._Compartmented``)."""
+    return {
+        "sqlite": f"{table}.compartments != '[]'",
+        "postgresql": f"{table}.compartments != CAST('[]' AS JSONB)",
+    }
+
+
+COMPARTMENTED = compartmented("threats")
 
 # Named constraints, so migrations can alter them the same way on SQLite and PostgreSQL.
 NAMING = {
@@ -101,6 +106,14 @@ class Source(Base):
 
 class Report(Base):
     __tablename__ = "reports"
+    __table_args__ = (
+        Index(
+            "ix_reports_compartmented",
+            "id",
+            sqlite_where=text(compartmented("reports")["sqlite"]),
+            postgresql_where=text(compartmented("reports")["postgresql"]),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
