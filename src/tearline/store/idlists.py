@@ -5,7 +5,7 @@ SQLAlchemy's expanding ``IN`` sends one parameter per ID, and on PostgreSQL rend
 the driver parses a new statement for every length of list: a page of a hundred cases
 paid that on each of its queries. Here the list travels as one JSON text, the statement
 is the same whatever its length, and the database unpacks it (SQLite's ``json_each``,
-PostgreSQL's ``jsonb_array_elements_text``).
+PostgreSQL's ``jsonb_array_elements_text`` into an array).
 """
 
 from __future__ import annotations
@@ -49,7 +49,12 @@ def _in_ids_sqlite(element: _InIds, compiler: SQLCompiler, **kw: Any) -> str:
 def _in_ids_postgresql(element: _InIds, compiler: SQLCompiler, **kw: Any) -> str:
     col = compiler.process(element.column, **kw)
     ids = compiler.process(element.param, **kw)
-    return f"({col} IN (SELECT CAST(jsonb_array_elements_text(CAST({ids} AS JSONB)) AS INTEGER)))"
+    # "= ANY (ARRAY(...))", not "IN (SELECT ...)": the sub-select is a join to PostgreSQL,
+    # which it guesses at a hundred rows, and joining a page's 50 warnings to their
+    # deliveries it then read all 20,000 deliveries and hashed them (10 ms a page, growing
+    # with the table); an array it looks up in the column's index (0.3 ms).
+    unpacked = f"SELECT CAST(jsonb_array_elements_text(CAST({ids} AS JSONB)) AS INTEGER)"
+    return f"({col} = ANY (ARRAY({unpacked})))"
 
 
 def in_ids(column: Any, name: str) -> ColumnElement[bool]:
