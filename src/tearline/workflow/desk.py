@@ -271,50 +271,78 @@ def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str
     a = live_assessment(s, th, now, horizon, event=facts.event)
     return _queue_row(
         (th.id, th.title, th.status, list(th.compartments), iso(th.updated_at)),
-        now,
-        a,
+        _shown_facts(facts, now),
+        _shown_grades(a),
         case_corroboration(s, th).reports,
         None if det is None else (det.id, det.outcome),
-        facts,
     )
 
 
 def _queue_row(
     row: tuple[int, str, str, list[str], str | None],
-    now: datetime,
-    a: Assessment,
+    facts: tuple[str | None, str | None, str | None, str | None, float | None],
+    grades: tuple[Any, ...],
     reports: int,
     det: tuple[int, str] | None,
-    facts: _Facts,
 ) -> dict[str, Any]:
     """One case of the queue, from its row (id, title, status, compartments, updated_at as
-    ISO text),
-    its live assessment, its number of reports, the determination in force (id, outcome)
-    and what the queue shows of its facts."""
+    ISO text), what it shows of its facts (``_shown_facts``) and of its live assessment
+    (``_shown_grades``), its number of reports and the determination in force (id,
+    outcome)."""
     tid, title, status, compartments, updated_at = row
-    end = facts.window_end
+    place, country, window_start, window_end, hours_left = facts
+    hours_to_window, admiralty, likelihood, specificity, imminence, severity = grades
     return {
         "ref": format_id(Kind.THREAT, tid),
         "title": title,
         "status": status,
         "compartments": compartments,
-        "place": facts.place,
-        "country": facts.country,
-        "window_start": facts.window_start_iso,
-        "window_end": facts.window_end_iso,
-        "hours_left": None if end is None else round((end - now).total_seconds() / 3600, 1),
-        "hours_to_window": None if a.hours_to_window is None else round(a.hours_to_window, 1),
-        "admiralty": a.admiralty,
-        "likelihood": a.likelihood.value if a.likelihood else None,
-        "specificity": a.specificity.as_dict(),
-        "imminence": a.imminence.value,
-        "severity": a.severity.value,
+        "place": place,
+        "country": country,
+        "window_start": window_start,
+        "window_end": window_end,
+        "hours_left": hours_left,
+        "hours_to_window": hours_to_window,
+        "admiralty": admiralty,
+        "likelihood": likelihood,
+        "specificity": dict(specificity),
+        "imminence": imminence,
+        "severity": severity,
         "reports": reports,
         "updated_at": updated_at,
         "determination": None
         if det is None
         else {"ref": format_id(Kind.DETERMINATION, det[0]), "outcome": det[1]},
     }
+
+
+def _shown_facts(
+    facts: _Facts, now: datetime
+) -> tuple[str | None, str | None, str | None, str | None, float | None]:
+    """What a row of the queue shows of a case's facts at ``now``: the place, the country,
+    the window's start and end, and the hours left until it ends."""
+    end = facts.window_end
+    return (
+        facts.place,
+        facts.country,
+        facts.window_start_iso,
+        facts.window_end_iso,
+        None if end is None else round((end - now).total_seconds() / 3600, 1),
+    )
+
+
+def _shown_grades(a: Assessment) -> tuple[Any, ...]:
+    """What a row of the queue shows of a live assessment, in the row's order: the hours
+    to the window, the Admiralty code, the likelihood, the specificity, the imminence
+    and the severity."""
+    return (
+        None if a.hours_to_window is None else round(a.hours_to_window, 1),
+        a.admiralty,
+        a.likelihood.value if a.likelihood else None,
+        a.specificity.as_dict(),
+        a.imminence.value,
+        a.severity.value,
+    )
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -418,15 +446,22 @@ def triage_queue(
         chosen = [case[0] for _, _, case, _ in page]
         counted = cases_corroboration(s, chosen)
         grades, dets = graded_credibilities(s, chosen), in_force_of(s, chosen)
+    # What a row shows of its facts and of its grades, worked out once per request for
+    # each distinct facts, and each distinct facts, count and graded credibility.
+    shown: dict[_Facts, tuple[Any, ...]] = {}
+    assessed: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     rows = []
-    assessed: dict[tuple[Any, ...], Assessment] = {}
     for _, _, (tid, title, status, compartments, updated_at, _raw), f in page:
-        inputs = (f, counted[tid], grades[tid])
-        a = assessed.get(inputs)
-        if a is None:
-            a = assessed[inputs] = _assessed(f.event, counted[tid], grades[tid], now, horizon)
+        counts, graded = counted[tid], grades[tid]
+        inputs = (f, counts, graded)
+        g = assessed.get(inputs)
+        if g is None:
+            g = assessed[inputs] = _shown_grades(_assessed(f.event, counts, graded, now, horizon))
+        facts_shown = shown.get(f)
+        if facts_shown is None:
+            facts_shown = shown[f] = _shown_facts(f, now)
         row = (tid, title, status, _listed(compartments), updated_at)
-        rows.append(_queue_row(row, now, a, counted[tid].reports, dets.get(tid), f))
+        rows.append(_queue_row(row, facts_shown, g, counts.reports, dets.get(tid)))
     return rows
 
 

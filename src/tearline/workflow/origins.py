@@ -161,21 +161,47 @@ def case_corroboration(session: Session, threat: t.Threat) -> Corroboration:
 def cases_corroboration(session: Session, threat_ids: Iterable[int]) -> dict[int, Corroboration]:
     """``case_corroboration`` of many cases at once, read as plain columns in one query
     per 500 cases (not one per case): for a page of the triage queue. Each row is a
-    report of a case with its own source and its origin's (when the origin is stored)."""
+    report of a case with its own source and its origin's (when the origin is stored).
+    A case's count depends on its rows alone, so it is worked out once per distinct set
+    of rows (``_counted_rows``)."""
     ids = list(dict.fromkeys(threat_ids))
-    reports: dict[int, dict[int, tuple[int | None, str | None]]] = {i: {} for i in ids}
-    sources: dict[int, tuple[int | None, str | None]] = {}
+    rows: dict[int, set[_CaseRow]] = {i: set() for i in ids}
     c = session.connection()
     for chunk in range(0, len(ids), _CHUNK):
-        for tid, rid, origin_id, reason, sid, rel, oid, osid, orel in c.execute(
+        for tid, *row in c.execute(
             _CASE_REPORTS, {"ids": id_list(ids[chunk : chunk + _CHUNK])}
-        ):
+        ).all():
             if tid is not None:
-                reports[tid][rid] = (origin_id, reason)
-                sources[rid] = (sid, rel)
-                if oid is not None:
-                    sources[oid] = (osid, orel)
-    return _count(reports, sources)
+                rows[tid].add(tuple(row))
+    return {tid: _counted_rows(tuple(sorted(got))) for tid, got in rows.items()}
+
+
+# A report of a case as ``_CASE_REPORTS`` reads it: (report id, origin id, echo reason,
+# source id, reliability, the origin's id when stored, its source id and reliability).
+_CaseRow = tuple[
+    int, int | None, str | None, int | None, str | None, int | None, int | None, str | None
+]
+_COUNTED: dict[tuple[_CaseRow, ...], Corroboration] = {}
+_COUNTED_MAX = 4096
+
+
+def _counted_rows(case: tuple[_CaseRow, ...]) -> Corroboration:
+    """A case's count from its rows, worked out once per distinct rows: they are the key,
+    so a changed case (a report added, an origin or a grade changed) is a new entry, never
+    a stale one; the oldest go past ``_COUNTED_MAX``. Shared between requests: read only."""
+    got = _COUNTED.get(case)
+    if got is None:
+        reports = {rid: (origin_id, reason) for rid, origin_id, reason, *_ in case}
+        sources: dict[int, tuple[int | None, str | None]] = {}
+        for rid, _o, _r, sid, rel, oid, osid, orel in case:
+            sources[rid] = (sid, rel)
+            if oid is not None:
+                sources[oid] = (osid, orel)
+        got = _count({0: reports}, sources)[0]
+        if len(_COUNTED) >= _COUNTED_MAX:
+            _COUNTED.pop(next(iter(_COUNTED)), None)
+        _COUNTED[case] = got
+    return got
 
 
 _CHUNK = 500
