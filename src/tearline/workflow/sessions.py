@@ -120,25 +120,40 @@ def open_session(app: App, who: Identity, client: str) -> str:
     return token
 
 
+# The cookie check every page and desk request makes: the session and its user, one row.
+_SESSION_OWNER = (
+    select(
+        WebSession.csrf_token,
+        WebSession.last_seen_at,
+        WebSession.expires_at,
+        WebSession.flash,
+        User.username,
+        User.display_name,
+        User.roles,
+        User.compartments,
+        User.active,
+    )
+    .join(User, User.id == WebSession.user_id)
+    .where(WebSession.id == bindparam("digest"))
+)
+
+
 def session_info(app: App, token: str, *, take_flash: bool = False) -> SessionInfo | None:
-    """The live session for a cookie token, or None (ended, idle too long, user inactive)."""
+    """The live session for a cookie token, or None (ended, idle too long, user inactive).
+    Read afresh on every call, like ``token_owner``."""
     if not token or len(token) > 200:
         return None
     idle = timedelta(minutes=app.settings.session_idle_minutes)
     now = app.clock.now()
-    with app.read() as s:
-        row = s.get(WebSession, _digest(token))
-        if row is None:
-            return None
-        user = s.get(User, row.user_id)
-        alive = user is not None and user.active
-        alive = alive and row.expires_at > now and row.last_seen_at + idle > now
-        if not alive or user is None:
-            return None
-        info = SessionInfo(
-            identity_of(user), user.display_name, row.csrf_token, row.expires_at, row.flash
-        )
-        touch = now - row.last_seen_at > timedelta(seconds=60)
+    with app.read_rows() as conn:
+        row = conn.execute(_SESSION_OWNER, {"digest": _digest(token)}).first()
+    if row is None or not row.active:
+        return None
+    if not (row.expires_at > now and row.last_seen_at + idle > now):
+        return None
+    who = identity_from(row.username, row.roles, row.compartments)
+    info = SessionInfo(who, row.display_name, row.csrf_token, row.expires_at, row.flash)
+    touch = now - row.last_seen_at > timedelta(seconds=60)
     if touch or (take_flash and info.flash):
         with app.unit() as u:
             live = u.session.get(WebSession, _digest(token))
