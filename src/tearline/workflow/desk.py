@@ -9,13 +9,22 @@ Nothing here writes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, bindparam, cast, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
@@ -392,6 +401,38 @@ def _parsed(raw: str) -> _Facts:
     return got
 
 
+# PostgreSQL's version of a row (``xmin``: the transaction that wrote it), as text: it
+# changes whenever the row does. Reading a case's facts costs the database a jsonb
+# turned into text (2-3 KiB a case, every case of the queue on every request); its
+# version costs nothing.
+_ROW_VERSION = cast(literal_column(f"{t.Threat.__tablename__}.xmin"), Text)
+_FACTS_OF = select(t.Threat.id, _ROW_VERSION, cast(t.Threat.facts, Text)).where(
+    in_ids(t.Threat.id, "ids")
+)
+_VERSIONS: dict[tuple[str, int, str], _Facts] = {}
+_VERSIONS_MAX = 8192
+
+
+def _versioned_facts(c: Connection, cases: Sequence[Any]) -> list[_Facts | None]:
+    """The facts of the cases read with their row version (PostgreSQL): from those
+    already parsed for that version of the case, the rest read by ID in one query (and
+    kept under the version read with them). A case gone by then has None. The database,
+    the case and its version are the key, so an entry is never stale: a changed case has
+    a new version."""
+    where = str(c.engine.url)
+    got: list[_Facts | None] = [_VERSIONS.get((where, x[0], x[5])) for x in cases]
+    missing = [x[0] for x, f in zip(cases, got, strict=True) if f is None]
+    if missing:
+        fresh: dict[int, _Facts] = {}
+        for tid, version, raw in c.execute(_FACTS_OF, {"ids": id_list(missing)}).all():
+            fresh[tid] = _parsed(raw)
+            if len(_VERSIONS) >= _VERSIONS_MAX:
+                _VERSIONS.pop(next(iter(_VERSIONS)), None)
+            _VERSIONS[(where, tid, version)] = fresh[tid]
+        got = [fresh.get(x[0]) if f is None else f for x, f in zip(cases, got, strict=True)]
+    return got
+
+
 def _queue_order(facts: _Facts, now: datetime, horizon: int) -> tuple[Any, ...]:
     """Where a case stands in the queue, before its reference: most imminent, most
     severe, soonest window. Imminence, severity and the hours to the window are the live
@@ -426,13 +467,17 @@ def triage_queue(
     if query.strip():
         params["title"] = f"%{query.strip()[:100]}%"
     with app.read() as s:
-        cases = s.connection().execute(_queue_query(viewer, "title" in params), params).all()
+        c = s.connection()
+        versioned = c.dialect.name == "postgresql"
+        cases = c.execute(_queue_query(viewer, "title" in params, versioned), params).all()
         # Each distinct text of facts is parsed once (``_parsed``) and placed once per
         # request: cases that share their facts share the work.
-        facts = [_parsed(case[5]) for case in cases]
+        facts = _versioned_facts(c, cases) if versioned else [_parsed(x[5]) for x in cases]
         placed: dict[_Facts, tuple[Any, ...]] = {}
         ordered = []
         for case, f in zip(cases, facts, strict=True):
+            if f is None:
+                continue  # gone between the two reads
             key = placed.get(f)
             if key is None:
                 key = placed[f] = _queue_order(f, now, horizon)
@@ -466,14 +511,16 @@ def triage_queue(
 
 
 @lru_cache(maxsize=256)
-def _queue_query(viewer: Identity | None, searching: bool) -> Executable:
+def _queue_query(viewer: Identity | None, searching: bool, versioned: bool) -> Executable:
     """The cases of the queue a viewer may see, in the statuses asked for, as plain rows
-    (id, title, status, compartments, updated_at and facts as text): built once, the
+    (id, title, status, compartments, updated_at and facts as text, or with ``versioned``
+    the row's version instead of its facts: ``_versioned_facts``): built once, the
     statuses and the title pattern bound on each request."""
     q = (
         select(t.Threat.id)
         .add_columns(t.Threat.title, t.Threat.status, cast(t.Threat.compartments, Text))
-        .add_columns(iso_utc(t.Threat.updated_at), cast(t.Threat.facts, Text))  # facts parsed once
+        .add_columns(iso_utc(t.Threat.updated_at))
+        .add_columns(_ROW_VERSION if versioned else cast(t.Threat.facts, Text))
         .where(t.Threat.status.in_(bindparam("statuses", expanding=True)))
     )
     if searching:
