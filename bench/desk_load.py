@@ -48,6 +48,7 @@ from typing import Any, cast
 import httpx
 from _loopback import free_port, receiver_stats
 from sqlalchemy import Table, create_engine, func, insert, make_url, select, text
+from sqlalchemy.pool import NullPool
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
@@ -364,16 +365,24 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def postgres_pids() -> list[int]:
-    """The PostgreSQL server's processes on this machine (none when it is not running)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if stat.read_text().split(" ", 2)[1] == "(postgres)":
-                found.append(int(stat.parent.name))
-        except (OSError, IndexError):
-            continue
-    return found
+def postgres_pids(url: str | None) -> list[int]:
+    """The PostgreSQL processes serving the bench's own database (its connections and
+    autovacuum there; not other databases' work on the same server); none on SQLite."""
+    if not url or not url.startswith("postgresql"):
+        return []
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return list(
+                conn.scalars(
+                    text(
+                        "SELECT pid FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid != pg_backend_pid()"
+                    )
+                )
+            )
+    finally:
+        engine.dispose()
 
 
 def tree_cpu(pids: list[int]) -> float:
@@ -381,7 +390,12 @@ def tree_cpu(pids: list[int]) -> float:
 
 
 def measured(
-    base: str, token: str, pid: int, args: argparse.Namespace, others: dict[str, list[int]]
+    base: str,
+    token: str,
+    pid: int,
+    args: argparse.Namespace,
+    others: dict[str, list[int]],
+    database_url: str | None = None,
 ) -> dict[str, Any]:
     """The load against ``base``, with the CPU its server (process tree ``pid``) spent, and
     the CPU each of ``others`` (name: process trees) and the load generator spent, per
@@ -389,14 +403,16 @@ def measured(
     what each had spent before the run taken off (a backend started during the run counts
     whole)."""
     before = cpu_seconds(pid)
-    pg_before = {p: cpu_seconds(p) for p in postgres_pids()}
+    pg_before = {p: cpu_seconds(p) for p in postgres_pids(database_url)}
     others_before = {name: tree_cpu(pids) for name, pids in others.items()}
     busy_began, wall_began = machine_busy(), time.monotonic()
     got = run_load(base, token, args.clients, args.seconds, args.paths)
     n = max(got["requests"], 1)
     got["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / n
     spent = {name: tree_cpu(pids) - others_before[name] for name, pids in others.items()}
-    spent["PostgreSQL"] = sum(cpu_seconds(p) - pg_before.get(p, 0.0) for p in postgres_pids())
+    if pg_before:
+        pg_after = postgres_pids(database_url)
+        spent["PostgreSQL"] = sum(cpu_seconds(p) - pg_before.get(p, 0.0) for p in pg_after)
     spent["load generator"] = got["cpu_s"]
     got["others_ms"] = {name: v * 1000 / n for name, v in spent.items()}
     got["busy_cores"] = (machine_busy() - busy_began) / (time.monotonic() - wall_began)
@@ -498,7 +514,7 @@ def main() -> None:
             )
             procs.append(worker)
             others = {"worker": [worker.pid], "receiver": [receiver.pid]}
-            ours = measured(base, token, serve.pid, args, others)
+            ours = measured(base, token, serve.pid, args, others, url)
             delivered = receiver_stats(receiver_port)["unique"]
             stop(worker)
             print(line("ours (while the worker delivers)", ours))
