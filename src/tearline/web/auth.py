@@ -112,6 +112,9 @@ async def _resolve(request: Request) -> Viewer | None:
     if hasattr(request.state, "viewer"):
         cached: Viewer | None = request.state.viewer
         return cached
+    if _bearer(request) is None and not request.cookies.get(session_cookie(request)):
+        request.state.viewer = None  # nothing to look up: no trip to a worker thread
+        return None
     return await run_in_threadpool(_lookup, request)
 
 
