@@ -6,10 +6,18 @@ auth.OneHop, and remembers nothing between requests)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+import pytest
+from sqlalchemy import create_engine, text
 
 from tearline import workflow as wf
+from tearline.clock import FixedClock
+from tearline.settings import load_settings
 from tearline.workflow import sessions, users
+from tests.conftest import fresh_postgres, postgres_url
+from tests.web.conftest import start_desk
 from tests.web.desk import PEOPLE, Desk
 
 
@@ -50,3 +58,43 @@ def test_a_tokens_roles_and_compartments_change_on_the_next_request(desk: Desk) 
     assert get("/api/me").json()["compartments"] == []
     users.grant_compartments(app, "otto", add=["CT"], by="root")
     assert get("/api/me").json()["compartments"] == ["CT"]
+
+
+@pytest.mark.postgres
+def test_the_check_answers_after_the_databases_connections_are_cut(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    """A failover or an admin ends every connection the desk's pool holds: the next
+    request, by token and by session, is answered as before (the pool tests a connection
+    before lending it, and replaces a dead one)."""
+    url = postgres_url()
+    assert url is not None
+    values = {"home": str(tmp_path / "home"), "database_url": fresh_postgres(url)}
+    app = wf.App(load_settings(values, environ={}), clock=clock)
+    desk = start_desk(app, worker=False)
+    try:
+        otto = wf.sign_in(app, "otto", PEOPLE["otto"][0])
+        _, token = sessions.create_token(app, "otto", "bot", days=1, by=otto)
+        bearer = {"Authorization": f"Bearer {token}"}
+        dana = desk.client("dana")
+        for _ in range(3):
+            assert httpx.get(f"{desk.url}/api/reports", headers=bearer).status_code == 200
+            assert dana.get("/api/me").status_code == 200
+        admin = create_engine(values["database_url"], isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                cut = conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).all()
+        finally:
+            admin.dispose()
+        assert cut  # the desk's pooled connections were there to cut
+        assert httpx.get(f"{desk.url}/api/reports", headers=bearer).status_code == 200
+        assert httpx.get(f"{desk.url}/api/me", headers=bearer).json()["username"] == "otto"
+        assert dana.get("/api/me").json()["username"] == "dana"
+    finally:
+        desk.stop()
+        app.close()
