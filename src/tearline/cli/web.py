@@ -54,7 +54,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the desk (web pages and JSON API) on the embedded default or the database set."""
-    from tearline.web.server import DeskServer, port_free, serve_processes
+    from tearline.web.server import DeskServer, port_free, serve_processes, settle_memory
 
     def say(line: str) -> None:  # with JSON logs, every line the service writes is JSON
         if load_settings(overrides(ctx)).log_format == "json":
@@ -96,6 +96,7 @@ def serve(
         forwarded_allow_ips=forwarded_allow_ips,
     )
     url = server.start()
+    settle_memory()
     say(f"Tearline desk at {url}/ — Ctrl-C stops it.")
     if worker:
         say("The delivery worker runs in this process.")
