@@ -51,6 +51,7 @@ from tearline.web import (
 )
 from tearline.web.access_log import AccessLog
 from tearline.web.auth import BadCsrf, Forbidden, NotSignedIn, optional_viewer
+from tearline.web.connections import Rebalance
 from tearline.web.render import env, page
 from tearline.web.security import BodyTooLarge, DeskMiddleware
 
@@ -158,6 +159,7 @@ def create_app(application: wf.App) -> FastAPI:
     )
     app.state.tearline = application
     app.add_middleware(DeskMiddleware, max_body=application.settings.max_document_bytes)
+    app.add_middleware(Rebalance)  # keep-alive connections even over the web processes
     if application.settings.access_log == "on":
         app.add_middleware(AccessLog)  # outermost: it times and counts what is sent
     static = resources.files("tearline.web").joinpath("static")
