@@ -156,6 +156,22 @@ def test_a_corrected_case_moves_in_the_queue_on_the_next_request(app: wf.App) ->
         desk.stop()
 
 
+def test_an_event_changed_shows_its_new_summary_in_the_inbox_at_once(app: wf.App) -> None:
+    """The inbox keeps each event's summary per version of its row (PostgreSQL) or per
+    text of its facts (SQLite): a change to the facts is in the very next list."""
+    ingest_demo(app)
+    first = wdesk.inbox(app, None)[0]["events"][0]
+    with app.unit() as u:
+        event = u.session.get(t.Event, int(first["ref"].split("-")[1]))
+        assert event is not None
+        place = dict(event.facts.get("place") or {}) | {"venue": "Vegas Crocus Expo"}
+        event.facts = dict(event.facts) | {"place": place}
+    again = wdesk.inbox(app, None)[0]["events"][0]
+    assert again["ref"] == first["ref"]
+    assert first["summary"].endswith("at Crocus City Hall")
+    assert again["summary"] == first["summary"].replace("Crocus City Hall", "Vegas Crocus Expo")
+
+
 def test_a_revoked_token_is_refused_on_the_next_request(app: wf.App) -> None:
     desk = start_desk(app, worker=False)
     try:

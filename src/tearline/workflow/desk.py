@@ -9,20 +9,18 @@ Nothing here writes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Integer,
     String,
     Text,
     bindparam,
     cast,
-    literal_column,
     select,
 )
 from sqlalchemy.orm import Session
@@ -36,6 +34,7 @@ from tearline.model import Event, event_from_dict
 from tearline.store import tables as t
 from tearline.store.idlists import id_list, in_ids
 from tearline.store.types import iso_utc
+from tearline.store.versions import by_version, row_version
 from tearline.workflow.access import restrict
 from tearline.workflow.app import App
 from tearline.workflow.cases import graded_credibilities, graded_credibility
@@ -102,7 +101,7 @@ def _assessed(
 
 def _report_row(r: Any, events: list[tuple[Any, ...]]) -> dict[str, Any]:
     """One report of the inbox, from its row (``_INBOX``'s columns, in order) and its
-    events as (id, kind, modality, threat id, case status, facts as text), in its order."""
+    events as (id, kind, modality, threat id, case status, summary), in its order."""
     (
         rid,
         title,
@@ -147,11 +146,11 @@ def _report_row(r: Any, events: list[tuple[Any, ...]]) -> dict[str, Any]:
                 "ref": format_id(Kind.EVENT, eid),
                 "kind": kind,
                 "modality": modality,
-                "summary": _summary_of(facts),
+                "summary": summary,
                 "threat": format_id(Kind.THREAT, tid) if tid else None,
                 "threat_status": threat_status,
             }
-            for eid, kind, modality, tid, threat_status, facts in events
+            for eid, kind, modality, tid, threat_status, summary in events
         ],
     }
 
@@ -234,14 +233,23 @@ def inbox(
     params: dict[str, Any] = {"offset": max(0, offset), "limit": max(1, min(limit, 501))}
     if query.strip():
         params["title"] = f"%{query.strip()[:100]}%"
-    with app.read() as s:
-        c = s.connection()
+    with app.read_rows() as c:  # plain rows: no ORM session to set up and tear down
         found = c.execute(_inbox_query(viewer, "title" in params), params).all()
         events: dict[int, list[tuple[Any, ...]]] = {r[0]: [] for r in found}
         # The events of the reports found, named (the page selected again could differ
-        # by then: PostgreSQL reads each statement as committed when it starts).
-        for rid, *event in c.execute(_INBOX_EVENTS, {"ids": id_list(events)}).all():
-            events[rid].append(tuple(event))
+        # by then: PostgreSQL reads each statement as committed when it starts). On
+        # PostgreSQL with their row version, not their facts: ``by_version``.
+        versioned = c.dialect.name == "postgresql"
+        listed = c.execute(_INBOX_EVENTS[versioned], {"ids": id_list(events)}).all()
+        if versioned:
+            keys = [(e[1], e[6]) for e in listed]
+            summaries = by_version(c, _EVENT_FACTS_OF, _SUMMARIES_OF, keys, _summary_of)
+            for rid, eid, kind, modality, tid, status, _version in listed:
+                if eid in summaries:  # else gone between the two reads
+                    events[rid].append((eid, kind, modality, tid, status, summaries[eid]))
+        else:
+            for rid, eid, kind, modality, tid, status, raw in listed:
+                events[rid].append((eid, kind, modality, tid, status, _summary_of(raw)))
     return [_report_row(r, events[r[0]]) for r in found]
 
 
@@ -264,13 +272,20 @@ def _inbox_query(viewer: Identity | None, searching: bool) -> Executable:
 
 
 # The events of a page of reports, in each report's order, with only the status of their
-# case and the facts as text (summarised once per text, not parsed on every request).
-_INBOX_EVENTS = (
-    select(t.Event.report_id, *_INBOX_EVENT)
+# case and the facts as text (summarised once per text, not parsed on every request), or
+# (PostgreSQL, ``[True]``) the row's version instead of the facts.
+_INBOX_EVENTS = tuple(
+    select(t.Event.report_id, *_INBOX_EVENT[:-1])
+    .add_columns(row_version(t.Event) if versioned else _INBOX_EVENT[-1])
     .outerjoin(t.Threat, t.Threat.id == t.Event.threat_id)
     .where(in_ids(t.Event.report_id, "ids"))
     .order_by(t.Event.report_id, t.Event.ordinal, t.Event.id)
+    for versioned in (False, True)
 )
+_EVENT_FACTS_OF = select(t.Event.id, row_version(t.Event), _INBOX_EVENT[-1]).where(
+    in_ids(t.Event.id, "ids")
+)
+_SUMMARIES_OF: dict[tuple[str, int, str], str] = {}
 
 
 def queue_row(s: Session, th: t.Threat, now: datetime, horizon: int) -> dict[str, Any]:
@@ -401,36 +416,10 @@ def _parsed(raw: str) -> _Facts:
     return got
 
 
-# PostgreSQL's version of a row (``xmin``: the transaction that wrote it), as text: it
-# changes whenever the row does. Reading a case's facts costs the database a jsonb
-# turned into text (2-3 KiB a case, every case of the queue on every request); its
-# version costs nothing.
-_ROW_VERSION = cast(literal_column(f"{t.Threat.__tablename__}.xmin"), Text)
-_FACTS_OF = select(t.Threat.id, _ROW_VERSION, cast(t.Threat.facts, Text)).where(
+_FACTS_OF = select(t.Threat.id, row_version(t.Threat), cast(t.Threat.facts, Text)).where(
     in_ids(t.Threat.id, "ids")
 )
-_VERSIONS: dict[tuple[str, int, str], _Facts] = {}
-_VERSIONS_MAX = 8192
-
-
-def _versioned_facts(c: Connection, cases: Sequence[Any]) -> list[_Facts | None]:
-    """The facts of the cases read with their row version (PostgreSQL): from those
-    already parsed for that version of the case, the rest read by ID in one query (and
-    kept under the version read with them). A case gone by then has None. The database,
-    the case and its version are the key, so an entry is never stale: a changed case has
-    a new version."""
-    where = str(c.engine.url)
-    got: list[_Facts | None] = [_VERSIONS.get((where, x[0], x[5])) for x in cases]
-    missing = [x[0] for x, f in zip(cases, got, strict=True) if f is None]
-    if missing:
-        fresh: dict[int, _Facts] = {}
-        for tid, version, raw in c.execute(_FACTS_OF, {"ids": id_list(missing)}).all():
-            fresh[tid] = _parsed(raw)
-            if len(_VERSIONS) >= _VERSIONS_MAX:
-                _VERSIONS.pop(next(iter(_VERSIONS)), None)
-            _VERSIONS[(where, tid, version)] = fresh[tid]
-        got = [fresh.get(x[0]) if f is None else f for x, f in zip(cases, got, strict=True)]
-    return got
+_FACTS: dict[tuple[str, int, str], _Facts] = {}
 
 
 def _queue_order(facts: _Facts, now: datetime, horizon: int) -> tuple[Any, ...]:
@@ -472,7 +461,11 @@ def triage_queue(
         cases = c.execute(_queue_query(viewer, "title" in params, versioned), params).all()
         # Each distinct text of facts is parsed once (``_parsed``) and placed once per
         # request: cases that share their facts share the work.
-        facts = _versioned_facts(c, cases) if versioned else [_parsed(x[5]) for x in cases]
+        if versioned:
+            known = by_version(c, _FACTS_OF, _FACTS, [(x[0], x[5]) for x in cases], _parsed)
+            facts = [known.get(x[0]) for x in cases]
+        else:
+            facts = [_parsed(x[5]) for x in cases]
         placed: dict[_Facts, tuple[Any, ...]] = {}
         ordered = []
         for case, f in zip(cases, facts, strict=True):
@@ -514,13 +507,13 @@ def triage_queue(
 def _queue_query(viewer: Identity | None, searching: bool, versioned: bool) -> Executable:
     """The cases of the queue a viewer may see, in the statuses asked for, as plain rows
     (id, title, status, compartments, updated_at and facts as text, or with ``versioned``
-    the row's version instead of its facts: ``_versioned_facts``): built once, the
+    the row's version instead of its facts: ``by_version``): built once, the
     statuses and the title pattern bound on each request."""
     q = (
         select(t.Threat.id)
         .add_columns(t.Threat.title, t.Threat.status, cast(t.Threat.compartments, Text))
         .add_columns(iso_utc(t.Threat.updated_at))
-        .add_columns(_ROW_VERSION if versioned else cast(t.Threat.facts, Text))
+        .add_columns(row_version(t.Threat) if versioned else cast(t.Threat.facts, Text))
         .where(t.Threat.status.in_(bindparam("statuses", expanding=True)))
     )
     if searching:
@@ -552,7 +545,7 @@ def audit_search(
     if before_seq is not None:
         params["before"] = before_seq
     q = _audit_query(*(name in params for name in ("actor", "action", "subject", "before")))
-    with app.read() as s:
+    with app.read_rows() as c:  # plain rows: no ORM session to set up and tear down
         return [
             {
                 "seq": seq,
@@ -564,9 +557,7 @@ def audit_search(
                 "hash": hash_,
                 "prev_hash": prev_hash,
             }
-            for seq, at, who, what, subject, details, hash_, prev_hash in s.connection().execute(
-                q, params
-            )
+            for seq, at, who, what, subject, details, hash_, prev_hash in c.execute(q, params)
         ]
 
 
