@@ -16,7 +16,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, literal, or_, select, text, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from tearline.deliver import CHANNEL_NAMES, next_delay
@@ -127,51 +141,67 @@ def _lease_ran_out(now: datetime) -> tuple[Any, ...]:
     return ((t.Delivery.status == "sending", t.Delivery.claimed_until < now), (t.Delivery.id,))
 
 
-def _lease(u: Unit, worker_id: str, lease: timedelta, channel_filter: Any, limit: int) -> list[Any]:
-    """Lease up to ``limit`` deliveries that ``channel_filter`` admits: one UPDATE for those
-    due now and, if the batch is not full, one for those whose lease ran out. Each UPDATE
-    picks its rows itself (a sub-select, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and
-    returns them: the IDs never travel to the worker and back."""
-    # a lease that ran out was lost with its worker: not an attempt, but counted
-    lost = t.Delivery.status == "sending"
-    rows: list[Any] = []
+def _pick(u: Unit, channel_filter: Any, limit: int) -> list[int]:
+    """Up to ``limit`` deliveries that ``channel_filter`` admits, locked (``FOR UPDATE SKIP
+    LOCKED`` on PostgreSQL): those due now, then, if the batch is not full, those whose
+    lease ran out. A statement of its own, not a sub-select of the UPDATE that leases
+    them: there, with two workers, PostgreSQL re-ran the whole pick each time it met a row
+    that the other worker had just leased (its read-committed recheck), 1 ms of its CPU a
+    delivery instead of 0.08."""
+    ids: list[int] = []
     for where, order in (_due_now(u.now), _lease_ran_out(u.now)):
-        left = limit - len(rows)
+        left = limit - len(ids)
         if left <= 0:
             break
-        pick = (
-            select(t.Delivery.id)
-            .where(*where, channel_filter, _in_order)
-            .order_by(*order)
-            .limit(left)
-            .with_for_update(skip_locked=True)
-            .correlate(None)  # its own read of deliveries, not the UPDATE's row
-        )
-        rows += (
+        ids += (
             u.session.connection()
-            .execute(
-                update(t.Delivery)
-                .where(t.Delivery.id.in_(pick))
-                .values(
-                    status="sending",
-                    claimed_until=u.now + lease,
-                    claimed_by=worker_id,
-                    attempts=t.Delivery.attempts + case((lost, 0), else_=1),
-                    lost_claims=t.Delivery.lost_claims + case((lost, 1), else_=0),
-                )
-                .returning(
-                    t.Delivery.id,
-                    t.Delivery.warning_id,
-                    t.Delivery.channel,
-                    t.Delivery.address,
-                    t.Delivery.idempotency_key,
-                    t.Delivery.attempts,
-                    t.Delivery.lost_claims,
-                )
+            .scalars(
+                select(t.Delivery.id)
+                .where(*where, channel_filter, _in_order)
+                .order_by(*order)
+                .limit(left)
+                .with_for_update(skip_locked=True)
             )
             .all()
         )
-    return rows
+    return ids
+
+
+def _lease(u: Unit, worker_id: str, lease: timedelta, ids: list[int]) -> list[Any]:
+    """Lease the picked deliveries; the leased rows come back from the UPDATE itself."""
+    postgres = u.session.get_bind().dialect.name == "postgresql"
+    # a lease that ran out was lost with its worker: not an attempt, but counted
+    lost = t.Delivery.status == "sending"
+    return list(
+        u.session.connection()
+        .execute(
+            update(t.Delivery)
+            .where(
+                # one array parameter, not a placeholder per ID: psycopg parses a statement
+                # that long afresh each time (it caches short ones only)
+                t.Delivery.id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+                if postgres
+                else t.Delivery.id.in_(ids)
+            )
+            .values(
+                status="sending",
+                claimed_until=u.now + lease,
+                claimed_by=worker_id,
+                attempts=t.Delivery.attempts + case((lost, 0), else_=1),
+                lost_claims=t.Delivery.lost_claims + case((lost, 1), else_=0),
+            )
+            .returning(
+                t.Delivery.id,
+                t.Delivery.warning_id,
+                t.Delivery.channel,
+                t.Delivery.address,
+                t.Delivery.idempotency_key,
+                t.Delivery.attempts,
+                t.Delivery.lost_claims,
+            )
+        )
+        .all()
+    )
 
 
 def claim(
@@ -189,14 +219,14 @@ def claim(
             # workers then sorted 100,000 rows for each batch (1.7 ms of PostgreSQL's CPU
             # per delivery instead of 0.15).
             u.session.execute(text("SET LOCAL enable_sort = off"))
-        leased = _lease(u, worker_id, lease, t.Delivery.channel.not_in(list(budgets)), limit)
+        ids = _pick(u, t.Delivery.channel.not_in(list(budgets)), limit)
         for channel, budget in budgets.items():
-            mine = t.Delivery.channel == channel
-            leased += _lease(u, worker_id, lease, mine, min(budget, limit))
+            ids += _pick(u, t.Delivery.channel == channel, min(budget, limit))
         if postgres:
             u.session.execute(text("SET LOCAL enable_sort TO DEFAULT"))
-        if not leased:
+        if not ids:
             return []
+        leased = _lease(u, worker_id, lease, ids)
         rows = sorted(leased, key=lambda r: r[0])
         cap = app.settings.delivery_max_lost_claims
         poisoned = [Claimed(*r[:6]) for r in rows if r[6] >= cap]
