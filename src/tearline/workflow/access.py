@@ -39,6 +39,8 @@ class _Within(ColumnElement[bool]):
         ("held", InternalTraversal.dp_string_list),
     ]
     type = Boolean()
+    # A condition in itself: SQLite's WHERE takes it as it is, not as "(...) = 1".
+    _is_implicitly_boolean = True
 
     def __init__(self, column: Any, held: frozenset[str]) -> None:
         self.column = column
@@ -82,6 +84,9 @@ class _Compartmented(ColumnElement[bool]):
         ("column", InternalTraversal.dp_clauseelement),
     ]
     type = Boolean()
+    # A condition in itself: SQLite's WHERE takes it as it is, not as "(...) = 1", which
+    # would hide the column from the partial index.
+    _is_implicitly_boolean = True
 
     def __init__(self, column: Any) -> None:
         self.column = column
