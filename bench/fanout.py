@@ -56,7 +56,7 @@ from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.store.bulk import insert_rows
 from tearline.workflow.outbox import Claimed, load_warnings
-from tearline.workflow.worker import Worker, channels_for, close_channels
+from tearline.workflow.worker import Worker, channels_for, close_channels, settle_heap
 
 START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
 
@@ -186,6 +186,7 @@ def _worker_process(home: str, database_url: str | None, ready: Any, go: Any, re
     async def run() -> int:
         channels = channels_for(app)
         worker = Worker(app, channels)
+        settle_heap()  # as ``tearline worker`` does
         try:
             ready.wait()
             go.wait()

@@ -64,7 +64,7 @@ def worker(
     from types import FrameType
 
     from tearline import workflow as wf
-    from tearline.workflow.worker import Health, channels_for, run_worker
+    from tearline.workflow.worker import Health, channels_for, run_worker, settle_heap
 
     app = open_app(ctx)
     stop = threading.Event()
@@ -107,6 +107,7 @@ def worker(
         server = HealthServer(metrics, health_host, health_port)
         url = server.start()
         log.info("health at %s/healthz, metrics at %s/metrics", url, url)
+    settle_heap()  # this process runs the worker and nothing else
     try:
         count = run_worker(
             app,
