@@ -175,7 +175,14 @@ class Database:
             ensure_current(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_only = self.engine.execution_options(tearline_read_only=True)
-        self._readers = sessionmaker(self._read_only, expire_on_commit=False)
+        # PostgreSQL: a READ ONLY transaction (psycopg says so in its BEGIN), so a read
+        # cannot write by mistake, and it ends with COMMIT (``reading``).
+        self._readers = sessionmaker(
+            self._read_only.execution_options(postgresql_readonly=True)
+            if self.dialect == "postgresql"
+            else self._read_only,
+            expire_on_commit=False,
+        )
         # A row or two needs no transaction around it. On PostgreSQL one costs two more
         # round trips (BEGIN, ROLLBACK) and 150 us of the server's CPU a check; SQLite's
         # deferred BEGIN costs nothing and is kept.
@@ -200,10 +207,17 @@ class Database:
         """A read-only transaction: on SQLite it does not queue behind writers."""
         with self._readers() as s, s.begin():
             yield s
-            # Detached first: a rollback expires every object it holds, which costs a list
-            # of a few thousand rows more than the query did, for nothing.
+            # Detached first: ending the transaction expires every object it holds, which
+            # costs a list of a few thousand rows more than the query did, for nothing.
             s.expunge_all()
-            s.rollback()
+            if self.dialect == "postgresql":
+                # COMMIT, not ROLLBACK: psycopg drops every statement it has prepared on a
+                # ROLLBACK (DEALLOCATE ALL, one more round trip), so each read parsed and
+                # planned its statements afresh, as much of the database's work as running
+                # them. The transaction is READ ONLY: there is nothing it could commit.
+                s.commit()
+            else:
+                s.rollback()
 
     @contextmanager
     def reading_rows(self) -> Iterator[Connection]:
