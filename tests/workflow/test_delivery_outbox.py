@@ -77,6 +77,20 @@ def release(app: wf.App, people: tuple[wf.Identity, wf.Identity]) -> wf.Released
     return wf.approve_release(app, proposed.ref, avery)
 
 
+def partners(app: wf.App, url: str, n: int) -> None:
+    """``n`` partner governments, each with its own webhook path on ``url``."""
+    for i in range(n):
+        wf.add_recipient(
+            app,
+            name=f"Partner {i}",
+            kind="government",
+            tier="partner",
+            language="en",
+            jurisdiction="RU",
+            contacts=[Contact("webhook", f"{url}/p{i}")],
+        )
+
+
 def secret_of(app: wf.App, name: str, channel: str = "webhook") -> str:
     (r,) = [r for r in wf.registry_with_locations(app) if r.name == name]
     secret = next(c.secret for c in r.contacts if c.channel == channel)
@@ -221,16 +235,7 @@ def test_a_rate_limited_channel_is_claimed_no_faster_than_allowed(
     app: wf.App, people: tuple[wf.Identity, wf.Identity], receiver: tuple[LoopbackReceiver, str]
 ) -> None:
     _, url = receiver
-    for i in range(5):
-        wf.add_recipient(
-            app,
-            name=f"Partner {i}",
-            kind="government",
-            tier="partner",
-            language="en",
-            jurisdiction="RU",
-            contacts=[Contact("webhook", f"{url}/p{i}")],
-        )
+    partners(app, url, 5)
     release(app, people)
     limited = variant(app, delivery_rate_limits="webhook=2")
     worker = Worker(limited, channels_for(limited))
@@ -252,16 +257,7 @@ def test_a_dead_workers_journal_is_recorded_and_its_claims_handed_back(
     app: wf.App, people: tuple[wf.Identity, wf.Identity], receiver: tuple[LoopbackReceiver, str]
 ) -> None:
     r, url = receiver
-    for i in range(3):
-        wf.add_recipient(
-            app,
-            name=f"Partner {i}",
-            kind="government",
-            tier="partner",
-            language="en",
-            jurisdiction="RU",
-            contacts=[Contact("webhook", f"{url}/p{i}")],
-        )
+    partners(app, url, 3)
     release(app, people)
     # A worker claims three deliveries, sends one and journals it, then "dies":
     dead = Worker(app, channels_for(app))

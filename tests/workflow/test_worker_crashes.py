@@ -15,25 +15,11 @@ from sqlalchemy import func, insert, select
 from tearline import workflow as wf
 from tearline.clock import FixedClock
 from tearline.demo.receiver import LoopbackReceiver
-from tearline.model import Contact
 from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.workflow.outbox import Claimed, claim
 from tearline.workflow.worker import Journal, Worker, channels_for, recover
-from tests.workflow.test_delivery_outbox import release
-
-
-def partners(app: wf.App, url: str, n: int) -> None:
-    for i in range(n):
-        wf.add_recipient(
-            app,
-            name=f"Partner {i}",
-            kind="government",
-            tier="partner",
-            language="en",
-            jurisdiction="RU",
-            contacts=[Contact("webhook", f"{url}/p{i}")],
-        )
+from tests.workflow.test_delivery_outbox import partners, release
 
 
 def more_webhooks(app: wf.App, url: str, n: int) -> None:

@@ -15,29 +15,19 @@ from sqlalchemy import func, select
 from tearline import workflow as wf
 from tearline.deliver import TokenBucket
 from tearline.demo.receiver import LoopbackReceiver
-from tearline.model import Contact
 from tearline.settings import load_settings
 from tearline.store import tables as t
 from tearline.workflow.channel_locks import ChannelLocks
 from tearline.workflow.worker import Worker, channels_for
 from tests.workflow.test_delivery_kill import setup
-from tests.workflow.test_delivery_outbox import release, variant
+from tests.workflow.test_delivery_outbox import partners, release, variant
 
 
 def test_a_limited_channel_is_claimed_by_one_worker_at_a_time(
     app: wf.App, people: tuple[wf.Identity, wf.Identity], receiver: tuple[LoopbackReceiver, str]
 ) -> None:
     _, url = receiver
-    for i in range(5):
-        wf.add_recipient(
-            app,
-            name=f"Partner {i}",
-            kind="government",
-            tier="partner",
-            language="en",
-            jurisdiction="RU",
-            contacts=[Contact("webhook", f"{url}/p{i}")],
-        )
+    partners(app, url, 5)
     release(app, people)
     limited = variant(app, delivery_rate_limits="webhook=2")
     first = Worker(limited, channels_for(limited))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +54,6 @@ def webhooks(app: wf.App) -> dict[str, int]:
             .where(t.Delivery.channel == "webhook", t.DeliveryAttempt.ok)
         )
     return {str(k): int(v) for k, v in rows} | {"attempts": int(attempts or 0)}
-
-
-@pytest.fixture
-def receiver() -> Iterator[tuple[LoopbackReceiver, str]]:
-    r = LoopbackReceiver()
-    url = r.start()
-    yield r, url
-    r.stop()
 
 
 def on_record(app: wf.App, action: Callable[[], None]) -> Callable[[], int]:
