@@ -124,6 +124,11 @@ _in_order = ~(
         _earlier.status.in_([literal(s, literal_execute=True) for s in UNFINISHED]),
         _earlier.id < t.Delivery.id,
     )
+    # OFFSET 0 keeps it a probe per candidate (PostgreSQL does not turn a sub-select with
+    # an OFFSET into a join): as a join, planned from statistics taken before a release
+    # queued its deliveries (the partial index then looks empty), it read the whole index
+    # for every candidate, 100,000 x 2,000 rows, 67 s for one batch of 500.
+    .offset(0)
     .exists()
 )
 
