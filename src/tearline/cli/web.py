@@ -54,7 +54,8 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the desk (web pages and JSON API) on the embedded default or the database set."""
-    from tearline.web.server import DeskServer, port_free, serve_processes, settle_memory
+    from tearline.web.server import DeskServer, port_free, serve_processes
+    from tearline.workflow.worker import settle_heap
 
     def say(line: str) -> None:  # with JSON logs, every line the service writes is JSON
         if load_settings(overrides(ctx)).log_format == "json":
@@ -96,7 +97,7 @@ def serve(
         forwarded_allow_ips=forwarded_allow_ips,
     )
     url = server.start()
-    settle_memory()
+    settle_heap(thresholds=None)  # a web process: the worker, if any, is a thread of it
     say(f"Tearline desk at {url}/ — Ctrl-C stops it.")
     if worker:
         say("The delivery worker runs in this process.")

@@ -9,7 +9,6 @@ from ``app_from_environment`` (uvicorn needs an import string to start more than
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import socket
@@ -25,7 +24,7 @@ from tearline.errors import ConfigError
 from tearline.logs import configure_from as configure_logging
 from tearline.settings import load_settings
 from tearline.web.app import create_app
-from tearline.workflow.worker import EmbeddedWorker
+from tearline.workflow.worker import EmbeddedWorker, settle_heap
 
 
 class DeskServer:
@@ -114,19 +113,8 @@ def app_from_environment() -> FastAPI:
     settings = load_settings(given if isinstance(given, dict) else {})
     configure_logging(settings)  # this process's lines in TEARLINE_LOG_FORMAT too
     app = create_app(wf.App(settings))
-    settle_memory()
+    settle_heap(thresholds=None)
     return app
-
-
-def settle_memory() -> None:
-    """For a serving process once started: what start-up made (modules, tables, templates,
-    ~100,000 objects) lives as long as the process, so it is put out of the collector's
-    sight. A full collection then scans what requests made, not all of that again each
-    time: otherwise an 80 ms pause of every request in flight, every few hundred
-    requests, a good part of the slowest answers under load. Garbage is collected first,
-    so none of it is kept for good."""
-    gc.collect()
-    gc.freeze()
 
 
 def serve_processes(

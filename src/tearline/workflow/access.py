@@ -112,11 +112,18 @@ def _visible(
     estimate of the JSON test is a guess)."""
     if viewer is None:
         return true()
-    marked = aliased(table, name=f"tl_{table.__tablename__}_marked")
+    marked = _MARKED[table]
     unseen = select(marked.id).where(
         _Compartmented(marked.compartments), ~within(marked.compartments, viewer)
     )
     return table.id.not_in(unseen)
+
+
+# The compartmented rows, as a table of their own inside the visibility conditions (the
+# same name on every call, so a statement with them is cached once).
+_MARKED: dict[type[t.Base], Any] = {
+    table: aliased(table, name=f"tl_{table.__tablename__}_marked") for table in (t.Report, t.Threat)
+}
 
 
 def visible_threats(viewer: Identity | None) -> ColumnElement[bool]:
