@@ -60,6 +60,7 @@ from tearline.store.bulk import insert_rows
 from tearline.workflow import sessions
 
 START = datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
+WINDOW = 10  # seconds: the run's latencies are also given by window, to show when the tail came
 PATHS = ("/api/reports", "/api/threats", "/api/deliveries", "/api/audit")
 PASSWORDS = {"dana": "dana-pass-desk-load-1", "avery": "avery-pass-desk-load-1"}
 
@@ -226,6 +227,7 @@ async def load(
     import aiohttp
 
     latencies: list[float] = []
+    windows: dict[int, list[float]] = {}  # by the 10 s of the run they ended in
     by_path: dict[str, list[float]] = {p: [] for p in paths}
     errors: dict[str, int] = {}
     turn = 0
@@ -249,6 +251,8 @@ async def load(
                 continue
             latencies.append(time.perf_counter() - began)
             by_path[path].append(latencies[-1])
+            window = int((time.monotonic() - deadline + seconds) // WINDOW)
+            windows.setdefault(window, []).append(latencies[-1])
 
     connector = aiohttp.TCPConnector(limit=clients)
     timeout = aiohttp.ClientTimeout(total=60)
@@ -261,7 +265,7 @@ async def load(
     def pct(p: float, of: list[float] = latencies) -> float:
         return of[min(len(of) - 1, int(p * len(of)))] * 1000 if of else 0.0
 
-    for each in by_path.values():
+    for each in [*by_path.values(), *windows.values()]:
         each.sort()
 
     return {
@@ -273,6 +277,7 @@ async def load(
         "p99_ms": pct(0.99),
         "errors": errors,
         "paths": {p: [len(v), pct(0.50, v), pct(0.99, v)] for p, v in by_path.items()},
+        "windows": [[len(v), pct(0.50, v), pct(0.99, v)] for _, v in sorted(windows.items())],
     }
 
 
@@ -520,6 +525,12 @@ def main() -> None:
             print(line("ours (while the worker delivers)", ours))
             for path, (n, p50, p99) in ours["paths"].items():
                 print(f"  {path:<20} {n:6d} requests   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+            print(
+                f"  by {WINDOW} s of the run (requests/s p50/p99 ms): "
+                + ", ".join(
+                    f"{n / WINDOW:.0f} {p50:.0f}/{p99:.0f}" for n, p50, p99 in ours["windows"]
+                )
+            )
             split = ", ".join(f"{k} {v:.1f}" for k, v in ours["others_ms"].items())
             print(
                 f"  CPU per request of ours: web {ours['cpu_ms']:.1f} ms, {split} ms; "

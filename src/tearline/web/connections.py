@@ -1,13 +1,13 @@
 """Keep-alive connections spread over the desk's web processes.
 
-With ``tearline serve --workers N`` the processes share one listening socket, and each
-connection stays with the process that accepted it for as long as the client keeps it
-open. They were shared unevenly (50 clients: 38 on one process, 12 on the other), and a
-client on the crowded process waited three times as long as one on the other, whatever
-the desk did. Like a web server's ``keepalive_requests``, a connection is closed after
-``MAX_REQUESTS`` answers (the last one says ``Connection: close``); the client opens a
-new one, and a process that is less busy is the first to accept it, so the load evens out
-within seconds. A new connection costs a TCP handshake every hundred requests.
+With ``tearline serve --workers N`` each connection stays with the process that accepted
+it for as long as the client keeps it open. The kernel hands each new connection to one
+of the processes' sockets by the hash of its addresses (``server._OneSocketEach``), so an
+unlucky draw can still leave one process with more clients than another, for as long as
+they stay connected. Like a web server's ``keepalive_requests``, a connection is closed
+after ``MAX_REQUESTS`` answers (the last one says ``Connection: close``); the client opens
+a new one, drawn anew, so no process stays crowded. A new connection costs a TCP
+handshake every hundred requests.
 """
 
 from __future__ import annotations

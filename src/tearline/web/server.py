@@ -10,6 +10,7 @@ from ``app_from_environment`` (uvicorn needs an import string to start more than
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import threading
@@ -18,6 +19,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 from tearline import workflow as wf
 from tearline.errors import ConfigError
@@ -25,6 +28,8 @@ from tearline.logs import configure_from as configure_logging
 from tearline.settings import load_settings
 from tearline.web.app import create_app
 from tearline.workflow.worker import EmbeddedWorker, settle_heap
+
+log = logging.getLogger("tearline.web")
 
 
 class DeskServer:
@@ -127,9 +132,10 @@ def serve_processes(
     forwarded_allow_ips: str | None = None,
 ) -> None:
     """``workers`` web processes on ``host:port``, without a delivery worker, until
-    interrupted. The parent binds the port and restarts a process that dies."""
+    interrupted. The parent binds the port, a socket per process where the system can
+    spread connections over them (``_OneSocketEach``), and restarts a process that dies."""
     os.environ[SERVE_SETTINGS] = json.dumps(given)
-    uvicorn.run(
+    config = uvicorn.Config(
         f"{__name__}:app_from_environment",
         factory=True,
         workers=workers,
@@ -142,6 +148,85 @@ def serve_processes(
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
     )
+    shared = not hasattr(socket, "SO_REUSEPORT")  # one socket, as uvicorn does
+    sockets = [config.bind_socket()] if shared else [_listening(host, port) for _ in range(workers)]
+    try:
+        (Multiprocess(config, sockets) if shared else _OneSocketEach(config, sockets)).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _listening(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` that others may bind too (SO_REUSEPORT): the
+    kernel hands each new connection to one of them by its addresses' hash."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"the desk could not listen on {host}:{port}: {exc.strerror}") from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+class _OneSocketEach(Multiprocess):
+    """uvicorn's supervisor of web processes, each accepting from its own socket.
+
+    With one socket shared by every process, whichever process the kernel woke first took
+    each new connection, and a keep-alive connection stays where it was taken: under 50
+    clients one process held 47 connections and the other 3, so one core did the desk's
+    work while the other idled, and a client's wait depended on where it landed. With a
+    socket each, bound with SO_REUSEPORT, the kernel spreads connections over the
+    processes by their addresses, and a reconnecting client (``connections.Rebalance``)
+    lands anew. A process that dies is restarted on the same socket, which the parent
+    keeps open meanwhile: connections hashed to it wait in its queue, none are refused.
+    """
+
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+        super().__init__(config, sockets=[])
+        self.slots = sockets
+
+    def init_processes(self) -> None:
+        for sock in self.slots:
+            process = Process(self.config, [sock])
+            process.start()
+            self.processes.append(process)
+
+    def keep_subprocess_alive(self) -> None:
+        for idx, process in enumerate(self.processes):
+            if self.should_exit.is_set():
+                return  # the parent is stopping: nothing to keep alive
+            if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                continue
+            process.kill()  # hung, or dead already
+            process.join()
+            if process.exitcode == STARTUP_FAILURE:  # would fail the same way again
+                log.error("a web process failed to start; stopping the desk")
+                self.should_exit.set()
+                return
+            log.warning("web process %s died; starting another", process.pid)
+            self.processes[idx] = Process(self.config, [self.slots[idx]])
+            self.processes[idx].start()
+
+    def restart_all(self) -> None:
+        """SIGHUP: each process replaced in turn, on its own socket."""
+        for idx, old in enumerate(self.processes):
+            if self.should_exit.is_set():
+                return
+            new = Process(self.config, [self.slots[idx]])
+            new.start()
+            if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
+                new.kill()
+                new.join()
+                return
+            old.terminate()
+            old.join()
+            self.processes[idx] = new
 
 
 def free_port(host: str) -> int:
