@@ -80,21 +80,41 @@ def test_the_check_answers_after_the_databases_connections_are_cut(
         for _ in range(3):
             assert httpx.get(f"{desk.url}/api/reports", headers=bearer).status_code == 200
             assert dana.get("/api/me").status_code == 200
-        admin = create_engine(values["database_url"], isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                cut = conn.execute(
+        cut = cut_every_connection(values["database_url"])
+        assert cut  # the desk's pooled connections were there to cut
+        assert httpx.get(f"{desk.url}/api/reports", headers=bearer).status_code == 200
+        assert httpx.get(f"{desk.url}/api/me", headers=bearer).json()["username"] == "otto"
+        assert dana.get("/api/me").json()["username"] == "dana"
+
+        # A write is not repeated for the client: cut again, it is told to try again
+        # (503, not a 500), and the same write then goes through, once.
+        cut_every_connection(values["database_url"])
+        mint = {"name": "after the cut"}
+        first = httpx.post(f"{desk.url}/api/tokens", headers=bearer, json=mint)
+        assert first.status_code == 503, first.text
+        assert first.json()["error"] == "the connection to the database was lost: try again"
+        assert first.headers["retry-after"] == "1"
+        again = httpx.post(f"{desk.url}/api/tokens", headers=bearer, json=mint)
+        assert again.status_code == 201, again.text
+        names = [v.name for v in sessions.list_tokens(app, "otto")]
+        assert names.count("after the cut") == 1
+    finally:
+        desk.stop()
+        app.close()
+
+
+def cut_every_connection(database_url: str) -> int:
+    """End every connection to the desk's database but this one; how many were ended."""
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            return len(
+                conn.execute(
                     text(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                     )
                 ).all()
-        finally:
-            admin.dispose()
-        assert cut  # the desk's pooled connections were there to cut
-        assert httpx.get(f"{desk.url}/api/reports", headers=bearer).status_code == 200
-        assert httpx.get(f"{desk.url}/api/me", headers=bearer).json()["username"] == "otto"
-        assert dana.get("/api/me").json()["username"] == "dana"
+            )
     finally:
-        desk.stop()
-        app.close()
+        admin.dispose()

@@ -12,6 +12,7 @@ handshake every hundred requests.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_REQUESTS = 100
@@ -48,3 +49,54 @@ class Rebalance:
             await send(message)
 
         await self.app(scope, receive, closing)
+
+
+class RetryRead:
+    """Pure ASGI: a read (GET or HEAD) whose database connection turned out dead is asked
+    again, once, before anything was sent; a write is answered 503, try again.
+
+    The pool lends a connection used in the last half second untested
+    (``store.db.PING_AFTER_IDLE_SECONDS``). After a failover or an administrator ends the
+    desk's connections, the first statement on each fails; the pool then replaces every
+    connection it had lent, and the read runs again on a fresh one, so the client sees
+    its answer, not a 500. A write is never repeated here (its form may be read already):
+    the transaction it was in could not commit, and the client is told to try again.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        read = scope.get("method") in ("GET", "HEAD")
+        state = dict(scope.get("state") or {})
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except DBAPIError as exc:
+            if started or not exc.connection_invalidated:
+                raise
+            if not read:
+                await _lost(send)
+                return
+            await self.app({**scope, "state": dict(state)}, receive, send)
+
+
+async def _lost(send: Send) -> None:
+    """503: the database connection was lost under a write, which is not repeated here."""
+    body = b'{"error":"the connection to the database was lost: try again"}'
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", b"1"),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
