@@ -155,6 +155,11 @@ def test_two_web_processes_answer_page_by_page_and_send_nothing_themselves(
     health = httpx.get(f"{base}/healthz", timeout=30).json()
     assert health["ok"] is True
     assert health["delivery_worker"] == "not in this process"
+    app = wf.App(load_settings({"home": str(home), "database_url": database_url}, environ={}))
+    try:  # the chain's length, from its head, as counting every entry would say
+        assert health["audit_entries"] == wf.counts(app)["audit_entries"] > 0
+    finally:
+        app.close()
 
     seen: set[int] = set()
     with ThreadPoolExecutor(8) as pool:

@@ -145,14 +145,14 @@ async def healthz(request: Request) -> Response:
     if problem is not None:
         return JSONResponse({"ok": False, "reason": problem}, status_code=503)
     try:
-        counts = await run_in_threadpool(wf.counts, app_of(request))
+        entries = await run_in_threadpool(wf.audit_length, app_of(request))
     except Exception as exc:
         if not database_down(exc):
             raise
         return JSONResponse({"ok": False, "reason": "database unavailable"}, status_code=503)
     delivery = "embedded" if worker is not None else "not in this process"
     return JSONResponse(
-        {"ok": True, "audit_entries": counts.get("audit_entries", 0), "delivery_worker": delivery}
+        {"ok": True, "audit_entries": entries, "delivery_worker": delivery}
     )
 
 

@@ -51,7 +51,7 @@ from tearline.workflow.responses import (
 from tearline.workflow.targeting import Affected, Targeting, target
 from tearline.workflow.users import Identity, Role, add_user, list_users, sign_in
 from tearline.workflow.verification import describe, load_jwks, verify_artifact
-from tearline.workflow.views import audit_entries, counts, list_threats, show
+from tearline.workflow.views import audit_entries, audit_length, counts, list_threats, show
 from tearline.workflow.worker import EmbeddedWorker, channels_for, deliver_due, run_worker
 
 __all__ = [
@@ -89,6 +89,7 @@ __all__ = [
     "approve_release",
     "approve_waiver",
     "audit_entries",
+    "audit_length",
     "audit_verify",
     "channels_for",
     "check_due",

@@ -253,6 +253,14 @@ def audit_entries(app: App, limit: int = 50, subject: str | None = None) -> list
         ]
 
 
+def audit_length(app: App) -> int:
+    """How many entries the audit chain holds: its head's number (the chain is numbered
+    from 1 without gaps; verification checks it), read from the key's index, not by
+    counting every entry as ``counts`` does."""
+    with app.read_rows() as conn:
+        return int(conn.execute(select(func.max(t.AuditEntry.seq))).scalar() or 0)
+
+
 def counts(app: App) -> dict[str, int]:
     with app.read() as session:
         tables = (t.Report, t.Threat, t.Event, t.WarningRecord, t.Delivery, t.AuditEntry)
