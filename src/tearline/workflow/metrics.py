@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 
 from tearline.store import tables as t
 from tearline.workflow.app import App
-from tearline.workflow.outbox import DELIVERY_STATUSES
+from tearline.workflow.outbox import DELIVERY_STATUSES, status_is
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,9 @@ def operational(app: App) -> Operational:
         rows = s.execute(select(t.Delivery.status, func.count()).group_by(t.Delivery.status))
         by_status: dict[str, int] = {str(status): int(n) for status, n in rows}
         oldest: datetime | None = s.scalar(
-            select(func.min(t.Delivery.created_at)).where(t.Delivery.status == "pending")
+            select(func.min(t.Delivery.created_at)).where(
+                status_is(t.Delivery.status, "pending")  # ix_deliveries_due's rows
+            )
         )
         attempts = s.scalar(select(func.count()).select_from(t.DeliveryAttempt)) or 0
         open_escalations = (
@@ -58,10 +60,12 @@ def operational(app: App) -> Operational:
             select(func.count())
             .select_from(t.Delivery)
             .where(
-                or_(
-                    and_(t.Delivery.status == "pending", t.Delivery.next_attempt_at <= now),
-                    and_(t.Delivery.status == "sending", t.Delivery.claimed_until < now),
-                )
+                or_(  # from ix_deliveries_due and ix_deliveries_leased
+                    and_(
+                        status_is(t.Delivery.status, "pending"), t.Delivery.next_attempt_at <= now
+                    ),
+                    and_(status_is(t.Delivery.status, "sending"), t.Delivery.claimed_until < now),
+                ),
             )
         )
     waited = 0.0

@@ -41,7 +41,16 @@ from tearline.workflow.group_alerts import people_secrets
 from tearline.workflow.records import audit_note
 from tearline.workflow.responses import escalate_dead_letter
 
-__all__ = ["CHANNEL_NAMES", "Claimed", "Outcome", "Sent", "WarningBody", "claim", "record"]
+__all__ = [
+    "CHANNEL_NAMES",
+    "Claimed",
+    "Outcome",
+    "Sent",
+    "WarningBody",
+    "claim",
+    "record",
+    "status_is",
+]
 
 WORKER = "worker"
 _INTERNAL = ("role", "changes")
@@ -115,13 +124,24 @@ def _due(now: datetime) -> Any:
 # index ``ix_deliveries_unfinished`` (only unfinished rows): a probe per candidate finds
 # its contact point's unfinished deliveries alone, however long its history.
 UNFINISHED = ("pending", "sending")
+
+
+def status_is(status: Any, *names: str) -> Any:
+    """``status`` is one of ``names``, written as literals: the partial indexes on
+    deliveries are of a status (``status = 'pending'``, ``status IN ('pending',
+    'sending')``), which SQLite uses only where a query says it in those words, and
+    PostgreSQL, in a plan made for any parameter, only where it sees the values."""
+    values = [literal(n, literal_execute=True) for n in names]
+    return status == values[0] if len(values) == 1 else status.in_(values)
+
+
 _earlier = aliased(t.Delivery, name="earlier")
 _in_order = ~(
     select(_earlier.id)
     .where(
         _earlier.channel == t.Delivery.channel,
         _earlier.address == t.Delivery.address,
-        _earlier.status.in_([literal(s, literal_execute=True) for s in UNFINISHED]),
+        status_is(_earlier.status, *UNFINISHED),
         _earlier.id < t.Delivery.id,
     )
     # OFFSET 0 keeps it a probe per candidate (PostgreSQL does not turn a sub-select with
@@ -134,16 +154,20 @@ _in_order = ~(
 
 
 # What a worker may take, in the order it takes it: deliveries due now (the oldest due
-# first, in ix_deliveries_due's order), then those whose lease ran out with their worker.
+# first, in ix_deliveries_due's order, of the pending ones), then those whose lease ran
+# out with their worker (in ix_deliveries_leased's, of the ones being sent).
 def _due_now(now: datetime) -> tuple[Any, ...]:
     return (
-        (t.Delivery.status == "pending", t.Delivery.next_attempt_at <= now),
+        (status_is(t.Delivery.status, "pending"), t.Delivery.next_attempt_at <= now),
         (t.Delivery.next_attempt_at, t.Delivery.id),
     )
 
 
 def _lease_ran_out(now: datetime) -> tuple[Any, ...]:
-    return ((t.Delivery.status == "sending", t.Delivery.claimed_until < now), (t.Delivery.id,))
+    return (
+        (status_is(t.Delivery.status, "sending"), t.Delivery.claimed_until < now),
+        (t.Delivery.id,),
+    )
 
 
 def _pick(u: Unit, channel_filter: Any, limit: int) -> list[int]:
@@ -489,7 +513,10 @@ def release_claims(app: App, worker_ids: Sequence[str], *, lost: Iterable[int] =
     with app.unit() as u:
         result = u.session.execute(
             update(t.Delivery)
-            .where(t.Delivery.status == "sending", t.Delivery.claimed_by.in_(list(worker_ids)))
+            .where(
+                status_is(t.Delivery.status, "sending"),  # ix_deliveries_leased
+                t.Delivery.claimed_by.in_(list(worker_ids)),
+            )
             .values(
                 status="pending",
                 claimed_until=None,
