@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -59,29 +60,63 @@ def _private_file(path: Path) -> None:
 # round trip, like ``pool_pre_ping``); one used more recently is lent as it is. Testing
 # every loan cost the desk two round trips a request (the sign-in check and the page
 # each borrow one), about 5 % of a list's CPU. A connection that died within the window
-# fails its first statement; the pool then replaces every connection it had lent before,
-# and ``web.connections.RetryRead`` asks a read again once.
+# fails its first statement; from then on every connection of the database's pools
+# (writers' and readers') is tested before its next loan, and
+# ``web.connections.RetryRead`` asks a read again once.
 PING_AFTER_IDLE_SECONDS = 0.5
 
 
-def _idle_from(_dbapi_connection: Any, record: Any) -> None:
-    record.info["idle_from"] = time.monotonic()
+class _Liveness:
+    """When a connection to the database was last found dead, shared by its engines."""
+
+    def __init__(self) -> None:
+        self.lost_at = 0.0
+
+    def watch(self, engine: Engine) -> None:
+        """Test ``engine``'s connections when lent: one idle past the window, or any
+        returned before a connection was last found dead; a dead one is replaced."""
+
+        def returned(_dbapi_connection: Any, record: Any) -> None:
+            record.info["idle_from"] = time.monotonic()
+
+        def lent(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            idle_from = record.info.get("idle_from", 0.0)
+            fresh = time.monotonic() - idle_from <= PING_AFTER_IDLE_SECONDS
+            if fresh and idle_from > self.lost_at:
+                return
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except Exception as exc:  # whatever the failure: the pool takes another
+                raise DisconnectionError("a pooled connection no longer answers") from exc
+
+        def failed(context: Any) -> None:
+            if context.is_disconnect:
+                self.lost_at = time.monotonic()
+
+        event.listen(engine.pool, "checkin", returned)
+        event.listen(engine.pool, "checkout", lent)
+        event.listen(engine, "handle_error", failed)
 
 
-def _ping_if_idle(engine: Engine) -> None:
-    """Test a connection idle past ``PING_AFTER_IDLE_SECONDS`` as it is lent (the
-    dialect's own ping, as ``pool_pre_ping`` would); a dead one is replaced."""
+_LIVENESS: weakref.WeakKeyDictionary[Engine, _Liveness] = weakref.WeakKeyDictionary()
 
-    def alive_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        if time.monotonic() - record.info.get("idle_from", 0.0) <= PING_AFTER_IDLE_SECONDS:
-            return
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except Exception as exc:  # whatever the failure: the pool takes another
-            raise DisconnectionError("a pooled connection no longer answers") from exc
 
-    event.listen(engine.pool, "checkin", _idle_from)
-    event.listen(engine.pool, "checkout", alive_if_idle)
+def _reader_engine(engine: Engine) -> Engine:
+    """PostgreSQL: the engine reads go through, on connections of their own that are
+    read-only (``default_transaction_read_only``: a read cannot write by mistake) and in
+    autocommit: each statement is its own transaction, with no BEGIN and COMMIT around
+    a read's statements. At READ COMMITTED each statement of a transaction sees the
+    database afresh anyway, so a read's statements see what they saw before; the two
+    round trips were a sixth of a desk list's statements."""
+    reader = create_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c default_transaction_read_only=on"},
+    )
+    liveness = _LIVENESS.setdefault(engine, _Liveness())
+    liveness.watch(reader)
+    _LIVENESS[reader] = liveness
+    return reader
 
 
 def create_db_engine(url: str) -> Engine:
@@ -95,7 +130,8 @@ def create_db_engine(url: str) -> Engine:
             event.listen(engine, "begin", _begin)
             return engine
         engine = create_engine(url)
-        _ping_if_idle(engine)
+        _LIVENESS[engine] = liveness = _Liveness()
+        liveness.watch(engine)
         return engine
     except (ArgumentError, ModuleNotFoundError) as exc:
         raise ConfigError(f"cannot use database URL: {exc}") from None
@@ -207,22 +243,14 @@ class Database:
             ensure_current(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_only = self.engine.execution_options(tearline_read_only=True)
-        # PostgreSQL: a READ ONLY transaction (psycopg says so in its BEGIN), so a read
-        # cannot write by mistake, and it ends with COMMIT (``reading``).
+        self.reader = self.engine if self.dialect == "sqlite" else _reader_engine(self.engine)
+        # SQLite: a deferred BEGIN, which takes no lock and costs nothing. PostgreSQL: the
+        # reader engine's connections, each statement its own read-only transaction.
         self._readers = sessionmaker(
-            self._read_only.execution_options(postgresql_readonly=True)
-            if self.dialect == "postgresql"
-            else self._read_only,
+            self._read_only if self.dialect == "sqlite" else self.reader,
             expire_on_commit=False,
         )
-        # A row or two needs no transaction around it. On PostgreSQL one costs two more
-        # round trips (BEGIN, ROLLBACK) and 150 us of the server's CPU a check; SQLite's
-        # deferred BEGIN costs nothing and is kept.
-        self._row_reader = (
-            self._read_only
-            if self.dialect == "sqlite"
-            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        )
+        self._row_reader = self._read_only if self.dialect == "sqlite" else self.reader
 
     @property
     def dialect(self) -> str:
@@ -236,32 +264,27 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only transaction: on SQLite it does not queue behind writers."""
+        """A read: on SQLite a transaction that does not queue behind writers; on
+        PostgreSQL read-only statements, each its own transaction (``_reader_engine``)."""
         with self._readers() as s, s.begin():
             yield s
             # Detached first: ending the transaction expires every object it holds, which
             # costs a list of a few thousand rows more than the query did, for nothing.
             s.expunge_all()
-            if self.dialect == "postgresql":
-                # COMMIT, not ROLLBACK: psycopg drops every statement it has prepared on a
-                # ROLLBACK (DEALLOCATE ALL, one more round trip), so each read parsed and
-                # planned its statements afresh, as much of the database's work as running
-                # them. The transaction is READ ONLY: there is nothing it could commit.
-                s.commit()
-            else:
-                s.rollback()
+            s.rollback()  # on PostgreSQL nothing to end: no transaction is open
 
     @contextmanager
     def reading_rows(self) -> Iterator[Connection]:
         """``reading`` without the ORM: a connection for a few plain rows, for reading only.
         The sign-in check every request makes uses it; a session costs more than the one
-        row it reads. On PostgreSQL each statement runs on its own, outside a transaction
-        (as each statement of a READ COMMITTED one sees the database afresh anyway)."""
+        row it reads."""
         with self._row_reader.connect() as conn:
             yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.reader is not self.engine:
+            self.reader.dispose()
 
 
 def sqlite_path(url: str) -> Path:
