@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
@@ -19,6 +18,7 @@ from tearline.workflow import sessions, users
 from tests.conftest import fresh_postgres, postgres_url
 from tests.web.conftest import start_desk
 from tests.web.desk import PEOPLE, Desk
+from tests.workflow.test_worker_survives import cut_connections
 
 
 def test_a_stranger_is_told_to_sign_in_before_what_a_parameter_should_be(desk: Desk) -> None:
@@ -80,7 +80,7 @@ def test_the_check_answers_after_the_databases_connections_are_cut(
         for _ in range(3):
             assert httpx.get(f"{desk.url}/api/reports", headers=bearer).status_code == 200
             assert dana.get("/api/me").status_code == 200
-        cut = cut_every_connection(values["database_url"])
+        cut = cut_connections(values["database_url"])
         assert cut  # the desk's pooled connections were there to cut
         assert httpx.get(f"{desk.url}/api/reports", headers=bearer).status_code == 200
         assert httpx.get(f"{desk.url}/api/me", headers=bearer).json()["username"] == "otto"
@@ -88,7 +88,7 @@ def test_the_check_answers_after_the_databases_connections_are_cut(
 
         # A write is not repeated for the client: cut again, it is told to try again
         # (503, not a 500), and the same write then goes through, once.
-        cut_every_connection(values["database_url"])
+        cut_connections(values["database_url"])
         mint = {"name": "after the cut"}
         first = httpx.post(f"{desk.url}/api/tokens", headers=bearer, json=mint)
         assert first.status_code == 503, first.text
@@ -101,20 +101,3 @@ def test_the_check_answers_after_the_databases_connections_are_cut(
     finally:
         desk.stop()
         app.close()
-
-
-def cut_every_connection(database_url: str) -> int:
-    """End every connection to the desk's database but this one; how many were ended."""
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            return len(
-                conn.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    )
-                ).all()
-            )
-    finally:
-        admin.dispose()

@@ -57,10 +57,10 @@ class RetryRead:
 
     The pool lends a connection used in the last half second untested
     (``store.db.PING_AFTER_IDLE_SECONDS``). After a failover or an administrator ends the
-    desk's connections, the first statement on each fails; the pool then replaces every
-    connection it had lent, and the read runs again on a fresh one, so the client sees
-    its answer, not a 500. A write is never repeated here (its form may be read already):
-    the transaction it was in could not commit, and the client is told to try again.
+    desk's connections, the first statement on each fails; every pooled connection is
+    then tested before its next loan, and the read runs again on a live one, so the
+    client sees its answer, not a 500. A write is never repeated here (its form may be
+    read already): the client is told to try again.
     """
 
     def __init__(self, app: ASGIApp) -> None:
