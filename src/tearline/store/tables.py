@@ -328,11 +328,36 @@ class Delivery(Base):
     """An outbox row: one warning to one contact point, claimed and sent by a worker."""
 
     __tablename__ = "deliveries"
+    # Every claim and every record rewrites a delivery's row, and with it an entry in each
+    # index the new row belongs to (its status is indexed, so PostgreSQL cannot update it
+    # in place): the indexes hold only what some query looks up (migration 0023).
     __table_args__ = (
-        # the claim's order (id last: PostgreSQL reads a batch in order and stops)
-        Index("ix_deliveries_due", "status", "next_attempt_at", "id"),
-        # the board's pick of a warning's deliveries: by status, the latest first
+        # the claim's order, of the pending deliveries (id last: PostgreSQL reads a batch
+        # in order and stops); then, of those being sent, the leases that ran out
+        Index(
+            "ix_deliveries_due",
+            "next_attempt_at",
+            "id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_deliveries_leased",
+            "id",
+            sqlite_where=text("status = 'sending'"),
+            postgresql_where=text("status = 'sending'"),
+        ),
+        # the board's pick of a warning's deliveries: by status, the latest first; and
+        # every look-up by warning alone (its first column)
         Index("ix_deliveries_warning_status_id", "warning_id", "status", "id"),
+        # a person's deliveries (group alerts), for the recipients' foreign key: the other
+        # deliveries have none
+        Index(
+            "ix_deliveries_recipient_id",
+            "recipient_id",
+            sqlite_where=text("recipient_id IS NOT NULL"),
+            postgresql_where=text("recipient_id IS NOT NULL"),
+        ),
         # a contact point's unfinished deliveries in queued order: the claim's ordering rule
         Index(
             "ix_deliveries_unfinished",
@@ -344,7 +369,7 @@ class Delivery(Base):
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), index=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"))
     channel: Mapped[str] = mapped_column(String(40))
     address: Mapped[str] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
@@ -360,7 +385,7 @@ class Delivery(Base):
     # once, others when the lease ends.
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     # The person a group alert's delivery is for (None: the warning's own recipient).
-    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"), index=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
     # Claims lost with their worker (killed, or its lease ran out): not attempts, but
     # counted, so a delivery that kills its worker every time is dead-lettered at a cap.
     lost_claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
