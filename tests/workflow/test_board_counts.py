@@ -58,6 +58,9 @@ def assert_exact(app: wf.App, viewer: wf.Identity) -> dict[str, Any]:
     for w in board["warnings"]:
         assert w["delivery_counts"] == per.get(w["ref"], {})
         assert w["deliveries_total"] == sum(per.get(w["ref"], {}).values())
+    with app.read() as s:  # the released warnings, counted the slow way (every case seen)
+        released = s.scalar(select(func.count()).where(t.WarningRecord.status != "draft"))
+    assert board["warnings_total"] == released == len(board["warnings"])
     return board
 
 
@@ -111,6 +114,37 @@ def test_every_change_to_a_delivery_shows_on_the_next_request(
     assert_exact(app, dana)
 
 
+def test_warnings_added_released_and_removed_are_counted(
+    released: tuple[wf.App, wf.Identity],
+) -> None:
+    """The board's total of released warnings follows every change to the warnings
+    (kept as a tally, not counted row by row on each request), drafts never counted."""
+    app, dana = released
+    before = assert_exact(app, dana)["warnings_total"]
+    with app.read() as s:
+        template = s.execute(select(t.WarningRecord).limit(1)).scalar_one()
+        columns = {c.key: getattr(template, c.key) for c in t.WarningRecord.__table__.columns}
+    columns.pop("id")
+    with app.unit() as u:
+        u.session.execute(
+            insert(t.WarningRecord),
+            [{**columns, "status": "draft", "key_id": f"copy-{i}"} for i in range(30)],
+        )
+    assert assert_exact(app, dana)["warnings_total"] == before  # drafts are not on the board
+    with app.unit() as u:
+        u.session.execute(
+            update(t.WarningRecord)
+            .where(t.WarningRecord.key_id.like("copy-%"))
+            .values(status="released")
+        )
+    assert assert_exact(app, dana)["warnings_total"] == before + 30
+    with app.unit() as u:
+        u.session.execute(
+            delete(t.WarningRecord).where(t.WarningRecord.key_id.in_(["copy-0", "copy-1"]))
+        )
+    assert assert_exact(app, dana)["warnings_total"] == before + 28
+
+
 def test_a_change_rolled_back_is_not_counted(released: tuple[wf.App, wf.Identity]) -> None:
     app, dana = released
     before = assert_exact(app, dana)
@@ -120,9 +154,17 @@ def test_a_change_rolled_back_is_not_counted(released: tuple[wf.App, wf.Identity
             u.session.execute(update(t.Delivery).values(status="delivered"))
             raise RuntimeError("worker killed")
 
-    with pytest.raises(RuntimeError):
-        killed_mid_record()
-    assert assert_exact(app, dana)["delivery_counts"] == before["delivery_counts"]
+    def release_undone() -> None:
+        with app.unit() as u:
+            u.session.execute(update(t.WarningRecord).values(status="draft"))
+            raise RuntimeError("release undone")
+
+    for change in (killed_mid_record, release_undone):
+        with pytest.raises(RuntimeError):
+            change()
+    after = assert_exact(app, dana)
+    assert after["delivery_counts"] == before["delivery_counts"]
+    assert after["warnings_total"] == before["warnings_total"]
 
 
 def test_what_a_viewer_may_not_see_is_not_counted(released: tuple[wf.App, wf.Identity]) -> None:

@@ -407,6 +407,19 @@ class DeliveryTally(Base):
     n: Mapped[int]
 
 
+class WarningTally(Base):
+    """How many warnings are in each status, kept by triggers on ``warnings`` in the
+    transaction that changes them (migration 0024), so the deliveries board totals the
+    desk's warnings from a few rows rather than counting every warning on each request.
+    As ``DeliveryTally``: a count is the sum of its status's rows."""
+
+    __tablename__ = "warning_tallies"
+    __table_args__ = (Index("ix_warning_tallies_status", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int]
+
+
 class DeliveryAttempt(Base):
     __tablename__ = "delivery_attempts"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -224,14 +224,14 @@ def _statements(dialect: str, held: frozenset[str] | None) -> tuple[Any, Any, An
     def counted(sign: str, *which: Any) -> Any:
         return select(fixed(sign), cast(null(), String(20)), func.count()).where(*which)
 
-    # The totals, in one query: the desk's (every warning, which SQLite counts from its
-    # pages alone, and every delivery's tally: warning 0) less the drafts and their
-    # deliveries, and less the released warnings and deliveries of the cases the viewer
-    # may not see. Upper case adds, lower case takes away.
+    # The totals, in one query: the desk's released warnings (their tally) and every
+    # delivery's tally (warning 0), less the drafts' deliveries, and less the released
+    # warnings and deliveries of the cases the viewer may not see. Upper case adds,
+    # lower case takes away.
     drafts = select(w.id).where(w.status == draft)
+    wt = t.WarningTally
     parts: list[Any] = [
-        select(fixed("W"), cast(null(), String(20)), func.count()).select_from(w),
-        counted("w", w.status == draft),
+        select(fixed("W"), cast(null(), String(20)), func.sum(wt.n)).where(wt.status != draft),
         tally("D", d.warning_id == fixed(0)),
         tally("d", d.warning_id.in_(drafts)),
     ]
