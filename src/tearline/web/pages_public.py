@@ -151,9 +151,7 @@ async def healthz(request: Request) -> Response:
             raise
         return JSONResponse({"ok": False, "reason": "database unavailable"}, status_code=503)
     delivery = "embedded" if worker is not None else "not in this process"
-    return JSONResponse(
-        {"ok": True, "audit_entries": entries, "delivery_worker": delivery}
-    )
+    return JSONResponse({"ok": True, "audit_entries": entries, "delivery_worker": delivery})
 
 
 def verify_text(app: wf.App, content: str) -> dict[str, object]:
