@@ -347,6 +347,13 @@ class Delivery(Base):
             sqlite_where=text("status = 'sending'"),
             postgresql_where=text("status = 'sending'"),
         ),
+        # the public feed's entries, newest first (migration 0025)
+        Index(
+            "ix_deliveries_public_feed",
+            "delivered_at",
+            sqlite_where=text("channel = 'public_feed' AND status = 'delivered'"),
+            postgresql_where=text("channel = 'public_feed' AND status = 'delivered'"),
+        ),
         # the board's pick of a warning's deliveries: by status, the latest first; and
         # every look-up by warning alone (its first column)
         Index("ix_deliveries_warning_status_id", "warning_id", "status", "id"),

@@ -6,14 +6,21 @@ and the outbox never disagree about what was published.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from tearline.deliver.feed import FeedEntry, fallback_cap, render_atom
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
 from tearline.workflow.app import App
+from tearline.workflow.outbox import status_is
 
 _INTERNAL = ("role", "changes")
+# A delivery on the public feed, in the words of its index's condition (literals, as
+# ``outbox.status_is`` says why)
+_ON_THE_FEED = (
+    t.Delivery.channel == literal("public_feed", literal_execute=True),
+    status_is(t.Delivery.status, "delivered"),
+)
 
 
 def feed_entries(app: App, name: str | None = None, limit: int = 200) -> list[FeedEntry]:
@@ -23,7 +30,7 @@ def feed_entries(app: App, name: str | None = None, limit: int = 200) -> list[Fe
         q = (
             select(t.Delivery, t.WarningRecord)
             .join(t.WarningRecord, t.WarningRecord.id == t.Delivery.warning_id)
-            .where(t.Delivery.channel == "public_feed", t.Delivery.status == "delivered")
+            .where(*_ON_THE_FEED)  # ix_deliveries_public_feed, newest first
             .order_by(t.Delivery.delivered_at.desc())
             .limit(limit)
         )
@@ -79,8 +86,7 @@ def published(app: App, warning_ref: str) -> tuple[str, str] | None:
             .join(t.Delivery, t.Delivery.warning_id == t.WarningRecord.id)
             .where(
                 t.WarningRecord.id == number,
-                t.Delivery.channel == "public_feed",
-                t.Delivery.status == "delivered",
+                *_ON_THE_FEED,
             )
             .limit(1)
         )
