@@ -9,13 +9,18 @@ deferred transaction, which does not queue behind writers.)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tearline import workflow as wf
+from tearline.clock import FixedClock
+from tearline.settings import load_settings
 from tearline.store import tables as t
-from tests.conftest import seed_users
+from tests.conftest import fresh_postgres, postgres_url, seed_users
 
 
 def users(app: wf.App) -> int:
@@ -23,10 +28,20 @@ def users(app: wf.App) -> int:
         return int(s.scalar(select(func.count()).select_from(t.User)) or 0)
 
 
+@pytest.fixture
+def pg_app(tmp_path: Path, clock: FixedClock) -> Iterator[wf.App]:
+    """The app on PostgreSQL only: SQLite's reads are not made read-only."""
+    url = postgres_url()
+    assert url is not None
+    values = {"home": str(tmp_path / "home"), "database_url": fresh_postgres(url)}
+    application = wf.App(load_settings(values, environ={}), clock=clock)
+    yield application
+    application.close()
+
+
 @pytest.mark.postgres
-def test_a_read_that_writes_is_refused_and_writes_nothing(app: wf.App) -> None:
-    if app.db.dialect != "postgresql":
-        pytest.skip("SQLite's reads are not made read-only")
+def test_a_read_that_writes_is_refused_and_writes_nothing(pg_app: wf.App) -> None:
+    app = pg_app
     seed_users(app)
     before = users(app)
     row = {"username": "mallory", "password_hash": "x", "roles": [], "compartments": []}
