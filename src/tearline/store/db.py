@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-import weakref
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -98,10 +97,7 @@ class _Liveness:
         event.listen(engine, "handle_error", failed)
 
 
-_LIVENESS: weakref.WeakKeyDictionary[Engine, _Liveness] = weakref.WeakKeyDictionary()
-
-
-def _reader_engine(engine: Engine) -> Engine:
+def _reader_engine(engine: Engine, liveness: _Liveness) -> Engine:
     """PostgreSQL: the engine reads go through, on connections of their own that are
     read-only (``default_transaction_read_only``: a read cannot write by mistake) and in
     autocommit: each statement is its own transaction, with no BEGIN and COMMIT around
@@ -113,13 +109,13 @@ def _reader_engine(engine: Engine) -> Engine:
         isolation_level="AUTOCOMMIT",
         connect_args={"options": "-c default_transaction_read_only=on"},
     )
-    liveness = _LIVENESS.setdefault(engine, _Liveness())
     liveness.watch(reader)
-    _LIVENESS[reader] = liveness
     return reader
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, liveness: _Liveness | None = None) -> Engine:
+    """The engine for ``url``; on PostgreSQL its pool's connections are watched by
+    ``liveness`` (shared with the reader engine of the same database), or their own."""
     try:
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
@@ -130,8 +126,7 @@ def create_db_engine(url: str) -> Engine:
             event.listen(engine, "begin", _begin)
             return engine
         engine = create_engine(url)
-        _LIVENESS[engine] = liveness = _Liveness()
-        liveness.watch(engine)
+        (liveness or _Liveness()).watch(engine)
         return engine
     except (ArgumentError, ModuleNotFoundError) as exc:
         raise ConfigError(f"cannot use database URL: {exc}") from None
@@ -238,19 +233,18 @@ class Database:
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
-        self.engine = create_db_engine(url)
+        liveness = _Liveness()  # one for the writers' engine and the readers'
+        self.engine = create_db_engine(url, liveness)
         if migrate:
             ensure_current(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_only = self.engine.execution_options(tearline_read_only=True)
-        self.reader = self.engine if self.dialect == "sqlite" else _reader_engine(self.engine)
+        sqlite = self.dialect == "sqlite"
+        self.reader = self.engine if sqlite else _reader_engine(self.engine, liveness)
         # SQLite: a deferred BEGIN, which takes no lock and costs nothing. PostgreSQL: the
         # reader engine's connections, each statement its own read-only transaction.
-        self._readers = sessionmaker(
-            self._read_only if self.dialect == "sqlite" else self.reader,
-            expire_on_commit=False,
-        )
-        self._row_reader = self._read_only if self.dialect == "sqlite" else self.reader
+        self._row_reader = self._read_only if sqlite else self.reader
+        self._readers = sessionmaker(self._row_reader, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
