@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+
+from sqlalchemy import String, cast, literal, update
 
 from tearline import workflow as wf
 from tearline.demo.receiver import LoopbackReceiver
 from tearline.demo.scenario import CODE_WORD, METHODS, SOURCE, report_text
+from tearline.store import tables as t
 from tests.conftest import seed_users
 from tests.factories import add_moscow_recipients
 
@@ -86,3 +90,33 @@ def test_text_is_the_default_and_a_bad_format_is_named(app: wf.App) -> None:
     bad = tearline(app, "worker", "--once", TEARLINE_LOG_FORMAT="xml")
     assert bad.returncode != 0
     assert "TEARLINE_LOG_FORMAT: log_format='xml' is not valid" in bad.stderr
+
+
+def test_each_delivery_is_one_printed_line_with_no_control_character(app: wf.App) -> None:
+    """The text a service's journal gets: a line per delivery, however long the recipient's
+    name, and no terminal control sequence from a name in the registry."""
+    receiver = LoopbackReceiver()
+    url = receiver.start()
+    try:
+        add_moscow_recipients(app, url)
+        dana, avery = seed_users(app)
+        ingested = wf.ingest_bytes(app, report_text(), "moscow.txt", PROVENANCE, actor="dana")
+        threat = next(e.threat_ref for e in ingested.events if e.threat_ref)
+        assert threat is not None
+        wf.decide(app, threat, dana)
+        released = wf.approve_release(app, wf.propose_release(app, threat, dana).ref, avery)
+        hostile = "Ministry \x1b[2J\x1b]0;owned\x07 of\r\nthe Interior " + "x" * 120
+        with app.unit() as u:
+            named = literal(hostile) + cast(t.Recipient.id, String)  # names are unique
+            u.session.execute(update(t.Recipient).values(name=named))
+        result = tearline(app, "worker", "--once", COLUMNS="80")
+    finally:
+        receiver.stop()
+    assert result.returncode == 0, result.stderr
+    sent = [line for line in result.stdout.splitlines() if line.startswith("DLV-")]
+    assert len(sent) == released.deliveries == 3
+    shown = "Ministry ?[2J?]0;owned? of??the Interior " + "x" * 120
+    for line in sent:
+        assert re.search(f" → {re.escape(shown)}[0-9]+ via ", line), line
+    assert not {c for c in result.stdout if ord(c) < 0x20 and c != "\n"}
+    assert result.stdout.splitlines()[-1] == "3 deliveries attempted"

@@ -29,6 +29,11 @@ from tearline.errors import InputError
 from tearline.ids import Kind, format_id
 from tearline.model import Contact, Location, RecipientKind, Tier
 
+# Control characters (C0, DEL, C1) in a line the worker prints, as "?": a recipient's name
+# or a receiver's answer (its own text, from outside) cannot move a terminal's cursor,
+# change its colours or split one delivery's line in two in a log.
+_CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "?")
+
 recipients_cli = typer.Typer(help="The recipient registry.", no_args_is_help=True)
 escalations_cli = typer.Typer(help="Escalations and the escalation policy.", no_args_is_help=True)
 cli.add_typer(recipients_cli, name="recipients")
@@ -93,10 +98,9 @@ def worker(
                 extra=fields | {"status": s.status, "attempts": s.attempts},
             )
             return
-        out.print(
-            f"{s.ref} {s.warning_ref} → {s.recipient} via {s.channel}: {s.status} ({s.detail})",
-            markup=False,
-        )
+        line = f"{s.ref} {s.warning_ref} → {s.recipient} via {s.channel}: {s.status} ({s.detail})"
+        sys.stdout.write(line.translate(_CONTROLS) + "\n")
+        sys.stdout.flush()
 
     health, channels, server = Health(), channels_for(app), None
     if health_port is not None:
