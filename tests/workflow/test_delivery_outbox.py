@@ -8,7 +8,8 @@ import os
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes, policy
+from email import message_from_bytes, message_from_string, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,26 @@ def test_every_channel_delivers_signed_and_recorded(
             )
         )
     assert mail["Message-ID"] == f"<{key}@agency.test>"
+    # The e-mail and the SMS go out as released (the signed forms kept on the warning), not
+    # as the plain forms a channel falls back to without them.
+    with app.read() as s:
+        (forms,) = [
+            w.artifacts
+            for w in s.scalars(select(t.WarningRecord))
+            if w.recipient.name == "Russian Federation (liaison)"
+        ]
+    signed = message_from_string(forms["email"], policy=policy.default)
+    assert [p.get_content_type() for p in mail.walk()] == [
+        p.get_content_type() for p in signed.walk()
+    ]
+    assert isinstance(mail, EmailMessage)
+    assert isinstance(signed, EmailMessage)
+    html, signed_html = mail.get_body(("html",)), signed.get_body(("html",))
+    assert html is not None
+    assert signed_html is not None
+    lines = str(html.get_content()).splitlines()
+    assert lines == str(signed_html.get_content()).splitlines()
+    assert gateway.posts[0].body["text"] == forms["sms"]
     outgoing = [json.dumps(p.body) for p in [*r.posts, *gateway.posts]]
     outgoing.append(raw.decode(errors="replace"))
     outgoing += [p.read_text() for p in Path(app.home).rglob("*") if p.suffix in (".html", ".jws")]

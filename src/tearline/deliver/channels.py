@@ -44,6 +44,12 @@ class PermanentFailure(Exception):
     """The send cannot succeed as addressed (404, malformed address)."""
 
 
+# The released forms (a warning's ``artifacts``) that channels send as rendered at release:
+# the e-mail as signed (``email``), the SMS text (``sms``), the STIX bundle (``stix``). A
+# channel that sends another names it here, or the worker does not load it.
+SENT_ARTIFACTS = ("email", "sms", "stix")
+
+
 @dataclass(frozen=True)
 class Outbound:
     """One delivery, ready to send: the signed warning and where it goes."""
@@ -57,7 +63,8 @@ class Outbound:
     text: str
     document: dict[str, Any]
     jws: str
-    # Every released form of the warning by format ("jws", "text", "email", "sms", "cap").
+    # The released forms of the warning a channel sends as they were signed, by format
+    # (``SENT_ARTIFACTS``: the worker reads no others).
     artifacts: Mapping[str, str] = field(default_factory=dict)
     reply_url: str | None = None  # the signed link through which the recipient answers
     secret: str | None = None  # the contact point's shared secret (webhook HMAC)

@@ -12,9 +12,8 @@ from tearline.deliver.feed import FeedEntry, fallback_cap, render_atom
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
 from tearline.workflow.app import App
-from tearline.workflow.outbox import status_is
+from tearline.workflow.outbox import sent_document, status_is
 
-_INTERNAL = ("role", "changes")
 # A delivery on the public feed, in the words of its index's condition (literals, as
 # ``outbox.status_is`` says why)
 _ON_THE_FEED = (
@@ -40,7 +39,7 @@ def feed_entries(app: App, name: str | None = None, limit: int = 200) -> list[Fe
         for d, w in s.execute(q).all():
             assert w.released_at is not None
             assert d.delivered_at is not None
-            document = {k: v for k, v in w.content.items() if k not in _INTERNAL}
+            document = sent_document(w.content)
             cap = (w.artifacts or {}).get("cap") or fallback_cap(document, w.released_at)
             ref = format_id(Kind.WARNING, w.id)
             out.append(
@@ -92,5 +91,5 @@ def published(app: App, warning_ref: str) -> tuple[str, str] | None:
         )
         if w is None or w.jws is None or w.released_at is None:
             return None
-        document = {k: v for k, v in w.content.items() if k not in _INTERNAL}
+        document = sent_document(w.content)
         return w.jws, (w.artifacts or {}).get("cap") or fallback_cap(document, w.released_at)

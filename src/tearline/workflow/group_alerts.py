@@ -323,15 +323,14 @@ def people_answering(session: Session, delivery_ids: Iterable[int | None]) -> di
     return out
 
 
-def people_secrets(session: Session, w: t.WarningRecord) -> dict[tuple[str, str], str]:
-    """The shared secrets of the people's webhook contact points a group alert posts to,
-    so that those posts are signed as a recipient's own warnings are."""
-    if not is_group(w.recipient):
-        return {}
+def people_secrets(session: Session, warning_id: int) -> dict[tuple[str, str], str]:
+    """The shared secrets of the people's webhook contact points a group alert (the
+    warning ``warning_id`` to a group recipient) posts to, so that those posts are signed
+    as a recipient's own warnings are."""
     rows = session.execute(
         select(t.Recipient.contacts)
         .join(t.Delivery, t.Delivery.recipient_id == t.Recipient.id)
-        .where(t.Delivery.warning_id == w.id, t.Delivery.channel == "webhook")
+        .where(t.Delivery.warning_id == warning_id, t.Delivery.channel == "webhook")
     )
     return {
         (c["channel"], c["address"]): c["secret"]

@@ -34,10 +34,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from tearline.deliver import CHANNEL_NAMES, next_delay
+from tearline.deliver.channels import SENT_ARTIFACTS
 from tearline.ids import Kind, format_id
 from tearline.store import tables as t
 from tearline.workflow.app import App, Unit
-from tearline.workflow.group_alerts import people_secrets
+from tearline.workflow.group_alerts import GROUP_KIND, people_secrets
 from tearline.workflow.records import audit_note
 from tearline.workflow.responses import escalate_dead_letter
 
@@ -284,26 +285,50 @@ def _lost_for_good(u: Unit, claimed: Sequence[Claimed], cap: int) -> None:
         escalate_dead_letter(u, c.id, detail)
 
 
+# What the worker reads of a released warning (a row per warning, the recipient joined):
+# the sent forms of ``SENT_ARTIFACTS`` each on its own (on PostgreSQL taken out of the
+# JSONB there), not every rendering kept for the record: e.g. the CAP, the STIX signature,
+# a second copy of the JWS, together 55 KB a warning decoded for nothing.
+_BODY = select(
+    t.WarningRecord.id,
+    t.WarningRecord.content,
+    t.WarningRecord.jws,
+    t.WarningRecord.valid_until,
+    t.Recipient.name,
+    t.Recipient.kind,
+    t.Recipient.contacts,
+    *(t.WarningRecord.artifacts[name] for name in SENT_ARTIFACTS),
+).join(t.Recipient, t.Recipient.id == t.WarningRecord.recipient_id)
+
+
+def sent_document(content: Mapping[str, Any]) -> dict[str, Any]:
+    """A warning's document as it is sent: its content less the record's own keys."""
+    return {k: v for k, v in content.items() if k not in _INTERNAL}
+
+
 def load_warnings(app: App, warning_ids: Iterable[int]) -> dict[int, WarningBody]:
     out: dict[int, WarningBody] = {}
     with app.read() as s:
-        for w in s.scalars(select(t.WarningRecord).where(t.WarningRecord.id.in_(set(warning_ids)))):
-            assert w.jws is not None, "only released (signed) warnings have deliveries"
-            out[w.id] = WarningBody(
-                ref=format_id(Kind.WARNING, w.id),
-                recipient=w.recipient.name,
-                subject=w.content["subject"],
-                text=w.content["text"],
-                document={k: v for k, v in w.content.items() if k not in _INTERNAL},
-                jws=w.jws,
-                artifacts={k: v for k, v in (w.artifacts or {}).items() if isinstance(v, str)},
-                valid_until=w.valid_until,
-                secrets={
-                    (c["channel"], c["address"]): c["secret"]
-                    for c in w.recipient.contacts
-                    if c.get("secret")
-                }
-                | people_secrets(s, w),
+        rows = s.execute(_BODY.where(t.WarningRecord.id.in_(set(warning_ids)))).all()
+        for wid, content, jws, valid_until, name, kind, contacts, *forms in rows:
+            assert jws is not None, "only released (signed) warnings have deliveries"
+            secrets = {
+                (c["channel"], c["address"]): c["secret"] for c in contacts if c.get("secret")
+            }
+            if kind == GROUP_KIND:
+                secrets |= people_secrets(s, wid)
+            out[wid] = WarningBody(
+                ref=format_id(Kind.WARNING, wid),
+                recipient=name,
+                subject=content["subject"],
+                text=content["text"],
+                document=sent_document(content),
+                jws=jws,
+                artifacts={
+                    k: v for k, v in zip(SENT_ARTIFACTS, forms, strict=True) if isinstance(v, str)
+                },
+                valid_until=valid_until,
+                secrets=secrets,
             )
     return out
 
