@@ -3,45 +3,64 @@
 With ``tearline serve --workers N`` each connection stays with the process that accepted
 it for as long as the client keeps it open. The kernel hands each new connection to one
 of the processes' sockets by the hash of its addresses (``server._OneSocketEach``), so an
-unlucky draw can still leave one process with more clients than another, for as long as
-they stay connected. Like a web server's ``keepalive_requests``, a connection is closed
-after ``MAX_REQUESTS`` answers (the last one says ``Connection: close``); the client opens
-a new one, drawn anew, so no process stays crowded. A new connection costs a TCP
-handshake every hundred requests.
+unlucky draw can leave one process with more clients than another, for as long as they
+stay connected. Like a web server's ``keepalive_time``, a connection is closed once it has
+been open ``MAX_AGE_SECONDS`` (its next answer says ``Connection: close``); the client
+opens a new one, drawn anew, so no process stays crowded.
+
+By age, not by count: closed after a hundred answers, the connections of the less busy
+process, answered faster, reached their hundredth sooner and were drawn anew more often,
+while those of the crowded one stayed. Connections left each process at the same rate
+whatever their number, so nothing pulled the split back to even, and it wandered: under
+50 clients, 13 and 37 connections, at times 6 and 44, and the crowded process's clients
+waited three times as long. Closed by age, a process's connections leave it in
+proportion to their number: the split stays near half and half.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MAX_REQUESTS = 100
-_TRACKED = 10_000  # connections counted at once; past it the counts start again
+MAX_AGE_SECONDS = 2.0  # a new connection (a TCP handshake) per client every two seconds
+_TRACKED = 10_000  # connections remembered at once; past it they start again
 
 
 class Rebalance:
-    """Pure ASGI: counts HTTP/1.1 requests per client connection (its address and port,
-    unique while it is open) and closes the connection after ``max_requests``."""
+    """Pure ASGI: notes when each HTTP/1.1 client connection (its address and port, unique
+    while it is open) first asked, and closes it with the first answer after ``max_age``
+    seconds."""
 
-    def __init__(self, app: ASGIApp, *, max_requests: int = MAX_REQUESTS) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_age: float = MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
-        self.max_requests = max_requests
-        self.counts: dict[tuple[str, int], int] = {}
+        self.max_age = max_age
+        self.clock = clock
+        self.opened: dict[tuple[str, int], float] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client")
         if scope["type"] != "http" or scope.get("http_version") != "1.1" or not client:
             await self.app(scope, receive, send)
             return
-        key = (client[0], client[1])
-        served = self.counts.get(key, 0) + 1
-        if served < self.max_requests:
-            if len(self.counts) >= _TRACKED:
-                self.counts.clear()  # connections that ended without reaching the count
-            self.counts[key] = served
+        key, now = (client[0], client[1]), self.clock()
+        opened = self.opened.get(key)
+        if opened is None:
+            if len(self.opened) >= _TRACKED:
+                self.opened.clear()  # connections that ended before their time
+            self.opened[key] = now
+        if opened is None or now - opened < self.max_age:
             await self.app(scope, receive, send)
             return
-        self.counts.pop(key, None)
+        del self.opened[key]
 
         async def closing(message: Message) -> None:
             if message["type"] == "http.response.start":
