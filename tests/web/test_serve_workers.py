@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ from tearline.demo.receiver import LoopbackReceiver
 from tearline.demo.scenario import report_text
 from tearline.settings import load_settings
 from tearline.store import tables as t
+from tearline.web.connections import LOADS_FILE
 from tearline.workflow import sessions
 from tests.conftest import fresh_postgres, postgres_url
 from tests.test_cli import run
@@ -136,6 +138,13 @@ def listening_sockets(port: int) -> int:
     return sum(1 for local, st in local_and_state if local.endswith(f":{port:04X}") and st == "0A")
 
 
+def loads_table(pid: int) -> Path:
+    """The table of loads a web process was started with (its environment)."""
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    found = next(v for v in environ if v.startswith(f"{LOADS_FILE}=".encode()))
+    return Path(found.split(b"=", 1)[1].decode())
+
+
 def process_of(base: str, client: httpx.Client | None = None) -> int:
     """The process that answered: ``/metrics`` names it (served to this machine)."""
     r = (client or httpx).get(f"{base}/metrics", timeout=30)
@@ -183,6 +192,15 @@ def test_two_web_processes_answer_page_by_page_and_send_nothing_themselves(
             c.close()
     assert len(held) == 2, f"connections per process: {held}"
     assert min(held.values()) >= 8, f"connections per process: {held}"
+    # They share a table of their loads, where each has counted its clients
+    # (``connections.Siblings``): a private file, a row each.
+    tables = {loads_table(pid) for pid in held}
+    assert len(tables) == 1
+    (table,) = tables
+    assert stat.S_IMODE(table.stat().st_mode) == 0o600
+    rows = [int.from_bytes(table.read_bytes()[i : i + 8], sys.byteorder) for i in (0, 8)]
+    assert table.stat().st_size == 16
+    assert min(rows) >= 1, rows
 
     # Every API request answers, whichever process takes it.
     with ThreadPoolExecutor(8) as pool:

@@ -51,7 +51,7 @@ from tearline.web import (
 )
 from tearline.web.access_log import AccessLog
 from tearline.web.auth import BadCsrf, Forbidden, NotSignedIn, optional_viewer
-from tearline.web.connections import Rebalance, RetryRead
+from tearline.web.connections import Rebalance, RetryRead, Siblings
 from tearline.web.render import env, page
 from tearline.web.security import BodyTooLarge, DeskMiddleware
 
@@ -160,7 +160,8 @@ def create_app(application: wf.App) -> FastAPI:
     app.state.tearline = application
     app.add_middleware(RetryRead)  # a read whose pooled connection had died, once more
     app.add_middleware(DeskMiddleware, max_body=application.settings.max_document_bytes)
-    app.add_middleware(Rebalance)  # keep-alive connections even over the web processes
+    # keep-alive connections even over the web processes
+    app.add_middleware(Rebalance, siblings=Siblings.from_environment())
     if application.settings.access_log == "on":
         app.add_middleware(AccessLog)  # outermost: it times and counts what is sent
     static = resources.files("tearline.web").joinpath("static")

@@ -13,8 +13,10 @@ import json
 import logging
 import os
 import socket
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -27,6 +29,7 @@ from tearline.errors import ConfigError
 from tearline.logs import configure_from as configure_logging
 from tearline.settings import load_settings
 from tearline.web.app import create_app
+from tearline.web.connections import LOADS_FILE, LOADS_SLOT, Siblings
 from tearline.workflow.worker import EmbeddedWorker, settle_heap
 
 log = logging.getLogger("tearline.web")
@@ -150,13 +153,22 @@ def serve_processes(
     )
     shared = not hasattr(socket, "SO_REUSEPORT")  # one socket, as uvicorn does
     sockets = [config.bind_socket()] if shared else [_listening(host, port) for _ in range(workers)]
+    loads = Path(tempfile.mkdtemp(prefix="tearline-web-")) / "loads"
     try:
-        (Multiprocess(config, sockets) if shared else _OneSocketEach(config, sockets)).run()
+        if shared:
+            Multiprocess(config, sockets).run()
+        else:
+            Siblings.create(loads, workers)  # the processes' loads, each its row
+            os.environ[LOADS_FILE] = str(loads)
+            _OneSocketEach(config, sockets).run()
     except KeyboardInterrupt:
         pass
     finally:
         for sock in sockets:
             sock.close()
+        os.environ.pop(LOADS_FILE, None)
+        loads.unlink(missing_ok=True)
+        loads.parent.rmdir()
 
 
 def _listening(host: str, port: int) -> socket.socket:
@@ -183,7 +195,8 @@ class _OneSocketEach(Multiprocess):
     work while the other idled, and a client's wait depended on where it landed. With a
     socket each, bound with SO_REUSEPORT, the kernel spreads connections over the
     processes by their addresses, and a reconnecting client (``connections.Rebalance``)
-    lands anew. A process that dies is restarted on the same socket, which the parent
+    lands anew. Each process is told its row in the table where the processes publish
+    their loads (``connections.Siblings``), which the crowded one reads to move clients. A process that dies is restarted on the same socket, which the parent
     keeps open meanwhile: connections hashed to it wait in its queue, none are refused.
     """
 
@@ -191,11 +204,16 @@ class _OneSocketEach(Multiprocess):
         super().__init__(config, sockets=[])
         self.slots = sockets
 
+    def _started(self, idx: int) -> Process:
+        """The process of socket ``idx``, told its row in the table of loads."""
+        os.environ[LOADS_SLOT] = str(idx)  # a spawned process starts with this environment
+        process = Process(self.config, [self.slots[idx]])
+        process.start()
+        return process
+
     def init_processes(self) -> None:
-        for sock in self.slots:
-            process = Process(self.config, [sock])
-            process.start()
-            self.processes.append(process)
+        for idx in range(len(self.slots)):
+            self.processes.append(self._started(idx))
 
     def keep_subprocess_alive(self) -> None:
         for idx, process in enumerate(self.processes):
@@ -210,16 +228,14 @@ class _OneSocketEach(Multiprocess):
                 self.should_exit.set()
                 return
             log.warning("web process %s died; starting another", process.pid)
-            self.processes[idx] = Process(self.config, [self.slots[idx]])
-            self.processes[idx].start()
+            self.processes[idx] = self._started(idx)
 
     def restart_all(self) -> None:
         """SIGHUP: each process replaced in turn, on its own socket."""
         for idx, old in enumerate(self.processes):
             if self.should_exit.is_set():
                 return
-            new = Process(self.config, [self.slots[idx]])
-            new.start()
+            new = self._started(idx)
             if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
                 new.kill()
                 new.join()
