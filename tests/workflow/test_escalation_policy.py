@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from tearline import workflow as wf
 from tearline.clock import FixedClock
+from tearline.demo.receiver import LoopbackReceiver
 from tearline.errors import AuthError, InputError, InvalidState
 from tearline.settings import load_settings
-from tests.conftest import fresh_postgres, postgres_url, seed_users
-from tests.factories import add_liaison_with_fallback
+from tests.conftest import START, fresh_postgres, postgres_url, seed_users
+from tests.factories import add_liaison_with_fallback, add_moscow_recipients
 from tests.workflow.conftest import PROVENANCE
-from tests.workflow.test_delivery_outbox import release
+from tests.workflow.test_delivery_outbox import partners, release
 
 FOLLOW_UP = (
     b"Liaison update, 8 March 2024. ISIS-K operatives in Moscow are preparing an armed attack "
@@ -227,3 +230,61 @@ def test_two_workers_running_the_timers_at_once_propose_each_step_once(
     finally:
         for a in apps:
             a.close()
+
+
+def _statements_of(app: wf.App, work: Callable[[], object]) -> int:
+    """How many SQL statements ``work`` sent to the database."""
+    sent: list[str] = []
+
+    def count(*args: object) -> None:
+        sent.append(str(args[2]))
+
+    engines = {app.db.engine, app.db.reader}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+    return len(sent)
+
+
+def _steady_tick(app: wf.App, clock: FixedClock, url: str, partner_count: int) -> int:
+    """The demo case released to the Moscow recipients and ``partner_count`` partners, the
+    unanswered ones' first steps written: the statements of the next tick, when nothing
+    new is due."""
+    add_moscow_recipients(app, url)
+    partners(app, url, partner_count)
+    released = release(app, seed_users(app))
+    assert len(released.warnings) >= partner_count + 2
+    clock.advance(timedelta(minutes=app.settings.ack_minutes_imminent + 1))
+    wf.check_due(app)
+    stepped = {e.warning_ref for e in wf.list_escalations(app)}
+    assert stepped >= {ref for ref, name, _ in released.warnings if name.startswith("Partner")}
+    statements = _statements_of(app, lambda: wf.check_due(app))
+    assert wf.check_due(app) == []
+    return statements
+
+
+def test_a_timer_tick_reads_many_warnings_in_as_many_statements_as_one(
+    app: wf.App, clock: FixedClock, receiver: tuple[LoopbackReceiver, str], tmp_path: Path
+) -> None:
+    """The worker runs the timers every 15 s over every live warning: after a release to
+    many, a tick must not cost a round of queries per warning (it held the database for
+    seconds after a release to a few thousand)."""
+    _, url = receiver
+    few = _steady_tick(app, clock, url, 0)
+    database = f"sqlite:///{tmp_path / 'many' / 'tearline.db'}"
+    if app.db.dialect == "postgresql":
+        pg = postgres_url()
+        assert pg is not None
+        database = fresh_postgres(pg)
+    values = {"home": str(tmp_path / "many"), "database_url": database, "sender": "Test agency"}
+    other_clock = FixedClock(START)
+    many_app = wf.App(load_settings(values, environ={}), clock=other_clock)
+    try:
+        many = _steady_tick(many_app, other_clock, url, 25)
+    finally:
+        many_app.close()
+    assert many == few, (few, many)

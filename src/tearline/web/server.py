@@ -196,7 +196,8 @@ class _OneSocketEach(Multiprocess):
     socket each, bound with SO_REUSEPORT, the kernel spreads connections over the
     processes by their addresses, and a reconnecting client (``connections.Rebalance``)
     lands anew. Each process is told its row in the table where the processes publish
-    their loads (``connections.Siblings``), which the crowded one reads to move clients. A process that dies is restarted on the same socket, which the parent
+    their loads (``connections.Siblings``), which the crowded one reads to move clients.
+    A process that dies is restarted on the same socket, which the parent
     keeps open meanwhile: connections hashed to it wait in its queue, none are refused.
     """
 
