@@ -46,17 +46,22 @@ def tearline(app: wf.App, *args: str, **env: str) -> subprocess.CompletedProcess
     )
 
 
+def release_to_moscow(app: wf.App, url: str) -> wf.Released:
+    """The demo case released to the Moscow recipients (the public's webhook at ``url``)."""
+    add_moscow_recipients(app, url)
+    dana, avery = seed_users(app)
+    ingested = wf.ingest_bytes(app, report_text(), "moscow.txt", PROVENANCE, actor="dana")
+    threat = next(e.threat_ref for e in ingested.events if e.threat_ref)
+    assert threat is not None
+    wf.decide(app, threat, dana)
+    return wf.approve_release(app, wf.propose_release(app, threat, dana).ref, avery)
+
+
 def test_the_worker_logs_json_lines_with_ids_and_no_protected_term(app: wf.App) -> None:
     receiver = LoopbackReceiver()
     url = receiver.start()
     try:
-        add_moscow_recipients(app, url)
-        dana, avery = seed_users(app)
-        ingested = wf.ingest_bytes(app, report_text(), "moscow.txt", PROVENANCE, actor="dana")
-        threat = next(e.threat_ref for e in ingested.events if e.threat_ref)
-        assert threat is not None
-        wf.decide(app, threat, dana)
-        released = wf.approve_release(app, wf.propose_release(app, threat, dana).ref, avery)
+        released = release_to_moscow(app, url)
         result = tearline(app, "worker", "--once", TEARLINE_LOG_FORMAT="json")
     finally:
         receiver.stop()
@@ -98,13 +103,7 @@ def test_each_delivery_is_one_printed_line_with_no_control_character(app: wf.App
     receiver = LoopbackReceiver()
     url = receiver.start()
     try:
-        add_moscow_recipients(app, url)
-        dana, avery = seed_users(app)
-        ingested = wf.ingest_bytes(app, report_text(), "moscow.txt", PROVENANCE, actor="dana")
-        threat = next(e.threat_ref for e in ingested.events if e.threat_ref)
-        assert threat is not None
-        wf.decide(app, threat, dana)
-        released = wf.approve_release(app, wf.propose_release(app, threat, dana).ref, avery)
+        released = release_to_moscow(app, url)
         hostile = "Ministry \x1b[2J\x1b]0;owned\x07 of\r\nthe Interior " + "x" * 120
         with app.unit() as u:
             named = literal(hostile) + cast(t.Recipient.id, String)  # names are unique
