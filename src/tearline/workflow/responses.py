@@ -35,6 +35,7 @@ from tearline.track import (
     due,
 )
 from tearline.workflow.app import App, Unit
+from tearline.workflow.group_alerts import GROUP_KIND, is_group
 from tearline.workflow.records import audit_note, load
 from tearline.workflow.users import Identity, Role
 
@@ -169,7 +170,7 @@ def warning_states(
         )
         later = [at for at in reports.get(tid, ()) if at > released_at]
         attempts = failed.get(wid, [])
-        if kind == "group":  # one dead letter: the first attempt that failed for good
+        if kind == GROUP_KIND:  # one dead letter: the first attempt that failed for good
             dead = {GROUP_DEAD: min(at for _, at in attempts)} if attempts else {}
         else:  # each dead delivery, at its last attempt
             dead = dict(attempts)
@@ -197,7 +198,7 @@ def _resend(u: Unit, w: t.WarningRecord) -> list[str]:
     point) that this warning has not used yet."""
     from tearline.deliver import CHANNEL_NAMES
 
-    if w.recipient.kind == "group":
+    if is_group(w.recipient):
         return []  # each person's every contact point has a delivery already
     used = {(d.channel, d.address) for d in w.deliveries}
     created = []
@@ -233,12 +234,17 @@ def _claimed(u: Unit, row: t.Escalation) -> bool:
     return True
 
 
+def _dedupe_key(p: Proposal, state: WarningState) -> str:
+    """The step's key as stored (``escalations.dedupe_key``, 200 characters)."""
+    return p.dedupe_key(state.reference)[:200]
+
+
 def _escalate(
     u: Unit, w: t.WarningRecord, state: WarningState, proposals: list[Proposal], actor: str
 ) -> list[EscalationView]:
     out = []
     for p in proposals:
-        key = p.dedupe_key(state.reference)[:200]
+        key = _dedupe_key(p, state)
         if u.session.scalar(select(t.Escalation.id).where(t.Escalation.dedupe_key == key)):
             continue
         detail: dict[str, Any] = {"reason": p.reason, **p.detail}
@@ -384,9 +390,7 @@ def check_due(app: App) -> list[EscalationView]:
             # A step written already is skipped here; ``_escalate`` asks again of the rest
             # (a case's step may stand on a warning outside this tick's).
             proposals = [
-                p
-                for p in due(policy, state, u.now)
-                if p.dedupe_key(state.reference)[:200] not in written
+                p for p in due(policy, state, u.now) if _dedupe_key(p, state) not in written
             ]
             if proposals:
                 w = u.session.get(t.WarningRecord, wid)
