@@ -37,6 +37,7 @@ MODEL = {
     "venues",
     "keystore",
     "logs",
+    "jsonbytes",
     "__init__",
     "data",
 }

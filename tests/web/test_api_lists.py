@@ -4,7 +4,6 @@ a token revoked is refused on the very next request."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +15,6 @@ from tearline.assess import Imminence, Severity
 from tearline.assess.corroboration import count_origins
 from tearline.demo.scenario import report_text
 from tearline.store import tables as t
-from tearline.web.paging import json_bytes
 from tearline.workflow import cases, sessions
 from tearline.workflow import desk as wdesk
 from tearline.workflow.origins import case_corroboration, cases_corroboration
@@ -219,19 +217,3 @@ def test_the_queue_grades_an_echoed_case_as_its_case_file_does(app: wf.App) -> N
             }
     finally:
         desk.stop()
-
-
-def test_a_list_is_written_as_the_standard_library_writes_it() -> None:
-    """The lists' JSON comes from orjson, byte for byte what ``json.dumps`` wrote before:
-    where the two would differ (a float under 1e-4, an integer past 64 bits, a key that
-    is not a string) the standard library writes it."""
-    for content in (
-        [{"hours_left": 159.0, "to_window": -9.0, "n": 0, "x": None, "ok": True}],
-        {"details": {"score": 1e-05, "tiny": -2.5e-09, "small": 0.00012}},
-        [0.0, -0.0, 0.1, 1e16, 1e300, 2**63, -(2**63)],
-        {"big": 2**70},
-        {1: "an integer key"},
-        ["é — \u2028 \x1f \x7f", "e-1 .0000 :1e-5", "THR-1"],
-    ):
-        expected = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        assert json_bytes(content) == expected.encode()

@@ -3,6 +3,7 @@ dead-lettered with an alert, rate-limited, and recovered after a worker dies."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -26,8 +27,16 @@ from tearline.errors import AuthError, InvalidState
 from tearline.model import Contact
 from tearline.settings import load_settings
 from tearline.store import tables as t
-from tearline.workflow.outbox import mark_handed_over
-from tearline.workflow.worker import EmbeddedWorker, Journal, Worker, channels_for, recover
+from tearline.workflow.outbox import Claimed, mark_handed_over
+from tearline.workflow.worker import (
+    BODIES_KEPT,
+    EmbeddedWorker,
+    Journal,
+    Worker,
+    channels_for,
+    close_channels,
+    recover,
+)
 from tests.factories import add_moscow_recipients
 from tests.workflow.conftest import PROVENANCE
 
@@ -319,3 +328,60 @@ def test_embedded_worker_delivers_in_the_background(
     assert len(r.posts) == 1
     assert embedded.thread is not None
     assert not embedded.thread.is_alive()
+
+
+def test_a_worker_reads_what_its_channels_send_and_keeps_only_the_warnings_in_flight(
+    app: wf.App, people: tuple[wf.Identity, wf.Identity], receiver: tuple[LoopbackReceiver, str]
+) -> None:
+    """A release is a warning per recipient: sending one a batch, the worker keeps a few
+    warnings read (not every one it ever sent) and still names each recipient; and it
+    reads of a warning only the released forms its channel sends: none for a webhook,
+    the signed e-mail once an e-mail of the same warning comes."""
+    r, url = receiver
+    partners(app, url, 12)
+    release(app, people)
+    one = variant(app, delivery_batch=1)
+    worker = Worker(one, channels_for(one))
+    kept: list[int] = []
+    sent: list[wf.Sent] = []
+
+    def on_sent(s: wf.Sent) -> None:
+        sent.append(s)
+        kept.append(len(worker.bodies))
+
+    worker.on_sent = on_sent
+
+    async def drain() -> None:
+        try:
+            await worker.drain()
+        finally:
+            await close_channels(worker.channels)
+
+    try:
+        asyncio.run(drain())
+    finally:
+        worker.close()
+    named = {s.recipient for s in sent if s.channel == "webhook"}
+    assert {f"Partner {i}" for i in range(12)} <= named
+    assert {s.status for s in sent if s.channel == "webhook"} == {"delivered"}
+    assert len(sent) > BODIES_KEPT
+    assert len(r.posts) >= 12
+    assert max(kept) <= BODIES_KEPT  # batches of one: four warnings read at most
+
+    with app.read() as s:
+        wid, artifacts = s.execute(
+            select(t.WarningRecord.id, t.WarningRecord.artifacts)
+            .join(t.Recipient, t.Recipient.id == t.WarningRecord.recipient_id)
+            .where(t.Recipient.name == "Partner 11")
+        ).one()
+    fresh = Worker(app, channels_for(app))
+    try:
+        fresh._bodies_for([Claimed(1, wid, "webhook", f"{url}/p11", "k1", 1)])
+        body = fresh.bodies[wid]
+        assert (body.artifacts, body.forms) == ({}, set())  # no e-mail, no STIX read
+        fresh._bodies_for([Claimed(2, wid, "email", "duty@partner.test", "k2", 1)])
+        assert fresh.bodies[wid] is body  # the same warning, its e-mail added
+        assert body.artifacts == {"email": artifacts["email"]}
+        assert body.forms == {"email"}
+    finally:
+        fresh.close()

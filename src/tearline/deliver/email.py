@@ -184,6 +184,7 @@ class EmailChannel:
     """E-mail over SMTP; the address is one mailbox (``security@example.org``)."""
 
     name: ClassVar[str] = "email"
+    forms: ClassVar[tuple[str, ...]] = ("email",)
 
     def __init__(self, pool: SmtpPool, mail_from: str) -> None:
         self.pool = pool

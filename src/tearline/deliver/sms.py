@@ -88,6 +88,7 @@ class SmsChannel:
     """POSTs to the configured gateway; the address is an E.164 number."""
 
     name: ClassVar[str] = "sms"
+    forms: ClassVar[tuple[str, ...]] = ("sms",)
 
     def __init__(self, http: HttpPool, gateway_url: str, template: str, token: str = "") -> None:
         self.http = http

@@ -61,6 +61,7 @@ class TaxiiPushChannel:
     """POST the warning's STIX objects to a partner's TAXII 2.1 collection."""
 
     name: ClassVar[str] = "taxii_push"
+    forms: ClassVar[tuple[str, ...]] = ("stix",)
 
     def __init__(self, http: HttpPool, *, polls: int = 5, poll_seconds: float = 1.0) -> None:
         self.http = http

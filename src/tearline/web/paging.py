@@ -5,12 +5,11 @@ a client that reads one page sees what it saw before; one that wants all follows
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Annotated, Any, TypeVar
 
-import orjson
 from fastapi import Query, Request, Response
+
+from tearline.jsonbytes import json_bytes
 
 MAX_PAGE = 500
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"at most this many (≤ {MAX_PAGE})")]
@@ -57,31 +56,3 @@ def json_answer(
     if response is not None and "link" in response.headers:
         answer.headers["link"] = response.headers["link"]
     return answer
-
-
-# A float under 1e-4, which orjson writes as "1e-5" or "0.00001" where json writes "1e-05":
-# a number (first, or after ``[``, ``:`` or ``,``) in exponent form or with four zeros
-# after the point. Searched for only where one of its two marks is found at all.
-_TINY_FLOAT = re.compile(rb"(?:\A|[\[:,])-?(?:[0-9.]+e-|0\.0000)")
-_EXPONENT, _ZEROS = re.compile(rb"e-"), re.compile(rb"\.0000")
-
-
-def json_bytes(content: Any, *, tiny_floats: bool = True) -> bytes:
-    """``json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))``
-    as UTF-8, byte for byte, written by orjson (a tenth of the time on a page of a list).
-    Where orjson's output could differ, json writes it: what orjson refuses (an integer
-    beyond 64 bits, a key that is not a string) and, unless ``tiny_floats`` is False, a
-    float under 1e-4, whose exponent the two write differently. NaN and the infinities,
-    which json refuses, orjson writes as null: no list holds one (its numbers are counts,
-    rounded hours, and audit details, which the hash chain's RFC 8785 form refuses them
-    in)."""
-    try:
-        body = orjson.dumps(content)
-    except orjson.JSONEncodeError:
-        body = b""
-    if not body or (
-        tiny_floats and (_EXPONENT.search(body) or _ZEROS.search(body)) and _TINY_FLOAT.search(body)
-    ):
-        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        body = text.encode()
-    return body

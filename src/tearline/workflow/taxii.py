@@ -329,6 +329,7 @@ class TaxiiCollectionChannel:
     collection on this server (``/taxii2/``); the partner pulls them from there."""
 
     name: ClassVar[str] = CHANNEL
+    forms: ClassVar[tuple[str, ...]] = ()  # the collection reads the stored record
 
     def __init__(self, app: App) -> None:
         self.app = app

@@ -25,6 +25,7 @@ flight, records it, and hands back what it had claimed but not sent.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import fcntl
 import gc
@@ -59,6 +60,7 @@ from tearline.deliver import (
     WebhookChannel,
     parse_rate_limits,
 )
+from tearline.deliver.channels import forms_sent
 from tearline.deliver.replies import issue_short_token, issue_token
 from tearline.deliver.taxii import TaxiiPushChannel
 from tearline.errors import ConfigError
@@ -72,6 +74,7 @@ from tearline.workflow.outbox import (
     WarningBody,
     apply_journal,
     claim,
+    load_forms,
     load_warnings,
     record,
     release_claims,
@@ -83,6 +86,7 @@ log = logging.getLogger("tearline.worker")
 
 BACKOFF_FIRST_SECONDS = 0.5  # the first wait after a failed round; doubled each time
 BACKOFF_MAX_SECONDS = 30.0  # ... up to this
+BODIES_KEPT = 4  # batches' worth of warnings a worker keeps read (``Worker._bodies_for``)
 RECORD_EVERY_SECONDS = 1.0  # a batch still sending after this records what has ended so
 # far (and so on): a success waits at most about this long for its record, not for the
 # slowest send; a quicker batch is recorded in one transaction and one audit entry
@@ -379,6 +383,10 @@ class Worker:
         # a limited channel is claimed by one worker at a time: its limit holds across them
         self.channel_locks = ChannelLocks(self.app, self.buckets)
         self.bodies: dict[int, WarningBody] = {}
+        self._forms: dict[str, tuple[str, ...]] = {}  # channel → the released forms it sends
+        # the warnings of the batches claimed last: one being recorded, one being sent,
+        # the one just claimed (``drain`` overlaps them)
+        self._in_flight: collections.deque[set[int]] = collections.deque(maxlen=3)
         self.key = reply_key(self.app)
         self.reply_after = timedelta(days=s.reply_link_days)
         self.public_url = s.public_url.rstrip("/")
@@ -393,10 +401,36 @@ class Worker:
         claimed = claim(self.app, self.id, self.batch or 1, budgets)
         for name, bucket in self.buckets.items():
             bucket.take(sum(1 for c in claimed if c.channel == name))
-        missing = {c.warning_id for c in claimed} - set(self.bodies)
-        if missing:
-            self.bodies.update(load_warnings(self.app, missing))
+        self._bodies_for(claimed)
         return claimed
+
+    def _bodies_for(self, claimed: Sequence[Claimed]) -> None:
+        """Read the warnings ``claimed`` sends, each with the released forms its channels
+        send, and forget those no batch in flight sends once more are kept than
+        ``BODIES_KEPT`` batches' worth: a release is a warning per recipient, and every
+        warning a long-running worker ever sent stayed in memory (50-80 KB each)."""
+        needed: dict[int, set[str]] = {}
+        for c in claimed:
+            forms = self._forms.get(c.channel)
+            if forms is None:
+                channel = self.channels.get(c.channel)
+                forms = self._forms[c.channel] = forms_sent(channel) if channel else ()
+            needed.setdefault(c.warning_id, set()).update(forms)
+        new = {w for w in needed if w not in self.bodies}
+        if new:
+            self.bodies.update(load_warnings(self.app, new, set().union(*(needed[w] for w in new))))
+        short = {
+            w: body
+            for w, f in needed.items()
+            if (body := self.bodies.get(w)) is not None and f - body.forms
+        }
+        if short:
+            load_forms(self.app, short, set().union(*(needed[w] for w in short)))
+        self._in_flight.append(set(needed))
+        if len(self.bodies) > BODIES_KEPT * (self.batch or 1):
+            keep = set().union(*self._in_flight)
+            for wid in [w for w in self.bodies if w not in keep]:
+                del self.bodies[wid]
 
     def outbound(self, c: Claimed) -> Outbound:
         w = self.bodies[c.warning_id]
