@@ -18,9 +18,10 @@ connections.
 
 Cores: none are pinned; the kernel shares the machine's cores among the receiver,
 PostgreSQL, the worker processes and the peer. The bench prints the CPU time each of them
-used per delivery (from /proc), which is what bounds what a second worker can add: on a
-2-core machine, with the receiver and PostgreSQL included, 2 workers can at most reach
-(CPU of one worker + receiver + PostgreSQL per delivery) / (the same, less the idle part).
+used per delivery (from /proc), which is what bounds what more workers can add: with the
+receiver and PostgreSQL on the same cores, K workers deliver at most (cores / the CPU of a
+delivery in their run: workers + receiver + PostgreSQL), and the bench prints that bound
+as a multiple of one worker's rate, round by round.
 
     python bench/fanout.py [N] [EMAILS] [--database-url URL] [--workers 1,2] [--rounds R]
 """
@@ -304,7 +305,7 @@ def webhook_bench(app: wf.App, n: int, workers: list[int], rounds: int = 1) -> N
         worker.close()
         contact_points(app, warning_id, addresses)
         ratios: dict[str, list[float]] = {}
-        use: dict[str, list[float]] = {}  # CPU µs per delivery of one worker process's run
+        bounds: dict[int, list[float]] = {}  # K workers' most / one worker's rate, by round
         for r in range(rounds):
             rates: dict[int, float] = {}
             for k in workers:
@@ -315,9 +316,9 @@ def webhook_bench(app: wf.App, n: int, workers: list[int], rounds: int = 1) -> N
                 rx = (_cpu_ticks(receiver.pid) - rx0) / tick
                 got = receiver_stats(port)
                 rates[k] = n / elapsed
-                if k == 1:
-                    for name, value in (("worker", cpu), ("receiver", rx), ("database", pgt)):
-                        use.setdefault(name, []).append(value / n * 1e6)
+                if k > 1 and 1 in rates:  # all cores busy with nothing but this work:
+                    most = len(os.sched_getaffinity(0)) / ((cpu + rx + pgt) / n)
+                    bounds.setdefault(k, []).append(most / rates[1])
                 print(
                     f"round {r + 1}: webhook, ours, {k} worker process{'es' if k > 1 else ''}: "
                     f"{n:,} deliveries in {elapsed:.2f} s = {n / elapsed:,.0f}/s; "
@@ -346,15 +347,13 @@ def webhook_bench(app: wf.App, n: int, workers: list[int], rounds: int = 1) -> N
         for name, values in ratios.items():
             shown = ", ".join(f"{v:.2f}" for v in values)
             print(f"ratio {name}: {statistics.median(values):.2f} (median of {shown})")
-        if use and max(workers) > 1:
-            w, rx, db = (statistics.median(use[x]) for x in ("worker", "receiver", "database"))
-            cores = len(os.sched_getaffinity(0))
-            bound = cores * w / (w + rx + db)
+        for k, values in bounds.items():
+            shown = ", ".join(f"{v:.2f}" for v in values)
             print(
-                f"bound: with one worker process CPU-bound on a core, {cores} cores can give "
-                f"at most {cores} x {w:,.0f} / ({w:,.0f} + {rx:,.0f} + {db:,.0f}) = "
-                f"{bound:.2f} x one worker's rate (worker + receiver + PostgreSQL CPU per "
-                "delivery), whatever the number of workers"
+                f"bound: {len(os.sched_getaffinity(0))} cores, each busy with nothing else, "
+                f"could give {k} worker processes at most {statistics.median(values):.2f} x one "
+                f"worker's rate (median of {shown}): the cores over the CPU a delivery took in "
+                f"the {k}-worker run (workers + receiver + PostgreSQL)"
             )
     finally:
         receiver.terminate()
