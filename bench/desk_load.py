@@ -37,6 +37,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -424,6 +425,17 @@ def measured(
     return got
 
 
+def watch_deliveries(port: int, n: int, seconds: float, finished: list[float]) -> None:
+    """Note in ``finished`` when the receiver has seen ``n`` deliveries (polled twice a
+    second, for at most the run)."""
+    began = time.monotonic()
+    while time.monotonic() - began < seconds:
+        if receiver_stats(port)["unique"] >= n:
+            finished.append(time.monotonic() - began)
+            return
+        time.sleep(0.5)
+
+
 def machine_busy() -> float:
     """Seconds of CPU the whole machine has spent not idle (Linux /proc/stat; 0 elsewhere)."""
     try:
@@ -519,7 +531,15 @@ def main() -> None:
             )
             procs.append(worker)
             others = {"worker": [worker.pid], "receiver": [receiver.pid]}
+            finished: list[float] = []  # seconds from the load's start to the last delivery
+            watcher = threading.Thread(
+                target=watch_deliveries,
+                args=(receiver_port, args.deliveries, args.seconds, finished),
+                daemon=True,
+            )
+            watcher.start()
             ours = measured(base, token, serve.pid, args, others, url)
+            watcher.join()
             delivered = receiver_stats(receiver_port)["unique"]
             stop(worker)
             print(line("ours (while the worker delivers)", ours))
@@ -537,8 +557,14 @@ def main() -> None:
                 f"the machine was busy {ours['busy_cores']:.2f} of {os.cpu_count()} cores"
             )
             print(
-                f"deliveries during the run: {delivered} of {args.deliveries} "
-                f"({delivered / args.seconds:.0f}/s)"
+                f"deliveries during the run: {delivered} of {args.deliveries}"
+                + (
+                    f", the last {finished[0]:.0f} s after the load began "
+                    f"({args.deliveries / finished[0]:.0f}/s): the windows until then ran "
+                    "while the worker delivered, the others after"
+                    if finished
+                    else ", not all by the end of the run"
+                )
             )
             print(
                 f"ratio ours/peer: requests/s {ours['rps'] / max(ceiling['rps'], 1e-9):.2f}, "
