@@ -308,12 +308,16 @@ _BODY = select(
 
 def _forms(forms: Iterable[str]) -> list[Any]:
     """The columns of the released ``forms`` named (as text), in ``SENT_ARTIFACTS``' order."""
-    return [t.WarningRecord.artifacts[f].as_string() for f in SENT_ARTIFACTS if f in forms]
+    return [t.WarningRecord.artifacts[f].as_string() for f in _named(forms)]
 
 
 def _found(forms: Iterable[str], values: Sequence[Any]) -> dict[str, str]:
-    named = [f for f in SENT_ARTIFACTS if f in forms]
-    return {f: v for f, v in zip(named, values, strict=True) if isinstance(v, str)}
+    """Those of ``_forms``' values that the warning has, by form."""
+    return {f: v for f, v in zip(_named(forms), values, strict=True) if isinstance(v, str)}
+
+
+def _named(forms: Iterable[str]) -> list[str]:
+    return [f for f in SENT_ARTIFACTS if f in forms]
 
 
 def sent_document(content: Mapping[str, Any]) -> dict[str, Any]:

@@ -383,7 +383,8 @@ class Worker:
         # a limited channel is claimed by one worker at a time: its limit holds across them
         self.channel_locks = ChannelLocks(self.app, self.buckets)
         self.bodies: dict[int, WarningBody] = {}
-        self._forms: dict[str, tuple[str, ...]] = {}  # channel → the released forms it sends
+        # channel → the released forms it sends
+        self._forms = {name: forms_sent(ch) for name, ch in self.channels.items()}
         # the warnings of the batches claimed last: one being recorded, one being sent,
         # the one just claimed (``drain`` overlaps them)
         self._in_flight: collections.deque[set[int]] = collections.deque(maxlen=3)
@@ -411,11 +412,7 @@ class Worker:
         warning a long-running worker ever sent stayed in memory (50-80 KB each)."""
         needed: dict[int, set[str]] = {}
         for c in claimed:
-            forms = self._forms.get(c.channel)
-            if forms is None:
-                channel = self.channels.get(c.channel)
-                forms = self._forms[c.channel] = forms_sent(channel) if channel else ()
-            needed.setdefault(c.warning_id, set()).update(forms)
+            needed.setdefault(c.warning_id, set()).update(self._forms.get(c.channel, ()))
         new = {w for w in needed if w not in self.bodies}
         if new:
             self.bodies.update(load_warnings(self.app, new, set().union(*(needed[w] for w in new))))
