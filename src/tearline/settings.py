@@ -43,6 +43,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _whole_number(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be 0 or a positive whole number")
+    return value
+
+
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if value <= 0:
@@ -363,6 +370,15 @@ SETTINGS: tuple[Setting[Any], ...] = (
         "threads); more wait their turn in arrival order. Few keeps every answer quick under "
         "load; raise it when slow requests (PDF reviews, large ingests) are common.",
         _positive_int,
+    ),
+    Setting(
+        "list_cache_mb",
+        32,
+        "Megabytes each web process may keep of the inbox and triage-queue pages it last "
+        "answered, each with the versions of the tables it was built from; answered again "
+        "while the versions are the same (any change shows on the next request). 0: build "
+        "every page afresh.",
+        _whole_number,
     ),
     Setting(
         "access_log",

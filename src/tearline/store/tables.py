@@ -414,6 +414,20 @@ class DeliveryTally(Base):
     n: Mapped[int]
 
 
+class TableVersion(Base):
+    """A version of a table the desk's lists read: a new random value in every
+    transaction that changes the table's rows, set by triggers (migration 0026), so a
+    web process can tell from a few rows whether a list it keeps is still current
+    (``store.table_versions``). On PostgreSQL a table may have several rows: a change
+    goes to one no other transaction holds, so writers never wait on each other."""
+
+    __tablename__ = "table_versions"
+    __table_args__ = (Index("ix_table_versions_name", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
 class WarningTally(Base):
     """How many warnings are in each status, kept by triggers on ``warnings`` in the
     transaction that changes them (migration 0024), so the deliveries board totals the

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from tearline import workflow as wf
 from tearline.ids import Kind, parse_id
+from tearline.jsonbytes import json_bytes
 from tearline.web import ingest as intake
 from tearline.web.auth import (
     Analyst,
@@ -26,7 +27,7 @@ from tearline.web.auth import (
     Reader,
     app_of,
 )
-from tearline.web.paging import Limit, Offset, fetched_page, json_answer
+from tearline.web.paging import Limit, Offset, json_answer, kept_page
 from tearline.workflow import board, casefile, cases, desk, responses
 from tearline.workflow.access import ensure_visible
 from tearline.workflow.timeline import case_timeline
@@ -136,15 +137,21 @@ def me(viewer: AnyUser) -> dict[str, Any]:
 )
 def reports(
     request: Request,
-    response: Response,
     viewer: Reader,
     q: str = "",
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
-    rows = desk.inbox(app_of(request), viewer.identity, limit=limit + 1, query=q, offset=offset)
-    page = fetched_page(request, response, rows, limit=limit, offset=offset)
-    return json_answer(page, response, tiny_floats=False)  # no floats
+    app = app_of(request)
+
+    def build() -> tuple[tuple[bytes, bool], int]:
+        rows = desk.inbox(app, viewer.identity, limit=limit + 1, query=q, offset=offset)
+        body = json_bytes(rows[:limit], tiny_floats=False)  # no floats
+        return (body, len(rows) > limit), len(body)
+
+    key = ("reports", viewer.identity, q, limit, offset)
+    body, more = app.lists.kept(key, desk.INBOX_READS, build)
+    return kept_page(request, body, more, limit=limit, offset=offset)
 
 
 @router.post("/reports", status_code=201, summary="Ingest a report (all or nothing)")
@@ -195,7 +202,6 @@ def report(request: Request, ref: str, viewer: Reader) -> dict[str, Any]:
 )
 def threats(
     request: Request,
-    response: Response,
     viewer: Reader,
     status: str = "",
     imminence: str = "",
@@ -204,19 +210,28 @@ def threats(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
+    app = app_of(request)
     statuses = (status,) if status else desk.QUEUE_STATUSES
-    rows = desk.triage_queue(
-        app_of(request),
-        viewer.identity,
-        statuses=statuses,
-        imminence=imminence,
-        severity=severity,
-        query=q,
-        limit=limit + 1,
-        offset=offset,
-    )
-    page = fetched_page(request, response, rows, limit=limit, offset=offset)
-    return json_answer(page, response, tiny_floats=False)  # its floats: hours to a tenth
+    now = desk.queue_now(app)
+
+    def build() -> tuple[tuple[bytes, bool], int]:
+        rows = desk.triage_queue(
+            app,
+            viewer.identity,
+            statuses=statuses,
+            imminence=imminence,
+            severity=severity,
+            query=q,
+            limit=limit + 1,
+            offset=offset,
+            now=now,
+        )
+        body = json_bytes(rows[:limit], tiny_floats=False)  # its floats: hours to a tenth
+        return (body, len(rows) > limit), len(body)
+
+    key = ("threats", viewer.identity, status, imminence, severity, q, limit, offset)
+    body, more = app.lists.kept(key, desk.QUEUE_READS, build, also=now)
+    return kept_page(request, body, more, limit=limit, offset=offset)
 
 
 @router.get("/threats/{ref}", summary="The case file: facts, evidence, grades, decisions")

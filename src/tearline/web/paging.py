@@ -43,6 +43,15 @@ def fetched_page(
     return rows[:limit]
 
 
+def kept_page(request: Request, body: bytes, more: bool, *, limit: int, offset: int) -> Response:
+    """A page already written as JSON (``workflow.list_cache`` keeps them), with the link
+    to the next while ``more`` follow."""
+    answer = Response(body, media_type="application/json")
+    if more:
+        link_next(request, answer, offset=offset + limit, limit=limit)
+    return answer
+
+
 def json_answer(
     content: Any, response: Response | None = None, *, tiny_floats: bool = True
 ) -> Response:

@@ -23,6 +23,7 @@ from tearline.keystore import KeyStore
 from tearline.settings import Settings, load_settings
 from tearline.store import audit_log
 from tearline.store.db import Database
+from tearline.workflow.list_cache import ListCache
 
 # The API token the current request acts with (the desk sets it): every audit entry
 # written meanwhile names it, so an investigator can tell a token's acts from a person's.
@@ -74,6 +75,7 @@ class App:
             self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.db = database or Database(self.settings.database)
         self.keys = KeyStore(self.home / "keys")
+        self.lists = ListCache(self.settings.list_cache_mb * 2**20, self.read_rows)
 
     @property
     def home(self) -> Path:

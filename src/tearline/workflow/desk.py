@@ -225,11 +225,25 @@ def _event_summary(facts: dict[str, Any]) -> str:
     return " ".join(p for p in parts if p) or facts.get("kind", "event")
 
 
+# The tables each list reads, and nothing else (a test runs them and checks): a page kept
+# by ``list_cache`` is current while their versions are unchanged.
+INBOX_READS = ("reports", "events", "threats", "sources")
+QUEUE_READS = (*INBOX_READS, "case_grades", "determinations")
+
+
+def queue_now(app: App) -> datetime:
+    """The time the triage queue is worked out at: now, to the second. Its hours are
+    rounded to a tenth, so a second changes nothing a reader sees but the rare tenth
+    crossed; a page worked out at one second is the same all through it."""
+    return app.clock.now().replace(microsecond=0)
+
+
 def inbox(
     app: App, viewer: Identity | None, *, limit: int = 100, query: str = "", offset: int = 0
 ) -> list[dict[str, Any]]:
     """The latest reports the viewer may see, newest first, with what was found in each
-    (at most 501: an API page of 500 asks for one more to know whether more follow)."""
+    (at most 501: an API page of 500 asks for one more to know whether more follow).
+    Reads only ``INBOX_READS``."""
     params: dict[str, Any] = {"offset": max(0, offset), "limit": max(1, min(limit, 501))}
     if query.strip():
         params["title"] = f"%{query.strip()[:100]}%"
@@ -447,11 +461,13 @@ def triage_queue(
     query: str = "",
     limit: int | None = None,
     offset: int = 0,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Cases the viewer may see, most imminent and most severe first. With ``limit``,
-    only that many from ``offset``: the order comes from every case's facts, the full
-    live grades (sources, corroboration, determination) only for the cases returned."""
-    now, horizon = app.clock.now(), app.settings.imminence_days
+    """Cases the viewer may see, most imminent and most severe first, as of ``now``
+    (default: ``queue_now``). With ``limit``, only that many from ``offset``: the order
+    comes from every case's facts, the full live grades (sources, corroboration,
+    determination) only for the cases returned. Reads only ``QUEUE_READS``."""
+    now, horizon = now or queue_now(app), app.settings.imminence_days
     params: dict[str, Any] = {"statuses": list(statuses)}
     if query.strip():
         params["title"] = f"%{query.strip()[:100]}%"
