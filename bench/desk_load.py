@@ -6,7 +6,8 @@ the triage queue) and warnings, and an API token — while a separate ``tearline
 process delivers DELIVERIES webhook deliveries to a loopback receiver (aiohttp, its own
 process). A load generator (aiohttp, its own process) runs CLIENTS concurrent clients
 for SECONDS, each taking the next of the API list endpoints in turn, and prints
-requests/s, p50/p95/p99 and errors.
+requests/s, p50/p95/p99 and errors, over the whole run and over the requests that ended
+before the last delivery arrived (the deliveries take about half the run).
 
 The peer, in the same run: the same load against a minimal uvicorn + Starlette app (one
 process per web process of ours) answering each path with the very bytes our desk
@@ -230,6 +231,7 @@ async def load(
     latencies: list[float] = []
     windows: dict[int, list[float]] = {}  # by the 10 s of the run they ended in
     by_path: dict[str, list[float]] = {p: [] for p in paths}
+    ended: list[list[float]] = []  # [wall-clock time it ended, latency in ms] of each
     errors: dict[str, int] = {}
     turn = 0
     headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -251,6 +253,7 @@ async def load(
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
                 continue
             latencies.append(time.perf_counter() - began)
+            ended.append([round(time.time(), 3), round(latencies[-1] * 1000, 1)])
             by_path[path].append(latencies[-1])
             window = int((time.monotonic() - deadline + seconds) // WINDOW)
             windows.setdefault(window, []).append(latencies[-1])
@@ -279,6 +282,7 @@ async def load(
         "errors": errors,
         "paths": {p: [len(v), pct(0.50, v), pct(0.99, v)] for p, v in by_path.items()},
         "windows": [[len(v), pct(0.50, v), pct(0.99, v)] for _, v in sorted(windows.items())],
+        "ended": ended,
     }
 
 
@@ -426,14 +430,15 @@ def measured(
 
 
 def watch_deliveries(port: int, n: int, seconds: float, finished: list[float]) -> None:
-    """Note in ``finished`` when the receiver has seen ``n`` deliveries (polled twice a
-    second, for at most the run)."""
+    """Note in ``finished`` when the receiver has seen ``n`` deliveries: the seconds since
+    the watch began and the wall-clock time (polled 20 times a second, for at most the
+    run)."""
     began = time.monotonic()
     while time.monotonic() - began < seconds:
         if receiver_stats(port)["unique"] >= n:
-            finished.append(time.monotonic() - began)
+            finished += [time.monotonic() - began, time.time()]
             return
-        time.sleep(0.5)
+        time.sleep(0.05)
 
 
 def machine_busy() -> float:
@@ -566,6 +571,16 @@ def main() -> None:
                     else ", not all by the end of the run"
                 )
             )
+            if finished:  # the requests that ended while deliveries were still arriving
+                during = sorted(ms for at, ms in ours["ended"] if at <= finished[1])
+                if during:
+                    p50, p99 = (
+                        during[min(len(during) - 1, int(p * len(during)))] for p in (0.5, 0.99)
+                    )
+                    print(
+                        f"  while the worker delivered: {len(during)} requests, "
+                        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+                    )
             print(
                 f"ratio ours/peer: requests/s {ours['rps'] / max(ceiling['rps'], 1e-9):.2f}, "
                 f"p99 {ours['p99_ms'] / max(ceiling['p99_ms'], 1e-9):.1f}x, "
