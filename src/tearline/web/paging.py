@@ -34,15 +34,6 @@ def page_of(
     return rows[offset : offset + limit]
 
 
-def fetched_page(
-    request: Request, response: Response, rows: list[T], *, limit: int, offset: int
-) -> list[T]:
-    """One page of ``limit + 1`` rows fetched from ``offset``: the extra one says more follow."""
-    if len(rows) > limit:
-        link_next(request, response, offset=offset + limit, limit=limit)
-    return rows[:limit]
-
-
 def kept_page(request: Request, body: bytes, more: bool, *, limit: int, offset: int) -> Response:
     """A page already written as JSON (``workflow.list_cache`` keeps them), with the link
     to the next while ``more`` follow."""
