@@ -1,5 +1,5 @@
-"""The kill test: SIGKILL the worker at random moments while it delivers a few thousand
-warnings to a real loopback receiver, restart it, and count.
+"""The kill test: SIGKILL the worker at random points of its progress while it delivers a
+few thousand warnings to a real loopback receiver, restart it, and count.
 
 Asserted: every delivery arrived at least once, none is lost in the database (each is
 delivered and has its attempt recorded), and the receiver saw at most one duplicate per
@@ -139,14 +139,20 @@ def run_with_kills(
     try:
         setup(home, url, n)
         done_kills = 0
+        # Each kill falls when the receiver has seen its share of the deliveries (a
+        # fraction of n, drawn at random within its share), not after so many seconds:
+        # a fast worker had delivered everything before the third kill.
+        points = [int(n * (k + rng.uniform(0.2, 0.8)) / (kills + 1)) for k in range(kills)]
         deadline = time.monotonic() + 240
-        while done_kills < kills and time.monotonic() < deadline:
-            before = len(receiver.posts)
+        for point in points:
             proc = worker(home, concurrency)
-            while len(receiver.posts) == before and proc.poll() is None:
-                time.sleep(0.01)  # kill only once it is delivering
-            time.sleep(rng.uniform(0.0, 0.6))
-            if len(receiver.unique) >= n:
+            while (
+                len(receiver.unique) < max(point, 1)
+                and proc.poll() is None
+                and time.monotonic() < deadline
+            ):
+                time.sleep(0.005)  # kill only once it is delivering, at its point
+            if proc.poll() is not None or time.monotonic() >= deadline:
                 proc.terminate()
                 proc.wait()
                 break
