@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field
 
 from tearline import workflow as wf
 from tearline.ids import Kind, parse_id
-from tearline.jsonbytes import json_bytes
 from tearline.web import ingest as intake
 from tearline.web.auth import (
     Analyst,
@@ -27,7 +26,7 @@ from tearline.web.auth import (
     Reader,
     app_of,
 )
-from tearline.web.paging import Limit, Offset, json_answer, kept_page
+from tearline.web.paging import Limit, Offset, json_answer, kept_page, page_bytes
 from tearline.workflow import board, casefile, cases, desk, responses
 from tearline.workflow.access import ensure_visible
 from tearline.workflow.timeline import case_timeline
@@ -146,8 +145,7 @@ def reports(
 
     def build() -> tuple[tuple[bytes, bool], int]:
         rows = desk.inbox(app, viewer.identity, limit=limit + 1, query=q, offset=offset)
-        body = json_bytes(rows[:limit], tiny_floats=False)  # no floats
-        return (body, len(rows) > limit), len(body)
+        return page_bytes(rows, limit)  # no floats
 
     key = ("reports", viewer.identity, q, limit, offset)
     body, more = app.lists.kept(key, desk.INBOX_READS, build)
@@ -226,8 +224,7 @@ def threats(
             offset=offset,
             now=now,
         )
-        body = json_bytes(rows[:limit], tiny_floats=False)  # its floats: hours to a tenth
-        return (body, len(rows) > limit), len(body)
+        return page_bytes(rows, limit)  # its floats: hours to a tenth
 
     key = ("threats", viewer.identity, status, imminence, severity, q, limit, offset)
     body, more = app.lists.kept(key, desk.QUEUE_READS, build, also=now)

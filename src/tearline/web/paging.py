@@ -34,6 +34,14 @@ def page_of(
     return rows[offset : offset + limit]
 
 
+def page_bytes(rows: list[Any], limit: int) -> tuple[tuple[bytes, bool], int]:
+    """A page of ``limit + 1`` rows fetched (the extra one says more follow) as JSON with
+    no float under 1e-4, whether more follow, and its size in bytes: what
+    ``ListCache.kept`` is given to keep."""
+    body = json_bytes(rows[:limit], tiny_floats=False)
+    return (body, len(rows) > limit), len(body)
+
+
 def kept_page(request: Request, body: bytes, more: bool, *, limit: int, offset: int) -> Response:
     """A page already written as JSON (``workflow.list_cache`` keeps them), with the link
     to the next while ``more`` follow."""
